@@ -1,0 +1,52 @@
+"""微调研 toolkit: design surveys, enter and ingest responses, find issues, rank candidates, brief.
+
+The workflow verbs are re-exported here and imported lazily, so ``import toolkit``
+stays fast and a stage's heavy dependencies load only when that stage is used.
+
+>>> import toolkit
+>>> form = toolkit.load_form("surveys/annual_topics.yaml")      # doctest: +SKIP
+>>> store = toolkit.open_store("data/demo.db")                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from toolkit.errors import ToolkitError
+
+__version__ = "0.1.0"
+
+# public name -> sub-package that defines it
+_EXPORTS = {
+    "Form": "toolkit.forms",
+    "Question": "toolkit.forms",
+    "load_form": "toolkit.forms",
+    "check_form": "toolkit.forms",
+    "FormError": "toolkit.forms",
+    "open_store": "toolkit.store",
+    "Store": "toolkit.store",
+    "StoreError": "toolkit.store",
+    "generate_responses": "toolkit.sample",
+    "generate_concerns": "toolkit.sample",
+    "ingest": "toolkit.ingest",
+    "EntryForm": "toolkit.entry",
+    "TopicModel": "toolkit.topics",
+    "rank_candidates": "toolkit.agenda",
+    "build_brief": "toolkit.brief",
+    "run_demo": "toolkit.demo",
+}
+
+__all__ = ["ToolkitError", "__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,31 @@
+"""Briefing: house style (palette, Chinese fonts), charts, the PPTX deck and the DOCX 调研报告.
+
+Public names
+------------
+use_house_style()  apply the house style to matplotlib (idempotent); returns the Chinese font family used.
+                   Fonts: system CJK fonts first, else Noto Sans CJK SC shipped in the ``mplfonts`` wheel,
+                   registered in memory — charts never show tofu, even on a machine without Chinese fonts.
+PALETTE            the one colour-blind-safe palette (Okabe–Ito).
+bar_chart(data, title=, subtitle=, path_stem=)
+                   horizontal "n (x%)" bars; writes <path_stem>.png (300 dpi), .svg, .pdf and .csv.
+Chart              what chart functions return: .title, .subtitle, .data, .paths (format -> file).
+glyph_problems(fig)  CJK characters in a figure no resolved font can draw (empty = no tofu).
+BriefError         the stage's error.
+
+>>> import pandas as pd
+>>> from toolkit.brief import use_house_style, bar_chart
+>>> use_house_style()                                                    # doctest: +SKIP
+'Noto Sans CJK SC'
+>>> chart = bar_chart(pd.Series({"停车难": 120, "加装电梯": 85}), title="停车难排第一",
+...                   subtitle="N=205｜2024年｜示例", path_stem="reports/x/concerns")  # doctest: +SKIP
+>>> sorted(chart.paths)                                                  # doctest: +SKIP
+['csv', 'pdf', 'png', 'svg']
+"""
+
+from toolkit.brief.charts import bar_chart
+from toolkit.brief.errors import BriefError
+from toolkit.brief.figure import Chart, save_chart
+from toolkit.brief.style import PALETTE, font_report, glyph_problems, use_house_style
+
+__all__ = ["BriefError", "Chart", "PALETTE", "bar_chart", "font_report", "glyph_problems", "save_chart",
+           "use_house_style"]

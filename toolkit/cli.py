@@ -1,0 +1,88 @@
+"""Command line: ``weidiaoyan <command> …``.
+
+Thin by design: each stage registers its own sub-commands in ``toolkit/<stage>/commands.py``
+(a ``register(subparsers)`` function); this module wires them up, runs the chosen one,
+and turns a ``ToolkitError`` into a Chinese message on stderr and a non-zero exit — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from toolkit.errors import ToolkitError
+
+# Stages that contribute commands; a missing module is skipped so stages can land independently.
+STAGE_COMMANDS = [
+    "toolkit.forms.commands",
+    "toolkit.store.commands",
+    "toolkit.sample.commands",
+    "toolkit.entry.commands",
+    "toolkit.ingest.commands",
+    "toolkit.topics.commands",
+    "toolkit.agenda.commands",
+    "toolkit.brief.commands",
+    "toolkit.demo",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in Chinese and exits 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 参数错误：{message}\n用法见 `{self.prog} --help`。\n")
+
+
+def group(subparsers, name: str, help: str):
+    """Return the sub-command group ``name`` (e.g. ``form``), creating it once.
+
+    Lets several stages add commands under one group: ingest adds ``form infer``
+    beside the forms stage's ``form check``.
+    """
+    existing = subparsers.choices.get(name)
+    if existing is None:
+        existing = subparsers.add_parser(name, help=help)
+        existing.set_defaults(func=lambda args, p=existing: p.print_help() or 2)
+        existing._group_subparsers = existing.add_subparsers(title="子命令", metavar="<子命令>")
+    return existing._group_subparsers
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="weidiaoyan", description="微调研工具箱：问卷设计、录入、导入、议题发现、选题排序与简报。")
+    from toolkit import __version__
+
+    parser.add_argument("--version", action="version", version=f"weidiaoyan {__version__}")
+    subparsers = parser.add_subparsers(title="命令", metavar="<命令>", parser_class=_Parser)
+    for module_name in STAGE_COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name and module_name.startswith(err.name):
+                continue  # stage not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        result = func(args)
+    except ToolkitError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,386 @@
+"""Safe expressions for ``relevant`` (skip logic) and ``constraint``.
+
+The syntax is XLSForm's, so forms translate to ODK without rewriting::
+
+    ${q3} == 'yes'                      # '=' works too
+    selected(${q5}, 'parking') and not(selected(${q5}, 'none'))
+    . >= 18 and . <= 120                # '.' is the answer being checked
+    count-selected(.) <= 3
+    string-length(.) >= 5 or regex(., '^1[3-9][0-9]{9}$')
+
+A small recursive-descent parser builds a tree; evaluation walks it. Nothing is ever
+passed to ``eval``. Missing answers are ``None`` and compare like the empty string.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from toolkit.forms.errors import FormError
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<ref>\$\{\s*(?P<refname>[A-Za-z_][\w./-]*)\s*\})
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<string>'[^']*'|"[^"]*"|‘[^’]*’|“[^”]*”)
+  | (?P<op>==|!=|<=|>=|=|<|>|\+|-|\*|/|\(|\)|,)
+  | (?P<dot>\.(?![\w]))
+  | (?P<name>[A-Za-z_][\w-]*)
+    """,
+    re.VERBOSE,
+)
+
+_KEYWORDS = {"and", "or", "div", "mod"}
+
+
+class ExpressionError(FormError):
+    """An expression that cannot be parsed or uses an unknown function."""
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Any
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+@dataclass(frozen=True)
+class Current:
+    pass
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str
+    left: Any
+    right: Any
+
+
+def _as_list(value) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return list(value)
+    return str(value).split()  # XLSForm stores select_multiple as space-separated names
+
+
+def _selected(value, choice) -> bool:
+    return str(choice) in {str(v) for v in _as_list(value)}
+
+
+def _string_length(value) -> int:
+    return 0 if value is None else len(str(value))
+
+
+def _regex(value, pattern) -> bool:
+    return value is not None and re.search(str(pattern), str(value)) is not None
+
+
+def _number(value):
+    num = _to_number(value)
+    return float("nan") if num is None else num
+
+
+FUNCTIONS: dict[str, tuple[int, Callable]] = {
+    # name: (number of arguments, implementation)
+    "selected": (2, _selected),
+    "count-selected": (1, lambda v: len(_as_list(v))),
+    "string-length": (1, _string_length),
+    "regex": (2, _regex),
+    "not": (1, lambda v: not _truthy(v)),
+    "today": (0, lambda: _dt.date.today().isoformat()),
+    "number": (1, _number),
+    "int": (1, lambda v: int(_number(v)) if _to_number(v) is not None else float("nan")),
+    "true": (0, lambda: True),
+    "false": (0, lambda: False),
+}
+# Python-friendly spellings of the XLSForm names
+_ALIASES = {"count_selected": "count-selected", "string_length": "string-length", "len": "string-length"}
+
+
+def _to_number(value):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, (list, tuple, set)):
+        return len(value) > 0
+    if value is None:
+        return False
+    if isinstance(value, float) and value != value:
+        return False
+    return bool(value)
+
+
+def _compare(op: str, left, right) -> bool:
+    ln, rn = _to_number(left), _to_number(right)
+    if ln is not None and rn is not None:
+        a, b = ln, rn
+    else:
+        if op not in ("==", "!=") and (left in (None, "") or right in (None, "")):
+            return False  # an empty answer is neither larger nor smaller than anything
+        a = "" if left is None else (" ".join(map(str, left)) if isinstance(left, list) else str(left))
+        b = "" if right is None else (" ".join(map(str, right)) if isinstance(right, list) else str(right))
+    return {
+        "==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b,
+    }[op]
+
+
+def _arith(op: str, left, right):
+    a, b = _to_number(left), _to_number(right)
+    if a is None or b is None:
+        return float("nan")
+    if op in ("/", "div"):
+        return float("nan") if b == 0 else a / b
+    if op == "mod":
+        return float("nan") if b == 0 else a % b
+    return {"+": a + b, "-": a - b, "*": a * b}[op]
+
+
+class Expression:
+    """A parsed expression.
+
+    >>> e = Expression("selected(${q5}, 'parking') and ${age} >= 60")
+    >>> sorted(e.references)
+    ['age', 'q5']
+    >>> e.evaluate({"q5": ["parking"], "age": 70})
+    True
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._tokens = self._tokenize(text)
+        self._pos = 0
+        self.tree = self._parse_or()
+        if self._peek() is not None:
+            kind, value, pos = self._peek()
+            self._fail(pos, f"多余的内容“{value}”", "检查括号是否配对、运算符之间是否缺少 and/or")
+        del self._tokens
+
+    # ---- parsing -------------------------------------------------------
+    def _fail(self, pos: int, what: str, fix: str):
+        err = ExpressionError(f"表达式 {self.text!r} 第 {pos + 1} 个字符处：{what}。修改：{fix}。")
+        err.what, err.fix = f"第 {pos + 1} 个字符处{what}", fix
+        raise err
+
+    def _tokenize(self, text: str) -> list:
+        tokens, pos = [], 0
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if not m:
+                self._fail(pos, f"无法识别的字符“{text[pos]}”", "引用题目写作 ${题目编号}，文字用英文引号括起")
+            kind = m.lastgroup if m.lastgroup != "refname" else "ref"
+            if kind == "ref":
+                tokens.append(("ref", m.group("refname"), pos))
+            elif kind != "ws":
+                tokens.append((kind, m.group(kind), pos))
+            pos = m.end()
+        return tokens
+
+    def _peek(self):
+        return self._tokens[self._pos] if self._pos < len(self._tokens) else None
+
+    def _take(self, value: str | None = None):
+        tok = self._peek()
+        if tok is None:
+            self._fail(len(self.text), "表达式不完整", "补全运算符右边的内容或闭合括号")
+        if value is not None and tok[1] != value:
+            self._fail(tok[2], f"此处应为“{value}”，实为“{tok[1]}”", "检查括号和逗号")
+        self._pos += 1
+        return tok
+
+    def _at(self, *values) -> bool:
+        tok = self._peek()
+        return tok is not None and tok[0] in ("op", "name") and tok[1] in values
+
+    def _parse_or(self):
+        node = self._parse_and()
+        while self._at("or"):
+            self._take()
+            node = BinOp("or", node, self._parse_and())
+        return node
+
+    def _parse_and(self):
+        node = self._parse_cmp()
+        while self._at("and"):
+            self._take()
+            node = BinOp("and", node, self._parse_cmp())
+        return node
+
+    def _parse_cmp(self):
+        node = self._parse_add()
+        if self._at("==", "=", "!=", "<", "<=", ">", ">="):
+            op = self._take()[1]
+            node = BinOp("==" if op == "=" else op, node, self._parse_add())
+        return node
+
+    def _parse_add(self):
+        node = self._parse_mul()
+        while self._at("+", "-"):
+            node = BinOp(self._take()[1], node, self._parse_mul())
+        return node
+
+    def _parse_mul(self):
+        node = self._parse_unary()
+        while self._at("*", "/", "div", "mod"):
+            node = BinOp(self._take()[1], node, self._parse_unary())
+        return node
+
+    def _parse_unary(self):
+        if self._at("-"):
+            self._take()
+            return BinOp("-", Literal(0), self._parse_unary())
+        return self._parse_primary()
+
+    def _parse_primary(self):
+        kind, value, pos = self._take()
+        if kind == "number":
+            return Literal(float(value) if "." in value else int(value))
+        if kind == "string":
+            return Literal(value[1:-1])
+        if kind == "ref":
+            return Ref(value)
+        if kind == "dot":
+            return Current()
+        if kind == "op" and value == "(":
+            node = self._parse_or()
+            self._take(")")
+            return node
+        if kind == "name" and value not in _KEYWORDS:
+            name = _ALIASES.get(value, value)
+            if name not in FUNCTIONS:
+                known = "、".join(sorted(FUNCTIONS))
+                self._fail(pos, f"未知函数“{value}”", f"可用函数：{known}")
+            self._take("(")
+            args = []
+            if not self._at(")"):
+                args.append(self._parse_or())
+                while self._at(","):
+                    self._take()
+                    args.append(self._parse_or())
+            self._take(")")
+            arity = FUNCTIONS[name][0]
+            if len(args) != arity:
+                self._fail(pos, f"函数 {name}() 需要 {arity} 个参数，实有 {len(args)} 个", f"按 {name}(…) 的用法补齐参数")
+            return Call(name, tuple(args))
+        self._fail(pos, f"此处不应出现“{value}”", "检查运算符两边是否都有内容")
+
+    # ---- inspection ----------------------------------------------------
+    def _walk(self, node=None):
+        node = self.tree if node is None else node
+        yield node
+        if isinstance(node, BinOp):
+            yield from self._walk(node.left)
+            yield from self._walk(node.right)
+        elif isinstance(node, Call):
+            for arg in node.args:
+                yield from self._walk(arg)
+
+    @property
+    def references(self) -> set[str]:
+        """Question ids referenced as ``${id}``."""
+        return {n.name for n in self._walk() if isinstance(n, Ref)}
+
+    @property
+    def uses_current(self) -> bool:
+        return any(isinstance(n, Current) for n in self._walk())
+
+    def selected_choices(self) -> list[tuple[str, str]]:
+        """(question id, choice id) pairs used in ``selected(${q}, 'c')`` calls, for checking choice ids."""
+        pairs = []
+        for n in self._walk():
+            if isinstance(n, Call) and n.name == "selected":
+                target, choice = n.args
+                if isinstance(target, Ref) and isinstance(choice, Literal):
+                    pairs.append((target.name, str(choice.value)))
+        return pairs
+
+    def compared_values(self) -> list[tuple[str, str]]:
+        """(question id, literal) pairs from ``${q} == 'x'`` comparisons, for checking choice ids."""
+        pairs = []
+        for n in self._walk():
+            if isinstance(n, BinOp) and n.op in ("==", "!="):
+                for a, b in ((n.left, n.right), (n.right, n.left)):
+                    if isinstance(a, Ref) and isinstance(b, Literal):
+                        pairs.append((a.name, str(b.value)))
+        return pairs
+
+    # ---- evaluation ----------------------------------------------------
+    def evaluate(self, answers: Mapping[str, Any], current: Any = None) -> Any:
+        """Evaluate against ``answers`` (question id -> value); ``current`` is the value of ``.``."""
+        return self._eval(self.tree, answers, current)
+
+    def test(self, answers: Mapping[str, Any], current: Any = None) -> bool:
+        return _truthy(self.evaluate(answers, current))
+
+    def _eval(self, node, answers, current):
+        if isinstance(node, Literal):
+            return node.value
+        if isinstance(node, Ref):
+            return answers.get(node.name)
+        if isinstance(node, Current):
+            return current
+        if isinstance(node, Call):
+            return FUNCTIONS[node.name][1](*(self._eval(a, answers, current) for a in node.args))
+        if node.op == "and":
+            return _truthy(self._eval(node.left, answers, current)) and _truthy(self._eval(node.right, answers, current))
+        if node.op == "or":
+            return _truthy(self._eval(node.left, answers, current)) or _truthy(self._eval(node.right, answers, current))
+        left, right = self._eval(node.left, answers, current), self._eval(node.right, answers, current)
+        if node.op in ("==", "!=", "<", "<=", ">", ">="):
+            return _compare(node.op, left, right)
+        return _arith(node.op, left, right)
+
+    # ---- translation ---------------------------------------------------
+    def to_xpath(self) -> str:
+        """Render in XLSForm/XPath syntax (``=`` for equality, ``div`` for division)."""
+        return _xpath(self.tree, top=True)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+
+def _xpath(node, top: bool = False) -> str:
+    if isinstance(node, Literal):
+        if isinstance(node.value, str):
+            return "'" + node.value + "'"
+        return str(node.value)
+    if isinstance(node, Ref):
+        return "${" + node.name + "}"
+    if isinstance(node, Current):
+        return "."
+    if isinstance(node, Call):
+        return f"{node.name}(" + ", ".join(_xpath(a, top=True) for a in node.args) + ")"
+    op = {"==": "=", "/": "div"}.get(node.op, node.op)
+    if node.op == "-" and node.left == Literal(0):
+        text = f"-{_xpath(node.right)}"
+    else:
+        text = f"{_xpath(node.left)} {op} {_xpath(node.right)}"
+    return text if top else f"({text})"
+
+
+def parse(text: str) -> Expression:
+    """Parse ``text``; raises ``ExpressionError`` with position and fix."""
+    return Expression(text)

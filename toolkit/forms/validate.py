@@ -1,0 +1,185 @@
+"""Check one response's answers against its form: kinds, choices, required, constraints, skip logic.
+
+Shared by the entry widgets (live checks) and ingest (row validation), so both apply the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+from toolkit.forms.expressions import Expression
+from toolkit.forms.model import OTHER, Form, Question, other_key
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    question_id: str
+    rule: str            # required | choice | type | count | constraint | irrelevant
+    value: Any
+    message: str         # Chinese: the rule broken and the fix
+    level: str = "error"  # 'warning' for answers given to a skipped question
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+
+@lru_cache(maxsize=4096)
+def _expr(text: str) -> Expression:
+    return Expression(text)
+
+
+def is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, (list, tuple, dict, set)):
+        return len(value) == 0
+    return False
+
+
+def _flat(answers: Mapping[str, Any]) -> dict:
+    """Answers plus ``q/row`` keys for matrix rows, as expressions see them."""
+    flat = dict(answers)
+    for key, value in answers.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}/{row}": v for row, v in value.items()})
+    return flat
+
+
+def relevant_questions(form: Form, answers: Mapping[str, Any]) -> set[str]:
+    """Ids of the questions shown for these answers; a question hidden by skip logic hides its answer too."""
+    shown: set[str] = set()
+    visible: dict[str, Any] = {}
+    for q in form.questions:
+        if q.relevant and not _expr(q.relevant).test(_flat(visible)):
+            continue
+        shown.add(q.id)
+        if q.id in answers:
+            visible[q.id] = answers[q.id]
+    return shown
+
+
+def coerce(q: Question, value: Any) -> Any:
+    """Convert a typed or imported value to the kind's answer shape; raise ValueError if impossible."""
+    if is_blank(value):
+        return None
+    if q.kind == "number":
+        if isinstance(value, bool):
+            raise ValueError(value)
+        num = float(str(value).strip().replace(",", "")) if not isinstance(value, (int, float)) else float(value)
+        if math.isnan(num) or math.isinf(num):
+            raise ValueError(value)
+        if q.integer:
+            if num != int(num):
+                raise ValueError(value)
+            return int(num)
+        return int(num) if num == int(num) else num
+    if q.kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        for suffix in ("年", "月"):
+            text = text.replace(suffix, "-")
+        text = text.replace("日", "").split(" ")[0].split("T")[0]
+        y, m, d = (int(part) for part in text.split("-"))
+        return dt.date(y, m, d).isoformat()
+    if q.kind in ("multiple", "ranking"):
+        items = value if isinstance(value, (list, tuple)) else str(value).split()
+        return [str(v) for v in items]
+    if q.is_matrix:
+        if not isinstance(value, Mapping):
+            raise ValueError(value)
+        return {str(k): str(v) for k, v in value.items() if not is_blank(v)}
+    if q.kind in ("single", "likert"):
+        if isinstance(value, float) and value == int(value):
+            value = int(value)
+        return str(value).strip()
+    return str(value)
+
+
+def _fmt(q: Question, form: Form) -> str:
+    return f"第{form.number(q.id)}题（{q.id}）" if q.kind != "note" else q.id
+
+
+def _check_kind(form: Form, q: Question, value: Any, out: list[AnswerProblem]) -> None:
+    where = _fmt(q, form)
+    add = lambda rule, msg: out.append(AnswerProblem(q.id, rule, value, f"{where}：{msg}"))  # noqa: E731
+    ids = q.choice_ids()
+    labels = "、".join(f"{c}={q.choice_label(c)}" for c in ids)
+    if q.kind in ("single", "likert") and not q.is_matrix:
+        if value not in ids:
+            add("choice", f"选项 {value!r} 不在本题选项中。修改：选项应为 {labels}")
+    elif q.is_matrix:
+        rows = {r.id for r in q.rows}
+        for row, v in value.items():
+            if row not in rows:
+                add("choice", f"没有矩阵行 {row!r}。修改：行应为 {', '.join(r.id for r in q.rows)}")
+            elif v not in ids:
+                add("choice", f"第“{q.rows[[r.id for r in q.rows].index(row)].label}”行的选项 {v!r} 不在量表中。修改：应为 {labels}")
+    elif q.kind in ("multiple", "ranking"):
+        bad = [v for v in value if v not in ids]
+        if bad:
+            add("choice", f"选项 {'、'.join(map(repr, bad))} 不在本题选项中。修改：选项应为 {labels}")
+        if len(set(value)) != len(value):
+            add("choice", "同一选项出现了两次。修改：每个选项只选一次")
+        if q.max_choices and len(value) > q.max_choices:
+            add("count", f"最多选 {q.max_choices} 项，实选 {len(value)} 项。修改：减少所选项目")
+        if q.min_choices and len(value) < q.min_choices:
+            add("count", f"至少选 {q.min_choices} 项，实选 {len(value)} 项。修改：补选")
+
+
+def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list[AnswerProblem]]:
+    """Coerce and check ``answers``; return (clean answers, problems).
+
+    Clean answers keep only shown, non-blank questions (plus "other" texts). Answers to questions
+    hidden by skip logic are dropped and reported as warnings, so nothing is silently discarded.
+    """
+    problems: list[AnswerProblem] = []
+    shown = relevant_questions(form, answers)
+    clean: dict[str, Any] = {}
+    for q in form.answer_questions():
+        raw = answers.get(q.id)
+        try:
+            value = coerce(q, raw)
+        except (ValueError, TypeError):
+            kind_fix = {"number": "填写数字" + ("（整数）" if q.integer else ""), "date": "写成 2026-05-01 这样的日期",
+                        "likert": "按行填写量表选项"}.get(q.kind, "检查填写内容")
+            problems.append(AnswerProblem(q.id, "type", raw, f"{_fmt(q, form)}：{raw!r} 不是有效的答案。修改：{kind_fix}"))
+            continue
+        if q.id not in shown:
+            if value is not None:
+                problems.append(AnswerProblem(q.id, "irrelevant", raw,
+                                              f"{_fmt(q, form)}：按跳题逻辑（{q.relevant}）本题应跳过，却有答案 {raw!r}。"
+                                              "修改：核对前面题目的答案；本题答案不计入", level="warning"))
+            continue
+        if value is None:
+            if q.required:
+                problems.append(AnswerProblem(q.id, "required", raw, f"{_fmt(q, form)}：本题必答，未填写。修改：补填“{q.label}”"))
+            continue
+        if q.is_matrix and q.required:
+            missing = [r.label for r in q.rows if r.id not in value]
+            if missing:
+                problems.append(AnswerProblem(q.id, "required", raw,
+                                              f"{_fmt(q, form)}：必答矩阵题缺少以下行：{'、'.join(missing)}。修改：逐行补填"))
+        before = len(problems)
+        _check_kind(form, q, value, problems)
+        if len(problems) == before and q.constraint and not _expr(q.constraint).test(_flat({**answers, q.id: value}), value):
+            msg = q.constraint_message or f"不满足取值限制 {q.constraint}"
+            problems.append(AnswerProblem(q.id, "constraint", raw, f"{_fmt(q, form)}：{msg}（填写的是 {raw!r}）。修改：核对原始问卷后改正"))
+        clean[q.id] = value
+        if q.other:
+            chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)
+            text = answers.get(other_key(q.id))
+            if chose_other and not is_blank(text):
+                clean[other_key(q.id)] = str(text).strip()
+    return clean, problems

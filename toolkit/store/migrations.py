@@ -1,0 +1,50 @@
+"""Schema migrations, applied in id order when a store is opened.
+
+Each migration runs once, inside one transaction with its record in ``schema_migrations``,
+so a store is never left half-migrated. Add new ones at the end with the next id; never
+edit an applied one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from toolkit.store import schema
+
+
+def _initial(conn: Connection) -> None:
+    tables = [schema.forms, schema.batches, schema.responses, schema.rejected_rows, schema.audit_log,
+              schema.curation_log]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+# (id, description, function)
+MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
+    ("0001_initial", "问卷版本、答卷、导入批次、隔离行、审计日志、议题整理日志", _initial),
+]
+
+
+def migrate(engine) -> list[str]:
+    """Apply the migrations this database lacks; return their ids."""
+    schema.schema_migrations.create(engine, checkfirst=True)
+    with engine.connect() as conn:
+        done = {row[0] for row in conn.execute(schema.schema_migrations.select().with_only_columns(
+            schema.schema_migrations.c.id))}
+    applied = []
+    for mig_id, description, func in sorted(MIGRATIONS):
+        if mig_id in done:
+            continue
+        with engine.begin() as conn:
+            func(conn)
+            conn.execute(schema.schema_migrations.insert().values(
+                id=mig_id, description=description, applied_at=dt.datetime.now().isoformat(timespec="seconds")))
+        applied.append(mig_id)
+    return applied
+
+
+def known_tables(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())

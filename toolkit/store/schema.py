@@ -1,0 +1,113 @@
+"""Tables of the store (SQLAlchemy Core; SQLite by default, PostgreSQL by URL).
+
+JSON payloads are kept as UTF-8 text so the same schema works on every backend and stays
+readable with any SQLite browser.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("id", String(64), primary_key=True),      # e.g. "0001_initial"
+    Column("description", Text, nullable=False),
+    Column("applied_at", String(32), nullable=False),
+)
+
+forms = Table(
+    "forms", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_id", String(128), nullable=False),
+    Column("version", Integer, nullable=False),          # store revision: 1, 2, … per form_id
+    Column("label", String(64), nullable=False),         # the author's version string from YAML
+    Column("title", Text, nullable=False),
+    Column("fingerprint", String(32), nullable=False),
+    Column("definition", Text, nullable=False),          # Form.to_dict() as JSON
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("form_id", "version"),
+    UniqueConstraint("form_id", "fingerprint"),
+)
+
+batches = Table(
+    "batches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_id", String(128), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("source", String(32), nullable=False),        # wjx, tencent, kobo, odk, table, entry, sample
+    Column("filename", Text),
+    Column("file_sha256", String(64)),
+    Column("operator", String(64)),
+    Column("created_at", String(32), nullable=False),
+    Column("n_rows", Integer, nullable=False, default=0),
+    Column("n_accepted", Integer, nullable=False, default=0),
+    Column("n_rejected", Integer, nullable=False, default=0),
+    Column("n_duplicates", Integer, nullable=False, default=0),
+    Column("report", Text),                              # JSON import report
+)
+
+responses = Table(
+    "responses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_id", String(128), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("serial", String(64)),                        # 问卷编号 of a paper form
+    Column("source", String(32), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id")),
+    Column("row_number", Integer),                       # row in the imported file (1 = first data row)
+    Column("external_id", String(128)),                  # the platform's own id (序号, _uuid, KEY …)
+    Column("fingerprint", String(64)),                   # idempotency key: same row imported twice -> same key
+    Column("operator", String(64)),
+    Column("answers", Text, nullable=False),             # JSON {question id: value}
+    Column("raw", Text),                                 # JSON of the original row, kept as imported
+    Column("flags", Text),                               # JSON list of review flags, e.g. ["possible_duplicate"]
+    Column("status", String(16), nullable=False, default="active"),  # active | void
+    Column("submitted_at", String(32)),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    UniqueConstraint("form_id", "fingerprint", name="uq_responses_fingerprint"),
+)
+Index("ix_responses_form", responses.c.form_id, responses.c.status)
+Index("ix_responses_serial", responses.c.form_id, responses.c.serial)
+
+rejected_rows = Table(
+    "rejected_rows", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("row_number", Integer),
+    Column("column", Text),                              # column or question id that failed
+    Column("rule", String(32), nullable=False),          # required, choice, type, constraint, unreadable …
+    Column("value", Text),
+    Column("message", Text, nullable=False),             # Chinese: where, rule, value, fix
+    Column("raw", Text),                                 # JSON of the whole original row
+    Column("status", String(16), nullable=False, default="open"),  # open | resubmitted | dismissed
+    Column("response_id", Integer, ForeignKey("responses.id")),    # set when fixed and re-submitted
+    Column("created_at", String(32), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("operator", String(64)),
+    Column("action", String(32), nullable=False),        # create, update, void, restore, resubmit …
+    Column("entity", String(32), nullable=False),        # response, rejected_row, form …
+    Column("entity_id", Integer),
+    Column("before", Text),
+    Column("after", Text),
+    Column("reason", Text),
+)
+
+curation_log = Table(
+    "curation_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_key", String(128), nullable=False),    # which topic run the edits belong to
+    Column("seq", Integer, nullable=False),              # replay order
+    Column("action", String(32), nullable=False),        # merge, split, rename, move, exclude …
+    Column("params", Text, nullable=False),              # JSON
+    Column("operator", String(64)),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("model_key", "seq"),
+)

@@ -1,0 +1,27 @@
+"""Text pipeline: normalise, mask personal data, tokenise (jieba + domain dictionary), places and groups.
+
+>>> from toolkit.text import normalize, mask_pii, tokenize
+>>> tokenize(mask_pii(normalize("您好！我的電話13812345678，小區停車位不夠")))
+['电话', '小区', '停车位', '不够']
+"""
+
+from toolkit.text.normalize import normalize, to_simplified
+from toolkit.text.parallel import analyse_many, tokenize_many
+from toolkit.text.pii import MASKS, mask_pii, mask_pii_many, valid_id_number
+from toolkit.text.tokenize import cut, extract_groups, extract_places, stopwords, tokenize
+
+__all__ = [
+    "normalize",
+    "to_simplified",
+    "mask_pii",
+    "mask_pii_many",
+    "valid_id_number",
+    "MASKS",
+    "tokenize",
+    "tokenize_many",
+    "analyse_many",
+    "cut",
+    "extract_places",
+    "extract_groups",
+    "stopwords",
+]

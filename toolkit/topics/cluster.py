@@ -1,0 +1,67 @@
+"""Clustering steps: texts → issues (fine), issue centroids → themes (coarse)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize as l2_normalize
+
+# Above this many texts, full-batch k-means with hundreds of centres gets slow on 2 cores.
+MINIBATCH_FROM = 20_000
+
+
+def auto_n_issues(n_texts: int, per_issue: int = 20) -> int:
+    """Default number of issues: an issue gathers ~``per_issue`` texts; at least 2, at most 1,500."""
+    return int(np.clip(round(n_texts / per_issue), 2, 1500))
+
+
+def kmeans(Z: np.ndarray, k: int, random_state, sample_weight=None, n_init: int = 1):
+    """Spherical-ish k-means on L2-normalised rows; returns (labels, unit-length centroids)."""
+    k = max(1, min(k, len(Z)))
+    if len(Z) >= MINIBATCH_FROM:
+        est = MiniBatchKMeans(n_clusters=k, random_state=random_state, n_init=max(n_init, 3),
+                              batch_size=4096, max_no_improvement=20, reassignment_ratio=0.001)
+    else:
+        est = KMeans(n_clusters=k, random_state=random_state, n_init=n_init)
+    labels = est.fit_predict(Z, sample_weight=sample_weight)
+    return labels, l2_normalize(est.cluster_centers_).astype(np.float32)
+
+
+def cluster_themes(centroids: np.ndarray, weights: np.ndarray, n_themes, random_state,
+                   candidates=range(4, 13)) -> np.ndarray:
+    """Theme of each issue: weighted k-means over issue centroids; ``"auto"`` picks k by silhouette."""
+    n = len(centroids)
+    if n <= 1:
+        return np.zeros(n, dtype=int)
+    if n_themes == "auto":
+        best, best_k = None, None
+        for k in candidates:
+            if k >= n:
+                break
+            labels, _ = kmeans(centroids, k, random_state, sample_weight=weights, n_init=5)
+            if len(set(labels)) < 2:
+                continue
+            score = silhouette_score(centroids, labels, metric="cosine", random_state=0)
+            if best is None or score > best + 1e-9:
+                best, best_k = score, labels
+        if best_k is not None:
+            return best_k
+        n_themes = min(2, n)
+    labels, _ = kmeans(centroids, int(n_themes), random_state, sample_weight=weights, n_init=10)
+    return labels
+
+
+def relabel_by_size(labels: np.ndarray, weights=None) -> np.ndarray:
+    """Renumber labels 0.. by decreasing total weight (ties by old label) so ids read as a ranking."""
+    labels = np.asarray(labels, dtype=int)
+    weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=float)
+    valid = labels >= 0
+    if not valid.any():
+        return np.full(len(labels), -1, dtype=int)
+    totals = np.bincount(labels[valid], weights=weights[valid])
+    uniq = np.unique(labels[valid])
+    order = sorted(uniq, key=lambda u: (-totals[u], u))
+    mapping = np.full(labels.max() + 1, -1, dtype=int)
+    mapping[order] = np.arange(len(order))
+    return np.where(valid, mapping[np.where(valid, labels, 0)], -1)

@@ -1,0 +1,65 @@
+"""Documents → TF-IDF → LSA vectors (the shared representation for issues, themes and routing)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
+
+
+def _identity(tokens):
+    return tokens
+
+
+class LsaVectorizer:
+    """TF-IDF over pre-tokenised documents followed by truncated SVD, rows L2-normalised.
+
+    Sublinear term frequency keeps long letters from drowning short ones; ``max_df`` drops
+    words that appear everywhere (they separate nothing); ``min_df`` drops one-off typos.
+    """
+
+    def __init__(self, n_components: int = 150, min_df: int | float = 2, max_df: float = 0.5,
+                 max_features: int | None = 50_000, random_state: int | None = 0):
+        self.n_components = n_components
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.random_state = random_state
+
+    def fit_transform_tfidf(self, tokens: list[list[str]]):
+        n = len(tokens)
+        min_df = self.min_df if n >= 20 else 1  # tiny inputs (tests, a single 接待日) keep every word
+        self.tfidf_ = TfidfVectorizer(analyzer=_identity, min_df=min_df, max_df=self.max_df if n >= 20 else 1.0,
+                                      max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
+        try:
+            X = self.tfidf_.fit_transform(tokens)
+        except ValueError:  # every document empty after filtering
+            self.tfidf_ = TfidfVectorizer(analyzer=_identity, min_df=1, dtype=np.float32)
+            X = self.tfidf_.fit_transform([["_"]] + list(tokens))[1:]
+        return X
+
+    def fit(self, tokens):
+        self.fit_transform(tokens)
+        return self
+
+    def fit_transform(self, tokens):
+        X = self.fit_transform_tfidf(tokens)
+        return X, self.fit_lsa(X)
+
+    def fit_lsa(self, X):
+        k = max(1, min(self.n_components, X.shape[1] - 1, X.shape[0] - 1))
+        self.svd_ = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=self.random_state)
+        Z = self.svd_.fit_transform(X)
+        return l2_normalize(Z).astype(np.float32)
+
+    def transform(self, tokens):
+        X = self.tfidf_.transform(tokens)
+        return X, self.lsa(X)
+
+    def lsa(self, X):
+        return l2_normalize(self.svd_.transform(X)).astype(np.float32)
+
+    @property
+    def vocabulary(self) -> np.ndarray:
+        return self.tfidf_.get_feature_names_out()
