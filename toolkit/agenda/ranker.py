@@ -1,0 +1,206 @@
+"""Rank issues (or themes) as 选题 candidates with transparent, normalised, weighted factors.
+
+score = Σ weight_f × factor_f / Σ weight_f over the factors the data supports (each factor in [0, 1]);
+热度指数 (heat) = 100 × score. Ties are broken by more voices, then the later last message, then the smaller id.
+
+>>> from toolkit.agenda import rank_candidates
+>>> ranked = rank_candidates(messages, model, keywords=["老旧小区改造", "养老服务"])   # doctest: +SKIP
+>>> ranked[["rank", "topic_id", "score", "label", "explanation"]].head()             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from toolkit.agenda import factors as F
+from toolkit.agenda.errors import AgendaError
+
+DEFAULT_WEIGHTS = {
+    "volume": 0.30,        # 群众关心: how many people, duplicates and campaigns once
+    "intensity": 0.20,     # 急难愁盼: urgent/safety words, likes, Likert priority
+    "concreteness": 0.15,  # 小切口: one place, one matter
+    "breadth": 0.10,       # across 界别 and 镇街
+    "alignment": 0.10,     # 与党政工作合拍
+    "recency": 0.10,
+    "growth": 0.05,
+}
+UNASSIGNED_LABELS = {"未归类"}
+MESSAGE_COLUMNS = ("id", "text", "time", "respondent", "dup_group", "likes", "dislikes", "sector", "district",
+                   "priority")
+
+
+class CandidateRanker:
+    """Score and rank candidates; scikit-learn manners (parameters in ``__init__``, results in ``*_``).
+
+    Parameters
+    ----------
+    weights : dict factor -> weight (missing factors take ``DEFAULT_WEIGHTS``; 0 switches a factor off).
+    keywords : 党政中心工作 keywords for the alignment factor (none -> the factor is left out).
+    level : "issue" (rank ``topics_``) or "theme" (rank ``themes_``).
+    window_days : recency half-life and the growth window, in days.
+    now : the reference time; default the latest message (so old data ranks the same every run).
+    urgent_words : words marking urgency/safety; default the shipped list.
+    """
+
+    def __init__(self, weights: dict | None = None, keywords=None, level: str = "issue", window_days: float = 90,
+                 now=None, urgent_words=None):
+        self.weights = weights
+        self.keywords = keywords
+        self.level = level
+        self.window_days = window_days
+        self.now = now
+        self.urgent_words = urgent_words
+
+    # -- fitting -------------------------------------------------------------------------------------------
+    def fit(self, messages: pd.DataFrame, topics: pd.DataFrame, assignments: pd.DataFrame):
+        """Score every candidate in ``topics`` from the ``messages`` assigned to it.
+
+        ``messages``: canonical columns (see ``toolkit.agenda.factors``); ``assignments``: id, topic_id,
+        theme_id (optionally dup_group), as ``TopicModel.assignments_``; ``topics``: ``topics_`` or ``themes_``.
+        """
+        key = self._key()
+        weights = self._validated_weights()
+        msgs = self._join(messages, assignments, key)
+        now = pd.Timestamp(self.now) if self.now is not None else pd.to_datetime(msgs["time"], errors="coerce").max()
+        table = self._factor_table(msgs, topics, key, now)
+        used = {f: w for f, w in weights.items() if f in table and w > 0}
+        if not used:
+            raise AgendaError("选题打分：所有因素的权重都为 0 或缺少数据。请至少给一个有数据的因素设正权重（如 volume=1）。")
+        total = sum(used.values())
+        for f in F.FACTORS:
+            table["contrib_" + f] = table[f] * used[f] / total if f in used else 0.0
+        table["score"] = table[[f"contrib_{f}" for f in F.FACTORS]].sum(axis=1).round(4)
+        table["heat"] = (100 * table["score"]).round(1)
+        table = table.reset_index(names=key)
+        last = pd.to_datetime(table["last_seen"], errors="coerce")
+        table["_last"] = last.fillna(pd.Timestamp.min).astype("int64")
+        table = table.sort_values(["score", "n_voices", "_last", key], ascending=[False, False, False, True],
+                                  kind="mergesort").drop(columns="_last")
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        table["explanation"] = [self._explain(row, used) for row in table.itertuples(index=False)]
+        self.candidates_ = table.reset_index(drop=True)
+        self.weights_ = {f: round(w / total, 4) for f, w in used.items()}
+        self.missing_factors_ = [f for f in F.FACTORS if f not in table]
+        self.now_ = now
+        self.candidates_.attrs["weights"] = dict(self.weights_)
+        return self
+
+    def settings_(self) -> dict:
+        """What to save with a run so its ranking can be reproduced and explained."""
+        return {
+            "level": self.level,
+            "weights_requested": self._validated_weights(),
+            "weights_used": self.weights_,
+            "factors_without_data": self.missing_factors_,
+            "keywords": list(self.keywords or []),
+            "window_days": self.window_days,
+            "now": str(self.now_),
+        }
+
+    def save_settings(self, path) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(self.settings_(), fh, ensure_ascii=False, indent=2, sort_keys=True)
+            fh.write("\n")
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def _key(self) -> str:
+        if self.level not in ("issue", "theme"):
+            raise AgendaError(f"选题打分：参数 level={self.level!r} 无效。请用 \"issue\"（议题）或 \"theme\"（主题）。")
+        return "topic_id" if self.level == "issue" else "theme_id"
+
+    def _validated_weights(self) -> dict:
+        weights = dict(DEFAULT_WEIGHTS)
+        for name, value in (self.weights or {}).items():
+            if name not in DEFAULT_WEIGHTS:
+                raise AgendaError(f"选题打分：未知的因素 {name!r}。可用的因素：{', '.join(DEFAULT_WEIGHTS)}。")
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                value = -1.0
+            if not np.isfinite(value) or value < 0:
+                raise AgendaError(f"选题打分：因素 {name} 的权重 {value!r} 无效。权重须为非负数，0 表示不计入。")
+            weights[name] = value
+        return weights
+
+    @staticmethod
+    def _join(messages: pd.DataFrame, assignments: pd.DataFrame, key: str) -> pd.DataFrame:
+        for col in ("id", "text", "time"):
+            if col not in messages:
+                raise AgendaError(f"选题打分：留言表缺少列 {col!r}。请先把原始列映射为 id、text、time（见 toolkit.agenda.messages_from）。")
+        if key not in assignments or "id" not in assignments:
+            raise AgendaError(f"选题打分：归类结果缺少列 id 或 {key}。请传入 TopicModel.fit 之后的 assignments_。")
+        cols = [c for c in MESSAGE_COLUMNS if c in messages]
+        assigned = assignments.rename(columns={"duplicate_of": "dup_group"})
+        extra = ["dup_group"] if "dup_group" in assigned and "dup_group" not in cols else []
+        msgs = messages[cols].merge(assigned[["id", key, *extra]], on="id", how="inner", validate="one_to_one")
+        if msgs.empty:
+            raise AgendaError("选题打分：留言与归类结果没有共同的 id。请确认两者来自同一份数据（id 列一致）。")
+        return msgs.rename(columns={key: "group"})
+
+    def _factor_table(self, msgs, topics, key, now) -> pd.DataFrame:
+        info = topics.set_index(key)
+        unassigned = info.index[info.get("label", pd.Series(index=info.index, dtype=str)).isin(UNASSIGNED_LABELS)]
+        msgs = msgs[~msgs["group"].isin(unassigned) & msgs["group"].isin(info.index)]
+        if msgs.empty:
+            raise AgendaError("选题打分：除“未归类”外没有任何议题。请检查文本列是否选对，或减少主题数。")
+        parts = [F.volume(msgs)]
+        parts.append(F.breadth(msgs))
+        parts.append(F.recency_growth(msgs, now, self.window_days))
+        urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
+        parts.append(F.intensity(msgs, urgent))
+        parts.append(F.alignment(msgs, self.keywords))
+        parts.append(F.concreteness(msgs, info.get("places", pd.Series(dtype=object)),
+                                    info.get("keywords", pd.Series(dtype=object))))
+        table = pd.concat([p for p in parts if p is not None], axis=1)
+        times = pd.to_datetime(msgs["time"], errors="coerce").groupby(msgs["group"])
+        table["first_seen"] = times.min()
+        table["last_seen"] = times.max()
+        for col in ("label", "keywords", "places", "representative", "theme_id"):
+            if col in info and col != key:
+                table[col] = info[col].reindex(table.index).map(_flat)
+        return table
+
+    @staticmethod
+    def _explain(row, used: dict) -> str:
+        """One line: who and how many, what stands out, and which factors carried the score."""
+        r = row._asdict()
+        bits = [f"{r.get('n_voices', 0)}人反映（{r.get('n_messages', 0)}条）"]
+        if r.get("likes"):
+            bits.append(f"点赞{int(r['likes']):,}")
+        if r.get("n_districts"):
+            bits.append(f"涉及{int(r['n_districts'])}个镇街")
+        if r.get("n_sectors"):
+            bits.append(f"{int(r['n_sectors'])}个界别")
+        if r.get("top_place") and r.get("top_place_share", 0) >= 0.3:
+            bits.append(f"集中在“{r['top_place']}”（{r['top_place_share']:.0%}）")
+        if r.get("urgent_share", 0) >= 0.2:
+            bits.append(f"{r['urgent_share']:.0%}提到紧急/安全")
+        if r.get("aligned_keywords"):
+            bits.append(f"契合“{r['aligned_keywords']}”")
+        if r.get("n_recent"):
+            bits.append(f"近{int(r['n_recent'])}条在最近时段")
+        top = sorted(used, key=lambda f: (-r.get("contrib_" + f, 0.0), f))[:3]
+        carried = "、".join(f"{F.FACTOR_NAMES[f]}{r['contrib_' + f]:.2f}" for f in top if r.get("contrib_" + f, 0) > 0)
+        return f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}，" + "，".join(bits) + (f"；主要来自{carried}" if carried else "")
+
+
+def _flat(value):
+    """Lists (keywords, places) as one readable cell."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def rank_candidates(messages: pd.DataFrame, model, *, level: str = "issue", weights: dict | None = None,
+                    keywords=None, window_days: float = 90, now=None) -> pd.DataFrame:
+    """Rank a fitted ``TopicModel``'s issues (or themes) for 选题; returns the candidate table.
+
+    ``messages``: canonical columns id, text, time [, respondent, likes, dislikes, sector, district, priority].
+    The weights actually used are in ``result.attrs["weights"]``.
+    """
+    ranker = CandidateRanker(weights=weights, keywords=keywords, level=level, window_days=window_days, now=now)
+    topics = model.topics_ if level == "issue" else model.themes_
+    return ranker.fit(messages, topics, model.assignments_).candidates_

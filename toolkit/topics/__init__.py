@@ -1,0 +1,36 @@
+"""Issue and theme discovery for free-text concerns.
+
+>>> from toolkit.topics import TopicModel
+>>> model = TopicModel(themes=7, random_state=0).fit(texts, ids=ids, times=times)   # doctest: +SKIP
+
+Pipeline: normalise → mask personal data → jieba tokens → TF-IDF → LSA → k-means **issues**
+(fine: one matter, often one place) → weighted k-means of issue centres → **themes** (coarse)
+→ class-based TF-IDF keywords, labels, quotes, places.
+
+Learned frames (all deterministic for a given input and ``random_state``):
+
+``model.assignments_`` — one row per input text, input order
+    ``id`` (as given, default 0..n-1), ``topic_id`` (issue; ``-1`` = 未归类), ``theme_id``
+    (``-1`` only when the text has no usable words; 未归类 texts with words get their nearest theme),
+    ``similarity`` (cosine to the issue centre), ``duplicate_of`` (id of the first text of its
+    near-duplicate group, else None), ``reason`` (why a text is 未归类, else "").
+
+``model.topics_`` — one row per issue, plus one row ``topic_id == -1`` (label 未归类) last
+    ``topic_id``, ``theme_id``, ``label`` (e.g. "丽发新城小区：搅拌站、噪音扰民"), ``keywords``
+    (space-separated, strongest first), ``size`` (distinct respondents; texts when no respondents were
+    given), ``representative`` (3 quotes closest to the centre, separated by " | ", PII masked),
+    ``places`` (separated by "、"), ``first_seen``, ``last_seen`` (NaT without times), ``n_texts``,
+    ``n_distinct`` (near-duplicate groups counted once: use this for heat), ``reason`` (only for -1:
+    counts per reason).
+
+``model.themes_`` — one row per theme
+    ``theme_id``, ``label``, ``keywords``, ``size``, ``n_texts``, ``n_distinct``, ``n_topics``.
+
+``model.transform(new_texts, ids=None)`` → DataFrame ``id, topic_id, theme_id, similarity, reason``:
+new texts join existing issues (ids unchanged, nothing renumbered) or go to 未归类.
+"""
+
+from toolkit.topics.errors import TopicsError
+from toolkit.topics.model import UNASSIGNED, UNASSIGNED_LABEL, TopicModel
+
+__all__ = ["TopicModel", "TopicsError", "UNASSIGNED", "UNASSIGNED_LABEL"]
