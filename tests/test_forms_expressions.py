@@ -63,3 +63,22 @@ def test_never_evaluates_python():
     # attribute access and calls of Python objects cannot even be expressed
     with pytest.raises(ExpressionError):
         parse("().__class__")
+
+
+from hypothesis import given, settings, strategies as st
+
+_ALPHABET = st.sampled_from(list("${}()'\" .,=!<>+-*/abq12_") + ["and", "or", "selected", "not", "count-selected"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=30).map("".join))
+def test_parser_fails_only_with_expression_error(text):
+    try:
+        expr = parse(text)
+    except ExpressionError as err:
+        assert "修改" in str(err)
+        return
+    # whatever parses also evaluates without raising, on empty and on odd answers
+    expr.evaluate({}, None)
+    expr.evaluate({"q": ["a"], "a": "x", "b": 3}, "1")
+    parse(expr.to_xpath())          # and its XLSForm rendering parses back

@@ -4,7 +4,7 @@ Every function takes the messages of all candidates (one row per message, canoni
 ``group`` = the candidate's id) and returns one row per group. Raw values explain; normalised values add up.
 
 Canonical message columns: ``id``, ``text``, ``time`` (datetime), and optionally ``respondent``,
-``dup_group`` (near-duplicate group key, None/-1 = none), ``likes``, ``dislikes``, ``sector``, ``district``,
+``dup_group`` (near-duplicate group key, None/-1 = none), ``similarity`` (cosine to the issue centre), ``likes``, ``dislikes``, ``sector``, ``district``,
 ``priority`` (Likert priority answer scaled to [0, 1]).
 """
 
@@ -184,28 +184,52 @@ def alignment(msgs: pd.DataFrame, keywords) -> pd.DataFrame | None:
     return out
 
 
-def concreteness(msgs: pd.DataFrame, places: pd.Series, keywords: pd.Series) -> pd.DataFrame:
-    """How much the candidate is one place and one matter.
+def specificity(texts: pd.Series, terms) -> dict[str, float]:
+    """IDF of each term (place or keyword) over all messages, scaled to [0, 1].
 
-    Mean of: the share of its messages naming its most-named place, and the share naming its top keyword.
-    ``places`` / ``keywords``: per group, the topic model's lists (most characteristic first).
+    "A市" or "物业" (named everywhere) score ~0; "丽发新城小区" or "搅拌站" score 0.5+. A candidate
+    concentrated on a term everyone uses is not concrete; one on a single 小区 or matter is.
+    """
+    texts = texts.fillna("")
+    n = max(len(texts), 2)
+    out = {}
+    for term in sorted({t for t in terms if t}):
+        df = int(texts.str.contains(term, regex=False).sum())
+        out[term] = float(np.clip(math.log(n / max(df, 1)) / math.log(n), 0.0, 1.0))
+    return out
+
+
+def concreteness(msgs: pd.DataFrame, places: pd.Series, keywords: pd.Series,
+                 specific: dict[str, float]) -> pd.DataFrame:
+    """How much the candidate is one place and one matter: the mean of
+
+    * focus: max over its places and top three keywords of (share of its messages naming the term ×
+      the term's specificity) — high when nearly all messages name the same rare 小区, 路段 or thing;
+    * cohesion: mean cosine of its messages to the issue centre (``similarity`` from the topic model),
+      else the share of its messages naming its top keyword.
     """
     rows = {}
     texts = msgs["text"].fillna("")
+    has_similarity = "similarity" in msgs and msgs["similarity"].notna().any()
     for group, sub in texts.groupby(msgs["group"]):
-        best_place, place_share = "", 0.0
-        for place in _as_list(places.get(group)):
-            share = float(sub.str.contains(place, regex=False).mean())
-            if share > place_share:
-                best_place, place_share = place, share
-        kws = _as_list(keywords.get(group))[:1]
-        kw_share = float(sub.str.contains(kws[0], regex=False).mean()) if kws else 0.0
-        rows[group] = {"top_place": best_place, "top_place_share": round(place_share, 3),
-                       "top_keyword_share": round(kw_share, 3), "concreteness": (place_share + kw_share) / 2}
+        kws = as_list(keywords.get(group))[:3]
+        best, best_share, focus = "", 0.0, 0.0
+        # one-character words (不, 路) are grammar or too vague to name a matter
+        for term in [t for t in [*as_list(places.get(group)), *kws] if len(t) >= 2]:
+            share = float(sub.str.contains(term, regex=False).mean())
+            score = share * specific.get(term, 0.0)
+            if score > focus + 1e-12:
+                best, best_share, focus = term, share, score
+        if has_similarity:
+            cohesion = float(msgs.loc[sub.index, "similarity"].mean())
+        else:
+            cohesion = float(sub.str.contains(kws[0], regex=False).mean()) if kws else 0.0
+        rows[group] = {"focus_term": best, "focus_share": round(best_share, 3), "focus": round(focus, 4),
+                       "cohesion": round(cohesion, 4), "concreteness": (focus + cohesion) / 2}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _as_list(value) -> list[str]:
+def as_list(value) -> list[str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
     if isinstance(value, str):

@@ -10,13 +10,12 @@ score = Σ weight_f × factor_f / Σ weight_f over the factors the data supports
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
 from toolkit.agenda import factors as F
 from toolkit.agenda.errors import AgendaError
+from toolkit.agenda.merge import same_matter
 
 DEFAULT_WEIGHTS = {
     "volume": 0.30,        # 群众关心: how many people, duplicates and campaigns once
@@ -43,29 +42,33 @@ class CandidateRanker:
     window_days : recency half-life and the growth window, in days.
     now : the reference time; default the latest message (so old data ranks the same every run).
     urgent_words : words marking urgency/safety; default the shipped list.
+    merge_similarity : issues whose centres are this close and share a specific place or top keyword are
+        one matter and become one candidate (see ``toolkit.agenda.merge``); None keeps every issue apart.
     """
 
     def __init__(self, weights: dict | None = None, keywords=None, level: str = "issue", window_days: float = 90,
-                 now=None, urgent_words=None):
+                 now=None, urgent_words=None, merge_similarity: float | None = 0.8):
         self.weights = weights
         self.keywords = keywords
         self.level = level
         self.window_days = window_days
         self.now = now
         self.urgent_words = urgent_words
+        self.merge_similarity = merge_similarity
 
     # -- fitting -------------------------------------------------------------------------------------------
-    def fit(self, messages: pd.DataFrame, topics: pd.DataFrame, assignments: pd.DataFrame):
+    def fit(self, messages: pd.DataFrame, topics: pd.DataFrame, assignments: pd.DataFrame, centroids=None):
         """Score every candidate in ``topics`` from the ``messages`` assigned to it.
 
         ``messages``: canonical columns (see ``toolkit.agenda.factors``); ``assignments``: id, topic_id,
-        theme_id (optionally dup_group), as ``TopicModel.assignments_``; ``topics``: ``topics_`` or ``themes_``.
+        theme_id (optionally duplicate_of, similarity), as ``TopicModel.assignments_``; ``topics``: ``topics_`` or
+        ``themes_``; ``centroids``: ``TopicModel.issue_centroids_`` (row = topic_id), to join split matters.
         """
         key = self._key()
         weights = self._validated_weights()
         msgs = self._join(messages, assignments, key)
         now = pd.Timestamp(self.now) if self.now is not None else pd.to_datetime(msgs["time"], errors="coerce").max()
-        table = self._factor_table(msgs, topics, key, now)
+        table = self._factor_table(msgs, topics, key, now, centroids)
         used = {f: w for f, w in weights.items() if f in table and w > 0}
         if not used:
             raise AgendaError("选题打分：所有因素的权重都为 0 或缺少数据。请至少给一个有数据的因素设正权重（如 volume=1）。")
@@ -82,6 +85,7 @@ class CandidateRanker:
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         table["explanation"] = [self._explain(row, used) for row in table.itertuples(index=False)]
         self.candidates_ = table.reset_index(drop=True)
+        self.members_ = self._members.rename(columns={"group": key})  # message id -> candidate id
         self.weights_ = {f: round(w / total, 4) for f, w in used.items()}
         self.missing_factors_ = [f for f in F.FACTORS if f not in table]
         self.now_ = now
@@ -99,11 +103,6 @@ class CandidateRanker:
             "window_days": self.window_days,
             "now": str(self.now_),
         }
-
-    def save_settings(self, path) -> None:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(self.settings_(), fh, ensure_ascii=False, indent=2, sort_keys=True)
-            fh.write("\n")
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _key(self) -> str:
@@ -134,37 +133,47 @@ class CandidateRanker:
             raise AgendaError(f"选题打分：归类结果缺少列 id 或 {key}。请传入 TopicModel.fit 之后的 assignments_。")
         cols = [c for c in MESSAGE_COLUMNS if c in messages]
         assigned = assignments.rename(columns={"duplicate_of": "dup_group"})
-        extra = ["dup_group"] if "dup_group" in assigned and "dup_group" not in cols else []
+        extra = [c for c in ("dup_group", "similarity") if c in assigned and c not in cols]
         msgs = messages[cols].merge(assigned[["id", key, *extra]], on="id", how="inner", validate="one_to_one")
         if msgs.empty:
             raise AgendaError("选题打分：留言与归类结果没有共同的 id。请确认两者来自同一份数据（id 列一致）。")
         return msgs.rename(columns={key: "group"})
 
-    def _factor_table(self, msgs, topics, key, now) -> pd.DataFrame:
-        info = topics.set_index(key)
-        unassigned = info.index[info.get("label", pd.Series(index=info.index, dtype=str)).isin(UNASSIGNED_LABELS)]
-        msgs = msgs[~msgs["group"].isin(unassigned) & msgs["group"].isin(info.index)]
+    def _factor_table(self, msgs, topics, key, now, centroids) -> pd.DataFrame:
+        info = topics.set_index(key, drop=False)
+        labels = info["label"] if "label" in info else pd.Series("", index=info.index)
+        keep = info.index[~labels.isin(UNASSIGNED_LABELS)]
+        terms = [p for v in info.get("places", []) for p in F.as_list(v)]
+        terms += [k for v in info.get("keywords", []) for k in F.as_list(v)[:3]]
+        specificity = F.specificity(msgs["text"], terms)
+        msgs = msgs[msgs["group"].isin(keep)].copy()
         if msgs.empty:
             raise AgendaError("选题打分：除“未归类”外没有任何议题。请检查文本列是否选对，或减少主题数。")
-        parts = [F.volume(msgs)]
-        parts.append(F.breadth(msgs))
-        parts.append(F.recency_growth(msgs, now, self.window_days))
+        merged = pd.Series(keep, index=keep)
+        if self.level == "issue" and "topic_id" in info:
+            merged = same_matter(info.loc[keep], centroids, specificity, self.merge_similarity)
+        msgs["group"] = msgs["group"].map(merged)
+        self._members = msgs[["id", "group"]].reset_index(drop=True)
+        places = info.get("places", pd.Series(dtype=object)).groupby(merged.reindex(info.index)).agg(
+            lambda v: "、".join(dict.fromkeys(p for x in v for p in F.as_list(x))))
+        parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days)]
         urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
         parts.append(F.intensity(msgs, urgent))
         parts.append(F.alignment(msgs, self.keywords))
-        parts.append(F.concreteness(msgs, info.get("places", pd.Series(dtype=object)),
-                                    info.get("keywords", pd.Series(dtype=object))))
+        parts.append(F.concreteness(msgs, places, info.get("keywords", pd.Series(dtype=object)), specificity))
         table = pd.concat([p for p in parts if p is not None], axis=1)
         times = pd.to_datetime(msgs["time"], errors="coerce").groupby(msgs["group"])
         table["first_seen"] = times.min()
         table["last_seen"] = times.max()
-        for col in ("label", "keywords", "places", "representative", "theme_id"):
+        for col in ("label", "keywords", "representative", "theme_id"):
             if col in info and col != key:
                 table[col] = info[col].reindex(table.index).map(_flat)
+        table["places"] = places.reindex(table.index).fillna("")
+        members = merged.groupby(merged).agg(lambda v: "、".join(str(i) for i in sorted(v.index)))
+        table["merged_ids"] = members.reindex(table.index).where(merged.value_counts().reindex(table.index) > 1, "")
         return table
 
-    @staticmethod
-    def _explain(row, used: dict) -> str:
+    def _explain(self, row, used: dict) -> str:
         """One line: who and how many, what stands out, and which factors carried the score."""
         r = row._asdict()
         bits = [f"{r.get('n_voices', 0)}人反映（{r.get('n_messages', 0)}条）"]
@@ -174,14 +183,14 @@ class CandidateRanker:
             bits.append(f"涉及{int(r['n_districts'])}个镇街")
         if r.get("n_sectors"):
             bits.append(f"{int(r['n_sectors'])}个界别")
-        if r.get("top_place") and r.get("top_place_share", 0) >= 0.3:
-            bits.append(f"集中在“{r['top_place']}”（{r['top_place_share']:.0%}）")
+        if r.get("focus_term") and r.get("focus", 0) >= 0.15:
+            bits.append(f"{r['focus_share']:.0%}提到“{r['focus_term']}”")
         if r.get("urgent_share", 0) >= 0.2:
             bits.append(f"{r['urgent_share']:.0%}提到紧急/安全")
         if r.get("aligned_keywords"):
             bits.append(f"契合“{r['aligned_keywords']}”")
         if r.get("n_recent"):
-            bits.append(f"近{int(r['n_recent'])}条在最近时段")
+            bits.append(f"最近{self.window_days:g}天{int(r['n_recent'])}条")
         top = sorted(used, key=lambda f: (-r.get("contrib_" + f, 0.0), f))[:3]
         carried = "、".join(f"{F.FACTOR_NAMES[f]}{r['contrib_' + f]:.2f}" for f in top if r.get("contrib_" + f, 0) > 0)
         return f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}，" + "，".join(bits) + (f"；主要来自{carried}" if carried else "")
@@ -195,12 +204,15 @@ def _flat(value):
 
 
 def rank_candidates(messages: pd.DataFrame, model, *, level: str = "issue", weights: dict | None = None,
-                    keywords=None, window_days: float = 90, now=None) -> pd.DataFrame:
+                    keywords=None, window_days: float = 90, now=None,
+                    merge_similarity: float | None = 0.8) -> pd.DataFrame:
     """Rank a fitted ``TopicModel``'s issues (or themes) for 选题; returns the candidate table.
 
     ``messages``: canonical columns id, text, time [, respondent, likes, dislikes, sector, district, priority].
     The weights actually used are in ``result.attrs["weights"]``.
     """
-    ranker = CandidateRanker(weights=weights, keywords=keywords, level=level, window_days=window_days, now=now)
+    ranker = CandidateRanker(weights=weights, keywords=keywords, level=level, window_days=window_days, now=now,
+                             merge_similarity=merge_similarity)
     topics = model.topics_ if level == "issue" else model.themes_
-    return ranker.fit(messages, topics, model.assignments_).candidates_
+    centroids = getattr(model, "issue_centroids_", None) if level == "issue" else None
+    return ranker.fit(messages, topics, model.assignments_, centroids).candidates_

@@ -10,6 +10,8 @@ bar_chart(data, title=, subtitle=, path_stem=)
                    horizontal "n (x%)" bars; writes <path_stem>.png (300 dpi), .svg, .pdf and .csv.
 Chart              what chart functions return: .title, .subtitle, .data, .paths (format -> file).
 glyph_problems(fig)  CJK characters in a figure no resolved font can draw (empty = no tofu).
+write_candidate_list(candidates, path)   the 选题候选清单 .docx for the meeting.
+write_xlsx({sheet: frame}, path)         reproducible .xlsx with a frozen bold header.
 BriefError         the stage's error.
 
 >>> import pandas as pd
@@ -22,10 +24,12 @@ BriefError         the stage's error.
 ['csv', 'pdf', 'png', 'svg']
 """
 
+from toolkit.brief.candidate_list import write_candidate_list
 from toolkit.brief.charts import bar_chart
 from toolkit.brief.errors import BriefError
 from toolkit.brief.figure import Chart, save_chart
+from toolkit.brief.files import write_xlsx
 from toolkit.brief.style import PALETTE, font_report, glyph_problems, use_house_style
 
 __all__ = ["BriefError", "Chart", "PALETTE", "bar_chart", "font_report", "glyph_problems", "save_chart",
-           "use_house_style"]
+           "use_house_style", "write_candidate_list", "write_xlsx"]

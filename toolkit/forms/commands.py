@@ -20,6 +20,59 @@ def _check(args) -> int:
     return status
 
 
+def _export(args) -> int:
+    from pathlib import Path
+
+    from toolkit.forms import load_form
+
+    form = load_form(args.file)
+    suffix = {"xlsform": ".xlsx", "docx": ".docx", "wjx": ".txt"}[args.to]
+    out = Path(args.output or Path("reports") / f"{form.id}{'_wjx' if args.to == 'wjx' else ''}{suffix}")
+    if args.to == "xlsform":
+        from toolkit.forms.xlsform import write_xlsform, xlsform_to_xml
+
+        write_xlsform(form, out)
+        _, warnings = xlsform_to_xml(out)
+        print(f"已导出 XLSForm：{out}（pyxform 转换通过" + (f"，{len(warnings)} 条提醒" if warnings else "") + "）")
+        for w in warnings:
+            print(f"  提醒：{w}")
+    elif args.to == "docx":
+        from toolkit.forms.paper import write_paper
+
+        write_paper(form, out)
+        print(f"已导出纸质问卷（A4）：{out}")
+    else:
+        from toolkit.forms.wjx_text import write_wjx_text
+
+        _, manual = write_wjx_text(form, out)
+        note = out.with_name(out.stem + "_需手工设置.txt")
+        note.write_text("\n".join(manual) + "\n", encoding="utf-8")
+        print(f"已导出问卷星文本导入格式：{out}（在问卷星“导入问卷—文本导入”中粘贴）")
+        print(f"以下设置文本格式无法携带，导入后请在问卷星中手工设置（也已写入 {note}）：")
+        for line in manual:
+            print(f"  - {line}")
+    return 0
+
+
+def _import(args) -> int:
+    from pathlib import Path
+
+    from toolkit.forms import check_form, dump_form
+    from toolkit.forms.xlsform import read_xlsform
+
+    form = read_xlsform(args.file)
+    problems = check_form(form)
+    for p in problems:
+        print(p)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    dump_form(form, out)
+    errors = [p for p in problems if p.is_error]
+    print(f"已把 {args.file} 转为问卷定义 {out}：{len(form.questions)} 道题" +
+          (f"；{len(errors)} 处错误需修改后才能使用" if errors else "") + "。")
+    return 1 if errors else 0
+
+
 def register(subparsers) -> None:
     from toolkit.cli import group
 
@@ -27,3 +80,12 @@ def register(subparsers) -> None:
     p = form.add_parser("check", help="检查问卷定义（YAML），列出每个问题的位置、规则和修改方法")
     p.add_argument("files", nargs="+", metavar="FILE", help="问卷 YAML 文件")
     p.set_defaults(func=_check)
+    p = form.add_parser("export", help="导出问卷：XLSForm（Kobo/ODK）、纸质问卷（Word，A4）、问卷星文本导入格式")
+    p.add_argument("file", metavar="FILE", help="问卷 YAML 文件")
+    p.add_argument("--to", required=True, choices=["xlsform", "docx", "wjx"], help="导出格式")
+    p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认 reports/<问卷编号>.<扩展名>）")
+    p.set_defaults(func=_export)
+    p = form.add_parser("import", help="把 XLSForm（.xlsx）读回为问卷定义（YAML）")
+    p.add_argument("file", metavar="FORM.xlsx", help="XLSForm 文件")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.yaml", help="输出的问卷 YAML 文件")
+    p.set_defaults(func=_import)

@@ -76,6 +76,7 @@ class Question:
     constraint: str | None = None
     constraint_message: str | None = None
     relevant: str | None = None
+    renamed_from: str | None = None     # the id this question had in an earlier version (answers are mapped)
     line: int | None = None             # line in the YAML file, for messages
 
     @property
@@ -117,7 +118,7 @@ class Question:
         for name in ("other", "integer"):
             if getattr(self, name):
                 d[name] = True
-        for name in ("min_choices", "max_choices", "constraint", "constraint_message", "relevant"):
+        for name in ("min_choices", "max_choices", "constraint", "constraint_message", "relevant", "renamed_from"):
             if getattr(self, name) is not None:
                 d[name] = getattr(self, name)
         return d

@@ -13,7 +13,7 @@ from toolkit.forms.problems import Problem, where
 
 _QUESTION_KEYS = {
     "id", "kind", "label", "hint", "required", "role", "choices", "rows", "other", "min_choices",
-    "max_choices", "integer", "constraint", "constraint_message", "relevant",
+    "max_choices", "integer", "constraint", "constraint_message", "relevant", "renamed_from",
 }
 
 
@@ -88,7 +88,7 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
             required=bool(raw.get("required", False)), role=raw.get("role"), other=bool(raw.get("other", False)),
             min_choices=raw.get("min_choices"), max_choices=raw.get("max_choices"), integer=bool(raw.get("integer", False)),
             constraint=raw.get("constraint"), constraint_message=raw.get("constraint_message"),
-            relevant=raw.get("relevant"), line=line,
+            relevant=raw.get("relevant"), renamed_from=raw.get("renamed_from"), line=line,
         )
         choices = raw.get("choices")
         if isinstance(choices, str):

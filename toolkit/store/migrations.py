@@ -22,9 +22,24 @@ def _initial(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _entry(conn: Connection) -> None:
+    tables = [schema.entry_drafts, schema.second_entries, schema.entry_discrepancies]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+def _ingest(conn: Connection) -> None:
+    # rejected rows remember their source row's fingerprint, so re-importing a file quarantines nothing twice
+    columns = {c["name"] for c in inspect(conn).get_columns("rejected_rows")}
+    if "fingerprint" not in columns:
+        conn.exec_driver_sql("ALTER TABLE rejected_rows ADD COLUMN fingerprint VARCHAR(64)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_rejected_fingerprint ON rejected_rows (fingerprint)")
+
+
 # (id, description, function)
 MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
     ("0001_initial", "问卷版本、答卷、导入批次、隔离行、审计日志、议题整理日志", _initial),
+    ("0002_entry", "录入草稿、双录第二遍、双录不一致及裁定", _entry),
+    ("0003_ingest", "隔离行记录来源行指纹（重复导入不重复隔离）", _ingest),
 ]
 
 

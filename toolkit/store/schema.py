@@ -84,6 +84,7 @@ rejected_rows = Table(
     Column("raw", Text),                                 # JSON of the whole original row
     Column("status", String(16), nullable=False, default="open"),  # open | resubmitted | dismissed
     Column("response_id", Integer, ForeignKey("responses.id")),    # set when fixed and re-submitted
+    Column("fingerprint", String(64)),                   # ingest: same source row quarantined once (0003_ingest)
     Column("created_at", String(32), nullable=False),
 )
 
@@ -110,4 +111,47 @@ curation_log = Table(
     Column("operator", String(64)),
     Column("created_at", String(32), nullable=False),
     UniqueConstraint("model_key", "seq"),
+)
+
+# ---- entry stage (migration 0002_entry) ------------------------------------------------
+entry_drafts = Table(
+    "entry_drafts", metadata,                            # the form being typed, saved on every change
+    Column("id", Integer, primary_key=True),
+    Column("form_id", String(128), nullable=False),
+    Column("operator", String(64), nullable=False),
+    Column("mode", String(16), nullable=False),          # first | second | correct
+    Column("answers", Text, nullable=False),             # JSON of the raw typed values
+    Column("response_id", Integer),                      # the response being corrected, if any
+    Column("updated_at", String(32), nullable=False),
+    UniqueConstraint("form_id", "operator", "mode", name="uq_entry_drafts"),
+)
+
+second_entries = Table(
+    "second_entries", metadata,                          # double entry: the second typing of a paper form
+    Column("id", Integer, primary_key=True),
+    Column("form_id", String(128), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("serial", String(64), nullable=False),
+    Column("response_id", Integer, ForeignKey("responses.id"), nullable=False),  # the first entry
+    Column("operator", String(64), nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("n_fields", Integer, nullable=False),         # fields compared
+    Column("n_mismatches", Integer, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+Index("ix_second_entries_serial", second_entries.c.form_id, second_entries.c.serial)
+
+entry_discrepancies = Table(
+    "entry_discrepancies", metadata,                     # one field that differs between the two entries
+    Column("id", Integer, primary_key=True),
+    Column("second_entry_id", Integer, ForeignKey("second_entries.id"), nullable=False),
+    Column("response_id", Integer, ForeignKey("responses.id"), nullable=False),
+    Column("field", String(160), nullable=False),        # answer column, e.g. q3 or services/medical
+    Column("first_value", Text),                         # JSON
+    Column("second_value", Text),                        # JSON
+    Column("status", String(16), nullable=False, default="open"),   # open | resolved
+    Column("resolution", String(16)),                    # first | second | other
+    Column("resolved_value", Text),                      # JSON
+    Column("resolved_by", String(64)),
+    Column("resolved_at", String(32)),
 )

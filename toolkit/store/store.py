@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from toolkit.forms import Form, form_from_dict
+from toolkit.forms.versions import upgrade_answers
 from toolkit.store import schema
 from toolkit.store.errors import StoreError
 from toolkit.store.migrations import migrate
@@ -195,7 +196,11 @@ class Store:
                         {"status": status}, reason)
 
     def responses(self, form_id: str, *, version: int | None = None, include_void: bool = False) -> pd.DataFrame:
-        """Responses as a DataFrame: meta columns, then one column per answer (see ``toolkit.forms.model``)."""
+        """Responses as a DataFrame: meta columns, then one column per answer (see ``toolkit.forms.model``).
+
+        Without ``version``, answers stored under older versions are mapped onto the newest one
+        (renamed questions follow their ``renamed_from``).
+        """
         t = schema.responses
         q = select(t).where(t.c.form_id == form_id).order_by(t.c.id)
         if version:
@@ -208,9 +213,12 @@ class Store:
             columns = self.get_form(form_id).columns()
         except StoreError:
             columns = []
+        later = {} if version else self._later_versions(form_id, {r["form_version"] for r in rows})
         records = []
         for r in rows:
             answers = json.loads(r["answers"])
+            if later.get(r["form_version"]):
+                answers = upgrade_answers(answers, later[r["form_version"]])
             flat = {}
             for key, value in answers.items():
                 if isinstance(value, dict):
@@ -224,6 +232,12 @@ class Store:
         extra = sorted({k for rec in records for k in rec} - set(META_COLUMNS) - set(columns))
         df = pd.DataFrame.from_records(records, columns=META_COLUMNS + columns + extra)
         return df
+
+    def _later_versions(self, form_id: str, versions: set[int]) -> dict[int, list[Form]]:
+        """{stored version: the forms of every later version, oldest first}, for mapping old answers."""
+        known = sorted(self.form_versions(form_id)["version"].tolist()) if versions else []
+        forms = {v: self.get_form(form_id, v) for v in known if v > min(versions)}
+        return {v: [forms[w] for w in known if w > v] for v in versions}
 
     # ---- batches, rejected rows, audit ------------------------------------
     def create_batch(self, conn: Connection, form: Form, *, source: str, filename: str | None = None,
@@ -246,7 +260,7 @@ class Store:
         payload = [{"batch_id": batch_id, "row_number": r.get("row_number"), "column": r.get("column"),
                     "rule": r["rule"], "value": None if r.get("value") is None else str(r["value"]),
                     "message": r["message"], "raw": dumps(r.get("raw")), "status": "open",
-                    "response_id": None, "created_at": stamp} for r in rows]
+                    "response_id": None, "created_at": stamp, "fingerprint": r.get("fingerprint")} for r in rows]
         if payload:
             conn.execute(schema.rejected_rows.insert(), payload)
 

@@ -1,0 +1,39 @@
+"""Candidate scoring for the annual 一线协商选题: which issues are hot, concrete, broad and timely — and why.
+
+Public names
+------------
+rank_candidates(messages, model, *, level="issue", weights=None, keywords=None, …) -> DataFrame
+    rank a fitted ``TopicModel``'s issues (or themes); one row per candidate: ``rank``, ``topic_id``,
+    ``score``, ``heat`` (热度指数 = 100 × score), one column per factor in [0, 1], ``contrib_<factor>``
+    (its share of the score), raw numbers (``n_messages``, ``n_voices``, ``likes`` …) and ``explanation``
+    (one line). The weights used are in ``result.attrs["weights"]``.
+CandidateRanker      the same as an estimator: ``fit(messages, topics, assignments, centroids)`` ->
+                     ``candidates_``, ``members_`` (message -> candidate), ``weights_``, ``settings_()``.
+rank_file(input, text_col=, id_col=, time_col=, out=, …) -> RankRun
+    the whole ``weidiaoyan rank`` run: candidates.csv, 热点问题表.xlsx, 热点问题留言明细表.xlsx,
+    选题候选清单.docx and weights.json in ``out``.
+messages_from(frame, text_col=, id_col=, time_col=, …)   map a raw table to the canonical message columns.
+weights_widget(messages, model, …)   ipywidgets sliders that re-rank live (notebooks).
+DEFAULT_WEIGHTS, FACTORS, FACTOR_NAMES, AgendaError
+
+Factors (each normalised to [0, 1]; see ``toolkit.agenda.factors``): volume (distinct voices: one person,
+a near-duplicate or a campaign counts once; log-scaled), breadth (share of 界别 and 镇街), recency
+(half-life of the median message age), growth (last window vs the one before), intensity (urgent/safety
+words, likes, dislikes, Likert priority), alignment (党政中心工作 keywords), concreteness (focus on one
+rare place or matter, and cohesion of the messages).
+
+>>> from toolkit.topics import TopicModel
+>>> from toolkit.agenda import rank_candidates
+>>> model = TopicModel(random_state=0).fit(msgs["text"], ids=msgs["id"], times=msgs["time"])  # doctest: +SKIP
+>>> rank_candidates(msgs, model, keywords=["老旧小区改造"]).head()                          # doctest: +SKIP
+"""
+
+from toolkit.agenda.errors import AgendaError
+from toolkit.agenda.factors import FACTOR_NAMES, FACTORS
+from toolkit.agenda.ranker import DEFAULT_WEIGHTS, CandidateRanker, rank_candidates
+from toolkit.agenda.source import messages_from
+from toolkit.agenda.run import RankRun, rank_file
+from toolkit.agenda.widget import weights_widget
+
+__all__ = ["AgendaError", "CandidateRanker", "DEFAULT_WEIGHTS", "FACTORS", "FACTOR_NAMES", "RankRun",
+           "messages_from", "rank_candidates", "rank_file", "weights_widget"]

@@ -1,0 +1,124 @@
+"""One ranking run from a file: read → topic model → score → candidates.csv, 热点问题表, 明细表, 选题候选清单.
+
+>>> from toolkit.agenda import rank_file
+>>> run = rank_file("附件3.xlsx", text_col="留言主题", id_col="留言编号", time_col="留言时间",
+...                 likes_col="点赞数", dislikes_col="反对数", out="reports/rank")     # doctest: +SKIP
+>>> run.candidates.head(10)                                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.agenda.errors import AgendaError
+from toolkit.agenda.export import candidates_csv, hot_issue_messages, hot_issue_table
+from toolkit.agenda.factors import read_word_list
+from toolkit.agenda.ranker import CandidateRanker
+from toolkit.agenda.source import messages_from, read_table
+
+HOT_TABLE = "热点问题表.xlsx"
+HOT_MESSAGES = "热点问题留言明细表.xlsx"
+CANDIDATE_LIST = "选题候选清单.docx"
+
+
+@dataclass
+class RankRun:
+    """What a ranking run produced: the ranked table, the top-N table, files written and seconds per step."""
+
+    candidates: pd.DataFrame
+    hot: pd.DataFrame
+    paths: dict[str, Path] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+
+def load_keywords(keywords) -> list[str]:
+    """Keywords from a list, a comma-separated string, or a one-per-line file."""
+    if keywords is None:
+        return []
+    if isinstance(keywords, (list, tuple)):
+        return [str(k).strip() for k in keywords if str(k).strip()]
+    text = str(keywords)
+    if Path(text).is_file():
+        return read_word_list(text)
+    return [k.strip() for k in text.replace("，", ",").split(",") if k.strip()]
+
+
+def parse_themes(value):
+    if value is None or str(value).strip().lower() == "auto":
+        return "auto"
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise AgendaError(f"--themes 的值 {value!r} 无效：应为正整数或 auto。例如 --themes 8。")
+    return number
+
+
+def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_col=None, dislikes_col=None,
+              respondent_col=None, sector_col=None, district_col=None, themes="auto", issues="auto",
+              texts_per_issue: int = 10, top: int = 10, keywords=None, weights=None, random_state: int = 0,
+              progress: bool = True) -> RankRun:
+    """Rank the messages of one table and write the run's files into ``out``."""
+    from toolkit.topics import TopicModel
+
+    seconds = {}
+    t0 = time.perf_counter()
+    raw = read_table(input)
+    msgs = messages_from(raw, text_col=text_col, id_col=id_col, time_col=time_col, likes_col=likes_col,
+                         dislikes_col=dislikes_col, respondent_col=respondent_col, sector_col=sector_col,
+                         district_col=district_col, path=input)
+    seconds["read"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    model = TopicModel(themes=parse_themes(themes), issues=issues, texts_per_issue=texts_per_issue,
+                       random_state=random_state, progress=progress)
+    model.fit(msgs["text"], ids=msgs["id"], times=msgs["time"],
+              respondents=msgs["respondent"] if "respondent" in msgs else None)
+    seconds["topics"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ranker = CandidateRanker(weights=weights, keywords=load_keywords(keywords))
+    ranker.fit(msgs, model.topics_, model.assignments_, getattr(model, "issue_centroids_", None))
+    candidates = ranker.candidates_
+    hot = hot_issue_table(candidates, msgs, ranker.members_, top=top)
+    seconds["score"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    paths = write_run(Path(out), raw, msgs, ranker, hot, id_col=id_col, time_col=time_col, source=Path(input).name)
+    seconds["write"] = time.perf_counter() - t0
+    settings = ranker.settings_() | {"input": str(input), "columns": msgs.attrs.get("columns", {}), "top": top,
+                                     "themes": str(themes), "issues": str(issues),
+                                     "texts_per_issue": texts_per_issue, "random_state": random_state}
+    _write_json(settings, paths["settings"])
+    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings)
+
+
+def write_run(out: Path, raw, msgs, ranker: CandidateRanker, hot: pd.DataFrame, *, id_col: str, time_col: str,
+              source: str) -> dict[str, Path]:
+    from toolkit.brief import write_candidate_list, write_xlsx
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"candidates": candidates_csv(ranker.candidates_, out / "candidates.csv")}
+    paths["hot"] = write_xlsx({"热点问题表": hot}, out / HOT_TABLE, widths={"问题描述": 50, "排名说明": 60})
+    detail = hot_issue_messages(hot, raw, id_col, ranker.members_, time_col=time_col)
+    paths["hot_messages"] = write_xlsx({"热点问题留言明细表": detail}, out / HOT_MESSAGES)
+    times = pd.to_datetime(msgs["time"], errors="coerce")
+    span = f"{times.min():%Y年%m月}—{times.max():%Y年%m月}" if times.notna().any() else "时间不详"
+    context = f"{len(msgs):,} 条留言｜{span}｜来源：{source}"
+    paths["candidate_list"] = write_candidate_list(ranker.candidates_, out / CANDIDATE_LIST, context=context,
+                                                   weights=ranker.weights_, top=len(hot))
+    paths["settings"] = out / "weights.json"
+    return paths
+
+
+def _write_json(data: dict, path: Path) -> None:
+    import json
+
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
+                    encoding="utf-8")
