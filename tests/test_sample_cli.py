@@ -41,3 +41,10 @@ def test_errors_are_messages(tmp_path, capsys):
     assert "--csv" in capsys.readouterr().err
     assert main(["sample", "-n", "-4", "--csv", str(tmp_path / "x.csv")]) == 1
     assert "修改" in capsys.readouterr().err
+
+
+def test_phone_answers_masked_too(tmp_path):
+    out = tmp_path / "a.csv"
+    assert main(["sample", "--form", str(SURVEYS / "annual_topics.yaml"), "-n", "200", "--csv", str(out)]) == 0
+    phones = pd.read_csv(out, dtype=str)["phone"].dropna()
+    assert len(phones) and (phones == "[手机号]").all()

@@ -104,7 +104,8 @@ def test_growing_issues_and_time_windows():
 
 
 @pytest.mark.parametrize("kwargs", [{"n": -1}, {"n": 1.5}, {"n": 10, "start": "昨天"},
-                                    {"n": 10, "start": "2026-01-01", "end": "2026-01-05"}])
+                                    {"n": 10, "start": "2026-01-01", "end": "2026-01-05"},
+                                    {"n": 10, "seed": -1}])
 def test_bad_arguments_say_how_to_fix(kwargs):
     with pytest.raises(SampleError, match="修改"):
         generate_concerns(**kwargs)

@@ -101,11 +101,17 @@ def test_any_form_with_every_kind():
             {"id": "when", "kind": "date", "required": True},
             {"id": "what", "kind": "concern", "required": True, "constraint": "string-length(.) >= 20"},
             {"id": "name", "kind": "text", "required": True},
+            {"id": "town", "kind": "single", "role": "district", "required": True,
+             "choices": [{"id": "dh", "label": "东湖街道"}, {"id": "xs", "label": "西山街道"}]},
+            {"id": "village", "kind": "text", "role": "community"},
         ]})
     assert not [p for p in problems if p.is_error]
     records = generate_responses(form, 200, seed=1)
     _assert_all_valid(form, records)
     assert any("kid_age" in r["answers"] for r in records)
+    # the choice named like the concern's 镇街 when the form lists it
+    donghu = [r["answers"]["town"] == "dh" for r in records if r["answers"].get("village", "").startswith("东湖")]
+    assert donghu and all(donghu)
 
 
 def test_into_the_store(store, annual_form):

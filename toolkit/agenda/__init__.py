@@ -7,7 +7,7 @@ rank_candidates(messages, model, *, level="issue", weights=None, keywords=None, 
     ``score``, ``heat`` (热度指数 = 100 × score), one column per factor in [0, 1], ``contrib_<factor>``
     (its share of the score), raw numbers (``n_messages``, ``n_voices``, ``likes`` …) and ``explanation``
     (one line). The weights used are in ``result.attrs["weights"]``.
-CandidateRanker      the same as an estimator: ``fit(messages, topics, assignments, centroids)`` ->
+CandidateRanker      the same as an estimator: ``fit(messages, topics, assignments)`` ->
                      ``candidates_``, ``members_`` (message -> candidate), ``weights_``, ``settings_()``.
 rank_file(input, text_col=, id_col=, time_col=, out=, …) -> RankRun
     the whole ``weidiaoyan rank`` run: candidates.csv, 热点问题表.xlsx, 热点问题留言明细表.xlsx,
@@ -20,7 +20,8 @@ Factors (each normalised to [0, 1]; see ``toolkit.agenda.factors``): volume (dis
 a near-duplicate or a campaign counts once; log-scaled), breadth (share of 界别 and 镇街), recency
 (half-life of the median message age), growth (last window vs the one before), intensity (urgent/safety
 words, likes, dislikes, Likert priority), alignment (党政中心工作 keywords), concreteness (focus on one
-rare place or matter, and cohesion of the messages).
+(sqrt of the mean pairwise character similarity of its messages: one 小区, one matter). Issues that are
+one matter (split by the topic model) are joined first (``toolkit.agenda.textsim``).
 
 >>> from toolkit.topics import TopicModel
 >>> from toolkit.agenda import rank_candidates

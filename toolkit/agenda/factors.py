@@ -190,43 +190,44 @@ def specificity(texts: pd.Series, terms) -> dict[str, float]:
     "A市" or "物业" (named everywhere) score ~0; "丽发新城小区" or "搅拌站" score 0.5+. A candidate
     concentrated on a term everyone uses is not concrete; one on a single 小区 or matter is.
     """
-    texts = texts.fillna("")
-    n = max(len(texts), 2)
+    docs = texts.fillna("").astype(str).tolist()  # plain `in` on a list: ~20x faster than str.contains per term
+    n = max(len(docs), 2)
     out = {}
     for term in sorted({t for t in terms if t}):
-        df = int(texts.str.contains(term, regex=False).sum())
+        df = sum(1 for d in docs if term in d)
         out[term] = float(np.clip(math.log(n / max(df, 1)) / math.log(n), 0.0, 1.0))
     return out
 
 
-def concreteness(msgs: pd.DataFrame, places: pd.Series, keywords: pd.Series,
-                 specific: dict[str, float]) -> pd.DataFrame:
-    """How much the candidate is one place and one matter: the mean of
-
-    * focus: max over its places and top three keywords of (share of its messages naming the term ×
-      the term's specificity) — high when nearly all messages name the same rare 小区, 路段 or thing;
-    * cohesion: mean cosine of its messages to the issue centre (``similarity`` from the topic model),
-      else the share of its messages naming its top keyword.
-    """
+def focus(msgs: pd.DataFrame, places: pd.Series, keywords: pd.Series, specific: dict[str, float]) -> pd.DataFrame:
+    """The candidate's most telling term — a place or top keyword that is rare overall but named by many of
+    its messages (max of share × specificity) — for explanations such as 95%提到“丽发新城”."""
     rows = {}
-    texts = msgs["text"].fillna("")
-    has_similarity = "similarity" in msgs and msgs["similarity"].notna().any()
+    texts = msgs["text"].fillna("").astype(str)
     for group, sub in texts.groupby(msgs["group"]):
-        kws = as_list(keywords.get(group))[:3]
-        best, best_share, focus = "", 0.0, 0.0
+        best, best_share, best_score = "", 0.0, 0.0
+        docs = sub.tolist()
         # one-character words (不, 路) are grammar or too vague to name a matter
-        for term in [t for t in [*as_list(places.get(group)), *kws] if len(t) >= 2]:
-            share = float(sub.str.contains(term, regex=False).mean())
+        terms = [t for t in [*as_list(places.get(group)), *as_list(keywords.get(group))[:3]] if len(t) >= 2]
+        for term in terms:
+            share = sum(1 for d in docs if term in d) / len(docs)
             score = share * specific.get(term, 0.0)
-            if score > focus + 1e-12:
-                best, best_share, focus = term, share, score
-        if has_similarity:
-            cohesion = float(msgs.loc[sub.index, "similarity"].mean())
-        else:
-            cohesion = float(sub.str.contains(kws[0], regex=False).mean()) if kws else 0.0
-        rows[group] = {"focus_term": best, "focus_share": round(best_share, 3), "focus": round(focus, 4),
-                       "cohesion": round(cohesion, 4), "concreteness": (focus + cohesion) / 2}
-    return pd.DataFrame.from_dict(rows, orient="index")
+            if score > best_score + 1e-12:
+                best, best_share, best_score = term, share, score
+        rows[group] = {"focus_term": best, "focus_share": round(best_share, 3)}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["focus_term", "focus_share"])
+
+
+def concreteness(msgs: pd.DataFrame, X) -> pd.DataFrame:
+    """One matter, one place: sqrt of the mean pairwise character similarity of the candidate's messages.
+
+    Raw ``cohesion`` is ~0.01–0.07 for broad buckets ("各区道路") and 0.2–0.6 for one 小区's campaign;
+    the square root spreads the low end so the factor reads on the same 0–1 scale as the others.
+    """
+    from toolkit.agenda.textsim import cohesion
+
+    coh = cohesion(X, msgs["group"].to_numpy(), msgs["text"].fillna(""))
+    return pd.DataFrame({"cohesion": coh.round(4), "concreteness": np.sqrt(coh)})
 
 
 def as_list(value) -> list[str]:

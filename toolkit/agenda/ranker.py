@@ -1,7 +1,8 @@
 """Rank issues (or themes) as 选题 candidates with transparent, normalised, weighted factors.
 
 score = Σ weight_f × factor_f / Σ weight_f over the factors the data supports (each factor in [0, 1]);
-热度指数 (heat) = 100 × score. Ties are broken by more voices, then the later last message, then the smaller id.
+热度指数 (heat) = 100 × score. Candidates with fewer than ``min_voices`` voices come last; ties are broken by
+more voices, then the later last message, then the smaller id.
 
 >>> from toolkit.agenda import rank_candidates
 >>> ranked = rank_candidates(messages, model, keywords=["老旧小区改造", "养老服务"])   # doctest: +SKIP
@@ -15,15 +16,14 @@ import pandas as pd
 
 from toolkit.agenda import factors as F
 from toolkit.agenda.errors import AgendaError
-from toolkit.agenda.merge import same_matter
 
 DEFAULT_WEIGHTS = {
-    "volume": 0.30,        # 群众关心: how many people, duplicates and campaigns once
+    "volume": 0.25,        # 群众关心: how many people, duplicates and campaigns once
+    "concreteness": 0.25,  # 小切口: one place, one matter (a broad bucket is not a topic for consultation)
     "intensity": 0.20,     # 急难愁盼: urgent/safety words, likes, Likert priority
-    "concreteness": 0.15,  # 小切口: one place, one matter
     "breadth": 0.10,       # across 界别 and 镇街
     "alignment": 0.10,     # 与党政工作合拍
-    "recency": 0.10,
+    "recency": 0.05,
     "growth": 0.05,
 }
 UNASSIGNED_LABELS = {"未归类"}
@@ -42,12 +42,14 @@ class CandidateRanker:
     window_days : recency half-life and the growth window, in days.
     now : the reference time; default the latest message (so old data ranks the same every run).
     urgent_words : words marking urgency/safety; default the shipped list.
-    merge_similarity : issues whose centres are this close and share a specific place or top keyword are
-        one matter and become one candidate (see ``toolkit.agenda.merge``); None keeps every issue apart.
+    merge_similarity : issues whose messages are this similar on average (character n-grams) are one matter
+        and become one candidate (see ``toolkit.agenda.textsim.same_matter``); None keeps every issue apart.
+    min_voices : candidates raised by fewer distinct voices are listed after all others (``eligible`` False):
+        one person's repeated letters are not 群众关心, however concrete.
     """
 
     def __init__(self, weights: dict | None = None, keywords=None, level: str = "issue", window_days: float = 90,
-                 now=None, urgent_words=None, merge_similarity: float | None = 0.8):
+                 now=None, urgent_words=None, merge_similarity: float | None = 0.5, min_voices: int = 3):
         self.weights = weights
         self.keywords = keywords
         self.level = level
@@ -55,20 +57,21 @@ class CandidateRanker:
         self.now = now
         self.urgent_words = urgent_words
         self.merge_similarity = merge_similarity
+        self.min_voices = min_voices
 
     # -- fitting -------------------------------------------------------------------------------------------
-    def fit(self, messages: pd.DataFrame, topics: pd.DataFrame, assignments: pd.DataFrame, centroids=None):
+    def fit(self, messages: pd.DataFrame, topics: pd.DataFrame, assignments: pd.DataFrame):
         """Score every candidate in ``topics`` from the ``messages`` assigned to it.
 
         ``messages``: canonical columns (see ``toolkit.agenda.factors``); ``assignments``: id, topic_id,
         theme_id (optionally duplicate_of, similarity), as ``TopicModel.assignments_``; ``topics``: ``topics_`` or
-        ``themes_``; ``centroids``: ``TopicModel.issue_centroids_`` (row = topic_id), to join split matters.
+        ``themes_``.
         """
         key = self._key()
         weights = self._validated_weights()
         msgs = self._join(messages, assignments, key)
         now = pd.Timestamp(self.now) if self.now is not None else pd.to_datetime(msgs["time"], errors="coerce").max()
-        table = self._factor_table(msgs, topics, key, now, centroids)
+        table = self._factor_table(msgs, topics, key, now)
         used = {f: w for f, w in weights.items() if f in table and w > 0}
         if not used:
             raise AgendaError("选题打分：所有因素的权重都为 0 或缺少数据。请至少给一个有数据的因素设正权重（如 volume=1）。")
@@ -80,8 +83,9 @@ class CandidateRanker:
         table = table.reset_index(names=key)
         last = pd.to_datetime(table["last_seen"], errors="coerce")
         table["_last"] = last.fillna(pd.Timestamp.min).astype("int64")
-        table = table.sort_values(["score", "n_voices", "_last", key], ascending=[False, False, False, True],
-                                  kind="mergesort").drop(columns="_last")
+        table["eligible"] = table["n_voices"] >= self.min_voices
+        table = table.sort_values(["eligible", "score", "n_voices", "_last", key],
+                                  ascending=[False, False, False, False, True], kind="mergesort").drop(columns="_last")
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         table["explanation"] = [self._explain(row, used) for row in table.itertuples(index=False)]
         self.candidates_ = table.reset_index(drop=True)
@@ -101,6 +105,8 @@ class CandidateRanker:
             "factors_without_data": self.missing_factors_,
             "keywords": list(self.keywords or []),
             "window_days": self.window_days,
+            "merge_similarity": self.merge_similarity,
+            "min_voices": self.min_voices,
             "now": str(self.now_),
         }
 
@@ -139,28 +145,30 @@ class CandidateRanker:
             raise AgendaError("选题打分：留言与归类结果没有共同的 id。请确认两者来自同一份数据（id 列一致）。")
         return msgs.rename(columns={key: "group"})
 
-    def _factor_table(self, msgs, topics, key, now, centroids) -> pd.DataFrame:
+    def _factor_table(self, msgs, topics, key, now) -> pd.DataFrame:
+        from toolkit.agenda.textsim import char_vectors, same_matter
+
         info = topics.set_index(key, drop=False)
         labels = info["label"] if "label" in info else pd.Series("", index=info.index)
         keep = info.index[~labels.isin(UNASSIGNED_LABELS)]
-        terms = [p for v in info.get("places", []) for p in F.as_list(v)]
-        terms += [k for v in info.get("keywords", []) for k in F.as_list(v)[:3]]
-        specificity = F.specificity(msgs["text"], terms)
-        msgs = msgs[msgs["group"].isin(keep)].copy()
+        msgs = msgs[msgs["group"].isin(keep)].reset_index(drop=True)
         if msgs.empty:
             raise AgendaError("选题打分：除“未归类”外没有任何议题。请检查文本列是否选对，或减少主题数。")
+        X = char_vectors(msgs["text"])
         merged = pd.Series(keep, index=keep)
-        if self.level == "issue" and "topic_id" in info:
-            merged = same_matter(info.loc[keep], centroids, specificity, self.merge_similarity)
+        if self.level == "issue" and self.merge_similarity is not None:
+            merged = same_matter(X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity).reindex(keep)
         msgs["group"] = msgs["group"].map(merged)
-        self._members = msgs[["id", "group"]].reset_index(drop=True)
-        places = info.get("places", pd.Series(dtype=object)).groupby(merged.reindex(info.index)).agg(
+        keywords = info.get("keywords", pd.Series("", index=info.index))
+        places = info.get("places", pd.Series("", index=info.index)).reindex(merged.index).groupby(merged).agg(
             lambda v: "、".join(dict.fromkeys(p for x in v for p in F.as_list(x))))
-        parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days)]
+        terms = [p for v in places for p in F.as_list(v)] + [k for v in keywords for k in F.as_list(v)[:3]]
+        foc = F.focus(msgs, places, keywords, F.specificity(msgs["text"], terms))
+        self._members = msgs[["id", "group"]]
+        merged = merged.reindex(info.index)
         urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
-        parts.append(F.intensity(msgs, urgent))
-        parts.append(F.alignment(msgs, self.keywords))
-        parts.append(F.concreteness(msgs, places, info.get("keywords", pd.Series(dtype=object)), specificity))
+        parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days),
+                 F.intensity(msgs, urgent), F.alignment(msgs, self.keywords), F.concreteness(msgs, X), foc]
         table = pd.concat([p for p in parts if p is not None], axis=1)
         times = pd.to_datetime(msgs["time"], errors="coerce").groupby(msgs["group"])
         table["first_seen"] = times.min()
@@ -169,8 +177,9 @@ class CandidateRanker:
             if col in info and col != key:
                 table[col] = info[col].reindex(table.index).map(_flat)
         table["places"] = places.reindex(table.index).fillna("")
-        members = merged.groupby(merged).agg(lambda v: "、".join(str(i) for i in sorted(v.index)))
-        table["merged_ids"] = members.reindex(table.index).where(merged.value_counts().reindex(table.index) > 1, "")
+        sizes = merged.value_counts()
+        members = merged.dropna().groupby(merged.dropna()).agg(lambda v: "、".join(str(i) for i in sorted(v.index)))
+        table["merged_ids"] = members.reindex(table.index).where(sizes.reindex(table.index) > 1, "").fillna("")
         return table
 
     def _explain(self, row, used: dict) -> str:
@@ -183,7 +192,7 @@ class CandidateRanker:
             bits.append(f"涉及{int(r['n_districts'])}个镇街")
         if r.get("n_sectors"):
             bits.append(f"{int(r['n_sectors'])}个界别")
-        if r.get("focus_term") and r.get("focus", 0) >= 0.15:
+        if r.get("focus_term") and r.get("focus_share", 0) >= 0.5:
             bits.append(f"{r['focus_share']:.0%}提到“{r['focus_term']}”")
         if r.get("urgent_share", 0) >= 0.2:
             bits.append(f"{r['urgent_share']:.0%}提到紧急/安全")
@@ -193,7 +202,9 @@ class CandidateRanker:
             bits.append(f"最近{self.window_days:g}天{int(r['n_recent'])}条")
         top = sorted(used, key=lambda f: (-r.get("contrib_" + f, 0.0), f))[:3]
         carried = "、".join(f"{F.FACTOR_NAMES[f]}{r['contrib_' + f]:.2f}" for f in top if r.get("contrib_" + f, 0) > 0)
-        return f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}，" + "，".join(bits) + (f"；主要来自{carried}" if carried else "")
+        note = "" if r.get("eligible", True) else f"（少于{self.min_voices}人反映，排在其后）"
+        return (f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}{note}，" + "，".join(bits)
+                + (f"；主要来自{carried}" if carried else ""))
 
 
 def _flat(value):
@@ -205,7 +216,7 @@ def _flat(value):
 
 def rank_candidates(messages: pd.DataFrame, model, *, level: str = "issue", weights: dict | None = None,
                     keywords=None, window_days: float = 90, now=None,
-                    merge_similarity: float | None = 0.8) -> pd.DataFrame:
+                    merge_similarity: float | None = 0.5) -> pd.DataFrame:
     """Rank a fitted ``TopicModel``'s issues (or themes) for 选题; returns the candidate table.
 
     ``messages``: canonical columns id, text, time [, respondent, likes, dislikes, sector, district, priority].
@@ -214,5 +225,4 @@ def rank_candidates(messages: pd.DataFrame, model, *, level: str = "issue", weig
     ranker = CandidateRanker(weights=weights, keywords=keywords, level=level, window_days=window_days, now=now,
                              merge_similarity=merge_similarity)
     topics = model.topics_ if level == "issue" else model.themes_
-    centroids = getattr(model, "issue_centroids_", None) if level == "issue" else None
-    return ranker.fit(messages, topics, model.assignments_, centroids).candidates_
+    return ranker.fit(messages, topics, model.assignments_).candidates_

@@ -84,7 +84,7 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
 
     t0 = time.perf_counter()
     ranker = CandidateRanker(weights=weights, keywords=load_keywords(keywords))
-    ranker.fit(msgs, model.topics_, model.assignments_, getattr(model, "issue_centroids_", None))
+    ranker.fit(msgs, model.topics_, model.assignments_)
     candidates = ranker.candidates_
     hot = hot_issue_table(candidates, msgs, ranker.members_, top=top)
     seconds["score"] = time.perf_counter() - t0

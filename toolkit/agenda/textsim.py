@@ -48,11 +48,15 @@ def cohesion(X, groups, texts: pd.Series) -> pd.Series:
     return pd.Series(np.clip(value, 0.0, 1.0), index=keys)
 
 
-def same_matter(X, groups, threshold: float | None = 0.5) -> pd.Series:
+def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_cohesion: float = 0.2,
+                cohesive_threshold: float = 0.4) -> pd.Series:
     """Map group -> merged group (the smallest id of its cluster), joining issues that are one matter.
 
-    Average-linkage clustering of the groups' mean vectors, cut where the mean cosine drops below
-    ``threshold`` — average (not single) linkage, so a chain of loosely similar issues is not glued together.
+    1. Average-linkage clustering of the groups' mean vectors, cut where the mean cosine drops below
+       ``threshold`` — average (not single) linkage, so a chain of loosely similar issues is not glued.
+    2. Then two *cohesive* groups (each ``cohesion`` ≥ ``min_cohesion``: one matter each) whose mean vectors
+       are ≥ ``cohesive_threshold`` alike are one matter worded differently ("区丽发新城…" / "丽发新城小区…").
+       Broad buckets are never cohesive, so they never chain.
     """
     groups = np.asarray(groups)
     keys = np.unique(groups)
@@ -60,13 +64,29 @@ def same_matter(X, groups, threshold: float | None = 0.5) -> pd.Series:
     if threshold is None or len(keys) < 2:
         return mapping
     from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.sparse.csgraph import connected_components
     from scipy.spatial.distance import squareform
+
+    cos = _mean_cosines(X, groups, keys)
+    tree = linkage(squareform(np.clip(1.0 - cos, 0.0, 2.0), checks=False), method="average")
+    first = pd.Series(keys).groupby(fcluster(tree, t=1.0 - threshold, criterion="distance")).transform("min")
+    mapping = pd.Series(first.to_numpy(), index=keys)
+
+    merged = mapping.reindex(groups).to_numpy()
+    keys2 = np.unique(merged)
+    cohesive = cohesion(X, merged, texts).reindex(keys2).to_numpy() >= min_cohesion
+    cos2 = _mean_cosines(X, merged, keys2)
+    link = (cos2 >= cohesive_threshold) & cohesive[:, None] & cohesive[None, :]
+    _, comp = connected_components(sp.csr_matrix(link), directed=False)
+    second = pd.Series(pd.Series(keys2).groupby(comp).transform("min").to_numpy(), index=keys2)
+    return mapping.map(second)
+
+
+def _mean_cosines(X, groups, keys) -> np.ndarray:
+    """Cosine between the groups' mean vectors (diagonal 1)."""
     from sklearn.preprocessing import normalize
 
     V = normalize(_indicator(groups, keys) @ X)
-    dist = np.clip(1.0 - (V @ V.T).toarray(), 0.0, 2.0)
-    np.fill_diagonal(dist, 0.0)
-    tree = linkage(squareform(dist, checks=False), method="average")
-    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
-    first = pd.Series(keys).groupby(labels).transform("min").to_numpy()
-    return pd.Series(first, index=keys)
+    cos = (V @ V.T).toarray()
+    np.fill_diagonal(cos, 1.0)
+    return cos

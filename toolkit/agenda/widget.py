@@ -38,7 +38,7 @@ def weights_widget(messages, model, *, keywords=None, top: int = 10, save_to=Non
     def rerank(_change=None):
         ranker = CandidateRanker(weights={f: s.value for f, s in sliders.items()}, keywords=current_keywords())
         try:
-            ranker.fit(messages, model.topics_, model.assignments_, getattr(model, "issue_centroids_", None))
+            ranker.fit(messages, model.topics_, model.assignments_)
         except Exception as err:  # show the message in the widget instead of a traceback in a callback
             status.value = f"<span style='color:#D55E00'>{err}</span>"
             return

@@ -6,8 +6,14 @@ use_house_style()  apply the house style to matplotlib (idempotent); returns the
                    Fonts: system CJK fonts first, else Noto Sans CJK SC shipped in the ``mplfonts`` wheel,
                    registered in memory — charts never show tofu, even on a machine without Chinese fonts.
 PALETTE            the one colour-blind-safe palette (Okabe–Ito).
+build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top=10) -> {name: Path}
+                   everything: charts/ (PNG 300 dpi, SVG, PDF + CSV each), 简报.pptx (16:9), 调研报告.docx,
+                   candidates.csv and 选题候选清单.docx.
 bar_chart(data, title=, subtitle=, path_stem=)
                    horizontal "n (x%)" bars; writes <path_stem>.png (300 dpi), .svg, .pdf and .csv.
+ranking_chart, heatmap_chart, likert_chart, timeline_chart, quotes_chart
+                   the other charts (candidate factor breakdown, issue × 界别, Likert diverging bars,
+                   responses over time, top issues with quotes); same title/subtitle/path_stem contract.
 Chart              what chart functions return: .title, .subtitle, .data, .paths (format -> file).
 glyph_problems(fig)  CJK characters in a figure no resolved font can draw (empty = no tofu).
 write_candidate_list(candidates, path)   the 选题候选清单 .docx for the meeting.
@@ -24,12 +30,14 @@ BriefError         the stage's error.
 ['csv', 'pdf', 'png', 'svg']
 """
 
+from toolkit.brief.build import build_brief
 from toolkit.brief.candidate_list import write_candidate_list
-from toolkit.brief.charts import bar_chart
+from toolkit.brief.charts import bar_chart, heatmap_chart, likert_chart, quotes_chart, ranking_chart, timeline_chart
 from toolkit.brief.errors import BriefError
 from toolkit.brief.figure import Chart, save_chart
 from toolkit.brief.files import write_xlsx
 from toolkit.brief.style import PALETTE, font_report, glyph_problems, use_house_style
 
-__all__ = ["BriefError", "Chart", "PALETTE", "bar_chart", "font_report", "glyph_problems", "save_chart",
+__all__ = ["BriefError", "Chart", "PALETTE", "bar_chart", "build_brief", "font_report", "glyph_problems",
+           "heatmap_chart", "likert_chart", "quotes_chart", "ranking_chart", "save_chart", "timeline_chart",
            "use_house_style", "write_candidate_list", "write_xlsx"]

@@ -73,3 +73,169 @@ def bar_chart(data, *, title: str, subtitle: str = "", path_stem, label: str | N
     if not percent:
         out = out.drop(columns="占比(%)")
     return save_chart(fig, path_stem, out, title=title, subtitle=subtitle)
+
+
+def ranking_chart(candidates: pd.DataFrame, *, title: str, subtitle: str = "", path_stem, top: int = 10,
+                  key: str = "topic_id") -> Chart:
+    """Top candidates as stacked bars: each factor's contribution to the score, heat index at the end."""
+    from toolkit.agenda import FACTOR_NAMES, FACTORS
+
+    top_rows = candidates.head(top).reset_index(drop=True)
+    factors = [f for f in FACTORS if f"contrib_{f}" in top_rows and top_rows[f"contrib_{f}"].abs().sum() > 0]
+    fig, ax = new_figure(title, subtitle, figsize=(10, max(3.2, min(7.5, 1.2 + 0.5 * len(top_rows)))))
+    y = np.arange(len(top_rows))
+    left = np.zeros(len(top_rows))
+    for i, f in enumerate(factors):
+        values = top_rows[f"contrib_{f}"].to_numpy(dtype=float)
+        ax.barh(y, values, left=left, color=PALETTE[i % len(PALETTE)], height=0.65, label=FACTOR_NAMES[f])
+        left += values
+    labels = [wrap(f"{r['rank']}. {r.get('label', r[key])}", 18) for r in top_rows.to_dict("records")]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.tick_params(axis="y", length=0)
+    for yi, heat in zip(y, top_rows["heat"]):
+        ax.text(left[yi] + 0.005, yi, f"{heat:.1f}", va="center", fontsize=10, color=TEXT)
+    ax.set_xlim(0, max(left.max(), 1e-9) * 1.12)
+    ax.set_xlabel("得分（各因素贡献之和；数字为热度指数）", color=SUBTLE_TEXT)
+    ax.legend(ncols=min(len(factors), 7), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9,
+              handlelength=1.0, columnspacing=1.0)
+    cols = ["rank", key, "label", "heat", "score", *factors, *[f"contrib_{f}" for f in factors]]
+    data = top_rows[[c for c in cols if c in top_rows]].rename(columns={f: f"{f}（{FACTOR_NAMES[f]}）" for f in factors})
+    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
+
+
+def heatmap_chart(table: pd.DataFrame, *, title: str, subtitle: str = "", path_stem, row_name: str = "议题",
+                  col_name: str = "界别") -> Chart:
+    """Counts of ``table`` (rows × columns) as a heatmap with the numbers written in the cells."""
+    import matplotlib.pyplot as plt
+
+    values = table.to_numpy(dtype=float)
+    width = max(6.0, min(12.0, 3.5 + 0.75 * table.shape[1]))
+    fig, ax = new_figure(title, subtitle, figsize=(width, max(3.0, min(8.0, 1.6 + 0.45 * table.shape[0]))))
+    cmap = plt.get_cmap(SEQUENTIAL_CMAP)
+    image = ax.imshow(values, cmap=cmap, aspect="auto", vmin=0, vmax=max(values.max(), 1))
+    ax.set_xticks(np.arange(table.shape[1]), [wrap(c, 6) for c in table.columns], fontsize=9)
+    ax.set_yticks(np.arange(table.shape[0]), [wrap(r, 16) for r in table.index], fontsize=9)
+    ax.tick_params(length=0)
+    ax.spines[:].set_visible(False)
+    top = values.max() or 1
+    for (i, j), v in np.ndenumerate(values):
+        if v:
+            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if v > 0.55 * top else TEXT)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="人数")
+    data = table.copy()
+    data.index.name = row_name
+    data = data.reset_index()
+    data.columns.name = None
+    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
+
+
+def likert_chart(counts: pd.DataFrame, *, title: str, subtitle: str = "", path_stem) -> Chart:
+    """Diverging stacked bars: rows = statements, columns = ordered answers (most negative first), counts.
+
+    The middle answer (odd scales) straddles zero, negatives extend left, positives right; the labels give
+    the negative and positive shares so the finding reads without the legend.
+    """
+    shares = counts.div(counts.sum(axis=1).replace(0, 1), axis=0) * 100
+    k = shares.shape[1]
+    colors = _diverging(k)
+    half = k // 2
+    # most dissatisfied statement on top: that is the finding
+    order = shares.assign(_neg=shares.iloc[:, :half].sum(axis=1)).sort_values(
+        "_neg", ascending=False, kind="mergesort").drop(columns="_neg")
+    fig, ax = new_figure(title, subtitle, figsize=(10, max(3.0, min(7.0, 1.6 + 0.55 * len(order)))))
+    y = np.arange(len(order))
+    neutral = order.iloc[:, half].to_numpy() if k % 2 else np.zeros(len(order))
+    start = -order.iloc[:, :half].sum(axis=1).to_numpy() - neutral / 2
+    for j, col in enumerate(order.columns):
+        width = order[col].to_numpy()
+        ax.barh(y, width, left=start, color=colors[j], height=0.65, label=str(col))
+        start = start + width
+    ax.axvline(0, color=MUTED, linewidth=0.8)
+    ax.set_yticks(y, [wrap(r, 14) for r in order.index])
+    ax.invert_yaxis()
+    ax.tick_params(axis="y", length=0)
+    neg = order.iloc[:, :half].sum(axis=1).to_numpy()
+    pos = order.iloc[:, k - half:].sum(axis=1).to_numpy()
+    left_edge = -(neg + neutral / 2)
+    right_edge = pos + neutral / 2
+    for yi in y:
+        ax.text(left_edge[yi] - 1, yi, f"{neg[yi]:.0f}%", ha="right", va="center", fontsize=9, color=colors[0])
+        ax.text(right_edge[yi] + 1, yi, f"{pos[yi]:.0f}%", ha="left", va="center", fontsize=9, color=colors[-1])
+    limit = max(np.abs(left_edge).max(), right_edge.max()) + 12
+    ax.set_xlim(-limit, limit)
+    ax.set_xticks([])
+    ax.spines[["bottom", "left"]].set_visible(False)
+    ax.legend(ncols=k, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9, handlelength=1.0)
+    data = counts.loc[order.index].copy()
+    data.index.name = "项目"
+    data = data.reset_index()
+    data["不满意(%)"] = neg.round(1)
+    data["满意(%)"] = pos.round(1)
+    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
+
+
+def _diverging(k: int) -> list[str]:
+    """``k`` colours from the diverging palette (negative → positive), neutral grey in the middle if odd."""
+    if k == len(DIVERGING):
+        return list(DIVERGING)
+    if k == 2:
+        return [DIVERGING[1], DIVERGING[3]]
+    if k == 3:
+        return [DIVERGING[1], DIVERGING[2], DIVERGING[3]]
+    if k == 4:
+        return [DIVERGING[0], DIVERGING[1], DIVERGING[3], DIVERGING[4]]
+    from matplotlib.colors import LinearSegmentedColormap, to_hex
+
+    cmap = LinearSegmentedColormap.from_list("house_diverging", DIVERGING)
+    return [to_hex(cmap(i / (k - 1))) for i in range(k)]
+
+
+def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_stem, unit: str = "周") -> Chart:
+    """Responses per period (``counts`` indexed by period start) as bars, the peak marked."""
+    fig, ax = new_figure(title, subtitle, figsize=(10, 4.2))
+    x = pd.to_datetime(counts.index)
+    width = (x[1] - x[0]).days * 0.8 if len(x) > 1 else 5
+    ax.bar(x, counts.to_numpy(), width=width, color=ACCENT, align="edge")
+    if len(counts):
+        peak = int(np.argmax(counts.to_numpy()))
+        ax.annotate(f"峰值 {counts.iloc[peak]:.0f} 份", xy=(x[peak], counts.iloc[peak]), xytext=(0, 6),
+                    textcoords="offset points", ha="left", fontsize=9, color=TEXT)
+    ax.set_ylabel(f"答卷数（每{unit}）")
+    ax.yaxis.grid(True)
+    ax.set_axisbelow(True)
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    data = pd.DataFrame({f"{unit}起始日": x.strftime("%Y-%m-%d"), "答卷数": counts.to_numpy()})
+    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
+
+
+def quotes_chart(items: list[dict], *, title: str, subtitle: str = "", path_stem, per_issue: int = 2,
+                 width: int = 46) -> Chart:
+    """Top issues with their people count and one or two quotes (``items``: label, n, quotes)."""
+    lines = []
+    for i, item in enumerate(items, start=1):
+        lines.append(("head", f"{i}. {item['label']}（{item['n']}人）"))
+        for quote in list(item.get("quotes", []))[:per_issue]:
+            lines.append(("quote", wrap(f"“{quote}”", width)))
+    height = 1.3 + sum(0.34 * (t.count("\n") + 1) + (0.12 if kind == "head" else 0.05) for kind, t in lines)
+    fig, ax = new_figure(title, subtitle, figsize=(10, max(3.0, min(9.0, height))))
+    ax.axis("off")
+    y = 1.0
+    step = 1.0 / max(sum(t.count("\n") + 1.4 for _, t in lines), 1)
+    for kind, text in lines:
+        ax.text(0.0, y, text, transform=ax.transAxes, va="top", ha="left",
+                fontsize=11 if kind == "head" else 9.5, color=TEXT if kind == "head" else SUBTLE_TEXT,
+                fontweight="bold" if kind == "head" and _bold_ok() else "normal")
+        y -= step * (text.count("\n") + 1.4)
+    rows = [{"议题": it["label"], "人数": it["n"], "引述": q} for it in items for q in list(it.get("quotes", []))[:per_issue]]
+    return save_chart(fig, path_stem, pd.DataFrame(rows, columns=["议题", "人数", "引述"]), title=title,
+                      subtitle=subtitle)
+
+
+def _bold_ok() -> bool:
+    import matplotlib
+
+    return matplotlib.rcParams["axes.titleweight"] == "bold"

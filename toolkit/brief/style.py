@@ -35,12 +35,16 @@ SUBTLE_TEXT = "#555555"
 DIVERGING = ["#B35806", "#F1A340", "#D9D9D9", "#998EC3", "#542788"]
 SEQUENTIAL_CMAP = "Blues"  # ColorBrewer sequential, colour-blind safe, for heatmaps
 
-# Families that draw Simplified Chinese well, best first. Matched case-insensitively against matplotlib's font list.
+# Sans-serif families designed for Simplified Chinese, best first (matched case-insensitively).
 PREFERRED_CJK_FAMILIES = [
-    "Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "思源黑体",
-    "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-    "Sarasa Gothic SC", "Noto Sans SC", "Heiti SC", "STHeiti", "SimHei", "Droid Sans Fallback",
-    "Noto Sans CJK JP", "Noto Sans CJK TC", "AR PL UMing CN", "Noto Serif CJK SC", "Source Han Serif SC",
+    "Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "思源黑体", "Microsoft YaHei", "微软雅黑",
+    "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Sarasa Gothic SC",
+    "Noto Sans SC", "Heiti SC", "STHeiti", "SimHei",
+]
+# Draw Chinese, but with Japanese/Traditional glyph shapes, serifs or no Latin: used only after the bundled font.
+OTHER_CJK_FAMILIES = [
+    "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans CJK HK", "Noto Serif CJK SC", "Source Han Serif SC",
+    "AR PL UMing CN", "Droid Sans Fallback",
 ]
 BUNDLED_FONT_FILE = "NotoSansCJKsc-Regular.otf"  # inside the mplfonts wheel; SIL OFL licensed
 PROBE = "中文调研热度镇街界别委员"  # common characters every usable font must draw
@@ -120,25 +124,29 @@ def _system_family(families: list[str], probe: str = PROBE) -> tuple[str, str] |
 def find_cjk_font() -> tuple[str, str, str]:
     """Return ``(family, file path, origin)`` of the Chinese font charts will use.
 
-    ``origin`` is ``"env"``, ``"system"`` or ``"bundled"``. System fonts that draw Chinese *and* Latin win;
-    then the bundled Noto Sans CJK SC; a Chinese-only system font (Droid Sans Fallback) comes last.
+    ``origin`` is ``"env"``, ``"system"`` or ``"bundled"``. System Simplified-Chinese sans fonts that draw Chinese
+    *and* Latin win; then the bundled Noto Sans CJK SC; other CJK system fonts (JP/TC shapes, serif, or
+    Chinese-only like Droid Sans Fallback) come last.
     Raises ``BriefError`` only if no font at all draws Chinese (a broken install).
     """
     found = _from_env()
     if found:
         return (*found, "env")
     found = _system_family(PREFERRED_CJK_FAMILIES, PROBE + LATIN)
+    if not found:
+        # fontconfig may know fonts matplotlib's cached list does not (installed later, or .ttc collections)
+        for path in _fc_list_paths():
+            try:
+                _register(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+        found = _system_family(PREFERRED_CJK_FAMILIES, PROBE + LATIN)
     if found:
         return (*found, "system")
-    system_files = _fc_list_paths()
-    for path in system_files:
-        if draws_chinese(path, PROBE + LATIN):
-            return _register(path), path, "system"
     bundled = bundled_font_path()
     if bundled is not None and draws_chinese(bundled):
         return _register(bundled), str(bundled), "bundled"
-    found = _system_family(PREFERRED_CJK_FAMILIES) or next(
-        ((_register(p), p) for p in system_files if draws_chinese(p)), None)
+    found = _system_family(OTHER_CJK_FAMILIES)
     if found:
         return (*found, "system")
     from toolkit.brief.errors import BriefError
@@ -195,7 +203,8 @@ def house_rc(family: str) -> dict:
         "savefig.facecolor": "white",
         "svg.hashsalt": "weidiaoyan",  # stable element ids -> byte-identical SVG
         "svg.fonttype": "path",  # SVG shows the same glyphs without the font installed
-        "pdf.fonttype": 42,  # embed TrueType/OpenType subsets: text stays selectable and searchable
+        # Type 3 glyphs: subsetting a 16 MB CJK OpenType font for Type 42 takes ~3 s per PDF with fontTools
+        "pdf.fonttype": 3,
     }
 
 

@@ -9,11 +9,12 @@ from toolkit.entry.double import DoubleEntry, Mismatch, SecondEntryResult, compa
 from toolkit.entry.errors import EntryError
 from toolkit.entry.session import EntrySession
 
-__all__ = ["DoubleEntry", "EntryError", "EntryForm", "EntrySession", "Mismatch", "SecondEntryResult", "compare"]
+__all__ = ["DoubleEntry", "EntryError", "EntryForm", "EntrySession", "Mismatch", "ReviewPanel", "SecondEntryResult",
+           "compare"]
 
 
 def __getattr__(name: str):
-    # ipywidgets loads only when the widgets are used
+    # ipywidgets loads only when the widgets are used (not for the CLI or the store)
     if name in ("EntryForm", "ReviewPanel"):
         from toolkit.entry import widgets
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Mapping
+from typing import Mapping
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -170,8 +170,3 @@ class EntrySession:
         """The audit trail of one response: who changed what, when and why."""
         return self.store.audit("response", response_id)[["at", "operator", "action", "before", "after", "reason"]]
 
-
-def blank_typed(form: Form) -> dict[str, Any]:
-    from toolkit.entry.codes import typed_keys
-
-    return {k: "" for k in typed_keys(form)}

@@ -34,6 +34,9 @@ _CSS = """<style>
 </style>"""
 
 
+_ACTIONS = {"create": "新建", "update": "修改", "void": "作废", "restore": "恢复", "second_entry": "第二遍录入"}
+
+
 def css_key(key: str) -> str:
     return key.replace("/", "-")
 
@@ -329,9 +332,12 @@ class EntryForm:
         if not self.session:
             return
         df = self.session.recent()
+        keep = self.recent.value
         status = {"active": "", "void": "（已作废）"}
         self.recent.options = [(f"#{r.id} 编号 {r.serial or '—'} · {r.operator} · {r.created_at}{status.get(r.status, '')}",
                                 int(r.id)) for r in df.itertuples()]
+        ids = [value for _, value in self.recent.options]
+        self.recent.value = keep if keep in ids else (ids[0] if ids else None)
 
     def _act(self, action: str) -> None:
         rid = self.recent.value
@@ -363,7 +369,7 @@ class EntryForm:
             return
         df = self.session.history(self.recent.value)
         rows = "".join(f"<tr><td>{html.escape(str(r.at))}</td><td>{html.escape(str(r.operator or ''))}</td>"
-                       f"<td>{html.escape(str(r.action))}</td><td>{html.escape(str(r.reason or ''))}</td></tr>"
+                       f"<td>{_ACTIONS.get(r.action, html.escape(str(r.action)))}</td><td>{html.escape(str(r.reason or ''))}</td></tr>"
                        for r in df.itertuples())
         self.history.value = ("<small>审计记录：</small><table><tr><th>时间</th><th>操作人</th><th>操作</th>"
                               f"<th>原因</th></tr>{rows}</table>")
@@ -397,6 +403,7 @@ class ReviewPanel:
         self.pick.options = [(f"编号 {r.serial} · 第{self.double.form.number(fq[r.field]) if r.field in fq else '?'}题 "
                               f"{r.label}（{r.field}）：第一遍 {r.first_value!r}（{r.first_operator}） / 第二遍 {r.second_value!r}"
                               f"（{r.second_operator}）", int(r.id)) for r in df.itertuples()]
+        self.pick.value = self.pick.options[0][1] if self.pick.options else None
         by_op, by_q = self.double.rates()
         self.rates.value = ("<h4>按录入员</h4>" + by_op.to_html(index=False, float_format="{:.1%}".format)
                             + "<h4>按题目</h4>" + by_q[by_q["mismatches"] > 0].to_html(

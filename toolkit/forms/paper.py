@@ -147,6 +147,9 @@ def _matrix(doc, q: Question) -> None:
     from docx.shared import Mm
 
     widths = [Mm(56)] + [Mm(114 / len(q.choices))] * len(q.choices)
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width          # the grid LibreOffice lays out by
     for row in table.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = width
@@ -203,11 +206,9 @@ def paper_document(form: Form):
     _setup(doc)
     doc.core_properties.title = form.title
     doc.core_properties.author = "微调研工具箱"
-    import datetime as dt
+    from toolkit.brief.files import freeze_core_properties
 
-    # fixed timestamps: the same form gives a byte-identical file
-    doc.core_properties.created = doc.core_properties.modified = dt.datetime(2026, 1, 1)
-    doc.core_properties.revision = 1
+    freeze_core_properties(doc.core_properties)   # with normalize_zip in write_paper: byte-identical files
     _serial_box(doc, form)
     _para(doc, form.title, 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     for line in form.description.splitlines():
@@ -227,5 +228,7 @@ def paper_document(form: Form):
 def write_paper(form: Form, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    from toolkit.brief.files import normalize_zip
+
     paper_document(form).save(path)
-    return path
+    return normalize_zip(path)

@@ -47,7 +47,7 @@ def to_wjx_text(form: Form) -> str:
 
 def manual_settings(form: Form) -> list[str]:
     """What the text format cannot carry, as lines telling staff what to set by hand in 问卷星."""
-    out = [f"问卷说明：把“{form.description[:12]}…”一段粘贴到问卷星的“问卷说明”中"] if form.description else []
+    out = [f"问卷说明：把“{''.join(form.description.split())[:12]}…”一段粘贴到问卷星的“问卷说明”中"] if form.description else []
     for q in form.questions:
         if q.kind == "note":
             continue

@@ -28,6 +28,7 @@ SURVEY_COLUMNS = [
 DESCRIPTION_NOTE = "wdy_description"
 _OR_OTHER = "_or_other"
 _TYPES = {"number": "integer", "date": "date", "text": "text", "concern": "text", "note": "note"}
+_BEGIN, _END = ("begin_group", "begin group"), ("end_group", "end group")
 _REF = re.compile(r"\$\{([A-Za-z_][\w]*)/([A-Za-z_0-9][\w]*)\}")
 
 
@@ -143,13 +144,14 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
         sheet.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJ", (26, 22, 50, 30, 9, 10, 30, 30, 24, 12)):
         survey.column_dimensions[col].width = width
-    # fixed creation time: the same form gives a byte-identical file
-    import datetime as dt
+    # fixed document dates and zip timestamps: the same form gives a byte-identical file
+    from toolkit.brief.files import freeze_core_properties, normalize_zip
 
-    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    freeze_core_properties(wb.properties)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    normalize_zip(path)
     return path
 
 
@@ -257,24 +259,23 @@ def read_xlsform(path: str | Path) -> Form:
             uses[parts[1]] = uses.get(parts[1], 0) + 1
     group: Question | None = None
     questions: list[Question] = []
+    list_of: dict[str, str] = {}         # question id -> XLSForm list name
     for rec in survey:
         kind_parts = str(rec.get("type", "")).strip().split()
         xtype = kind_parts[0] if kind_parts else ""
         name = str(rec.get("name") or "").strip()
-        if xtype in ("begin_group", "begin group"):
-            if rec.get("wdy_kind") == "likert" or "field-list" in str(rec.get("appearance", "")) and _is_matrix(
-                    survey, rec):
+        if xtype in _BEGIN:
+            if _is_matrix_group(survey, rec):
                 group = _question(rec, "likert", name)
                 questions.append(group)
             continue
-        if xtype in ("end_group", "end group"):
+        if xtype in _END:
             group = None
             continue
         if group is not None:
-            lst = kind_parts[1]
             group.rows.append(Choice(name[len(group.id) + 1:] if name.startswith(group.id + "_") else name, _label(rec)))
-            group.required = group.required or str(rec.get("required", "")).lower() in ("yes", "true", "true()")
-            group._list = lst
+            group.required = group.required or _yes(rec.get("required"))
+            list_of[group.id] = kind_parts[1]
             continue
         if name == DESCRIPTION_NOTE and xtype == "note":
             form.description = _label(rec)
@@ -289,16 +290,13 @@ def read_xlsform(path: str | Path) -> Form:
         q = _question(rec, kind, name)
         q.integer = xtype == "integer"
         if kind in ("single", "multiple", "likert", "ranking"):
-            q._list = kind_parts[1] if len(kind_parts) > 1 else ""
+            list_of[q.id] = kind_parts[1] if len(kind_parts) > 1 else ""
         questions.append(q)
     for q, rec in zip(questions, _question_records(survey, questions)):
-        lst = getattr(q, "_list", None)
-        if lst is not None:
-            _attach_choices(form, q, lst, lists, shared_names, uses, rec)
+        if q.id in list_of:
+            _attach_choices(form, q, list_of[q.id], lists, shared_names, uses, rec)
         q.relevant = _expression(rec, "relevant", q, matrix_rows, path)
         q.constraint = _expression(rec, "constraint", q, matrix_rows, path)
-        if hasattr(q, "_list"):
-            del q._list
     form.questions = questions
     for name in shared_names:  # keep the author's list order (it is part of the form's fingerprint)
         if name not in form.choice_lists and name in lists:
@@ -313,12 +311,13 @@ def _order(shared: list[str], lists: dict):
 
 
 def _matrix_rows(survey: list[dict]) -> dict[str, str]:
+    """{XLSForm name of a matrix row: our ``q/row`` reference}."""
     out, current = {}, None
     for rec in survey:
         xtype = str(rec.get("type", "")).split()[0] if rec.get("type") else ""
-        if xtype in ("begin_group", "begin group"):
-            current = str(rec.get("name"))
-        elif xtype in ("end_group", "end group"):
+        if xtype in _BEGIN:
+            current = str(rec.get("name")) if _is_matrix_group(survey, rec) else None
+        elif xtype in _END:
             current = None
         elif current and rec.get("name"):
             name = str(rec["name"])
@@ -327,7 +326,16 @@ def _matrix_rows(survey: list[dict]) -> dict[str, str]:
     return out
 
 
-def _is_matrix(survey: list[dict], begin: dict) -> bool:
+def _yes(value) -> bool:
+    return str(value or "").strip().lower() in ("yes", "true", "true()")
+
+
+def _is_matrix_group(survey: list[dict], begin: dict) -> bool:
+    """Ours (marked likert), or a field-list group holding only select_one questions of one list."""
+    if begin.get("wdy_kind") == "likert":
+        return True
+    if "field-list" not in str(begin.get("appearance", "")):
+        return False
     start = survey.index(begin) + 1
     types = []
     for rec in survey[start:]:
@@ -356,7 +364,7 @@ def _kind(xtype: str, rec: dict) -> str | None:
 def _question(rec: dict, kind: str, name: str) -> Question:
     return Question(
         id=name, kind=kind, label=_label(rec), hint=str(rec.get("hint") or ""),
-        required=str(rec.get("required", "")).lower() in ("yes", "true", "true()"),
+        required=_yes(rec.get("required")),
         role=rec.get("wdy_role"), min_choices=_int(rec.get("wdy_min_choices")),
         max_choices=_int(rec.get("wdy_max_choices")),
         constraint_message=rec.get("constraint_message"),

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.ingest.errors import IngestError
-from toolkit.ingest.normalize import clean
+from toolkit.ingest.normalize import squash
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -139,7 +139,7 @@ def _from_rows(path: Path, kind: str, rows: list[list]) -> RawTable:
 
 
 def _header(cells: list) -> list[str]:
-    return [clean(c) if c is not None and clean(c) else f"第{i + 1}列" for i, c in enumerate(cells)]
+    return [squash(c) if c is not None and squash(c) else f"第{i + 1}列" for i, c in enumerate(cells)]
 
 
 def _trim(table: RawTable) -> RawTable:

@@ -32,6 +32,11 @@ def clean(text) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
 
 
+def squash(text) -> str:
+    """A header as written, with runs of whitespace (line breaks in Excel headers) made one space."""
+    return _SPACE.sub(" ", str(text)).strip()
+
+
 def similarity(a: str, b: str) -> float:
     """0..1 likeness of two labels after ``key``; containment counts as a strong match."""
     ka, kb = key(a), key(b)

@@ -14,9 +14,6 @@ from importlib import resources
 import numpy as np
 import yaml
 
-# Kinds of place a matter can happen at; "community" covers both 社区 and 村.
-_TOWNISH = ("镇",)
-
 
 def _load(name: str) -> dict:
     return yaml.safe_load(resources.files("toolkit.sample").joinpath(name).read_text(encoding="utf-8"))
@@ -99,7 +96,7 @@ class Catalogue:
     theme_labels: np.ndarray         # object, per theme
     theme_rows: list[str]            # services-matrix row each theme rates
     theme_depts: list[list[str]]
-    theme_asks: list[list[str]]
+    matter_asks: list[list[str]]     # per matter: what residents ask for (matter's own, then generic)
     district_ids: np.ndarray         # object, per district
     district_labels: np.ndarray
     communities: np.ndarray          # object, per community
@@ -111,6 +108,7 @@ class Catalogue:
     issue_labels: np.ndarray
     issue_places: np.ndarray
     issue_theme: np.ndarray
+    issue_matter: np.ndarray         # index into matter_asks / ask / ending
     issue_district: np.ndarray
     issue_community: np.ndarray      # -1 when the row's community is drawn within the district
     issue_weight: np.ndarray         # popularity, sums to 1 (long tail)
@@ -119,7 +117,7 @@ class Catalogue:
     issue_growth: np.ndarray         # density grows like x**growth inside the window
     body: tuple                      # (_Flat) per issue: description sentences
     detail: tuple                    # per theme, first entry ""
-    ask: tuple                       # per theme, first entry ""
+    ask: tuple                       # per matter, first entry ""
     where: tuple                     # per community
     greeting: np.ndarray
     tail: np.ndarray                 # since + people + severity, punctuated
@@ -127,7 +125,7 @@ class Catalogue:
     # Products of pieces that sit next to each other, so a text is 3 additions instead of 8
     # (greeting, where, body, tail, detail, ask, closing):
     opening: tuple                   # per community: greeting x where
-    ending: tuple                    # per theme: detail x ask x closing
+    ending: tuple                    # per matter: detail x ask x closing
     echo: np.ndarray
     noise: np.ndarray
     sector_ids: list[str]
@@ -157,41 +155,40 @@ def _tail(since: list[str], people: list[str], severity: list[str]) -> list[str]
     return out
 
 
-@lru_cache(maxsize=8)
-def catalogue(seed: int = 0, span_days: float = 669.0) -> Catalogue:
-    """Build (and cache) the catalogue for ``seed`` and a time span of ``span_days``."""
-    rng = np.random.default_rng([seed, 7001])
-    themes, phrases = _load("themes.yaml"), _load("phrases.yaml")
-    district_ids, district_labels, communities, community_district, places = _places(_load("places.yaml"))
+def _issues(themes: dict, places: list[Place], district_labels: list[str], rng) -> dict:
+    """Instantiate every matter at up to six places of its kind: the issues, with their description sentences."""
     by_kind: dict[str, list[Place]] = {}
     for p in places:
         by_kind.setdefault(p.kind, []).append(p)
-
-    body, ids, labels, place_names, theme_of, dist_of, comm_of = _Flat(), [], [], [], [], [], []
-    detail, ask = _Flat(), _Flat()
-    theme_ids = list(themes)
+    out = {k: [] for k in ("ids", "labels", "places", "theme", "matter", "district", "community")}
+    body, ask, matter_theme, matter_asks = _Flat(), _Flat(), [], []
     for t, (tid, spec) in enumerate(themes.items()):
-        detail.add([""] + spec["details"])
-        ask.add([""] + spec["asks"])
         k = 0
         for matter in spec["matters"]:
+            # A matter's own asks twice as likely as the theme's generic ones.
+            ask.add([""] + matter["ask"] * 2 + spec["asks"])
+            matter_asks.append(matter["ask"] + spec["asks"])
+            matter_theme.append(t)
             pool = by_kind[matter["place"]]
-            take = min(len(pool), 6)
-            for i in sorted(rng.choice(len(pool), size=take, replace=False)):
+            for i in sorted(rng.choice(len(pool), size=min(len(pool), 6), replace=False)):
                 place = pool[i]
                 k += 1
-                ids.append(f"{tid}-{k:02d}")
-                labels.append(matter["issue"].format(place=place.name))
-                place_names.append(place.name)
-                theme_of.append(t)
-                dist_of.append(place.district)
-                comm_of.append(-1 if place.community is None else place.community)
+                out["ids"].append(f"{tid}-{k:02d}")
+                out["labels"].append(matter["issue"].format(place=place.name))
+                out["places"].append(place.name)
+                out["theme"].append(t)
+                out["matter"].append(len(matter_theme) - 1)
+                out["district"].append(place.district)
+                out["community"].append(-1 if place.community is None else place.community)
                 refs = _refs(place, district_labels[place.district])
                 body.add([say.format(p=r) + _ENDINGS[int(rng.integers(len(_ENDINGS)))]
                           for say in matter["say"] for r in refs])
-    n_issues = len(ids)
+    return out | {"body": body, "ask": ask, "matter_theme": matter_theme, "matter_asks": matter_asks}
 
-    # Long tail: a few hot issues, many small ones (Zipf-like over a random order).
+
+def _popularity(n_issues: int, span_days: float, rng) -> dict[str, np.ndarray]:
+    """Long-tailed weights and active time windows of the issues."""
+    # A few hot issues, many small ones (Zipf-like over a random order).
     rank = rng.permutation(n_issues) + 1
     weight = (rank + 2.0) ** -1.1   # top issue ~8 %, top ten ~40 %, half of them under 0.1 % each
     weight /= weight.sum()
@@ -207,52 +204,67 @@ def catalogue(seed: int = 0, span_days: float = 669.0) -> Catalogue:
     t0[hot] = np.minimum(t0[hot], 0.3 * span_days)
     t1[hot] = span_days
     growth[hot] = np.maximum(growth[hot], 1.0)
+    return {"issue_weight": weight, "issue_t0": t0, "issue_t1": t1, "issue_growth": growth}
 
-    where = _Flat()
-    for c, comm in enumerate(communities):
-        dl = district_labels[community_district[c]]
-        where.add(list(dict.fromkeys(w.format(district=dl, community=comm) for w in phrases["where"]))
-                  + [""] * phrases["where"].count(""))
-    comm_district = np.array(community_district, dtype=np.int64)
-    order = np.argsort(comm_district, kind="stable")
-    assert (order == np.arange(len(order))).all(), "communities are listed district by district"
-    comm_count = np.bincount(comm_district, minlength=len(district_ids))
-    comm_offset = np.concatenate([[0], np.cumsum(comm_count)[:-1]])
 
-    # 界别: every theme is raised by everyone, more often by its own sectors.
+def _sector_cdf(themes: dict) -> np.ndarray:
+    """界别 per theme (last row: noise): everyone raises every theme, its own sectors more often."""
     base = np.ones((len(themes) + 1, len(_SECTORS)))
     base[:, _SECTORS.index("other_sector")] = 0.5
     for t, spec in enumerate(themes.values()):
         for s in spec.get("sectors", []):
             base[t, _SECTORS.index(s)] += 3.0
-    sector_cdf = np.cumsum(base / base.sum(1, keepdims=True), axis=1)
-    sector_cdf[:, -1] = 1.0
+    cdf = np.cumsum(base / base.sum(1, keepdims=True), axis=1)
+    cdf[:, -1] = 1.0
+    return cdf
 
-    greeting = phrases["greeting"]
-    tails = _tail(phrases["since"], phrases["people"], phrases["severity"])
-    detail_items, ask_items = detail.items, ask.items
-    opening, ending = _Flat(), _Flat()
-    for off, cnt in zip(where.offset, where.count):
-        opening.add([g + w for g in greeting for w in where.items[off:off + cnt]])
-    for d_off, d_cnt, a_off, a_cnt in zip(detail.offset, detail.count, ask.offset, ask.count):
-        ending.add([d + a + c for d in detail_items[d_off:d_off + d_cnt] for a in ask_items[a_off:a_off + a_cnt]
-                    for c in phrases["closing"]])
+
+@lru_cache(maxsize=8)
+def catalogue(seed: int = 0, span_days: float = 669.0) -> Catalogue:
+    """Build (and cache) the catalogue for ``seed`` and a time span of ``span_days``."""
+    rng = np.random.default_rng([seed, 7001])
+    themes, phrases = _load("themes.yaml"), _load("phrases.yaml")
+    district_ids, district_labels, communities, community_district, places = _places(_load("places.yaml"))
+    iss = _issues(themes, places, district_labels, rng)
+    popularity = _popularity(len(iss["ids"]), span_days, rng)
+
+    comm_district = np.array(community_district, dtype=np.int64)
+    assert (np.diff(comm_district) >= 0).all(), "communities are listed district by district"
+    comm_count = np.bincount(comm_district, minlength=len(district_ids))
+    comm_offset = np.concatenate([[0], np.cumsum(comm_count)[:-1]])
+
+    detail, where, opening, ending = _Flat(), _Flat(), _Flat(), _Flat()
+    for spec in themes.values():
+        detail.add([""] + spec["details"])
+    for c, comm in enumerate(communities):
+        dl = district_labels[community_district[c]]
+        where.add(list(dict.fromkeys(w.format(district=dl, community=comm) for w in phrases["where"]))
+                  + [""] * phrases["where"].count(""))
+        own = where.items[where.offset[c]:where.offset[c] + where.count[c]]
+        opening.add([g + w for g in phrases["greeting"] for w in own])
+    ask = iss["ask"]
+    for m, t in enumerate(iss["matter_theme"]):
+        details = detail.items[detail.offset[t]:detail.offset[t] + detail.count[t]]
+        asks = ask.items[ask.offset[m]:ask.offset[m] + ask.count[m]]
+        ending.add([d + a + c for d in details for a in asks for c in phrases["closing"]])
 
     return Catalogue(
-        theme_ids=theme_ids, theme_labels=_objects(s["label"] for s in themes.values()),
+        theme_ids=list(themes), theme_labels=_objects(s["label"] for s in themes.values()),
         theme_rows=[s.get("row", "") for s in themes.values()],
         theme_depts=[s.get("dept", []) for s in themes.values()],
-        theme_asks=[s["asks"] for s in themes.values()],
+        matter_asks=iss["matter_asks"],
         district_ids=_objects(district_ids), district_labels=_objects(district_labels),
         communities=_objects(communities), community_district=comm_district,
         district_comm_offset=comm_offset, district_comm_count=comm_count,
-        issue_ids=_objects(ids), issue_labels=_objects(labels), issue_places=_objects(place_names),
-        issue_theme=np.array(theme_of), issue_district=np.array(dist_of), issue_community=np.array(comm_of),
-        issue_weight=weight, issue_t0=t0, issue_t1=t1, issue_growth=growth,
-        body=body.freeze(), detail=detail.freeze(), ask=ask.freeze(), where=where.freeze(),
-        greeting=_objects(greeting), tail=_objects(tails),
+        issue_ids=_objects(iss["ids"]), issue_labels=_objects(iss["labels"]), issue_places=_objects(iss["places"]),
+        issue_theme=np.array(iss["theme"]), issue_matter=np.array(iss["matter"]),
+        issue_district=np.array(iss["district"]), issue_community=np.array(iss["community"]),
+        **popularity,
+        body=iss["body"].freeze(), detail=detail.freeze(), ask=ask.freeze(), where=where.freeze(),
+        greeting=_objects(phrases["greeting"]), tail=_objects(_tail(phrases["since"], phrases["people"],
+                                                                    phrases["severity"])),
         opening=opening.freeze(), ending=ending.freeze(),
         closing=_objects(phrases["closing"]), echo=_objects(phrases["echo"]), noise=_objects(phrases["noise"]),
-        sector_ids=_SECTORS, sector_cdf=sector_cdf,
+        sector_ids=_SECTORS, sector_cdf=_sector_cdf(themes),
         surnames=phrases["surnames"], given_names=phrases["given_names"], operators=phrases["operators"],
     )

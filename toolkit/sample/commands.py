@@ -16,7 +16,8 @@ def _responses_frame(form, records, truth: bool, keep_pii: bool):
 
     from toolkit.text import mask_pii
 
-    concern_ids = {q.id for q in form.concern_questions()}
+    # Every free-text answer (concerns, but also a phone field) is masked unless asked not to.
+    text_ids = {q.id for q in form.answer_questions() if q.kind in ("text", "concern")}
     rows = []
     for r in records:
         row = {"serial": r["serial"], "submitted_at": r["submitted_at"], "operator": r["operator"]}
@@ -25,7 +26,7 @@ def _responses_frame(form, records, truth: bool, keep_pii: bool):
             if q.is_matrix:
                 row.update({f"{q.id}/{k.id}": (value or {}).get(k.id) for k in q.rows})
                 continue
-            if q.id in concern_ids and value and not keep_pii:
+            if q.id in text_ids and value and not keep_pii:
                 value = mask_pii(value)
             row[q.id] = _answer_cell(value)
             if q.other:
@@ -84,5 +85,6 @@ def register(subparsers) -> None:
     out.add_argument("--csv", metavar="FILE", help="写出 CSV（UTF-8，Excel 可直接打开）")
     p.add_argument("--truth", action="store_true", help="CSV 中附上标准答案列（truth_theme、truth_issue …）")
     p.add_argument("--keep-pii", action="store_true",
-                   help="CSV 中保留（虚构的）电话、身份证号，不打码；默认打码，用于测试打码功能时再保留")
+                   help="CSV 中保留（虚构的）电话、身份证号、车牌，不打码；默认打码。"
+                        "要把 CSV 再导入（电话题有格式限制）或测试打码功能时使用")
     p.set_defaults(func=_sample)

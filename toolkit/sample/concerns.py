@@ -74,10 +74,10 @@ def _pieces(cat: Catalogue, rng, issue: np.ndarray) -> dict[str, np.ndarray]:
     """Piece indices for concerns about ``issue`` (one per row)."""
     m = len(issue)
     theme = cat.issue_theme[issue]
-    d_cnt, a_cnt = cat.detail[2][theme], cat.ask[2][theme]
+    d_cnt, a_cnt = cat.detail[2][theme], cat.ask[2][cat.issue_matter[issue]]
     drawn = _pick(rng, cat.district_comm_offset, cat.district_comm_count, cat.issue_district[issue])
     comm = np.where(cat.issue_community[issue] >= 0, cat.issue_community[issue], drawn)
-    # detail, ask and where are positions inside their theme's / community's group; 0 is "" for detail and ask.
+    # detail, ask, where: positions inside their theme's, matter's, community's group; 0 is "" for detail and ask.
     return {
         "issue": issue,
         "body": _pick(rng, cat.body[1], cat.body[2], issue),
@@ -107,7 +107,7 @@ def _block(cat: Catalogue, camp: dict, seed: int, b: int, span: float) -> dict[s
     t0, t1, g = cat.issue_t0[issue], cat.issue_t1[issue], cat.issue_growth[issue]
     t = t0 + (t1 - t0) * rng.random(m) ** (1.0 / (1.0 + g))
     # Some people write about the same matter again and again: a few ids per issue.
-    key = np.where(rng.random(m) < 0.2, (issue * 8 + (rng.random(m) ** 2 * 8).astype(np.int64)) + 2**40,
+    key = np.where(rng.random(m) < 0.12, (issue * 512 + (rng.random(m) ** 3 * 512).astype(np.int64)) + 2**40,
                    base + np.arange(m) + 2**41)
     scale = 1 + 4 * cat.issue_weight[issue] / cat.issue_weight.max()
     likes = np.minimum(rng.pareto(1.3, m) * scale, 50_000).astype(np.int64)
@@ -165,6 +165,12 @@ def _block(cat: Catalogue, camp: dict, seed: int, b: int, span: float) -> dict[s
                   "variant": rng.random(m), "pii": rng.random(m), "pii_seed": rng.integers(2**31, size=m)}
 
 
+def check_seed(seed, where: str) -> int:
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise SampleError(f"{where}：随机种子 seed={seed!r} 无效。修改：seed 应为 0 或正整数，如 seed=0。")
+    return int(seed)
+
+
 def _check(n, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0 or n > _MAX_ROWS:
         raise SampleError(f"generate_concerns：行数 n={n!r} 无效。修改：n 应为 0 到 {_MAX_ROWS:,} 之间的整数。")
@@ -194,12 +200,13 @@ def generate_concerns(n: int, seed: int = 0, start="2025-01-01", end="2026-10-31
     True
     """
     t_start, t_end = _check(n, start, end)
+    seed = check_seed(seed, "generate_concerns")
     span = float((t_end - t_start).days + 1)
     # Millions of new strings trigger needless full garbage collections (no cycles are made here).
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(n, int(seed), t_start, span)
+        return _generate(int(n), seed, t_start, span)
     finally:
         if paused:
             gc.enable()
@@ -219,8 +226,10 @@ def _frame(cat: Catalogue, c: dict, seed: int, t_start: pd.Timestamp, n: int) ->
     comm, theme = c["community"], cat.issue_theme[c["issue"]]
     opening = cat.opening[1][comm] + c["greeting"] * cat.where[2][comm] + c["where"]
     n_closing = len(cat.closing)
-    ending = cat.ending[1][theme] + (c["detail"] * cat.ask[2][theme] + c["ask"]) * n_closing + c["closing"]
-    text = cat.opening[0][opening] + cat.body[0][c["body"]] + cat.tail[c["tail"]] + cat.ending[0][ending]
+    matter = cat.issue_matter[c["issue"]]
+    ending = cat.ending[1][matter] + (c["detail"] * cat.ask[2][matter] + c["ask"]) * n_closing + c["closing"]
+    # Two halves, then the whole: the halves are freed together, which returns their memory to the system.
+    text = (cat.opening[0][opening] + cat.body[0][c["body"]]) + (cat.tail[c["tail"]] + cat.ending[0][ending])
     echo = np.flatnonzero(c["echo"] > 0)
     text[echo] = cat.echo[c["echo"][echo]] + text[echo]
     text[is_noise] = cat.noise[c["noise"][is_noise]]

@@ -15,7 +15,7 @@ import re
 
 from toolkit.forms import OTHER, Expression, Form, Question, other_key, validate_answers
 from toolkit.sample.catalogue import catalogue
-from toolkit.sample.concerns import generate_concerns
+from toolkit.sample.concerns import check_seed, generate_concerns
 from toolkit.sample.errors import SampleError
 from toolkit.sample.variants import fake_mobile
 
@@ -63,6 +63,7 @@ class _Respondent:
             sectors = [c for c in (sector_q.choice_ids() if sector_q else []) if c != OTHER]
             self.members = [(name, self.rng.choice(sectors) if sectors else None) for name in picks]
         self.concern_ids = [q.id for q in form.concern_questions()]
+        self.issue_matter = dict(zip(self.cat.issue_ids, self.cat.issue_matter.tolist()))
         self.shown = {q.id: Expression(q.relevant) for q in form.questions if q.relevant}
         # Choices, counts and skip logic hold by construction; what can still fail is a constraint or a
         # required answer (a two-character "无" where ten are asked for). Checking just those questions,
@@ -110,11 +111,14 @@ class _Respondent:
             if member and member[1] in q.choice_ids():
                 return member[1]
             return c["sector"] if c["sector"] in q.choice_ids() and rng.random() < 0.9 else self.pick(q)
-        if q.role == "district":
+        if q.role in ("district", "community", "place") and q.kind == "single":
+            # A choice question: the choice named like the concern's place, if the form lists it.
             for ch in q.choices:
-                if ch.id == c["district_id"] or ch.label == c["district"]:
+                if ch.id == c["district_id"] or ch.label in (c["district"], c["community"], _none(c["place"])):
                     return ch.id
             return self.pick(q)
+        if q.role == "district":
+            return c["district"]
         if q.role == "community":
             if self._skip(q, 0.15):
                 return None
@@ -129,10 +133,11 @@ class _Respondent:
                 return c["text"]
             if self._skip(q, 0.35):
                 return None
-            asks = self.cat.theme_asks[self.cat.theme_ids.index(theme_id)] if theme_id else _SUGGEST_GENERIC
+            issue = _none(c["issue_id"])
+            asks = self.cat.matter_asks[self.issue_matter[issue]] if issue else _SUGGEST_GENERIC
             return rng.choice(asks)
         if q.kind == "date":
-            if q.role == "date" or "时限" not in q.label:
+            if q.role == "date" or not any(w in q.label for w in ("时限", "期限", "截止")):
                 return submitted.date().isoformat()
             return (submitted.date() + dt.timedelta(days=rng.choice((7, 15, 30, 60)))).isoformat()
         if self._skip(q, 0.08 if q.kind != "text" else 0.5):
@@ -166,6 +171,13 @@ class _Respondent:
         least = min(q.min_choices or 1, most)
         k = rng.randint(least, most) if q.kind == "multiple" else most
         chosen = [theme_id] if _matches_theme(q, theme_id) and rng.random() < 0.9 else []
+        if q.kind == "ranking":
+            # Priorities mostly repeat the areas ticked earlier in the same form (same choice list).
+            for earlier in self.form.questions:
+                if earlier.kind == "multiple" and [c.id for c in earlier.choices] == [c.id for c in q.choices] \
+                        and earlier.id in answers:
+                    chosen += [i for i in answers[earlier.id] if i in ids and i not in chosen and rng.random() < 0.8]
+            chosen = chosen[:k]
         rest = [i for i in ids if i not in chosen]
         chosen += rng.sample(rest, max(0, k - len(chosen)))
         if q.kind == "multiple" and q.other and rng.random() < 0.04:
@@ -254,16 +266,17 @@ def generate_responses(form: Form, n: int, seed: int = 0) -> list[dict]:
                           "修改：先用 toolkit.load_form('surveys/….yaml') 读入问卷。")
     if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > _MAX:
         raise SampleError(f"generate_responses：份数 n={n!r} 无效。修改：n 应为 0 到 {_MAX:,} 之间的整数。")
+    seed = check_seed(seed, "generate_responses")
     end = min(_END, dt.date.today())
     start = end - dt.timedelta(days=_SPAN_DAYS)
-    respondent = _Respondent(form, int(seed))
+    respondent = _Respondent(form, seed)
     size = n + n // 5 + 50
     pool: list[dict] = []
     records, i, last = [], 0, None
     while len(records) < n:
         if i >= len(pool):   # prefix-stable, so a longer pool starts with the rows already used
             size = max(size, 2 * len(pool))
-            pool = generate_concerns(size, seed=int(seed), start=start.isoformat(),
+            pool = generate_concerns(size, seed=seed, start=start.isoformat(),
                                      end=end.isoformat()).to_dict("records")
         if i > 20 * n + 1000:
             raise SampleError(f"generate_responses：无法为问卷 {form.id} 生成符合约束的答卷（已尝试 {i} 份）。"

@@ -83,8 +83,8 @@ def perturb(text: str, u: float, k: int) -> str:
         return text.translate(_HALF_PUNCT)
     if u < 0.45:
         return " ".join(text.translate(_NO_PUNCT).split())
-    if u < 0.55:
-        return text.translate(_FULLWIDTH)
+    if u < 0.55:   # typed with a full-width keyboard: digits like "３次"
+        return (text + f"（已反映{2 + k % 5}次）").translate(_FULLWIDTH)
     if u < 0.65:
         return text.replace("了", "", 1).replace("的", "", 1)
     if u < 0.72:

@@ -13,13 +13,12 @@ from toolkit.topics import cluster, keywords
 from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.features import LsaVectorizer
+from toolkit.topics.refine import refine_themes, theme_classifier
+from toolkit.topics.summary import UNASSIGNED, UNASSIGNED_LABEL, Corpus, centres, summarise, theme_of_issue
 
-UNASSIGNED = -1
-UNASSIGNED_LABEL = "未归类"
 REASON_EMPTY = "文本为空或只有停用词，无法判断议题"
 REASON_ISOLATED = "与任何议题都不相似（孤立的关切）"
 REASON_EXCLUDED = "人工排除"
-_QUOTE_CHARS = 160
 
 
 class TopicModel:
@@ -111,38 +110,100 @@ class TopicModel:
         X, Z = self.vectorizer_.fit_transform(tokens)
         nonempty = np.asarray(X.getnnz(axis=1) > 0)
 
-        # Issues: k-means over distinct non-empty texts (a campaign must not pull a centre onto itself).
-        n_issues = self.issues if self.issues != "auto" else cluster.auto_n_issues(int(nonempty.sum()),
-                                                                                   self.texts_per_issue)
-        issue = np.full(n, UNASSIGNED, dtype=int)
-        fit_rows = np.flatnonzero(nonempty)
-        if len(fit_rows):
-            labels, centroids = cluster.kmeans(Z[fit_rows], n_issues, self.random_state)
-            issue[fit_rows] = labels
+        rows = np.flatnonzero(nonempty)
+        theme = np.full(n, UNASSIGNED, dtype=int)
+        if len(rows):
+            dup, weight, theme[rows] = self._fit_themes(X, Z, rows)
         else:
-            centroids = np.zeros((0, Z.shape[1]), dtype=np.float32)
-
-        dup = near_duplicate_groups(X, issue, self.duplicate_threshold)
-        weight = _distinct_weight(dup)  # each near-duplicate group weighs 1 in total
-
+            dup, weight = np.full(n, -1), np.ones(n)
+        issue, centroids = self._fit_issues(Z, theme, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
-        # Themes from issue centres, weighted by distinct texts: issues are denoised summaries of their texts.
-        issue_weight = np.bincount(issue[issue >= 0], weights=weight[issue >= 0], minlength=len(centroids))
-        theme_of_issue = cluster.cluster_themes(centroids, issue_weight, self.themes, self.random_state) \
-            if len(centroids) else np.zeros(0, dtype=int)
-        theme_of_issue = cluster.relabel_by_size(theme_of_issue, issue_weight)
-        self.theme_centroids_ = _centres(centroids, theme_of_issue, issue_weight)
-        theme = np.where(issue >= 0, theme_of_issue[np.maximum(issue, 0)] if len(centroids) else -1, -1)
-        # 未归类 texts with words still get the nearest theme: the theme is usually clear even when the issue is not.
-        lone = (issue < 0) & nonempty
-        if lone.any() and len(self.theme_centroids_):
-            theme[lone] = np.argmax(Z[lone] @ self.theme_centroids_.T, axis=1)
-
-        self.issue_centroids_ = centroids
-        self.theme_of_issue_ = theme_of_issue
-        self._store_frames(ids, clean, places, X, Z, issue, theme, reasons, similarity, dup, weight,
-                           times, respondents)
+        self._corpus = Corpus(
+            ids=ids, clean=clean, places=places, X=X, Z=Z,
+            times=pd.to_datetime(pd.Series(list(times)), errors="coerce") if times is not None
+            else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
+            who=pd.Series(list(respondents)) if respondents is not None else pd.Series(np.arange(n)),
+            weight=weight, dup=dup, vocab=self.vectorizer_.vocabulary)
+        self._state = {"issue": issue, "theme": theme, "reasons": reasons, "similarity": similarity}
+        self.topic_labels_, self.theme_labels_ = {}, {}
+        self._rebuild(centroids)
         return self
+
+    def _rebuild(self, centroids=None):
+        """Recompute centres (unless given) and the three frames from the per-text state."""
+        st, corpus = self._state, self._corpus
+        if centroids is None:
+            k = int(st["issue"].max()) + 1 if (st["issue"] >= 0).any() else 0
+            centroids = centres(corpus.Z, st["issue"], corpus.weight, k)
+        self.issue_centroids_ = centroids
+        self.theme_of_issue_ = theme_of_issue(st["issue"], st["theme"], len(centroids))
+        self.assignments_, self.topics_, self.themes_ = summarise(
+            corpus, st["issue"], st["theme"], st["reasons"], st["similarity"], centroids, self.n_keywords,
+            self.topic_labels_, self.theme_labels_)
+
+    def _fit_themes(self, X, Z, rows):
+        """Themes of the non-empty ``rows``: k-means of fine clusters' centres, refined by naive Bayes EM.
+
+        Also returns near-duplicate groups and the weights that make each group count once.
+        """
+        n = X.shape[0]
+        # Fine clusters (~10 texts) denoise the texts before the coarse split and bound duplicate search.
+        most_themes = 12 if self.themes == "auto" else int(self.themes)
+        n_fine = max(cluster.auto_n_issues(len(rows), 10), min(len(rows), 4 * most_themes))
+        fine_rows, fine_centres = cluster.kmeans(Z[rows], n_fine, self.random_state)
+        fine = np.full(n, UNASSIGNED, dtype=int)
+        fine[rows] = fine_rows
+        dup = near_duplicate_groups(X, fine, self.duplicate_threshold)
+        weight = _distinct_weight(dup)
+        fine_weight = np.bincount(fine_rows, weights=weight[rows], minlength=len(fine_centres))
+        theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, self.random_state)
+        labels = theme_of_fine[fine_rows]
+        if len(rows) >= 20 * most_themes:  # naive Bayes needs some texts per theme to estimate word rates
+            labels = refine_themes(X[rows], labels, weight[rows])
+            labels = self._absorb_tiny_themes(X[rows], Z[rows], labels, weight[rows])
+        labels = cluster.relabel_by_size(labels, weight[rows])
+        self.theme_classifier_ = theme_classifier(X[rows], labels, weight[rows])
+        return dup, weight, labels
+
+    def _absorb_tiny_themes(self, X, Z, labels, weight):
+        """A theme is a broad domain: one holding under 1/(4k) of the texts (an outlier cluster that
+        k-means kept apart) is dissolved into the others and, for a fixed k, the largest theme is split."""
+        for _ in range(int(labels.max()) + 1):
+            present = np.unique(labels)
+            sizes = np.bincount(labels, weights=weight)[present]
+            k = len(present) if self.themes == "auto" else int(self.themes)
+            smallest = int(np.argmin(sizes))
+            if sizes[smallest] >= weight.sum() / (4 * k) or len(present) < 3:
+                return labels
+            tiny = labels == present[smallest]
+            clf = theme_classifier(X[~tiny], labels[~tiny], weight[~tiny])
+            labels = labels.copy()
+            labels[tiny] = clf.predict(X[tiny])
+            if self.themes != "auto":
+                largest = np.flatnonzero(labels == present[np.argmax(np.where(np.arange(len(present)) == smallest,
+                                                                                -1, sizes))])
+                halves, _ = cluster.kmeans(Z[largest], 2, self.random_state)
+                labels[largest[halves == 1]] = present[smallest]  # reuse the freed id
+            labels = refine_themes(X, labels, weight)
+        return labels
+
+    def _fit_issues(self, Z, theme, weight):
+        """Issues inside each theme (so every issue has exactly one theme): k-means, ~texts_per_issue each."""
+        n = len(theme)
+        issue = np.full(n, UNASSIGNED, dtype=int)
+        centres = []
+        n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
+        total = int((theme >= 0).sum())
+        for t in range(n_themes):
+            members = np.flatnonzero(theme == t)
+            if self.issues == "auto":
+                k = cluster.auto_n_issues(len(members), self.texts_per_issue)
+            else:  # a fixed total is shared out in proportion to theme size
+                k = max(1, round(int(self.issues) * len(members) / max(total, 1)))
+            labels, c = cluster.kmeans(Z[members], k, self.random_state)
+            issue[members] = labels + len(centres)
+            centres.extend(c)
+        return issue, np.asarray(centres, dtype=np.float32).reshape(len(centres), Z.shape[1])
 
     def fit_transform(self, texts, ids=None, times=None, respondents=None) -> pd.DataFrame:
         return self.fit(texts, ids=ids, times=times, respondents=respondents).assignments_
@@ -166,83 +227,8 @@ class TopicModel:
         # Keep only issues that still have members; recompute centres from their members.
         issue = cluster.relabel_by_size(issue, weight)
         k = issue.max() + 1 if (issue >= 0).any() else 0
-        new_centroids = _centres(Z, issue, weight, k)
+        new_centroids = centres(Z, issue, weight, k)
         return issue, new_centroids, reasons, similarity
-
-    # ------------------------------------------------------------------ frames
-    def _store_frames(self, ids, clean, places, X, Z, issue, theme, reasons, similarity, dup, weight,
-                      times, respondents):
-        n = len(ids)
-        times = pd.to_datetime(pd.Series(list(times)), errors="coerce") if times is not None \
-            else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
-        respondents = pd.Series(list(respondents)) if respondents is not None else pd.Series(np.arange(n))
-        self.assignments_ = pd.DataFrame({
-            "id": ids,
-            "topic_id": issue,
-            "theme_id": theme,
-            "similarity": np.round(similarity.astype(float), 4),
-            "duplicate_of": [ids[d] if d >= 0 else None for d in dup],
-            "reason": reasons,
-        })
-        vocab = self.vectorizer_.vocabulary
-        k = len(self.issue_centroids_)
-        issue_kw = keywords.top_terms(keywords.class_tfidf(X, issue, k), vocab, self.n_keywords) if k else []
-        n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
-        theme_kw = keywords.top_terms(keywords.class_tfidf(X, theme, n_themes), vocab, self.n_keywords) \
-            if n_themes else []
-        frame = pd.DataFrame({"issue": issue, "theme": theme, "time": times.values, "who": respondents.values,
-                              "weight": weight, "sim": similarity})
-        rows = []
-        for t, members in frame[frame["issue"] >= 0].groupby("issue", sort=True):
-            idx = members.index.to_numpy()
-            pl = keywords.common_places([places[i] for i in idx], min_share=0.2)
-            rows.append(self._topic_row(t, int(self.theme_of_issue_[t]), issue_kw[t], pl, members, clean, Z,
-                                        self.issue_centroids_[t]))
-        rows.append(self._unassigned_row(frame, clean, places))
-        self.topics_ = pd.DataFrame(rows)
-        theme_rows = []
-        for t in range(n_themes):
-            members = frame[frame["theme"] == t]
-            theme_rows.append({
-                "theme_id": t,
-                "label": keywords.theme_label(theme_kw[t]),
-                "keywords": " ".join(theme_kw[t]),
-                "size": int(members["who"].nunique()),
-                "n_texts": len(members),
-                "n_distinct": int(round(members["weight"].sum())),
-                "n_topics": int((self.theme_of_issue_ == t).sum()),
-            })
-        self.themes_ = pd.DataFrame(theme_rows, columns=["theme_id", "label", "keywords", "size", "n_texts",
-                                                         "n_distinct", "n_topics"])
-
-    def _topic_row(self, topic_id, theme_id, kw, places, members, clean, Z, centre):
-        idx = members.index.to_numpy()
-        return {
-            "topic_id": topic_id,
-            "theme_id": theme_id,
-            "label": keywords.issue_label(kw, places, len(idx)),
-            "keywords": " ".join(kw),
-            "size": int(members["who"].nunique()),
-            "representative": " | ".join(_representatives(idx, clean, Z, centre)),
-            "places": "、".join(places),
-            "first_seen": members["time"].min(),
-            "last_seen": members["time"].max(),
-            "n_texts": len(idx),
-            "n_distinct": int(round(members["weight"].sum())),
-            "reason": "",
-        }
-
-    def _unassigned_row(self, frame, clean, places):
-        members = frame[frame["issue"] < 0]
-        reasons = self.assignments_.loc[members.index, "reason"].value_counts()
-        reason = "；".join(f"{r}：{c} 条" for r, c in reasons.items())
-        quotes = [clean[i][:_QUOTE_CHARS] for i in members.index[:3] if clean[i]]
-        return {
-            "topic_id": UNASSIGNED, "theme_id": UNASSIGNED, "label": UNASSIGNED_LABEL, "keywords": "",
-            "size": int(members["who"].nunique()), "representative": " | ".join(quotes), "places": "",
-            "first_seen": members["time"].min(), "last_seen": members["time"].max(),
-            "n_texts": len(members), "n_distinct": int(round(members["weight"].sum())), "reason": reason,
-        }
 
     # ------------------------------------------------------------------ new texts
     def transform(self, texts, ids=None) -> pd.DataFrame:
@@ -264,17 +250,24 @@ class TopicModel:
         similarity = np.zeros(n, dtype=np.float32)
         reasons = np.full(n, REASON_EMPTY, dtype=object)
         if len(self.issue_centroids_) and nonempty.any():
-            sims = Z[nonempty] @ self.issue_centroids_.T
-            best = np.argmax(sims, axis=1)
-            similarity[nonempty] = sims[np.arange(len(best)), best]
-            good = similarity[nonempty] >= self.min_similarity
             rows = np.flatnonzero(nonempty)
+            theme[rows] = self._predict_theme(X[rows])
+            # The nearest issue of the text's own theme: keeps the issue → theme hierarchy intact.
+            sims = Z[rows] @ self.issue_centroids_.T
+            sims[self.theme_of_issue_[None, :] != theme[rows, None]] = -np.inf
+            best = np.argmax(sims, axis=1)
+            similarity[rows] = np.maximum(sims[np.arange(len(rows)), best], 0)
+            good = similarity[rows] >= self.min_similarity
             issue[rows[good]] = best[good]
             reasons[rows] = np.where(good, "", REASON_ISOLATED)
-            theme[rows] = np.argmax(Z[nonempty] @ self.theme_centroids_.T, axis=1)
-            theme[rows[good]] = self.theme_of_issue_[best[good]]
         return pd.DataFrame({"id": ids, "topic_id": issue, "theme_id": theme,
                              "similarity": np.round(similarity.astype(float), 4), "reason": reasons})
+
+
+    def _predict_theme(self, X):
+        if self.theme_classifier_ is None:
+            return np.zeros(X.shape[0], dtype=int)
+        return self.theme_classifier_.predict(X).astype(int)
 
 
 def _distinct_weight(dup: np.ndarray) -> np.ndarray:
@@ -285,29 +278,3 @@ def _distinct_weight(dup: np.ndarray) -> np.ndarray:
         sizes = pd.Series(dup[grouped]).map(pd.Series(dup[grouped]).value_counts()).to_numpy()
         weight[grouped] = 1.0 / sizes
     return weight
-
-
-def _centres(Z, labels, weights, k=None):
-    """Unit-length weighted mean vector per label 0..k-1."""
-    from sklearn.preprocessing import normalize as l2_normalize
-
-    labels = np.asarray(labels)
-    k = (labels.max() + 1 if (labels >= 0).any() else 0) if k is None else k
-    valid = labels >= 0
-    M = sp.csr_matrix((np.asarray(weights, dtype=np.float64)[valid], (labels[valid], np.flatnonzero(valid))),
-                      shape=(k, len(labels)))
-    out = np.asarray(M @ Z)
-    return l2_normalize(out).astype(np.float32)
-
-
-def _representatives(idx, clean, Z, centre, n: int = 3) -> list[str]:
-    """The ``n`` distinct texts closest to the issue centre, shortened for display."""
-    order = idx[np.lexsort((idx, -(Z[idx] @ centre)))]
-    quotes: list[str] = []
-    for i in order:
-        quote = clean[i][:_QUOTE_CHARS] + ("…" if len(clean[i]) > _QUOTE_CHARS else "")
-        if quote and quote not in quotes:
-            quotes.append(quote)
-        if len(quotes) == n:
-            break
-    return quotes

@@ -12,7 +12,7 @@ import re
 
 from toolkit.forms import Question
 from toolkit.ingest.files import RawTable
-from toolkit.ingest.normalize import key
+from toolkit.ingest.normalize import clean, key
 from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import Layout, Reader, SourceColumn, SourceQuestion
 
@@ -51,7 +51,7 @@ class WjxReader(Reader):
     def score(self, table: RawTable) -> float:
         keys = {key(h) for h in table.header}
         hits = sum(k in keys for k in ("序号", "提交答卷时间", "所用时间", "来自ip", "来源详情"))
-        numbered = sum(bool(_NUMBERED.match(h) or _OPTION.match(h)) for h in table.header)
+        numbered = sum(bool(_NUMBERED.match(clean(h)) or _OPTION.match(clean(h))) for h in table.header)
         return min(1.0, hits / 4 + (0.3 if numbered >= max(1, len(table.header) // 3) else 0))
 
     def layout(self, table: RawTable) -> Layout:
@@ -59,7 +59,7 @@ class WjxReader(Reader):
         current: SourceQuestion | None = None
         by_number: dict[int, SourceQuestion] = {}
         for i, header in enumerate(table.header):
-            k = key(header)
+            k, text = key(header), clean(header)     # parse the 半角 form; keep the header as written
             if k in META and META[k] not in lay.meta:
                 lay.meta[META[k]] = i
                 current = None
@@ -68,7 +68,7 @@ class WjxReader(Reader):
                 lay.meta_extra.append(i)
                 current = None
                 continue
-            opt = _OPTION.match(header)
+            opt = _OPTION.match(text)
             if opt:
                 number = int(opt.group(1) or opt.group(2))
                 sq = by_number.get(number)
@@ -79,7 +79,7 @@ class WjxReader(Reader):
                 lay.mode = "按选项序号"
                 current = None
                 continue
-            number, label, tag, row = parse_header(header)
+            number, label, tag, row = parse_header(text)
             if number is not None:
                 sq = SourceQuestion(number, label, tag=tag)
                 sq.columns.append(SourceColumn(i, header, "row" if row is not None else "main", row))
@@ -87,7 +87,7 @@ class WjxReader(Reader):
                 lay.questions.append(sq)
                 current = sq if row is not None else None
             elif current is not None:
-                current.columns.append(SourceColumn(i, header, "row", header))   # matrix continuation
+                current.columns.append(SourceColumn(i, header, "row", text))   # matrix continuation
             else:
                 lay.unknown.append(i)
         lay.mode = lay.mode or "按选项文本"

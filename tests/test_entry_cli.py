@@ -1,0 +1,22 @@
+"""``weidiaoyan entry``: the page binds to 127.0.0.1, and a bad form fails in the terminal, in Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.cli import main
+from toolkit.entry.page import ENV_DB, ENV_FORM, NOTEBOOK, serve_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_serve_command_is_local_only(tmp_path):
+    cmd, env = serve_command(ROOT / "surveys" / "visit_record.yaml", tmp_path / "x.db", port=9123)
+    assert "--Voila.ip=127.0.0.1" in cmd and "--port=9123" in cmd and str(NOTEBOOK) in cmd
+    assert Path(env[ENV_FORM]).is_absolute() and env[ENV_DB] == str((tmp_path / "x.db").resolve())
+
+
+def test_missing_form_is_reported_without_traceback(tmp_path, capsys):
+    assert main(["entry", "--form", str(tmp_path / "none.yaml"), "--db", str(tmp_path / "x.db")]) == 1
+    err = capsys.readouterr().err
+    assert "找不到问卷文件" in err and "Traceback" not in err

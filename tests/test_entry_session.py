@@ -1,0 +1,105 @@
+"""Entry session: typed codes, drafts that survive a restart, today's count, correct and void with audit,
+and responses stored under an older form version (renamed questions mapped, not lost)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from toolkit.entry import EntryError, EntrySession
+from toolkit.entry.codes import answers_from_typed, typed_from_answers
+from toolkit.forms import load_form
+from toolkit.forms.versions import describe_changes
+from toolkit.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+VISIT = {
+    "serial": "ZF-2026-015", "member": "陈委员", "member_sector": "3", "visit_date": "20260412", "district": "7",
+    "place": "青石镇下塘村", "visit_type": "1", "people_met": "1 5 8", "people_met_other": "村医",
+    "people_count": "12", "concern": "村里老人看病要坐一小时公交到镇卫生院", "category": "5", "urgency": "2",
+    "follow_up": "1", "follow_up_dept": "区卫健局",
+}
+
+
+@pytest.fixture
+def visit(tmp_path):
+    return load_form(ROOT / "surveys" / "visit_record.yaml"), open_store(tmp_path / "e.db")
+
+
+def test_codes_map_to_answers_and_back(visit):
+    form, _ = visit
+    answers = answers_from_typed(form, VISIT)
+    assert answers["member_sector"] == "minmeng" and answers["visit_date"] == "2026-04-12"
+    assert answers["people_met"] == ["residents", "elderly", "other"] and answers["people_met_other"] == "村医"
+    assert answers["urgency"] == "2"
+    typed = typed_from_answers(form, answers)
+    assert typed["people_met"] == "1 5 8" and typed["member_sector"] == "3"
+    assert answers_from_typed(form, typed) == answers
+
+
+def test_failed_validation_keeps_every_value_and_the_draft(visit):
+    form, store = visit
+    session = EntrySession(form, store, "张三")
+    bad = {**VISIT, "people_count": "0", "district": "11"}
+    session.save_draft(bad)
+    with pytest.raises(EntryError) as err:
+        session.submit(bad)
+    assert {p.question_id for p in err.value.problems} == {"people_count", "district"}
+    assert "人数应在 1 到 5000 之间" in str(err.value)
+    # the kernel dies here; a new session for the same operator finds the typed form
+    restored, correcting = EntrySession(form, open_store(store.path), "张三").load_draft()
+    assert restored == bad and correcting is None
+    assert EntrySession(form, store, "李四").load_draft() is None        # drafts are per operator
+
+
+def test_save_count_correct_void_with_audit(visit):
+    form, store = visit
+    session = EntrySession(form, store, "张三")
+    rid = session.submit(VISIT)
+    assert session.load_draft() is None and session.count_today() == 1
+    saved = store.response(rid)
+    assert saved["operator"] == "张三" and saved["serial"] == "ZF-2026-015" and saved["source"] == "entry"
+    typed = session.start_correction(rid)
+    assert typed["people_count"] == "12"
+    session.save_draft({**typed, "people_count": "15"})            # a correction in progress is a draft too
+    assert session.load_draft()[1] == rid
+    session.submit({**typed, "people_count": "15"}, reason="核对原件")
+    assert store.response(rid)["answers"]["people_count"] == 15
+    with pytest.raises(EntryError, match="需要写明原因"):
+        session.void(rid, "")
+    session.void(rid, "重复录入")
+    assert store.response(rid)["status"] == "void"
+    assert session.recent()["status"].tolist() == ["void"]
+    history = session.history(rid)
+    assert history["action"].tolist() == ["update", "void"]
+    assert history["reason"].tolist() == ["核对原件", "重复录入"]
+    session.restore(rid)
+    assert store.response(rid)["status"] == "active" and session.count_today() == 1
+
+
+def test_operator_is_required(visit):
+    form, store = visit
+    with pytest.raises(EntryError, match="录入员姓名"):
+        EntrySession(form, store, "  ")
+
+
+def test_old_version_responses_follow_renamed_questions(visit):
+    form, store = visit
+    old_id = EntrySession(form, store, "张三").submit(VISIT)
+    new = copy.deepcopy(form)
+    q = new.question("people_met")
+    q.id, q.renamed_from, q.label = "visitors", "people_met", "走访对象"
+    assert describe_changes(form, new)[0] == "改名：people_met → visitors（旧答卷的答案自动对应到新题）"
+    session = EntrySession(new, store, "张三")
+    assert session.version == 2
+    renamed = {k.replace("people_met", "visitors"): v for k, v in VISIT.items()}
+    session.submit({**renamed, "serial": "ZF-2026-016"})
+    df = store.responses("visit_record")
+    assert df["form_version"].tolist() == [1, 2]
+    assert df["visitors"].tolist() == [["residents", "elderly", "other"]] * 2
+    assert df["visitors_other"].tolist() == ["村医", "村医"]
+    assert "people_met" not in df.columns
+    typed = session.start_correction(old_id)                         # an old response opens in the new form
+    assert typed["visitors"] == "1 5 8"

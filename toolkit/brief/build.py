@@ -1,0 +1,130 @@
+"""``build_brief(store, form, out_dir)``: all charts, the deck, the report and the candidate list in one call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.brief import findings
+from toolkit.brief.candidate_list import candidate_rows, weights_sentence, write_candidate_list
+from toolkit.brief.deck import write_deck
+from toolkit.brief.report import write_report
+from toolkit.brief.style import font_report
+from toolkit.brief.survey import Survey
+
+
+def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top: int = 10,
+                random_state: int = 0, progress: bool = False) -> dict[str, Path]:
+    """Build the brief of ``form``'s responses in ``store`` into ``out_dir``; return outputs by name.
+
+    ``model``: a fitted ``TopicModel`` of the concern texts (ids = response_id), else one is fitted here.
+    ``keywords``: this year's 党政中心工作 keywords; default the example list shipped with the toolkit.
+
+    >>> from toolkit import open_store, load_form, build_brief
+    >>> build_brief(open_store("data/demo.db"), load_form("surveys/annual_topics.yaml"), "reports/demo")  # doctest: +SKIP
+    """
+    from toolkit.agenda import CandidateRanker
+    from toolkit.agenda.export import candidates_csv
+    from toolkit.agenda.factors import example_central_work
+    from toolkit.topics import TopicModel
+
+    out = Path(out_dir)
+    folder = out / "charts"
+    survey = Survey.load(store, form)
+    msgs = survey.messages()
+    if model is None:
+        model = TopicModel(themes="auto", random_state=random_state, progress=progress)
+        model.fit(msgs["text"].tolist(), ids=msgs["id"].tolist(), times=msgs["time"].tolist(),
+                  respondents=msgs["respondent"].tolist())
+    keywords = list(example_central_work()) if keywords is None else list(keywords)
+    ranker = CandidateRanker(weights=weights, keywords=keywords).fit(msgs, model.topics_, model.assignments_)
+    candidates = ranker.candidates_
+    table = candidate_rows(candidates, top)
+
+    ranking = findings.candidate_ranking(survey, candidates, folder, top)
+    heatmap = findings.issue_sector_heatmap(survey, candidates, ranker.members_, msgs, folder)
+    districts = findings.district_bars(survey, folder)
+    likerts = findings.likert_bars(survey, folder)
+    when = findings.timeline(survey, folder)
+    choices = findings.choice_bars(survey, folder)
+    quotes = findings.quotes(survey, candidates, folder)
+    overview_charts = [c for c in (districts, when, *choices, *likerts) if c is not None]
+    issue_charts = [c for c in (quotes, heatmap) if c is not None]
+    all_charts = [ranking, *issue_charts, *overview_charts]
+
+    title = f"{form.title}调研简报"
+    subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}｜{len(ranker.members_):,} 条意见归并为 {len(candidates)} 个议题"
+    quality = quality_table(survey, msgs, model)
+    appendix = method_notes(survey, ranker, keywords)
+    paths = {
+        "charts": folder,
+        "candidates": candidates_csv(candidates, out / "candidates.csv"),
+        "candidate_list": write_candidate_list(candidates, out / "选题候选清单.docx", context=subtitle,
+                                               weights=ranker.weights_, top=top),
+        "deck": write_deck(out / "简报.pptx", title=title, subtitle=subtitle, charts=all_charts,
+                           candidate_table=table, closing=appendix),
+        "report": write_report(
+            out / "调研报告.docx", title=f"{form.title}调研报告", subtitle=subtitle,
+            overview=overview_lines(survey), overview_charts=overview_charts,
+            issues=[issue_line(r) for r in candidates.head(5).to_dict("records")], issue_charts=issue_charts,
+            candidate_table=table, explanations=candidates["explanation"].head(top).tolist(),
+            proposal_charts=[ranking], appendix=appendix, quality=quality),
+    }
+    return paths
+
+
+def overview_lines(survey: Survey) -> list[str]:
+    lines = [f"本次调研共收回有效答卷 {survey.n:,} 份，时间为 {survey.span()}。"]
+    for role, name in (("district", "镇街"), ("sector", "界别")):
+        q = survey.by_role(role)
+        if q is None:
+            continue
+        counts = survey.labels(q).value_counts()
+        if len(counts):
+            top = "、".join(f"{k}（{v}份）" for k, v in counts.head(3).items())
+            lines.append(f"答卷覆盖 {len(counts)} 个{name}，较多的是{top}。")
+    sources = survey.responses["source"].value_counts()
+    if len(sources):
+        lines.append("来源：" + "、".join(f"{k} {v} 份" for k, v in sources.items()) + "。")
+    return lines
+
+
+def issue_line(r: dict) -> str:
+    quote = str(r.get("representative") or "").split(" | ")[0].strip().rstrip("…")[:60]
+    return f"{r['label']}：{int(r['n_voices'])}人反映" + (f"，如“{quote}”" if quote else "") + "。"
+
+
+def quality_table(survey: Survey, msgs: pd.DataFrame, model) -> pd.DataFrame:
+    c = survey.counts
+    b = survey.batches
+    total = lambda col: int(b[col].sum()) if len(b) and col in b else 0  # noqa: E731
+    unassigned = int((model.assignments_["topic_id"] < 0).sum())
+    pii = sum(survey.pii_counts.values())
+    rows = [
+        ("导入批次", c.get("batches", len(b)), "每次导入或录入为一个批次，原始行随批次保存"),
+        ("导入行数", total("n_rows"), "各批次读入的原始行数合计"),
+        ("接受的答卷", total("n_accepted"), "通过校验、写入数据库"),
+        ("隔离（拒收）行", total("n_rejected"), f"未通过校验，附原因待人工处理；仍未处理 {c.get('rejected', 0)} 行"),
+        ("重复（跳过）行", c.get("duplicates", total("n_duplicates")), "与已入库答卷指纹相同，只计一次"),
+        ("作废答卷", c.get("void", 0), "经审核作废，不计入分析"),
+        ("有效答卷", survey.n, "本报告分析的答卷"),
+        ("填写了意见建议", len(msgs), "参与议题归并与选题排序"),
+        ("未归类的意见", unassigned, "过短或与其他意见都不相似，未进入排序"),
+        ("遮蔽的个人信息", pii, "手机号、身份证号、车牌等，导出前已替换为[手机号]等"),
+    ]
+    return pd.DataFrame(rows, columns=["项目", "数量", "说明"])
+
+
+def method_notes(survey: Survey, ranker, keywords) -> list[str]:
+    notes = [
+        "议题归并：意见文本经规范化、个人信息遮蔽、jieba 分词后，用 TF-IDF + LSA + k-means 归并为具体议题，"
+        "再聚为领域主题；内容几乎相同的多条意见（重复提交、联名）只计一次。",
+        "选题打分：各因素归一到 0—1 后加权平均，热度指数 = 得分 × 100；"
+        f"本次权重为 {weights_sentence(ranker.weights_)}。",
+        "党政中心工作关键词：" + ("、".join(keywords[:12]) + ("等" if len(keywords) > 12 else "") if keywords else "未提供")
+        + "（请按本年度党委、政府重点工作替换）。",
+        "得分相同时依次按反映人数多、最近一条时间晚、编号小排序；同一输入与随机种子得到相同结果。",
+        f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案。",
+    ]
+    return notes

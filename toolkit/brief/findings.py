@@ -1,0 +1,124 @@
+"""Every chart of the brief, each with a title that states its finding, computed from the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.brief import charts as C
+from toolkit.brief.figure import Chart
+from toolkit.brief.survey import Survey, short_label
+
+
+def candidate_ranking(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 10) -> Chart:
+    first = candidates.iloc[0]
+    title = f"“{first['label']}”位列选题候选第一（热度 {first['heat']:.1f}）"
+    sub = survey.subtitle(int(candidates["n_voices"].sum()), "人次反映", extra=f"前{min(top, len(candidates))}个候选")
+    return C.ranking_chart(candidates, title=title, subtitle=sub, path_stem=folder / "01_选题候选排序", top=top)
+
+
+def issue_sector_heatmap(survey: Survey, candidates, members, msgs, folder: Path, top: int = 8) -> Chart | None:
+    if "sector" not in msgs or msgs["sector"].isna().all():
+        return None
+    rows = candidates.head(top)
+    joined = members.merge(msgs[["id", "sector"]], on="id")
+    joined = joined[joined["topic_id"].isin(rows["topic_id"])]
+    table = pd.crosstab(joined["topic_id"], joined["sector"]).reindex(rows["topic_id"]).fillna(0).astype(int)
+    table.index = [f"{r}. {lab}" for r, lab in zip(rows["rank"], rows["label"])]
+    table = table[table.sum().sort_values(ascending=False, kind="mergesort").index]
+    i, j = divmod(int(table.to_numpy().argmax()), table.shape[1])
+    title = f"{table.columns[j]}最集中反映“{rows.iloc[i]['label']}”（{table.iat[i, j]}人）"
+    return C.heatmap_chart(table, title=title, subtitle=survey.subtitle(len(joined), "人（前列议题）"),
+                           path_stem=folder / "02_议题与界别", row_name="议题", col_name="界别")
+
+
+def district_bars(survey: Survey, folder: Path) -> Chart | None:
+    q = survey.by_role("district")
+    if q is None:
+        return None
+    counts = survey.labels(q).value_counts()
+    if counts.empty:
+        return None
+    share = 100 * counts.iloc[0] / counts.sum()
+    title = f"{counts.index[0]}答卷最多，占{share:.0f}%；{len(counts)}个镇街均有反映"
+    return C.bar_chart(counts, title=title, subtitle=survey.subtitle(int(counts.sum())), highlight=1,
+                       path_stem=folder / "03_镇街分布", label_name="镇街", value_name="答卷数")
+
+
+def likert_bars(survey: Survey, folder: Path) -> list[Chart]:
+    out = []
+    for n, q in enumerate(q for q in survey.of_kind("likert") if q.is_matrix):
+        order = q.choice_ids()
+        counts = pd.DataFrame({
+            short_label(row.label): survey.responses.get(f"{q.id}/{row.id}", pd.Series(dtype=object))
+            .value_counts().reindex(order).fillna(0).astype(int) for row in q.rows}).T
+        counts.columns = [q.choice_label(c) for c in order]
+        answered = int(counts.sum(axis=1).max())
+        if not answered:
+            continue
+        half = len(order) // 2
+        neg = counts.iloc[:, :half].sum(axis=1) / counts.sum(axis=1).replace(0, 1) * 100
+        worst = neg.idxmax()
+        title = f"“{worst}”最不满意：{neg.max():.0f}%的人不满意"
+        sub = survey.subtitle(answered, "人作答", extra=short_label(q.label))
+        out.append(C.likert_chart(counts, title=title, subtitle=sub, path_stem=folder / f"04_{n + 1}_满意度_{q.id}"))
+    return out
+
+
+def timeline(survey: Survey, folder: Path) -> Chart | None:
+    times = survey.responses["submitted_at"].dropna()
+    if times.empty:
+        return None
+    days = (times.max() - times.min()).days
+    freq, unit = ("W-MON", "周") if days <= 200 else ("MS", "月")
+    counts = times.dt.to_period("W-SUN" if unit == "周" else "M").dt.start_time.value_counts().sort_index()
+    full = pd.date_range(counts.index.min(), counts.index.max(), freq=freq)
+    counts = counts.reindex(full.union(counts.index)).fillna(0).astype(int)
+    peak = counts.idxmax()
+    when = f"{peak.year}年{peak.month}月" + (f"{peak.day}日起的一周" if unit == "周" else "")
+    title = f"答卷在{when}最多（{counts.max()}份）"
+    return C.timeline_chart(counts, title=title, subtitle=survey.subtitle(), path_stem=folder / "05_答卷时间",
+                            unit=unit)
+
+
+def choice_bars(survey: Survey, folder: Path) -> list[Chart]:
+    out = []
+    skip = {"district"}
+    questions = [q for q in survey.form.questions
+                 if q.kind in ("single", "multiple", "ranking") and q.role not in skip and q.id in survey.responses]
+    for n, q in enumerate(questions):
+        col = survey.responses[q.id]
+        if q.kind == "single":
+            answered = col.map(lambda v: isinstance(v, str) and v != "")
+            counts = col[answered].map(lambda v: short_label(q.choice_label(v))).value_counts()
+            base, note = int(answered.sum()), "人作答"
+        else:
+            lists = col.map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
+            answered = lists.map(bool)
+            picks = lists[answered].map(lambda v: v[:1]) if q.kind == "ranking" else lists[answered]
+            counts = pd.Series([short_label(q.choice_label(c)) for v in picks for c in v]).value_counts()
+            base = int(answered.sum())
+            note = "人作答（排第一位的选项）" if q.kind == "ranking" else "人作答（可多选，合计超过100%）"
+        if counts.empty:
+            continue
+        pct = 100 * counts.iloc[0] / max(base, 1)
+        verb = "被最多人排在第一位" if q.kind == "ranking" else "选得最多"
+        title = f"“{counts.index[0]}”{verb}（{pct:.0f}%）"
+        sub = survey.subtitle(base, note, extra=short_label(q.label)[:30])
+        out.append(C.bar_chart(counts, title=title, subtitle=sub, base=base, top=12,
+                               path_stem=folder / f"06_{n + 1}_{q.id}", label_name="选项", value_name="人数"))
+    return out
+
+
+def quotes(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 5) -> Chart | None:
+    items = []
+    for r in candidates.head(top).to_dict("records"):
+        qs = [q.strip().rstrip("…") for q in str(r.get("representative") or "").split(" | ") if q.strip()]
+        items.append({"label": r["label"], "n": int(r["n_voices"]), "quotes": [q[:90] for q in qs]})
+    if not items:
+        return None
+    total = sum(it["n"] for it in items)
+    title = f"前{len(items)}个议题共{total}人反映，“{items[0]['label']}”最多（{items[0]['n']}人）"
+    return C.quotes_chart(items, title=title, subtitle=survey.subtitle(extra="个人信息已遮蔽"),
+                          path_stem=folder / "07_议题原话")

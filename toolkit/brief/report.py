@@ -1,0 +1,48 @@
+"""The DOCX 调研报告: 基本情况, 主要问题, 选题建议, 附录 (method and data quality)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.brief.docx_tools import add_picture, add_table, new_document, save_document
+
+
+def _charts(doc, charts, start: int) -> int:
+    for i, chart in enumerate(charts, start=start):
+        add_picture(doc, chart.png, width_cm=16, caption=f"图{i}　{chart.title}")
+    return start + len(charts)
+
+
+def write_report(path, *, title: str, subtitle: str, overview: list[str], overview_charts: list,
+                 issues: list[str], issue_charts: list, candidate_table: pd.DataFrame, explanations: list[str],
+                 proposal_charts: list, appendix: list[str], quality: pd.DataFrame) -> Path:
+    """Write the report; the sections' sentences are prepared by ``toolkit.brief.build``."""
+    doc = new_document(title, subtitle)
+    n = 1
+    doc.add_heading("一、基本情况", level=1)
+    for line in overview:
+        doc.add_paragraph(line)
+    n = _charts(doc, overview_charts, n)
+
+    doc.add_heading("二、主要问题", level=1)
+    for line in issues:
+        doc.add_paragraph(line, style="List Number")
+    n = _charts(doc, issue_charts, n)
+
+    doc.add_heading("三、选题建议", level=1)
+    doc.add_paragraph("按规模、具体程度、紧迫程度、广度、与党政中心工作契合度和时效综合打分，建议从下列候选中"
+                      "确定年度一线协商选题：")
+    add_table(doc, candidate_table, widths_cm=[1.2, 7.6, 1.8, 1.8, 3.6])
+    doc.add_paragraph()
+    for line in explanations:
+        doc.add_paragraph(line, style="List Bullet")
+    _charts(doc, proposal_charts, n)
+
+    doc.add_heading("附录：方法与数据质量", level=1)
+    add_table(doc, quality, widths_cm=[6.0, 3.0, 7.0])
+    doc.add_paragraph()
+    for line in appendix:
+        doc.add_paragraph(line, style="List Bullet")
+    return save_document(doc, Path(path))

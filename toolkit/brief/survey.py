@@ -1,0 +1,94 @@
+"""The survey as the brief sees it: responses with choice labels, the questions by role, data-quality counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from toolkit.brief.errors import BriefError
+
+
+def short_label(label: str) -> str:
+    """"教育界（教师、教育工作者）" -> "教育界": chart axes need the name, not the explanation."""
+    return str(label).split("（")[0].split("(")[0].strip() or str(label)
+
+
+@dataclass
+class Survey:
+    form: object
+    responses: pd.DataFrame
+    counts: dict
+    batches: pd.DataFrame
+    pii_counts: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def load(cls, store, form) -> "Survey":
+        responses = store.responses(form.id)
+        # a question may share its id with a meta column (e.g. "serial"): keep the first, they hold the same value
+        responses = responses.loc[:, ~responses.columns.duplicated()].copy()
+        if responses.empty:
+            raise BriefError(f"问卷 {form.id}（{form.title}）在数据库中还没有答卷，无法生成简报。"
+                             "请先录入或导入答卷（weidiaoyan ingest …），再运行 weidiaoyan brief。")
+        responses["submitted_at"] = pd.to_datetime(responses["submitted_at"], errors="coerce")
+        try:
+            batches = store.batches(form.id)
+        except Exception:  # an older store without batches: the appendix shows what it can
+            batches = pd.DataFrame()
+        return cls(form=form, responses=responses, counts=store.counts(form.id), batches=batches)
+
+    # -- questions ----------------------------------------------------------------------------------------
+    def by_role(self, role: str):
+        return next((q for q in self.form.questions if q.role == role), None)
+
+    def of_kind(self, *kinds):
+        return [q for q in self.form.questions if q.kind in kinds]
+
+    def concern_question(self):
+        concerns = self.of_kind("concern")
+        if not concerns:
+            raise BriefError(f"问卷 {self.form.id} 没有“意见建议（concern）”题，无法归并议题和排序选题。"
+                             "请在问卷中加入一道 kind: concern 的开放题。")
+        return concerns[0]
+
+    def labels(self, question) -> pd.Series:
+        """Answers of a single-choice question as (short) choice labels, NaN when unanswered."""
+        col = self.responses.get(question.id)
+        if col is None:
+            return pd.Series(index=self.responses.index, dtype=object)
+        return col.map(lambda v: short_label(question.choice_label(v)) if isinstance(v, str) and v else None)
+
+    # -- context ------------------------------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return len(self.responses)
+
+    def span(self) -> str:
+        times = self.responses["submitted_at"].dropna()
+        if times.empty:
+            return "时间不详"
+        first, last = (f"{t.year}年{t.month}月" for t in (times.min(), times.max()))
+        return first if first == last else f"{first}—{last}"
+
+    def subtitle(self, n: int | None = None, what: str = "份答卷", extra: str = "") -> str:
+        n = self.n if n is None else n
+        parts = [f"N={n:,}{what}", self.span(), f"来源：{self.form.title}"]
+        if extra:
+            parts.insert(1, extra)
+        return "｜".join(parts)
+
+    def messages(self) -> pd.DataFrame:
+        """Canonical messages for topics and ranking: one per answered concern, PII masked."""
+        from toolkit.text import mask_pii, normalize
+
+        q = self.concern_question()
+        frame = self.responses[self.responses[q.id].map(lambda v: isinstance(v, str) and v.strip() != "")]
+        texts = [mask_pii(normalize(t), self.pii_counts) for t in frame[q.id]]
+        msgs = pd.DataFrame({"id": frame["response_id"].to_numpy(), "text": texts,
+                             "time": frame["submitted_at"].to_numpy(), "respondent": frame["response_id"].to_numpy()})
+        for role in ("sector", "district"):
+            question = self.by_role(role)
+            if question is not None:
+                msgs[role] = self.labels(question).loc[frame.index].to_numpy()
+        return msgs

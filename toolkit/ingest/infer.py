@@ -1,0 +1,161 @@
+"""Draft a form from an export when staff have no form definition (``weidiaoyan form infer``).
+
+Kinds come from the platform's type tags when present, else from the cells: ``┋`` → multiple,
+``→`` → ranking, ``N分`` → likert, numbers → number, few distinct values → single, the rest text
+(long answers → concern). Choice order is the platform's own order when a 按选项序号 export is
+given too (codes pair with texts row by row), else order of first appearance. Choice ids are the
+1-based option numbers, so 问卷星 codes equal ids. The draft is for a person to review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from toolkit.forms import Choice, Form, Question
+from toolkit.ingest.errors import IngestError
+from toolkit.ingest.files import RawTable, read_table
+from toolkit.ingest.normalize import key
+from toolkit.ingest.readers import get_reader
+from toolkit.ingest.readers.base import SourceQuestion, as_int
+from toolkit.ingest.readers.decode import _OTHER_TEXT, blank, split_items
+
+_TAG_KINDS = (("矩阵", "likert"), ("多选", "multiple"), ("排序", "ranking"), ("量表", "likert"), ("单选", "single"),
+              ("填空", "text"), ("简答", "concern"), ("下拉", "single"), ("评分", "likert"))
+_SCORE = re.compile(r"^(\d+)分$")
+_DATE = re.compile(r"^\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?$")
+
+
+def _is_other(label: str) -> bool:
+    k = key(label)
+    return k.startswith("其他") or k.startswith("其它")
+
+
+def _ordered(values) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _values(table: RawTable, index: int) -> list[str]:
+    return [str(v).strip() for v in table.data[index] if not blank(v, codes=False)]
+
+
+def _code_labels(text_table: RawTable, text_idx: int, code_table: RawTable, code_idx: int) -> dict[int, str]:
+    """Option number -> option text, pairing the two exports row by row."""
+    pairs: Counter = Counter()
+    for t, c in zip(text_table.data[text_idx], code_table.data[code_idx]):
+        n = as_int(c)
+        if n is not None and n > 0 and not blank(t):
+            label = str(t).strip()
+            m = _OTHER_TEXT.match(label)
+            pairs[(n, m.group(1).strip() if m and "〖" in label else label)] += 1
+    best: dict[int, tuple[int, str]] = {}
+    for (n, label), count in pairs.items():
+        if n not in best or count > best[n][0]:
+            best[n] = (count, label)
+    return {n: label for n, (_, label) in sorted(best.items())}
+
+
+def _choices(labels: list[str]) -> tuple[list[Choice], bool]:
+    other = any(_is_other(x) for x in labels)
+    plain = [x for x in labels if not _is_other(x)]
+    return [Choice(str(i), x) for i, x in enumerate(plain, start=1)], other
+
+
+def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, code_table: RawTable | None,
+           qid: str) -> Question:
+    label = sq.label or f"第{sq.number}题"
+    tag_kind = next((kind for word, kind in _TAG_KINDS if word in sq.tag), None)
+    required = "必答" in sq.tag
+    rows = sq.parts("row")
+    if rows:
+        cells = [v for c in rows for v in _values(table, c.index)]
+        scale = sorted({v for v in cells}, key=lambda v: (as_int(_SCORE.sub(r"\1", v)) or 0, v))
+        return Question(qid, "likert", label, required=required, rows=[Choice(str(i), c.sub or c.header) for i, c
+                                                                         in enumerate(rows, start=1)],
+                        choices=[Choice(str(i), v) for i, v in enumerate(scale, start=1)])
+    options = sq.parts("option") or (code_sq.parts("option") if code_sq else [])
+    if options:
+        kind = "ranking" if tag_kind == "ranking" else "multiple"
+        choices, other = _choices([c.sub for c in options])
+        if not sq.parts("main") or kind == "ranking":
+            return Question(qid, kind, label, required=required, choices=choices, other=other)
+        main_vals = _values(table, sq.parts("main")[0].index)
+        if any("→" in v for v in main_vals):
+            kind = "ranking"
+        return Question(qid, kind, label, required=required, choices=choices, other=other)
+    values = _values(table, sq.columns[0].index)
+    if not values:
+        return Question(qid, tag_kind or "text", label, required=required)
+    if tag_kind in ("multiple", "ranking") or any("┋" in v for v in values) or any("→" in v for v in values):
+        kind = tag_kind or ("ranking" if any("→" in v for v in values) else "multiple")
+        items = [i.strip() for v in values for i in split_items(v, "┋" if kind == "multiple" else "→")]
+        labels = [(_OTHER_TEXT.match(i).group(1).strip() if "〖" in i else i) for i in items]
+        choices, other = _choices(_ordered(labels))
+        return Question(qid, kind, label, required=required, choices=choices, other=other)
+    distinct = _ordered(values)
+    if all(_SCORE.match(v) for v in distinct):
+        top = max(int(_SCORE.match(v).group(1)) for v in distinct)
+        return Question(qid, "likert", label, required=required,
+                        choices=[Choice(str(i), f"{i}分") for i in range(1, top + 1)])
+    if tag_kind in (None, "single", "likert") and code_sq is not None and code_table is not None \
+            and code_sq.parts("main"):
+        codes = _code_labels(table, sq.columns[0].index, code_table, code_sq.columns[0].index)
+        if codes:
+            # keep option numbers aligned with the platform's codes even if nobody chose some option
+            labels = [codes.get(n, f"（第{n}个选项：导出中无人选择，请补全文字）") for n in range(1, max(codes) + 1)]
+            choices, other = _choices(labels)
+            return Question(qid, tag_kind or "single", label, required=required, choices=choices, other=other)
+    if tag_kind is None and all(as_int(v) is not None or _is_float(v) for v in distinct):
+        return Question(qid, "number", label, required=required, integer=all(as_int(v) is not None for v in distinct))
+    if tag_kind is None and all(_DATE.match(v) for v in distinct):
+        return Question(qid, "date", label, required=required)
+    few = len(distinct) <= 30 and len(distinct) <= max(2, len(values) // 3)
+    if tag_kind in ("single", "likert") or (tag_kind is None and few):
+        labels = _ordered([(_OTHER_TEXT.match(v).group(1).strip() if "〖" in v else v) for v in values])
+        choices, other = _choices(labels)
+        return Question(qid, tag_kind or "single", label, required=required, choices=choices, other=other)
+    mean = sum(len(v) for v in values) / len(values)
+    return Question(qid, "concern" if mean >= 15 or tag_kind == "concern" else "text", label, required=required)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def infer_form(path, by_code=None, *, form_id: str | None = None, title: str | None = None,
+               source: str = "auto") -> Form:
+    """A draft ``Form`` from an export (optionally with its 按选项序号 twin for option order)."""
+    table = read_table(path)
+    reader = get_reader(source, table)
+    layout = reader.layout(table)
+    code_table = read_table(by_code) if by_code else None
+    code_by_number: dict[int, SourceQuestion] = {}
+    if code_table is not None:
+        for sq in get_reader(source, code_table).layout(code_table).questions:
+            if sq.number is not None:
+                code_by_number.setdefault(sq.number, sq)
+    if not layout.questions:
+        raise IngestError(f"文件 {path}：没有找到题目列（表头如 {'、'.join(table.header[:5])}）。"
+                          "修改：确认这是答卷数据导出，且第一行是题目标题。")
+    questions, used = [], set()
+    for pos, sq in enumerate(layout.questions, start=1):
+        base = f"q{sq.number}" if sq.number is not None else f"q{pos}"
+        if reader.name in ("kobo", "odk") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", sq.label):
+            base = sq.label
+        qid = base
+        while qid in used:
+            qid += "_b"
+        used.add(qid)
+        questions.append(_guess(table, sq, code_by_number.get(sq.number), code_table, qid))
+    stem = Path(path).stem
+    fid = form_id or re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_").lower() or "inferred"
+    if not re.match(r"^[A-Za-z_]", fid):
+        fid = "form_" + fid
+    return Form(id=fid, title=title or f"{stem}（由导出文件推断，请核对）", version="draft",
+                description=f"由 weidiaoyan form infer 从 {Path(path).name} 推断的问卷草稿（来源：{reader.label}）。"
+                            "请核对题型、选项顺序、必答和跳题逻辑。", questions=questions)

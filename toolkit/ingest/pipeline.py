@@ -1,0 +1,193 @@
+"""From a file to the store: read, map, validate, quarantine, flag duplicates, write in one transaction.
+
+>>> report = ingest("wjx_export.xlsx", "surveys/annual_topics.yaml", "data/x.db")   # doctest: +SKIP
+>>> report["accepted"], report["rejected"], report["unmapped_columns"]               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.forms import Form, load_form
+from toolkit.ingest import duplicates as dup
+from toolkit.ingest.errors import IngestError
+from toolkit.ingest.files import RawTable, read_table
+from toolkit.ingest.mapping import load_mapping, match_questions, save_mapping
+from toolkit.ingest.readers import get_reader
+from toolkit.ingest.validate import validate_rows
+from toolkit.store import Store, open_store
+
+MIN_MATCHED = 0.3   # below this share of matched questions the file is taken to be from another survey
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    seen: Counter = Counter()
+    out = []
+    for h in headers:
+        seen[h] += 1
+        out.append(h if seen[h] == 1 else f"{h}#{seen[h]}")
+    return out
+
+
+def _raw_rows(table: RawTable) -> tuple[list[dict], list[str]]:
+    headers = _unique_headers(table.header)
+    rows = [{h: v for h, v in zip(headers, values) if v is not None}
+            for values in table.data.itertuples(index=False, name=None)]
+    blobs = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows]
+    return rows, blobs
+
+
+def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dict | None = None) -> dict:
+    """Read and map an export without touching any store.
+
+    Returns a dict with ``table``, ``reader``, ``layout``, ``pairs`` (source question, form question),
+    ``unmapped`` (header texts), ``answers`` (one dict per row, before validation) and ``meta`` (DataFrame).
+    """
+    table = read_table(path, sheet=sheet)
+    reader = get_reader(source, table)
+    layout = reader.layout(table)
+    saved = load_mapping(form) if mapping is None else mapping
+    pairs, unmatched = match_questions(layout, form, saved)
+    n_questions = len(layout.questions)
+    if not pairs or (n_questions and len(pairs) / n_questions < MIN_MATCHED):
+        sample = "、".join(sq.headers[0] for sq in layout.questions[:5]) or "、".join(table.header[:5])
+        raise IngestError(f"文件 {path}：表头与问卷“{form.title}”（{form.id}）的题目对不上"
+                          f"（{len(pairs)}/{n_questions} 题能对应，表头如：{sample}），可能是另一份问卷的导出。"
+                          "修改：换用对应的问卷定义（--form），或用 weidiaoyan form infer 从这个文件生成问卷草稿。")
+    columns: dict[str, list] = {}
+    for sq, q in pairs:
+        columns.update(reader.decode(table, layout, sq, q))
+    keys = list(columns)
+    answers = [{k: v for k, v in zip(keys, values) if v is not None} for values in zip(*columns.values())] \
+        if keys else [{} for _ in range(table.n_rows)]
+    unmapped = [table.header[c.index] for sq in unmatched for c in sq.columns] + [table.header[i] for i in layout.unknown]
+    return {"table": table, "reader": reader, "layout": layout, "pairs": pairs, "unmapped": unmapped,
+            "answers": answers, "meta": reader.meta(table, layout)}
+
+
+def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: str = "auto",
+           operator: str | None = None, sheet=None, remember_mapping: bool = True) -> dict:
+    """Import one export file into ``store`` and return the import report (a dict, see ``report.py``).
+
+    Nothing is half-written: batch, accepted responses, quarantined rows and the report are one
+    transaction. Rows already imported (same fingerprint) are skipped; if nothing is new, nothing is written.
+    """
+    form = load_form(form) if isinstance(form, (str, Path)) else form
+    own_store = not isinstance(store, Store)
+    store = open_store(store) if own_store else store
+    try:
+        return _ingest(path, form, store, source, operator, sheet, remember_mapping)
+    finally:
+        if own_store:
+            store.close()
+
+
+def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dict:
+    got = read_export(path, form, source, sheet)
+    table, reader, meta, answers = got["table"], got["reader"], got["meta"], got["answers"]
+    raw_rows, blobs = _raw_rows(table)
+    fps = dup.fingerprints(reader.name, form.id, list(meta["external_id"]), list(meta["submitted_at"]), blobs)
+    known = store.fingerprints(form.id) | _rejected_fingerprints(store, form.id)
+    new = [i for i, fp in enumerate(fps) if fp not in known]
+    results = validate_rows(form, [answers[i] for i in new])
+    header_of = {q.id: sq.columns[0].header for sq, q in got["pairs"]}
+
+    accepted, rejected, warnings = [], [], Counter()
+    for i, (clean, problems) in zip(new, results):
+        errors = [p for p in problems if p.is_error]
+        for p in problems:
+            if not p.is_error:
+                warnings[p.rule] += 1
+        if errors:
+            rejected.extend({"row_number": i + 1, "column": header_of.get(p.question_id, p.question_id),
+                             "question_id": p.question_id, "rule": p.rule, "value": _text(p.value),
+                             "message": f"第{i + 1}条数据（表格第{i + 2}行）{p.message}", "raw": raw_rows[i],
+                             "fingerprint": fps[i]} for p in errors)
+        else:
+            accepted.append((i, clean))
+    flags = dup.flag_duplicates(
+        form, [c for _, c in accepted], [meta["respondent"][i] for i, _ in accepted],
+        [meta["ip"][i] for i, _ in accepted], [meta["submitted_at"][i] for i, _ in accepted],
+        _stored_answers(store, form.id) if accepted else [])
+    serial_q = form.by_role("serial")
+    records = [{"answers": clean, "serial": clean.get(serial_q.id) if serial_q else None,
+                "submitted_at": meta["submitted_at"][i], "external_id": _text(meta["external_id"][i]),
+                "fingerprint": fps[i], "raw": raw_rows[i], "row_number": i + 1, "flags": flags[k] or None}
+               for k, (i, clean) in enumerate(accepted)]
+    rejected_row_numbers = sorted({r["row_number"] for r in rejected})
+    report = {
+        "file": str(path), "sha256": table.sha256, "source": reader.name, "source_label": reader.label,
+        "mode": got["layout"].mode, "form_id": form.id, "form_title": form.title, "batch_id": None,
+        "rows": table.n_rows, "new_rows": len(new), "skipped_existing": table.n_rows - len(new),
+        "accepted": len(records), "rejected": len(rejected_row_numbers), "rejected_rows": rejected_row_numbers,
+        "duplicates": sum(1 for f in flags if f),
+        "duplicate_rows": [r["row_number"] for r in records if r["flags"]],
+        "unmapped_columns": got["unmapped"],
+        "mapping": {sq.columns[0].header: q.id for sq, q in got["pairs"]},
+        "top_reasons": _top_reasons(rejected), "warnings": dict(warnings), "notes": list(table.notes),
+        "problems": [{k: r[k] for k in ("row_number", "column", "rule", "value", "message")} for r in rejected],
+    }
+    if not new:
+        report["notes"].append("文件中的答卷此前都已导入，本次未写入任何数据")
+        return report
+    with store.transaction() as conn:
+        batch_id = store.create_batch(conn, form, source=reader.name, filename=Path(path).name,
+                                      file_sha256=table.sha256, operator=operator)
+        report["batch_id"] = batch_id
+        store.add_responses(form, records, source=reader.name, operator=operator, batch_id=batch_id, conn=conn)
+        store.add_rejected(conn, batch_id, rejected)
+        store.finish_batch(conn, batch_id, n_rows=len(new), n_accepted=len(records),
+                           n_rejected=len(rejected_row_numbers), n_duplicates=report["duplicates"],
+                           report={k: v for k, v in report.items() if k != "problems"})
+    if remember_mapping and reader.name == "table" and form.path:
+        save_mapping(form, got["pairs"])
+    return report
+
+
+def _text(value):
+    if value is None:
+        return None
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _top_reasons(rejected: list[dict], n: int = 10) -> list[dict]:
+    counts = Counter((r["rule"], r["column"]) for r in rejected)
+    example = {}
+    for r in rejected:
+        example.setdefault((r["rule"], r["column"]), r["message"])
+    return [{"rule": rule, "column": col, "count": c, "example": example[(rule, col)]}
+            for (rule, col), c in counts.most_common(n)]
+
+
+def _rejected_fingerprints(store: Store, form_id: str) -> set[str]:
+    from sqlalchemy import select
+
+    from toolkit.store import schema
+
+    r, b = schema.rejected_rows, schema.batches
+    with store.engine.connect() as c:
+        return {row[0] for row in c.execute(select(r.c.fingerprint).join(b, r.c.batch_id == b.c.id)
+                                            .where(b.c.form_id == form_id, r.c.fingerprint.is_not(None)))}
+
+
+def _stored_answers(store: Store, form_id: str) -> list[tuple[dict, str | None]]:
+    from sqlalchemy import select
+
+    from toolkit.store import schema
+
+    t = schema.responses
+    with store.engine.connect() as c:
+        rows = c.execute(select(t.c.answers, t.c.submitted_at).where(t.c.form_id == form_id,
+                                                                     t.c.status == "active")).all()
+    return [(json.loads(a), s) for a, s in rows]
+
+
+def as_frame(report: dict) -> pd.DataFrame:
+    """The report's problems as a DataFrame (row, column, rule, value, message)."""
+    return pd.DataFrame(report.get("problems", []), columns=["row_number", "column", "rule", "value", "message"])

@@ -1,0 +1,94 @@
+"""KoboToolbox and ODK Central CSV exports of XLSForm surveys.
+
+Kobo: ``;``-separated, group paths joined by ``/``, select_multiple as space-separated choice names
+plus ``q/option`` 1/0 columns, meta ``_id, _uuid, _submission_time …``. ODK Central: group paths
+joined by ``-``, meta ``SubmissionDate, KEY, ReviewState …``. Headers are question names, so they
+match form question ids directly; cells are choice names.
+"""
+
+from __future__ import annotations
+
+from toolkit.forms import Question
+from toolkit.ingest.files import RawTable
+from toolkit.ingest.normalize import key
+from toolkit.ingest.readers import decode as d
+from toolkit.ingest.readers.base import Layout, Reader, SourceColumn, SourceQuestion
+
+
+class _XlsformReader(Reader):
+    sep = "/"
+    meta_map: dict[str, str] = {}
+    meta_extra: set[str] = set()
+
+    def _is_extra(self, header: str) -> bool:
+        last = header.split(self.sep)[-1]
+        return key(header) in self.meta_extra or key(last) in self.meta_extra or header.startswith("_") \
+            or header.startswith("meta" + self.sep) or header.startswith("formhub" + self.sep)
+
+    def layout(self, table: RawTable) -> Layout:
+        lay = Layout(mode="XLSForm")
+        headers = table.header
+        known = set(headers)
+        by_header: dict[str, SourceQuestion] = {}
+        for i, header in enumerate(headers):
+            k = key(header)
+            if k in self.meta_map and self.meta_map[k] not in lay.meta:
+                lay.meta[self.meta_map[k]] = i
+                continue
+            if self._is_extra(header):
+                lay.meta_extra.append(i)
+                continue
+            parent = header.rsplit("/", 1)[0] if "/" in header else None
+            if parent in known and parent in by_header:            # Kobo's q/option 1/0 column
+                by_header[parent].columns.append(SourceColumn(i, header, "option", header.rsplit("/", 1)[1]))
+                continue
+            if header.endswith("_other") and header[:-6] in by_header:   # "other, please specify" text
+                by_header[header[:-6]].columns.append(SourceColumn(i, header, "other"))
+                continue
+            name = header.split(self.sep)[-1] if self.sep in header else header
+            sq = SourceQuestion(None, name)
+            sq.columns.append(SourceColumn(i, header, "main"))
+            by_header[header] = sq
+            lay.questions.append(sq)
+        return lay
+
+    def decode(self, table: RawTable, layout: Layout, sq: SourceQuestion, q: Question) -> dict[str, list]:
+        data = table.data
+        values = data[sq.columns[0].index]
+        if q.kind in ("multiple", "ranking"):
+            out = d.list_column(values, q, " ")
+        elif q.kind in ("single", "likert") and not q.is_matrix:
+            out = d.choice_column(values, q, coded=False)
+        else:
+            out = d.plain_column(values, q)
+        others = sq.parts("other")
+        if others and q.other:
+            out[f"{q.id}_other"] = [None if d.blank(v, codes=False) else v for v in data[others[0].index]]
+        return out
+
+
+class KoboReader(_XlsformReader):
+    name = "kobo"
+    label = "KoboToolbox"
+    sep = "/"
+    # _submitted_by / SubmitterName are the enumerator's account, not the respondent
+    meta_map = {"_uuid": "external_id", "_submission_time": "submitted_at", "start": "started_at"}
+    meta_extra = {"_id", "_submitted_by", "end", "today", "deviceid", "__version__", "_version_", "_index", "_status", "_notes",
+                  "_tags", "_validation_status", "_geolocation", "_attachments", "instanceid"}
+
+    def score(self, table: RawTable) -> float:
+        keys = {key(h) for h in table.header}
+        return min(1.0, sum(k in keys for k in ("_uuid", "_submission_time", "_id", "_index")) / 2)
+
+
+class OdkReader(_XlsformReader):
+    name = "odk"
+    label = "ODK Central"
+    sep = "-"
+    meta_map = {"key": "external_id", "submissiondate": "submitted_at", "start": "started_at"}
+    meta_extra = {"reviewstate", "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
+                  "deviceid", "edits", "formversion", "end", "today", "instanceid", "meta-instanceid"}
+
+    def score(self, table: RawTable) -> float:
+        keys = {key(h) for h in table.header}
+        return min(1.0, sum(k in keys for k in ("submissiondate", "key", "reviewstate", "submitterid")) / 2)

@@ -1,0 +1,118 @@
+"""Read concerns for ``weidiaoyan topics`` and write its three CSV files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.topics.errors import TopicsError
+
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm"}
+STORE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
+ASSIGNMENT_COLUMNS = ["id", "topic_id", "theme_id"]
+TOPIC_COLUMNS = ["topic_id", "theme_id", "label", "keywords", "size", "representative", "places",
+                 "first_seen", "last_seen"]
+
+
+def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
+                  form_id: str | None = None) -> pd.DataFrame:
+    """Return a frame with ``id``, ``text`` and ``time`` from a .csv/.xlsx/.xls file or a store.
+
+    For a store (``.db`` file or database URL) ``text_col`` is the question id and ``form_id``
+    picks the form (optional when the store holds one form).
+    """
+    path_str = str(path)
+    suffix = Path(path_str).suffix.lower()
+    if "://" in path_str or suffix in STORE_SUFFIXES:
+        frame = _read_store(path_str, form_id)
+        where = f"问卷 {form_id or ''} 的答卷"
+    elif suffix in TABLE_SUFFIXES:
+        frame = _read_table(Path(path_str))
+        where = f"文件 {path_str}"
+    else:
+        raise TopicsError(f"输入 {path_str}：不支持的文件类型 {suffix or '（无扩展名）'}。"
+                          "请提供 .csv、.xlsx、.xls 文件，或问卷库（.db）。")
+    for col, flag in ((text_col, "--text-col"), (id_col, "--id-col"), (time_col, "--time-col")):
+        if col is not None and col not in frame.columns:
+            cols = "、".join(map(str, frame.columns[:30]))
+            raise TopicsError(f"{where}：找不到列“{col}”（{flag}）。现有列：{cols}。请检查列名是否写错。")
+    ids = frame[id_col]
+    if ids.isna().any():
+        row = int(ids.isna().to_numpy().argmax()) + 2
+        raise TopicsError(f"{where} 第 {row} 行：编号列“{id_col}”为空。每条文本都需要编号，请补上后重试。")
+    if ids.duplicated().any():
+        dup = ids[ids.duplicated()].iloc[0]
+        raise TopicsError(f"{where}：编号列“{id_col}”有重复值“{dup}”。编号必须唯一，请换一列（--id-col）或去重。")
+    out = pd.DataFrame({"id": ids.to_numpy(), "text": frame[text_col].fillna("").astype(str).to_numpy()})
+    out["time"] = pd.to_datetime(frame[time_col], errors="coerce").to_numpy() if time_col else pd.NaT
+    return out
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise TopicsError(f"输入文件 {path} 不存在。请检查路径。")
+    try:
+        if path.suffix.lower() == ".csv":
+            return _read_csv(path)
+        return pd.read_excel(path, dtype=object)
+    except TopicsError:
+        raise
+    except Exception as err:  # a broken workbook: say which file and why
+        raise TopicsError(f"输入文件 {path} 无法读取（{type(err).__name__}: {err}）。请用 Excel 另存为 .xlsx 或 .csv 后重试。")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # 问卷星 / Excel on Chinese Windows write GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        if best is None:
+            raise TopicsError(f"输入文件 {path}：无法识别文字编码。请用 UTF-8 另存后重试。")
+        text = str(best)
+    import io
+
+    return pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""])
+
+
+def _read_store(location: str, form_id: str | None) -> pd.DataFrame:
+    from toolkit.store import open_store
+
+    store = open_store(location)
+    try:
+        if form_id is None:
+            forms = sorted(set(store.form_versions()["form_id"]))
+            if len(forms) != 1:
+                raise TopicsError(f"问卷库 {location} 中有 {len(forms)} 份问卷（{'、'.join(forms) or '无'}）。"
+                                  "请用 --form 指定问卷编号。")
+            form_id = forms[0]
+        return store.responses(form_id)
+    finally:
+        store.close()
+
+
+def write_outputs(model, out_dir) -> dict[str, Path]:
+    """Write ``assignments.csv``, ``topics.csv`` and ``themes.csv`` (UTF-8 with BOM so Excel reads it)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    topics = model.topics_.copy()
+    for col in ("first_seen", "last_seen"):
+        topics[col] = pd.to_datetime(topics[col]).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    frames = {
+        "assignments.csv": model.assignments_[ASSIGNMENT_COLUMNS + [c for c in model.assignments_.columns
+                                                                    if c not in ASSIGNMENT_COLUMNS]],
+        "topics.csv": topics[TOPIC_COLUMNS + [c for c in topics.columns if c not in TOPIC_COLUMNS]],
+        "themes.csv": model.themes_,
+    }
+    paths = {}
+    for name, frame in frames.items():
+        paths[name] = out / name
+        frame.to_csv(paths[name], index=False, encoding="utf-8-sig", lineterminator="\n")
+    return paths

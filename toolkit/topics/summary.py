@@ -1,0 +1,138 @@
+"""Build the ``assignments_``, ``topics_`` and ``themes_`` frames from per-text assignments.
+
+Kept apart from fitting so curation (merge, split, move, exclude, rename) can rebuild them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize as l2_normalize
+
+from toolkit.topics import keywords
+
+UNASSIGNED = -1
+UNASSIGNED_LABEL = "未归类"
+QUOTE_CHARS = 160
+THEME_COLUMNS = ["theme_id", "label", "keywords", "size", "n_texts", "n_distinct", "n_topics"]
+
+
+@dataclass
+class Corpus:
+    """What the model keeps about the texts it was fitted on (masked text, vectors, metadata)."""
+
+    ids: np.ndarray
+    clean: list[str]
+    places: list
+    X: sp.csr_matrix
+    Z: np.ndarray
+    times: pd.Series
+    who: pd.Series
+    weight: np.ndarray
+    dup: np.ndarray
+    vocab: np.ndarray = field(repr=False, default=None)
+
+
+def centres(Z, labels, weights, k=None) -> np.ndarray:
+    """Unit-length weighted mean vector per label 0..k-1 (zero rows for empty labels)."""
+    labels = np.asarray(labels)
+    k = (int(labels.max()) + 1 if (labels >= 0).any() else 0) if k is None else k
+    valid = labels >= 0
+    M = sp.csr_matrix((np.asarray(weights, dtype=np.float64)[valid], (labels[valid], np.flatnonzero(valid))),
+                      shape=(k, len(labels)))
+    return l2_normalize(np.asarray(M @ Z)).astype(np.float32)
+
+
+def theme_of_issue(issue, theme, k) -> np.ndarray:
+    """Theme of each issue 0..k-1 (-1 for issues without members)."""
+    out = np.full(k, UNASSIGNED, dtype=int)
+    ok = issue >= 0
+    out[issue[ok]] = theme[ok]
+    return out
+
+
+def representatives(idx, clean, Z, centre, n: int = 3) -> list[str]:
+    """The ``n`` distinct texts closest to the issue centre, shortened for display."""
+    order = idx[np.lexsort((idx, -(Z[idx] @ centre)))]
+    quotes: list[str] = []
+    for i in order:
+        quote = clean[i][:QUOTE_CHARS] + ("…" if len(clean[i]) > QUOTE_CHARS else "")
+        if quote and quote not in quotes:
+            quotes.append(quote)
+        if len(quotes) == n:
+            break
+    return quotes
+
+
+def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, n_keywords: int = 8,
+              topic_labels: dict | None = None, theme_labels: dict | None = None):
+    """Return ``(assignments, topics, themes)`` frames; labels given by curation override generated ones."""
+    topic_labels, theme_labels = topic_labels or {}, theme_labels or {}
+    ids = corpus.ids
+    assignments = pd.DataFrame({
+        "id": ids,
+        "topic_id": issue,
+        "theme_id": theme,
+        "similarity": np.round(np.asarray(similarity, dtype=float), 4),
+        "duplicate_of": [ids[d] if d >= 0 else None for d in corpus.dup],
+        "reason": reasons,
+    })
+    k = len(issue_centres)
+    issue_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, issue, k), corpus.vocab, n_keywords) if k else []
+    n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
+    theme_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, theme, n_themes), corpus.vocab, n_keywords) \
+        if n_themes else []
+    frame = pd.DataFrame({"issue": issue, "theme": theme, "time": corpus.times.to_numpy(),
+                          "who": corpus.who.to_numpy(), "weight": corpus.weight})
+    of_issue = theme_of_issue(issue, theme, k)
+    rows = []
+    for t, members in frame[frame["issue"] >= 0].groupby("issue", sort=True):
+        idx = members.index.to_numpy()
+        places = keywords.common_places([corpus.places[i] for i in idx], min_share=0.2)
+        rows.append({
+            "topic_id": int(t),
+            "theme_id": int(of_issue[t]),
+            "label": topic_labels.get(int(t)) or keywords.issue_label(issue_kw[t], places, len(idx)),
+            "keywords": " ".join(issue_kw[t]),
+            "size": int(members["who"].nunique()),
+            "representative": " | ".join(representatives(idx, corpus.clean, corpus.Z, issue_centres[t])),
+            "places": "、".join(places),
+            "first_seen": members["time"].min(),
+            "last_seen": members["time"].max(),
+            "n_texts": len(idx),
+            "n_distinct": int(round(members["weight"].sum())),
+            "reason": "",
+        })
+    rows.append(_unassigned_row(frame, assignments, corpus.clean))
+    topics = pd.DataFrame(rows)
+    theme_rows = []
+    for t in range(n_themes):
+        members = frame[frame["theme"] == t]
+        if members.empty:
+            continue
+        theme_rows.append({
+            "theme_id": t,
+            "label": theme_labels.get(t) or keywords.theme_label(theme_kw[t]),
+            "keywords": " ".join(theme_kw[t]),
+            "size": int(members["who"].nunique()),
+            "n_texts": len(members),
+            "n_distinct": int(round(members["weight"].sum())),
+            "n_topics": int((of_issue == t).sum()),
+        })
+    return assignments, topics, pd.DataFrame(theme_rows, columns=THEME_COLUMNS)
+
+
+def _unassigned_row(frame, assignments, clean):
+    members = frame[frame["issue"] < 0]
+    reasons = assignments.loc[members.index, "reason"].value_counts()
+    quotes = [clean[i][:QUOTE_CHARS] for i in members.index[:3] if clean[i]]
+    return {
+        "topic_id": UNASSIGNED, "theme_id": UNASSIGNED, "label": UNASSIGNED_LABEL, "keywords": "",
+        "size": int(members["who"].nunique()), "representative": " | ".join(quotes), "places": "",
+        "first_seen": members["time"].min(), "last_seen": members["time"].max(),
+        "n_texts": len(members), "n_distinct": int(round(members["weight"].sum())),
+        "reason": "；".join(f"{r}：{c} 条" for r, c in reasons.items()),
+    }
