@@ -6,23 +6,20 @@ import warnings
 
 import matplotlib
 import pandas as pd
-import pytest
 
 matplotlib.use("Agg")
 
 from toolkit.brief import bar_chart, glyph_problems, style, use_house_style  # noqa: E402
 
 
-@pytest.fixture
-def bundled_only(monkeypatch):
-    """Behave as on a machine without system CJK fonts: only the font shipped in the mplfonts wheel."""
+def test_env_can_force_the_bundled_font(monkeypatch):
     monkeypatch.setenv(style.FONT_ENV, "bundled")
     style.find_cjk_font.cache_clear()
-    monkeypatch.setattr(style, "_APPLIED", None)
-    with matplotlib.rc_context():
-        yield
-    style.find_cjk_font.cache_clear()
-    monkeypatch.setattr(style, "_APPLIED", None)
+    try:
+        family, path, origin = style.find_cjk_font()
+    finally:
+        style.find_cjk_font.cache_clear()
+    assert (family, origin) == ("Noto Sans CJK SC", "env") and path.endswith(style.BUNDLED_FONT_FILE)
 
 
 def test_house_style_is_idempotent_and_draws_chinese():
@@ -37,21 +34,6 @@ def test_house_style_is_idempotent_and_draws_chinese():
 def test_pypi_dependency_ships_a_chinese_font():
     path = style.bundled_font_path()
     assert path is not None and style.draws_chinese(path, style.PROBE + style.LATIN)
-
-
-def test_bar_chart_without_system_fonts_has_no_tofu(bundled_only, tmp_path):
-    assert use_house_style() == "Noto Sans CJK SC"
-    counts = pd.Series({"停车难、乱停放": 120, "老旧小区加装电梯进度慢": 85, "其他": 12})
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # any missing-glyph warning fails the test
-        chart = bar_chart(counts, title="停车难是居民反映最多的问题", subtitle="N=217人｜2024年｜示例",
-                          path_stem=tmp_path / "concerns", base=200)
-    assert sorted(chart.paths) == ["csv", "pdf", "png", "svg"]
-    assert all(p.stat().st_size > 0 for p in chart.paths.values())
-    assert glyph_problems(chart.figure) == []
-    csv = pd.read_csv(chart.paths["csv"], encoding="utf-8-sig")
-    assert list(csv.columns) == ["类别", "人数", "占比(%)"]
-    assert csv["占比(%)"].tolist() == [60.0, 42.5, 6.0]
 
 
 def test_glyph_checker_catches_a_latin_only_font():

@@ -48,6 +48,7 @@ def test_responses_frame_flattens(store, annual_form):
     assert row["response_id"] == ids[0] and row["operator"] == "王芳"
     assert row["concern_areas"] == ["traffic"] and row["services/medical"] == "2"
     assert list(df.columns[:3]) == ["response_id", "form_id", "form_version"]
+    assert list(df.columns).count("serial") == 1        # the serial question and the meta column are one
 
 
 def test_update_and_void_are_audited(store, annual_form):

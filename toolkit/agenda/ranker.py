@@ -1,8 +1,9 @@
 """Rank issues (or themes) as 选题 candidates with transparent, normalised, weighted factors.
 
 score = Σ weight_f × factor_f / Σ weight_f over the factors the data supports (each factor in [0, 1]);
-热度指数 (heat) = 100 × score. Candidates with fewer than ``min_voices`` voices come last; ties are broken by
-more voices, then the later last message, then the smaller id.
+热度指数 (heat) = 100 × score. Candidates with fewer than ``min_voices`` voices, or too scattered to be one
+matter (``min_cohesion``), come after the rest; ties are broken by more voices, then the later last message,
+then the smaller id.
 
 >>> from toolkit.agenda import rank_candidates
 >>> ranked = rank_candidates(messages, model, keywords=["老旧小区改造", "养老服务"])   # doctest: +SKIP
@@ -46,10 +47,14 @@ class CandidateRanker:
         and become one candidate (see ``toolkit.agenda.textsim.same_matter``); None keeps every issue apart.
     min_voices : candidates raised by fewer distinct voices are listed after all others (``eligible`` False):
         one person's repeated letters are not 群众关心, however concrete.
+    min_cohesion : candidates whose messages are less alike than this (mean pairwise character similarity) are
+        listed after the others too: they are a bag of different matters (e.g. "各处道路"), not one issue
+        a consultation could settle. Broad buckets measure 0.01–0.07, single matters 0.15 and more.
     """
 
     def __init__(self, weights: dict | None = None, keywords=None, level: str = "issue", window_days: float = 90,
-                 now=None, urgent_words=None, merge_similarity: float | None = 0.5, min_voices: int = 3):
+                 now=None, urgent_words=None, merge_similarity: float | None = 0.5, min_voices: int = 3,
+                 min_cohesion: float = 0.1):
         self.weights = weights
         self.keywords = keywords
         self.level = level
@@ -58,6 +63,7 @@ class CandidateRanker:
         self.urgent_words = urgent_words
         self.merge_similarity = merge_similarity
         self.min_voices = min_voices
+        self.min_cohesion = min_cohesion
 
     # -- fitting -------------------------------------------------------------------------------------------
     def fit(self, messages: pd.DataFrame, topics: pd.DataFrame, assignments: pd.DataFrame):
@@ -83,7 +89,7 @@ class CandidateRanker:
         table = table.reset_index(names=key)
         last = pd.to_datetime(table["last_seen"], errors="coerce")
         table["_last"] = last.fillna(pd.Timestamp.min).astype("int64")
-        table["eligible"] = table["n_voices"] >= self.min_voices
+        table["eligible"] = (table["n_voices"] >= self.min_voices) & (table["cohesion"] >= self.min_cohesion)
         table = table.sort_values(["eligible", "score", "n_voices", "_last", key],
                                   ascending=[False, False, False, False, True], kind="mergesort").drop(columns="_last")
         table.insert(0, "rank", np.arange(1, len(table) + 1))
@@ -107,6 +113,7 @@ class CandidateRanker:
             "window_days": self.window_days,
             "merge_similarity": self.merge_similarity,
             "min_voices": self.min_voices,
+            "min_cohesion": self.min_cohesion,
             "now": str(self.now_),
         }
 
@@ -202,7 +209,11 @@ class CandidateRanker:
             bits.append(f"最近{self.window_days:g}天{int(r['n_recent'])}条")
         top = sorted(used, key=lambda f: (-r.get("contrib_" + f, 0.0), f))[:3]
         carried = "、".join(f"{F.FACTOR_NAMES[f]}{r['contrib_' + f]:.2f}" for f in top if r.get("contrib_" + f, 0) > 0)
-        note = "" if r.get("eligible", True) else f"（少于{self.min_voices}人反映，排在其后）"
+        note = ""
+        if r.get("n_voices", 0) < self.min_voices:
+            note = f"（少于{self.min_voices}人反映，排在其后）"
+        elif r.get("cohesion", 1.0) < self.min_cohesion:
+            note = "（内容分散、像多件事的合集，排在其后）"
         return (f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}{note}，" + "，".join(bits)
                 + (f"；主要来自{carried}" if carried else ""))
 

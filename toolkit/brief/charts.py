@@ -97,8 +97,8 @@ def ranking_chart(candidates: pd.DataFrame, *, title: str, subtitle: str = "", p
         ax.text(left[yi] + 0.005, yi, f"{heat:.1f}", va="center", fontsize=10, color=TEXT)
     ax.set_xlim(0, max(left.max(), 1e-9) * 1.12)
     ax.set_xlabel("得分（各因素贡献之和；数字为热度指数）", color=SUBTLE_TEXT)
-    ax.legend(ncols=min(len(factors), 7), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9,
-              handlelength=1.0, columnspacing=1.0)
+    ax.legend(ncols=min(len(factors), 7), loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9,
+              handlelength=1.0, columnspacing=1.2)
     cols = ["rank", key, "label", "heat", "score", *factors, *[f"contrib_{f}" for f in factors]]
     data = top_rows[[c for c in cols if c in top_rows]].rename(columns={f: f"{f}（{FACTOR_NAMES[f]}）" for f in factors})
     return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
@@ -213,23 +213,27 @@ def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_st
 
 
 def quotes_chart(items: list[dict], *, title: str, subtitle: str = "", path_stem, per_issue: int = 2,
-                 width: int = 46) -> Chart:
+                 width: int = 60) -> Chart:
     """Top issues with their people count and one or two quotes (``items``: label, n, quotes)."""
-    lines = []
+    blocks = []  # (kind, text, lines)
     for i, item in enumerate(items, start=1):
-        lines.append(("head", f"{i}. {item['label']}（{item['n']}人）"))
+        blocks.append(("head", f"{i}. {item['label']}（{item['n']}人）", 1))
         for quote in list(item.get("quotes", []))[:per_issue]:
-            lines.append(("quote", wrap(f"“{quote}”", width)))
-    height = 1.3 + sum(0.34 * (t.count("\n") + 1) + (0.12 if kind == "head" else 0.05) for kind, t in lines)
-    fig, ax = new_figure(title, subtitle, figsize=(10, max(3.0, min(9.0, height))))
+            text = wrap(f"“{quote}”", width)
+            blocks.append(("quote", text, text.count("\n") + 1))
+    # one unit = one line of quote text; headings get a little more air above them
+    units = sum(lines + (0.6 if kind == "head" else 0.25) for kind, _, lines in blocks)
+    fig, ax = new_figure(title, subtitle, figsize=(10, max(2.5, min(9.0, 0.9 + 0.24 * units))))
     ax.axis("off")
-    y = 1.0
-    step = 1.0 / max(sum(t.count("\n") + 1.4 for _, t in lines), 1)
-    for kind, text in lines:
-        ax.text(0.0, y, text, transform=ax.transAxes, va="top", ha="left",
+    ax.set_xlim(0, 1)
+    ax.set_ylim(units, 0)
+    y = 0.0
+    for kind, text, lines in blocks:
+        y += 0.6 if kind == "head" else 0.25
+        ax.text(0.0 if kind == "head" else 0.03, y, text, va="top", ha="left", linespacing=1.3,
                 fontsize=11 if kind == "head" else 9.5, color=TEXT if kind == "head" else SUBTLE_TEXT,
                 fontweight="bold" if kind == "head" and _bold_ok() else "normal")
-        y -= step * (text.count("\n") + 1.4)
+        y += lines
     rows = [{"议题": it["label"], "人数": it["n"], "引述": q} for it in items for q in list(it.get("quotes", []))[:per_issue]]
     return save_chart(fig, path_stem, pd.DataFrame(rows, columns=["议题", "人数", "引述"]), title=title,
                       subtitle=subtitle)

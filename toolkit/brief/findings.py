@@ -82,12 +82,16 @@ def timeline(survey: Survey, folder: Path) -> Chart | None:
                             unit=unit)
 
 
-def choice_bars(survey: Survey, folder: Path) -> list[Chart]:
+def choice_questions(survey: Survey) -> list:
+    """Choice questions charted as bars (镇街 has its own chart)."""
+    return [q for q in survey.form.questions
+            if q.kind in ("single", "multiple", "ranking") and q.role != "district" and q.id in survey.responses]
+
+
+def choice_bars(survey: Survey, folder: Path) -> list[tuple[object, Chart]]:
+    """(question, chart) for every answered choice question."""
     out = []
-    skip = {"district"}
-    questions = [q for q in survey.form.questions
-                 if q.kind in ("single", "multiple", "ranking") and q.role not in skip and q.id in survey.responses]
-    for n, q in enumerate(questions):
+    for n, q in enumerate(choice_questions(survey)):
         col = survey.responses[q.id]
         if q.kind == "single":
             answered = col.map(lambda v: isinstance(v, str) and v != "")
@@ -103,12 +107,26 @@ def choice_bars(survey: Survey, folder: Path) -> list[Chart]:
         if counts.empty:
             continue
         pct = 100 * counts.iloc[0] / max(base, 1)
-        verb = "被最多人排在第一位" if q.kind == "ranking" else "选得最多"
-        title = f"“{counts.index[0]}”{verb}（{pct:.0f}%）"
+        verb = "排第一位的最多" if q.kind == "ranking" else "最多"
+        topic = topic_of(q.label)
+        title = (f"{topic}：" if len(topic) <= 12 else "") + f"“{counts.index[0]}”{verb}（{pct:.0f}%）"
         sub = survey.subtitle(base, note, extra=short_label(q.label)[:30])
-        out.append(C.bar_chart(counts, title=title, subtitle=sub, base=base, top=12,
-                               path_stem=folder / f"06_{n + 1}_{q.id}", label_name="选项", value_name="人数"))
+        out.append((q, C.bar_chart(counts, title=title, subtitle=sub, base=base, top=12,
+                                   path_stem=folder / f"06_{n + 1}_{q.id}", label_name="选项", value_name="人数")))
     return out
+
+
+def topic_of(label: str, limit: int = 18) -> str:
+    """A question as a short heading: "您的年龄段" -> "年龄段", trailing "？" and hints dropped."""
+    import re
+
+    text = short_label(re.sub(r"[（(].*?[)）]", "", str(label))).rstrip("？?：:。 ")
+    text = re.sub(r"(是什么|有哪些|是)$", "", text)
+    for lead in ("请问您", "请问", "您的", "您"):
+        if text.startswith(lead) and len(text) > len(lead) + 1:
+            text = text[len(lead):]
+            break
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def quotes(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 5) -> Chart | None:

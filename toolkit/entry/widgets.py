@@ -266,7 +266,8 @@ class EntryForm:
             self._say("请先填写录入员姓名并点“开始录入”。", error=True)
             return
         try:
-            result = self.session.submit(self.typed())
+            reason = (self.reason.value.strip() or None) if self.session.correcting else None
+            result = self.session.submit(self.typed(), reason=reason)
         except EntryError as err:
             self._tried = True
             self._update(save_draft=False)

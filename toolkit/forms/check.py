@@ -66,6 +66,14 @@ def _check_question(form: Form, q: Question, position: dict[str, int], out: list
         warn("required", "段落说明不需要作答，required 无效", "删除 required")
     if q.constraint_message and not q.constraint:
         warn("constraint_message", "有 constraint_message 却没有 constraint", "补上 constraint，或删除提示文字")
+    if q.renamed_from is not None:
+        if not _ID.match(str(q.renamed_from)):
+            err("renamed_from", f"旧编号 {q.renamed_from!r} 不合规", "写上一版问卷中这道题的编号")
+        elif q.renamed_from == q.id:
+            warn("renamed_from", "旧编号与新编号相同，无需 renamed_from", "删除 renamed_from")
+        elif q.renamed_from in position:
+            err("renamed_from", f"旧编号 {q.renamed_from} 仍是本问卷中另一道题的编号，旧答案无法确定归属",
+                "给那道题换一个编号，或删除 renamed_from")
     for field in ("relevant", "constraint"):
         text = getattr(q, field)
         if text is not None:

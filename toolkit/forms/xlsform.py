@@ -147,10 +147,15 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     # fixed document dates and zip timestamps: the same form gives a byte-identical file
     from toolkit.brief.files import freeze_core_properties, normalize_zip
 
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
     freeze_core_properties(wb.properties)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    # ExcelWriter directly: Workbook.save() would stamp "modified" with the clock
+    ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)).save()
     normalize_zip(path)
     return path
 

@@ -101,7 +101,8 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
     if tag_kind in (None, "single", "likert") and code_sq is not None and code_table is not None \
             and code_sq.parts("main"):
         codes = _code_labels(table, sq.columns[0].index, code_table, code_sq.columns[0].index)
-        if codes:
+        # a column whose "codes" equal its texts (numbers, phone numbers) is not an option column
+        if codes and max(codes) <= 200 and any(str(n) != label for n, label in codes.items()):
             # keep option numbers aligned with the platform's codes even if nobody chose some option
             labels = [codes.get(n, f"（第{n}个选项：导出中无人选择，请补全文字）") for n in range(1, max(codes) + 1)]
             choices, other = _choices(labels)

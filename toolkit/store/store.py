@@ -229,9 +229,11 @@ class Store:
             meta["response_id"] = r["id"]
             meta["flags"] = json.loads(r["flags"]) if r["flags"] else []
             records.append({**meta, **flat})
+        # A question may share a meta column's name (the role=serial question is usually `serial`):
+        # then the answer column is the one kept, once.
+        meta_columns = [c for c in META_COLUMNS if c not in columns]
         extra = sorted({k for rec in records for k in rec} - set(META_COLUMNS) - set(columns))
-        df = pd.DataFrame.from_records(records, columns=META_COLUMNS + columns + extra)
-        return df
+        return pd.DataFrame.from_records(records, columns=meta_columns + columns + extra)
 
     def _later_versions(self, form_id: str, versions: set[int]) -> dict[int, list[Form]]:
         """{stored version: the forms of every later version, oldest first}, for mapping old answers."""

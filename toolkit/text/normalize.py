@@ -17,8 +17,8 @@ from pathlib import Path
 # Boilerplate that says nothing about the concern; matched at any position, longest first.
 _BOILERPLATE = [
     "尊敬的各位领导", "尊敬的领导", "尊敬的市长", "尊敬的书记", "尊敬的县长", "尊敬的区长", "尊敬的局长",
-    "各位领导", "领导您好", "领导好", "您好", "你好", "请问一下", "请问", "非常感谢", "万分感谢",
-    "谢谢领导", "谢谢您", "谢谢", "感谢", "此致敬礼", "此致", "敬礼",
+    "各位领导", "领导您好", "领导好", "委员您好", "您好", "你好", "请问一下", "请问", "非常感谢", "万分感谢",
+    "谢谢领导", "谢谢您", "谢谢", "感谢", "此致敬礼", "此致", "敬礼", "辛苦了", "望采纳", "盼回复",
 ]
 _BOILERPLATE_RE = re.compile("|".join(re.escape(b) for b in sorted(_BOILERPLATE, key=len, reverse=True)))
 # Emoji, pictographs, dingbats, variation selectors, zero-width characters.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
-from toolkit.text.tokenize import cut, default_jobs, extract_places, filter_tokens, warm_up
+from toolkit.text.tokenize import cut, default_jobs, extract_places, filter_tokens, place_words, warm_up
 
 # Below this many distinct texts, worker start-up and result pickling cost more than they save.
 PARALLEL_MIN_TEXTS = 3000
@@ -20,13 +20,21 @@ def _analyse_chunk(args):
     out = []
     for text in texts:
         raw = cut(text, hmm=hmm)
-        out.append((filter_tokens(raw), extract_places(raw) if with_places else None))
+        tokens = filter_tokens(raw)
+        if with_places:
+            names = place_words(raw)
+            out.append((tokens, extract_places(raw), [t for t in dict.fromkeys(tokens) if t in names]))
+        else:
+            out.append((tokens, None, None))
     return out
 
 
 def analyse_many(texts, *, n_jobs: int | None = None, hmm: bool = True, with_places: bool = False,
                  progress: bool = True, desc: str = "分词"):
-    """Return ``(tokens, places)`` lists aligned with ``texts`` (``places`` is ``None`` unless asked)."""
+    """Return ``(tokens, places)`` lists aligned with ``texts`` (``places`` is ``None`` unless asked).
+
+    With ``with_places``, ``places[i]`` is ``(place names, content tokens that are part of a place name)``.
+    """
     from tqdm.auto import tqdm
 
     texts = ["" if t is None else str(t) for t in texts]
@@ -50,7 +58,7 @@ def analyse_many(texts, *, n_jobs: int | None = None, hmm: bool = True, with_pla
                 bar.update(len(part))
     by_text = dict(zip(unique, results))
     tokens = [by_text[t][0] for t in texts]
-    places = [by_text[t][1] for t in texts] if with_places else None
+    places = [(by_text[t][1], by_text[t][2]) for t in texts] if with_places else None
     return tokens, places
 
 

@@ -117,33 +117,48 @@ def extract_places(raw: list[str]) -> list[str]:
     >>> extract_places(cut("丽发新城小区旁搅拌站噪音扰民"))
     ['丽发新城小区']
     """
+    places: list[str] = []
+    for name, _ in _place_matches(raw):
+        if name not in places:
+            places.append(name)
+    return places
+
+
+def place_words(raw: list[str]) -> set[str]:
+    """Tokens that name a particular place ("丽发", "书院路"), not suffixes ("小区") or concepts.
+
+    Themes are about subject matter: these words are left out of theme features (see toolkit.topics).
+    """
+    suffixes = place_suffixes()
+    return {t for _, tokens in _place_matches(raw) for t in tokens if t not in suffixes}
+
+
+def _place_matches(raw: list[str]):
     suffixes = place_suffixes()
     concepts = domain_words()
     stop = stopwords()
-    places: list[str] = []
     for i, token in enumerate(raw):
         if not token.endswith(suffixes) or (token in concepts and token not in suffixes):
             continue
         if i + 1 < len(raw) and raw[i + 1] in suffixes:
             continue  # "新城" + "小区": the place ends at the later suffix
         # Walk back over earlier suffix words ("丽发|新城|小区"), then up to two short name words.
-        name, j, name_chars = token, i, 0 if token in suffixes else len(token)
+        j, name_chars = i, 0 if token in suffixes else len(token)
         while j > 0:
             prev = raw[j - 1]
             if prev in stop or not _WORDLIKE_RE.search(prev) or prev.startswith("[") or prev in concepts:
                 break
             is_suffix = prev.endswith(suffixes) and len(prev) <= 3
             if is_suffix and name_chars == 0:
-                name, j = prev + name, j - 1
+                j -= 1
                 continue
             if is_suffix or (name_chars and len(prev) + name_chars > 4):
                 break
-            name, j, name_chars = prev + name, j - 1, name_chars + len(prev)
+            j, name_chars = j - 1, name_chars + len(prev)
         # HMM sometimes glues a preposition or verb onto the name ("在丽发").
-        name = name.lstrip(_PLACE_LEADERS)
-        if name_chars and len(name) >= 2 and name not in places:
-            places.append(name)
-    return places
+        name = "".join(raw[j : i + 1]).lstrip(_PLACE_LEADERS)
+        if name_chars and len(name) >= 2:
+            yield name, raw[j : i + 1]
 
 
 def extract_groups(text: str) -> list[str]:

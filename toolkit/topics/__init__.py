@@ -12,8 +12,8 @@ Learned frames (all deterministic for a given input and ``random_state``):
 ``model.assignments_`` — one row per input text, input order
     ``id`` (as given, default 0..n-1), ``topic_id`` (issue; ``-1`` = 未归类), ``theme_id``
     (``-1`` only when the text has no usable words; 未归类 texts with words get their nearest theme),
-    ``similarity`` (cosine to the issue centre), ``duplicate_of`` (id of the first text of its
-    near-duplicate group, else None), ``reason`` (why a text is 未归类, else "").
+    ``similarity`` (cosine to the issue centre), ``duplicate_group`` (id of the first text of its
+    near-duplicate group — that text included — else None), ``reason`` (why a text is 未归类, else "").
 
 ``model.topics_`` — one row per issue, plus one row ``topic_id == -1`` (label 未归类) last
     ``topic_id``, ``theme_id``, ``label`` (e.g. "丽发新城小区：搅拌站、噪音扰民"), ``keywords``

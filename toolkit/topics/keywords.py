@@ -29,10 +29,16 @@ def class_tfidf(X, labels: np.ndarray, n_classes: int):
     return (tf / totals) * idf
 
 
+# Kept for modelling ("没有电梯" is not "电梯") but they name no matter, so never shown as keywords.
+NOT_KEYWORDS = frozenset("不 没 没有 无 无法 不能 不是 不到 不了 不够 不让 不给 不予 未 难 乱 太 很 多 少".split())
+
+
 def top_terms(weights: np.ndarray, vocab: np.ndarray, top: int = 8) -> list[list[str]]:
     """Top ``top`` terms per row, ties broken by vocabulary order (deterministic)."""
+    shown = np.array([str(v) not in NOT_KEYWORDS for v in vocab], dtype=bool)
     out = []
     for row in weights:
+        row = np.where(shown, row, 0)
         idx = np.lexsort((np.arange(len(row)), -row))[:top]
         out.append([str(vocab[i]) for i in idx if row[i] > 0])
     return out

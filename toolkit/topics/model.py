@@ -107,13 +107,14 @@ class TopicModel:
         self.pii_counts_ = dict(pii)
 
         self.vectorizer_ = LsaVectorizer(n_components=self.n_components, random_state=self.random_state)
-        X, Z = self.vectorizer_.fit_transform(tokens)
+        X, Z, Zt = self.vectorizer_.fit(tokens, [p[1] for p in places])
+        places = [p[0] for p in places]
         nonempty = np.asarray(X.getnnz(axis=1) > 0)
 
         rows = np.flatnonzero(nonempty)
         theme = np.full(n, UNASSIGNED, dtype=int)
         if len(rows):
-            dup, weight, theme[rows] = self._fit_themes(X, Z, rows)
+            dup, weight, theme[rows] = self._fit_themes(X, Zt, rows)
         else:
             dup, weight = np.full(n, -1), np.ones(n)
         issue, centroids = self._fit_issues(Z, theme, weight)
@@ -127,6 +128,16 @@ class TopicModel:
         self._state = {"issue": issue, "theme": theme, "reasons": reasons, "similarity": similarity}
         self.topic_labels_, self.theme_labels_ = {}, {}
         self._rebuild(centroids)
+        return self
+
+    def curate(self, action: str, **params):
+        """Apply one curation step (see :mod:`toolkit.topics.curation`); returns ``self``.
+
+        >>> model.curate("merge", topic_ids=[3, 7]).curate("rename", topic_id=3, label="搅拌站噪音")  # doctest: +SKIP
+        """
+        from toolkit.topics.curation import apply_step
+
+        apply_step(self, action, params)
         return self
 
     def _rebuild(self, centroids=None):
@@ -144,9 +155,11 @@ class TopicModel:
     def _fit_themes(self, X, Z, rows):
         """Themes of the non-empty ``rows``: k-means of fine clusters' centres, refined by naive Bayes EM.
 
-        Also returns near-duplicate groups and the weights that make each group count once.
+        ``Z`` is the theme view (place words left out). Also returns near-duplicate groups and
+        the weights that make each group count once.
         """
         n = X.shape[0]
+        Xt = self.vectorizer_.theme_view(X)
         # Fine clusters (~10 texts) denoise the texts before the coarse split and bound duplicate search.
         most_themes = 12 if self.themes == "auto" else int(self.themes)
         n_fine = max(cluster.auto_n_issues(len(rows), 10), min(len(rows), 4 * most_themes))
@@ -159,10 +172,10 @@ class TopicModel:
         theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, self.random_state)
         labels = theme_of_fine[fine_rows]
         if len(rows) >= 20 * most_themes:  # naive Bayes needs some texts per theme to estimate word rates
-            labels = refine_themes(X[rows], labels, weight[rows])
-            labels = self._absorb_tiny_themes(X[rows], Z[rows], labels, weight[rows])
+            labels = refine_themes(Xt[rows], labels, weight[rows])
+            labels = self._absorb_tiny_themes(Xt[rows], Z[rows], labels, weight[rows])
         labels = cluster.relabel_by_size(labels, weight[rows])
-        self.theme_classifier_ = theme_classifier(X[rows], labels, weight[rows])
+        self.theme_classifier_ = theme_classifier(Xt[rows], labels, weight[rows])
         return dup, weight, labels
 
     def _absorb_tiny_themes(self, X, Z, labels, weight):
@@ -243,7 +256,7 @@ class TopicModel:
         n = len(texts)
         ids = np.arange(n) if ids is None else np.asarray(list(ids))
         clean, tokens, _, _ = self._prepare(texts)
-        X, Z = self.vectorizer_.transform(tokens)
+        X, Z, Xt, _ = self.vectorizer_.transform(tokens)
         nonempty = np.asarray(X.getnnz(axis=1) > 0)
         issue = np.full(n, UNASSIGNED, dtype=int)
         theme = np.full(n, UNASSIGNED, dtype=int)
@@ -251,7 +264,7 @@ class TopicModel:
         reasons = np.full(n, REASON_EMPTY, dtype=object)
         if len(self.issue_centroids_) and nonempty.any():
             rows = np.flatnonzero(nonempty)
-            theme[rows] = self._predict_theme(X[rows])
+            theme[rows] = self._predict_theme(Xt[rows])
             # The nearest issue of the text's own theme: keeps the issue → theme hierarchy intact.
             sims = Z[rows] @ self.issue_centroids_.T
             sims[self.theme_of_issue_[None, :] != theme[rows, None]] = -np.inf

@@ -12,14 +12,14 @@ import re
 
 from toolkit.forms import Question
 from toolkit.ingest.files import RawTable
-from toolkit.ingest.normalize import clean, key
+from toolkit.ingest.normalize import key
 from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import Layout, Reader, SourceColumn, SourceQuestion, as_int
 
 META = {"编号": "external_id", "开始答题时间": "started_at", "结束答题时间": "submitted_at", "答题时长": "duration",
         "ip": "ip", "用户标识": "respondent", "来源": "channel"}
 META_EXTRA = ("地理位置", "自定义字段", "用户类型", "昵称", "ua", "referrer", "答题状态", "渠道", "标签")
-_NUMBERED = re.compile(r"^(\d+)\.\s*(.*)$", re.S)
+_NUMBERED = re.compile(r"^(\d+)[.．]\s*(.*)$", re.S)
 _BLANK = re.compile(r"^(.*?)_填空\d*$", re.S)
 
 
@@ -30,7 +30,7 @@ class TencentReader(Reader):
     def score(self, table: RawTable) -> float:
         keys = {key(h) for h in table.header}
         hits = sum(k in keys for k in ("编号", "开始答题时间", "结束答题时间", "答题时长"))
-        numbered = sum(bool(_NUMBERED.match(clean(h))) for h in table.header)
+        numbered = sum(bool(_NUMBERED.match(h)) for h in table.header)
         return min(1.0, hits / 3 + (0.2 if numbered >= max(1, len(table.header) // 3) else 0))
 
     def layout(self, table: RawTable) -> Layout:
@@ -45,7 +45,7 @@ class TencentReader(Reader):
             if any(k.startswith(key(x)) for x in META_EXTRA):
                 lay.meta_extra.append(i)
                 continue
-            m = _NUMBERED.match(clean(header))
+            m = _NUMBERED.match(header.replace("：", ":"))
             if not m:
                 lay.unknown.append(i)
                 continue

@@ -12,16 +12,16 @@ import re
 
 from toolkit.forms import Question
 from toolkit.ingest.files import RawTable
-from toolkit.ingest.normalize import clean, key
+from toolkit.ingest.normalize import key
 from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import Layout, Reader, SourceColumn, SourceQuestion
 
 META = {"序号": "external_id", "提交答卷时间": "submitted_at", "答卷提交时间": "submitted_at", "所用时间": "duration",
         "来自ip": "ip", "来源": "channel"}
 META_EXTRA = {"来源详情", "总分", "填写设备", "用户id", "昵称", "微信昵称", "性别(微信)", "城市(微信)"}
-_OPTION = re.compile(r"^(?:第(\d+)题|(\d+)[、.])\s*\((.*)\)$")
+_OPTION = re.compile(r"^(?:第(\d+)题|(\d+)[、.．])\s*[(（](.*)[)）]$")
 _NUMBERED = re.compile(r"^(\d+)[、]\s*(.*)$")
-_TAG = re.compile(r"\s*\(([^()]*题[^()]*)\)\s*")
+_TAG = re.compile(r"\s*[(（]([^()（）]*题[^()（）]*)[)）]\s*")
 MATRIX_SEP = "—"
 
 
@@ -51,7 +51,7 @@ class WjxReader(Reader):
     def score(self, table: RawTable) -> float:
         keys = {key(h) for h in table.header}
         hits = sum(k in keys for k in ("序号", "提交答卷时间", "所用时间", "来自ip", "来源详情"))
-        numbered = sum(bool(_NUMBERED.match(clean(h)) or _OPTION.match(clean(h))) for h in table.header)
+        numbered = sum(bool(_NUMBERED.match(h) or _OPTION.match(h)) for h in table.header)
         return min(1.0, hits / 4 + (0.3 if numbered >= max(1, len(table.header) // 3) else 0))
 
     def layout(self, table: RawTable) -> Layout:
@@ -59,7 +59,7 @@ class WjxReader(Reader):
         current: SourceQuestion | None = None
         by_number: dict[int, SourceQuestion] = {}
         for i, header in enumerate(table.header):
-            k, text = key(header), clean(header)     # parse the 半角 form; keep the header as written
+            k, text = key(header), header
             if k in META and META[k] not in lay.meta:
                 lay.meta[META[k]] = i
                 current = None

@@ -1,0 +1,111 @@
+"""Factors of the candidate score, on small frames shaped like TopicModel output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.agenda import factors as F
+from toolkit.agenda.textsim import char_vectors, cohesion, same_matter
+
+
+def frame(rows):
+    return pd.DataFrame(rows, columns=["id", "group", "text", "time", "respondent"])
+
+
+def test_one_person_and_a_campaign_count_once():
+    msgs = frame([
+        (1, 0, "丽发新城小区旁搅拌站噪音大", "2024-01-01", "a"),
+        (2, 0, "丽发新城小区旁搅拌站粉尘多", "2024-01-02", "a"),   # same person again
+        (3, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "b"),
+        (4, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "c"),   # campaign text, another person
+        (5, 0, "丽发新城搅拌站夜间施工", "2024-01-04", "d"),
+        (6, 1, "学校门口没有红绿灯", "2024-01-05", "e"),
+    ])
+    vol = F.volume(msgs)
+    assert vol.loc[0, "n_messages"] == 5
+    assert vol.loc[0, "n_respondents"] == 4
+    assert vol.loc[0, "n_voices"] == 3          # a (twice), b+c (one campaign), d
+    assert vol.loc[0, "volume"] == pytest.approx(1.0)
+    assert 0 < vol.loc[1, "volume"] < 1
+
+
+def test_near_duplicate_group_links_voices():
+    msgs = frame([(1, 0, "甲", "2024-01-01", "a"), (2, 0, "乙", "2024-01-01", "b"), (3, 0, "丙", "2024-01-01", "c")])
+    msgs["dup_group"] = [None, 1, 1]
+    assert F.volume(msgs).loc[0, "n_voices"] == 2
+
+
+def test_breadth_is_share_of_sectors_and_districts():
+    msgs = frame([(i, i % 2, "x", "2024-01-01", str(i)) for i in range(6)])
+    msgs["sector"] = ["教育界", "医药卫生界", "教育界", "经济界", "农业界", "经济界"]
+    msgs["district"] = ["东湖", "东湖", "西山", "东湖", "南门", "东湖"]
+    out = F.breadth(msgs)
+    # group 0: sectors {教育, 农业} of 4 -> .5; districts {东湖, 西山, 南门} of 3 -> 1
+    assert out.loc[0, "n_sectors"] == 2 and out.loc[0, "n_districts"] == 3
+    assert out.loc[0, "breadth"] == pytest.approx(0.75)
+    assert F.breadth(msgs.drop(columns=["sector", "district"])) is None
+
+
+def test_recency_and_growth():
+    now = pd.Timestamp("2024-12-31")
+    msgs = frame([
+        (1, 0, "x", "2024-12-20", "a"), (2, 0, "x", "2024-12-25", "b"), (3, 0, "x", "2024-09-01", "c"),
+        (4, 1, "x", "2023-01-01", "d"), (5, 1, "x", "2023-02-01", "e"),
+    ])
+    out = F.recency_growth(msgs, now, window_days=90)
+    assert out.loc[0, "recency"] > out.loc[1, "recency"]
+    assert out.loc[0, "n_recent"] == 2 and out.loc[0, "n_before"] == 1
+    assert out.loc[0, "growth"] == pytest.approx((2 - 1) / 3 / 2 + 0.5)
+    assert out.loc[1, "growth"] == 0.0            # silent in both windows: not growing
+
+
+def test_intensity_uses_urgent_words_and_likes():
+    msgs = frame([(1, 0, "楼道堆物有火灾隐患", "2024-01-01", "a"), (2, 0, "存在安全隐患", "2024-01-01", "b"),
+                  (3, 1, "希望多种树", "2024-01-01", "c")])
+    msgs["likes"] = [100, 20, 0]
+    out = F.intensity(msgs, F.urgent_words())
+    assert out.loc[0, "urgent_share"] == 1.0 and out.loc[1, "urgent_share"] == 0.0
+    assert out.loc[0, "likes"] == 120
+    assert out.loc[0, "intensity"] == pytest.approx(1.0)
+    assert out.loc[1, "intensity"] == 0.0
+
+
+def test_alignment_names_the_matched_keywords():
+    msgs = frame([(1, 0, "老旧小区改造后加装电梯", "2024-01-01", "a"), (2, 0, "电梯坏了", "2024-01-01", "b"),
+                  (3, 1, "菜市场太远", "2024-01-01", "c")])
+    out = F.alignment(msgs, ["加装电梯", "老旧小区改造", "养老服务"])
+    assert out.loc[0, "alignment"] == 0.5 and out.loc[1, "alignment"] == 0.0
+    assert out.loc[0, "aligned_keywords"] == "加装电梯、老旧小区改造"
+    assert F.alignment(msgs, []) is None
+
+
+def test_one_matter_is_more_concrete_than_a_broad_bucket():
+    one = ["丽发新城小区旁边建搅拌站噪音扰民", "丽发新城小区搅拌站粉尘污染严重", "请尽快搬走丽发新城小区旁的搅拌站",
+           "丽发新城搅拌站夜间施工吵得睡不着"]
+    broad = ["东山湾路什么时候修", "咨询地铁11号线进度", "小区物业乱收费", "学校周边交通拥堵"]
+    msgs = frame([(i, 0 if i < 4 else 1, t, "2024-01-01", str(i)) for i, t in enumerate(one + broad)])
+    X = char_vectors(msgs["text"])
+    out = F.concreteness(msgs, X)
+    assert out.loc[0, "concreteness"] > 2 * out.loc[1, "concreteness"]
+    assert np.all((out["concreteness"] >= 0) & (out["concreteness"] <= 1))
+
+
+def test_split_matter_is_joined_but_unrelated_issues_are_not():
+    texts = ["丽发新城小区旁边建搅拌站噪音扰民", "丽发新城小区搅拌站粉尘污染严重",
+             "丽发新城小区旁搅拌站粉尘噪音", "丽发新城小区搅拌站噪音扰民严重",
+             "学校门口早晚高峰拥堵", "学校门口接送孩子交通拥堵"]
+    groups = np.array([0, 0, 1, 1, 2, 2])
+    X = char_vectors(pd.Series(texts))
+    mapping = same_matter(X, groups, pd.Series(texts), threshold=0.5)
+    assert mapping[0] == mapping[1] == 0
+    assert mapping[2] == 2
+    coh = cohesion(X, groups, pd.Series(texts))
+    assert coh.between(0, 1).all()
+
+
+def test_specificity_of_everywhere_place_is_low():
+    texts = pd.Series(["A市丽发小区搅拌站", "A市地铁", "A市公交", "A市学校"])
+    spec = F.specificity(texts, ["A市", "丽发"])
+    assert spec["A市"] == 0.0 and spec["丽发"] > 0.5

@@ -1,0 +1,116 @@
+"""TopicModel on synthetic concerns: frames, 未归类, determinism, transform, quality sanity."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from toolkit.sample import generate_concerns
+from toolkit.topics import TopicModel, TopicsError
+
+
+@pytest.fixture(scope="module")
+def concerns():
+    return generate_concerns(700, seed=3)
+
+
+@pytest.fixture(scope="module")
+def model(concerns):
+    return TopicModel(themes="auto", random_state=0, progress=False).fit(
+        concerns["text"], ids=concerns["id"], times=concerns["submitted_at"], respondents=concerns["respondent"])
+
+
+def test_frames_have_the_documented_columns(model, concerns):
+    a, t, th = model.assignments_, model.topics_, model.themes_
+    assert list(a.columns[:3]) == ["id", "topic_id", "theme_id"]
+    assert a["id"].tolist() == concerns["id"].tolist()
+    assert list(t.columns[:9]) == ["topic_id", "theme_id", "label", "keywords", "size", "representative",
+                                   "places", "first_seen", "last_seen"]
+    assert list(th.columns[:4]) == ["theme_id", "label", "keywords", "size"]
+    assert set(a["topic_id"]) <= set(t["topic_id"])
+    assert set(a["theme_id"]) - {-1} <= set(th["theme_id"])
+
+
+def test_unassigned_is_an_explicit_topic_with_reasons(model):
+    a, t = model.assignments_, model.topics_
+    row = t[t["topic_id"] == -1].iloc[0]
+    assert row["label"] == "未归类"
+    lone = a[a["topic_id"] == -1]
+    assert (lone["reason"] != "").all()
+    assert row["n_texts"] == len(lone)
+    assert (a.loc[a["topic_id"] >= 0, "reason"] == "").all()
+    # Most texts find an issue: no silent outlier bin swallowing a third of the data.
+    assert len(lone) / len(a) < 0.15
+
+
+def test_every_issue_belongs_to_one_theme(model):
+    a = model.assignments_[model.assignments_["topic_id"] >= 0]
+    assert (a.groupby("topic_id")["theme_id"].nunique() == 1).all()
+    topics = model.topics_.set_index("topic_id")
+    assert (a.groupby("topic_id")["theme_id"].first() == topics.loc[a["topic_id"].unique(), "theme_id"]
+            .sort_index()).all()
+
+
+def test_topic_rows_carry_readable_labels_quotes_places_and_times(model):
+    t = model.topics_[model.topics_["topic_id"] >= 0]
+    assert t["label"].str.len().gt(0).all()
+    assert t["representative"].str.count(r" \| ").le(2).all()
+    assert t["first_seen"].le(t["last_seen"]).all()
+    assert t["keywords"].str.contains(r"^[\w ]+$").all()  # words, not punctuation or sentences
+    assert t["places"].str.len().gt(0).mean() > 0.5
+
+
+def test_campaigns_count_once_but_are_kept(model, concerns):
+    a = model.assignments_
+    grouped = a["duplicate_group"].notna()
+    assert grouped.sum() > 0
+    topics = model.topics_[model.topics_["topic_id"] >= 0]
+    assert (topics["n_distinct"] <= topics["n_texts"]).all()
+    assert topics["n_distinct"].sum() < topics["n_texts"].sum()
+
+
+def test_themes_recover_the_generators_themes(model, concerns):
+    a = model.assignments_
+    known = concerns["theme"].notna().to_numpy() & (a["theme_id"] >= 0).to_numpy()
+    assert normalized_mutual_info_score(concerns["theme"][known], a["theme_id"][known]) > 0.6
+
+
+def test_same_input_and_seed_give_identical_frames(concerns, model):
+    again = TopicModel(themes="auto", random_state=0, progress=False).fit(
+        concerns["text"], ids=concerns["id"], times=concerns["submitted_at"], respondents=concerns["respondent"])
+    pd.testing.assert_frame_equal(again.assignments_, model.assignments_)
+    pd.testing.assert_frame_equal(again.topics_, model.topics_)
+    pd.testing.assert_frame_equal(again.themes_, model.themes_)
+
+
+def test_transform_keeps_existing_ids(model, concerns):
+    new = generate_concerns(760, seed=3).iloc[700:]
+    out = model.transform(new["text"], ids=new["id"])
+    assert out["id"].tolist() == new["id"].tolist()
+    assert set(out["topic_id"]) <= set(model.topics_["topic_id"])
+    assert (out["topic_id"] >= 0).mean() > 0.7
+    assigned = out[out["topic_id"] >= 0]
+    expected = model.topics_.set_index("topic_id").loc[assigned["topic_id"], "theme_id"].to_numpy()
+    assert (assigned["theme_id"].to_numpy() == expected).all()
+    # Fitting data transforms onto its own issues almost everywhere.
+    again = model.transform(concerns["text"].head(200))
+    same = again["topic_id"].to_numpy() == model.assignments_["topic_id"].head(200).to_numpy()
+    assert same.mean() > 0.8
+
+
+def test_fixed_theme_count_and_tiny_inputs():
+    texts = ["小区停车难", "停车位不够", "车位被占", "学校学位紧张", "学位不足入学难", "幼儿园学位不够",
+             "医保报销慢", "医保卡异地报销难", "看病难医保", "", "谢谢"]
+    model = TopicModel(themes=3, random_state=0, progress=False).fit(texts)
+    assert len(model.themes_) == 3
+    assert model.assignments_.loc[9, "reason"] != ""
+    assert (model.assignments_["theme_id"].iloc[:9] >= 0).all()
+
+
+def test_bad_parameters_and_empty_input_raise_chinese_errors():
+    with pytest.raises(TopicsError, match="themes"):
+        TopicModel(themes=0, progress=False).fit(["小区停车难"])
+    with pytest.raises(TopicsError, match="输入为空"):
+        TopicModel(progress=False).fit([])
+    with pytest.raises(TopicsError, match="fit"):
+        TopicModel(progress=False).transform(["小区"])

@@ -1,0 +1,75 @@
+"""``weidiaoyan topics`` — find issues and themes in a column of free-text concerns."""
+
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "topics", help="议题发现：把自由文本关切聚成具体议题和主题",
+        description="把自由文本关切聚成具体议题（issue）和主题（theme），写出 assignments.csv、topics.csv、themes.csv。")
+    p.add_argument("input", metavar="INPUT", help="输入：.csv / .xlsx / .xls 文件，或问卷库（.db）")
+    p.add_argument("--text-col", required=True, help="文本列名（问卷库时为题目编号）")
+    p.add_argument("--id-col", required=True, help="编号列名（问卷库时通常为 response_id）")
+    p.add_argument("--time-col", default=None, help="时间列名（可选，用于首次/最近出现时间）")
+    p.add_argument("--themes", default="auto", help="主题数：正整数或 auto（默认）")
+    p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0；同输入同种子结果完全一致）")
+    p.add_argument("--out", required=True, help="输出目录")
+    p.add_argument("--form", default=None, help="问卷库中的问卷编号（库中只有一份问卷时可省略）")
+    p.add_argument("--jobs", type=int, default=None, help="分词进程数（默认：全部 CPU 核）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=_run)
+
+
+def _parse_themes(value: str):
+    from toolkit.topics.errors import TopicsError
+
+    if value == "auto":
+        return "auto"
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise TopicsError(f"--themes {value}：主题数应为正整数或 auto。请改为例如 --themes 7。")
+    return n
+
+
+def _run(args) -> int:
+    from pathlib import Path
+
+    from toolkit.topics import TopicModel
+    from toolkit.topics.io import read_concerns, write_outputs
+
+    themes = _parse_themes(args.themes)
+    data = read_concerns(args.input, args.text_col, args.id_col, args.time_col, form_id=args.form)
+    model = TopicModel(themes=themes, random_state=args.seed, n_jobs=args.jobs, progress=not args.quiet)
+    model.fit(data["text"], ids=data["id"], times=data["time"] if args.time_col else None)
+    replayed = _replay_store_curation(args, model)
+    paths = write_outputs(model, args.out)
+    n_topics = int((model.topics_["topic_id"] >= 0).sum())
+    unassigned = int((model.assignments_["topic_id"] < 0).sum())
+    print(f"{len(data)} 条文本 → {n_topics} 个议题、{len(model.themes_)} 个主题；未归类 {unassigned} 条。")
+    if replayed:
+        print(f"已重放 {replayed} 步人工整理。")
+    masked = sum(model.pii_counts_.values())
+    if masked:
+        print(f"已遮盖个人信息 {masked} 处。")
+    print("输出：" + "、".join(str(Path(p)) for p in paths.values()))
+    return 0
+
+
+def _replay_store_curation(args, model) -> int:
+    """When INPUT is a store, replay the curation logged for this form and question."""
+    from toolkit.topics.io import STORE_SUFFIXES
+
+    if "://" not in args.input and not args.input.lower().endswith(tuple(STORE_SUFFIXES)):
+        return 0
+    from toolkit.store import open_store
+    from toolkit.topics.curation import CurationLog
+
+    store = open_store(args.input)
+    try:
+        form = args.form or sorted(set(store.form_versions()["form_id"]))[0]
+        return CurationLog(store, f"{form}/{args.text_col}").replay(model)
+    finally:
+        store.close()
