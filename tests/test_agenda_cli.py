@@ -40,12 +40,12 @@ def test_rank_writes_the_tables_staff_hand_on(messages_xlsx, tmp_path, capsys):
         assert col in cand.columns, col
     assert cand["rank"].tolist() == list(range(1, len(cand) + 1))
 
-    hot = pd.read_excel(tmp_path / "a" / "热点问题表.xlsx")
+    hot = pd.read_excel(tmp_path / "a" / "热点问题表.xlsx", engine="calamine")
     assert hot.columns[:6].tolist() == ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
     assert hot["热度排名"].tolist() == [1, 2, 3, 4, 5]
     assert hot["问题ID"].tolist() == cand["topic_id"].head(5).tolist()
 
-    detail = pd.read_excel(tmp_path / "a" / "热点问题留言明细表.xlsx")
+    detail = pd.read_excel(tmp_path / "a" / "热点问题留言明细表.xlsx", engine="calamine")
     assert detail.columns.tolist() == ["问题ID", *data.columns]
     assert set(detail["问题ID"]) == set(hot["问题ID"])
     assert detail["id"].is_unique and set(detail["id"]) <= set(data["id"])
@@ -64,7 +64,7 @@ def test_personal_data_is_masked_in_every_export(messages_xlsx, tmp_path):
     out = tmp_path / "m"
     texts = [(out / "candidates.csv").read_text(encoding="utf-8-sig")]
     for name in ("热点问题表.xlsx", "热点问题留言明细表.xlsx"):
-        texts.append(pd.read_excel(out / name).to_csv())
+        texts.append(pd.read_excel(out / name, engine="calamine").to_csv())
     texts.append("\n".join(p.text for p in Document(out / "选题候选清单.docx").paragraphs))
     assert not any("13812345678" in t for t in texts)
 
@@ -98,4 +98,4 @@ def test_shared_sample_file_if_present(tmp_path):
     assert main(["rank", str(path), "--text-col", "留言主题,留言详情", "--id-col", "留言编号", "--time-col", "留言时间",
                  "--likes-col", "点赞数", "--dislikes-col", "反对数", "--top", "3", "--quiet",
                  "--out", str(tmp_path)]) == 0
-    assert len(pd.read_excel(tmp_path / "热点问题表.xlsx")) <= 3
+    assert len(pd.read_excel(tmp_path / "热点问题表.xlsx", engine="calamine")) <= 3

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# openpyxl stamps dcterms:modified with the time of saving, whatever the workbook says
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
 def freeze_core_properties(props) -> None:
@@ -31,6 +34,8 @@ def normalize_zip(path) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info, data in entries:  # keep the order: [Content_Types].xml must stay first for some readers
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16

@@ -111,11 +111,21 @@ def _fmt(q: Question, form: Form) -> str:
     return f"第{form.number(q.id)}题（{q.id}）" if q.kind != "note" else q.id
 
 
+class _ChoiceList:
+    """The "id=label" list for a message, built only when a message is (validation is a hot path)."""
+
+    def __init__(self, q: Question):
+        self.q = q
+
+    def __str__(self) -> str:
+        return "、".join(f"{c}={self.q.choice_label(c)}" for c in self.q.choice_ids())
+
+
 def _check_kind(form: Form, q: Question, value: Any, out: list[AnswerProblem]) -> None:
     where = _fmt(q, form)
     add = lambda rule, msg: out.append(AnswerProblem(q.id, rule, value, f"{where}：{msg}"))  # noqa: E731
     ids = q.choice_ids()
-    labels = "、".join(f"{c}={q.choice_label(c)}" for c in ids)
+    labels = _ChoiceList(q)
     if q.kind in ("single", "likert") and not q.is_matrix:
         if value not in ids:
             add("choice", f"选项 {value!r} 不在本题选项中。修改：选项应为 {labels}")

@@ -109,13 +109,15 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
                              "fingerprint": fps[i]} for p in errors)
         else:
             accepted.append((i, clean))
+    respondent, ips, submitted, external = (list(meta[c]) for c in ("respondent", "ip", "submitted_at",
+                                                                     "external_id"))
     flags = dup.flag_duplicates(
-        form, [c for _, c in accepted], [meta["respondent"][i] for i, _ in accepted],
-        [meta["ip"][i] for i, _ in accepted], [meta["submitted_at"][i] for i, _ in accepted],
+        form, [c for _, c in accepted], [respondent[i] for i, _ in accepted],
+        [ips[i] for i, _ in accepted], [submitted[i] for i, _ in accepted],
         _stored_answers(store, form.id) if accepted else [])
     serial_q = form.by_role("serial")
     records = [{"answers": clean, "serial": clean.get(serial_q.id) if serial_q else None,
-                "submitted_at": meta["submitted_at"][i], "external_id": _text(meta["external_id"][i]),
+                "submitted_at": submitted[i], "external_id": _text(external[i]),
                 "fingerprint": fps[i], "raw": raw_rows[i], "row_number": i + 1, "flags": flags[k] or None}
                for k, (i, clean) in enumerate(accepted)]
     rejected_row_numbers = sorted({r["row_number"] for r in rejected})

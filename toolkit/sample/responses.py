@@ -13,7 +13,7 @@ import math
 import random
 import re
 
-from toolkit.forms import OTHER, Expression, Form, Question, other_key, validate_answers
+from toolkit.forms import CHOICE_KINDS, OTHER, Expression, Form, Question, other_key, validate_answers
 from toolkit.sample.catalogue import catalogue
 from toolkit.sample.concerns import check_seed, generate_concerns
 from toolkit.sample.errors import SampleError
@@ -65,11 +65,13 @@ class _Respondent:
         self.concern_ids = [q.id for q in form.concern_questions()]
         self.issue_matter = dict(zip(self.cat.issue_ids, self.cat.issue_matter.tolist()))
         self.shown = {q.id: Expression(q.relevant) for q in form.questions if q.relevant}
-        # Choices, counts and skip logic hold by construction; what can still fail is a constraint or a
-        # required answer (a two-character "无" where ten are asked for). Checking just those questions,
-        # without their skip logic (only shown ones get answers), costs a fraction of a full validation.
-        self.checked = dataclasses.replace(form, questions=[dataclasses.replace(q, relevant=None)
-                                                            for q in form.questions if q.constraint or q.required])
+        # Choices, counts, skip logic and required choice questions hold by construction (the tests prove it
+        # with full validation); what can still fail is a constraint (a two-character "无" where ten are asked
+        # for) or a blank required text. Checking just those questions, without their skip logic (only shown
+        # ones get answers), costs a fraction of a full validation.
+        self.checked = dataclasses.replace(form, questions=[
+            dataclasses.replace(q, relevant=None) for q in form.questions
+            if q.constraint or (q.required and q.kind not in CHOICE_KINDS)])
 
     # ---- one record ---------------------------------------------------
     def record(self, c: dict) -> dict:

@@ -179,14 +179,14 @@ class TopicModel:
         return dup, weight, labels
 
     def _absorb_tiny_themes(self, X, Z, labels, weight):
-        """A theme is a broad domain: one holding under 1/(4k) of the texts (an outlier cluster that
+        """A theme is a broad domain: one holding under 1/(10k) of the texts (an outlier cluster that
         k-means kept apart) is dissolved into the others and, for a fixed k, the largest theme is split."""
         for _ in range(int(labels.max()) + 1):
             present = np.unique(labels)
             sizes = np.bincount(labels, weights=weight)[present]
             k = len(present) if self.themes == "auto" else int(self.themes)
             smallest = int(np.argmin(sizes))
-            if sizes[smallest] >= weight.sum() / (4 * k) or len(present) < 3:
+            if sizes[smallest] >= weight.sum() / (10 * k) or len(present) < 3:
                 return labels
             tiny = labels == present[smallest]
             clf = theme_classifier(X[~tiny], labels[~tiny], weight[~tiny])
