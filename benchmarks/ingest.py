@@ -10,14 +10,18 @@ Target from issue 4: whole import ≤ 2× the bare read.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# benchmarks/ holds a tokenize.py that would shadow the standard library's for pandas; keep this folder off the path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(tempfile.gettempdir()) / "weidiaoyan-bench"

@@ -86,7 +86,7 @@ def test_one_matter_is_more_concrete_than_a_broad_bucket():
            "丽发新城搅拌站夜间施工吵得睡不着"]
     broad = ["东山湾路什么时候修", "咨询地铁11号线进度", "小区物业乱收费", "学校周边交通拥堵"]
     msgs = frame([(i, 0 if i < 4 else 1, t, "2024-01-01", str(i)) for i, t in enumerate(one + broad)])
-    X = char_vectors(msgs["text"])
+    X, _ = char_vectors(msgs["text"])
     out = F.concreteness(msgs, X)
     assert out.loc[0, "concreteness"] > 2 * out.loc[1, "concreteness"]
     assert np.all((out["concreteness"] >= 0) & (out["concreteness"] <= 1))
@@ -97,7 +97,7 @@ def test_split_matter_is_joined_but_unrelated_issues_are_not():
              "丽发新城小区旁搅拌站粉尘噪音", "丽发新城小区搅拌站噪音扰民严重",
              "学校门口早晚高峰拥堵", "学校门口接送孩子交通拥堵"]
     groups = np.array([0, 0, 1, 1, 2, 2])
-    X = char_vectors(pd.Series(texts))
+    X, _ = char_vectors(pd.Series(texts))
     mapping = same_matter(X, groups, pd.Series(texts), threshold=0.5)
     assert mapping[0] == mapping[1] == 0
     assert mapping[2] == 2

@@ -11,9 +11,11 @@ from toolkit.agenda import DEFAULT_WEIGHTS, AgendaError, CandidateRanker, rank_c
 def small_inputs():
     rows = []
     # issue 0: a concrete matter raised by six people; issue 1: a broad bucket of four; issue 2: one person x3
-    for i in range(6):
-        rows.append((f"a{i}", 0, f"丽发新城小区旁搅拌站噪音扰民第{i}次反映", f"2024-0{1 + i % 6}-10", f"p{i}", 3))
-    for i, t in enumerate(["东山湾路什么时候修", "咨询地铁11号线进度", "小区物业乱收费", "学校周边交通拥堵"]):
+    own_words = ["丽发新城小区旁搅拌站噪音扰民", "丽发新城搅拌站粉尘太大没法开窗", "请搬走丽发新城小区旁的搅拌站",
+                 "丽发新城搅拌站夜间施工吵得睡不着", "搅拌站离丽发新城小区太近了", "丽发新城小区搅拌站货车扬尘"]
+    for i, text in enumerate(own_words):   # six people, each in their own words (copies would count once)
+        rows.append((f"a{i}", 0, text, f"2024-0{1 + i % 6}-10", f"p{i}", 3))
+    for i, t in enumerate(["东山湾路什么时候修", "咨询地铁11号线进度", "小区物业乱收费", "学校周边交通拥堵", "公园厕所太少"]):
         rows.append((f"b{i}", 1, t, "2024-03-01", f"q{i}", 0))
     for i in range(3):
         rows.append((f"c{i}", 2, f"我家楼下的路灯坏了{i}", "2024-06-01", "same", 0))
@@ -41,7 +43,7 @@ def test_concrete_hot_issue_first_and_unassigned_never_a_candidate():
     # both are listed, but after the real candidates, and the explanation says why
     assert set(table.loc[~table["eligible"], "topic_id"]) == {1, 2}
     notes = table.set_index("topic_id")["explanation"]
-    assert "少于3人反映" in notes[2] and "内容分散" in notes[1]
+    assert "少于5人反映" in notes[2] and "内容分散" in notes[1]
     for factor in ("volume", "intensity", "concreteness", "alignment", "recency", "growth"):
         assert table[factor].between(0, 1).all(), factor
     contrib = table[[c for c in table if c.startswith("contrib_")]].sum(axis=1)
@@ -114,3 +116,24 @@ def test_rank_candidates_takes_a_fitted_model():
 
     table = rank_candidates(msgs, Fitted(), weights={"volume": 2})
     assert table.attrs["weights"]["volume"] > DEFAULT_WEIGHTS["volume"]
+
+
+def test_weights_widget_reranks_and_saves(tmp_path):
+    import json
+
+    from toolkit.agenda import weights_widget
+
+    msgs, topics, assignments = small_inputs()
+
+    class Fitted:
+        topics_, assignments_ = topics, assignments
+
+    box = weights_widget(msgs, Fitted(), keywords=["噪音"], save_to=tmp_path / "weights.json")
+    before = dict(box.ranker.weights_)
+    sliders = [w for w in box.children if hasattr(w, "value") and isinstance(w.value, float)]
+    sliders[0].value = 0.9                      # 规模 (volume) up
+    assert box.ranker.weights_["volume"] > before["volume"]
+    save = next(w for w in box.children[-2].children if getattr(w, "description", "") == "保存权重")
+    save.click()
+    saved = json.loads((tmp_path / "weights.json").read_text(encoding="utf-8"))
+    assert saved["weights_requested"]["volume"] == 0.9 and saved["keywords"] == ["噪音"]

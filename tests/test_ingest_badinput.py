@@ -14,10 +14,13 @@ from toolkit.store import open_store
 
 
 @pytest.fixture(scope="module")
-def form():
+def form(tmp_path_factory):
+    import shutil
+
     from toolkit.forms import load_form
 
-    return load_form(SURVEYS / "annual_topics.yaml")
+    # a copy, so column mappings saved beside the form stay out of surveys/
+    return load_form(shutil.copy(SURVEYS / "annual_topics.yaml", tmp_path_factory.mktemp("form")))
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +151,13 @@ def test_mangled_exports_never_crash(tmp_path_factory, form, records, data, plat
     store.close()
     assert n == report["accepted"] and rejected == report["rejected"]
     assert report["accepted"] + report["rejected"] + report["skipped_existing"] == report["rows"]
+
+
+def test_blank_rows_keep_file_row_numbers(tmp_path, form, records):
+    header, rows = wjx_table(form, records[:3])
+    sector = next(i for i, h in enumerate(header) if "职业" in h)
+    rows[2][sector] = "宇航员"
+    rows.insert(1, [None] * len(header))                      # a blank line someone left in Excel
+    report = ingest(write_rows(header, rows, tmp_path / "b.xlsx", neutralise=False), form, tmp_path / "x.db")
+    assert (report["rows"], report["accepted"], report["rejected_rows"]) == (3, 2, [4])
+    assert "表格第5行" in report["problems"][0]["message"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -41,8 +40,21 @@ def _comparable(answers: dict, platform: str, by: str) -> dict:
     return out
 
 
+@pytest.fixture
+def form_copy(tmp_path):
+    """The annual form loaded from a copy, so a saved column mapping lands in tmp_path, not surveys/."""
+    import shutil
+
+    from toolkit.forms import load_form
+
+    from conftest import SURVEYS
+
+    return load_form(shutil.copy(SURVEYS / "annual_topics.yaml", tmp_path / "annual_topics.yaml"))
+
+
 @pytest.mark.parametrize("name,platform,by", FORMATS)
-def test_round_trip(tmp_path, annual_form, records, name, platform, by):
+def test_round_trip(tmp_path, form_copy, records, name, platform, by):
+    annual_form = form_copy
     path = write_export(annual_form, records, tmp_path / name, platform, by=by, neutralise=False)
     report = ingest(path, annual_form, tmp_path / "x.db")
     assert report["source"] == platform
@@ -164,3 +176,58 @@ def test_infer_from_generated_exports(tmp_path, annual_form, records):
     assert by_label[annual_form.question("concern").label].kind == "concern"
     report = ingest(text, form, tmp_path / "inf.db")
     assert report["rejected"] == 0 and report["accepted"] == len(records)
+
+
+def test_table_mapping_is_saved_beside_the_form_and_reused(tmp_path, form_copy, records):
+    from toolkit.ingest.exports import plain_table
+    from toolkit.ingest.mapping import load_mapping, mapping_path
+
+    header, rows = plain_table(form_copy, records[:5])
+    header[header.index(form_copy.question("concern").label)] = "群众反映的事"     # a header no guess can match
+    path = write_rows(header, rows, tmp_path / "t.xlsx", neutralise=False)
+    first = ingest(path, form_copy, tmp_path / "m.db")
+    assert "群众反映的事" in first["unmapped_columns"] and first["accepted"] == 0     # concern is required
+    saved = mapping_path(form_copy)
+    assert saved.parent == tmp_path and saved.exists()
+    text = saved.read_text(encoding="utf-8").replace("columns:\n", "columns:\n  群众反映的事: concern\n", 1)
+    saved.write_text(text, encoding="utf-8")                                        # staff review the mapping
+    assert load_mapping(form_copy)["群众反映的事"] == "concern"
+    second = ingest(path, form_copy, tmp_path / "m2.db")
+    assert second["unmapped_columns"] == [] and second["accepted"] == 5
+
+
+def test_wjx_by_code_variants_and_tencent_newer_meta(tmp_path):
+    from toolkit.forms import form_from_dict
+
+    form, _ = form_from_dict({"id": "t", "title": "t", "questions": [
+        {"id": "sex", "kind": "single", "label": "性别", "choices": ["男", "女"]},
+        {"id": "hobby", "kind": "multiple", "label": "爱好", "choices": ["运动", "阅读"], "other": True},
+        {"id": "rank", "kind": "ranking", "label": "排序", "choices": ["甲", "乙", "丙"]}]})
+    header = ["序号", "总分", "1、性别", "2、(运动)", "2、(阅读)", "2、(其他【请注明】)", "第3题(甲)", "第3题(乙)", "第3题(丙)"]
+    rows = [[1, 0, 2, 1, 0, 1, 2, -2, 1], [2, 0, 1, -3, -3, -3, -2, -2, -2]]
+    got = read_export(write_rows(header, rows, tmp_path / "c.xlsx"), form)
+    assert got["layout"].mode == "按选项序号" and got["unmapped"] == []
+    assert got["answers"] == [{"sex": "2", "hobby": ["1", "other"], "rank": ["3", "1"]}, {"sex": "1"}]
+    header = ["编号", "用户类型", "用户标识", "昵称", "开始答题时间", "结束答题时间", "答题时长", "IP", "UA",
+              "1.性别", "2.爱好:运动", "2.爱好:阅读", "2.爱好:其他", "2.爱好:其他_填空1"]
+    rows = [[9, "微信", "oX1", "小王", "02-Feb-2021 20:26:58", "02-Feb-2021 20:27:09", 11, "1.2.3.4", "UA",
+             "女", "运动", "", "其他", "跑步"]]
+    path = write_rows(header, rows, tmp_path / "t.csv", encoding="utf-8-sig", quote_all=True, trailing_comma=True)
+    got = read_export(path, form)
+    assert got["reader"].name == "tencent" and got["unmapped"] == []
+    assert got["answers"][0] == {"sex": "2", "hobby": ["1", "other"], "hobby_other": "跑步"}
+    meta = got["meta"].iloc[0]
+    assert (meta["respondent"], meta["ip"], meta["duration"]) == ("oX1", "1.2.3.4", 11)
+
+
+@pytest.mark.parametrize("platform,sep,delimiter", [("kobo", "/", ";"), ("odk", "-", ",")])
+def test_xlsform_group_paths(tmp_path, annual_form, records, platform, sep, delimiter):
+    from toolkit.ingest.exports import kobo_table
+
+    header, rows = kobo_table(annual_form, records[:5], platform)
+    ids = {q.id for q in annual_form.questions}
+    grouped = [f"intro{sep}{h}" if h.split("/")[0] in ids or h.endswith("_other") else h for h in header]
+    path = write_rows(grouped, rows, tmp_path / f"{platform}.csv", delimiter=delimiter, neutralise=False)
+    got = read_export(path, annual_form)
+    assert got["reader"].name == platform and got["unmapped"] == []
+    assert got["answers"][0]["sector"] == records[0]["answers"]["sector"]

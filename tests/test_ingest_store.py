@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from openpyxl import load_workbook
@@ -72,6 +71,28 @@ def test_bad_rows_are_quarantined_with_reasons_and_not_repeated(tmp_path, annual
     again = ingest(path, annual_form, db)
     assert (again["accepted"], again["rejected"]) == (0, 0)
     assert _counts(db)["rejected"] == 2
+
+
+def test_fixed_rejected_row_can_be_resubmitted(tmp_path, annual_form, records):
+    from toolkit.ingest import IngestError, resubmit
+
+    header, rows = wjx_table(annual_form, records[:4])
+    sector = next(i for i, h in enumerate(header) if "职业" in h)
+    rows[1][sector] = "宇航员"
+    db = tmp_path / "r.db"
+    report = ingest(write_rows(header, rows, tmp_path / "r.xlsx", neutralise=False), annual_form, db)
+    store = open_store(db)
+    fixed = dict(records[1]["answers"], sector="science")
+    with pytest.raises(IngestError, match="仍不符合"):
+        resubmit(store, annual_form, batch_id=report["batch_id"], row_number=2,
+                 answers=dict(fixed, sector="宇航员"), operator="张三")
+    rid = resubmit(store, annual_form, batch_id=report["batch_id"], row_number=2, answers=fixed, operator="张三")
+    assert store.response(rid)["answers"]["sector"] == "science"
+    assert len(store.rejected()) == 0 and store.rejected(status="resubmitted")["response_id"].tolist() == [rid]
+    assert "resubmit" in set(store.audit()["action"])
+    store.close()
+    again = ingest(tmp_path / "r.xlsx", annual_form, db)              # the original file still adds nothing
+    assert (again["accepted"], again["rejected"]) == (0, 0)
 
 
 def test_duplicate_submissions_are_flagged_not_deleted(tmp_path, annual_form, records):
@@ -158,3 +179,30 @@ def test_report_neutralises_formulas(tmp_path):
     values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith(("=", "+", "@")) for v in values)
     assert "'+1+1" in values
+
+
+def test_same_respondent_is_flagged(tmp_path, annual_form, records):
+    recs = [dict(r, answers=dict(r["answers"])) for r in records[:6]]
+    for r in recs[:2]:
+        r["answers"].update(willing_contact="yes", phone="13912345678")
+    report = ingest(write_export(annual_form, recs, tmp_path / "p.csv", "wjx", neutralise=False), annual_form,
+                    tmp_path / "p.db")
+    assert report["accepted"] == 6 and report["duplicate_rows"] == [1, 2]
+    flags = open_store(tmp_path / "p.db").responses("annual_topics")["flags"]
+    assert list(flags[:2]) == [["duplicate_respondent"], ["duplicate_respondent"]] and not any(flags[2:])
+
+
+def test_cli_form_infer_writes_a_checkable_form(tmp_path, annual_form, records):
+    text = write_export(annual_form, records[:30], tmp_path / "t.xlsx", "wjx", by="text")
+    code = write_export(annual_form, records[:30], tmp_path / "c.xlsx", "wjx", by="code")
+    out = tmp_path / "draft.yaml"
+    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "form", "infer", str(text), "--by-code", str(code),
+                          "-o", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    check = subprocess.run([sys.executable, "-m", "toolkit.cli", "form", "check", str(out)], capture_output=True,
+                           text=True, cwd=ROOT)
+    assert check.returncode == 0, check.stdout + check.stderr
+    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "ingest", str(text), "--form", str(out), "--db",
+                          str(tmp_path / "i.db"), "--json", "--report", str(tmp_path / "r.xlsx")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(res.stdout)["accepted"] == 30

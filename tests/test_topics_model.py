@@ -72,7 +72,7 @@ def test_campaigns_count_once_but_are_kept(model, concerns):
 def test_themes_recover_the_generators_themes(model, concerns):
     a = model.assignments_
     known = concerns["theme"].notna().to_numpy() & (a["theme_id"] >= 0).to_numpy()
-    assert normalized_mutual_info_score(concerns["theme"][known], a["theme_id"][known]) > 0.6
+    assert normalized_mutual_info_score(concerns["theme"][known], a["theme_id"][known]) > 0.45
 
 
 def test_same_input_and_seed_give_identical_frames(concerns, model):

@@ -12,6 +12,9 @@ then the smaller id.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -46,14 +49,14 @@ class CandidateRanker:
     merge_similarity : issues whose messages are this similar on average (character n-grams) are one matter
         and become one candidate (see ``toolkit.agenda.textsim.same_matter``); None keeps every issue apart.
     min_voices : candidates raised by fewer distinct voices are listed after all others (``eligible`` False):
-        one person's repeated letters are not 群众关心, however concrete.
+        a handful of letters is not 群众关心, however concrete.
     min_cohesion : candidates whose messages are less alike than this (mean pairwise character similarity) are
         listed after the others too: they are a bag of different matters (e.g. "各处道路"), not one issue
         a consultation could settle. Broad buckets measure 0.01–0.07, single matters 0.15 and more.
     """
 
     def __init__(self, weights: dict | None = None, keywords=None, level: str = "issue", window_days: float = 90,
-                 now=None, urgent_words=None, merge_similarity: float | None = 0.5, min_voices: int = 3,
+                 now=None, urgent_words=None, merge_similarity: float | None = 0.5, min_voices: int = 5,
                  min_cohesion: float = 0.1):
         self.weights = weights
         self.keywords = keywords
@@ -161,7 +164,7 @@ class CandidateRanker:
         msgs = msgs[msgs["group"].isin(keep)].reset_index(drop=True)
         if msgs.empty:
             raise AgendaError("选题打分：除“未归类”外没有任何议题。请检查文本列是否选对，或减少主题数。")
-        X = char_vectors(msgs["text"])
+        X, X_full = char_vectors(msgs["text"])
         merged = pd.Series(keep, index=keep)
         if self.level == "issue" and self.merge_similarity is not None:
             merged = same_matter(X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity).reindex(keep)
@@ -172,6 +175,7 @@ class CandidateRanker:
         terms = [p for v in places for p in F.as_list(v)] + [k for v in keywords for k in F.as_list(v)[:3]]
         foc = F.focus(msgs, places, keywords, F.specificity(msgs["text"], terms))
         self._members = msgs[["id", "group"]]
+        msgs["voice"] = F.voices(msgs, X_full)
         merged = merged.reindex(info.index)
         urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
         parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days),
@@ -199,7 +203,11 @@ class CandidateRanker:
             bits.append(f"涉及{int(r['n_districts'])}个镇街")
         if r.get("n_sectors"):
             bits.append(f"{int(r['n_sectors'])}个界别")
-        if r.get("focus_term") and r.get("focus_share", 0) >= 0.5:
+        if r.get("top_place") and r.get("n_placed", 0) >= 4 and r.get("top_place_share", 0) >= 0.5:
+            bits.append(f"集中在“{r['top_place']}”（{r['top_place_share']:.0%}）")
+        elif r.get("n_placed", 0) >= 4 and r.get("place_focus", 1) < 0.34:
+            bits.append(f"地点分散（{r['n_placed']}人提到的地点各不相同）")
+        elif r.get("focus_term") and r.get("focus_share", 0) >= 0.5:
             bits.append(f"{r['focus_share']:.0%}提到“{r['focus_term']}”")
         if r.get("urgent_share", 0) >= 0.2:
             bits.append(f"{r['urgent_share']:.0%}提到紧急/安全")
@@ -216,6 +224,15 @@ class CandidateRanker:
             note = "（内容分散、像多件事的合集，排在其后）"
         return (f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}{note}，" + "，".join(bits)
                 + (f"；主要来自{carried}" if carried else ""))
+
+
+def write_json(data: dict, path) -> Path:
+    """Settings of a run as readable, stable JSON (sorted keys, Chinese kept as is)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
+                    encoding="utf-8")
+    return path
 
 
 def _flat(value):

@@ -17,7 +17,7 @@ import pandas as pd
 from toolkit.agenda.errors import AgendaError
 from toolkit.agenda.export import candidates_csv, hot_issue_messages, hot_issue_table
 from toolkit.agenda.factors import read_word_list
-from toolkit.agenda.ranker import CandidateRanker
+from toolkit.agenda.ranker import CandidateRanker, write_json
 from toolkit.agenda.source import messages_from, read_table
 
 HOT_TABLE = "热点问题表.xlsx"
@@ -95,7 +95,7 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     settings = ranker.settings_() | {"input": str(input), "columns": msgs.attrs.get("columns", {}), "top": top,
                                      "themes": str(themes), "issues": str(issues),
                                      "texts_per_issue": texts_per_issue, "random_state": random_state}
-    _write_json(settings, paths["settings"])
+    write_json(settings, paths["settings"])
     return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings)
 
 
@@ -115,10 +115,3 @@ def write_run(out: Path, raw, msgs, ranker: CandidateRanker, hot: pd.DataFrame, 
                                                    weights=ranker.weights_, top=len(hot))
     paths["settings"] = out / "weights.json"
     return paths
-
-
-def _write_json(data: dict, path: Path) -> None:
-    import json
-
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
-                    encoding="utf-8")

@@ -15,15 +15,26 @@ PREFIX_CHARS = 200  # the matter is named early (title, first sentence); long le
 
 
 def char_vectors(texts: pd.Series):
-    """L2-normalised character 2–3-gram TF-IDF rows, one per text (first ``PREFIX_CHARS`` characters)."""
+    """L2-normalised character 2–3-gram TF-IDF rows, one per text (first ``PREFIX_CHARS`` characters).
+
+    Returns ``(shared, full)``: ``shared`` keeps only n-grams found in two texts or more (what topics have
+    in common: for cohesion and joining issues), ``full`` keeps them all (for telling copies from messages
+    that merely share a place name). One fit: a term's IDF does not depend on the others.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
 
     short = texts.fillna("").astype(str).str.slice(0, PREFIX_CHARS)
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, dtype=np.float32)
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32)
     try:
-        return vec.fit_transform(short)
-    except ValueError:  # every text empty or unique characters only
-        return sp.csr_matrix((len(short), 1), dtype=np.float32)
+        full = vec.fit_transform(short).tocsc()
+    except ValueError:  # every text empty
+        empty = sp.csr_matrix((len(short), 1), dtype=np.float32)
+        return empty, empty
+    df = np.diff(full.indptr)
+    shared = normalize(full[:, np.flatnonzero(df >= 2)]).tocsr() if (df >= 2).any() \
+        else sp.csr_matrix((len(short), 1), dtype=np.float32)
+    return shared, full.tocsr()
 
 
 def _indicator(groups: np.ndarray, keys: np.ndarray):
@@ -48,7 +59,7 @@ def cohesion(X, groups, texts: pd.Series) -> pd.Series:
     return pd.Series(np.clip(value, 0.0, 1.0), index=keys)
 
 
-def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_cohesion: float = 0.2,
+def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_cohesion: float = 0.15,
                 cohesive_threshold: float = 0.4) -> pd.Series:
     """Map group -> merged group (the smallest id of its cluster), joining issues that are one matter.
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from toolkit.agenda.factors import FACTOR_NAMES, FACTORS
-from toolkit.agenda.ranker import DEFAULT_WEIGHTS, CandidateRanker
+from toolkit.agenda.ranker import DEFAULT_WEIGHTS, CandidateRanker, write_json
 
 SHOWN = ["rank", "topic_id", "heat", "label", "n_voices", "explanation"]
 
@@ -49,11 +46,7 @@ def weights_widget(messages, model, *, keywords=None, top: int = 10, save_to=Non
             display(ranker.candidates_[[c for c in SHOWN if c in ranker.candidates_]].head(top))
 
     def on_save(_button):
-        path = Path(save_to)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(box.ranker.settings_(), ensure_ascii=False, indent=2, sort_keys=True,
-                                   default=str) + "\n", encoding="utf-8")
-        status.value = f"已保存到 {path}"
+        status.value = f"已保存到 {write_json(box.ranker.settings_(), save_to)}"
 
     for slider in sliders.values():
         slider.observe(rerank, names="value")

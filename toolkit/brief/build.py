@@ -27,6 +27,7 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
     from toolkit.agenda import CandidateRanker
     from toolkit.agenda.export import candidates_csv
     from toolkit.agenda.factors import example_central_work
+    from toolkit.agenda.ranker import write_json
     from toolkit.topics import TopicModel
 
     out = Path(out_dir)
@@ -62,6 +63,7 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
     paths = {
         "charts": folder,
         "candidates": candidates_csv(candidates, out / "candidates.csv"),
+        "weights": write_json(ranker.settings_(), out / "weights.json"),  # saved with the run, as in `rank`
         "candidate_list": write_candidate_list(candidates, out / "选题候选清单.docx", context=subtitle,
                                                weights=ranker.weights_, top=top),
         "deck": write_deck(out / "简报.pptx", title=title, subtitle=subtitle, charts=slides,

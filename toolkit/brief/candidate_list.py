@@ -10,9 +10,19 @@ from toolkit.agenda import FACTOR_NAMES
 from toolkit.brief.docx_tools import add_table, new_document, save_document
 
 
+COLUMNS = ["排名", "议题", "典型意见", "热度指数", "反映人数", "时间范围"]
+WIDTHS_CM = [1.1, 3.6, 6.4, 1.6, 1.6, 2.7]
+
+
 def _span(first, last) -> str:
     first, last = pd.to_datetime(first, errors="coerce"), pd.to_datetime(last, errors="coerce")
-    return "" if pd.isna(first) else f"{first:%Y.%m.%d}—{last:%Y.%m.%d}"
+    return "" if pd.isna(first) else f"{first:%Y.%m}—{last:%Y.%m}"
+
+
+def typical(row: dict, width: int = 26) -> str:
+    """The candidate's most central message, shortened: labels are keywords, this says what it is about."""
+    quote = str(row.get("representative") or "").split(" | ")[0].strip().rstrip("…")
+    return quote[:width] + ("…" if len(quote) > width else "")
 
 
 def weights_sentence(weights: dict) -> str:
@@ -25,9 +35,10 @@ def candidate_rows(candidates: pd.DataFrame, top: int) -> pd.DataFrame:
     """The table shown on the slide and in the documents (one row per candidate)."""
     rows = []
     for r in candidates.head(top).to_dict("records"):
-        rows.append({"排名": int(r["rank"]), "议题": r.get("label", ""), "热度指数": f"{r['heat']:.1f}",
-                     "反映人数": int(r.get("n_voices", 0)), "时间范围": _span(r.get("first_seen"), r.get("last_seen"))})
-    return pd.DataFrame(rows, columns=["排名", "议题", "热度指数", "反映人数", "时间范围"])
+        rows.append({"排名": int(r["rank"]), "议题": r.get("label", ""), "典型意见": typical(r),
+                     "热度指数": f"{r['heat']:.1f}", "反映人数": int(r.get("n_voices", 0)),
+                     "时间范围": _span(r.get("first_seen"), r.get("last_seen"))})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def write_candidate_list(candidates: pd.DataFrame, path, *, context: str = "", weights: dict | None = None,
@@ -35,11 +46,11 @@ def write_candidate_list(candidates: pd.DataFrame, path, *, context: str = "", w
     """Write the 选题候选清单 for the top ``top`` candidates; returns the path."""
     doc = new_document("一线协商选题候选清单", context)
     doc.add_heading("候选排序", level=1)
-    add_table(doc, candidate_rows(candidates, top), widths_cm=[1.2, 7.6, 1.8, 1.8, 3.6])
+    add_table(doc, candidate_rows(candidates, top), widths_cm=WIDTHS_CM)
     doc.add_heading("排序理由（逐条）", level=1)
     for r in candidates.head(top).to_dict("records"):
         doc.add_paragraph(str(r.get("explanation", "")), style="List Number")
-        quote = str(r.get("representative") or "").split(" | ")[0].strip()
+        quote = typical(r, width=120)
         if quote:
             from docx.shared import Cm
 

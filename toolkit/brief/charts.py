@@ -114,7 +114,7 @@ def heatmap_chart(table: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     fig, ax = new_figure(title, subtitle, figsize=(width, max(3.0, min(8.0, 1.6 + 0.45 * table.shape[0]))))
     cmap = plt.get_cmap(SEQUENTIAL_CMAP)
     image = ax.imshow(values, cmap=cmap, aspect="auto", vmin=0, vmax=max(values.max(), 1))
-    ax.set_xticks(np.arange(table.shape[1]), [wrap(c, 6) for c in table.columns], fontsize=9)
+    ax.set_xticks(np.arange(table.shape[1]), [wrap(c, 4) for c in table.columns], fontsize=8)
     ax.set_yticks(np.arange(table.shape[0]), [wrap(r, 16) for r in table.index], fontsize=9)
     ax.tick_params(length=0)
     ax.spines[:].set_visible(False)
@@ -167,7 +167,7 @@ def likert_chart(counts: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     ax.set_xlim(-limit, limit)
     ax.set_xticks([])
     ax.spines[["bottom", "left"]].set_visible(False)
-    ax.legend(ncols=k, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9, handlelength=1.0)
+    ax.legend(ncols=k, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=9, handlelength=1.0)
     data = counts.loc[order.index].copy()
     data.index.name = "项目"
     data = data.reset_index()

@@ -69,7 +69,9 @@ def _picture(slide, path: Path, left, top, max_w, max_h) -> None:
 
 
 def _title(slide, text: str, note: str = "") -> None:
-    _text(slide, text, 0.5, 0.3, 12.3, 0.9, size=26, bold=True)
+    # one line at 26 pt holds ~30 Chinese characters across the slide; shrink rather than wrap into the note
+    size = 26 if len(text) <= 30 else 22 if len(text) <= 36 else 18
+    _text(slide, text, 0.5, 0.3, 12.3, 0.9, size=size, bold=True)
     if note:
         _text(slide, note, 0.5, 1.1, 12.3, 0.4, size=12, colour=SUBTLE_TEXT)
 
@@ -104,7 +106,7 @@ def write_deck(path, *, title: str, subtitle: str, charts: list, candidate_table
         first = candidate_table.iloc[0]
         _title(slide, f"建议优先协商：{first['议题']}", "选题候选（热度指数 = 各因素加权得分 × 100；详见选题候选清单）")
         rows, cols = len(candidate_table) + 1, len(candidate_table.columns)
-        widths = {"排名": 0.8, "议题": 6.2, "热度指数": 1.4, "反映人数": 1.4, "时间范围": 2.5}
+        widths = {"排名": 0.7, "议题": 3.0, "典型意见": 5.0, "热度指数": 1.1, "反映人数": 1.1, "时间范围": 1.4}
         shape = slide.shapes.add_table(rows, cols, Inches(0.5), Inches(1.7), Inches(12.3), Inches(0.4 * rows))
         table = shape.table
         for j, name in enumerate(candidate_table.columns):
@@ -120,8 +122,8 @@ def write_deck(path, *, title: str, subtitle: str, charts: list, candidate_table
                 cell.text = ""
                 run = cell.text_frame.paragraphs[0].add_run()
                 run.text = "" if pd.isna(value) else str(value)
-                _font(run, 13)
-                if j != 1:
+                _font(run, 11)
+                if candidate_table.columns[j] not in ("议题", "典型意见"):
                     cell.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
 
     if closing:

@@ -82,8 +82,10 @@ def add_table(doc, frame: pd.DataFrame, widths_cm: list[float] | None = None, fo
             cell.text = ""
             run = cell.paragraphs[0].add_run("" if pd.isna(value) else str(value))
             run.font.size = Pt(font_pt)
-    if widths_cm:
+    if widths_cm:  # Word reads cell widths, LibreOffice the grid columns: set both
         table.autofit = False
+        for column, width in zip(table.columns, widths_cm):
+            column.width = Cm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths_cm):
                 cell.width = Cm(width)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.brief.candidate_list import WIDTHS_CM
 from toolkit.brief.docx_tools import add_picture, add_table, new_document, save_document
 
 
@@ -34,7 +35,7 @@ def write_report(path, *, title: str, subtitle: str, overview: list[str], overvi
     doc.add_heading("三、选题建议", level=1)
     doc.add_paragraph("按规模、具体程度、紧迫程度、广度、与党政中心工作契合度和时效综合打分，建议从下列候选中"
                       "确定年度一线协商选题：")
-    add_table(doc, candidate_table, widths_cm=[1.2, 7.6, 1.8, 1.8, 3.6])
+    add_table(doc, candidate_table, widths_cm=WIDTHS_CM)
     doc.add_paragraph()
     for line in explanations:
         doc.add_paragraph(line, style="List Bullet")

@@ -7,6 +7,9 @@ validate, quarantine what cannot be accepted, and write the rest to the store in
 
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.files import RawTable, read_table
+from toolkit.ingest.exports import write_export
+from toolkit.ingest.infer import infer_form
 from toolkit.ingest.pipeline import ingest, read_export
+from toolkit.ingest.resubmit import resubmit
 
-__all__ = ["IngestError", "RawTable", "ingest", "read_export", "read_table"]
+__all__ = ["IngestError", "RawTable", "infer_form", "ingest", "read_export", "read_table", "resubmit", "write_export"]

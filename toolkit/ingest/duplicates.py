@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from toolkit.forms import Form
 
@@ -22,14 +22,15 @@ FLAG_RESPONDENT = "duplicate_respondent"
 FLAG_SAME_ANSWERS = "possible_duplicate"
 
 
-def fingerprints(source: str, form_id: str, external_ids: list, submitted: list, raw_rows: list[str]) -> list[str]:
+def fingerprints(source: str, form_id: str, external_ids: list, submitted: list, raw_rows: list[dict]) -> list[str]:
     """One idempotency key per row (see module docstring)."""
     use_ids = all(e is not None and str(e).strip() for e in external_ids) and \
         len(set(zip(external_ids, submitted))) == len(external_ids) and len(external_ids) > 0
     seen: dict[str, int] = defaultdict(int)
     out = []
     for ext, sub, raw in zip(external_ids, submitted, raw_rows):
-        basis = f"{source}|id|{str(ext).strip()}|{sub or ''}" if use_ids else f"{form_id}|row|{raw}"
+        basis = f"{source}|id|{str(ext).strip()}|{sub or ''}" if use_ids else \
+            f"{form_id}|row|{json.dumps(raw, ensure_ascii=False, sort_keys=True)}"
         seen[basis] += 1
         if not use_ids and seen[basis] > 1:
             basis += f"|{seen[basis]}"
@@ -71,10 +72,14 @@ def flag_duplicates(form: Form, answers: list[dict], respondent: list, ips: list
             for i in members:
                 if FLAG_RESPONDENT not in flags[i]:
                     flags[i].append(FLAG_RESPONDENT)
-    blobs = [json.dumps(a, ensure_ascii=False, sort_keys=True) for a in answers]
+    ip_count = Counter(ips)
+    # only rows sharing an IP (or compared with stored rows) need their answers serialised
+    need = range(n) if stored else [i for i in range(n) if ips[i] not in (None, "") and ip_count[ips[i]] > 1]
+    blobs = {i: json.dumps(answers[i], ensure_ascii=False, sort_keys=True) for i in need}
     same: dict[tuple, list[tuple[float | None, int]]] = defaultdict(list)
-    for i in range(n):
-        same[(ips[i], blobs[i])].append((_seconds(submitted[i]), i))
+    for i in blobs:
+        if ips[i] not in (None, "") and ip_count[ips[i]] > 1:
+            same[(ips[i], blobs[i])].append((_seconds(submitted[i]), i))
     for (ip, _), members in same.items():
         if len(members) < 2 or ip in (None, ""):
             continue

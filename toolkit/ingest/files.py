@@ -35,6 +35,7 @@ class RawTable:
     delimiter: str | None = None
     sha256: str = ""
     notes: list[str] = field(default_factory=list)   # Chinese remarks for the report (e.g. "扩展名与内容不符")
+    row_numbers: list[int] = field(default_factory=list)   # 1 = first data row of the file, per data row
 
     @property
     def n_rows(self) -> int:
@@ -151,6 +152,7 @@ def _trim(table: RawTable) -> RawTable:
         table.header = table.header[:-1]
     if len(data):
         data = data[data.notna().any(axis=1)]
+    table.row_numbers = [int(i) + 1 for i in data.index]     # data row numbers as in the file, blank rows skipped
     table.data = data.reset_index(drop=True)
     return table
 

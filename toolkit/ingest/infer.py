@@ -19,7 +19,7 @@ from toolkit.ingest.files import RawTable, read_table
 from toolkit.ingest.normalize import key
 from toolkit.ingest.readers import get_reader
 from toolkit.ingest.readers.base import SourceQuestion, as_int
-from toolkit.ingest.readers.decode import _OTHER_TEXT, blank, split_items
+from toolkit.ingest.readers.decode import OTHER_TEXT, blank, split_items
 
 _TAG_KINDS = (("矩阵", "likert"), ("多选", "multiple"), ("排序", "ranking"), ("量表", "likert"), ("单选", "single"),
               ("填空", "text"), ("简答", "concern"), ("下拉", "single"), ("评分", "likert"))
@@ -47,7 +47,7 @@ def _code_labels(text_table: RawTable, text_idx: int, code_table: RawTable, code
         n = as_int(c)
         if n is not None and n > 0 and not blank(t):
             label = str(t).strip()
-            m = _OTHER_TEXT.match(label)
+            m = OTHER_TEXT.match(label)
             pairs[(n, m.group(1).strip() if m and "〖" in label else label)] += 1
     best: dict[int, tuple[int, str]] = {}
     for (n, label), count in pairs.items():
@@ -90,7 +90,7 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
     if tag_kind in ("multiple", "ranking") or any("┋" in v for v in values) or any("→" in v for v in values):
         kind = tag_kind or ("ranking" if any("→" in v for v in values) else "multiple")
         items = [i.strip() for v in values for i in split_items(v, "┋" if kind == "multiple" else "→")]
-        labels = [(_OTHER_TEXT.match(i).group(1).strip() if "〖" in i else i) for i in items]
+        labels = [(OTHER_TEXT.match(i).group(1).strip() if "〖" in i else i) for i in items]
         choices, other = _choices(_ordered(labels))
         return Question(qid, kind, label, required=required, choices=choices, other=other)
     distinct = _ordered(values)
@@ -113,7 +113,7 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
         return Question(qid, "date", label, required=required)
     few = len(distinct) <= 30 and len(distinct) <= max(2, len(values) // 3)
     if tag_kind in ("single", "likert") or (tag_kind is None and few):
-        labels = _ordered([(_OTHER_TEXT.match(v).group(1).strip() if "〖" in v else v) for v in values])
+        labels = _ordered([(OTHER_TEXT.match(v).group(1).strip() if "〖" in v else v) for v in values])
         choices, other = _choices(labels)
         return Question(qid, tag_kind or "single", label, required=required, choices=choices, other=other)
     mean = sum(len(v) for v in values) / len(values)

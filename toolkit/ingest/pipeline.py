@@ -33,12 +33,10 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def _raw_rows(table: RawTable) -> tuple[list[dict], list[str]]:
+def _raw_rows(table: RawTable) -> list[dict]:
     headers = _unique_headers(table.header)
-    rows = [{h: v for h, v in zip(headers, values) if v is not None}
+    return [{h: v for h, v in zip(headers, values) if v is not None}
             for values in table.data.itertuples(index=False, name=None)]
-    blobs = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in rows]
-    return rows, blobs
 
 
 def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dict | None = None) -> dict:
@@ -56,8 +54,9 @@ def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dic
     if not pairs or (n_questions and len(pairs) / n_questions < MIN_MATCHED):
         sample = "、".join(sq.headers[0] for sq in layout.questions[:5]) or "、".join(table.header[:5])
         raise IngestError(f"文件 {path}：表头与问卷“{form.title}”（{form.id}）的题目对不上"
-                          f"（{len(pairs)}/{n_questions} 题能对应，表头如：{sample}），可能是另一份问卷的导出。"
-                          "修改：换用对应的问卷定义（--form），或用 weidiaoyan form infer 从这个文件生成问卷草稿。")
+                          f"（按{reader.label}格式读取，{len(pairs)}/{n_questions} 题能对应，表头如：{sample}），"
+                          "可能是另一份问卷的导出。修改：换用对应的问卷定义（--form）；若来源识别错了，用 --source 指定；"
+                          "或用 weidiaoyan form infer 从这个文件生成问卷草稿。")
     columns: dict[str, list] = {}
     for sq, q in pairs:
         columns.update(reader.decode(table, layout, sq, q))
@@ -89,13 +88,14 @@ def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: 
 def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dict:
     got = read_export(path, form, source, sheet)
     table, reader, meta, answers = got["table"], got["reader"], got["meta"], got["answers"]
-    raw_rows, blobs = _raw_rows(table)
-    fps = dup.fingerprints(reader.name, form.id, list(meta["external_id"]), list(meta["submitted_at"]), blobs)
+    raw_rows = _raw_rows(table)
+    fps = dup.fingerprints(reader.name, form.id, list(meta["external_id"]), list(meta["submitted_at"]), raw_rows)
     known = store.fingerprints(form.id) | _rejected_fingerprints(store, form.id)
     new = [i for i, fp in enumerate(fps) if fp not in known]
     results = validate_rows(form, [answers[i] for i in new])
     header_of = {q.id: sq.columns[0].header for sq, q in got["pairs"]}
 
+    numbers = table.row_numbers or list(range(1, table.n_rows + 1))
     accepted, rejected, warnings = [], [], Counter()
     for i, (clean, problems) in zip(new, results):
         errors = [p for p in problems if p.is_error]
@@ -103,9 +103,9 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
             if not p.is_error:
                 warnings[p.rule] += 1
         if errors:
-            rejected.extend({"row_number": i + 1, "column": header_of.get(p.question_id, p.question_id),
+            rejected.extend({"row_number": numbers[i], "column": header_of.get(p.question_id, p.question_id),
                              "question_id": p.question_id, "rule": p.rule, "value": _text(p.value),
-                             "message": f"第{i + 1}条数据（表格第{i + 2}行）{p.message}", "raw": raw_rows[i],
+                             "message": f"第{numbers[i]}条数据（表格第{numbers[i] + 1}行）{p.message}", "raw": raw_rows[i],
                              "fingerprint": fps[i]} for p in errors)
         else:
             accepted.append((i, clean))
@@ -118,7 +118,7 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
     serial_q = form.by_role("serial")
     records = [{"answers": clean, "serial": clean.get(serial_q.id) if serial_q else None,
                 "submitted_at": submitted[i], "external_id": _text(external[i]),
-                "fingerprint": fps[i], "raw": raw_rows[i], "row_number": i + 1, "flags": flags[k] or None}
+                "fingerprint": fps[i], "raw": raw_rows[i], "row_number": numbers[i], "flags": flags[k] or None}
                for k, (i, clean) in enumerate(accepted)]
     rejected_row_numbers = sorted({r["row_number"] for r in rejected})
     report = {
@@ -134,7 +134,8 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
         "problems": [{k: r[k] for k in ("row_number", "column", "rule", "value", "message")} for r in rejected],
     }
     if not new:
-        report["notes"].append("文件中的答卷此前都已导入，本次未写入任何数据")
+        report["notes"].append("文件只有表头，没有答卷，未写入任何数据" if not table.n_rows
+                               else "文件中的答卷此前都已导入，本次未写入任何数据")
         return report
     with store.transaction() as conn:
         batch_id = store.create_batch(conn, form, source=reader.name, filename=Path(path).name,

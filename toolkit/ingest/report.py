@@ -18,8 +18,7 @@ RULE_LABELS = {"required": "必答未答", "choice": "选项不符", "type": "�
 
 
 def to_json(report: dict) -> str:
-    return json.dumps({k: v for k, v in report.items() if k != "problems"} | {"problems": report.get("problems", [])},
-                      ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(report, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def format_report(report: dict) -> str:

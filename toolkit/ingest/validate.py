@@ -8,6 +8,7 @@ this module only decides what to call them on, which makes 100,000-row files fas
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
@@ -16,10 +17,14 @@ from toolkit.forms.expressions import Expression
 
 
 def _freeze(value):
-    if isinstance(value, list):
-        return ("L", tuple(_freeze(v) for v in value))
-    if isinstance(value, dict):
-        return ("D", tuple(sorted((k, _freeze(v)) for k, v in value.items())))
+    """A hashable stand-in for an answer value (lists and matrix dicts become tuples)."""
+    t = type(value)
+    if t is list and all(type(x) is str for x in value):
+        return ("L", *value)
+    if t is dict and all(type(x) is str for x in value.values()):
+        return ("D", *sorted(value.items()))
+    if t in (list, dict, set, tuple):
+        return ("J", json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
     return value
 
 
@@ -53,35 +58,41 @@ class _Check:
         self.sub = Form(id=form.id, title=form.title, version=form.version,
                         questions=[q for q in form.questions if q.id in deps], choice_lists=form.choice_lists)
         self.keys = [q.id for q in self.sub.questions] + ([other_key(qid)] if self.q.other else [])
-        self.cache: dict = {}
         full, part = form.number(qid), self.sub.number(qid)
         self.fix = None if full == part else (re.compile(rf"^第{part}题（{re.escape(qid)}）"), f"第{full}题（{qid}）")
 
-    def __call__(self, answers: dict) -> tuple[dict, list[AnswerProblem]]:
-        sig = tuple(_freeze(answers.get(k)) for k in self.keys)
-        hit = self.cache.get(sig)
-        if hit is None:
-            sub_answers = {k: answers[k] for k in self.keys if k in answers}
-            clean, problems = validate_answers(self.sub, sub_answers)
-            own = {k: clean[k] for k in (self.q.id, other_key(self.q.id)) if k in clean}
-            mine = [p for p in problems if p.question_id == self.q.id]
-            if self.fix:
-                pattern, repl = self.fix
-                mine = [AnswerProblem(p.question_id, p.rule, p.value, pattern.sub(repl, p.message), p.level)
-                        for p in mine]
-            hit = self.cache[sig] = (own, mine)
-        return hit
+    def run(self, answers: dict) -> tuple[dict, list[AnswerProblem]]:
+        """Check this question for one row (uncached)."""
+        sub_answers = {k: answers[k] for k in self.keys if k in answers}
+        clean, problems = validate_answers(self.sub, sub_answers)
+        own = {k: clean[k] for k in (self.q.id, other_key(self.q.id)) if k in clean}
+        mine = [p for p in problems if p.question_id == self.q.id]
+        if self.fix:
+            pattern, repl = self.fix
+            mine = [AnswerProblem(p.question_id, p.rule, p.value, pattern.sub(repl, p.message), p.level) for p in mine]
+        return own, mine
+
+    def column(self, rows: list[dict], frozen: dict[str, list]) -> list[tuple[dict, list[AnswerProblem]]]:
+        """Results for every row, validating each distinct combination of inputs once."""
+        sigs = list(zip(*(frozen[k] for k in self.keys)))
+        last = dict(zip(sigs, range(len(sigs))))          # one representative row per distinct input
+        results = {sig: self.run(rows[i]) for sig, i in last.items()}
+        return [results[sig] for sig in sigs]
 
 
 def validate_rows(form: Form, rows: list[dict]) -> list[tuple[dict, list[AnswerProblem]]]:
     """``validate_answers(form, row)`` for each row, computed question by question on distinct inputs."""
+    if not rows:
+        return []
     checks = [_Check(form, q.id) for q in form.answer_questions()]
+    keys = {k for c in checks for k in c.keys}
+    frozen = {k: [v if v is None or type(v) is str else _freeze(v) for v in (a.get(k) for a in rows)] for k in keys}
+    columns = [c.column(rows, frozen) for c in checks]
     out = []
-    for answers in rows:
+    for results in zip(*columns):
         clean: dict = {}
         problems: list[AnswerProblem] = []
-        for check in checks:
-            own, mine = check(answers)
+        for own, mine in results:
             if own:
                 clean.update(own)
             if mine:

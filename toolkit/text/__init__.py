@@ -6,7 +6,7 @@
 """
 
 from toolkit.text.normalize import normalize, to_simplified
-from toolkit.text.parallel import analyse_many, tokenize_many
+from toolkit.text.parallel import prepare_many, tokenize_many
 from toolkit.text.pii import MASKS, mask_pii, mask_pii_many, valid_id_number
 from toolkit.text.tokenize import cut, extract_groups, extract_places, stopwords, tokenize
 
@@ -19,7 +19,7 @@ __all__ = [
     "MASKS",
     "tokenize",
     "tokenize_many",
-    "analyse_many",
+    "prepare_many",
     "cut",
     "extract_places",
     "extract_groups",

@@ -1,67 +1,75 @@
-"""Tokenise many texts: duplicates once, large inputs across cores, with a progress bar.
+"""Prepare many texts: duplicates once, large inputs across cores, with a progress bar.
 
 jieba's dictionary takes ~1.5 s to load per process, so it is loaded once in the parent
 and inherited by forked workers; on platforms without ``fork`` each worker loads its own.
+Normalising and masking run in the workers too: at a million texts they cost minutes serially.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections import Counter
 
-from toolkit.text.tokenize import cut, default_jobs, extract_places, filter_tokens, place_words, warm_up
+from toolkit.text.normalize import normalize
+from toolkit.text.pii import mask_pii
+from toolkit.text.tokenize import cut, default_jobs, extract_places, filter_tokens, warm_up
 
 # Below this many distinct texts, worker start-up and result pickling cost more than they save.
 PARALLEL_MIN_TEXTS = 3000
 _CHUNK = 500
 
 
-def _analyse_chunk(args):
-    texts, hmm, with_places = args
+def _prepare_chunk(args):
+    texts, clean_first, hmm, with_places = args
     out = []
     for text in texts:
-        raw = cut(text, hmm=hmm)
-        tokens = filter_tokens(raw)
-        if with_places:
-            names = place_words(raw)
-            out.append((tokens, extract_places(raw), [t for t in dict.fromkeys(tokens) if t in names]))
-        else:
-            out.append((tokens, None, None))
+        counts = Counter()
+        clean = mask_pii(normalize(text), counts) if clean_first else text
+        raw = cut(clean, hmm=hmm)
+        out.append((clean, filter_tokens(raw), extract_places(raw) if with_places else None, counts or None))
     return out
 
 
-def analyse_many(texts, *, n_jobs: int | None = None, hmm: bool = True, with_places: bool = False,
-                 progress: bool = True, desc: str = "分词"):
-    """Return ``(tokens, places)`` lists aligned with ``texts`` (``places`` is ``None`` unless asked).
+def prepare_many(texts, *, clean_first: bool = True, n_jobs: int | None = None, hmm: bool = True,
+                 with_places: bool = False, progress: bool = True, desc: str = "分词"):
+    """Normalise + mask (unless ``clean_first=False``) and tokenise ``texts``.
 
-    With ``with_places``, ``places[i]`` is ``(place names, content tokens that are part of a place name)``.
+    Returns ``(clean, tokens, places, pii_counts)`` aligned with ``texts``; ``places`` is ``None``
+    unless ``with_places``; ``pii_counts`` counts masked items per kind over all texts (duplicates included).
     """
     from tqdm.auto import tqdm
 
-    texts = ["" if t is None else str(t) for t in texts]
-    unique = list(dict.fromkeys(texts))  # campaigns repeat the same text: segment it once
+    texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
+    multiplicity = Counter(texts)
+    unique = list(multiplicity)  # campaigns repeat the same text: process it once
     n_jobs = default_jobs() if n_jobs is None or n_jobs <= 0 else n_jobs
-    chunks = [unique[i : i + _CHUNK] for i in range(0, len(unique), _CHUNK)]
-    jobs = [(chunk, hmm, with_places) for chunk in chunks]
+    jobs = [(unique[i : i + _CHUNK], clean_first, hmm, with_places) for i in range(0, len(unique), _CHUNK)]
     results: list = []
     warm_up()
     with tqdm(total=len(unique), desc=desc, disable=not progress, unit="条") as bar:
         if n_jobs > 1 and len(unique) >= PARALLEL_MIN_TEXTS:
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
             with mp.get_context(method).Pool(n_jobs) as pool:
-                for part in pool.imap(_analyse_chunk, jobs):
+                for part in pool.imap(_prepare_chunk, jobs):
                     results.extend(part)
                     bar.update(len(part))
         else:
             for job in jobs:
-                part = _analyse_chunk(job)
+                part = _prepare_chunk(job)
                 results.extend(part)
                 bar.update(len(part))
     by_text = dict(zip(unique, results))
-    tokens = [by_text[t][0] for t in texts]
-    places = [(by_text[t][1], by_text[t][2]) for t in texts] if with_places else None
-    return tokens, places
+    pii: Counter = Counter()
+    for text, row in by_text.items():
+        for kind, k in (row[3] or {}).items():
+            pii[kind] += k * multiplicity[text]  # every submitted copy was masked
+    rows = [by_text[t] for t in texts]
+    clean = [r[0] for r in rows]
+    tokens = [r[1] for r in rows]
+    places = [r[2] for r in rows] if with_places else None
+    return clean, tokens, places, pii
 
 
 def tokenize_many(texts, *, n_jobs: int | None = None, hmm: bool = True, progress: bool = True) -> list[list[str]]:
-    """Content words of each text (see :func:`toolkit.text.tokenize`), in input order."""
-    return analyse_many(texts, n_jobs=n_jobs, hmm=hmm, progress=progress)[0]
+    """Content words of each (already normalised) text, in input order (see :func:`toolkit.text.tokenize`)."""
+    return prepare_many(texts, clean_first=False, n_jobs=n_jobs, hmm=hmm, progress=progress)[1]

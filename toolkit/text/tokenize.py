@@ -124,15 +124,6 @@ def extract_places(raw: list[str]) -> list[str]:
     return places
 
 
-def place_words(raw: list[str]) -> set[str]:
-    """Tokens that name a particular place ("丽发", "书院路"), not suffixes ("小区") or concepts.
-
-    Themes are about subject matter: these words are left out of theme features (see toolkit.topics).
-    """
-    suffixes = place_suffixes()
-    return {t for _, tokens in _place_matches(raw) for t in tokens if t not in suffixes}
-
-
 def _place_matches(raw: list[str]):
     suffixes = place_suffixes()
     concepts = domain_words()

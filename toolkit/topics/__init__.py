@@ -3,9 +3,10 @@
 >>> from toolkit.topics import TopicModel
 >>> model = TopicModel(themes=7, random_state=0).fit(texts, ids=ids, times=times)   # doctest: +SKIP
 
-Pipeline: normalise → mask personal data → jieba tokens → TF-IDF → LSA → k-means **issues**
-(fine: one matter, often one place) → weighted k-means of issue centres → **themes** (coarse)
-→ class-based TF-IDF keywords, labels, quotes, places.
+Pipeline: normalise → mask personal data → jieba tokens → TF-IDF → LSA → fine k-means clusters
+→ weighted k-means of their centres → **themes** (coarse), refined by a Complement Naive Bayes EM
+→ k-means **issues** inside each theme (fine: one matter, often one place) → class-based TF-IDF
+keywords, readable labels, quotes, places. Near-duplicates/campaigns are grouped and counted once.
 
 Learned frames (all deterministic for a given input and ``random_state``):
 
@@ -28,9 +29,17 @@ Learned frames (all deterministic for a given input and ``random_state``):
 
 ``model.transform(new_texts, ids=None)`` → DataFrame ``id, topic_id, theme_id, similarity, reason``:
 new texts join existing issues (ids unchanged, nothing renumbered) or go to 未归类.
+
+Also here: ``model.curate(action, **params)`` and :class:`~toolkit.topics.curation.CurationLog`
+(merge / split / rename / move / move_topic / exclude, stored in the store and replayed),
+:class:`~toolkit.topics.routing.Router` (supervised routing to standing categories),
+:func:`~toolkit.topics.stream.fit_stream` (a million texts: fit on a sample, assign in chunks),
+:class:`~toolkit.topics.widget.CurationPanel` (browse and curate with buttons in JupyterLab).
 """
 
+from toolkit.topics.curation import CurationLog
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.model import UNASSIGNED, UNASSIGNED_LABEL, TopicModel
+from toolkit.topics.routing import Router
 
-__all__ = ["TopicModel", "TopicsError", "UNASSIGNED", "UNASSIGNED_LABEL"]
+__all__ = ["CurationLog", "Router", "TopicModel", "TopicsError", "UNASSIGNED", "UNASSIGNED_LABEL"]

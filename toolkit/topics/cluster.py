@@ -9,6 +9,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 # Above this many texts, full-batch k-means with hundreds of centres gets slow on 2 cores.
 MINIBATCH_FROM = 20_000
+RANDOM_INIT_FROM = 60
 
 
 def auto_n_issues(n_texts: int, per_issue: int = 20) -> int:
@@ -19,11 +20,14 @@ def auto_n_issues(n_texts: int, per_issue: int = 20) -> int:
 def kmeans(Z: np.ndarray, k: int, random_state, sample_weight=None, n_init: int = 1):
     """Spherical-ish k-means on L2-normalised rows; returns (labels, unit-length centroids)."""
     k = max(1, min(k, len(Z)))
+    # k-means++ seeding costs O(n·k·log k) distance rows: with hundreds of fine clusters it took longer
+    # than everything else together, and random seeding gave the same inertia (within 0.5 %) here.
+    init = "random" if k > RANDOM_INIT_FROM else "k-means++"
     if len(Z) >= MINIBATCH_FROM:
-        est = MiniBatchKMeans(n_clusters=k, random_state=random_state, n_init=max(n_init, 3),
+        est = MiniBatchKMeans(n_clusters=k, init=init, random_state=random_state, n_init=max(n_init, 3),
                               batch_size=4096, max_no_improvement=20, reassignment_ratio=0.001)
     else:
-        est = KMeans(n_clusters=k, random_state=random_state, n_init=n_init)
+        est = KMeans(n_clusters=k, init=init, random_state=random_state, n_init=n_init)
     labels = est.fit_predict(Z, sample_weight=sample_weight)
     return labels, l2_normalize(est.cluster_centers_).astype(np.float32)
 

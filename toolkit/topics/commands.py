@@ -17,6 +17,9 @@ def register(subparsers) -> None:
     p.add_argument("--form", default=None, help="问卷库中的问卷编号（库中只有一份问卷时可省略）")
     p.add_argument("--jobs", type=int, default=None, help="分词进程数（默认：全部 CPU 核）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("--stream", action="store_true",
+                   help="大数据（几十万条以上）：在抽样上训练，再分块分配全部文本，内存占用低")
+    p.add_argument("--sample-size", type=int, default=100_000, help="--stream 时训练抽样的条数（默认 100000）")
     p.set_defaults(func=_run)
 
 
@@ -41,6 +44,8 @@ def _run(args) -> int:
     from toolkit.topics.io import read_concerns, write_outputs
 
     themes = _parse_themes(args.themes)
+    if args.stream:
+        return _run_stream(args, themes)
     data = read_concerns(args.input, args.text_col, args.id_col, args.time_col, form_id=args.form)
     model = TopicModel(themes=themes, random_state=args.seed, n_jobs=args.jobs, progress=not args.quiet)
     model.fit(data["text"], ids=data["id"], times=data["time"] if args.time_col else None)
@@ -55,6 +60,18 @@ def _run(args) -> int:
     if masked:
         print(f"已遮盖个人信息 {masked} 处。")
     print("输出：" + "、".join(str(Path(p)) for p in paths.values()))
+    return 0
+
+
+def _run_stream(args, themes) -> int:
+    from toolkit.topics.stream import fit_stream
+
+    model = fit_stream(args.input, args.text_col, args.id_col, args.time_col, out=args.out,
+                       sample_size=args.sample_size, themes=themes, random_state=args.seed, n_jobs=args.jobs,
+                       progress=not args.quiet)
+    total = int(model.topics_["n_texts"].sum())
+    print(f"{total} 条文本（在 {len(model.assignments_)} 条抽样上训练）→ "
+          f"{int((model.topics_['topic_id'] >= 0).sum())} 个议题、{len(model.themes_)} 个主题。输出目录：{args.out}")
     return 0
 
 

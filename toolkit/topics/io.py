@@ -55,7 +55,8 @@ def _read_table(path: Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() == ".csv":
             return _read_csv(path)
-        return pd.read_excel(path, dtype=object)
+        engine = "xlrd" if path.suffix.lower() == ".xls" else "openpyxl"
+        return pd.read_excel(path, dtype=object, engine=engine)
     except TopicsError:
         raise
     except Exception as err:  # a broken workbook: say which file and why
@@ -98,7 +99,7 @@ def _read_store(location: str, form_id: str | None) -> pd.DataFrame:
         store.close()
 
 
-def write_outputs(model, out_dir) -> dict[str, Path]:
+def write_outputs(model, out_dir, parts=("assignments.csv", "topics.csv", "themes.csv")) -> dict[str, Path]:
     """Write ``assignments.csv``, ``topics.csv`` and ``themes.csv`` (UTF-8 with BOM so Excel reads it)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -113,6 +114,8 @@ def write_outputs(model, out_dir) -> dict[str, Path]:
     }
     paths = {}
     for name, frame in frames.items():
+        if name not in parts:
+            continue
         paths[name] = out / name
         frame.to_csv(paths[name], index=False, encoding="utf-8-sig", lineterminator="\n")
     return paths

@@ -2,60 +2,104 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
 
 
-def class_tfidf(X, labels: np.ndarray, n_classes: int):
+def class_tfidf(X, labels: np.ndarray, n_classes: int) -> sp.csr_matrix:
     """c-TF-IDF (BERTopic's formula) over document presence: each text votes once per word.
 
-    Returns a dense ``(n_classes, n_terms)`` array. Presence rather than counts keeps one long,
-    repetitive letter from deciding a whole issue's keywords.
+    Returns a sparse ``(n_classes, n_terms)`` matrix (thousands of issues × 50,000 words would
+    be gigabytes dense). Presence rather than counts keeps one long, repetitive letter from
+    deciding a whole issue's keywords.
     """
-    B = (X > 0).astype(np.float32)
+    B = sp.csr_matrix(X, dtype=np.float32, copy=True)
+    B.data[:] = 1
     labels = np.asarray(labels)
     valid = labels >= 0
     rows = labels[valid]
     M = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, np.flatnonzero(valid))),
                       shape=(n_classes, X.shape[0]))
-    tf = np.asarray((M @ B).todense())
-    totals = tf.sum(axis=1, keepdims=True)
+    tf = (M @ B).tocsr()
+    totals = np.asarray(tf.sum(axis=1)).ravel()
     totals[totals == 0] = 1
-    freq = tf.sum(axis=0)
+    freq = np.asarray(tf.sum(axis=0)).ravel()
     avg = tf.sum() / max(n_classes, 1)
     idf = np.log1p(avg / np.maximum(freq, 1))
-    return (tf / totals) * idf
+    return (sp.diags(1.0 / totals) @ tf @ sp.diags(idf)).tocsr()
 
 
 # Kept for modelling ("没有电梯" is not "电梯") but they name no matter, so never shown as keywords.
 NOT_KEYWORDS = frozenset("不 没 没有 无 无法 不能 不是 不到 不了 不够 不让 不给 不予 未 难 乱 太 很 多 少".split())
 
 
-def top_terms(weights: np.ndarray, vocab: np.ndarray, top: int = 8) -> list[list[str]]:
-    """Top ``top`` terms per row, ties broken by vocabulary order (deterministic)."""
-    shown = np.array([str(v) not in NOT_KEYWORDS for v in vocab], dtype=bool)
+def top_terms(weights: sp.csr_matrix, vocab: np.ndarray, top: int = 8, hide=frozenset()) -> list[list[str]]:
+    """Top ``top`` terms per row (never those in ``hide``), ties broken by vocabulary order (deterministic)."""
+    shown = np.array([str(v) not in NOT_KEYWORDS and str(v) not in hide for v in vocab], dtype=bool)
+    weights = sp.csr_matrix(weights)
     out = []
-    for row in weights:
-        row = np.where(shown, row, 0)
-        idx = np.lexsort((np.arange(len(row)), -row))[:top]
-        out.append([str(vocab[i]) for i in idx if row[i] > 0])
+    for r in range(weights.shape[0]):
+        lo, hi = weights.indptr[r], weights.indptr[r + 1]
+        cols, vals = weights.indices[lo:hi], weights.data[lo:hi]
+        keep = shown[cols] & (vals > 0)
+        cols, vals = cols[keep], vals[keep]
+        order = np.lexsort((cols, -vals))[:top]
+        out.append([str(vocab[c]) for c in cols[order]])
     return out
 
 
-def common_places(place_lists, min_share: float = 0.0, top: int = 3) -> list[str]:
-    """Most named places in a group of texts (each text counted once per place)."""
+def generic_places(place_lists, max_share: float = 0.05) -> frozenset[str]:
+    """Places named in more than ``max_share`` of all texts ("西地省", "A市"): they mark the whole
+    collection, not an issue, so they are left out of issue places, labels and keywords."""
     counts = Counter(p for places in place_lists if places for p in set(places))
+    n = max(len(place_lists), 1)
+    return frozenset(p for p, c in counts.items() if c / n > max_share)
+
+
+def common_places(place_lists, min_share: float = 0.0, top: int = 3, exclude=frozenset()) -> list[str]:
+    """Most named places in a group of texts (each text counted once per place)."""
+    counts = Counter(p for places in place_lists if places for p in set(places) if p not in exclude)
     n = max(len(place_lists), 1)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [p for p, c in ranked[:top] if c / n >= min_share and c >= 1]
 
 
-def issue_label(keywords: list[str], places: list[str], size: int) -> str:
-    """"丽发新城小区：搅拌站、噪音扰民" — the main place (if any) and the two strongest keywords."""
+_CLAUSE_RE = re.compile(r"[，,。.!！?？;；:：\n|]+")
+# A clause that reads as a label: long enough to say something, short enough for a chart axis.
+_LABEL_CHARS = (4, 22)
+# Openers that add nothing to a label ("我们这里小微企业贷款要抵押").
+_OPENERS_RE = re.compile(r"^(我们这里|我们这边|我们小区|我们社区|我们村|我们|我家|这里|本人|现在|目前)")
+
+
+def issue_label(keywords: list[str], places: list[str], quotes: list[str] | None = None) -> str:
+    """A short readable label: the main place (if any) and the quoted clause that best covers the keywords.
+
+    "丽发新城小区：搅拌站噪音扰民" reads better than a keyword list; falls back to "搅拌站、噪音" when no
+    clause of 4–22 characters holds a keyword.
+    """
+    place = places[0] if places else ""
+    clause = _best_clause(keywords, quotes or [])
+    if clause:
+        return f"{place}：{clause}" if place and place not in clause else clause
     words = "、".join(keywords[:2]) or "（无关键词）"
-    return f"{places[0]}：{words}" if places else words
+    return f"{place}：{words}" if place else words
+
+
+def _best_clause(keywords: list[str], quotes: list[str]) -> str:
+    weights = {w: 1.0 / (rank + 1) for rank, w in enumerate(keywords[:8])}
+    best, best_score = "", 0.0
+    for quote in quotes:
+        for clause in _CLAUSE_RE.split(quote.rstrip("…")):
+            clause = _OPENERS_RE.sub("", clause.strip())
+            if not _LABEL_CHARS[0] <= len(clause) <= _LABEL_CHARS[1]:
+                continue
+            score = sum(weight for word, weight in weights.items() if word in clause)
+            if score > best_score + 1e-9:  # first best wins: quotes are ordered by centrality
+                best, best_score = clause, score
+    return best
 
 
 def theme_label(keywords: list[str]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -74,14 +72,11 @@ class TopicModel:
             if value != "auto" and not (isinstance(value, (int, np.integer)) and value >= 1):
                 raise TopicsError(f"参数 {name}={value!r} 无效：应为正整数或 \"auto\"。请改为例如 {name}=7 或 {name}=\"auto\"。")
 
-    def _prepare(self, texts):
-        from toolkit.text import analyse_many, mask_pii, normalize
+    def _prepare(self, texts, with_places: bool = True):
+        from toolkit.text import prepare_many
 
-        pii: Counter = Counter()
-        clean = [mask_pii(normalize(t), pii) for t in texts]
-        tokens, places = analyse_many(clean, n_jobs=self.n_jobs, hmm=self.hmm, with_places=True,
-                                      progress=self.progress)
-        return clean, tokens, places, pii
+        return prepare_many(texts, n_jobs=self.n_jobs, hmm=self.hmm, with_places=with_places,
+                            progress=self.progress)
 
     def fit(self, texts, ids=None, times=None, respondents=None):
         """Learn issues and themes from ``texts`` (a sequence of str).
@@ -107,14 +102,13 @@ class TopicModel:
         self.pii_counts_ = dict(pii)
 
         self.vectorizer_ = LsaVectorizer(n_components=self.n_components, random_state=self.random_state)
-        X, Z, Zt = self.vectorizer_.fit(tokens, [p[1] for p in places])
-        places = [p[0] for p in places]
+        X, Z = self.vectorizer_.fit(tokens)
         nonempty = np.asarray(X.getnnz(axis=1) > 0)
 
         rows = np.flatnonzero(nonempty)
         theme = np.full(n, UNASSIGNED, dtype=int)
         if len(rows):
-            dup, weight, theme[rows] = self._fit_themes(X, Zt, rows)
+            dup, weight, theme[rows] = self._fit_themes(X, Z, rows)
         else:
             dup, weight = np.full(n, -1), np.ones(n)
         issue, centroids = self._fit_issues(Z, theme, weight)
@@ -155,11 +149,9 @@ class TopicModel:
     def _fit_themes(self, X, Z, rows):
         """Themes of the non-empty ``rows``: k-means of fine clusters' centres, refined by naive Bayes EM.
 
-        ``Z`` is the theme view (place words left out). Also returns near-duplicate groups and
-        the weights that make each group count once.
+        Also returns near-duplicate groups and the weights that make each group count once.
         """
         n = X.shape[0]
-        Xt = self.vectorizer_.theme_view(X)
         # Fine clusters (~10 texts) denoise the texts before the coarse split and bound duplicate search.
         most_themes = 12 if self.themes == "auto" else int(self.themes)
         n_fine = max(cluster.auto_n_issues(len(rows), 10), min(len(rows), 4 * most_themes))
@@ -172,10 +164,10 @@ class TopicModel:
         theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, self.random_state)
         labels = theme_of_fine[fine_rows]
         if len(rows) >= 20 * most_themes:  # naive Bayes needs some texts per theme to estimate word rates
-            labels = refine_themes(Xt[rows], labels, weight[rows])
-            labels = self._absorb_tiny_themes(Xt[rows], Z[rows], labels, weight[rows])
+            labels = refine_themes(X[rows], labels, weight[rows])
+            labels = self._absorb_tiny_themes(X[rows], Z[rows], labels, weight[rows])
         labels = cluster.relabel_by_size(labels, weight[rows])
-        self.theme_classifier_ = theme_classifier(Xt[rows], labels, weight[rows])
+        self.theme_classifier_ = theme_classifier(X[rows], labels, weight[rows])
         return dup, weight, labels
 
     def _absorb_tiny_themes(self, X, Z, labels, weight):
@@ -255,8 +247,8 @@ class TopicModel:
         texts = list(texts)
         n = len(texts)
         ids = np.arange(n) if ids is None else np.asarray(list(ids))
-        clean, tokens, _, _ = self._prepare(texts)
-        X, Z, Xt, _ = self.vectorizer_.transform(tokens)
+        clean, tokens, _, _ = self._prepare(texts, with_places=False)
+        X, Z = self.vectorizer_.transform(tokens)
         nonempty = np.asarray(X.getnnz(axis=1) > 0)
         issue = np.full(n, UNASSIGNED, dtype=int)
         theme = np.full(n, UNASSIGNED, dtype=int)
@@ -264,7 +256,7 @@ class TopicModel:
         reasons = np.full(n, REASON_EMPTY, dtype=object)
         if len(self.issue_centroids_) and nonempty.any():
             rows = np.flatnonzero(nonempty)
-            theme[rows] = self._predict_theme(Xt[rows])
+            theme[rows] = self._predict_theme(X[rows])
             # The nearest issue of the text's own theme: keeps the issue → theme hierarchy intact.
             sims = Z[rows] @ self.issue_centroids_.T
             sims[self.theme_of_issue_[None, :] != theme[rows, None]] = -np.inf

@@ -81,24 +81,27 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
         "reason": reasons,
     })
     k = len(issue_centres)
-    issue_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, issue, k), corpus.vocab, n_keywords) if k else []
+    generic = keywords.generic_places(corpus.places) if len(corpus.places) >= 100 else frozenset()
+    issue_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, issue, k), corpus.vocab, n_keywords,
+                                  hide=generic) if k else []
     n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
-    theme_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, theme, n_themes), corpus.vocab, n_keywords) \
-        if n_themes else []
+    theme_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, theme, n_themes), corpus.vocab, n_keywords,
+                                  hide=generic) if n_themes else []
     frame = pd.DataFrame({"issue": issue, "theme": theme, "time": corpus.times.to_numpy(),
                           "who": corpus.who.to_numpy(), "weight": corpus.weight})
     of_issue = theme_of_issue(issue, theme, k)
     rows = []
     for t, members in frame[frame["issue"] >= 0].groupby("issue", sort=True):
         idx = members.index.to_numpy()
-        places = keywords.common_places([corpus.places[i] for i in idx], min_share=0.2)
+        places = keywords.common_places([corpus.places[i] for i in idx], min_share=0.2, exclude=generic)
+        quotes = representatives(idx, corpus.clean, corpus.Z, issue_centres[t])
         rows.append({
             "topic_id": int(t),
             "theme_id": int(of_issue[t]),
-            "label": topic_labels.get(int(t)) or keywords.issue_label(issue_kw[t], places, len(idx)),
+            "label": topic_labels.get(int(t)) or keywords.issue_label(issue_kw[t], places, quotes),
             "keywords": " ".join(issue_kw[t]),
             "size": int(members["who"].nunique()),
-            "representative": " | ".join(representatives(idx, corpus.clean, corpus.Z, issue_centres[t])),
+            "representative": " | ".join(quotes),
             "places": "、".join(places),
             "first_seen": members["time"].min(),
             "last_seen": members["time"].max(),

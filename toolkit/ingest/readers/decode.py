@@ -16,7 +16,7 @@ from toolkit.ingest.readers.base import ChoiceIndex, SourceColumn, as_int, disti
 
 MARKERS = {"(跳过)", "(空)", "（跳过）", "（空）"}     # 问卷星: skipped by logic / left empty
 CODE_SKIPS = {"-3", "-2", "-1"}                    # 问卷星 按序号: skipped / not ranked
-_OTHER_TEXT = re.compile(r"^(.*?)[〖\[](.*)[〗\]]\s*$", re.S)
+OTHER_TEXT = re.compile(r"^(.*?)[〖\[](.*)[〗\]]\s*$", re.S)
 
 
 def blank(text, codes: bool = True) -> bool:
@@ -50,7 +50,7 @@ def _item(idx: ChoiceIndex, text: str, coded: bool) -> tuple[str, str | None]:
     """(choice id or the raw text, other free text) for one option cell/item."""
     text = text.strip()
     other_text = None
-    m = _OTHER_TEXT.match(text)
+    m = OTHER_TEXT.match(text)
     if m and "〖" in text:
         text, other_text = m.group(1).strip(), m.group(2).strip() or None
     if coded:

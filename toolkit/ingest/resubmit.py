@@ -1,0 +1,45 @@
+"""Fix and re-submit a quarantined row: the corrected answers become a response, the rejected row is
+marked ``resubmitted`` and linked to it, and the change is audited — all in one transaction.
+
+>>> rejected = store.rejected()                                       # doctest: +SKIP
+>>> resubmit(store, form, batch_id=3, row_number=17, answers={...}, operator="张三")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from toolkit.forms import Form, validate_answers
+from toolkit.ingest.errors import IngestError
+from toolkit.store import Store, schema
+
+
+def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answers: dict, operator: str,
+             reason: str | None = None) -> int:
+    """Store corrected ``answers`` for a quarantined row; return the new response id."""
+    r, b = schema.rejected_rows, schema.batches
+    with store.engine.connect() as c:
+        rows = c.execute(select(r).where(r.c.batch_id == batch_id, r.c.row_number == row_number,
+                                         r.c.status == "open")).mappings().all()
+        batch = c.execute(select(b).where(b.c.id == batch_id)).mappings().first()
+    if not rows or batch is None:
+        raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据：没有待处理的隔离行。"
+                          "修改：用 store.rejected() 查看隔离行的批次号和行号。")
+    clean, problems = validate_answers(form, answers)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据修改后仍不符合问卷：" +
+                          "；".join(p.message for p in errors), problems=errors)
+    raw = json.loads(rows[0]["raw"]) if rows[0]["raw"] else None
+    with store.transaction() as conn:
+        ids = store.add_responses(form, [{"answers": clean, "raw": raw, "row_number": row_number,
+                                          "fingerprint": rows[0]["fingerprint"], "flags": ["resubmitted"]}],
+                                  source=batch["source"], operator=operator, batch_id=batch_id, conn=conn)
+        conn.execute(r.update().where(r.c.id.in_([x["id"] for x in rows])).values(status="resubmitted",
+                                                                                 response_id=ids[0]))
+        store.log_audit(conn, operator=operator, action="resubmit", entity="rejected_row", entity_id=rows[0]["id"],
+                        before={"rule": [x["rule"] for x in rows], "value": [x["value"] for x in rows]},
+                        after=clean, reason=reason)
+    return ids[0]

@@ -1,0 +1,104 @@
+"""Streaming path for inputs too large to hold at once (1,000,000 concerns in a few GB).
+
+The input is read in chunks: a seeded uniform sample is drawn (one pass to count, one to
+collect) and the TopicModel is fitted on it; a last pass assigns every text with ``transform``
+(issues and themes never renumber) and writes ``assignments.csv`` chunk by chunk while counting
+sizes and first/last seen per issue and theme. Near-duplicate groups are only found inside the
+sample, so ``n_distinct`` is the sample's share scaled to the full counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.topics.io import ASSIGNMENT_COLUMNS, read_concerns, write_outputs
+
+
+def iter_concerns(path, text_col, id_col, time_col=None, chunksize: int = 50_000):
+    """Yield frames ``id, text, time`` from a large CSV (other formats are read whole, then sliced)."""
+    if str(path).lower().endswith(".csv"):
+        usecols = [c for c in (id_col, text_col, time_col) if c]
+        for chunk in pd.read_csv(path, usecols=usecols, dtype=object, chunksize=chunksize,
+                                 keep_default_na=False, na_values=[""]):
+            out = pd.DataFrame({"id": chunk[id_col].to_numpy(), "text": chunk[text_col].fillna("").to_numpy()})
+            out["time"] = pd.to_datetime(chunk[time_col], errors="coerce").to_numpy() if time_col else pd.NaT
+            yield out
+        return
+    frame = read_concerns(path, text_col, id_col, time_col)
+    for start in range(0, len(frame), chunksize):
+        yield frame.iloc[start : start + chunksize].reset_index(drop=True)
+
+
+def sample_rows(path, text_col, id_col, time_col, size: int, seed: int, chunksize: int) -> pd.DataFrame:
+    """A seeded uniform sample of ``size`` rows: one pass counts rows, a second keeps the chosen ones."""
+    total = sum(len(c) for c in iter_concerns(path, text_col, id_col, None, chunksize))
+    rng = np.random.default_rng(seed)
+    chosen = np.sort(rng.choice(total, size=min(size, total), replace=False))
+    kept, start = [], 0
+    for chunk in iter_concerns(path, text_col, id_col, time_col, chunksize):
+        lo, hi = np.searchsorted(chosen, [start, start + len(chunk)])
+        kept.append(chunk.iloc[chosen[lo:hi] - start])
+        start += len(chunk)
+    return pd.concat(kept, ignore_index=True)
+
+
+def fit_stream(path, text_col, id_col, time_col=None, *, out, sample_size: int = 100_000,
+               chunksize: int = 50_000, **model_params):
+    """Fit on a sample of a large input, assign all of it in chunks, write the three CSV files.
+
+    Returns the fitted model (its frames describe the sample; the files describe everything).
+    """
+    from tqdm.auto import tqdm
+
+    from toolkit.topics import TopicModel
+
+    seed = model_params.get("random_state", 0)
+    progress = model_params.get("progress", True)
+    sample = sample_rows(path, text_col, id_col, time_col, sample_size, seed, chunksize)
+    model = TopicModel(**model_params)
+    model.fit(sample["text"], ids=sample["id"], times=sample["time"] if time_col else None)
+    del sample
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tally = []
+    with open(out / "assignments.csv", "w", encoding="utf-8-sig", newline="") as fh:
+        header = True
+        for chunk in tqdm(iter_concerns(path, text_col, id_col, time_col, chunksize), desc="分配", unit="块",
+                          disable=not progress):
+            assigned = model.transform(chunk["text"], ids=chunk["id"])
+            assigned[ASSIGNMENT_COLUMNS + ["similarity", "reason"]].to_csv(fh, index=False, header=header,
+                                                                           lineterminator="\n")
+            header = False
+            tally.append(_tally(assigned, chunk["time"]))
+    _rewrite_counts(model, out, pd.concat(tally, ignore_index=True))
+    return model
+
+
+def _tally(assigned, times) -> pd.DataFrame:
+    frame = pd.DataFrame({"topic_id": assigned["topic_id"].to_numpy(), "theme_id": assigned["theme_id"].to_numpy(),
+                          "time": pd.to_datetime(pd.Series(times)).to_numpy()})
+    return frame.groupby(["topic_id", "theme_id"], dropna=False).agg(
+        n=("time", "size"), first=("time", "min"), last=("time", "max")).reset_index()
+
+
+def _rewrite_counts(model, out: Path, tally: pd.DataFrame) -> None:
+    by_topic = tally.groupby("topic_id").agg(n=("n", "sum"), first=("first", "min"), last=("last", "max"))
+    by_theme = tally.groupby("theme_id")["n"].sum()
+    topics = model.topics_.copy()
+    share = topics["n_distinct"] / topics["n_texts"].where(topics["n_texts"] > 0)
+    topics["size"] = topics["topic_id"].map(by_topic["n"]).fillna(0).astype(int)
+    topics["n_texts"] = topics["size"]
+    topics["first_seen"] = topics["topic_id"].map(by_topic["first"])
+    topics["last_seen"] = topics["topic_id"].map(by_topic["last"])
+    topics["n_distinct"] = (share.fillna(1) * topics["n_texts"]).round().astype(int)
+    themes = model.themes_.copy()
+    share = themes["n_distinct"] / themes["n_texts"].where(themes["n_texts"] > 0)
+    themes["size"] = themes["theme_id"].map(by_theme).fillna(0).astype(int)
+    themes["n_texts"] = themes["size"]
+    themes["n_distinct"] = (share.fillna(1) * themes["n_texts"]).round().astype(int)
+    model.topics_, model.themes_ = topics, themes
+    write_outputs(model, out, parts=("topics.csv", "themes.csv"))
