@@ -109,3 +109,17 @@ def test_specificity_of_everywhere_place_is_low():
     texts = pd.Series(["A市丽发小区搅拌站", "A市地铁", "A市公交", "A市学校"])
     spec = F.specificity(texts, ["A市", "丽发"])
     assert spec["A市"] == 0.0 and spec["丽发"] > 0.5
+
+
+def test_letters_about_many_places_are_not_one_spot():
+    one_spot = ["丽发新城小区旁搅拌站噪音大", "投诉丽发新城小区搅拌站", "A市丽发新城小区粉尘严重", "丽发新城小区居民睡不着",
+                "丽发新城小区旁边建搅拌站"]
+    bag = ["长城水郡小区存在安全隐患", "悦湖山小区存在安全隐患", "江山帝景小区存在安全隐患", "雄新华府小区存在安全隐患",
+           "缔壹城小区连廊存在安全隐患"]
+    msgs = frame([(i, 0 if i < 5 else 1, t, "2024-01-01", str(i)) for i, t in enumerate(one_spot + bag)])
+    focus = F.place_focus(msgs)
+    assert focus.loc[0, "top_place"] == "丽发新城" and focus.loc[0, "place_focus"] == 1.0
+    assert focus.loc[1, "n_placed"] == 5 and focus.loc[1, "place_focus"] <= 0.4
+    # two candidates concentrated on the same 小区 are one matter for a consultation
+    twin = pd.concat([focus.loc[[0]], focus.loc[[0]].rename(index={0: 7})])
+    assert F.same_place(twin).tolist() == [0, 0]

@@ -231,3 +231,35 @@ def test_xlsform_group_paths(tmp_path, annual_form, records, platform, sep, deli
     got = read_export(path, annual_form)
     assert got["reader"].name == platform and got["unmapped"] == []
     assert got["answers"][0]["sector"] == records[0]["answers"]["sector"]
+
+
+@pytest.mark.parametrize("platform", ["tencent", "kobo", "table"])
+def test_infer_other_platforms(tmp_path, annual_form, records, platform):
+    path = write_export(annual_form, records, tmp_path / f"{platform}.csv", platform, neutralise=False)
+    form = infer_form(path)
+    from toolkit.ingest.normalize import key
+
+    kinds = {key(q.label) if platform != "kobo" else q.id: q.kind for q in form.questions}
+    name = (lambda qid: qid) if platform == "kobo" else (lambda qid: key(annual_form.question(qid).label))
+    assert kinds[name("concern_areas")] == "multiple" and kinds[name("sector")] == "single"
+    assert kinds[name("phone")] == "text" and kinds[name("concern")] == "concern"
+    if platform != "kobo":
+        assert kinds[name("services")] == "likert"
+    if platform == "tencent":
+        assert kinds[name("priority")] == "ranking"
+    if platform == "kobo":
+        assert [c.id for c in form.question("sector").choices][0] in {c.id for c in annual_form.question("sector").choices}
+    report = ingest(path, form, tmp_path / "i.db")
+    assert (report["accepted"], report["rejected"], report["unmapped_columns"]) == (len(records), 0, [])
+
+
+def test_kobo_option_columns_without_the_main_column(tmp_path, annual_form, records):
+    from toolkit.ingest.exports import kobo_table
+
+    header, rows = kobo_table(annual_form, records[:6])
+    drop = header.index("concern_areas")
+    header, rows = header[:drop] + header[drop + 1:], [r[:drop] + r[drop + 1:] for r in rows]
+    got = read_export(write_rows(header, rows, tmp_path / "k.csv", delimiter=";", neutralise=False), annual_form)
+    assert got["unmapped"] == []
+    assert [sorted(a["concern_areas"]) for a in got["answers"]] == \
+        [sorted(r["answers"]["concern_areas"]) for r in records[:6]]

@@ -17,11 +17,12 @@ weights_widget(messages, model, …)   ipywidgets sliders that re-rank live (not
 DEFAULT_WEIGHTS, FACTORS, FACTOR_NAMES, AgendaError
 
 Factors (each normalised to [0, 1]; see ``toolkit.agenda.factors``): volume (distinct voices: one person,
-a near-duplicate or a campaign counts once; log-scaled), breadth (share of 界别 and 镇街), recency
-(half-life of the median message age), growth (last window vs the one before), intensity (urgent/safety
-words, likes, dislikes, Likert priority), alignment (党政中心工作 keywords), concreteness (focus on one
-(sqrt of the mean pairwise character similarity of its messages: one 小区, one matter). Issues that are
-one matter (split by the topic model) are joined first (``toolkit.agenda.textsim``).
+a copied letter or a campaign counts once; log-scaled), breadth (share of 界别 and 镇街), recency (half-life
+of the median message age), growth (last window vs the one before), intensity (urgent/safety words, likes,
+dislikes, Likert priority), alignment (党政中心工作 keywords), concreteness (one matter at one place:
+character similarity of its voices × share of them naming its most-named 小区/路段). Issues the topic model
+split but that are one matter are joined first (``toolkit.agenda.textsim``, ``factors.same_place``);
+candidates raised by fewer than 5 voices or too scattered to be one matter are listed last (``eligible``).
 
 >>> from toolkit.topics import TopicModel
 >>> from toolkit.agenda import rank_candidates

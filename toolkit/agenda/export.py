@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.agenda.factors import FACTORS
+from toolkit.agenda.factors import FACTORS, is_area
 
 HOT_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
 _FIRST = ["rank", "topic_id", "theme_id", "score", "heat", *FACTORS]
@@ -66,7 +66,11 @@ def hot_issue_table(candidates: pd.DataFrame, messages: pd.DataFrame, members: p
     for row in candidates.head(top).to_dict("records"):
         ids = members.loc[members[key] == row[key], "id"]
         own = texts.reindex(ids)
-        who = "、".join([p for p in str(row.get("places") or "").split("、") if p][:2] + _groups_of(own))
+        # the spot most voices name, when enough of them name one; else the topic model's places minus areas
+        firm = row.get("n_placed", 0) >= 4 and row.get("top_place_share", 0) >= 0.5
+        places = [row["top_place"]] if firm else \
+            [p for p in str(row.get("places") or "").split("、") if p and p != "nan" and not is_area(p)][:2]
+        who = "、".join(places + _groups_of(own))
         rows.append({
             "热度排名": int(row["rank"]), "问题ID": row[key], "热度指数": row["heat"],
             "时间范围": time_range(row.get("first_seen"), row.get("last_seen")), "地点/人群": who,

@@ -239,6 +239,11 @@ _SPOT_SUFFIX = re.compile(r"(?:小区|社区)$")
 PLACE_CHARS = 120  # the spot is named in the title or first sentence
 
 
+def is_area(name: str) -> bool:
+    """"A市", "A7县", "泉塘街道", "投诉A7县": an area, not a spot."""
+    return bool(_ADMIN_PLACE.search(str(name)))
+
+
 def spots(texts: pd.Series) -> list[set[str]]:
     """Specific places (小区, 路, 学校 …) named early in each text, normalised so variants agree:
     "A市丽发新城小区" and "区丽发新城" -> "丽发新城". Areas (市, 县, 街道, 镇) are left out."""
@@ -250,10 +255,18 @@ def spots(texts: pd.Series) -> list[set[str]]:
         head = text[:PLACE_CHARS]
         if head not in cache:
             names = {_SPOT_SUFFIX.sub("", _ADMIN_PREFIX.sub("", p)) for p in extract_places(cut(head))
-                     if not _ADMIN_PLACE.search(p)}
-            cache[head] = {n for n in names if len(n) >= 2}
+                     if not is_area(p)}
+            # two characters are a suffix or a fragment ("新城", "景园"), not a spot anyone can find
+            cache[head] = {n for n in names if len(n) >= 3}
         out.append(cache[head])
     return out
+
+
+def _first_per_voice(msgs: pd.DataFrame) -> np.ndarray:
+    """Mask of one message per voice within each candidate (a voice may speak to several candidates)."""
+    if "voice" not in msgs:
+        return np.ones(len(msgs), dtype=bool)
+    return ~msgs[["group", "voice"]].duplicated().to_numpy()
 
 
 def place_focus(msgs: pd.DataFrame, min_placed: int = 4) -> pd.DataFrame:
@@ -262,17 +275,34 @@ def place_focus(msgs: pd.DataFrame, min_placed: int = 4) -> pd.DataFrame:
     ``place_focus`` is that share when at least ``min_placed`` voices name a spot, else 1 (no evidence of
     spread: policy matters name no spot). A bag of "安全隐患" letters about ten different 小区 scores ~0.2.
     """
-    one = ~msgs["voice"].duplicated() if "voice" in msgs else pd.Series(True, index=msgs.index)
-    sub = msgs[one.to_numpy()]
+    sub = msgs[_first_per_voice(msgs)]
+    named = sub["spots"] if "spots" in sub else pd.Series(spots(sub["text"]), index=sub.index)
     rows = {}
-    for group, places in pd.Series(spots(sub["text"]), index=sub.index).groupby(sub["group"].to_numpy()):
+    for group, places in named.groupby(sub["group"].to_numpy()):
         placed = [p for p in places if p]
         counts = pd.Series([p for s in placed for p in sorted(s)], dtype=object).value_counts()
-        top, n_top = (counts.index[0], int(counts.iloc[0])) if len(counts) else ("", 0)
-        share = n_top / len(placed) if placed else 0.0
+        top, share = "", 0.0
+        for name in counts.index[:5]:  # a voice names the spot if one name holds the other ("投诉武广新城")
+            hits = sum(1 for s in placed if any(name in p or p in name for p in s))
+            if hits / len(placed) > share + 1e-12:
+                top, share = name, hits / len(placed)
         rows[group] = {"n_placed": len(placed), "top_place": top, "top_place_share": round(share, 3),
                        "place_focus": share if len(placed) >= min_placed else 1.0}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def same_place(focus: pd.DataFrame, min_placed: int = 4, min_share: float = 0.6) -> pd.Series:
+    """Map group -> merged group for candidates concentrated on one spot (``place_focus`` table): the same
+    小区 or 路段 named by most of their voices is one matter for a consultation, however it was worded."""
+    firm = focus[(focus["n_placed"] >= min_placed) & (focus["top_place_share"] >= min_share)]
+    mapping = pd.Series(focus.index, index=focus.index)
+    names = list(firm["top_place"].items())
+    for i, (group, name) in enumerate(names):
+        for other, other_name in names[:i]:
+            if name and other_name and (name in other_name or other_name in name):
+                mapping[mapping == mapping[group]] = mapping[other]
+                break
+    return mapping
 
 
 def concreteness(msgs: pd.DataFrame, X) -> pd.DataFrame:
@@ -286,8 +316,7 @@ def concreteness(msgs: pd.DataFrame, X) -> pd.DataFrame:
     from toolkit.agenda.textsim import cohesion
 
     # one message per voice: a copied letter must not make a candidate look like one matter
-    one = ~msgs["voice"].duplicated().to_numpy() if "voice" in msgs else np.ones(len(msgs), dtype=bool)
-    rows = np.flatnonzero(one)
+    rows = np.flatnonzero(_first_per_voice(msgs))
     coh = cohesion(X[rows], msgs["group"].to_numpy()[rows], msgs["text"].fillna("").iloc[rows])
     coh = coh.reindex(pd.unique(msgs["group"]), fill_value=0.0)
     out = place_focus(msgs).reindex(coh.index)

@@ -169,13 +169,18 @@ class CandidateRanker:
         if self.level == "issue" and self.merge_similarity is not None:
             merged = same_matter(X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity).reindex(keep)
         msgs["group"] = msgs["group"].map(merged)
+        msgs["voice"] = F.voices(msgs, X_full)
+        msgs["spots"] = F.spots(msgs["text"])
+        if self.level == "issue" and self.merge_similarity is not None:
+            by_place = F.same_place(F.place_focus(msgs))  # one 小区 named by most voices of both: one matter
+            merged = merged.map(by_place)
+            msgs["group"] = msgs["group"].map(by_place)
         keywords = info.get("keywords", pd.Series("", index=info.index))
         places = info.get("places", pd.Series("", index=info.index)).reindex(merged.index).groupby(merged).agg(
             lambda v: "、".join(dict.fromkeys(p for x in v for p in F.as_list(x))))
         terms = [p for v in places for p in F.as_list(v)] + [k for v in keywords for k in F.as_list(v)[:3]]
         foc = F.focus(msgs, places, keywords, F.specificity(msgs["text"], terms))
         self._members = msgs[["id", "group"]]
-        msgs["voice"] = F.voices(msgs, X_full)
         merged = merged.reindex(info.index)
         urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
         parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days),
@@ -203,7 +208,7 @@ class CandidateRanker:
             bits.append(f"涉及{int(r['n_districts'])}个镇街")
         if r.get("n_sectors"):
             bits.append(f"{int(r['n_sectors'])}个界别")
-        if r.get("top_place") and r.get("n_placed", 0) >= 4 and r.get("top_place_share", 0) >= 0.5:
+        if r.get("top_place") and r.get("n_placed", 0) >= 4 and r.get("top_place_share", 0) >= 0.5:  # as in 热点问题表
             bits.append(f"集中在“{r['top_place']}”（{r['top_place_share']:.0%}）")
         elif r.get("n_placed", 0) >= 4 and r.get("place_focus", 1) < 0.34:
             bits.append(f"地点分散（{r['n_placed']}人提到的地点各不相同）")

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from toolkit.forms import Choice, Form, Question
+from toolkit.forms import OTHER, Choice, Form, Question
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.files import RawTable, read_table
 from toolkit.ingest.normalize import key
@@ -56,14 +56,17 @@ def _code_labels(text_table: RawTable, text_idx: int, code_table: RawTable, code
     return {n: label for n, (_, label) in sorted(best.items())}
 
 
-def _choices(labels: list[str]) -> tuple[list[Choice], bool]:
-    other = any(_is_other(x) for x in labels)
-    plain = [x for x in labels if not _is_other(x)]
+def _choices(labels: list[str], named: bool = False) -> tuple[list[Choice], bool]:
+    """Choices numbered 1, 2 … like 问卷星's codes; XLSForm cells are already choice names, kept as ids."""
+    other = any(_is_other(x) or (named and x == OTHER) for x in labels)
+    plain = [x for x in labels if not _is_other(x) and not (named and x == OTHER)]
+    if named and all(re.match(r"^[A-Za-z0-9_.-]+$", x) for x in plain):
+        return [Choice(x, x) for x in plain], other
     return [Choice(str(i), x) for i, x in enumerate(plain, start=1)], other
 
 
 def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, code_table: RawTable | None,
-           qid: str) -> Question:
+           qid: str, xlsform: bool = False) -> Question:
     label = sq.label or f"第{sq.number}题"
     tag_kind = next((kind for word, kind in _TAG_KINDS if word in sq.tag), None)
     required = "必答" in sq.tag
@@ -74,10 +77,21 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
         return Question(qid, "likert", label, required=required, rows=[Choice(str(i), c.sub or c.header) for i, c
                                                                          in enumerate(rows, start=1)],
                         choices=[Choice(str(i), v) for i, v in enumerate(scale, start=1)])
-    options = sq.parts("option") or (code_sq.parts("option") if code_sq else [])
+    own_options = sq.parts("option")
+    options = own_options or (code_sq.parts("option") if code_sq else [])
+    if own_options and tag_kind not in ("multiple", "ranking"):
+        cells = _ordered(v for c in own_options for v in _values(table, c.index))
+        subs = {key(c.sub) for c in own_options}
+        if cells and all(as_int(v) is not None for v in cells) and max(as_int(v) for v in cells) > 1:
+            tag_kind = "ranking"                      # option columns holding ranks (腾讯问卷 排序题)
+        elif cells and not all(as_int(v) is not None for v in cells) and not any(key(v) in subs for v in cells):
+            # option columns holding a scale text per row: a matrix written one column per row
+            return Question(qid, "likert", label, required=required,
+                            rows=[Choice(str(i), c.sub) for i, c in enumerate(own_options, start=1)],
+                            choices=[Choice(str(i), v) for i, v in enumerate(cells, start=1)])
     if options:
         kind = "ranking" if tag_kind == "ranking" else "multiple"
-        choices, other = _choices([c.sub for c in options])
+        choices, other = _choices([c.sub for c in options], named=xlsform)
         if not sq.parts("main") or kind == "ranking":
             return Question(qid, kind, label, required=required, choices=choices, other=other)
         main_vals = _values(table, sq.parts("main")[0].index)
@@ -87,11 +101,13 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
     values = _values(table, sq.columns[0].index)
     if not values:
         return Question(qid, tag_kind or "text", label, required=required)
-    if tag_kind in ("multiple", "ranking") or any("┋" in v for v in values) or any("→" in v for v in values):
-        kind = tag_kind or ("ranking" if any("→" in v for v in values) else "multiple")
-        items = [i.strip() for v in values for i in split_items(v, "┋" if kind == "multiple" else "→")]
+    sep = _list_separator(values, space=xlsform)
+    if tag_kind in ("multiple", "ranking") or sep:
+        kind = tag_kind or ("ranking" if sep == "→" else "multiple")
+        sep = sep or ("┋" if kind == "multiple" else "→")
+        items = [i.strip() for v in values for i in split_items(v, sep)]
         labels = [(OTHER_TEXT.match(i).group(1).strip() if "〖" in i else i) for i in items]
-        choices, other = _choices(_ordered(labels))
+        choices, other = _choices(_ordered(labels), named=xlsform)
         return Question(qid, kind, label, required=required, choices=choices, other=other)
     distinct = _ordered(values)
     if all(_SCORE.match(v) for v in distinct):
@@ -105,19 +121,42 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
         if codes and max(codes) <= 200 and any(str(n) != label for n, label in codes.items()):
             # keep option numbers aligned with the platform's codes even if nobody chose some option
             labels = [codes.get(n, f"（第{n}个选项：导出中无人选择，请补全文字）") for n in range(1, max(codes) + 1)]
-            choices, other = _choices(labels)
+            choices, other = _choices(labels, named=xlsform)
             return Question(qid, tag_kind or "single", label, required=required, choices=choices, other=other)
-    if tag_kind is None and all(as_int(v) is not None or _is_float(v) for v in distinct):
+    if tag_kind is None and all((as_int(v) is not None or _is_float(v)) and not _is_code_number(v) for v in distinct):
         return Question(qid, "number", label, required=required, integer=all(as_int(v) is not None for v in distinct))
     if tag_kind is None and all(_DATE.match(v) for v in distinct):
         return Question(qid, "date", label, required=required)
     few = len(distinct) <= 30 and len(distinct) <= max(2, len(values) // 3)
     if tag_kind in ("single", "likert") or (tag_kind is None and few):
         labels = _ordered([(OTHER_TEXT.match(v).group(1).strip() if "〖" in v else v) for v in values])
-        choices, other = _choices(labels)
+        choices, other = _choices(labels, named=xlsform)
         return Question(qid, tag_kind or "single", label, required=required, choices=choices, other=other)
     mean = sum(len(v) for v in values) / len(values)
     return Question(qid, "concern" if mean >= 15 or tag_kind == "concern" else "text", label, required=required)
+
+
+def _is_code_number(text: str) -> bool:
+    """Digits that are an identifier, not a quantity: phone numbers, ID numbers, leading zeros."""
+    digits = text.strip().lstrip("+")
+    return len(digits) >= 11 or (len(digits) > 1 and digits.startswith("0") and "." not in digits)
+
+
+def _list_separator(values: list[str], space: bool = False) -> str | None:
+    """The separator joining several options in one cell (┋ → ；; or XLSForm's space), if any."""
+    for sep in ("┋", "→"):
+        if any(sep in v for v in values):
+            return sep
+    candidates = ["；", ";"] + ([" "] if space else [])
+    for sep in candidates:
+        multi = [v for v in values if sep in v]
+        if not multi:
+            continue
+        items = {i.strip() for v in values for i in v.split(sep) if i.strip()}
+        # a short vocabulary reused across many cells is a list of options, not prose
+        if len(items) <= 40 and len(items) < len(values) and all(len(i) <= 30 for i in items):
+            return sep
+    return None
 
 
 def _is_float(text: str) -> bool:
@@ -152,7 +191,8 @@ def infer_form(path, by_code=None, *, form_id: str | None = None, title: str | N
         while qid in used:
             qid += "_b"
         used.add(qid)
-        questions.append(_guess(table, sq, code_by_number.get(sq.number), code_table, qid))
+        questions.append(_guess(table, sq, code_by_number.get(sq.number), code_table, qid,
+                                xlsform=reader.name in ("kobo", "odk")))
     stem = Path(path).stem
     fid = form_id or re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_").lower() or "inferred"
     if not re.match(r"^[A-Za-z_]", fid):

@@ -80,6 +80,11 @@ def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: 
     store = open_store(store) if own_store else store
     try:
         return _ingest(path, form, store, source, operator, sheet, remember_mapping)
+    except (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, MemoryError) as err:
+        # a file shape no reader foresaw: the transaction has rolled back; say so instead of a traceback
+        raise IngestError(f"文件 {path}：内容无法按{source}格式解析（{type(err).__name__}: {str(err)[:200]}），"
+                          "数据库未作任何改动。修改：确认文件是平台原样导出的答卷数据；"
+                          "仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查。") from err
     finally:
         if own_store:
             store.close()
@@ -90,7 +95,7 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
     table, reader, meta, answers = got["table"], got["reader"], got["meta"], got["answers"]
     raw_rows = _raw_rows(table)
     fps = dup.fingerprints(reader.name, form.id, list(meta["external_id"]), list(meta["submitted_at"]), raw_rows)
-    known = store.fingerprints(form.id) | _rejected_fingerprints(store, form.id)
+    known = store.fingerprints(form.id) | store.rejected_fingerprints(form.id)
     new = [i for i, fp in enumerate(fps) if fp not in known]
     results = validate_rows(form, [answers[i] for i in new])
     header_of = {q.id: sq.columns[0].header for sq, q in got["pairs"]}
@@ -114,7 +119,7 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
     flags = dup.flag_duplicates(
         form, [c for _, c in accepted], [respondent[i] for i, _ in accepted],
         [ips[i] for i, _ in accepted], [submitted[i] for i, _ in accepted],
-        _stored_answers(store, form.id) if accepted else [])
+        store.answers_and_times(form.id) if accepted else [])
     serial_q = form.by_role("serial")
     records = [{"answers": clean, "serial": clean.get(serial_q.id) if serial_q else None,
                 "submitted_at": submitted[i], "external_id": _text(external[i]),
@@ -166,29 +171,6 @@ def _top_reasons(rejected: list[dict], n: int = 10) -> list[dict]:
         example.setdefault((r["rule"], r["column"]), r["message"])
     return [{"rule": rule, "column": col, "count": c, "example": example[(rule, col)]}
             for (rule, col), c in counts.most_common(n)]
-
-
-def _rejected_fingerprints(store: Store, form_id: str) -> set[str]:
-    from sqlalchemy import select
-
-    from toolkit.store import schema
-
-    r, b = schema.rejected_rows, schema.batches
-    with store.engine.connect() as c:
-        return {row[0] for row in c.execute(select(r.c.fingerprint).join(b, r.c.batch_id == b.c.id)
-                                            .where(b.c.form_id == form_id, r.c.fingerprint.is_not(None)))}
-
-
-def _stored_answers(store: Store, form_id: str) -> list[tuple[dict, str | None]]:
-    from sqlalchemy import select
-
-    from toolkit.store import schema
-
-    t = schema.responses
-    with store.engine.connect() as c:
-        rows = c.execute(select(t.c.answers, t.c.submitted_at).where(t.c.form_id == form_id,
-                                                                     t.c.status == "active")).all()
-    return [(json.loads(a), s) for a, s in rows]
 
 
 def as_frame(report: dict) -> pd.DataFrame:

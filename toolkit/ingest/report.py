@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from toolkit.ingest.exports import EXCEL_MAX_CELL, _ILLEGAL, safe_cell
-from toolkit.text.pii import mask_pii
+from toolkit.text import mask_pii
 
 RULE_LABELS = {"required": "必答未答", "choice": "选项不符", "type": "格式不符", "count": "选项个数不符",
                "constraint": "取值不符合限制", "irrelevant": "按跳题逻辑应跳过"}

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
-
 from toolkit.forms import Form, validate_answers
 from toolkit.ingest.errors import IngestError
-from toolkit.store import Store, schema
+from toolkit.store import Store
 
 
 def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answers: dict, operator: str,
              reason: str | None = None) -> int:
     """Store corrected ``answers`` for a quarantined row; return the new response id."""
-    r, b = schema.rejected_rows, schema.batches
-    with store.engine.connect() as c:
-        rows = c.execute(select(r).where(r.c.batch_id == batch_id, r.c.row_number == row_number,
-                                         r.c.status == "open")).mappings().all()
-        batch = c.execute(select(b).where(b.c.id == batch_id)).mappings().first()
+    rows = store.open_rejected(batch_id, row_number)
+    batch = store.batch(batch_id)
     if not rows or batch is None:
         raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据：没有待处理的隔离行。"
                           "修改：用 store.rejected() 查看隔离行的批次号和行号。")
@@ -37,8 +32,7 @@ def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answer
         ids = store.add_responses(form, [{"answers": clean, "raw": raw, "row_number": row_number,
                                           "fingerprint": rows[0]["fingerprint"], "flags": ["resubmitted"]}],
                                   source=batch["source"], operator=operator, batch_id=batch_id, conn=conn)
-        conn.execute(r.update().where(r.c.id.in_([x["id"] for x in rows])).values(status="resubmitted",
-                                                                                 response_id=ids[0]))
+        store.resolve_rejected(conn, [x["id"] for x in rows], status="resubmitted", response_id=ids[0])
         store.log_audit(conn, operator=operator, action="resubmit", entity="rejected_row", entity_id=rows[0]["id"],
                         before={"rule": [x["rule"] for x in rows], "value": [x["value"] for x in rows]},
                         after=clean, reason=reason)

@@ -12,8 +12,7 @@ import json
 import re
 from functools import lru_cache
 
-from toolkit.forms import AnswerProblem, Form, other_key, validate_answers
-from toolkit.forms.expressions import Expression
+from toolkit.forms import AnswerProblem, Expression, Form, other_key, validate_answers
 
 
 def _freeze(value):

@@ -164,6 +164,41 @@ class Store:
             return {r[0] for r in c.execute(select(t.c.fingerprint).where(t.c.form_id == form_id,
                                                                           t.c.fingerprint.is_not(None)))}
 
+    def rejected_fingerprints(self, form_id: str) -> set[str]:
+        """Fingerprints of source rows already quarantined for a form (ingest: quarantine each row once)."""
+        r, b = schema.rejected_rows, schema.batches
+        with self.engine.connect() as c:
+            return {row[0] for row in c.execute(select(r.c.fingerprint).join(b, r.c.batch_id == b.c.id)
+                                                .where(b.c.form_id == form_id, r.c.fingerprint.is_not(None)))}
+
+    def answers_and_times(self, form_id: str) -> list[tuple[dict, str | None]]:
+        """(answers, submitted_at) of a form's active responses (ingest: duplicate checks against the store)."""
+        t = schema.responses
+        with self.engine.connect() as c:
+            rows = c.execute(select(t.c.answers, t.c.submitted_at).where(t.c.form_id == form_id,
+                                                                         t.c.status == "active")).all()
+        return [(json.loads(a), s) for a, s in rows]
+
+    def open_rejected(self, batch_id: int, row_number: int) -> list[dict]:
+        """The open quarantine entries (one per failed rule) of one source row of a batch."""
+        t = schema.rejected_rows
+        with self.engine.connect() as c:
+            rows = c.execute(select(t).where(t.c.batch_id == batch_id, t.c.row_number == row_number,
+                                             t.c.status == "open").order_by(t.c.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def resolve_rejected(self, conn: Connection, ids: list[int], *, status: str, response_id: int | None = None
+                         ) -> None:
+        """Mark quarantine entries ``resubmitted`` (linked to the new response) or ``dismissed``."""
+        t = schema.rejected_rows
+        conn.execute(t.update().where(t.c.id.in_(ids)).values(status=status, response_id=response_id))
+
+    def batch(self, batch_id: int) -> dict | None:
+        t = schema.batches
+        with self.engine.connect() as c:
+            row = c.execute(select(t).where(t.c.id == batch_id)).mappings().first()
+        return dict(row) if row else None
+
     def response(self, response_id: int) -> dict:
         t = schema.responses
         with self.engine.connect() as c:

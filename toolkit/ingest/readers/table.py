@@ -11,7 +11,7 @@ from toolkit.ingest.normalize import clean, key
 from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import ChoiceIndex, Layout, Reader, SourceColumn, SourceQuestion, distinct_map
 
-_NUMBERED = re.compile(r"^(\d+)\s*[、.)]\s*(.+)$", re.S)
+_NUMBERED = re.compile(r"^(\d+)\s*[、.)．）]\s*(.+)$", re.S)
 META = {"提交时间": "submitted_at", "提交答卷时间": "submitted_at", "填写时间": "submitted_at", "ip": "ip",
         "ip地址": "ip", "编号": "external_id", "序号": "external_id", "id": "external_id"}
 _SEPARATORS = re.compile(r"[┋;；|\n]|,|，")
@@ -43,8 +43,8 @@ class TableReader(Reader):
             if k in META and META[k] not in lay.meta:
                 lay.meta[META[k]] = i
                 continue
-            m = _NUMBERED.match(clean(header))
-            number, label = (int(m.group(1)), m.group(2).strip()) if m else (None, clean(header))
+            m = _NUMBERED.match(header)
+            number, label = (int(m.group(1)), m.group(2).strip()) if m else (None, header)
             row = _split_row(clean(label))
             prev = lay.questions[-1] if lay.questions else None
             if row and prev is not None and prev.tag == "rows" and key(prev.label) == key(row[0]):

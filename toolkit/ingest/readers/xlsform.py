@@ -15,6 +15,11 @@ from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import Layout, Reader, SourceColumn, SourceQuestion
 
 
+def _flags_only(values) -> bool:
+    seen = {str(v).strip() for v in set(values) if v is not None}
+    return bool(seen) and seen <= {"0", "1", "True", "False"}
+
+
 class _XlsformReader(Reader):
     sep = "/"
     meta_map: dict[str, str] = {}
@@ -42,6 +47,14 @@ class _XlsformReader(Reader):
             if parent in known and parent in by_header:            # Kobo's q/option 1/0 column
                 by_header[parent].columns.append(SourceColumn(i, header, "option", header.rsplit("/", 1)[1]))
                 continue
+            if parent and parent not in known and _flags_only(table.data[i]):
+                # q/option 1/0 columns exported without the q column itself
+                sq = by_header.get(parent)
+                if sq is None:
+                    sq = by_header[parent] = SourceQuestion(None, parent.split(self.sep)[-1].split("/")[-1])
+                    lay.questions.append(sq)
+                sq.columns.append(SourceColumn(i, header, "option", header.rsplit("/", 1)[1]))
+                continue
             if header.endswith("_other") and header[:-6] in by_header:   # "other, please specify" text
                 by_header[header[:-6]].columns.append(SourceColumn(i, header, "other"))
                 continue
@@ -54,6 +67,8 @@ class _XlsformReader(Reader):
 
     def decode(self, table: RawTable, layout: Layout, sq: SourceQuestion, q: Question) -> dict[str, list]:
         data = table.data
+        if not sq.parts("main"):
+            return d.option_columns(data, sq.parts("option"), q, chosen=lambda v: str(v).strip() in ("1", "True"))
         values = data[sq.columns[0].index]
         if q.kind in ("multiple", "ranking"):
             out = d.list_column(values, q, " ")
