@@ -17,6 +17,7 @@ umap-learn plotly`` (its full install pulls torch with CUDA, so it is not a proj
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import sys
 import time
@@ -87,7 +88,8 @@ def bertopic(texts, tokens, seed, reduce_to=None):
                                      random_state=seed),
                      hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", prediction_data=True),
                      vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
-                     nr_topics=reduce_to, calculate_probabilities=False)
+                     nr_topics=reduce_to, calculate_probabilities=False,
+                     language="multilingual")  # "english" strips every non-ASCII character before c-TF-IDF
     topics, _ = model.fit_transform(docs, embeddings=Z)
     topics = np.asarray(topics)
     return topics, {"topics": int(len(set(topics) - {-1})), "outliers": float((topics == -1).mean())}
@@ -110,14 +112,11 @@ def main(argv=None):
           f"(added to every baseline's time)\n")
     methods = [("ours TopicModel(themes=7)", ours, False), ("jieba+TF-IDF+k-means", tfidf_kmeans, True),
                ("jieba+TF-IDF+LSA+k-means", lsa_kmeans, True), ("scikit-learn LDA", lda, True)]
-    try:
-        import bertopic as _  # noqa: F401
-
-        if not args.no_bertopic:
-            methods += [("BERTopic (own topic count)", bertopic, True),
-                        ("BERTopic reduced to 7", lambda t, k, s: bertopic(t, k, s, reduce_to=7), True)]
-    except ImportError:
+    if importlib.util.find_spec("bertopic") is None:
         print("BERTopic not installed: skipped (see the docstring for the light install)\n")
+    elif not args.no_bertopic:
+        methods += [("BERTopic (own topic count)", bertopic, True),
+                    ("BERTopic reduced to 7", lambda t, k, s: bertopic(t, k, s, reduce_to=7), True)]
     print(f"{'method':30s} {'NMI':>6s} {'ARI':>6s} {'time s':>7s}  (median of seeds {args.seeds}; range)  notes")
     for name, fn, add_tok in methods:
         nmis, aris, times, notes = [], [], [], {}

@@ -96,7 +96,8 @@ def bertopic_run(texts, seed=0):
         _, Z = LsaVectorizer(random_state=seed).fit(tokens)
         topics, _ = BERTopic(umap_model=UMAP(n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
                  hdbscan_model=HDBSCAN(min_cluster_size=10, prediction_data=True),
-                 vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False)
+                 vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
+                 language="multilingual",  # "english" strips every non-ASCII character before c-TF-IDF
                  ).fit_transform([" ".join(t) for t in tokens], embeddings=Z)
     import numpy as np
 

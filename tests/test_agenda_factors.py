@@ -31,7 +31,7 @@ def test_one_person_and_a_campaign_count_once():
     assert 0 < vol.loc[1, "volume"] < 1
 
 
-def test_near_duplicate_group_links_voices():
+def test_near_duplicate_of_links_voices():
     msgs = frame([(1, 0, "甲", "2024-01-01", "a"), (2, 0, "乙", "2024-01-01", "b"), (3, 0, "丙", "2024-01-01", "c")])
     msgs["dup_group"] = [None, 1, 1]
     assert F.volume(msgs).loc[0, "n_voices"] == 2

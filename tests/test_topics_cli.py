@@ -21,7 +21,7 @@ def _run(*args):
 def test_csv_gives_the_three_files_with_the_contract_columns(concerns_csv, tmp_path, capsys):
     out = tmp_path / "out"
     assert _run(concerns_csv, "--text-col", "text", "--id-col", "id", "--time-col", "submitted_at",
-                "--themes", "4", "--seed", "1", "--out", out) == 0
+                "--respondent-col", "respondent", "--themes", "4", "--seed", "1", "--out", out) == 0
     assert "个议题" in capsys.readouterr().out
     a = pd.read_csv(out / "assignments.csv")
     t = pd.read_csv(out / "topics.csv")
@@ -32,6 +32,7 @@ def test_csv_gives_the_three_files_with_the_contract_columns(concerns_csv, tmp_p
     assert len(a) == 300 and len(th) == 4
     assert -1 in set(t["topic_id"])
     assert t.loc[t["topic_id"] >= 0, "first_seen"].notna().all()
+    assert (t["size"] <= t["n_texts"]).all()  # distinct respondents
     # Phone numbers in the sample never reach the files.
     for name in ("assignments.csv", "topics.csv", "themes.csv"):
         assert not pd.Series((out / name).read_text(encoding="utf-8-sig")).str.contains(r"1[3-9]\d{9}").any()

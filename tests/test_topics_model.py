@@ -1,6 +1,5 @@
 """TopicModel on synthetic concerns: frames, 未归类, determinism, transform, quality sanity."""
 
-import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import normalized_mutual_info_score
@@ -62,7 +61,7 @@ def test_topic_rows_carry_readable_labels_quotes_places_and_times(model):
 
 def test_campaigns_count_once_but_are_kept(model, concerns):
     a = model.assignments_
-    grouped = a["duplicate_group"].notna()
+    grouped = a["duplicate_of"].notna()
     assert grouped.sum() > 0
     topics = model.topics_[model.topics_["topic_id"] >= 0]
     assert (topics["n_distinct"] <= topics["n_texts"]).all()

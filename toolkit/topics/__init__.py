@@ -13,7 +13,7 @@ Learned frames (all deterministic for a given input and ``random_state``):
 ``model.assignments_`` — one row per input text, input order
     ``id`` (as given, default 0..n-1), ``topic_id`` (issue; ``-1`` = 未归类), ``theme_id``
     (``-1`` only when the text has no usable words; 未归类 texts with words get their nearest theme),
-    ``similarity`` (cosine to the issue centre), ``duplicate_group`` (id of the first text of its
+    ``similarity`` (cosine to the issue centre), ``duplicate_of`` (id of the first text of its
     near-duplicate group — that text included — else None), ``reason`` (why a text is 未归类, else "").
 
 ``model.topics_`` — one row per issue, plus one row ``topic_id == -1`` (label 未归类) last
@@ -39,7 +39,8 @@ Also here: ``model.curate(action, **params)`` and :class:`~toolkit.topics.curati
 
 from toolkit.topics.curation import CurationLog
 from toolkit.topics.errors import TopicsError
-from toolkit.topics.model import UNASSIGNED, UNASSIGNED_LABEL, TopicModel
+from toolkit.topics.model import TopicModel
 from toolkit.topics.routing import Router
+from toolkit.topics.summary import UNASSIGNED, UNASSIGNED_LABEL
 
 __all__ = ["CurationLog", "Router", "TopicModel", "TopicsError", "UNASSIGNED", "UNASSIGNED_LABEL"]

@@ -11,6 +11,7 @@ def register(subparsers) -> None:
     p.add_argument("--text-col", required=True, help="文本列名（问卷库时为题目编号）")
     p.add_argument("--id-col", required=True, help="编号列名（问卷库时通常为 response_id）")
     p.add_argument("--time-col", default=None, help="时间列名（可选，用于首次/最近出现时间）")
+    p.add_argument("--respondent-col", default=None, help="反映人列名（可选：同一人多次反映只算一人）")
     p.add_argument("--themes", default="auto", help="主题数：正整数或 auto（默认）")
     p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0；同输入同种子结果完全一致）")
     p.add_argument("--out", required=True, help="输出目录")
@@ -46,9 +47,11 @@ def _run(args) -> int:
     themes = _parse_themes(args.themes)
     if args.stream:
         return _run_stream(args, themes)
-    data = read_concerns(args.input, args.text_col, args.id_col, args.time_col, form_id=args.form)
+    data = read_concerns(args.input, args.text_col, args.id_col, args.time_col, form_id=args.form,
+                         respondent_col=args.respondent_col)
     model = TopicModel(themes=themes, random_state=args.seed, n_jobs=args.jobs, progress=not args.quiet)
-    model.fit(data["text"], ids=data["id"], times=data["time"] if args.time_col else None)
+    model.fit(data["text"], ids=data["id"], times=data["time"] if args.time_col else None,
+              respondents=data["respondent"] if args.respondent_col else None)
     replayed = _replay_store_curation(args, model)
     paths = write_outputs(model, args.out)
     n_topics = int((model.topics_["topic_id"] >= 0).sum())

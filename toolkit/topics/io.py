@@ -16,8 +16,8 @@ TOPIC_COLUMNS = ["topic_id", "theme_id", "label", "keywords", "size", "represent
 
 
 def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
-                  form_id: str | None = None) -> pd.DataFrame:
-    """Return a frame with ``id``, ``text`` and ``time`` from a .csv/.xlsx/.xls file or a store.
+                  form_id: str | None = None, respondent_col: str | None = None) -> pd.DataFrame:
+    """Return a frame with ``id``, ``text``, ``time`` (and ``respondent``) from a .csv/.xlsx/.xls file or a store.
 
     For a store (``.db`` file or database URL) ``text_col`` is the question id and ``form_id``
     picks the form (optional when the store holds one form).
@@ -33,7 +33,8 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
     else:
         raise TopicsError(f"输入 {path_str}：不支持的文件类型 {suffix or '（无扩展名）'}。"
                           "请提供 .csv、.xlsx、.xls 文件，或问卷库（.db）。")
-    for col, flag in ((text_col, "--text-col"), (id_col, "--id-col"), (time_col, "--time-col")):
+    for col, flag in ((text_col, "--text-col"), (id_col, "--id-col"), (time_col, "--time-col"),
+                      (respondent_col, "--respondent-col")):
         if col is not None and col not in frame.columns:
             cols = "、".join(map(str, frame.columns[:30]))
             raise TopicsError(f"{where}：找不到列“{col}”（{flag}）。现有列：{cols}。请检查列名是否写错。")
@@ -46,6 +47,8 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
         raise TopicsError(f"{where}：编号列“{id_col}”有重复值“{dup}”。编号必须唯一，请换一列（--id-col）或去重。")
     out = pd.DataFrame({"id": ids.to_numpy(), "text": frame[text_col].fillna("").astype(str).to_numpy()})
     out["time"] = pd.to_datetime(frame[time_col], errors="coerce").to_numpy() if time_col else pd.NaT
+    if respondent_col:
+        out["respondent"] = frame[respondent_col].to_numpy()
     return out
 
 

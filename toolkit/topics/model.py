@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from toolkit.topics import cluster, keywords
+from toolkit.topics import cluster
 from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.features import LsaVectorizer
 from toolkit.topics.refine import refine_themes, theme_classifier
-from toolkit.topics.summary import UNASSIGNED, UNASSIGNED_LABEL, Corpus, centres, summarise, theme_of_issue
+from toolkit.topics.summary import UNASSIGNED, Corpus, centres, summarise, theme_of_issue
 
 REASON_EMPTY = "文本为空或只有停用词，无法判断议题"
 REASON_ISOLATED = "与任何议题都不相似（孤立的关切）"
-REASON_EXCLUDED = "人工排除"
+# Rows compared with every issue centre at once in transform (rows × issues floats).
+_TRANSFORM_BLOCK = 4096
 
 
 class TopicModel:
@@ -33,7 +33,7 @@ class TopicModel:
     min_similarity : float
         A text whose cosine to its issue centre is below this goes to 未归类 (reason given).
     min_issue_size : int
-        Issues with fewer distinct texts are dissolved into 未归类.
+        Issues with fewer texts are dissolved into 未归类.
     duplicate_threshold : float
         TF-IDF cosine at which two texts count as near-duplicates.
     random_state : int or None
@@ -247,7 +247,7 @@ class TopicModel:
         texts = list(texts)
         n = len(texts)
         ids = np.arange(n) if ids is None else np.asarray(list(ids))
-        clean, tokens, _, _ = self._prepare(texts, with_places=False)
+        _, tokens, _, _ = self._prepare(texts, with_places=False)
         X, Z = self.vectorizer_.transform(tokens)
         nonempty = np.asarray(X.getnnz(axis=1) > 0)
         issue = np.full(n, UNASSIGNED, dtype=int)
@@ -257,17 +257,18 @@ class TopicModel:
         if len(self.issue_centroids_) and nonempty.any():
             rows = np.flatnonzero(nonempty)
             theme[rows] = self._predict_theme(X[rows])
-            # The nearest issue of the text's own theme: keeps the issue → theme hierarchy intact.
-            sims = Z[rows] @ self.issue_centroids_.T
-            sims[self.theme_of_issue_[None, :] != theme[rows, None]] = -np.inf
-            best = np.argmax(sims, axis=1)
-            similarity[rows] = np.maximum(sims[np.arange(len(rows)), best], 0)
-            good = similarity[rows] >= self.min_similarity
-            issue[rows[good]] = best[good]
-            reasons[rows] = np.where(good, "", REASON_ISOLATED)
+            for start in range(0, len(rows), _TRANSFORM_BLOCK):
+                block = rows[start : start + _TRANSFORM_BLOCK]
+                # The nearest issue of the text's own theme: keeps the issue → theme hierarchy intact.
+                sims = Z[block] @ self.issue_centroids_.T
+                sims[self.theme_of_issue_[None, :] != theme[block, None]] = -np.inf
+                best = np.argmax(sims, axis=1)
+                similarity[block] = np.maximum(sims[np.arange(len(block)), best], 0)
+                good = similarity[block] >= self.min_similarity
+                issue[block[good]] = best[good]
+                reasons[block] = np.where(good, "", REASON_ISOLATED)
         return pd.DataFrame({"id": ids, "topic_id": issue, "theme_id": theme,
                              "similarity": np.round(similarity.astype(float), 4), "reason": reasons})
-
 
     def _predict_theme(self, X):
         if self.theme_classifier_ is None:

@@ -77,7 +77,7 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
         "topic_id": issue,
         "theme_id": theme,
         "similarity": np.round(np.asarray(similarity, dtype=float), 4),
-        "duplicate_group": [ids[d] if d >= 0 else None for d in corpus.dup],
+        "duplicate_of": [ids[d] if d >= 0 else None for d in corpus.dup],
         "reason": reasons,
     })
     k = len(issue_centres)

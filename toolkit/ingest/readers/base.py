@@ -74,8 +74,8 @@ class ChoiceIndex:
         hit = self.by_key.get(k)
         if hit is not None:
             return hit
-        if k.endswith("分") and k[:-1] in self.by_key:       # 问卷星 scales: "4分"
-            return self.by_key[k[:-1]]
+        if k.endswith("分") and k[:-1]:                     # 问卷星 scales: "4分" (the 4th point when ids are words)
+            return self.by_key.get(k[:-1]) or (self.at(k[:-1]) if self.q.kind == "likert" else None)
         if self.q.other and (k.startswith("其他") or k.startswith("其它")):
             return OTHER
         return None
