@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from toolkit.entry.errors import EntryError
-from toolkit.forms import Form, validate_answers
+from toolkit.forms import Form, flatten_answers, validate_answers
 from toolkit.store import Store
 from toolkit.store import schema
 from toolkit.store.store import dumps, now
@@ -50,19 +50,11 @@ def field_question(form: Form) -> dict[str, str]:
     return {col: q.id for q in form.answer_questions() for col in q.columns()}
 
 
-def flat_answers(answers: Mapping[str, Any]) -> dict:
-    flat = {}
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}/{row}": v for row, v in value.items()})
-        else:
-            flat[key] = value
-    return flat
 
 
 def compare(form: Form, first: Mapping[str, Any], second: Mapping[str, Any]) -> list[Mismatch]:
     """Fields whose values differ between two entries of one paper form, in form order."""
-    a, b = flat_answers(first), flat_answers(second)
+    a, b = flatten_answers(first), flatten_answers(second)
     out = []
     for field, qid in field_question(form).items():
         q = form.question(qid)

@@ -49,6 +49,22 @@ def other_key(question_id: str) -> str:
     return f"{question_id}_other"
 
 
+def flatten_answers(answers: dict) -> dict:
+    """Answers in DataFrame shape: a matrix answer {row: choice} becomes ``<qid>/<row>`` keys."""
+    flat = {}
+    for key, value in answers.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}/{row}": v for row, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def expression_scope(answers: dict) -> dict:
+    """Answers as skip-logic and constraint expressions see them: whole answers plus ``<qid>/<row>`` keys."""
+    return {**answers, **flatten_answers(answers)}
+
+
 @dataclass
 class Choice:
     id: str

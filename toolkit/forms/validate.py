@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from toolkit.forms.expressions import Expression
-from toolkit.forms.model import OTHER, Form, Question, other_key
+from toolkit.forms.model import OTHER, Form, Question, expression_scope, other_key
 
 
 @dataclass(frozen=True)
@@ -45,21 +45,12 @@ def is_blank(value) -> bool:
     return False
 
 
-def _flat(answers: Mapping[str, Any]) -> dict:
-    """Answers plus ``q/row`` keys for matrix rows, as expressions see them."""
-    flat = dict(answers)
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}/{row}": v for row, v in value.items()})
-    return flat
-
-
 def relevant_questions(form: Form, answers: Mapping[str, Any]) -> set[str]:
     """Ids of the questions shown for these answers; a question hidden by skip logic hides its answer too."""
     shown: set[str] = set()
     visible: dict[str, Any] = {}
     for q in form.questions:
-        if q.relevant and not _expr(q.relevant).test(_flat(visible)):
+        if q.relevant and not _expr(q.relevant).test(expression_scope(visible)):
             continue
         shown.add(q.id)
         if q.id in answers:
@@ -183,7 +174,7 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
                                               f"{_fmt(q, form)}：必答矩阵题缺少以下行：{'、'.join(missing)}。修改：逐行补填"))
         before = len(problems)
         _check_kind(form, q, value, problems)
-        if len(problems) == before and q.constraint and not _expr(q.constraint).test(_flat({**answers, q.id: value}), value):
+        if len(problems) == before and q.constraint and not _expr(q.constraint).test(expression_scope({**answers, q.id: value}), value):
             msg = q.constraint_message or f"不满足取值限制 {q.constraint}"
             problems.append(AnswerProblem(q.id, "constraint", raw, f"{_fmt(q, form)}：{msg}（填写的是 {raw!r}）。修改：核对原始问卷后改正"))
         clean[q.id] = value

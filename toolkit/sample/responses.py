@@ -13,7 +13,7 @@ import math
 import random
 import re
 
-from toolkit.forms import CHOICE_KINDS, OTHER, Expression, Form, Question, other_key, validate_answers
+from toolkit.forms import CHOICE_KINDS, OTHER, Expression, Form, Question, expression_scope, other_key, validate_answers
 from toolkit.sample.catalogue import catalogue
 from toolkit.sample.concerns import check_seed, generate_concerns
 from toolkit.sample.errors import SampleError
@@ -83,7 +83,7 @@ class _Respondent:
         for q in self.form.questions:
             if q.kind == "note":
                 continue
-            if q.id in self.shown and not self.shown[q.id].test(_flat(answers)):
+            if q.id in self.shown and not self.shown[q.id].test(expression_scope(answers)):
                 continue
             value = self.answer(q, c, member, submitted, paper, answers)
             if value is None or value == [] or value == {}:
@@ -241,13 +241,6 @@ class _Respondent:
         return f"{key}-{self.serials[key]:0{width}d}"
 
 
-def _flat(answers: dict) -> dict:
-    """Answers as skip-logic expressions see them: matrix rows also as ``q/row`` (as toolkit.forms does)."""
-    flat = dict(answers)
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}/{row}": v for row, v in value.items()})
-    return flat
 
 
 def _none(value):

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from toolkit.forms import Form, form_from_dict
+from toolkit.forms import Form, flatten_answers, form_from_dict
 from toolkit.forms.versions import upgrade_answers
 from toolkit.store import schema
 from toolkit.store.errors import StoreError
@@ -254,12 +254,7 @@ class Store:
             answers = json.loads(r["answers"])
             if later.get(r["form_version"]):
                 answers = upgrade_answers(answers, later[r["form_version"]])
-            flat = {}
-            for key, value in answers.items():
-                if isinstance(value, dict):
-                    flat.update({f"{key}/{row}": v for row, v in value.items()})
-                else:
-                    flat[key] = value
+            flat = flatten_answers(answers)
             meta = {k: r[k] for k in META_COLUMNS[1:] if k != "flags"}
             meta["response_id"] = r["id"]
             meta["flags"] = json.loads(r["flags"]) if r["flags"] else []

@@ -76,18 +76,35 @@ def warm_up() -> None:
 
 
 def cut(text: str, hmm: bool = True) -> list[str]:
-    """Raw jieba segmentation (no filtering); placeholders like ``[手机号]`` stay whole."""
+    """Raw jieba segmentation (no filtering); placeholders like ``[手机号]`` stay whole.
+
+    jieba segments each run of Han characters / letters / digits (its ``re_han_default`` blocks)
+    on its own, so segmenting block by block through a cache gives exactly its output while
+    repeated clauses ("希望有关部门尽快解决", a campaign's sentences) are segmented once.
+    """
     if not text:
         return []
-    tok = _jieba()
     out: list[str] = []
     pos = 0
     for match in _PLACEHOLDER_RE.finditer(text):
-        out.extend(tok.lcut(text[pos : match.start()], HMM=hmm))
+        _cut_piece(text[pos : match.start()], hmm, out)
         out.append(match.group(0))
         pos = match.end()
-    out.extend(tok.lcut(text[pos:], HMM=hmm))
+    _cut_piece(text[pos:], hmm, out)
     return out
+
+
+def _cut_piece(piece: str, hmm: bool, out: list[str]) -> None:
+    import jieba
+
+    for block in jieba.re_han_default.split(piece):
+        if block:
+            out.extend(_cut_block(block, hmm))
+
+
+@lru_cache(maxsize=1 << 18)
+def _cut_block(block: str, hmm: bool) -> tuple[str, ...]:
+    return tuple(_jieba().lcut(block, HMM=hmm))
 
 
 def keep_token(token: str) -> bool:

@@ -32,6 +32,9 @@ class TopicModel:
         LSA dimensions.
     min_similarity : float
         A text whose cosine to its issue centre is below this goes to 未归类 (reason given).
+    min_cohesion : float
+        Issues whose texts' mean cosine to the centre is below this, or below the median issue's,
+        are bisected (one matter per issue).
     min_issue_size : int
         Issues with fewer texts are dissolved into 未归类.
     duplicate_threshold : float
@@ -50,13 +53,15 @@ class TopicModel:
     """
 
     def __init__(self, themes="auto", issues="auto", *, texts_per_issue: int = 20, n_components: int = 150,
-                 min_similarity: float = 0.15, min_issue_size: int = 2, duplicate_threshold: float = 0.9,
+                 min_similarity: float = 0.15, min_cohesion: float = 0.5, min_issue_size: int = 2,
+                 duplicate_threshold: float = 0.9,
                  n_keywords: int = 8, random_state=0, n_jobs=None, progress: bool = True, hmm: bool = True):
         self.themes = themes
         self.issues = issues
         self.texts_per_issue = texts_per_issue
         self.n_components = n_components
         self.min_similarity = min_similarity
+        self.min_cohesion = min_cohesion
         self.min_issue_size = min_issue_size
         self.duplicate_threshold = duplicate_threshold
         self.n_keywords = n_keywords
@@ -199,16 +204,37 @@ class TopicModel:
         centres = []
         n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
         total = int((theme >= 0).sum())
+        parts = []
         for t in range(n_themes):
             members = np.flatnonzero(theme == t)
             if self.issues == "auto":
                 k = cluster.auto_n_issues(len(members), self.texts_per_issue)
             else:  # a fixed total is shared out in proportion to theme size
                 k = max(1, round(int(self.issues) * len(members) / max(total, 1)))
-            labels, c = cluster.kmeans(Z[members], k, self.random_state)
-            issue[members] = labels + len(centres)
-            centres.extend(c)
+            labels, _ = cluster.kmeans(Z[members], k, self.random_state)
+            parts.extend(members[labels == lab] for lab in np.unique(labels))
+        # Looser than the typical issue of this collection (or than min_cohesion): not one matter.
+        typical = float(np.median([_cohesion(Z[p]) for p in parts])) if parts else 0.0
+        for part in self._cohesive_parts(Z, parts, max(self.min_cohesion, typical)):
+            issue[part] = len(centres)
+            centres.append(centres_of(Z[part]))
         return issue, np.asarray(centres, dtype=np.float32).reshape(len(centres), Z.shape[1])
+
+    def _cohesive_parts(self, Z, parts, threshold):
+        """Split loose k-means clusters in two until each is cohesive (bisecting k-means).
+
+        k-means with a fixed k leaves a few catch-all clusters of unrelated texts, and those rank
+        highest by size; an issue must be one matter, so a cluster whose mean cosine to its centre is
+        below ``threshold`` is bisected (parts of one text end in 未归类 later)."""
+        stack = list(reversed(parts))
+        while stack:
+            part = stack.pop()
+            if len(part) >= 2 * self.min_issue_size and _cohesion(Z[part]) < threshold:
+                halves, _ = cluster.kmeans(Z[part], 2, self.random_state)
+                if 0 < halves.sum() < len(part):
+                    stack.extend([part[halves == 1], part[halves == 0]])
+                    continue
+            yield part
 
     def fit_transform(self, texts, ids=None, times=None, respondents=None) -> pd.DataFrame:
         return self.fit(texts, ids=ids, times=times, respondents=respondents).assignments_
@@ -274,6 +300,16 @@ class TopicModel:
         if self.theme_classifier_ is None:
             return np.zeros(X.shape[0], dtype=int)
         return self.theme_classifier_.predict(X).astype(int)
+
+
+def centres_of(V) -> np.ndarray:
+    mean = V.mean(axis=0)
+    return (mean / max(np.linalg.norm(mean), 1e-12)).astype(np.float32)
+
+
+def _cohesion(V) -> float:
+    """Mean cosine of unit rows to their (unit) centre."""
+    return float((V @ centres_of(V)).mean())
 
 
 def _distinct_weight(dup: np.ndarray) -> np.ndarray:
