@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.agenda.errors import AgendaError
 from toolkit.agenda.export import candidates_csv, hot_issue_messages, hot_issue_table
 from toolkit.agenda.factors import read_word_list
 from toolkit.agenda.ranker import CandidateRanker, write_json
 from toolkit.agenda.source import messages_from, read_table
+from toolkit.topics.commands import parse_themes
 
 HOT_TABLE = "热点问题表.xlsx"
 HOT_MESSAGES = "热点问题留言明细表.xlsx"
@@ -46,18 +46,6 @@ def load_keywords(keywords) -> list[str]:
     if Path(text).is_file():
         return read_word_list(text)
     return [k.strip() for k in text.replace("，", ",").split(",") if k.strip()]
-
-
-def parse_themes(value):
-    if value is None or str(value).strip().lower() == "auto":
-        return "auto"
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise AgendaError(f"--themes 的值 {value!r} 无效：应为正整数或 auto。例如 --themes 8。")
-    return number
 
 
 def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_col=None, dislikes_col=None,

@@ -223,7 +223,7 @@ def _generate(n: int, seed: int, t_start: pd.Timestamp, span: float) -> pd.DataF
 
 def _frame(cat: Catalogue, c: dict, seed: int, t_start: pd.Timestamp, n: int) -> pd.DataFrame:
     is_noise = c["kind"] == _NOISE
-    comm, theme = c["community"], cat.issue_theme[c["issue"]]
+    comm = c["community"]
     opening = cat.opening[1][comm] + c["greeting"] * cat.where[2][comm] + c["where"]
     n_closing = len(cat.closing)
     matter = cat.issue_matter[c["issue"]]

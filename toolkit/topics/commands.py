@@ -24,10 +24,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=_run)
 
 
-def _parse_themes(value: str):
+def parse_themes(value):
+    """``--themes`` as given on a command line: a positive whole number, or "auto" (also for None)."""
     from toolkit.topics.errors import TopicsError
 
-    if value == "auto":
+    if value is None or str(value).strip().lower() == "auto":
         return "auto"
     try:
         n = int(value)
@@ -44,7 +45,7 @@ def _run(args) -> int:
     from toolkit.topics import TopicModel
     from toolkit.topics.io import read_concerns, write_outputs
 
-    themes = _parse_themes(args.themes)
+    themes = parse_themes(args.themes)
     if args.stream:
         return _run_stream(args, themes)
     data = read_concerns(args.input, args.text_col, args.id_col, args.time_col, form_id=args.form,
