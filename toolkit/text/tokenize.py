@@ -23,6 +23,21 @@ _WORDLIKE_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _CODE_RE = re.compile(r"^[A-Za-z]?[\d.%‰:：/\-]+[A-Za-z]?$")
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]{1,6}\]")
 _PLACE_LEADERS = "在于到从住是的和与及近往去"
+# Single-character administrative suffixes; alone or glued ("县市") they name nothing.
+_ADMIN = set("省市县区镇乡")
+# Estate suffixes (苑, 园 …) are common word endings (校园, 县城), so they need a real name.
+# 府 is left out: on real messages it mostly finds 政府 ("配合政府"), rarely an estate.
+_ESTATE = ("苑", "园", "湾", "城", "庭", "郡")
+# Anonymised or coded names ("A", "A7", "K8") are complete names on their own.
+_CODE_NAME_RE = re.compile(r"^[A-Za-z]{1,2}\d{0,3}$")
+# Years, dates and counts ("2019年", "三月") glue onto a following name otherwise.
+_TIME_RE = re.compile(r"\d|^[年月日号期届次]$")
+# Verbs and function words that open the clause before a place in complaints; jieba's HMM
+# segments them as ordinary words, so without this "投诉滨河苑" would be a name.
+_NOT_NAME = frozenset("""
+投诉 举报 反映 反应 督促 要求 不准 禁止 希望 建议 请求 咨询 关于 位于 地处 家住 住在 居住
+来自 前往 搬到 通知 印发 关注 责令 协调 联系 办理 申请 支持 查处 处理 解决 整治 回复 至
+""".split())
 
 
 def _read_list(name: str) -> list[str]:
@@ -138,35 +153,73 @@ def extract_places(raw: list[str]) -> list[str]:
     for name, _ in _place_matches(raw):
         if name not in places:
             places.append(name)
-    return places
+    # "伊景园" inside "伊景园滨河苑" is the same place, named less fully.
+    return [p for p in places if not any(q != p and q.startswith(p) for q in places)]
 
 
 def _place_matches(raw: list[str]):
     suffixes = place_suffixes()
     concepts = domain_words()
     stop = stopwords()
+    known = _jieba().FREQ
     for i, token in enumerate(raw):
         if not token.endswith(suffixes) or (token in concepts and token not in suffixes):
             continue
         if i + 1 < len(raw) and raw[i + 1] in suffixes:
             continue  # "新城" + "小区": the place ends at the later suffix
-        # Walk back over earlier suffix words ("丽发|新城|小区"), then up to two short name words.
+        if token.endswith(_ESTATE) and token not in suffixes and known.get(token):
+            # 校园, 县城 are ordinary words: an estate suffix needs an OOV name ("滨河苑").
+            if i == 0 or not _is_name_word(raw[i - 1], stop, concepts):
+                continue
+        if len(token) > 1 and set(token) <= _ADMIN:
+            continue  # "县市": glued suffixes with no name
+        # Walk back over earlier suffix words ("丽发|新城|小区"), then a few short name words.
         j, name_chars = i, 0 if token in suffixes else len(token)
+        limit = 4  # name characters; compound estates ("伊景园滨河苑") may have six
         while j > 0:
             prev = raw[j - 1]
-            if prev in stop or not _WORDLIKE_RE.search(prev) or prev.startswith("[") or prev in concepts:
+            if _CODE_NAME_RE.match(prev):
+                # A code ("A7") is a whole name: "A7" + "县" is a place, never "投诉A7县".
+                if j == i and token in _ADMIN:
+                    j, name_chars = j - 1, len(prev)
                 break
-            is_suffix = prev.endswith(suffixes) and len(prev) <= 3
+            if prev == "之" and j < i:  # "魅力之城小区"
+                j -= 1
+                continue
+            if not _is_name_word(prev, stop, concepts):
+                break
+            # Out-of-dictionary words ending in an estate suffix are HMM-glued names ("景园", "区谷园").
+            is_suffix = (prev.endswith(suffixes) and len(prev) <= 3
+                         and (bool(known.get(prev)) or not prev.endswith(_ESTATE)))
             if is_suffix and name_chars == 0:
                 j -= 1
                 continue
-            if is_suffix or (name_chars and len(prev) + name_chars > 4):
+            # A sub-estate word ("景园" in "伊景园滨河苑") is part of the name, other suffixes end it.
+            limit = 6 if prev.endswith(_ESTATE) else limit
+            if (is_suffix and not prev.endswith(_ESTATE)) or (name_chars and len(prev) + name_chars > limit):
                 break
             j, name_chars = j - 1, name_chars + len(prev)
-        # HMM sometimes glues a preposition or verb onto the name ("在丽发").
-        name = "".join(raw[j : i + 1]).lstrip(_PLACE_LEADERS)
-        if name_chars and len(name) >= 2:
-            yield name, raw[j : i + 1]
+        parts = raw[j : i + 1]
+        while parts and parts[0] == "之":
+            parts = parts[1:]
+        head = parts[0] if parts else ""
+        # HMM glues a preposition ("在丽发") or a code's admin suffix ("A7|县星沙") onto the
+        # name; dictionary words ("和平", "市场") are never cut.
+        if len(head) >= 2 and not known.get(head) and head[0] in _PLACE_LEADERS + "".join(_ADMIN):
+            if head[0] in _ADMIN and j > 0 and _CODE_NAME_RE.match(raw[j - 1]):
+                yield raw[j - 1] + head[0], [raw[j - 1], head[0]]
+            parts = [head[1:]] + parts[1:]
+        name = "".join(parts)
+        suffix_len = next((len(s) for s in suffixes if name.endswith(s)), 0)
+        # A place needs two name characters before its suffix, or a code ("A市").
+        if (name_chars and len(name) - suffix_len >= 2) or _CODE_NAME_RE.match(name[:-suffix_len] or "-"):
+            yield name, parts
+
+
+def _is_name_word(token: str, stop, concepts) -> bool:
+    """Whether ``token`` can be part of a place name (not a verb, number or function word)."""
+    return not (token in stop or token in concepts or token in _NOT_NAME or token.startswith("[")
+                or not _WORDLIKE_RE.search(token) or _TIME_RE.search(token))
 
 
 def extract_groups(text: str) -> list[str]:

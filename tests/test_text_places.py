@@ -1,0 +1,36 @@
+"""Place extraction is boundary-aware: verbs, years and neighbouring suffixes stay out of names."""
+
+import pytest
+
+from toolkit.text import cut, extract_places
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Verbs and function words before a coded place.
+    ("通知里不准B市加油站打折", ["B市"]),
+    ("请上级督促C2区尽快整改", ["C2区"]),
+    ("我要投诉D5县的一家工厂", ["D5县"]),
+    # A year before a place.
+    ("2021年B市出台了新规定", ["B市"]),
+    # HMM glues a code's admin suffix onto the next name: "D5|县青桐|街道".
+    ("我是D5县青桐街道的居民", ["D5县", "青桐街道"]),
+    # Two admin suffixes glued together ("县市") name nothing on their own.
+    ("我们是D5县市下面的村民", []),
+    # "之" joins a name; a lone character before a suffix is no name ("城小区").
+    ("梦想之城小区门口垃圾成堆", ["梦想之城小区"]),
+    # Estate names ending in 苑 / 园 / 湾, also compounded.
+    ("投诉锦桐苑物业乱收费", ["锦桐苑"]),
+    ("家住翠景园青荷苑的业主反映", ["翠景园青荷苑"]),
+    ("家住银杉湾小区的业主", ["银杉湾小区"]),
+])
+def test_place_boundaries(text, expected):
+    assert extract_places(cut(text)) == expected
+
+
+def test_common_words_with_estate_suffixes_are_not_places():
+    assert extract_places(cut("学校校园里喇叭太吵，他进城打工去了")) == []
+
+
+def test_dictionary_names_keep_their_first_character():
+    # 和 / 与 open names too: only out-of-dictionary glue ("在丽发") loses it.
+    assert extract_places(cut("和平社区居民反映在丽发新城小区停车难")) == ["和平社区", "丽发新城小区"]
