@@ -140,3 +140,15 @@ def test_weights_widget_reranks_and_saves(tmp_path):
     save.click()
     saved = json.loads((tmp_path / "weights.json").read_text(encoding="utf-8"))
     assert saved["weights_requested"]["volume"] == 0.9 and saved["keywords"] == ["噪音"]
+
+
+def test_differently_worded_letters_about_one_spot_are_one_matter():
+    from toolkit.agenda.ranker import _one_matter
+
+    table = pd.DataFrame({
+        "cohesion": [0.05, 0.05, 0.30, 0.05],
+        "n_placed": [44, 44, 0, 3],
+        "top_place_share": [1.0, 0.3, 0.0, 1.0],
+    })
+    # one estate named by 44 voices: one matter; scattered places or too little evidence: a bag
+    assert _one_matter(table, 0.1).tolist() == [True, False, True, False]

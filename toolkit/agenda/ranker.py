@@ -92,7 +92,7 @@ class CandidateRanker:
         table = table.reset_index(names=key)
         last = pd.to_datetime(table["last_seen"], errors="coerce")
         table["_last"] = last.fillna(pd.Timestamp.min).astype("int64")
-        table["eligible"] = (table["n_voices"] >= self.min_voices) & (table["cohesion"] >= self.min_cohesion)
+        table["eligible"] = (table["n_voices"] >= self.min_voices) & _one_matter(table, self.min_cohesion)
         table = table.sort_values(["eligible", "score", "n_voices", "_last", key],
                                   ascending=[False, False, False, False, True], kind="mergesort").drop(columns="_last")
         table.insert(0, "rank", np.arange(1, len(table) + 1))
@@ -225,10 +225,25 @@ class CandidateRanker:
         note = ""
         if r.get("n_voices", 0) < self.min_voices:
             note = f"（少于{self.min_voices}人反映，排在其后）"
-        elif r.get("cohesion", 1.0) < self.min_cohesion:
+        elif not _one_matter(pd.DataFrame([r]), self.min_cohesion).iloc[0]:
             note = "（内容分散、像多件事的合集，排在其后）"
         return (f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}{note}，" + "，".join(bits)
                 + (f"；主要来自{carried}" if carried else ""))
+
+
+def _one_matter(table: pd.DataFrame, min_cohesion: float) -> pd.Series:
+    """Alike texts, or texts worded differently that concentrate on one spot (long letters about one
+    estate's mixing plant differ in wording but are one matter): only the rest is a bag of matters."""
+    cohesive = table["cohesion"].fillna(1.0) >= min_cohesion
+    if "top_place_share" not in table:
+        return cohesive
+    one_spot = (table["n_placed"].fillna(0) >= ONE_SPOT_MIN_VOICES) & (table["top_place_share"].fillna(0) >= ONE_SPOT_SHARE)
+    return cohesive | one_spot
+
+
+# A candidate whose voices name a place, most of them the same one, is one matter whatever its wording.
+ONE_SPOT_MIN_VOICES = 4
+ONE_SPOT_SHARE = 0.6
 
 
 def write_json(data: dict, path) -> Path:
