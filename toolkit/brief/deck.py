@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.brief.files import freeze_core_properties, normalize_zip
+from toolkit.office import freeze_core_properties, normalize_zip
 from toolkit.brief.style import ACCENT, SUBTLE_TEXT, TEXT
 
 DECK_FONT = "微软雅黑"  # East Asian font named in the file; PowerPoint/WPS have it, LibreOffice substitutes a CJK font

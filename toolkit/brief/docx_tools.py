@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.brief.files import freeze_core_properties, normalize_zip
+from toolkit.office import freeze_core_properties, normalize_zip
 
 BODY_FONT = "宋体"      # present on every Chinese Windows; LibreOffice substitutes a CJK serif/sans
 HEADING_FONT = "黑体"

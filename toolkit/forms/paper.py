@@ -206,7 +206,7 @@ def paper_document(form: Form):
     _setup(doc)
     doc.core_properties.title = form.title
     doc.core_properties.author = "微调研工具箱"
-    from toolkit.brief.files import freeze_core_properties
+    from toolkit.office import freeze_core_properties
 
     freeze_core_properties(doc.core_properties)   # with normalize_zip in write_paper: byte-identical files
     _serial_box(doc, form)
@@ -228,7 +228,7 @@ def paper_document(form: Form):
 def write_paper(form: Form, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    from toolkit.brief.files import normalize_zip
+    from toolkit.office import normalize_zip
 
     paper_document(form).save(path)
     return normalize_zip(path)

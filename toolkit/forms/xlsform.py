@@ -145,7 +145,7 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     for col, width in zip("ABCDEFGHIJ", (26, 22, 50, 30, 9, 10, 30, 30, 24, 12)):
         survey.column_dimensions[col].width = width
     # fixed document dates and zip timestamps: the same form gives a byte-identical file
-    from toolkit.brief.files import freeze_core_properties, normalize_zip
+    from toolkit.office import freeze_core_properties, normalize_zip
 
     import zipfile
 
