@@ -31,11 +31,13 @@ candidates raised by fewer than 5 voices or too scattered to be one matter are l
 """
 
 from toolkit.agenda.errors import AgendaError
-from toolkit.agenda.factors import FACTOR_NAMES, FACTORS
-from toolkit.agenda.ranker import DEFAULT_WEIGHTS, CandidateRanker, rank_candidates
+from toolkit.agenda.export import candidates_csv
+from toolkit.agenda.factors import FACTOR_NAMES, FACTORS, example_central_work
+from toolkit.agenda.ranker import DEFAULT_WEIGHTS, CandidateRanker, rank_candidates, write_json
 from toolkit.agenda.source import messages_from
-from toolkit.agenda.run import RankRun, rank_file
+from toolkit.agenda.run import RankRun, load_keywords, rank_file
 from toolkit.agenda.widget import weights_widget
 
 __all__ = ["AgendaError", "CandidateRanker", "DEFAULT_WEIGHTS", "FACTORS", "FACTOR_NAMES", "RankRun",
-           "messages_from", "rank_candidates", "rank_file", "weights_widget"]
+           "candidates_csv", "example_central_work", "load_keywords", "messages_from", "rank_candidates", "rank_file",
+           "weights_widget", "write_json"]

@@ -18,7 +18,7 @@ from toolkit.agenda.export import candidates_csv, hot_issue_messages, hot_issue_
 from toolkit.agenda.factors import read_word_list
 from toolkit.agenda.ranker import CandidateRanker, write_json
 from toolkit.agenda.source import messages_from, read_table
-from toolkit.topics.commands import parse_themes
+from toolkit.topics import parse_themes
 
 HOT_TABLE = "热点问题表.xlsx"
 HOT_MESSAGES = "热点问题留言明细表.xlsx"

@@ -25,9 +25,7 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
     >>> build_brief(open_store("data/demo.db"), load_form("surveys/annual_topics.yaml"), "reports/demo")  # doctest: +SKIP
     """
     from toolkit.agenda import CandidateRanker
-    from toolkit.agenda.export import candidates_csv
-    from toolkit.agenda.factors import example_central_work
-    from toolkit.agenda.ranker import write_json
+    from toolkit.agenda import candidates_csv, example_central_work, write_json
     from toolkit.topics import TopicModel
 
     out = Path(out_dir)

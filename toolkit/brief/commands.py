@@ -6,7 +6,7 @@ from __future__ import annotations
 def _brief(args) -> int:
     import time
 
-    from toolkit.agenda.run import load_keywords
+    from toolkit.agenda import load_keywords
     from toolkit.brief import build_brief, font_report
     from toolkit.forms import load_form
     from toolkit.store import open_store

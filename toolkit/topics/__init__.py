@@ -39,8 +39,8 @@ Also here: ``model.curate(action, **params)`` and :class:`~toolkit.topics.curati
 
 from toolkit.topics.curation import CurationLog
 from toolkit.topics.errors import TopicsError
-from toolkit.topics.model import TopicModel
+from toolkit.topics.model import TopicModel, parse_themes
 from toolkit.topics.routing import Router
 from toolkit.topics.summary import UNASSIGNED, UNASSIGNED_LABEL
 
-__all__ = ["CurationLog", "Router", "TopicModel", "TopicsError", "UNASSIGNED", "UNASSIGNED_LABEL"]
+__all__ = ["CurationLog", "Router", "TopicModel", "TopicsError", "UNASSIGNED", "UNASSIGNED_LABEL", "parse_themes"]

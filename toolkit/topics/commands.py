@@ -24,25 +24,10 @@ def register(subparsers) -> None:
     p.set_defaults(func=_run)
 
 
-def parse_themes(value):
-    """``--themes`` as given on a command line: a positive whole number, or "auto" (also for None)."""
-    from toolkit.topics.errors import TopicsError
-
-    if value is None or str(value).strip().lower() == "auto":
-        return "auto"
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise TopicsError(f"--themes {value}：主题数应为正整数或 auto。请改为例如 --themes 7。")
-    return n
-
-
 def _run(args) -> int:
     from pathlib import Path
 
-    from toolkit.topics import TopicModel
+    from toolkit.topics import TopicModel, parse_themes
     from toolkit.topics.io import read_concerns, write_outputs
 
     themes = parse_themes(args.themes)

@@ -320,3 +320,16 @@ def _distinct_weight(dup: np.ndarray) -> np.ndarray:
         sizes = pd.Series(dup[grouped]).map(pd.Series(dup[grouped]).value_counts()).to_numpy()
         weight[grouped] = 1.0 / sizes
     return weight
+
+
+def parse_themes(value):
+    """``--themes`` as given on a command line: a positive whole number, or "auto" (also for None)."""
+    if value is None or str(value).strip().lower() == "auto":
+        return "auto"
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise TopicsError(f"--themes {value}：主题数应为正整数或 auto。请改为例如 --themes 7。")
+    return n
