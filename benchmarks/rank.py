@@ -34,7 +34,7 @@ def baseline() -> float:
     start = time.perf_counter()
     msgs = messages_from(read_table(DATA), text_col=ARGS["text_col"], id_col=ARGS["id_col"],
                          time_col=ARGS["time_col"])
-    TopicModel(texts_per_issue=10, random_state=0, progress=False).fit(msgs["text"], ids=msgs["id"],
+    TopicModel(random_state=0, progress=False).fit(msgs["text"], ids=msgs["id"],
                                                                       times=msgs["time"])
     return time.perf_counter() - start
 

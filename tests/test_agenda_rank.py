@@ -85,10 +85,8 @@ def test_theme_level_ranks_themes():
     assert set(table["theme_id"]) == {0, 1}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 5/6 notes): the topic model sometimes splits one matter into "
-                   "several issues not aligned with places, so a top-5 candidate can mix places (purity 0.57) and one "
-                   "matter can appear twice; strict, so this flips to a failure the day it is fixed")
 def test_real_topic_model_top_candidates_are_single_true_issues():
+    # issues follow places (toolkit.topics.issues) and candidates naming different places are not joined
     from toolkit.sample import generate_concerns
     from toolkit.topics import TopicModel
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.agenda.factors import FACTORS, is_area
+from toolkit.agenda.factors import FACTORS
+from toolkit.text import is_area
 
 HOT_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
 _FIRST = ["rank", "topic_id", "theme_id", "score", "heat", *FACTORS]

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.text.spots import same_spot
+
 FACTORS = ("volume", "breadth", "recency", "growth", "intensity", "alignment", "concreteness")
 FACTOR_NAMES = {  # shown in tables, charts and the weights widget
     "volume": "规模", "breadth": "广度", "recency": "时效", "growth": "增势",
@@ -233,31 +235,19 @@ def focus(msgs: pd.DataFrame, places: pd.Series, keywords: pd.Series, specific: 
 
 # Places that name an area rather than a spot (A市, A7县, 泉塘街道, 青石镇) say nothing about concreteness;
 # 小区 / 社区 / 园区 … end in 区 but are spots.
-_ADMIN_PLACE = re.compile(r"(?:市|县|省|街道|镇|乡|(?<![小社园校景片城])区)$")
-_ADMIN_PREFIX = re.compile(r"^(?:[A-Z]?\d*[市县区省])+")
-_SPOT_SUFFIX = re.compile(r"(?:小区|社区)$")
 PLACE_CHARS = 120  # the spot is named in the title or first sentence
 
 
-def is_area(name: str) -> bool:
-    """"A市", "A7县", "泉塘街道", "投诉A7县": an area, not a spot."""
-    return bool(_ADMIN_PLACE.search(str(name)))
-
-
 def spots(texts: pd.Series) -> list[set[str]]:
-    """Specific places (小区, 路, 学校 …) named early in each text, normalised so variants agree:
-    "A市丽发新城小区" and "区丽发新城" -> "丽发新城". Areas (市, 县, 街道, 镇) are left out."""
-    from toolkit.text import cut, extract_places
+    """Spots (小区, 路, 学校 …; see :mod:`toolkit.text.spots`) named early in each text."""
+    from toolkit.text import cut, extract_places, spot_names
 
     cache: dict[str, set[str]] = {}
     out = []
     for text in texts.fillna("").astype(str):
         head = text[:PLACE_CHARS]
         if head not in cache:
-            names = {_SPOT_SUFFIX.sub("", _ADMIN_PREFIX.sub("", p)) for p in extract_places(cut(head))
-                     if not is_area(p)}
-            # two characters are a suffix or a fragment ("新城", "景园"), not a spot anyone can find
-            cache[head] = {n for n in names if len(n) >= 3}
+            cache[head] = spot_names(extract_places(cut(head)))
         out.append(cache[head])
     return out
 
@@ -283,7 +273,7 @@ def place_focus(msgs: pd.DataFrame, min_placed: int = 4) -> pd.DataFrame:
         counts = pd.Series([p for s in placed for p in sorted(s)], dtype=object).value_counts()
         top, share = "", 0.0
         for name in counts.index[:5]:  # a voice names the spot if one name holds the other ("投诉武广新城")
-            hits = sum(1 for s in placed if any(name in p or p in name for p in s))
+            hits = sum(1 for s in placed if any(same_spot(name, p) for p in s))
             if hits / len(placed) > share + 1e-12:
                 top, share = name, hits / len(placed)
         rows[group] = {"n_placed": len(placed), "top_place": top, "top_place_share": round(share, 3),
@@ -299,19 +289,21 @@ def same_place(focus: pd.DataFrame, min_placed: int = 4, min_share: float = 0.6)
     names = list(firm["top_place"].items())
     for i, (group, name) in enumerate(names):
         for other, other_name in names[:i]:
-            if name and other_name and (name in other_name or other_name in name):
+            if name and other_name and same_spot(name, other_name):
                 mapping[mapping == mapping[group]] = mapping[other]
                 break
     return mapping
 
 
 def concreteness(msgs: pd.DataFrame, X) -> pd.DataFrame:
-    """One matter at one place: ``min(1, cohesion / COHESIVE) × place_focus``.
+    """One matter at one place: ``max(min(1, cohesion / COHESIVE), one_spot) × place_focus``.
 
     ``cohesion`` is the mean pairwise character similarity of the candidate's voices: ~0.01–0.07 for broad
     buckets ("各区道路"), 0.12–0.2 for one matter in people's own words, 0.3+ for near-copies, so dividing
     by ``COHESIVE`` makes "clearly one matter" score 1 without rewarding copied letters beyond that.
     ``place_focus`` (see above) catches letters that share wording but not a place ("…存在安全隐患").
+    ``one_spot`` is ``place_focus`` when most of at least ``ONE_SPOT_MIN_VOICES`` voices name one spot (else 0):
+    letters in people's own words about one estate are one matter however differently they are worded.
     """
     from toolkit.agenda.textsim import cohesion
 
@@ -321,8 +313,21 @@ def concreteness(msgs: pd.DataFrame, X) -> pd.DataFrame:
     coh = coh.reindex(pd.unique(msgs["group"]), fill_value=0.0)
     out = place_focus(msgs).reindex(coh.index)
     out.insert(0, "cohesion", coh.round(4))
-    out["concreteness"] = np.minimum(1.0, coh / COHESIVE) * out["place_focus"].fillna(1.0)
+    focus = out["place_focus"].fillna(1.0)
+    one_spot = focus.where(is_one_spot(out), 0.0)
+    out["concreteness"] = np.maximum(np.minimum(1.0, coh / COHESIVE), one_spot) * focus
     return out
+
+
+# A candidate whose voices name a place, most of them the same one, is one matter whatever its wording.
+ONE_SPOT_MIN_VOICES = 4
+ONE_SPOT_SHARE = 0.6
+
+
+def is_one_spot(table: pd.DataFrame) -> pd.Series:
+    """Candidates most of whose (at least ``ONE_SPOT_MIN_VOICES``) placed voices name one spot."""
+    return ((table["n_placed"].fillna(0) >= ONE_SPOT_MIN_VOICES)
+            & (table["top_place_share"].fillna(0) >= ONE_SPOT_SHARE))
 
 
 def as_list(value) -> list[str]:

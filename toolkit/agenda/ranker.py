@@ -167,7 +167,8 @@ class CandidateRanker:
         X, X_full = char_vectors(msgs["text"])
         merged = pd.Series(keep, index=keep)
         if self.level == "issue" and self.merge_similarity is not None:
-            merged = same_matter(X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity).reindex(keep)
+            merged = same_matter(X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity,
+                                 places=info.get("places")).reindex(keep)
         msgs["group"] = msgs["group"].map(merged)
         msgs["voice"] = F.voices(msgs, X_full)
         msgs["spots"] = F.spots(msgs["text"])
@@ -237,13 +238,8 @@ def _one_matter(table: pd.DataFrame, min_cohesion: float) -> pd.Series:
     cohesive = table["cohesion"].fillna(1.0) >= min_cohesion
     if "top_place_share" not in table:
         return cohesive
-    one_spot = (table["n_placed"].fillna(0) >= ONE_SPOT_MIN_VOICES) & (table["top_place_share"].fillna(0) >= ONE_SPOT_SHARE)
-    return cohesive | one_spot
+    return cohesive | F.is_one_spot(table)
 
-
-# A candidate whose voices name a place, most of them the same one, is one matter whatever its wording.
-ONE_SPOT_MIN_VOICES = 4
-ONE_SPOT_SHARE = 0.6
 
 
 def write_json(data: dict, path) -> Path:

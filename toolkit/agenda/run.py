@@ -50,7 +50,7 @@ def load_keywords(keywords) -> list[str]:
 
 def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_col=None, dislikes_col=None,
               respondent_col=None, sector_col=None, district_col=None, themes="auto", issues="auto",
-              texts_per_issue: int = 10, top: int = 10, keywords=None, weights=None, random_state: int = 0,
+              issue_similarity: float = 0.3, top: int = 10, keywords=None, weights=None, random_state: int = 0,
               progress: bool = True) -> RankRun:
     """Rank the messages of one table and write the run's files into ``out``."""
     from toolkit.topics import TopicModel
@@ -64,7 +64,7 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     seconds["read"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    model = TopicModel(themes=parse_themes(themes), issues=issues, texts_per_issue=texts_per_issue,
+    model = TopicModel(themes=parse_themes(themes), issues=issues, issue_similarity=issue_similarity,
                        random_state=random_state, progress=progress)
     model.fit(msgs["text"], ids=msgs["id"], times=msgs["time"],
               respondents=msgs["respondent"] if "respondent" in msgs else None)
@@ -82,7 +82,7 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     seconds["write"] = time.perf_counter() - t0
     settings = ranker.settings_() | {"input": str(input), "columns": msgs.attrs.get("columns", {}), "top": top,
                                      "themes": str(themes), "issues": str(issues),
-                                     "texts_per_issue": texts_per_issue, "random_state": random_state}
+                                     "issue_similarity": issue_similarity, "random_state": random_state}
     write_json(settings, paths["settings"])
     return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings)
 

@@ -60,7 +60,7 @@ def cohesion(X, groups, texts: pd.Series) -> pd.Series:
 
 
 def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_cohesion: float = 0.15,
-                cohesive_threshold: float = 0.4) -> pd.Series:
+                cohesive_threshold: float = 0.4, places: pd.Series | None = None) -> pd.Series:
     """Map group -> merged group (the smallest id of its cluster), joining issues that are one matter.
 
     1. Average-linkage clustering of the groups' mean vectors, cut where the mean cosine drops below
@@ -68,6 +68,9 @@ def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_
     2. Then two *cohesive* groups (each ``cohesion`` ≥ ``min_cohesion``: one matter each) whose mean vectors
        are ≥ ``cohesive_threshold`` alike are one matter worded differently ("区丽发新城…" / "丽发新城小区…").
        Broad buckets are never cohesive, so they never chain.
+
+    ``places`` (group -> names, e.g. the topic model's places) keeps apart groups that name different
+    places and no common one: the same complaint in two 小区 or two 街道 is two matters.
     """
     groups = np.asarray(groups)
     keys = np.unique(groups)
@@ -79,6 +82,8 @@ def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_
     from scipy.spatial.distance import squareform
 
     cos = _mean_cosines(X, groups, keys)
+    apart = _apart(places, keys)
+    cos[apart] = 0.0
     tree = linkage(squareform(np.clip(1.0 - cos, 0.0, 2.0), checks=False), method="average")
     first = pd.Series(keys).groupby(fcluster(tree, t=1.0 - threshold, criterion="distance")).transform("min")
     mapping = pd.Series(first.to_numpy(), index=keys)
@@ -88,9 +93,26 @@ def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_
     cohesive = cohesion(X, merged, texts).reindex(keys2).to_numpy() >= min_cohesion
     cos2 = _mean_cosines(X, merged, keys2)
     link = (cos2 >= cohesive_threshold) & cohesive[:, None] & cohesive[None, :]
+    M = _indicator(mapping.to_numpy(), keys2)  # merged group x group
+    link &= (M @ sp.csr_matrix(apart.astype(np.float32)) @ M.T).toarray() == 0
     _, comp = connected_components(sp.csr_matrix(link), directed=False)
     second = pd.Series(pd.Series(keys2).groupby(comp).transform("min").to_numpy(), index=keys2)
     return mapping.map(second)
+
+
+def _apart(places: pd.Series | None, keys) -> np.ndarray:
+    """Pairs of groups that each name places, none of them shared (a name holding the other is shared)."""
+    from toolkit.text import same_spot
+
+    apart = np.zeros((len(keys), len(keys)), dtype=bool)
+    if places is None:
+        return apart
+    named = [[p for p in str(places.get(k, "") or "").split("、") if p and p != "nan"] for k in keys]
+    for a in range(len(keys)):
+        for b in range(a):
+            if named[a] and named[b] and not any(same_spot(p, q) for p in named[a] for q in named[b]):
+                apart[a, b] = apart[b, a] = True
+    return apart
 
 
 def _mean_cosines(X, groups, keys) -> np.ndarray:

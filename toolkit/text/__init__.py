@@ -8,6 +8,7 @@
 from toolkit.text.normalize import normalize, to_simplified
 from toolkit.text.parallel import prepare_many, tokenize_many
 from toolkit.text.pii import MASKS, mask_pii, mask_pii_many, valid_id_number
+from toolkit.text.spots import is_area, same_spot, spot_names
 from toolkit.text.tokenize import cut, extract_groups, extract_places, stopwords, tokenize
 
 __all__ = [
@@ -23,5 +24,8 @@ __all__ = [
     "cut",
     "extract_places",
     "extract_groups",
+    "spot_names",
+    "same_spot",
+    "is_area",
     "stopwords",
 ]

@@ -37,7 +37,11 @@ _TIME_RE = re.compile(r"\d|^[年月日号期届次]$")
 _NOT_NAME = frozenset("""
 投诉 举报 反映 反应 督促 要求 不准 禁止 希望 建议 请求 咨询 关于 位于 地处 家住 住在 居住
 来自 前往 搬到 通知 印发 关注 责令 协调 联系 办理 申请 支持 查处 处理 解决 整治 回复 至
+我住 我家 家在 我们 本人
 """.split())
+_AREA_SUFFIXES = frozenset("街道 镇 乡 县 区".split())
+# Position characters are stopwords alone but part of many names ("府前社区", "幸福里社区", "河西路").
+_POSITION_IN_NAME = frozenset("前后里东西南北中新老")
 
 
 def _read_list(name: str) -> list[str]:
@@ -187,11 +191,15 @@ def _place_matches(raw: list[str]):
                 j -= 1
                 continue
             if not _is_name_word(prev, stop, concepts):
-                break
+                # "府|前|社区": a position character right before the suffix belongs to a preceding name
+                if not (j == i and prev in _POSITION_IN_NAME and j > 1
+                        and _is_name_word(raw[j - 2], stop, concepts) and not _CODE_NAME_RE.match(raw[j - 2])):
+                    break
             # Out-of-dictionary words ending in an estate suffix are HMM-glued names ("景园", "区谷园").
             is_suffix = (prev.endswith(suffixes) and len(prev) <= 3
                          and (bool(known.get(prev)) or not prev.endswith(_ESTATE)))
-            if is_suffix and name_chars == 0:
+            # "北苑|街道": right before an area suffix, a word ending in a suffix is the area's name
+            if is_suffix and name_chars == 0 and not (j == i and token in _AREA_SUFFIXES):
                 j -= 1
                 continue
             # A sub-estate word ("景园" in "伊景园滨河苑") is part of the name, other suffixes end it.
@@ -218,7 +226,7 @@ def _place_matches(raw: list[str]):
 
 def _is_name_word(token: str, stop, concepts) -> bool:
     """Whether ``token`` can be part of a place name (not a verb, number or function word)."""
-    return not (token in stop or token in concepts or token in _NOT_NAME or token.startswith("[")
+    return not (token in stop or token in concepts or token in _NOT_NAME or token.startswith(("[", "不", "没"))
                 or not _WORDLIKE_RE.search(token) or _TIME_RE.search(token))
 
 

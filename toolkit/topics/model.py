@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from toolkit.topics import cluster
+from toolkit.topics import cluster, keywords
 from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.features import LsaVectorizer
+from toolkit.topics.issues import find_issues
 from toolkit.topics.refine import refine_themes, theme_classifier
 from toolkit.topics.summary import UNASSIGNED, Corpus, centres, summarise, theme_of_issue
 
@@ -27,14 +28,15 @@ class TopicModel:
     themes : int or "auto"
         Number of themes, or ``"auto"`` (chosen by silhouette over 4–12).
     issues : int or "auto"
-        Number of issues, or ``"auto"`` (about one per ``texts_per_issue`` texts).
+        Number of issues, or ``"auto"``: as many as the texts hold (see :mod:`toolkit.topics.issues`).
+    issue_similarity : float
+        Two parts of one theme are one matter while their texts' mean cosine is at least this.
+    place_share : float
+        A matter is split by place when each place is named by this share of its texts (or by 20 texts).
     n_components : int
         LSA dimensions.
     min_similarity : float
         A text whose cosine to its issue centre is below this goes to 未归类 (reason given).
-    min_cohesion : float
-        Issues whose texts' mean cosine to the centre is below this, or below the median issue's,
-        are bisected (one matter per issue).
     min_issue_size : int
         Issues with fewer texts are dissolved into 未归类.
     duplicate_threshold : float
@@ -52,16 +54,16 @@ class TopicModel:
     >>> model.assignments_[["id", "topic_id", "theme_id"]]                    # doctest: +SKIP
     """
 
-    def __init__(self, themes="auto", issues="auto", *, texts_per_issue: int = 20, n_components: int = 150,
-                 min_similarity: float = 0.15, min_cohesion: float = 0.5, min_issue_size: int = 2,
+    def __init__(self, themes="auto", issues="auto", *, issue_similarity: float = 0.3, place_share: float = 0.1,
+                 n_components: int = 150, min_similarity: float = 0.15, min_issue_size: int = 2,
                  duplicate_threshold: float = 0.9,
                  n_keywords: int = 8, random_state=0, n_jobs=None, progress: bool = True, hmm: bool = True):
         self.themes = themes
         self.issues = issues
-        self.texts_per_issue = texts_per_issue
+        self.issue_similarity = issue_similarity
+        self.place_share = place_share
         self.n_components = n_components
         self.min_similarity = min_similarity
-        self.min_cohesion = min_cohesion
         self.min_issue_size = min_issue_size
         self.duplicate_threshold = duplicate_threshold
         self.n_keywords = n_keywords
@@ -108,15 +110,18 @@ class TopicModel:
 
         self.vectorizer_ = LsaVectorizer(n_components=self.n_components, random_state=self.random_state)
         X, Z = self.vectorizer_.fit(tokens)
-        nonempty = np.asarray(X.getnnz(axis=1) > 0)
+        nonempty = self._says_something(X)
 
         rows = np.flatnonzero(nonempty)
         theme = np.full(n, UNASSIGNED, dtype=int)
+        fine = np.full(n, UNASSIGNED, dtype=int)
         if len(rows):
-            dup, weight, theme[rows] = self._fit_themes(X, Z, rows)
+            dup, weight, theme[rows], fine[rows] = self._fit_themes(X, Z, rows)
         else:
             dup, weight = np.full(n, -1), np.ones(n)
-        issue, centroids = self._fit_issues(Z, theme, weight)
+        issue = find_issues(Z, X, theme, fine, places, similarity=self.issue_similarity,
+                            place_share=self.place_share, n_issues=self.issues)
+        centroids = centres(Z, issue, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
         self._corpus = Corpus(
             ids=ids, clean=clean, places=places, X=X, Z=Z,
@@ -154,7 +159,8 @@ class TopicModel:
     def _fit_themes(self, X, Z, rows):
         """Themes of the non-empty ``rows``: k-means of fine clusters' centres, refined by naive Bayes EM.
 
-        Also returns near-duplicate groups and the weights that make each group count once.
+        Also returns near-duplicate groups, the weights that make each group count once, and the fine
+        clusters (the units issues are built from).
         """
         n = X.shape[0]
         # Fine clusters (~10 texts) denoise the texts before the coarse split and bound duplicate search.
@@ -173,7 +179,7 @@ class TopicModel:
             labels = self._absorb_tiny_themes(X[rows], Z[rows], labels, weight[rows])
         labels = cluster.relabel_by_size(labels, weight[rows])
         self.theme_classifier_ = theme_classifier(X[rows], labels, weight[rows])
-        return dup, weight, labels
+        return dup, weight, labels, fine_rows
 
     def _absorb_tiny_themes(self, X, Z, labels, weight):
         """A theme is a broad domain: one holding under 1/(10k) of the texts (an outlier cluster that
@@ -196,45 +202,6 @@ class TopicModel:
                 labels[largest[halves == 1]] = present[smallest]  # reuse the freed id
             labels = refine_themes(X, labels, weight)
         return labels
-
-    def _fit_issues(self, Z, theme, weight):
-        """Issues inside each theme (so every issue has exactly one theme): k-means, ~texts_per_issue each."""
-        n = len(theme)
-        issue = np.full(n, UNASSIGNED, dtype=int)
-        centres = []
-        n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
-        total = int((theme >= 0).sum())
-        parts = []
-        for t in range(n_themes):
-            members = np.flatnonzero(theme == t)
-            if self.issues == "auto":
-                k = cluster.auto_n_issues(len(members), self.texts_per_issue)
-            else:  # a fixed total is shared out in proportion to theme size
-                k = max(1, round(int(self.issues) * len(members) / max(total, 1)))
-            labels, _ = cluster.kmeans(Z[members], k, self.random_state)
-            parts.extend(members[labels == lab] for lab in np.unique(labels))
-        # Looser than the typical issue of this collection (or than min_cohesion): not one matter.
-        typical = float(np.median([_cohesion(Z[p]) for p in parts])) if parts else 0.0
-        for part in self._cohesive_parts(Z, parts, max(self.min_cohesion, typical)):
-            issue[part] = len(centres)
-            centres.append(centres_of(Z[part]))
-        return issue, np.asarray(centres, dtype=np.float32).reshape(len(centres), Z.shape[1])
-
-    def _cohesive_parts(self, Z, parts, threshold):
-        """Split loose k-means clusters in two until each is cohesive (bisecting k-means).
-
-        k-means with a fixed k leaves a few catch-all clusters of unrelated texts, and those rank
-        highest by size; an issue must be one matter, so a cluster whose mean cosine to its centre is
-        below ``threshold`` is bisected (parts of one text end in 未归类 later)."""
-        stack = list(reversed(parts))
-        while stack:
-            part = stack.pop()
-            if len(part) >= 2 * self.min_issue_size and _cohesion(Z[part]) < threshold:
-                halves, _ = cluster.kmeans(Z[part], 2, self.random_state)
-                if 0 < halves.sum() < len(part):
-                    stack.extend([part[halves == 1], part[halves == 0]])
-                    continue
-            yield part
 
     def fit_transform(self, texts, ids=None, times=None, respondents=None) -> pd.DataFrame:
         return self.fit(texts, ids=ids, times=times, respondents=respondents).assignments_
@@ -275,7 +242,7 @@ class TopicModel:
         ids = np.arange(n) if ids is None else np.asarray(list(ids))
         _, tokens, _, _ = self._prepare(texts, with_places=False)
         X, Z = self.vectorizer_.transform(tokens)
-        nonempty = np.asarray(X.getnnz(axis=1) > 0)
+        nonempty = self._says_something(X)
         issue = np.full(n, UNASSIGNED, dtype=int)
         theme = np.full(n, UNASSIGNED, dtype=int)
         similarity = np.zeros(n, dtype=np.float32)
@@ -296,20 +263,15 @@ class TopicModel:
         return pd.DataFrame({"id": ids, "topic_id": issue, "theme_id": theme,
                              "similarity": np.round(similarity.astype(float), 4), "reason": reasons})
 
+    def _says_something(self, X) -> np.ndarray:
+        """Texts with a word other than bare negations ("没有", "不"): those alone name no matter."""
+        content = np.flatnonzero(~np.isin(self.vectorizer_.vocabulary, list(keywords.NOT_KEYWORDS)))
+        return np.asarray(X[:, content].getnnz(axis=1) > 0)
+
     def _predict_theme(self, X):
         if self.theme_classifier_ is None:
             return np.zeros(X.shape[0], dtype=int)
         return self.theme_classifier_.predict(X).astype(int)
-
-
-def centres_of(V) -> np.ndarray:
-    mean = V.mean(axis=0)
-    return (mean / max(np.linalg.norm(mean), 1e-12)).astype(np.float32)
-
-
-def _cohesion(V) -> float:
-    """Mean cosine of unit rows to their (unit) centre."""
-    return float((V @ centres_of(V)).mean())
 
 
 def _distinct_weight(dup: np.ndarray) -> np.ndarray:
