@@ -25,7 +25,7 @@ def kmeans(Z: np.ndarray, k: int, random_state, sample_weight=None, n_init: int 
     init = "random" if k > RANDOM_INIT_FROM else "k-means++"
     if len(Z) >= MINIBATCH_FROM:
         est = MiniBatchKMeans(n_clusters=k, init=init, random_state=random_state, n_init=max(n_init, 3),
-                              batch_size=4096, max_no_improvement=20, reassignment_ratio=0.001)
+                              batch_size=4096, max_no_improvement=10, reassignment_ratio=0.001)
     else:
         est = KMeans(n_clusters=k, init=init, random_state=random_state, n_init=n_init)
     labels = est.fit_predict(Z, sample_weight=sample_weight)

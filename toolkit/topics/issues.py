@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.preprocessing import normalize as l2_normalize
 
@@ -57,7 +58,14 @@ def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_sha
 
 def _place_keys(places) -> list[set[str]]:
     """Spots (normalised) and areas named by each text."""
-    return [spot_names(p) | {a for a in p or () if is_area(a)} for p in places]
+    cache: dict[tuple, set[str]] = {}  # most texts name the same few places
+    out = []
+    for p in places:
+        key = tuple(p or ())
+        if key not in cache:
+            cache[key] = spot_names(key) | {a for a in key if is_area(a)}
+        out.append(cache[key])
+    return out
 
 
 def _holds(named) -> dict[str, set[str]]:
@@ -76,9 +84,9 @@ def _matters(Z, members, fine, similarity, wanted):
     units, unit_of = np.unique(fine, return_inverse=True)
     if len(units) == 1:
         return [members]
-    sums = np.zeros((len(units), Z.shape[1]))
-    np.add.at(sums, unit_of, Z[members])
-    tree = linkage(l2_normalize(sums), method="average", metric="cosine")
+    of_unit = sp.csr_matrix((np.ones(len(members)), (unit_of, np.arange(len(members)))),
+                            shape=(len(units), len(members)))
+    tree = linkage(l2_normalize(np.asarray(of_unit @ Z[members])), method="average", metric="cosine")
     if wanted:
         labels = fcluster(tree, t=min(wanted, len(units)), criterion="maxclust")
     else:
