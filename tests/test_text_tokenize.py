@@ -29,12 +29,3 @@ def test_parallel_tokenising_equals_serial(monkeypatch):
     monkeypatch.setattr(parallel, "_CHUNK", 16)
     assert tokenize_many(texts, n_jobs=2, progress=False) == serial
     assert serial[0] == tokenize(texts[0])
-
-
-def test_block_cache_gives_exactly_jiebas_segmentation():
-    from toolkit.sample import generate_concerns
-    from toolkit.text.tokenize import _jieba
-
-    texts = generate_concerns(200, seed=4)["text"].tolist() + ["Wi-Fi 5G网络，A3区3.5%的人說：不行！！", ""]
-    texts = [normalize(t) for t in texts]
-    assert [cut(t) for t in texts] == [_jieba().lcut(t) if t else [] for t in texts]

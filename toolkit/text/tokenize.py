@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from toolkit.text.segment import BLOCK_RE, default_engine, segmenter
+
 _DATA = Path(__file__).parent
 # Single characters are mostly noise, but these carry a complaint on their own.
 _KEEP_SINGLE = set("不没无难乱堵脏臭吵贵差慢险漏吵水电气路桥车房树狗猫税钱菜药煤油粮")
@@ -74,24 +76,13 @@ def place_suffixes() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _jieba():
-    """A private jieba tokenizer with the domain dictionary; built once per process (~1.5 s)."""
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    tok.initialize()
-    tok.load_userdict(str(_DATA / "domain_dict.txt"))
-    for word in groups():
-        tok.add_word(word, freq=1000)
-    return tok
+def _suffix_last_chars() -> frozenset[str]:
+    return frozenset(s[-1] for s in place_suffixes())
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary now (call before forking workers so they share it)."""
-    _jieba()
+    """Load the segmenter's dictionary now (call before forking workers so they share it)."""
+    segmenter()
 
 
 def cut(text: str, hmm: bool = True) -> list[str]:
@@ -114,18 +105,17 @@ def cut(text: str, hmm: bool = True) -> list[str]:
 
 
 def _cut_piece(piece: str, hmm: bool, out: list[str]) -> None:
-    import jieba
-
-    for block in jieba.re_han_default.split(piece):
+    for block in BLOCK_RE.split(piece):
         if block:
-            out.extend(_cut_block(block, hmm))
+            out.extend(_cut_block(block, hmm, default_engine()))
 
 
 @lru_cache(maxsize=1 << 18)
-def _cut_block(block: str, hmm: bool) -> tuple[str, ...]:
-    return tuple(_jieba().lcut(block, HMM=hmm))
+def _cut_block(block: str, hmm: bool, engine: str) -> tuple[str, ...]:
+    return tuple(segmenter(engine).cut(block, hmm))
 
 
+@lru_cache(maxsize=1 << 18)  # tokens repeat endlessly: decide each once
 def keep_token(token: str) -> bool:
     """Whether a raw jieba token is a content word worth modelling."""
     if token in stopwords() or not _WORDLIKE_RE.search(token):
@@ -165,13 +155,16 @@ def _place_matches(raw: list[str]):
     suffixes = place_suffixes()
     concepts = domain_words()
     stop = stopwords()
-    known = _jieba().FREQ
+    known = segmenter().known
+    last_chars = _suffix_last_chars()
     for i, token in enumerate(raw):
+        if not token or token[-1] not in last_chars:  # cheap test first: most tokens end no place
+            continue
         if not token.endswith(suffixes) or (token in concepts and token not in suffixes):
             continue
         if i + 1 < len(raw) and raw[i + 1] in suffixes:
             continue  # "新城" + "小区": the place ends at the later suffix
-        if token.endswith(_ESTATE) and token not in suffixes and known.get(token):
+        if token.endswith(_ESTATE) and token not in suffixes and known(token):
             # 校园, 县城 are ordinary words: an estate suffix needs an OOV name ("滨河苑").
             if i == 0 or not _is_name_word(raw[i - 1], stop, concepts):
                 continue
@@ -197,7 +190,7 @@ def _place_matches(raw: list[str]):
                     break
             # Out-of-dictionary words ending in an estate suffix are HMM-glued names ("景园", "区谷园").
             is_suffix = (prev.endswith(suffixes) and len(prev) <= 3
-                         and (bool(known.get(prev)) or not prev.endswith(_ESTATE)))
+                         and (bool(known(prev)) or not prev.endswith(_ESTATE)))
             # "北苑|街道": right before an area suffix, a word ending in a suffix is the area's name
             if is_suffix and name_chars == 0 and not (j == i and token in _AREA_SUFFIXES):
                 j -= 1
@@ -213,7 +206,7 @@ def _place_matches(raw: list[str]):
         head = parts[0] if parts else ""
         # HMM glues a preposition ("在丽发") or a code's admin suffix ("A7|县星沙") onto the
         # name; dictionary words ("和平", "市场") are never cut.
-        if len(head) >= 2 and not known.get(head) and head[0] in _PLACE_LEADERS + "".join(_ADMIN):
+        if len(head) >= 2 and not known(head) and head[0] in _PLACE_LEADERS + "".join(_ADMIN):
             if head[0] in _ADMIN and j > 0 and _CODE_NAME_RE.match(raw[j - 1]):
                 yield raw[j - 1] + head[0], [raw[j - 1], head[0]]
             parts = [head[1:]] + parts[1:]
