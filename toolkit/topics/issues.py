@@ -42,7 +42,7 @@ def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_sha
     """
     issue = np.full(len(theme), -1, dtype=int)
     total = int((theme >= 0).sum())
-    named = _place_keys(places) if n_issues == "auto" else None
+    named = place_keys(places) if n_issues == "auto" else None
     holds = _holds(named) if named is not None else None
     next_id = 0
     for t in np.unique(theme[theme >= 0]):
@@ -56,7 +56,7 @@ def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_sha
     return issue
 
 
-def _place_keys(places) -> list[set[str]]:
+def place_keys(places) -> list[set[str]]:
     """Spots (normalised) and areas named by each text."""
     cache: dict[tuple, set[str]] = {}  # most texts name the same few places
     out = []

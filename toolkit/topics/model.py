@@ -10,7 +10,7 @@ from toolkit.topics import cluster, keywords
 from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.features import LsaVectorizer
-from toolkit.topics.issues import find_issues
+from toolkit.topics.issues import find_issues, place_keys
 from toolkit.topics.refine import refine_themes, theme_classifier
 from toolkit.topics.summary import UNASSIGNED, Corpus, centres, summarise, theme_of_issue
 
@@ -18,6 +18,8 @@ REASON_EMPTY = "文本为空或只有停用词，无法判断议题"
 REASON_ISOLATED = "与任何议题都不相似（孤立的关切）"
 # Rows compared with every issue centre at once in transform (rows × issues floats).
 _TRANSFORM_BLOCK = 4096
+# A text naming a place may go to that place's issue when its similarity is within this of the best.
+PLACE_MARGIN = 0.1
 
 
 class TopicModel:
@@ -155,6 +157,16 @@ class TopicModel:
         self.assignments_, self.topics_, self.themes_ = summarise(
             corpus, st["issue"], st["theme"], st["reasons"], st["similarity"], centroids, self.n_keywords,
             self.topic_labels_, self.theme_labels_)
+        self.issues_by_place_ = self._issues_by_place()
+
+    def _issues_by_place(self) -> dict[str, list[int]]:
+        """Place name (as :func:`toolkit.topics.issues.place_keys` gives it) -> the issues listing it."""
+        index: dict[str, list[int]] = {}
+        listed = self.topics_.loc[self.topics_["topic_id"] >= 0, ["topic_id", "places"]]
+        for topic_id, places in zip(listed["topic_id"], listed["places"]):
+            for name in place_keys([[p for p in str(places or "").split("、") if p]])[0]:
+                index.setdefault(name, []).append(int(topic_id))
+        return index
 
     def _fit_themes(self, X, Z, rows):
         """Themes of the non-empty ``rows``: k-means of fine clusters' centres, refined by naive Bayes EM.
@@ -240,13 +252,15 @@ class TopicModel:
         texts = list(texts)
         n = len(texts)
         ids = np.arange(n) if ids is None else np.asarray(list(ids))
-        _, tokens, _, _ = self._prepare(texts, with_places=False)
+        by_place = getattr(self, "issues_by_place_", {})
+        _, tokens, places, _ = self._prepare(texts, with_places=bool(by_place))
         X, Z = self.vectorizer_.transform(tokens)
         nonempty = self._says_something(X)
         issue = np.full(n, UNASSIGNED, dtype=int)
         theme = np.full(n, UNASSIGNED, dtype=int)
         similarity = np.zeros(n, dtype=np.float32)
         reasons = np.full(n, REASON_EMPTY, dtype=object)
+        named = place_keys(places) if by_place else None
         if len(self.issue_centroids_) and nonempty.any():
             rows = np.flatnonzero(nonempty)
             theme[rows] = self._predict_theme(X[rows])
@@ -256,12 +270,29 @@ class TopicModel:
                 sims = Z[block] @ self.issue_centroids_.T
                 sims[self.theme_of_issue_[None, :] != theme[block, None]] = -np.inf
                 best = np.argmax(sims, axis=1)
+                if named is not None:
+                    best = self._prefer_named_place(sims, best, [named[i] for i in block], by_place)
                 similarity[block] = np.maximum(sims[np.arange(len(block)), best], 0)
                 good = similarity[block] >= self.min_similarity
                 issue[block[good]] = best[good]
                 reasons[block] = np.where(good, "", REASON_ISOLATED)
         return pd.DataFrame({"id": ids, "topic_id": issue, "theme_id": theme,
                              "similarity": np.round(similarity.astype(float), 4), "reason": reasons})
+
+    @staticmethod
+    def _prefer_named_place(sims, best, named, by_place):
+        """Issues of one matter at several places have alike centres (LSA blurs names): a text naming a
+        place goes to the issue at that place when it is almost as near as the nearest one."""
+        best = best.copy()
+        for r, names in enumerate(named):
+            candidates = {t for name in names for t in by_place.get(name, ())}
+            if not candidates:
+                continue
+            options = np.fromiter(candidates, dtype=int)
+            near = options[sims[r, options] >= sims[r, best[r]] - PLACE_MARGIN]
+            if len(near):
+                best[r] = near[np.argmax(sims[r, near])]
+        return best
 
     def _says_something(self, X) -> np.ndarray:
         """Texts with a word other than bare negations ("没有", "不"): those alone name no matter."""
