@@ -5,12 +5,13 @@
    alike than ``similarity`` (mean cosine). The number of issues follows the data: k-means with k
    proportional to the input split the largest matters into dozens of pieces (on 10,000 sample concerns
    the ten largest true issues were spread over 17 issues each; now about 2).
-2. **Places.** A matter whose texts name two or more places, each named by enough of them, is split by
-   place: "业委会成立难" at 新城国际 and at 阳光城 are two issues, "医保报销难" in two 街道 too. A place that
+2. **Places.** A matter whose texts name two or more places, each named by a share of them (or by
+   many texts, when the place is named mostly about this matter), is split by place: "业委会成立难" at 新城国际 and at 阳光城 are two issues, "医保报销难" in two 街道 too. A place that
    holds another one named here (城关街道 holds 幸福里社区: most texts naming the latter name the former)
    founds no issue of its own. A text naming several places goes with a spot (:mod:`toolkit.text.spots`)
    before an area, then with the place most named in this matter (the spot of the matter rather than a
-   speaker's own 社区); texts naming none join the group nearest in TF-IDF.
+   speaker's own 社区); texts naming none join the group nearest in TF-IDF. Last, parts of one theme
+   about the same spot are joined: one spot, one issue, however differently it was worded.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from toolkit.text.spots import is_area, same_spot, spot_names
 
 # A place founds its own issue when at least this many texts of the matter name it ...
 MIN_PLACE_TEXTS = 3
-# ... and ``place_share`` of them, or this many (a place named by 20 texts is an issue in any matter).
+# ... and ``place_share`` of them, or this many when most texts naming the place are about this matter.
 ENOUGH_PLACE_TEXTS = 20
+OWN_PLACE_SHARE = 0.5
+# A part is about a spot when this share of its texts name it.
+SPOT_SHARE = 0.3
 # P holds Q when at least this share of the texts naming Q also name P (and P is named more often).
 HOLDS_SHARE = 0.3
 
@@ -44,15 +48,17 @@ def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_sha
     total = int((theme >= 0).sum())
     named = place_keys(places) if n_issues == "auto" else None
     holds = _holds(named) if named is not None else None
+    named_total = Counter(p for names in named for p in names) if named is not None else None
     next_id = 0
     for t in np.unique(theme[theme >= 0]):
         members = np.flatnonzero(theme == t)
         wanted = None if n_issues == "auto" else max(1, round(int(n_issues) * len(members) / total))
+        parts = []
         for matter in _matters(Z, members, fine[members], similarity, wanted):
-            parts = [matter] if wanted else _by_place(X, matter, named, holds, place_share)
-            for part in parts:
-                issue[part] = next_id
-                next_id += 1
+            parts += [matter] if wanted else _by_place(X, matter, named, named_total, holds, place_share)
+        for part in parts if wanted else _join_by_spot(parts, named):
+            issue[part] = next_id
+            next_id += 1
     return issue
 
 
@@ -79,6 +85,26 @@ def _holds(named) -> dict[str, set[str]]:
     return out
 
 
+def _join_by_spot(parts, named):
+    """Parts of one theme about the same spot are one issue, however differently worded
+    ("河口老街堵车半小时" and "河口老街红绿灯不合理")."""
+    spot_of = []
+    for part in parts:
+        counts = Counter(p for i in part for p in named[i] if not is_area(p))
+        top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
+        spot_of.append(top[0] if top[1] >= max(MIN_PLACE_TEXTS, SPOT_SHARE * len(part)) else None)
+    joined: list[list[int]] = []
+    spots: list[str] = []
+    for k, spot in enumerate(spot_of):
+        at = next((j for j, s in enumerate(spots) if spot and s and same_spot(spot, s)), None)
+        if at is None:
+            joined.append([k])
+            spots.append(spot)
+        else:
+            joined[at].append(k)
+    return [np.sort(np.concatenate([parts[k] for k in ks])) for ks in joined]
+
+
 def _matters(Z, members, fine, similarity, wanted):
     """Groups of ``members``: their fine clusters joined by average linkage on centre cosine."""
     units, unit_of = np.unique(fine, return_inverse=True)
@@ -95,11 +121,17 @@ def _matters(Z, members, fine, similarity, wanted):
     return [members[of_text == lab] for lab in np.unique(of_text)]
 
 
-def _by_place(X, matter, named, holds, share):
+def _by_place(X, matter, named, named_total, holds, share):
     """Split one matter by the places its texts name (see the module docstring)."""
     counts = Counter(p for i in matter for p in named[i])
-    need = max(MIN_PLACE_TEXTS, min(share * len(matter), ENOUGH_PLACE_TEXTS))
-    frequent = [p for p, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= need]
+    need = max(MIN_PLACE_TEXTS, share * len(matter))
+
+    def founds(place, c):
+        # a share of the matter, or many texts naming a place that is named mostly about this matter
+        # (a speaker's own 社区, named about everything its residents raise, founds nothing)
+        return c >= need or (c >= ENOUGH_PLACE_TEXTS and c >= OWN_PLACE_SHARE * named_total[place])
+
+    frequent = [p for p, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if founds(p, c)]
     frequent = [p for p in frequent if not holds.get(p, set()) & set(frequent)]
     roots: list[str] = []  # one name per spot: "投诉武广新城" is filed under "武广新城"
     root_of = {}

@@ -52,18 +52,27 @@ def top_terms(weights: sp.csr_matrix, vocab: np.ndarray, top: int = 8, hide=froz
 
 
 def generic_places(place_lists, max_share: float = 0.05) -> frozenset[str]:
-    """Places named in more than ``max_share`` of all texts ("西地省", "A市"): they mark the whole
-    collection, not an issue, so they are left out of issue places, labels and keywords."""
+    """Areas named in more than ``max_share`` of all texts ("西地省", "A市"): they mark the whole
+    collection, not an issue, so they are left out of issue places, labels and keywords. Spots
+    (小区, 路 …) never are: a large issue's own road may be named that often."""
+    from toolkit.text import is_area
+
     counts = Counter(p for places in place_lists if places for p in set(places))
     n = max(len(place_lists), 1)
-    return frozenset(p for p, c in counts.items() if c / n > max_share)
+    return frozenset(p for p, c in counts.items() if c / n > max_share and is_area(p))
 
 
-def common_places(place_lists, min_share: float = 0.0, top: int = 3, exclude=frozenset()) -> list[str]:
-    """Most named places in a group of texts (each text counted once per place)."""
+def common_places(place_lists, min_share: float = 0.0, top: int = 3, exclude=frozenset(), totals=None) -> list[str]:
+    """Most telling places in a group of texts (each text counted once per place).
+
+    With ``totals`` (texts naming each place in the whole collection) places are ranked by
+    ``count × count / total``: the road a matter is about, named mostly here, comes before the
+    speakers' own 社区, named about everything their residents raise.
+    """
     counts = Counter(p for places in place_lists if places for p in set(places) if p not in exclude)
     n = max(len(place_lists), 1)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    score = (lambda p, c: c * c / max(totals.get(p, c), c)) if totals else (lambda p, c: c)
+    ranked = sorted(counts.items(), key=lambda kv: (-score(*kv), -kv[1], kv[0]))
     return [p for p, c in ranked[:top] if c / n >= min_share and c >= 1]
 
 
@@ -80,10 +89,13 @@ def issue_label(keywords: list[str], places: list[str], quotes: list[str] | None
     "丽发新城小区：搅拌站噪音扰民" reads better than a keyword list; falls back to "搅拌站、噪音" when no
     clause of 4–22 characters holds a keyword.
     """
+    from toolkit.text import spot_names
+
     place = places[0] if places else ""
     clause = _best_clause(keywords, quotes or [])
     if clause:
-        return f"{place}：{clause}" if place and place not in clause else clause
+        named = place in clause or any(name in clause for name in spot_names([place]))  # "江山帝景小区" / "江山帝景"
+        return f"{place}：{clause}" if place and not named else clause
     words = "、".join(keywords[:2]) or "（无关键词）"
     return f"{place}：{words}" if place else words
 

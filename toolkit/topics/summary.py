@@ -5,6 +5,7 @@ Kept apart from fitting so curation (merge, split, move, exclude, rename) can re
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,6 +83,7 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
     })
     k = len(issue_centres)
     generic = keywords.generic_places(corpus.places) if len(corpus.places) >= 100 else frozenset()
+    place_totals = Counter(p for places in corpus.places if places for p in set(places))
     issue_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, issue, k), corpus.vocab, n_keywords,
                                   hide=generic) if k else []
     n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
@@ -93,7 +95,8 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
     rows = []
     for t, members in frame[frame["issue"] >= 0].groupby("issue", sort=True):
         idx = members.index.to_numpy()
-        places = keywords.common_places([corpus.places[i] for i in idx], min_share=0.2, exclude=generic)
+        places = keywords.common_places([corpus.places[i] for i in idx], min_share=0.2, exclude=generic,
+                                        totals=place_totals)
         quotes = representatives(idx, corpus.clean, corpus.Z, issue_centres[t])
         rows.append({
             "topic_id": int(t),
