@@ -12,9 +12,13 @@ MINIBATCH_FROM = 20_000
 RANDOM_INIT_FROM = 60
 
 
-def auto_n_issues(n_texts: int, per_issue: int = 20) -> int:
-    """Default number of issues: an issue gathers ~``per_issue`` texts; at least 2, at most 1,500."""
-    return int(np.clip(round(n_texts / per_issue), 2, 1500))
+def n_fine_clusters(n_texts: int, per_cluster: int = 10) -> int:
+    """Fine clusters (the units themes and issues are built from): ~``per_cluster`` texts each, 2 to 1,000.
+
+    Above 10,000 texts they grow coarser rather than more numerous: 1,000 fine clusters at 100,000
+    sample concerns gave the same issues as 1,500 (ARI 0.66 against 0.64) in two thirds of the time.
+    """
+    return int(np.clip(round(n_texts / per_cluster), 2, 1000))
 
 
 def kmeans(Z: np.ndarray, k: int, random_state, sample_weight=None, n_init: int = 1):

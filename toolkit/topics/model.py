@@ -177,7 +177,7 @@ class TopicModel:
         n = X.shape[0]
         # Fine clusters (~10 texts) denoise the texts before the coarse split and bound duplicate search.
         most_themes = 12 if self.themes == "auto" else int(self.themes)
-        n_fine = max(cluster.auto_n_issues(len(rows), 10), min(len(rows), 4 * most_themes))
+        n_fine = max(cluster.n_fine_clusters(len(rows)), min(len(rows), 4 * most_themes))
         fine_rows, fine_centres = cluster.kmeans(Z[rows], n_fine, self.random_state)
         fine = np.full(n, UNASSIGNED, dtype=int)
         fine[rows] = fine_rows
