@@ -10,9 +10,8 @@ stays fast and a stage's heavy dependencies load only when that stage is used.
 
 from __future__ import annotations
 
-import importlib
-
 from toolkit.errors import ToolkitError
+from toolkit.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -39,14 +38,4 @@ _EXPORTS = {
 __all__ = ["ToolkitError", "__version__", *_EXPORTS]
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

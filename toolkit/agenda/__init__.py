@@ -30,14 +30,23 @@ candidates raised by fewer than 5 voices or too scattered to be one matter are l
 >>> rank_candidates(msgs, model, keywords=["老旧小区改造"]).head()                          # doctest: +SKIP
 """
 
-from toolkit.agenda.errors import AgendaError
-from toolkit.agenda.export import candidates_csv
-from toolkit.agenda.factors import FACTOR_NAMES, FACTORS, example_central_work
-from toolkit.agenda.ranker import DEFAULT_WEIGHTS, CandidateRanker, rank_candidates, write_json
-from toolkit.agenda.source import messages_from
-from toolkit.agenda.run import RankRun, load_keywords, rank_file
-from toolkit.agenda.widget import weights_widget
+from toolkit.lazy import lazy_exports
 
-__all__ = ["AgendaError", "CandidateRanker", "DEFAULT_WEIGHTS", "FACTORS", "FACTOR_NAMES", "RankRun",
-           "candidates_csv", "example_central_work", "load_keywords", "messages_from", "rank_candidates", "rank_file",
-           "weights_widget", "write_json"]
+_EXPORTS = {
+    "AgendaError": "toolkit.agenda.errors",
+    "candidates_csv": "toolkit.agenda.export",
+    "FACTOR_NAMES": "toolkit.agenda.factors",
+    "FACTORS": "toolkit.agenda.factors",
+    "example_central_work": "toolkit.agenda.factors",
+    "DEFAULT_WEIGHTS": "toolkit.agenda.ranker",
+    "CandidateRanker": "toolkit.agenda.ranker",
+    "rank_candidates": "toolkit.agenda.ranker",
+    "write_json": "toolkit.agenda.ranker",
+    "messages_from": "toolkit.agenda.source",
+    "RankRun": "toolkit.agenda.run",
+    "load_keywords": "toolkit.agenda.run",
+    "rank_file": "toolkit.agenda.run",
+    "weights_widget": "toolkit.agenda.widget",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -4,7 +4,13 @@
 >>> store = open_store("data/demo.db")        # doctest: +SKIP
 """
 
-from toolkit.store.errors import StoreError
-from toolkit.store.store import META_COLUMNS, Store, open_store
+from toolkit.lazy import lazy_exports
 
-__all__ = ["META_COLUMNS", "Store", "StoreError", "open_store"]
+_EXPORTS = {
+    "META_COLUMNS": "toolkit.store.store",
+    "Store": "toolkit.store.store",
+    "open_store": "toolkit.store.store",
+    "StoreError": "toolkit.store.errors",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

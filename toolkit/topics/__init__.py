@@ -37,10 +37,16 @@ Also here: ``model.curate(action, **params)`` and :class:`~toolkit.topics.curati
 :class:`~toolkit.topics.widget.CurationPanel` (browse and curate with buttons in JupyterLab).
 """
 
-from toolkit.topics.curation import CurationLog
-from toolkit.topics.errors import TopicsError
-from toolkit.topics.model import TopicModel, parse_themes
-from toolkit.topics.routing import Router
-from toolkit.topics.summary import UNASSIGNED, UNASSIGNED_LABEL
+from toolkit.lazy import lazy_exports
 
-__all__ = ["CurationLog", "Router", "TopicModel", "TopicsError", "UNASSIGNED", "UNASSIGNED_LABEL", "parse_themes"]
+_EXPORTS = {
+    "CurationLog": "toolkit.topics.curation",
+    "TopicsError": "toolkit.topics.errors",
+    "TopicModel": "toolkit.topics.model",
+    "parse_themes": "toolkit.topics.model",
+    "Router": "toolkit.topics.routing",
+    "UNASSIGNED": "toolkit.topics.summary",
+    "UNASSIGNED_LABEL": "toolkit.topics.summary",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
