@@ -31,8 +31,6 @@ def records():
 def _comparable(answers: dict, platform: str, by: str) -> dict:
     out = {}
     for k, v in answers.items():
-        if platform in ("kobo", "odk") and k == "services":
-            continue                     # matrices are not written to XLSForm CSVs (see exports.kobo_table)
         if (platform == "table" or by == "code") and k.endswith("_other"):
             continue                     # "other" text exists only in 问卷星's by-text file; a plain table has none
         out[k] = sorted(v) if isinstance(v, list) and k == "concern_areas" and (by == "code" or platform != "wjx") \

@@ -128,12 +128,17 @@ def test_killed_import_leaves_database_as_before(tmp_path, annual_form, records)
     ingest(write_export(annual_form, records[:10], tmp_path / "a.xlsx", "wjx", neutralise=False), annual_form, db)
     before = _counts(db)
     path = write_export(annual_form, records, tmp_path / "b.xlsx", "wjx", neutralise=False)
-    proc = subprocess.Popen([sys.executable, "-c", _KILLER, str(path), FORM, str(db)], stdout=subprocess.PIPE,
-                            cwd=ROOT, text=True)
+    kill_while_writing(_KILLER, path, FORM, db)
+    assert _counts(db) == before
+
+
+def kill_while_writing(script: str, *args) -> None:
+    """Run ``script`` in a child process and SIGKILL it once it prints WRITING (inside its transaction)."""
+    proc = subprocess.Popen([sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE, cwd=ROOT,
+                            text=True)
     assert proc.stdout.readline().strip() == "WRITING"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert _counts(db) == before
 
 
 def test_cli_json_contract_and_report(tmp_path, annual_form, records):

@@ -3,13 +3,30 @@ validate, quarantine what cannot be accepted, and write the rest to the store in
 
 >>> from toolkit.ingest import ingest
 >>> report = ingest("export.xlsx", "surveys/annual_topics.yaml", "data/x.db")   # doctest: +SKIP
+
+Quarantined rows go out to staff as a fix workbook and come back corrected:
+
+>>> export_rejected(store, form, "reports/待修正.xlsx")                      # doctest: +SKIP
+>>> resubmit_workbook(store, form, "reports/待修正.xlsx", operator="张三")    # doctest: +SKIP
 """
 
-from toolkit.ingest.errors import IngestError
-from toolkit.ingest.files import RawTable, read_table
-from toolkit.ingest.exports import write_export
-from toolkit.ingest.infer import infer_form
-from toolkit.ingest.pipeline import ingest, read_export
-from toolkit.ingest.resubmit import resubmit
+from toolkit.lazy import lazy_exports
 
-__all__ = ["IngestError", "RawTable", "infer_form", "ingest", "read_export", "read_table", "resubmit", "write_export"]
+# loaded on first use, so `weidiaoyan --help` does not pay for pandas and SQLAlchemy (see toolkit/lazy.py)
+_EXPORTS = {
+    "IngestError": "toolkit.ingest.errors",
+    "RawTable": "toolkit.ingest.files",
+    "read_table": "toolkit.ingest.files",
+    "write_export": "toolkit.ingest.exports",
+    "export_rejected": "toolkit.ingest.fixes",
+    "resubmit_workbook": "toolkit.ingest.fixes",
+    "infer_form": "toolkit.ingest.infer",
+    "ingest": "toolkit.ingest.pipeline",
+    "read_export": "toolkit.ingest.pipeline",
+}
+__all__ = sorted([*_EXPORTS, "resubmit"])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+# eager: the function shares its module's name, and a lazily loaded name would be shadowed by the
+# submodule as soon as anything imports toolkit.ingest.resubmit
+from toolkit.ingest.resubmit import resubmit  # noqa: E402

@@ -1,4 +1,5 @@
-"""``weidiaoyan ingest FILE --form … --db …`` and ``weidiaoyan form infer EXPORT -o surveys/x.yaml``."""
+"""``weidiaoyan ingest FILE --form … --db …``, ``weidiaoyan form infer EXPORT -o surveys/x.yaml`` and
+``weidiaoyan rejected export|resubmit`` (quarantined rows out to a fix workbook and back)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def _ingest(args) -> int:
     else:
         print(format_report(report))
         print(f"  报告已保存：{out}")
+        if report["rejected"]:
+            print(f"  改正隔离行：weidiaoyan rejected export --form {args.form} --db {args.db}，"
+                  "改好后用 weidiaoyan rejected resubmit 重新提交")
     return 0
 
 
@@ -39,6 +43,63 @@ def _infer(args) -> int:
               f"写入 {args.output}。请核对题型、选项顺序、必答与跳题逻辑，再用 weidiaoyan form check 检查。")
     else:
         sys.stdout.write(dump_form(form))
+    return 0
+
+
+def _open_existing(db: str):
+    """The store at ``db``; a path that does not exist is an error (opening would create an empty database)."""
+    from toolkit.ingest.errors import IngestError
+    from toolkit.store import open_store
+
+    if "://" not in db and not Path(db).is_file():
+        raise IngestError(f"数据库 {db} 不存在。修改：--db 给出导入时用的数据库文件（weidiaoyan db info --db 文件 可查看内容）。")
+    return open_store(db)
+
+
+def _rejected_export(args) -> int:
+    from toolkit.forms import load_form
+    from toolkit.ingest.fixes import export_rejected
+
+    form = load_form(args.form)
+    store = _open_existing(args.db)
+    try:
+        out = Path(args.output) if args.output else Path("reports") / f"待修正_{form.id}.xlsx"
+        summary = export_rejected(store, form, out, batch_id=args.batch, show_personal=args.show_personal)
+    finally:
+        store.close()
+    if not summary["rows"]:
+        print(f"问卷“{form.title}”（{form.id}）没有待处理的隔离行{'（批次 ' + str(args.batch) + '）' if args.batch else ''}。"
+              f"已写出空的待修正表：{out}")
+        return 0
+    print(f"已导出 {summary['rows']} 行隔离数据（{summary['entries']} 处问题，导入批次 "
+          f"{'、'.join(map(str, summary['batches']))}）到 {out}。")
+    print("  " + ("个人信息未遮盖：用后请删除该文件，不要外传。" if not summary["masked"] else
+                  "需要修正的题目显示原值；其余自由文本中的手机号、身份证号已遮盖（不改动则保留原值）。"))
+    print(f"  改正黄色单元格后运行：weidiaoyan rejected resubmit {out} --form {args.form} --db {args.db} --operator 姓名")
+    return 0
+
+
+def _rejected_resubmit(args) -> int:
+    from toolkit.forms import load_form
+    from toolkit.ingest.fixes import resubmit_workbook
+    from toolkit.ingest.report import to_json
+
+    form = load_form(args.form)
+    store = _open_existing(args.db)
+    try:
+        summary = resubmit_workbook(store, form, args.file, operator=args.operator, reason=args.reason)
+    finally:
+        store.close()
+    if args.json:
+        print(to_json(summary))
+        return 0
+    print(f"重新提交：{args.file}（操作人 {args.operator}）")
+    print(f"  已重新提交 {len(summary['resubmitted'])} 行，仍不符合（继续隔离，原因已更新）{len(summary['still_rejected'])} 行，"
+          f"放弃 {len(summary['dismissed'])} 行，未修改 {summary['unchanged']} 行，此前已处理 {summary['already_done']} 行。")
+    for r in summary["still_rejected"][:20]:
+        from toolkit.text import mask_pii
+
+        print(f"  - 批次 {r['batch_id']} 第{r['row_number']}条：" + "；".join(mask_pii(m) for m in r["reasons"]))
     return 0
 
 
@@ -65,3 +126,21 @@ def register(subparsers) -> None:
     q.add_argument("--title", default=None, help="问卷标题")
     q.add_argument("--source", default="auto", choices=SOURCES, help="数据来源；auto 自动识别")
     q.set_defaults(func=_infer)
+
+    rejected = group(subparsers, "rejected", help="隔离行：导出待修正表，改正后重新提交")
+    e = rejected.add_parser("export", help="把待处理的隔离行导出为待修正表（.xlsx）：原始值、问题、可编辑的答案区")
+    e.add_argument("--form", required=True, help="问卷定义 YAML（导入时用的那份）")
+    e.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
+    e.add_argument("--batch", type=int, default=None, help="只导出这个导入批次（默认全部批次）")
+    e.add_argument("-o", "--output", default=None, help="待修正表路径（默认 reports/待修正_问卷编号.xlsx）")
+    e.add_argument("--show-personal", action="store_true",
+                   help="不遮盖自由文本里的手机号、身份证号（默认只显示需要修正的题目的原值）")
+    e.set_defaults(func=_rejected_export)
+    r = rejected.add_parser("resubmit", help="读回改好的待修正表：逐行校验，合格的写入答卷，仍有问题的继续隔离")
+    r.add_argument("file", metavar="FILE", help="weidiaoyan rejected export 生成并改好的 .xlsx")
+    r.add_argument("--form", required=True, help="问卷定义 YAML（与导出时相同）")
+    r.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
+    r.add_argument("--operator", required=True, help="操作人姓名（记入审计日志）")
+    r.add_argument("--reason", default=None, help="修改说明（记入审计日志）")
+    r.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果（供脚本使用）")
+    r.set_defaults(func=_rejected_resubmit)

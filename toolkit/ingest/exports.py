@@ -164,11 +164,16 @@ def tencent_table(form: Form, records: list[dict]) -> tuple[list[str], list[list
 def kobo_table(form: Form, records: list[dict], flavour: str = "kobo") -> tuple[list[str], list[list]]:
     """Kobo (``_uuid``, ``q/option`` 1/0 columns) or ODK Central (``SubmissionDate``, ``KEY``) CSV columns.
 
-    Likert matrices are left out: XLSForm exports spell them per tool, and our readers do not map them yet.
+    A Likert matrix is the field-list group ``toolkit.forms.xlsform`` writes: one column per row,
+    ``q/q_row`` (Kobo) or ``q-q_row`` (ODK).
     """
-    questions = [q for q in form.answer_questions() if not q.is_matrix]
+    questions = form.answer_questions()
+    sep = "/" if flavour == "kobo" else "-"
     header = ["start"] if flavour == "kobo" else ["SubmissionDate", "start"]
     for q in questions:
+        if q.is_matrix:
+            header.extend(f"{q.id}{sep}{q.id}_{r.id}" for r in q.rows)
+            continue
         header.append(q.id)
         if flavour == "kobo" and q.kind == "multiple":
             header.extend(f"{q.id}/{c}" for c in q.choice_ids())
@@ -186,6 +191,9 @@ def kobo_table(form: Form, records: list[dict], flavour: str = "kobo") -> tuple[
         row = [iso + ".000+08:00"] if flavour == "kobo" else [when.strftime("%Y-%m-%dT%H:%M:%S.000Z"), iso + ".000+08:00"]
         for q in questions:
             v = a.get(q.id)
+            if q.is_matrix:
+                row.extend((v or {}).get(r_.id, "") for r_ in q.rows)
+                continue
             row.append(" ".join(v) if isinstance(v, list) else ("" if v is None else v))
             if flavour == "kobo" and q.kind == "multiple":
                 row.extend(("1" if v and c in v else "0") if v is not None else "" for c in q.choice_ids())

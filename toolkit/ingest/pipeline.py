@@ -47,7 +47,7 @@ def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dic
     """
     table = read_table(path, sheet=sheet)
     reader = get_reader(source, table)
-    layout = reader.layout(table)
+    layout = reader.for_form(reader.layout(table), form)
     saved = load_mapping(form) if mapping is None else mapping
     pairs, unmatched = match_questions(layout, form, saved)
     n_questions = len(layout.questions)
@@ -102,12 +102,14 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
 
     numbers = table.row_numbers or list(range(1, table.n_rows + 1))
     accepted, rejected, warnings = [], [], Counter()
+    rejected_answers = {}       # answers as read, kept with the batch so the fix workbook can show them
     for i, (clean, problems) in zip(new, results):
         errors = [p for p in problems if p.is_error]
         for p in problems:
             if not p.is_error:
                 warnings[p.rule] += 1
         if errors:
+            rejected_answers[str(numbers[i])] = answers[i]
             rejected.extend({"row_number": numbers[i], "column": header_of.get(p.question_id, p.question_id),
                              "question_id": p.question_id, "rule": p.rule, "value": _text(p.value),
                              "message": f"第{numbers[i]}条数据（表格第{numbers[i] + 1}行）{p.message}", "raw": raw_rows[i],
@@ -119,7 +121,7 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
     flags = dup.flag_duplicates(
         form, [c for _, c in accepted], [respondent[i] for i, _ in accepted],
         [ips[i] for i, _ in accepted], [submitted[i] for i, _ in accepted],
-        store.answers_and_times(form.id) if accepted else [])
+        store.answers_times_raw(form.id) if accepted else [])
     serial_q = form.by_role("serial")
     records = [{"answers": clean, "serial": clean.get(serial_q.id) if serial_q else None,
                 "submitted_at": submitted[i], "external_id": _text(external[i]),
@@ -150,7 +152,8 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
         store.add_rejected(conn, batch_id, rejected)
         store.finish_batch(conn, batch_id, n_rows=len(new), n_accepted=len(records),
                            n_rejected=len(rejected_row_numbers), n_duplicates=report["duplicates"],
-                           report={k: v for k, v in report.items() if k != "problems"})
+                           report={**{k: v for k, v in report.items() if k != "problems"},
+                                   "rejected_answers": rejected_answers})
     if remember_mapping and reader.name == "table" and form.path:
         save_mapping(form, got["pairs"])
     return report

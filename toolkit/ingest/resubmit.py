@@ -8,15 +8,24 @@ marked ``resubmitted`` and linked to it, and the change is audited — all in on
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from toolkit.forms import Form, validate_answers
 from toolkit.ingest.errors import IngestError
-from toolkit.store import Store
+
+if TYPE_CHECKING:      # hints only: toolkit.ingest imports this module eagerly, keep it light
+    from sqlalchemy.engine import Connection
+
+    from toolkit.store import Store
 
 
 def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answers: dict, operator: str,
-             reason: str | None = None) -> int:
-    """Store corrected ``answers`` for a quarantined row; return the new response id."""
+             reason: str | None = None, conn: Connection | None = None) -> int:
+    """Store corrected ``answers`` for a quarantined row; return the new response id.
+
+    With ``conn`` the writes join that open transaction (``fixes.resubmit_workbook`` re-submits a whole
+    workbook at once); without it they are a transaction of their own.
+    """
     rows = store.open_rejected(batch_id, row_number)
     batch = store.batch(batch_id)
     if not rows or batch is None:
@@ -28,12 +37,18 @@ def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answer
         raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据修改后仍不符合问卷：" +
                           "；".join(p.message for p in errors), problems=errors)
     raw = json.loads(rows[0]["raw"]) if rows[0]["raw"] else None
-    with store.transaction() as conn:
-        ids = store.add_responses(form, [{"answers": clean, "raw": raw, "row_number": row_number,
-                                          "fingerprint": rows[0]["fingerprint"], "flags": ["resubmitted"]}],
-                                  source=batch["source"], operator=operator, batch_id=batch_id, conn=conn)
-        store.resolve_rejected(conn, [x["id"] for x in rows], status="resubmitted", response_id=ids[0])
-        store.log_audit(conn, operator=operator, action="resubmit", entity="rejected_row", entity_id=rows[0]["id"],
-                        before={"rule": [x["rule"] for x in rows], "value": [x["value"] for x in rows]},
-                        after=clean, reason=reason)
+    if conn is None:
+        with store.transaction() as own:
+            return _write(store, form, own, rows, raw, batch, batch_id, row_number, clean, operator, reason)
+    return _write(store, form, conn, rows, raw, batch, batch_id, row_number, clean, operator, reason)
+
+
+def _write(store, form, conn, rows, raw, batch, batch_id, row_number, clean, operator, reason) -> int:
+    ids = store.add_responses(form, [{"answers": clean, "raw": raw, "row_number": row_number,
+                                      "fingerprint": rows[0]["fingerprint"], "flags": ["resubmitted"]}],
+                              source=batch["source"], operator=operator, batch_id=batch_id, conn=conn)
+    store.resolve_rejected(conn, [x["id"] for x in rows], status="resubmitted", response_id=ids[0])
+    store.log_audit(conn, operator=operator, action="resubmit", entity="rejected_row", entity_id=rows[0]["id"],
+                    before={"rule": [x["rule"] for x in rows], "value": [x["value"] for x in rows]},
+                    after=clean, reason=reason)
     return ids[0]

@@ -179,6 +179,17 @@ class Store:
                                                                          t.c.status == "active")).all()
         return [(json.loads(a), s) for a, s in rows]
 
+    def answers_times_raw(self, form_id: str) -> list[tuple[dict, str | None, str | None]]:
+        """(answers, submitted_at, raw row as JSON text) of a form's active responses.
+
+        Ingest compares new rows with these by respondent, IP (kept in the raw row) and answers.
+        """
+        t = schema.responses
+        with self.engine.connect() as c:
+            rows = c.execute(select(t.c.answers, t.c.submitted_at, t.c.raw).where(t.c.form_id == form_id,
+                                                                                  t.c.status == "active")).all()
+        return [(json.loads(a), s, r) for a, s, r in rows]
+
     def open_rejected(self, batch_id: int, row_number: int) -> list[dict]:
         """The open quarantine entries (one per failed rule) of one source row of a batch."""
         t = schema.rejected_rows

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from toolkit.forms import OTHER, Question
+from toolkit.forms import OTHER, Form, Question
 from toolkit.ingest.files import RawTable
 from toolkit.ingest.normalize import key
 
@@ -125,6 +125,10 @@ class Reader:
 
     def layout(self, table: RawTable) -> Layout:
         raise NotImplementedError
+
+    def for_form(self, layout: Layout, form: Form) -> Layout:
+        """The layout adjusted to ``form`` before matching (e.g. XLSForm matrix rows gathered); default: as is."""
+        return layout
 
     def decode(self, table: RawTable, layout: Layout, sq: SourceQuestion, q: Question) -> dict[str, list]:
         """Answer columns (answer key -> one value per row; None = blank) for form question ``q``."""

@@ -4,11 +4,19 @@ Kobo: ``;``-separated, group paths joined by ``/``, select_multiple as space-sep
 plus ``q/option`` 1/0 columns, meta ``_id, _uuid, _submission_time …``. ODK Central: group paths
 joined by ``-``, meta ``SubmissionDate, KEY, ReviewState …``. Headers are question names, so they
 match form question ids directly; cells are choice names.
+
+A Likert matrix exported by ``toolkit.forms.xlsform`` is a field-list group named after the question
+holding one select_one per row named ``<question>_<row>``; the platforms write one column per row,
+``services/services_medical`` (Kobo), ``services-services_medical`` (ODK), bare ``services_medical``
+when group names are left out, or ``题干/行标签`` when Kobo exports labels. ``for_form`` gathers those
+columns back into the matrix question.
 """
 
 from __future__ import annotations
 
-from toolkit.forms import Question
+import re
+
+from toolkit.forms import Form, Question
 from toolkit.ingest.files import RawTable
 from toolkit.ingest.normalize import key
 from toolkit.ingest.readers import decode as d
@@ -65,8 +73,39 @@ class _XlsformReader(Reader):
             lay.questions.append(sq)
         return lay
 
+    def for_form(self, layout: Layout, form: Form) -> Layout:
+        # the row naming of toolkit/forms/xlsform.py (_row_name): XLSForm names are global
+        pairs = [(q, r) for q in form.answer_questions() if q.is_matrix for r in q.rows]
+        if not pairs:
+            return layout
+        rows = {f"{q.id}_{r.id}": (q, r.id) for q, r in pairs}
+        labelled = {key(f"{q.label}{self.sep}{r.label}"): (q, r.id) for q, r in pairs}   # Kobo "题干/行标签" headers
+        split = re.compile("[/" + re.escape(self.sep) + "]")
+        matrices: dict[str, SourceQuestion] = {}
+        kept: list[SourceQuestion] = []
+        for sq in layout.questions:
+            rest = []
+            for col in sq.columns:
+                hit = rows.get(split.split(col.header)[-1]) or \
+                    next((v for k, v in labelled.items() if key(col.header).endswith(k)), None)
+                if hit is None:
+                    rest.append(col)
+                    continue
+                q, row_id = hit
+                if q.id not in matrices:
+                    matrices[q.id] = SourceQuestion(None, q.id, tag="matrix")
+                    kept.append(matrices[q.id])
+                matrices[q.id].columns.append(SourceColumn(col.index, col.header, "row", row_id))
+            if rest:
+                sq.columns = rest
+                kept.append(sq)
+        layout.questions = kept
+        return layout
+
     def decode(self, table: RawTable, layout: Layout, sq: SourceQuestion, q: Question) -> dict[str, list]:
         data = table.data
+        if q.is_matrix and sq.parts("row"):
+            return d.matrix_columns(data, sq.parts("row"), q, coded=False)
         if not sq.parts("main"):
             return d.option_columns(data, sq.parts("option"), q, chosen=lambda v: str(v).strip() in ("1", "True"))
         values = data[sq.columns[0].index]

@@ -1,0 +1,417 @@
+"""The fix workbook (待修正.xlsx): quarantined rows out to staff, corrected rows back into the store.
+
+``export_rejected`` writes one row per quarantined source row: 批次 and 行号 (which row), 问题 (each
+failed rule with its column, value and fix), a 处理 cell, then an answer area with one column per
+answer, filled with the answers as imported (or as last tried) and written as option labels.
+``resubmit_workbook`` reads the workbook back: each changed row is validated with the form's rules and
+re-submitted through ``resubmit``; rows still wrong stay quarantined with the new reasons; ``放弃`` in
+处理 dismisses a row. Rows whose cells did not change, and rows already handled, are left alone, so
+running it twice changes nothing. All writes are one transaction, audited with the operator.
+
+Privacy: staff need real values to fix a row, so the answer cells of the questions that failed, and the
+problem texts, show what was submitted. Other free-text answers (and the raw-row sheet) have phone and
+ID numbers masked unless ``show_personal=True``; a masked cell left as it was keeps the stored original.
+
+>>> export_rejected(store, form, "reports/待修正.xlsx")                      # doctest: +SKIP
+>>> resubmit_workbook(store, form, "reports/待修正.xlsx", operator="张三")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.forms import OTHER_LABEL, Form, Question, other_key, validate_answers
+from toolkit.ingest.errors import IngestError
+from toolkit.ingest.exports import EXCEL_MAX_CELL, FORMULA_START, _ILLEGAL, safe_cell
+from toolkit.ingest.readers.base import ChoiceIndex
+from toolkit.ingest.readers.decode import split_items
+from toolkit.ingest.resubmit import resubmit
+from toolkit.store import Store
+
+SHEET, RAW_SHEET, INFO_SHEET = "待修正", "原始数据", "说明"
+FIXED = ["批次", "行号", "处理", "问题"]
+DISMISS = {"放弃", "作废", "不再处理"}
+RETRY = "resubmit_failed"          # audit action of a correction that still broke a rule
+SUPERSEDED = "superseded"          # rejected-row status: replaced by the reasons of a later attempt
+LIST_SEP = "┋"                     # between the items of a multiple choice / ranking cell (as 问卷星 writes them)
+_FREE_TEXT = ("text", "concern")
+NO_ANSWERS = "（此行在较早版本导入，没有保存解析后的答案：请对照“原始数据”表填写整行答案）"
+
+
+@dataclass
+class AnswerColumn:
+    header: str
+    key: str                       # answer key: question id, ``q/row`` of a matrix, or ``q_other``
+    q: Question
+    row: str | None = None
+    other: bool = False
+
+
+@dataclass
+class Pending:
+    """One quarantined source row: its open entries (one per failed rule) and its answers so far."""
+
+    batch_id: int
+    row_number: int
+    entries: list[dict]
+    raw: dict
+    answers: dict | None           # None: imported before answers were kept with the batch
+    failing: set[str] = field(default_factory=set)   # question ids whose cells are shown unmasked
+
+
+def answer_columns(form: Form) -> list[AnswerColumn]:
+    """The answer area's columns, headed ``N、题干`` (matrix rows ``N、题干—行``, other text ``N、题干—其他（请注明）``)."""
+    out = []
+    for q in form.answer_questions():
+        base = f"{form.number(q.id)}、{q.label}"
+        if q.is_matrix:
+            out.extend(AnswerColumn(f"{base}—{r.label}", f"{q.id}/{r.id}", q, r.id) for r in q.rows)
+        else:
+            out.append(AnswerColumn(base, q.id, q))
+        if q.other:
+            out.append(AnswerColumn(f"{base}—{OTHER_LABEL}", other_key(q.id), q, other=True))
+    return out
+
+
+# ---- answers <-> cell texts -------------------------------------------------------------------
+
+def _label(q: Question, value) -> str:
+    ids = q.choice_ids()
+    return q.choice_label(value) if value in ids else str(value)
+
+
+def render(columns: list[AnswerColumn], answers: dict | None) -> dict[str, str | None]:
+    """Cell text per answer key: option labels, items joined by ``┋``; unknown values as written."""
+    answers = answers or {}
+    out: dict[str, str | None] = {}
+    for col in columns:
+        if col.row is not None:
+            v = (answers.get(col.q.id) or {}).get(col.row) if isinstance(answers.get(col.q.id), dict) else None
+        else:
+            v = answers.get(col.key)
+        if v is None or v == "" or v == []:
+            out[col.key] = None
+        elif col.other or col.q.kind not in ("single", "multiple", "likert", "ranking"):
+            out[col.key] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) \
+                if isinstance(v, (list, dict)) else str(v)
+        elif isinstance(v, list):
+            out[col.key] = LIST_SEP.join(_label(col.q, x) for x in v)
+        else:
+            out[col.key] = _label(col.q, v)
+    return out
+
+
+def parse(columns: list[AnswerColumn], texts: dict[str, str | None]) -> dict:
+    """Answers from cell texts (labels or ids; unknown texts pass through so validation names them)."""
+    answers: dict = {}
+    for col in columns:
+        text = texts.get(col.key)
+        if text is None or not str(text).strip():
+            continue
+        text = str(text).strip()
+        q = col.q
+        if col.other or q.kind not in ("single", "multiple", "likert", "ranking"):
+            if q.kind == "date" and not col.other:
+                text = re.sub(r"[ T]00:00:00$", "", text)    # Excel turns a typed date into a date-time
+            answers[col.key] = text
+            continue
+        idx = ChoiceIndex(q)
+        if col.row is not None:
+            answers.setdefault(q.id, {})[col.row] = idx.find(text) or text
+        elif q.kind in ("single", "likert"):
+            answers[q.id] = idx.find(text) or text
+        else:
+            if LIST_SEP in text or idx.find(text) is not None:
+                items = split_items(text, LIST_SEP)
+            else:
+                items = [t for t in re.split(r"[;；\n]+", text) if t.strip()]
+            answers[q.id] = [idx.find(t) or t.strip() for t in items]
+    return answers
+
+
+def _unneutralise(text: str | None) -> str | None:
+    # export wrote '=… for text starting like a formula; the apostrophe is ours, not the respondent's
+    if text and text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+# ---- pending rows ---------------------------------------------------------------------------------
+
+def _attempts(store: Store) -> dict[tuple[int, int], dict]:
+    """The answers of the latest failed correction per (batch, row), from the audit log."""
+    audit = store.audit(entity="rejected_row")
+    out = {}
+    for action, after in zip(audit.get("action", []), audit.get("after", [])):
+        if action == RETRY and after:
+            a = json.loads(after)
+            out[(int(a["batch_id"]), int(a["row_number"]))] = a["answers"]
+    return out
+
+
+def _groups(store: Store, batch_ids: set[int], batch_id: int | None, status: str | None
+            ) -> dict[tuple[int, int], list[dict]]:
+    """Rejected-row entries of the given batches grouped by (batch, row)."""
+    groups: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for rec in store.rejected(batch_id, status=status).to_dict("records"):
+        if int(rec["batch_id"]) in batch_ids:
+            groups[(int(rec["batch_id"]), int(rec["row_number"]))].append(rec)
+    return groups
+
+
+def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[Pending]:
+    """Quarantined rows of ``form`` (optionally one batch), in batch and row order."""
+    batches = store.batches(form.id)
+    known = {int(b) for b in batches["id"]} if len(batches) else set()
+    if batch_id is not None and batch_id not in known:
+        have = "、".join(str(b) for b in sorted(known)) or "（无）"
+        raise IngestError(f"问卷“{form.title}”（{form.id}）没有导入批次 {batch_id}。修改：--batch 取 {have} 之一，"
+                          "或去掉 --batch 导出全部批次。")
+    groups = _groups(store, known, batch_id, "open")
+    reports = {int(b): json.loads(r) if r else {} for b, r in zip(batches.get("id", []), batches.get("report", []))}
+    tried = _attempts(store)
+    out = []
+    for (b, r), entries in sorted(groups.items()):
+        answers = tried.get((b, r), reports.get(b, {}).get("rejected_answers", {}).get(str(r)))
+        raw = json.loads(entries[0]["raw"]) if entries[0]["raw"] else {}
+        p = Pending(b, r, sorted(entries, key=lambda e: e["id"]), raw if isinstance(raw, dict) else {}, answers)
+        if answers is not None:
+            p.failing = {x.question_id for x in validate_answers(form, answers)[1] if x.is_error}
+        out.append(p)
+    return out
+
+
+# ---- export -----------------------------------------------------------------------------------------
+
+def _cell(value, mask: bool):
+    if value is None or not isinstance(value, str):
+        return value
+    if mask:
+        from toolkit.text import mask_pii
+
+        value = mask_pii(value)
+    return safe_cell(_ILLEGAL.sub("", value)[:EXCEL_MAX_CELL])
+
+
+def _problem_text(entries: list[dict]) -> str:
+    from toolkit.ingest.report import RULE_LABELS
+
+    return "\n".join(f"· {RULE_LABELS.get(e['rule'], e['rule'])}｜列：{e['column']}｜{e['message']}" for e in entries)
+
+
+def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = None,
+                    show_personal: bool = False) -> dict:
+    """Write the open quarantined rows of ``form`` to the fix workbook at ``path``; return a summary."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    rows = pending_rows(store, form, batch_id)
+    columns = answer_columns(form)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(FIXED + [c.header for c in columns])
+    todo = PatternFill("solid", fgColor="FFF2CC")
+    for p in rows:
+        texts = render(columns, p.answers)
+        problem = _problem_text(p.entries) + ("" if p.answers is not None else f"\n{NO_ANSWERS}")
+        values = [p.batch_id, p.row_number, None, _cell(problem, False)]
+        for c in columns:
+            shown = show_personal or c.q.id in p.failing or c.q.kind not in _FREE_TEXT and not c.other
+            values.append(_cell(texts[c.key], not shown))
+        ws.append(values)
+        for j, c in enumerate(columns, start=len(FIXED) + 1):
+            if c.q.id in p.failing:
+                ws.cell(ws.max_row, j).fill = todo
+        ws.cell(ws.max_row, 4).alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "E2"
+    ws.column_dimensions["D"].width = 60
+    raw_ws = wb.create_sheet(RAW_SHEET)
+    raw_ws.append(["批次", "行号", "原始列", "原始值"])
+    for p in rows:
+        failing_columns = {e["column"] for e in p.entries}
+        for header, value in sorted(p.raw.items(), key=lambda kv: _header_order(kv[0])):
+            raw_ws.append([p.batch_id, p.row_number, _cell(header, False),
+                           _cell(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+                                 not show_personal and header not in failing_columns)])
+    info = wb.create_sheet(INFO_SHEET)
+    notes = [
+        ("问卷编号", form.id), ("问卷", form.title), ("待修正行数", len(rows)),
+        ("个人信息", "未遮盖：本表含手机号、身份证号等原始内容，用后请删除，不要外传" if show_personal else
+         "需要修正的题目显示原值；其余自由文本中的手机号、身份证号已遮盖。遮盖的单元格不改动，重新提交时保留原值"),
+        ("怎么改", "在“待修正”表里改正黄色单元格（选项写选项文字，多选用 ┋ 分隔），不要改动批次、行号和表头"),
+        ("放弃", "确实无法修正的行，在“处理”列写“放弃”，该行隔离标记为已放弃（记入审计日志）"),
+        ("重新提交", "weidiaoyan rejected resubmit 本文件 --form 问卷.yaml --db 数据库 --operator 姓名"),
+    ]
+    for row in notes:
+        info.append([_cell(v, False) for v in row])
+    info.column_dimensions["B"].width = 80
+    _save(wb, path)
+    return {"path": str(path), "rows": len(rows), "batches": sorted({p.batch_id for p in rows}),
+            "entries": sum(len(p.entries) for p in rows), "masked": not show_personal}
+
+
+def _header_order(header: str) -> tuple:
+    # the store keeps raw rows with sorted keys; numbered question headers read better in question order
+    m = re.match(r"^(?:第)?(\d+)[、.．题]", header)
+    return (0, int(m.group(1)), header) if m else (1, 0, header)
+
+
+def _save(wb, path) -> Path:
+    """Save with fixed document dates and zip stamps: the same rows give a byte-identical workbook."""
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    from toolkit.office import freeze_core_properties, normalize_zip
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    freeze_core_properties(wb.properties)
+    ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)).save()
+    return normalize_zip(path)
+
+
+# ---- read back and resubmit ---------------------------------------------------------------------
+
+def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
+    """(rows of the 待修正 sheet, 说明 items) of a fix workbook; IngestError if it is not one."""
+    from openpyxl import load_workbook
+
+    from toolkit.ingest.files import _cell_text
+
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"文件 {path}：不存在。修改：给出 weidiaoyan rejected export 生成的待修正表。")
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:   # openpyxl raises several types for non-xlsx or broken files
+        raise IngestError(f"文件 {path}：不是可读的 .xlsx 工作簿（{type(err).__name__}）。修改：在 Excel 中另存为 "
+                          ".xlsx 后重试，或重新运行 weidiaoyan rejected export。") from None
+    try:
+        if SHEET not in wb.sheetnames or INFO_SHEET not in wb.sheetnames:
+            raise IngestError(f"文件 {path}：缺少工作表“{SHEET}”或“{INFO_SHEET}”，不是待修正表。修改：用 "
+                              "weidiaoyan rejected export 生成的文件，不要删除或改名工作表。")
+        rows = [[_cell_text(v) for v in r] for r in wb[SHEET].iter_rows(values_only=True)]
+        info = {str(r[0]): _cell_text(r[1]) for r in wb[INFO_SHEET].iter_rows(values_only=True)
+                if r and r[0] is not None and len(r) > 1}
+    finally:
+        wb.close()
+    return rows, info
+
+
+def _as_int(text) -> int | None:
+    try:
+        return int(float(str(text).strip()))
+    except (TypeError, ValueError):
+        return None
+
+
+def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: str | None = None) -> dict:
+    """Re-submit the corrected rows of a fix workbook (see module docstring); return a summary dict.
+
+    Any problem with the workbook itself raises ``IngestError`` before anything is written.
+    """
+    from toolkit.text import mask_pii
+
+    if not operator or not str(operator).strip():
+        raise IngestError("重新提交需要操作人。修改：加上 --operator 姓名（记入审计日志）。")
+    rows, info = _read_sheets(path)
+    if info.get("问卷编号") != form.id:
+        raise IngestError(f"文件 {path}：这是问卷 {info.get('问卷编号')!r} 的待修正表，与 --form 指定的问卷 {form.id!r} "
+                          "不一致。修改：换用对应的问卷定义。")
+    header = [h.strip() if h else "" for h in (rows[0] if rows else [])]
+    columns = answer_columns(form)
+    missing = [h for h in FIXED + [c.header for c in columns] if h not in header]
+    if missing:
+        raise IngestError(f"文件 {path}：“{SHEET}”表缺少列 {'、'.join(missing[:5])}"
+                          f"{' 等' if len(missing) > 5 else ''}（共 {len(missing)} 列）。修改：不要删除或改名表头；"
+                          "问卷改过的话，重新运行 weidiaoyan rejected export。")
+    pos = {h: header.index(h) for h in FIXED + [c.header for c in columns]}
+    open_rows = {(p.batch_id, p.row_number): p for p in pending_rows(store, form)}
+    batches = store.batches(form.id)
+    all_rows = set(_groups(store, {int(b) for b in batches["id"]} if len(batches) else set(), None, None))
+    plan, seen = [], set()
+    summary = {"file": str(path), "resubmitted": [], "still_rejected": [], "dismissed": [], "unchanged": 0,
+               "already_done": 0}
+    for n, cells in enumerate(rows[1:], start=2):
+        cells = list(cells) + [None] * (len(header) - len(cells))
+        if all(c is None for c in cells):
+            continue
+        where = (_as_int(cells[pos["批次"]]), _as_int(cells[pos["行号"]]))
+        if None in where or where not in all_rows:
+            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行的批次 {cells[pos['批次']]!r}、行号 {cells[pos['行号']]!r} "
+                              f"不是问卷 {form.id} 的隔离行。修改：不要改动批次和行号两列；多余的行整行删除。")
+        if where in seen:
+            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行：批次 {where[0]} 行号 {where[1]} 出现了两次。"
+                              "修改：只保留一行。")
+        seen.add(where)
+        p = open_rows.get(where)
+        if p is None:
+            summary["already_done"] += 1          # re-submitted or dismissed earlier (e.g. a second run)
+            continue
+        if (cells[pos["处理"]] or "").strip() in DISMISS:
+            plan.append(("dismiss", p, None, []))
+            continue
+        before = render(columns, p.answers)
+        texts = {}
+        for c in columns:
+            text = _unneutralise(cells[pos[c.header]])
+            if text is not None and before[c.key] is not None and text != before[c.key] \
+                    and text == mask_pii(before[c.key]):
+                text = before[c.key]              # a masked cell left as exported keeps the stored original
+            texts[c.key] = text
+        if parse(columns, texts) == parse(columns, before):   # " 是 " and "是" are the same answer
+            summary["unchanged"] += 1
+            continue
+        answers = parse(columns, texts)
+        errors = [x for x in validate_answers(form, answers)[1] if x.is_error]
+        plan.append(("retry" if errors else "resubmit", p, answers, errors))
+    _apply(store, form, plan, columns, operator, reason, summary)
+    return summary
+
+
+def _apply(store: Store, form: Form, plan: list, columns: list[AnswerColumn], operator: str, reason: str | None,
+           summary: dict) -> None:
+    """Write every planned outcome in one transaction."""
+    if not plan:
+        return
+    header_of = {}
+    for c in columns:
+        header_of.setdefault(c.q.id, c.header)
+    with store.transaction() as conn:
+        for action, p, answers, errors in plan:
+            ids = [e["id"] for e in p.entries]
+            where = {"batch_id": p.batch_id, "row_number": p.row_number}
+            if action == "resubmit":
+                rid = resubmit(store, form, batch_id=p.batch_id, row_number=p.row_number, answers=answers,
+                               operator=operator, reason=reason, conn=conn)
+                summary["resubmitted"].append({**where, "response_id": rid})
+            elif action == "dismiss":
+                store.resolve_rejected(conn, ids, status="dismissed")
+                store.log_audit(conn, operator=operator, action="dismiss", entity="rejected_row", entity_id=ids[0],
+                                before={**where, "rule": [e["rule"] for e in p.entries]}, after=None, reason=reason)
+                summary["dismissed"].append(where)
+            else:
+                new = [{"row_number": p.row_number, "column": header_of.get(x.question_id, x.question_id),
+                        "rule": x.rule, "value": _text(x.value),
+                        "message": f"第{p.row_number}条数据（修正后重新提交仍不符合）{x.message}",
+                        "raw": p.raw, "fingerprint": p.entries[0].get("fingerprint")} for x in errors]
+                store.resolve_rejected(conn, ids, status=SUPERSEDED)
+                store.add_rejected(conn, p.batch_id, new)
+                store.log_audit(conn, operator=operator, action=RETRY, entity="rejected_row", entity_id=ids[0],
+                                before={**where, "rule": [e["rule"] for e in p.entries]},
+                                after={**where, "answers": answers}, reason=reason)
+                summary["still_rejected"].append({**where, "reasons": [n["message"] for n in new]})
+
+
+def _text(value):
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
