@@ -6,12 +6,16 @@
    proportional to the input split the largest matters into dozens of pieces (on 10,000 sample concerns
    the ten largest true issues were spread over 17 issues each; now about 2).
 2. **Places.** A matter whose texts name two or more places, each named by a share of them (or by
-   many texts, when the place is named mostly about this matter), is split by place: "业委会成立难" at 新城国际 and at 阳光城 are two issues, "医保报销难" in two 街道 too. A place that
-   holds another one named here (城关街道 holds 幸福里社区: most texts naming the latter name the former)
-   founds no issue of its own. A text naming several places goes with a spot (:mod:`toolkit.text.spots`)
-   before an area, then with the place most named in this matter (the spot of the matter rather than a
-   speaker's own 社区); texts naming none join the group nearest in TF-IDF. Last, parts of one theme
-   about the same spot are joined: one spot, one issue, however differently it was worded.
+   many texts, when the place is named mostly about this matter), is split by place: "业委会成立难" at
+   新城国际 and at 阳光城 are two issues, "医保报销难" in two 街道 too. A place that holds another one
+   named here (城关街道 holds 幸福里社区: most texts naming the latter name the former) founds no issue
+   of its own. A text naming several places goes with a spot (:mod:`toolkit.text.spots`) before an
+   area, then with the place most named in this matter (the spot of the matter rather than a
+   speaker's own 社区); texts naming none join the group nearest in TF-IDF.
+3. **Spots.** Parts of one theme about the same spot are joined: one spot, one issue, however
+   differently it was worded.
+
+Measured with ``benchmarks/topics_issues.py`` against the sample generator's true issues.
 """
 
 from __future__ import annotations
