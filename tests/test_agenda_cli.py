@@ -99,3 +99,15 @@ def test_shared_sample_file_if_present(tmp_path):
                  "--likes-col", "点赞数", "--dislikes-col", "反对数", "--top", "3", "--quiet",
                  "--out", str(tmp_path)]) == 0
     assert len(pd.read_excel(tmp_path / "热点问题表.xlsx", engine="calamine")) <= 3
+
+
+def test_a_time_column_without_dates_and_an_out_file_are_refused(messages_xlsx, tmp_path, capsys):
+    path, _ = messages_xlsx
+    code = main(["rank", str(path), "--text-col", "text", "--id-col", "id", "--time-col", "respondent",
+                 "--out", str(tmp_path / "x"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "时间列“respondent”" in err and "Traceback" not in err
+    a_file = tmp_path / "out.txt"
+    a_file.write_text("keep", encoding="utf-8")
+    assert rank(path, a_file) == 1
+    assert "不是文件夹" in capsys.readouterr().err and a_file.read_text(encoding="utf-8") == "keep"

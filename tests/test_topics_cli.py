@@ -83,3 +83,28 @@ def test_errors_are_chinese_without_traceback(concerns_csv, tmp_path, capsys):
     assert "--themes" in capsys.readouterr().err
     assert _run(tmp_path / "missing.csv", "--text-col", "t", "--id-col", "i", "--out", tmp_path) == 1
     assert "不存在" in capsys.readouterr().err
+
+
+def test_staff_slips_are_caught_before_the_work(concerns_csv, tmp_path, capsys):
+    a_file = tmp_path / "结果.yaml"
+    a_file.write_text("x", encoding="utf-8")
+    assert _run(concerns_csv, "--text-col", "text", "--id-col", "id", "--out", a_file) == 1
+    assert "已存在的文件，不是文件夹" in capsys.readouterr().err
+    assert a_file.read_text(encoding="utf-8") == "x"
+    assert _run(concerns_csv, "--text-col", "text", "--id-col", "id", "--time-col", "district",
+                "--out", tmp_path / "o") == 1
+    err = capsys.readouterr().err
+    assert "时间列“district”" in err and "不是" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as usage:
+        main(["topics", str(concerns_csv), "--text-col", "text", "--out", str(tmp_path / "o")])
+    assert usage.value.code == 2
+    assert "缺少必填参数：--id-col" in capsys.readouterr().err
+
+
+def test_several_text_columns_are_joined(tmp_path):
+    data = generate_concerns(120, seed=5)
+    data["title"] = data["text"].str[:8]
+    path = tmp_path / "two.csv"
+    data.to_csv(path, index=False)
+    assert _run(path, "--text-col", "title,text", "--id-col", "id", "--out", tmp_path / "o") == 0
+    assert len(pd.read_csv(tmp_path / "o" / "assignments.csv")) == 120

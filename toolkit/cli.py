@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from toolkit.errors import ToolkitError
@@ -27,10 +28,23 @@ STAGE_COMMANDS = [
 ]
 
 
+# argparse's own messages, said in Chinese (the values it names are kept).
+_ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (.+)"), r"缺少必填参数：\1"),
+    (re.compile(r"unrecognized arguments: (.+)"), r"无法识别的参数：\1"),
+    (re.compile(r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)"), r"参数 \1 的取值 \2 无效，可选：\3"),
+    (re.compile(r"argument (\S+): invalid int value: (.+)"), r"参数 \1 应为整数，收到 \2"),
+    (re.compile(r"argument (\S+): invalid float value: (.+)"), r"参数 \1 应为数字，收到 \2"),
+    (re.compile(r"argument (\S+): expected one argument"), r"参数 \1 后面需要跟一个值"),
+]
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in Chinese and exits 2."""
 
     def error(self, message: str):
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            message = pattern.sub(chinese, message)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: 参数错误：{message}\n用法见 `{self.prog} --help`。\n")
 

@@ -21,8 +21,10 @@ def _weights(text: str | None) -> dict | None:
 def _rank(args) -> int:
     import time
 
-    from toolkit.agenda import rank_file
+    from toolkit.agenda import AgendaError, rank_file
+    from toolkit.tables import check_out_dir
 
+    check_out_dir(args.out, error=AgendaError)
     start = time.perf_counter()
     run = rank_file(args.input, text_col=args.text_col, id_col=args.id_col, time_col=args.time_col,
                     likes_col=args.likes_col, dislikes_col=args.dislikes_col, respondent_col=args.respondent_col,
@@ -58,7 +60,7 @@ def register(subparsers) -> None:
     p.add_argument("--district-col", help="镇街列（可选，用于广度）")
     p.add_argument("--themes", default="auto", help="主题数：正整数或 auto（默认）")
     p.add_argument("--issues", default="auto", type=lambda v: v if v == "auto" else int(v),
-                   help="议题数：正整数或 auto（默认约每 10 条留言一个议题）")
+                   help="议题数：正整数或 auto（默认：由留言内容决定，同一件事、同一地点归为一个议题）")
     p.add_argument("--top", type=int, default=10, help="热点问题表列出的前 N 名（默认 10）")
     p.add_argument("--keywords", help="党政中心工作关键词：逗号分隔，或每行一个词的文本文件")
     p.add_argument("--weights", help="因素权重，如 volume=0.4,intensity=0.3（未给出的用默认值）")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.agenda.errors import AgendaError
+from toolkit.tables import parse_times
 
 # Columns that name who wrote a message, tried in order when no --respondent-col is given.
 RESPONDENT_COLUMNS = ("respondent", "留言用户", "用户", "用户ID", "用户id", "提交人", "反映人", "填写人", "微信昵称",
@@ -75,7 +76,8 @@ def messages_from(frame: pd.DataFrame, *, text_col: str, id_col: str, time_col: 
                           f"为空或重复（共 {len(bad)} 行）。每条留言需要唯一编号：请换用唯一的编号列或补全编号。")
     joined = frame[text_cols].fillna("").astype(str).agg("。".join, axis=1)
     out = pd.DataFrame({"id": ids.to_numpy(), "text": [mask_pii(normalize(t)) for t in joined]})
-    out["time"] = pd.to_datetime(frame[mapping["time"]], errors="coerce").to_numpy()
+    out["time"] = parse_times(frame[mapping["time"]], column=mapping["time"], where=f"输入文件 {path}",
+                              error=AgendaError).to_numpy()
     for name in ("respondent", "likes", "dislikes", "sector", "district"):
         if mapping[name] is not None:
             out[name] = frame[mapping[name]].to_numpy()

@@ -8,7 +8,7 @@ def register(subparsers) -> None:
         "topics", help="议题发现：把自由文本关切聚成具体议题和主题",
         description="把自由文本关切聚成具体议题（issue）和主题（theme），写出 assignments.csv、topics.csv、themes.csv。")
     p.add_argument("input", metavar="INPUT", help="输入：.csv / .xlsx / .xls 文件，或问卷库（.db）")
-    p.add_argument("--text-col", required=True, help="文本列名（问卷库时为题目编号）")
+    p.add_argument("--text-col", required=True, help="文本列名；多列用逗号连接，如 留言主题,留言详情（问卷库时为题目编号）")
     p.add_argument("--id-col", required=True, help="编号列名（问卷库时通常为 response_id）")
     p.add_argument("--time-col", default=None, help="时间列名（可选，用于首次/最近出现时间）")
     p.add_argument("--respondent-col", default=None, help="反映人列名（可选：同一人多次反映只算一人）")
@@ -30,6 +30,10 @@ def _run(args) -> int:
     from toolkit.topics import TopicModel, parse_themes
     from toolkit.topics.io import read_concerns, write_outputs
 
+    from toolkit.tables import check_out_dir
+    from toolkit.topics.errors import TopicsError
+
+    check_out_dir(args.out, error=TopicsError)
     themes = parse_themes(args.themes)
     if args.stream:
         return _run_stream(args, themes)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.topics.errors import TopicsError
+from toolkit.tables import parse_times
 
 TABLE_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm"}
 STORE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
@@ -19,6 +20,7 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
                   form_id: str | None = None, respondent_col: str | None = None) -> pd.DataFrame:
     """Return a frame with ``id``, ``text``, ``time`` (and ``respondent``) from a .csv/.xlsx/.xls file or a store.
 
+    ``text_col`` may name several columns joined by commas ("留言主题,留言详情"): their texts are joined.
     For a store (``.db`` file or database URL) ``text_col`` is the question id and ``form_id``
     picks the form (optional when the store holds one form).
     """
@@ -33,7 +35,8 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
     else:
         raise TopicsError(f"输入 {path_str}：不支持的文件类型 {suffix or '（无扩展名）'}。"
                           "请提供 .csv、.xlsx、.xls 文件，或问卷库（.db）。")
-    for col, flag in ((text_col, "--text-col"), (id_col, "--id-col"), (time_col, "--time-col"),
+    text_cols = [c.strip() for c in str(text_col).split(",") if c.strip()]  # "留言主题,留言详情": joined
+    for col, flag in (*((c, "--text-col") for c in text_cols), (id_col, "--id-col"), (time_col, "--time-col"),
                       (respondent_col, "--respondent-col")):
         if col is not None and col not in frame.columns:
             cols = "、".join(map(str, frame.columns[:30]))
@@ -45,8 +48,9 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].iloc[0]
         raise TopicsError(f"{where}：编号列“{id_col}”有重复值“{dup}”。编号必须唯一，请换一列（--id-col）或去重。")
-    out = pd.DataFrame({"id": ids.to_numpy(), "text": frame[text_col].fillna("").astype(str).to_numpy()})
-    out["time"] = pd.to_datetime(frame[time_col], errors="coerce").to_numpy() if time_col else pd.NaT
+    out = pd.DataFrame({"id": ids.to_numpy(), "text": frame[text_cols].fillna("").astype(str).agg("。".join, axis=1)})
+    out["time"] = (parse_times(frame[time_col], column=time_col, where=where, error=TopicsError).to_numpy()
+                   if time_col else pd.NaT)
     if respondent_col:
         out["respondent"] = frame[respondent_col].to_numpy()
     return out
