@@ -6,7 +6,7 @@
    proportional to the input split the largest matters into dozens of pieces (on 10,000 sample concerns
    the ten largest true issues were spread over 17 issues each; now about 2).
 2. **Places.** A matter whose texts name two or more places, each named by a share of them (or by
-   many texts, when the place is named mostly about this matter), is split by place: "业委会成立难" at
+   a few texts, when the place is named mostly about this matter), is split by place: "业委会成立难" at
    新城国际 and at 阳光城 are two issues, "医保报销难" in two 街道 too. A place that holds another one
    named here (城关街道 holds 幸福里社区: most texts naming the latter name the former) founds no issue
    of its own. A text naming several places goes with a spot (:mod:`toolkit.text.spots`) before an
@@ -29,10 +29,9 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from toolkit.text.spots import is_area, same_spot, spot_names
 
-# A place founds its own issue when at least this many texts of the matter name it ...
+# A place founds its own issue when at least this many texts of the matter name it, and either
+# ``place_share`` of the matter's texts do or most texts naming the place anywhere are about this matter.
 MIN_PLACE_TEXTS = 3
-# ... and ``place_share`` of them, or this many when most texts naming the place are about this matter.
-ENOUGH_PLACE_TEXTS = 20
 OWN_PLACE_SHARE = 0.5
 # A part is about a spot when this share of its texts name it.
 SPOT_SHARE = 0.3
@@ -131,9 +130,9 @@ def _by_place(X, matter, named, named_total, holds, share):
     need = max(MIN_PLACE_TEXTS, share * len(matter))
 
     def founds(place, c):
-        # a share of the matter, or many texts naming a place that is named mostly about this matter
-        # (a speaker's own 社区, named about everything its residents raise, founds nothing)
-        return c >= need or (c >= ENOUGH_PLACE_TEXTS and c >= OWN_PLACE_SHARE * named_total[place])
+        # a share of the matter, or a place named mostly about this matter (a speaker's own 社区,
+        # named about everything its residents raise, founds nothing)
+        return c >= need or (c >= MIN_PLACE_TEXTS and c >= OWN_PLACE_SHARE * named_total[place])
 
     frequent = [p for p, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if founds(p, c)]
     frequent = [p for p in frequent if not holds.get(p, set()) & set(frequent)]
