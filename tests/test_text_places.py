@@ -34,3 +34,18 @@ def test_common_words_with_estate_suffixes_are_not_places():
 def test_dictionary_names_keep_their_first_character():
     # 和 / 与 open names too: only out-of-dictionary glue ("在丽发") loses it.
     assert extract_places(cut("和平社区居民反映在丽发新城小区停车难")) == ["和平社区", "丽发新城小区"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我每天看着马路上的车", []),             # a verb is no name ("看着马路")
+    ("要求恢复保利广场的绿化", ["保利广场"]),
+    ("三个小区共用一个出口", []),             # numerals, quantifiers
+    ("附近小学放学时很堵", []),               # localities
+    ("整个小区都停水了", []),
+    ("居民区旁边建搅拌站", []),               # a common noun alone is no place
+    ("东六路晚上很吵", ["东六路"]),           # a proper noun alone is
+    ("建设路的路灯坏了", ["建设路"]),         # verbal nouns and adjectives still name places
+    ("幸福里社区日间照料中心", ["幸福里社区"]),
+])
+def test_dictionary_tags_keep_function_words_out_of_names(text, expected):
+    assert extract_places(cut(text)) == expected

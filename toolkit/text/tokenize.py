@@ -83,6 +83,7 @@ def _suffix_last_chars() -> frozenset[str]:
 def warm_up() -> None:
     """Load the segmenter's dictionary now (call before forking workers so they share it)."""
     segmenter()
+    _dictionary_tags()
 
 
 def cut(text: str, hmm: bool = True) -> list[str]:
@@ -157,6 +158,7 @@ def _place_matches(raw: list[str]):
     stop = stopwords()
     known = segmenter().known
     last_chars = _suffix_last_chars()
+    tags = _dictionary_tags()
     for i, token in enumerate(raw):
         if not token or token[-1] not in last_chars:  # cheap test first: most tokens end no place
             continue
@@ -164,9 +166,10 @@ def _place_matches(raw: list[str]):
             continue
         if i + 1 < len(raw) and raw[i + 1] in suffixes:
             continue  # "新城" + "小区": the place ends at the later suffix
-        if token.endswith(_ESTATE) and token not in suffixes and known(token):
-            # 校园, 县城 are ordinary words: an estate suffix needs an OOV name ("滨河苑").
-            if i == 0 or not _is_name_word(raw[i - 1], stop, concepts):
+        if token not in suffixes and known(token) and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts)):
+            # 校园, 县城, 居民区 are ordinary words: a place needs a name before it ("滨河苑") or is a proper
+            # noun of its own ("东六路"); an estate suffix always needs the name.
+            if token.endswith(_ESTATE) or tags.get(token) not in _PROPER_TAGS:
                 continue
         if len(token) > 1 and set(token) <= _ADMIN:
             continue  # "县市": glued suffixes with no name
@@ -217,9 +220,34 @@ def _place_matches(raw: list[str]):
             yield name, parts
 
 
+# jieba's dictionary tags of words that are never part of a place name: verbs, adverbs, prepositions,
+# numerals, pronouns, conjunctions, time words, quantifiers, particles, localities, distinguishing words
+# ("看着马路", "恢复保利广场", "三个小区", "附近小学", "整个小区"). Verbal nouns (vn: 建设路) and
+# adjectives (幸福里) stay names.
+_NOT_NAME_TAGS = frozenset("v vd vi vq d p m mq r rr rz c t tg q u ud ug uj ul uv uz f y e o b".split())
+# A dictionary word ending in a place suffix with no name before it is a place only if it is a proper
+# noun ("东六路", "五一广场"); common nouns are not ("居民区", "高速公路", "快速路").
+_PROPER_TAGS = frozenset("ns nz nt nr nrt nrfg".split())
+
+
+@lru_cache(maxsize=1)
+def _dictionary_tags() -> dict[str, str]:
+    """Part-of-speech tag of every word in jieba's dictionary (rjieba embeds the same words, not the tags)."""
+    import jieba
+
+    tags = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
 def _is_name_word(token: str, stop, concepts) -> bool:
     """Whether ``token`` can be part of a place name (not a verb, number or function word)."""
     return not (token in stop or token in concepts or token in _NOT_NAME or token.startswith(("[", "不", "没"))
+                or _dictionary_tags().get(token) in _NOT_NAME_TAGS
                 or not _WORDLIKE_RE.search(token) or _TIME_RE.search(token))
 
 
