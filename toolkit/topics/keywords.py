@@ -79,8 +79,12 @@ def common_places(place_lists, min_share: float = 0.0, top: int = 3, exclude=fro
 _CLAUSE_RE = re.compile(r"[，,。.!！?？;；:：\n|]+")
 # A clause that reads as a label: long enough to say something, short enough for a chart axis.
 _LABEL_CHARS = (4, 22)
-# Openers that add nothing to a label ("我们这里小微企业贷款要抵押").
-_OPENERS_RE = re.compile(r"^(我们这里|我们这边|我们小区|我们社区|我们村|我们|我家|这里|本人|现在|目前)")
+# Openers that add nothing to a label ("我们这里小微企业贷款要抵押", "其次泉塘街道…").
+_OPENERS_RE = re.compile(r"^(我们这里|我们这边|我们小区|我们社区|我们村|我们|我家|这里|本人|现在|目前"
+                         r"|其次|然后|而且|但是|可是|因为|所以|并且|另外|同时|而|但|且|就|还|也|又|并)")
+# A label is mostly Chinese: clauses of URLs, phone codes and numbers ("com/)平台累计注册18990人") are not.
+_MIN_HAN_SHARE = 0.75
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def issue_label(keywords: list[str], places: list[str], quotes: list[str] | None = None) -> str:
@@ -107,6 +111,8 @@ def _best_clause(keywords: list[str], quotes: list[str]) -> str:
         for clause in _CLAUSE_RE.split(quote.rstrip("…")):
             clause = _OPENERS_RE.sub("", clause.strip())
             if not _LABEL_CHARS[0] <= len(clause) <= _LABEL_CHARS[1]:
+                continue
+            if len(_HAN_RE.findall(clause)) < _MIN_HAN_SHARE * len(clause):
                 continue
             score = sum(weight for word, weight in weights.items() if word in clause)
             if score > best_score + 1e-9:  # first best wins: quotes are ordered by centrality
