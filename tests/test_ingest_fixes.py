@@ -74,13 +74,15 @@ def _sheet(path, name="待修正"):
 
 
 def _edit(path, changes: dict):
-    """``changes``: {(row_number, header word): new value}, as staff would type them in Excel."""
+    """``changes``: {(data row number, header word): new value}, as staff would type them in Excel.
+
+    The sheet shows 表格行号, the row in the import file (data row + 1 below a one-row header)."""
     wb = load_workbook(path)
     ws = wb["待修正"]
     header = [c.value for c in ws[1]]
     for (row_number, word), value in changes.items():
         j = next(i for i, h in enumerate(header) if word in h) + 1
-        i = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == row_number)
+        i = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == row_number + 1)
         ws.cell(i, j).value = value
     wb.save(path)
 
@@ -91,9 +93,11 @@ def test_export_lists_each_quarantined_row_with_problem_answers_and_masking(tmp_
     assert _export(db, out) == 0
     assert "已导出 3 行隔离数据" in capsys.readouterr().out
     ws, header, rows = _sheet(out)
-    assert list(header[:4]) == ["批次", "行号", "处理", "问题"]
-    assert [(r[0], r[1]) for r in rows] == [(1, 2), (1, 4), (1, 5)]
-    by_row = {r[1]: dict(zip(header, r)) for r in rows}
+    assert list(header[:4]) == ["批次", "表格行号", "处理", "问题"]
+    assert [(r[0], r[1]) for r in rows] == [(1, 3), (1, 5), (1, 6)]
+    by_row = {r[1] - 1: dict(zip(header, r)) for r in rows}           # keyed by data row number
+    # the row number column and the problem text name the same spreadsheet row
+    assert all(f"表格第{r[1]}行" in r[3] for r in rows)
     sector = next(h for h in header if "职业" in h)
     years = next(h for h in header if "多少年" in h)
     concern = next(h for h in header if "最急" in h)
@@ -336,3 +340,59 @@ def test_killed_resubmission_leaves_database_as_before(tmp_path, quarantined):
     before = _dump(db)
     kill_while_writing(_KILLER, out, FORM, db)
     assert _dump(db) == before
+
+
+def test_comma_between_options_is_split_only_when_every_part_is_an_option():
+    from toolkit.forms import load_form
+    from toolkit.ingest.fixes import answer_columns, parse
+
+    columns = [c for c in answer_columns(load_form(FORM)) if c.key == "concern_areas"]
+    for text in ("交通出行与停车，看病就医", "交通出行与停车、看病就医", "交通出行与停车,看病就医"):
+        assert parse(columns, {"concern_areas": text}) == {"concern_areas": ["traffic", "medical"]}
+    assert parse(columns, {"concern_areas": "交通出行与停车┋看病就医"}) == {"concern_areas": ["traffic", "medical"]}
+    # a part that is no option: left whole, so validation names the cell as typed
+    assert parse(columns, {"concern_areas": "交通出行与停车，火星移民"}) == {"concern_areas": ["交通出行与停车，火星移民"]}
+
+
+def test_still_wrong_multiple_choice_with_commas_hints_at_the_separator(tmp_path, quarantined, capsys):
+    _, db, _ = quarantined
+    out = tmp_path / "待修正.xlsx"
+    _export(db, out)
+    _edit(out, {(2, "职业"): "科学技术界（科研、技术人员）", (2, "最关心"): "交通出行与停车，火星移民"})
+    capsys.readouterr()
+    assert _resubmit(db, out) == 0
+    text = capsys.readouterr().out
+    assert "批次 1 表格第3行" in text and "┋ 分隔" in text, text
+
+
+def test_fix_workbook_row_numbers_follow_a_title_row_and_old_workbooks_still_read(tmp_path, records):
+    from toolkit.forms import load_form
+
+    form = load_form(FORM)
+    header, rows = wjx_table(form, records)
+    rows[1][next(i for i, h in enumerate(header) if "职业" in h)] = "宇航员"
+    titled = write_rows(header, rows, tmp_path / "t.xlsx")
+    wb = load_workbook(titled)
+    wb.active.insert_rows(1)
+    wb.active["A1"] = "2019年群众意见汇总表"                         # a title row above the header
+    wb.save(titled)
+    db = tmp_path / "x.db"
+    report = ingest(titled, form, db)
+    assert report["header_row"] == 2 and "表格第4行" in report["problems"][0]["message"]
+    out = tmp_path / "待修正.xlsx"
+    _export(db, out)
+    _, head, got = _sheet(out)
+    assert got[0][1] == 4 and "表格第4行" in got[0][3]
+    # a workbook exported before the column was renamed: 行号 holds the data row number
+    wb = load_workbook(out)
+    ws = wb["待修正"]
+    ws["B1"], ws["B2"] = "行号", 2
+    ws.cell(2, head.index(next(h for h in head if "职业" in h)) + 1).value = "科学技术界（科研、技术人员）"
+    wb.save(out)
+    assert _resubmit(db, out) == 0
+    store = open_store(db)
+    try:
+        assert len(store.rejected(status="open")) == 0
+        assert "science" in set(store.responses("annual_topics")["sector"])
+    finally:
+        store.close()

@@ -12,6 +12,7 @@ from toolkit.forms.model import CHOICE_KINDS, OTHER, ROLES, Form, Question, othe
 from toolkit.forms.problems import Problem, where
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FILL_IN = "请补全文字"    # marks an option label `weidiaoyan form infer` could not know (nobody chose it)
 
 
 def _p(form: Form, q: Question | None, level: str, field: str | None, rule: str, fix: str) -> Problem:
@@ -31,6 +32,10 @@ def _check_question(form: Form, q: Question, position: dict[str, int], out: list
         err("choices", f"{q.kind} 题没有选项", "加上 choices: 选项列表，或引用 choice_lists 中的列表名")
     if q.kind not in CHOICE_KINDS and (q.choices or q.choice_list):
         warn("choices", f"{q.kind} 题不使用选项（将被忽略）", "删除 choices，或把题型改为 single/multiple/likert/ranking")
+    for c in q.choices:
+        if FILL_IN in c.label:
+            warn("choices", f"选项 {c.id} 的文字还是占位内容“{c.label}”",
+                 "按原问卷把它改成真实的选项文字（form infer 在导出中找不到无人选择的选项）")
     dup = [cid for cid, n in Counter(c.id for c in q.choices).items() if n > 1]
     if dup:
         err("choices", f"选项编号重复：{', '.join(dup)}", "每个选项的 id 在本题内必须唯一")

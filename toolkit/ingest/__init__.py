@@ -17,6 +17,7 @@ _EXPORTS = {
     "IngestError": "toolkit.ingest.errors",
     "RawTable": "toolkit.ingest.files",
     "read_table": "toolkit.ingest.files",
+    "find_header_row": "toolkit.ingest.files",
     "write_export": "toolkit.ingest.exports",
     "export_rejected": "toolkit.ingest.fixes",
     "resubmit_workbook": "toolkit.ingest.fixes",

@@ -13,7 +13,8 @@ def _ingest(args) -> int:
     from toolkit.ingest.pipeline import ingest
     from toolkit.ingest.report import format_report, save_report, to_json
 
-    report = ingest(args.file, args.form, args.db, source=args.source, operator=args.operator, sheet=args.sheet)
+    report = ingest(args.file, args.form, args.db, source=args.source, operator=args.operator, sheet=args.sheet,
+                    header_row=args.header_row)
     out = Path(args.report) if args.report else Path("reports") / f"导入报告_{Path(args.file).stem}.xlsx"
     save_report(report, out)
     report["report_path"] = str(out)
@@ -30,9 +31,11 @@ def _ingest(args) -> int:
 
 def _infer(args) -> int:
     from toolkit.forms import dump_form
-    from toolkit.ingest.infer import infer_form
+    from toolkit.ingest.infer import infer_draft
 
-    form = infer_form(args.export, args.by_code, form_id=args.id, title=args.title, source=args.source)
+    form, notes = infer_draft(args.export, args.by_code, form_id=args.id, title=args.title, source=args.source)
+    # with the YAML on stdout, the notes go to stderr so `> draft.yaml` stays a clean file
+    out = sys.stdout if args.output else sys.stderr
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         dump_form(form, args.output)
@@ -43,6 +46,10 @@ def _infer(args) -> int:
               f"写入 {args.output}。请核对题型、选项顺序、必答与跳题逻辑，再用 weidiaoyan form check 检查。")
     else:
         sys.stdout.write(dump_form(form))
+    if notes:
+        print("请核对：", file=out)
+        for note in notes:
+            print(note if note.startswith("  ") else f"- {note}", file=out)
     return 0
 
 
@@ -99,7 +106,7 @@ def _rejected_resubmit(args) -> int:
     for r in summary["still_rejected"][:20]:
         from toolkit.text import mask_pii
 
-        print(f"  - 批次 {r['batch_id']} 第{r['row_number']}条：" + "；".join(mask_pii(m) for m in r["reasons"]))
+        print(f"  - 批次 {r['batch_id']} 表格第{r['sheet_row']}行：" + "；".join(mask_pii(m) for m in r["reasons"]))
     return 0
 
 
@@ -112,6 +119,8 @@ def register(subparsers) -> None:
     p.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
     p.add_argument("--source", default="auto", choices=SOURCES, help="数据来源；auto 自动识别（默认）")
     p.add_argument("--sheet", default=None, help="Excel 工作表名（默认第一个有数据的表）")
+    p.add_argument("--header-row", type=int, default=None, metavar="N",
+                   help="表头所在的行号（默认第 1 行；上方有标题行时自动识别）")
     p.add_argument("--operator", default=None, help="操作人（记入导入批次）")
     p.add_argument("--report", default=None, help="报告 .xlsx 的保存路径（默认 reports/导入报告_文件名.xlsx）")
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出报告（供脚本使用）")

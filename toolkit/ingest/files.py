@@ -3,6 +3,10 @@
 The type is decided by the first bytes, not the name: 问卷星's ``.xls`` renamed ``.csv`` still
 opens. Text encodings tried: UTF-8 (with or without BOM), GB18030, then charset detection.
 Every failure becomes an ``IngestError`` that says what is wrong with the file and what to do.
+
+A title row above the header ("2019年群众留言汇总表" merged across the sheet) is common in hand-made
+tables: when the first rows are mostly empty and a later row looks like a header, the header is read
+from that row and a note says so (``header_row`` overrides the guess).
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ from toolkit.ingest.normalize import squash
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".txt", ".tsv", "")
+# other documents staff pick by mistake; named in the message so it says what the file is
+_DOCUMENT_KINDS = {".docx": "Word 文档", ".doc": "Word 文档", ".wps": "WPS 文字文档", ".pdf": "PDF 文件",
+                   ".pptx": "PPT 演示文稿", ".ppt": "PPT 演示文稿", ".yaml": "问卷定义（YAML）", ".yml": "问卷定义（YAML）",
+                   ".json": "JSON 文件", ".zip": "压缩包", ".rar": "压缩包", ".7z": "压缩包"}
+HEADER_SCAN = 10   # rows searched for a header below a title row
 
 
 @dataclass
@@ -36,6 +46,11 @@ class RawTable:
     sha256: str = ""
     notes: list[str] = field(default_factory=list)   # Chinese remarks for the report (e.g. "扩展名与内容不符")
     row_numbers: list[int] = field(default_factory=list)   # 1 = first data row of the file, per data row
+    header_line: int = 1           # spreadsheet row (1-based) of the header; data row n is sheet row n + header_line
+
+    def sheet_row(self, row_number: int) -> int:
+        """The row number staff see in Excel for data row ``row_number``."""
+        return row_number + self.header_line
 
     @property
     def n_rows(self) -> int:
@@ -53,24 +68,35 @@ def _fail(path, what: str, fix: str) -> IngestError:
     return IngestError(f"文件 {path}：{what}。修改：{fix}。")
 
 
-def read_table(path: str | Path, sheet: int | str | None = None) -> RawTable:
-    """Read ``path`` (xlsx, xls or csv/txt in any of the usual encodings) into a ``RawTable``."""
+def read_table(path: str | Path, sheet: int | str | None = None, header_row: int | None = None) -> RawTable:
+    """Read ``path`` (xlsx, xls or csv/txt in any of the usual encodings) into a ``RawTable``.
+
+    ``header_row`` is the 1-based row holding the column titles; by default row 1, or the row found
+    below a title row (see the module docstring).
+    """
     path = Path(path)
     if not path.exists():
         raise _fail(path, "文件不存在", "检查文件名和路径")
     if path.is_dir():
         raise _fail(path, "这是一个文件夹，不是导出文件", "指定文件夹里的导出文件")
+    ext = path.suffix.lower()
+    if ext not in TABLE_SUFFIXES:
+        kind = _DOCUMENT_KINDS.get(ext, "")
+        raise _fail(path, f"不支持的文件类型 {ext}{'（' + kind + '）' if kind else ''}，支持 .xlsx/.xls/.csv",
+                    "给出平台导出的答卷表格（Excel 或 CSV）；Word/PDF 里的表格请先复制到 Excel 另存为 .xlsx")
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        raise _fail(path, f"表头行号 {header_row!r} 无效", "--header-row 写表头所在的行号（从 1 数起的正整数）")
     blob = path.read_bytes()
     digest = hashlib.sha256(blob).hexdigest()
     if not blob.strip():
         raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据")
-    ext = path.suffix.lower()
     if blob.startswith(XLSX_MAGIC):
-        table = _read_excel(path, blob, "xlsx", sheet)
+        _check_workbook_zip(path, blob)
+        table = _read_excel(path, blob, "xlsx", sheet, header_row)
     elif blob.startswith(XLS_MAGIC):
-        table = _read_excel(path, blob, "xls", sheet)
+        table = _read_excel(path, blob, "xls", sheet, header_row)
     else:
-        table = _read_text(path, blob)
+        table = _read_text(path, blob, header_row)
     if ext in (".csv", ".txt") and table.kind != "csv" or ext in (".xlsx", ".xls") and table.kind != ext[1:]:
         table.notes.append(f"扩展名 {ext} 与文件内容（{table.kind}）不符，已按 {table.kind} 读取")
     table.sha256 = digest
@@ -101,32 +127,120 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
-def _read_excel(path: Path, blob: bytes, kind: str, sheet) -> RawTable:
+def _check_workbook_zip(path: Path, blob: bytes) -> None:
+    """A zip that is a Word/PowerPoint document renamed .xlsx: say what it is instead of "damaged"."""
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(blob)).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return                       # truncated: the Excel reader reports it as damaged
+    if any(n.startswith("xl/") for n in names):
+        return
+    kind = "Word 文档" if any(n.startswith("word/") for n in names) else \
+        "PPT 演示文稿" if any(n.startswith("ppt/") for n in names) else "压缩包（不是 Excel 工作簿）"
+    raise _fail(path, f"不支持的文件类型：内容是{kind}，不是 Excel 表格；支持 .xlsx/.xls/.csv",
+                "给出平台导出的答卷表格（Excel 或 CSV）")
+
+
+def _sheet_missing(path: Path, sheet, names: list[str]) -> IngestError:
+    have = "、".join(f"“{n}”" for n in names) or "（无）"
+    what = f"没有第 {sheet + 1} 个工作表" if isinstance(sheet, int) else f"没有名为“{sheet}”的工作表"
+    return _fail(path, f"{what}；文件中的工作表有：{have}",
+                 "--sheet 改用其中之一（名字要完全一致），或去掉 --sheet 读取第一个有数据的表")
+
+
+def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | None = None) -> RawTable:
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(blob))
         names = wb.sheet_names
+    except Exception as err:  # calamine raises several types for broken zips / BIFF streams
+        raise _broken(path, kind, err) from None
+    if isinstance(sheet, int) and not 0 <= sheet < len(names) or isinstance(sheet, str) and sheet not in names:
+        raise _sheet_missing(path, sheet, names)
+    try:
         if sheet is None:
-            rows = []
+            rows, ws = [], None
             for i in range(len(names)):   # the first sheet that has data
-                rows = wb.get_sheet_by_index(i).to_python(skip_empty_area=True)
+                ws = wb.get_sheet_by_index(i)
+                rows = ws.to_python(skip_empty_area=True)
                 if rows:
                     break
-        elif isinstance(sheet, int):
-            rows = wb.get_sheet_by_index(sheet).to_python(skip_empty_area=True)
         else:
-            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=True)
+            ws = wb.get_sheet_by_index(sheet) if isinstance(sheet, int) else wb.get_sheet_by_name(sheet)
+            rows = ws.to_python(skip_empty_area=True)
+        # rows start at the first used row; row numbers in messages count from the sheet's row 1
+        first = (ws.start[0] if ws is not None and ws.start else 0) + 1
     except Exception as err:  # calamine raises several types for broken zips / BIFF streams
-        what = "文件不完整或已损坏" if kind == "xlsx" else "旧版 Excel（.xls）文件已损坏"
-        raise _fail(path, f"{what}，无法打开（{type(err).__name__}: {str(err)[:120]}）",
-                    "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再导入") from None
-    return _from_rows(path, kind, rows)
+        raise _broken(path, kind, err) from None
+    return _from_rows(path, kind, rows, header_row, first)
 
 
-def _from_rows(path: Path, kind: str, rows: list[list]) -> RawTable:
+def _broken(path: Path, kind: str, err: Exception) -> IngestError:
+    what = "文件不完整或已损坏" if kind == "xlsx" else "旧版 Excel（.xls）文件已损坏"
+    return _fail(path, f"{what}，无法打开（{type(err).__name__}: {str(err)[:120]}）",
+                 "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再导入")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def find_header_row(rows: list[list[str | None]]) -> int:
+    """0-based index of the header among the first rows (cell texts, ``None`` for empty); 0 unless clear.
+
+    A title row is mostly empty (one merged title, perhaps a date) while the header below it fills most
+    columns with distinct non-numeric texts; anything less clear keeps row 0, so ordinary exports never move.
+    """
+    head = rows[:HEADER_SCAN]
+    filled = [[c for c in r if c is not None and str(c).strip()] for r in head]
+    width = max((len(f) for f in filled), default=0)
+    if width < 3 or len(filled[0]) > max(1, int(width * 0.3)):
+        return 0
+    for k in range(1, len(head)):
+        cells = [str(c).strip() for c in filled[k]]
+        if len(cells) >= max(3, 0.6 * width) and len(set(cells)) == len(cells) \
+                and sum(_is_number(c) for c in cells) <= 0.2 * len(cells):
+            return k
+        if len(cells) > max(1, int(width * 0.3)):
+            return 0                 # a full row that does not look like a header: no title block here
+    return 0
+
+
+def _header_at(path: Path, texts: list[list[str | None]], header_row: int | None, first: int = 1
+               ) -> tuple[int, list[str]]:
+    """(index of the header in ``texts``, notes) from an explicit ``header_row`` or the title-row guess.
+
+    ``texts`` are the first rows, ``texts[0]`` being sheet row ``first`` (1-based).
+    """
+    if header_row is not None:
+        k = header_row - first
+        if not 0 <= k < len(texts) or not any(c is not None for c in texts[k]):
+            raise _fail(path, f"--header-row {header_row}：第 {header_row} 行是空行或超出了表格范围",
+                        "写表头所在的行号（在 Excel 左侧看行号）")
+        return k, ([f"按 --header-row 从第 {header_row} 行读取表头"] if header_row > 1 else [])
+    k = find_header_row(texts)
+    if not k:
+        return 0, []
+    title = "；".join(c for r in texts[:k] for c in r if c is not None and str(c).strip())[:60]
+    rows = f"{first}" if k == 1 else f"{first}–{first + k - 1}"
+    return k, [f"表头不在第一行：第 {rows} 行是标题（{title}），已从第 {first + k} 行读取表头。"
+               f"若不对，用 --header-row 行号 指定表头所在行"]
+
+
+def _from_rows(path: Path, kind: str, rows: list[list], header_row: int | None = None, first: int = 1
+               ) -> RawTable:
     if not rows:
         raise _fail(path, "工作表是空的", "确认导出的是答卷数据而不是空模板")
+    scan = max(HEADER_SCAN, (header_row or 0) - first + 1)
+    k, notes = _header_at(path, [[_cell_text(v) for v in r] for r in rows[:scan]], header_row, first)
+    rows = rows[k:]
     width = max(len(r) for r in rows)
     header = _header([_cell_text(v) for v in rows[0]] + [None] * (width - len(rows[0])))
     body = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in rows[1:]]
@@ -136,7 +250,7 @@ def _from_rows(path: Path, kind: str, rows: list[list]) -> RawTable:
         lookup = {v: _cell_text(v) for v in set(values)}
         columns[j] = [lookup[v] for v in values]
     frame = pd.DataFrame(columns, columns=range(width), dtype=object)
-    return _trim(RawTable(str(path), kind, header, frame))
+    return _trim(RawTable(str(path), kind, header, frame, notes=notes, header_line=first + k))
 
 
 def _header(cells: list) -> list[str]:
@@ -166,25 +280,38 @@ def _looks_garbled(text: str) -> bool:
     return odd > max(3, len(sample) // 200)
 
 
-def _read_text(path: Path, blob: bytes) -> RawTable:
+def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTable:
     text, encoding = _decode(path, blob)
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if first.lstrip().lower().startswith(("<html", "<!doctype", "<table", "<?xml")):
         raise _fail(path, "这是网页/XML 文件，不是 CSV 或 Excel", "在平台上选择“导出为 Excel”或“CSV”后重新下载")
-    delimiter = _sniff(first)
+    # a title line above the header has no delimiter: sniff the first line that has one
+    lines = text.lstrip("\ufeff").split("\n", HEADER_SCAN)[:HEADER_SCAN]
+    delimiter = _sniff(next((line for line in lines if _sniff(line, None)), first))
+    options = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False, engine="c",
+                   quoting=csv.QUOTE_MINIMAL, skip_blank_lines=True)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-                            na_filter=False, engine="c", quoting=csv.QUOTE_MINIMAL, skip_blank_lines=True)
+        try:
+            frame = pd.read_csv(io.StringIO(text), **options)
+        except pd.errors.ParserError:
+            # rows wider than the first (a one-cell title line): read with the widest row's width
+            width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)), default=1)
+            if width <= len(next(csv.reader(io.StringIO(text), delimiter=delimiter), [])):
+                raise
+            frame = pd.read_csv(io.StringIO(text), names=range(width), **options)
     except pd.errors.ParserError as err:
         raise _fail(path, f"CSV 格式错误：{err}", "检查该行是否多了或少了分隔符、引号是否成对；或用 Excel 另存为 .xlsx") from None
     except pd.errors.EmptyDataError:
         raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据") from None
-    header = _header([v if v != "" else None for v in frame.iloc[0].tolist()])
-    data = frame.iloc[1:].reset_index(drop=True)
+    texts = [[v if v.strip() != "" else None for v in r]
+             for r in frame.iloc[:max(HEADER_SCAN, header_row or 0)].itertuples(index=False, name=None)]
+    k, notes = _header_at(path, texts, header_row)
+    header = _header(texts[k])
+    data = frame.iloc[k + 1:].reset_index(drop=True)
     data.columns = range(data.shape[1])
     data = data.astype(object).where(data.apply(lambda s: s.str.strip() != ""), None)
-    table = _trim(RawTable(str(path), "csv", header, data, encoding=encoding, delimiter=delimiter))
-    return table
+    return _trim(RawTable(str(path), "csv", header, data, encoding=encoding, delimiter=delimiter, notes=notes,
+                          header_line=k + 1))
 
 
 def _decode(path, blob):
@@ -215,8 +342,8 @@ def _decode(path, blob):
         raise _fail(path, f"文字编码疑似 {best.encoding}，但无法完整解码", "另存为“CSV UTF-8”再导入") from None
 
 
-def _sniff(first_line: str) -> str:
-    """The delimiter of a header line: the most frequent of , ; tab outside quotes."""
+def _sniff(first_line: str, default: str | None = ",") -> str | None:
+    """The delimiter of a header line: the most frequent of , ; tab outside quotes (``default`` if none)."""
     counts = {",": 0, ";": 0, "\t": 0}
     quoted = False
     for ch in first_line:
@@ -225,4 +352,4 @@ def _sniff(first_line: str) -> str:
         elif not quoted and ch in counts:
             counts[ch] += 1
     best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    return best if counts[best] else default

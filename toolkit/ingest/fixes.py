@@ -1,6 +1,7 @@
 """The fix workbook (待修正.xlsx): quarantined rows out to staff, corrected rows back into the store.
 
-``export_rejected`` writes one row per quarantined source row: 批次 and 行号 (which row), 问题 (each
+``export_rejected`` writes one row per quarantined source row: 批次 and 表格行号 (which row, numbered as
+staff see it in Excel, like the "表格第N行" of the problem text), 问题 (each
 failed rule with its column, value and fix), a 处理 cell, then an answer area with one column per
 answer, filled with the answers as imported (or as last tried) and written as option labels.
 ``resubmit_workbook`` reads the workbook back: each changed row is validated with the form's rules and
@@ -33,11 +34,14 @@ from toolkit.ingest.resubmit import resubmit
 from toolkit.store import Store
 
 SHEET, RAW_SHEET, INFO_SHEET = "待修正", "原始数据", "说明"
-FIXED = ["批次", "行号", "处理", "问题"]
+ROW = "表格行号"                    # the row number staff see in Excel (header row counted)
+LEGACY_ROW = "行号"                # workbooks exported before: the 1-based data row number
+FIXED = ["批次", ROW, "处理", "问题"]
 DISMISS = {"放弃", "作废", "不再处理"}
 RETRY = "resubmit_failed"          # audit action of a correction that still broke a rule
 SUPERSEDED = "superseded"          # rejected-row status: replaced by the reasons of a later attempt
 LIST_SEP = "┋"                     # between the items of a multiple choice / ranking cell (as 问卷星 writes them)
+_COMMAS = re.compile(r"[，、,]")
 _FREE_TEXT = ("text", "concern")
 NO_ANSWERS = "（此行在较早版本导入，没有保存解析后的答案：请对照“原始数据”表填写整行答案）"
 
@@ -61,6 +65,11 @@ class Pending:
     raw: dict
     answers: dict | None           # None: imported before answers were kept with the batch
     failing: set[str] = field(default_factory=set)   # question ids whose cells are shown unmasked
+    header_line: int = 1           # sheet row of the import file's header (a title row above it moves it down)
+
+    @property
+    def sheet_row(self) -> int:
+        return self.row_number + self.header_line
 
 
 def answer_columns(form: Form) -> list[AnswerColumn]:
@@ -129,8 +138,30 @@ def parse(columns: list[AnswerColumn], texts: dict[str, str | None]) -> dict:
                 items = split_items(text, LIST_SEP)
             else:
                 items = [t for t in re.split(r"[;；\n]+", text) if t.strip()]
+                items = [x for t in items for x in _comma_items(idx, t)]
             answers[q.id] = [idx.find(t) or t.strip() for t in items]
     return answers
+
+
+def _comma_items(idx: ChoiceIndex, text: str) -> list[str]:
+    """``运动，阅读`` as two options when every part is an option and the whole is not; else unchanged.
+
+    Staff type ，、, between options by habit; splitting only when all parts are known labels keeps an
+    option whose own label holds a comma ("科学技术界（科研、技术人员）") whole.
+    """
+    if idx.find(text) is not None or not _COMMAS.search(text):
+        return [text]
+    parts = [t.strip() for t in _COMMAS.split(text) if t.strip()]
+    return parts if len(parts) > 1 and all(idx.find(t) is not None for t in parts) else [text]
+
+
+def _separator_hint(q: Question, value) -> str:
+    """A hint for a multiple-choice cell that failed while holding ，、 or , (the separator is ┋)."""
+    if q.kind in ("multiple", "ranking") and isinstance(value, list) \
+            and any(isinstance(v, str) and _COMMAS.search(v) for v in value):
+        example = LIST_SEP.join(c.label for c in q.choices[:2]) or f"运动{LIST_SEP}阅读"
+        return f"（多个选项之间请用 {LIST_SEP} 分隔，如“{example}”，不要用逗号或顿号）"
+    return ""
 
 
 def _unneutralise(text: str | None) -> str | None:
@@ -178,7 +209,8 @@ def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[
     for (b, r), entries in sorted(groups.items()):
         answers = tried.get((b, r), reports.get(b, {}).get("rejected_answers", {}).get(str(r)))
         raw = json.loads(entries[0]["raw"]) if entries[0]["raw"] else {}
-        p = Pending(b, r, sorted(entries, key=lambda e: e["id"]), raw if isinstance(raw, dict) else {}, answers)
+        p = Pending(b, r, sorted(entries, key=lambda e: e["id"]), raw if isinstance(raw, dict) else {}, answers,
+                    header_line=int(reports.get(b, {}).get("header_row") or 1))
         if answers is not None:
             p.failing = {x.question_id for x in validate_answers(form, answers)[1] if x.is_error}
         out.append(p)
@@ -219,7 +251,7 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
     for p in rows:
         texts = render(columns, p.answers)
         problem = _problem_text(p.entries) + ("" if p.answers is not None else f"\n{NO_ANSWERS}")
-        values = [p.batch_id, p.row_number, None, _cell(problem, False)]
+        values = [p.batch_id, p.sheet_row, None, _cell(problem, False)]
         for c in columns:
             shown = show_personal or c.q.id in p.failing or c.q.kind not in _FREE_TEXT and not c.other
             values.append(_cell(texts[c.key], not shown))
@@ -233,11 +265,11 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
     ws.freeze_panes = "E2"
     ws.column_dimensions["D"].width = 60
     raw_ws = wb.create_sheet(RAW_SHEET)
-    raw_ws.append(["批次", "行号", "原始列", "原始值"])
+    raw_ws.append(["批次", ROW, "原始列", "原始值"])
     for p in rows:
         failing_columns = {e["column"] for e in p.entries}
         for header, value in sorted(p.raw.items(), key=lambda kv: _header_order(kv[0])):
-            raw_ws.append([p.batch_id, p.row_number, _cell(header, False),
+            raw_ws.append([p.batch_id, p.sheet_row, _cell(header, False),
                            _cell(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
                                  not show_personal and header not in failing_columns)])
     info = wb.create_sheet(INFO_SHEET)
@@ -245,7 +277,9 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
         ("问卷编号", form.id), ("问卷", form.title), ("待修正行数", len(rows)),
         ("个人信息", "未遮盖：本表含手机号、身份证号等原始内容，用后请删除，不要外传" if show_personal else
          "需要修正的题目显示原值；其余自由文本中的手机号、身份证号已遮盖。遮盖的单元格不改动，重新提交时保留原值"),
-        ("怎么改", "在“待修正”表里改正黄色单元格（选项写选项文字，多选用 ┋ 分隔），不要改动批次、行号和表头"),
+        ("怎么改", "在“待修正”表里改正黄色单元格（选项写选项文字，多选用 ┋ 分隔，如“运动┋阅读”），"
+                 "不要改动批次、表格行号和表头"),
+        ("表格行号", "该行在导入文件中的行号（与 Excel 左侧的行号、问题里的“表格第N行”一致）"),
         ("放弃", "确实无法修正的行，在“处理”列写“放弃”，该行隔离标记为已放弃（记入审计日志）"),
         ("重新提交", "weidiaoyan rejected resubmit 本文件 --form 问卷.yaml --db 数据库 --operator 姓名"),
     ]
@@ -327,16 +361,21 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         raise IngestError(f"文件 {path}：这是问卷 {info.get('问卷编号')!r} 的待修正表，与 --form 指定的问卷 {form.id!r} "
                           "不一致。修改：换用对应的问卷定义。")
     header = [h.strip() if h else "" for h in (rows[0] if rows else [])]
+    legacy = ROW not in header and LEGACY_ROW in header      # exported before 表格行号: data row numbers
+    fixed = [LEGACY_ROW if h == ROW and legacy else h for h in FIXED]
     columns = answer_columns(form)
-    missing = [h for h in FIXED + [c.header for c in columns] if h not in header]
+    missing = [h for h in fixed + [c.header for c in columns] if h not in header]
     if missing:
         raise IngestError(f"文件 {path}：“{SHEET}”表缺少列 {'、'.join(missing[:5])}"
                           f"{' 等' if len(missing) > 5 else ''}（共 {len(missing)} 列）。修改：不要删除或改名表头；"
                           "问卷改过的话，重新运行 weidiaoyan rejected export。")
-    pos = {h: header.index(h) for h in FIXED + [c.header for c in columns]}
+    pos = {h: header.index(h) for h in fixed + [c.header for c in columns]}
+    pos[ROW] = pos[fixed[1]]
     open_rows = {(p.batch_id, p.row_number): p for p in pending_rows(store, form)}
     batches = store.batches(form.id)
     all_rows = set(_groups(store, {int(b) for b in batches["id"]} if len(batches) else set(), None, None))
+    offset = {} if legacy else {int(b): int(json.loads(r).get("header_row") or 1) if r else 1
+                                for b, r in zip(batches.get("id", []), batches.get("report", []))}
     plan, seen = [], set()
     summary = {"file": str(path), "resubmitted": [], "still_rejected": [], "dismissed": [], "unchanged": 0,
                "already_done": 0}
@@ -344,12 +383,14 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         cells = list(cells) + [None] * (len(header) - len(cells))
         if all(c is None for c in cells):
             continue
-        where = (_as_int(cells[pos["批次"]]), _as_int(cells[pos["行号"]]))
+        batch, shown = _as_int(cells[pos["批次"]]), _as_int(cells[pos[ROW]])
+        where = (batch, None if shown is None else shown - offset.get(batch, 1) if not legacy else shown)
         if None in where or where not in all_rows:
-            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行的批次 {cells[pos['批次']]!r}、行号 {cells[pos['行号']]!r} "
-                              f"不是问卷 {form.id} 的隔离行。修改：不要改动批次和行号两列；多余的行整行删除。")
+            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行的批次 {cells[pos['批次']]!r}、{fixed[1]} "
+                              f"{cells[pos[ROW]]!r} 不是问卷 {form.id} 的隔离行。修改：不要改动批次和{fixed[1]}两列；"
+                              "多余的行整行删除。")
         if where in seen:
-            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行：批次 {where[0]} 行号 {where[1]} 出现了两次。"
+            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行：批次 {batch} {fixed[1]} {shown} 出现了两次。"
                               "修改：只保留一行。")
         seen.add(where)
         p = open_rows.get(where)
@@ -401,14 +442,17 @@ def _apply(store: Store, form: Form, plan: list, columns: list[AnswerColumn], op
             else:
                 new = [{"row_number": p.row_number, "column": header_of.get(x.question_id, x.question_id),
                         "rule": x.rule, "value": _text(x.value),
-                        "message": f"第{p.row_number}条数据（修正后重新提交仍不符合）{x.message}",
+                        "message": f"第{p.row_number}条数据（表格第{p.sheet_row}行，修正后重新提交仍不符合）{x.message}"
+                                   + (_separator_hint(form.question(x.question_id), answers.get(x.question_id))
+                                      if x.question_id in form.question_ids() else ""),
                         "raw": p.raw, "fingerprint": p.entries[0].get("fingerprint")} for x in errors]
                 store.resolve_rejected(conn, ids, status=SUPERSEDED)
                 store.add_rejected(conn, p.batch_id, new)
                 store.log_audit(conn, operator=operator, action=RETRY, entity="rejected_row", entity_id=ids[0],
                                 before={**where, "rule": [e["rule"] for e in p.entries]},
                                 after={**where, "answers": answers}, reason=reason)
-                summary["still_rejected"].append({**where, "reasons": [n["message"] for n in new]})
+                summary["still_rejected"].append({**where, "sheet_row": p.sheet_row,
+                                                  "reasons": [n["message"] for n in new]})
 
 
 def _text(value):

@@ -4,7 +4,9 @@ Kinds come from the platform's type tags when present, else from the cells: ``�
 ``→`` → ranking, ``N分`` → likert, numbers → number, few distinct values → single, the rest text
 (long answers → concern). Choice order is the platform's own order when a 按选项序号 export is
 given too (codes pair with texts row by row), else order of first appearance. Choice ids are the
-1-based option numbers, so 问卷星 codes equal ids. The draft is for a person to review.
+1-based option numbers, so 问卷星 codes equal ids. The draft is for a person to review:
+``review_notes`` lists what it guessed (option order) and what it could not know (labels of options
+nobody chose, left as placeholders that ``weidiaoyan form check`` warns about).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from toolkit.forms import OTHER, Choice, Form, Question
+from toolkit.forms.check import FILL_IN
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.files import RawTable, read_table
 from toolkit.ingest.normalize import key
@@ -56,6 +59,23 @@ def _code_labels(text_table: RawTable, text_idx: int, code_table: RawTable, code
     return {n: label for n, (_, label) in sorted(best.items())}
 
 
+def _placeholder(n: int) -> str:
+    return f"（第{n}个选项：导出中无人选择，{FILL_IN}）"
+
+
+def _matrix_codes(table: RawTable, rows, code_sq: SourceQuestion | None, code_table: RawTable | None
+                  ) -> dict[int, str]:
+    """Scale position -> scale text of a matrix, pairing its row columns with the 按选项序号 twin's."""
+    code_rows = code_sq.parts("row") if code_sq is not None and code_table is not None else []
+    if len(code_rows) != len(rows):
+        return {}
+    codes: dict[int, str] = {}
+    for c, cc in zip(rows, code_rows):
+        for n, label in _code_labels(table, c.index, code_table, cc.index).items():
+            codes.setdefault(n, label)
+    return codes if codes and max(codes) <= 20 else {}
+
+
 def _choices(labels: list[str], named: bool = False) -> tuple[list[Choice], bool]:
     """Choices numbered 1, 2 … like 问卷星's codes; XLSForm cells are already choice names, kept as ids."""
     other = any(_is_other(x) or (named and x == OTHER) for x in labels)
@@ -66,7 +86,9 @@ def _choices(labels: list[str], named: bool = False) -> tuple[list[Choice], bool
 
 
 def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, code_table: RawTable | None,
-           qid: str, xlsform: bool = False) -> Question:
+           qid: str, xlsform: bool = False, guessed: set | None = None) -> Question:
+    """The question drafted from one source question; adds ``qid`` to ``guessed`` when option order is a guess."""
+    guessed = set() if guessed is None else guessed
     label = sq.label or f"第{sq.number}题"
     tag_kind = next((kind for word, kind in _TAG_KINDS if word in sq.tag), None)
     required = "必答" in sq.tag
@@ -74,6 +96,11 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
     if rows:
         cells = [v for c in rows for v in _values(table, c.index)]
         scale = sorted({v for v in cells}, key=lambda v: (as_int(_SCORE.sub(r"\1", v)) or 0, v))
+        codes = _matrix_codes(table, rows, code_sq, code_table)
+        if codes:
+            scale = [codes.get(n, _placeholder(n)) for n in range(1, max(codes) + 1)]
+        elif not all(_SCORE.match(v) for v in scale):
+            guessed.add(qid)
         return Question(qid, "likert", label, required=required, rows=[Choice(str(i), c.sub or c.header) for i, c
                                                                          in enumerate(rows, start=1)],
                         choices=[Choice(str(i), v) for i, v in enumerate(scale, start=1)])
@@ -86,6 +113,7 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
             tag_kind = "ranking"                      # option columns holding ranks (腾讯问卷 排序题)
         elif cells and not all(as_int(v) is not None for v in cells) and not any(key(v) in subs for v in cells):
             # option columns holding a scale text per row: a matrix written one column per row
+            guessed.add(qid)
             return Question(qid, "likert", label, required=required,
                             rows=[Choice(str(i), c.sub) for i, c in enumerate(own_options, start=1)],
                             choices=[Choice(str(i), v) for i, v in enumerate(cells, start=1)])
@@ -108,6 +136,7 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
         items = [i.strip() for v in values for i in split_items(v, sep)]
         labels = [(OTHER_TEXT.match(i).group(1).strip() if "〖" in i else i) for i in items]
         choices, other = _choices(_ordered(labels), named=xlsform)
+        guessed.add(qid)
         return Question(qid, kind, label, required=required, choices=choices, other=other)
     distinct = _ordered(values)
     if all(_SCORE.match(v) for v in distinct):
@@ -120,17 +149,20 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
         # a column whose "codes" equal its texts (numbers, phone numbers) is not an option column
         if codes and max(codes) <= 200 and any(str(n) != label for n, label in codes.items()):
             # keep option numbers aligned with the platform's codes even if nobody chose some option
-            labels = [codes.get(n, f"（第{n}个选项：导出中无人选择，请补全文字）") for n in range(1, max(codes) + 1)]
+            labels = [codes.get(n, _placeholder(n)) for n in range(1, max(codes) + 1)]
             choices, other = _choices(labels, named=xlsform)
             return Question(qid, tag_kind or "single", label, required=required, choices=choices, other=other)
     if tag_kind is None and all((as_int(v) is not None or _is_float(v)) and not _is_code_number(v) for v in distinct):
         return Question(qid, "number", label, required=required, integer=all(as_int(v) is not None for v in distinct))
     if tag_kind is None and all(_DATE.match(v) for v in distinct):
         return Question(qid, "date", label, required=required)
-    few = len(distinct) <= 30 and len(distinct) <= max(2, len(values) // 3)
+    # phone / ID numbers repeat in a small sample but are never options
+    few = len(distinct) <= 30 and len(distinct) <= max(2, len(values) // 3) \
+        and not all(_is_code_number(v) for v in distinct)
     if tag_kind in ("single", "likert") or (tag_kind is None and few):
         labels = _ordered([(OTHER_TEXT.match(v).group(1).strip() if "〖" in v else v) for v in values])
         choices, other = _choices(labels, named=xlsform)
+        guessed.add(qid)
         return Question(qid, tag_kind or "single", label, required=required, choices=choices, other=other)
     mean = sum(len(v) for v in values) / len(values)
     return Question(qid, "concern" if mean >= 15 or tag_kind == "concern" else "text", label, required=required)
@@ -170,6 +202,12 @@ def _is_float(text: str) -> bool:
 def infer_form(path, by_code=None, *, form_id: str | None = None, title: str | None = None,
                source: str = "auto") -> Form:
     """A draft ``Form`` from an export (optionally with its 按选项序号 twin for option order)."""
+    return infer_draft(path, by_code, form_id=form_id, title=title, source=source)[0]
+
+
+def infer_draft(path, by_code=None, *, form_id: str | None = None, title: str | None = None,
+                source: str = "auto") -> tuple[Form, list[str]]:
+    """``(form, notes)``: the draft and the Chinese review notes to show with it (see ``review_notes``)."""
     table = read_table(path)
     reader = get_reader(source, table)
     layout = reader.layout(table)
@@ -182,7 +220,7 @@ def infer_form(path, by_code=None, *, form_id: str | None = None, title: str | N
     if not layout.questions:
         raise IngestError(f"文件 {path}：没有找到题目列（表头如 {'、'.join(table.header[:5])}）。"
                           "修改：确认这是答卷数据导出，且第一行是题目标题。")
-    questions, used = [], set()
+    questions, used, guessed = [], set(), set()
     for pos, sq in enumerate(layout.questions, start=1):
         base = f"q{sq.number}" if sq.number is not None else f"q{pos}"
         if reader.name in ("kobo", "odk") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", sq.label):
@@ -192,11 +230,40 @@ def infer_form(path, by_code=None, *, form_id: str | None = None, title: str | N
             qid += "_b"
         used.add(qid)
         questions.append(_guess(table, sq, code_by_number.get(sq.number), code_table, qid,
-                                xlsform=reader.name in ("kobo", "odk")))
+                                xlsform=reader.name in ("kobo", "odk"), guessed=guessed))
     stem = Path(path).stem
     fid = form_id or re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_").lower() or "inferred"
     if not re.match(r"^[A-Za-z_]", fid):
         fid = "form_" + fid
-    return Form(id=fid, title=title or f"{stem}（由导出文件推断，请核对）", version="draft",
+    form = Form(id=fid, title=title or f"{stem}（由导出文件推断，请核对）", version="draft",
                 description=f"由 weidiaoyan form infer 从 {Path(path).name} 推断的问卷草稿（来源：{reader.label}）。"
                             "请核对题型、选项顺序、必答和跳题逻辑。", questions=questions)
+    notes = list(table.notes) + review_notes(form, guessed, path, by_code=by_code, wjx=reader.name == "wjx")
+    return form, notes
+
+
+def review_notes(form: Form, guessed: set[str], path, *, by_code=None, wjx: bool = True) -> list[str]:
+    """What the person reviewing the draft must check: guessed option orders and placeholder labels."""
+    notes = []
+    order = [q for q in form.questions if q.id in guessed and len(q.choices) > 1]
+    if order:
+        q = order[0]
+        names = "、".join(f"第{form.number(x.id)}题" for x in order[:8]) + (" 等" if len(order) > 8 else "")
+        how = (f"同一问卷在问卷星再导出一份“按选项序号”的文件，运行 weidiaoyan form infer {Path(str(path)).name} "
+               "--by-code 按序号导出的文件 -o …，即可得到问卷上的真实顺序" if wjx and not by_code
+               else "请对照原问卷调整 choices 的先后")
+        notes.append(f"选项顺序是猜的：{names}（共 {len(order)} 题）的选项按在导出中首次出现的先后排列"
+                     f"（如第{form.number(q.id)}题“{_short(q.label)}”以“{q.choices[0].label}”开头），"
+                     f"不一定是问卷上的顺序。{how}。")
+    holes = {q.id: [c.id for c in q.choices if FILL_IN in c.label] for q in form.questions}
+    holes = {qid: ids for qid, ids in holes.items() if ids}
+    if holes:
+        notes.append(f"有 {sum(map(len, holes.values()))} 个选项的文字要补全（导出中无人选择，只知道序号；"
+                     f"YAML 里是“（第N个选项：导出中无人选择，{FILL_IN}）”，请改成问卷上的选项文字）：")
+        notes.extend(f"  - 第{form.number(qid)}题（{qid}）“{_short(form.question(qid).label)}”：选项 {'、'.join(ids)}"
+                     for qid, ids in holes.items())
+    return notes
+
+
+def _short(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else text[:n] + "…"

@@ -39,13 +39,35 @@ def _raw_rows(table: RawTable) -> list[dict]:
             for values in table.data.itertuples(index=False, name=None)]
 
 
-def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dict | None = None) -> dict:
+FORM_SUFFIXES = (".yaml", ".yml")
+
+
+def check_swapped(path, form) -> None:
+    """Raise if the export and the form definition look swapped (``ingest form.yaml --form export.xls``)."""
+    if not isinstance(form, (str, Path)):
+        return
+    form_ext, input_ext = Path(form).suffix.lower(), Path(str(path)).suffix.lower()
+    if form_ext in FORM_SUFFIXES and input_ext not in FORM_SUFFIXES:
+        return
+    form_bad, input_bad = form_ext not in FORM_SUFFIXES, input_ext in FORM_SUFFIXES
+    what = "；".join(([f"--form 应是问卷定义文件（.yaml，如 surveys/annual_topics.yaml），实为 {form}"
+                       f"（{form_ext or '无扩展名'}）"] if form_bad else [])
+                     + ([f"输入文件应是平台导出的 .xlsx/.xls/.csv，实为 {path}（{input_ext}）"] if input_bad else []))
+    fix = (f"看起来两者位置颠倒了。修改：weidiaoyan ingest {Path(str(form)).name} --form {Path(str(path)).name}"
+           "（导出文件在前，--form 后面跟问卷定义）。" if form_bad and input_bad else
+           "修改：weidiaoyan ingest 导出文件 --form 问卷.yaml" +
+           ("；还没有问卷定义时，先用 weidiaoyan form infer 导出文件 -o surveys/问卷.yaml 生成草稿。" if form_bad else "。"))
+    raise IngestError(f"{what}。{fix}")
+
+
+def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dict | None = None,
+                header_row: int | None = None) -> dict:
     """Read and map an export without touching any store.
 
     Returns a dict with ``table``, ``reader``, ``layout``, ``pairs`` (source question, form question),
     ``unmapped`` (header texts), ``answers`` (one dict per row, before validation) and ``meta`` (DataFrame).
     """
-    table = read_table(path, sheet=sheet)
+    table = read_table(path, sheet=sheet, header_row=header_row)
     reader = get_reader(source, table)
     layout = reader.for_form(reader.layout(table), form)
     saved = load_mapping(form) if mapping is None else mapping
@@ -69,29 +91,42 @@ def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dic
 
 
 def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: str = "auto",
-           operator: str | None = None, sheet=None, remember_mapping: bool = True) -> dict:
+           operator: str | None = None, sheet=None, remember_mapping: bool = True,
+           header_row: int | None = None) -> dict:
     """Import one export file into ``store`` and return the import report (a dict, see ``report.py``).
 
     Nothing is half-written: batch, accepted responses, quarantined rows and the report are one
     transaction. Rows already imported (same fingerprint) are skipped; if nothing is new, nothing is written.
     """
+    check_swapped(path, form)
     form = load_form(form) if isinstance(form, (str, Path)) else form
+    try:
+        # read before opening the store: a file that cannot be read leaves no new database behind
+        got = read_export(path, form, source, sheet, header_row=header_row)
+    except _UNFORESEEN as err:
+        raise _unparseable(path, source, err) from err
     own_store = not isinstance(store, Store)
     store = open_store(store) if own_store else store
     try:
-        return _ingest(path, form, store, source, operator, sheet, remember_mapping)
-    except (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, MemoryError) as err:
-        # a file shape no reader foresaw: the transaction has rolled back; say so instead of a traceback
-        raise IngestError(f"文件 {path}：内容无法按{source}格式解析（{type(err).__name__}: {str(err)[:200]}），"
-                          "数据库未作任何改动。修改：确认文件是平台原样导出的答卷数据；"
-                          "仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查。") from err
+        return _ingest(got, path, form, store, operator, remember_mapping)
+    except _UNFORESEEN as err:
+        raise _unparseable(path, source, err) from err
     finally:
         if own_store:
             store.close()
 
 
-def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dict:
-    got = read_export(path, form, source, sheet)
+_UNFORESEEN = (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, MemoryError)
+
+
+def _unparseable(path, source: str, err: Exception) -> IngestError:
+    # a file shape no reader foresaw: the transaction has rolled back; say so instead of a traceback
+    return IngestError(f"文件 {path}：内容无法按{source}格式解析（{type(err).__name__}: {str(err)[:200]}），"
+                       "数据库未作任何改动。修改：确认文件是平台原样导出的答卷数据；"
+                       "仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查。")
+
+
+def _ingest(got, path, form, store, operator, remember_mapping) -> dict:
     table, reader, meta, answers = got["table"], got["reader"], got["meta"], got["answers"]
     raw_rows = _raw_rows(table)
     fps = dup.fingerprints(reader.name, form.id, list(meta["external_id"]), list(meta["submitted_at"]), raw_rows)
@@ -112,7 +147,7 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
             rejected_answers[str(numbers[i])] = answers[i]
             rejected.extend({"row_number": numbers[i], "column": header_of.get(p.question_id, p.question_id),
                              "question_id": p.question_id, "rule": p.rule, "value": _text(p.value),
-                             "message": f"第{numbers[i]}条数据（表格第{numbers[i] + 1}行）{p.message}", "raw": raw_rows[i],
+                             "message": f"第{numbers[i]}条数据（表格第{table.sheet_row(numbers[i])}行）{p.message}", "raw": raw_rows[i],
                              "fingerprint": fps[i]} for p in errors)
         else:
             accepted.append((i, clean))
@@ -130,7 +165,7 @@ def _ingest(path, form, store, source, operator, sheet, remember_mapping) -> dic
     rejected_row_numbers = sorted({r["row_number"] for r in rejected})
     report = {
         "file": str(path), "sha256": table.sha256, "source": reader.name, "source_label": reader.label,
-        "mode": got["layout"].mode, "form_id": form.id, "form_title": form.title, "batch_id": None,
+        "mode": got["layout"].mode, "header_row": table.header_line, "form_id": form.id, "form_title": form.title, "batch_id": None,
         "rows": table.n_rows, "new_rows": len(new), "skipped_existing": table.n_rows - len(new),
         "accepted": len(records), "rejected": len(rejected_row_numbers), "rejected_rows": rejected_row_numbers,
         "duplicates": sum(1 for f in flags if f),

@@ -70,16 +70,17 @@ def save_report(report: dict, path) -> Path:
     summary += [("说明", n) for n in report.get("notes", [])]
     for row in summary:
         ws.append([_cell(v) for v in row])
+    line = report.get("header_row") or 1     # rows as staff see them in Excel, like "表格第N行" in 说明
     sheets = {
-        "隔离行": (["行号", "列", "规则", "值", "说明"],
-                 [[p["row_number"], p["column"], RULE_LABELS.get(p["rule"], p["rule"]), p["value"], p["message"]]
+        "隔离行": (["表格行号", "列", "规则", "值", "说明"],
+                 [[p["row_number"] + line, p["column"], RULE_LABELS.get(p["rule"], p["rule"]), p["value"], p["message"]]
                   for p in report.get("problems", [])]),
         "隔离原因": (["规则", "列", "次数", "示例"],
                  [[RULE_LABELS.get(r["rule"], r["rule"]), r["column"], r["count"], r["example"]]
                   for r in report["top_reasons"]]),
         "列对应": (["表头", "题目编号"], [[h, q] for h, q in report["mapping"].items()]
                 + [[h, "（未对应）"] for h in report["unmapped_columns"]]),
-        "疑似重复": (["行号"], [[n] for n in report.get("duplicate_rows", [])]),
+        "疑似重复": (["表格行号"], [[n + line] for n in report.get("duplicate_rows", [])]),
     }
     for title, (header, rows) in sheets.items():
         sheet = wb.create_sheet(title)
