@@ -108,3 +108,20 @@ def test_several_text_columns_are_joined(tmp_path):
     data.to_csv(path, index=False)
     assert _run(path, "--text-col", "title,text", "--id-col", "id", "--out", tmp_path / "o") == 0
     assert len(pd.read_csv(tmp_path / "o" / "assignments.csv")) == 120
+
+
+def test_a_title_row_above_the_header_is_skipped_with_a_note(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    data = generate_concerns(80, seed=6)[["id", "text"]]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2019年群众留言汇总表"])
+    ws.append(["留言编号", "留言详情", "备注"])
+    for row in data.itertuples(index=False):
+        ws.append([row.id, row.text, ""])
+    path = tmp_path / "汇总表.xlsx"
+    wb.save(path)
+    assert _run(path, "--text-col", "留言详情", "--id-col", "留言编号", "--out", tmp_path / "o") == 0
+    assert "表头不在第一行" in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "o" / "assignments.csv")["id"].tolist() == data["id"].tolist()

@@ -32,6 +32,8 @@ def _rank(args) -> int:
                     issues=args.issues, top=args.top, keywords=args.keywords, weights=_weights(args.weights),
                     out=args.out, random_state=args.seed, progress=not args.quiet)
     total = time.perf_counter() - start
+    if run.note:
+        print(f"提示：{run.note}")
     print(f"热点问题（前 {len(run.hot)} 名）：")
     for row in run.hot.itertuples(index=False):
         print(f"  {row.热度排名:>2}. [问题ID {row.问题ID}] 热度 {row.热度指数:5.1f}  {row.议题标签}｜{row.时间范围}｜{row.问题描述}")

@@ -34,6 +34,7 @@ class RankRun:
     paths: dict[str, Path] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    note: str = ""  # what reading the table adjusted (a title row skipped)
 
 
 def load_keywords(keywords) -> list[str]:
@@ -84,7 +85,8 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
                                      "themes": str(themes), "issues": str(issues),
                                      "issue_similarity": issue_similarity, "random_state": random_state}
     write_json(settings, paths["settings"])
-    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings)
+    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings,
+                   note=raw.attrs.get("note", ""))
 
 
 def write_run(out: Path, raw, msgs, ranker: CandidateRanker, hot: pd.DataFrame, *, id_col: str, time_col: str,

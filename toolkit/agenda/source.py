@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 
+from toolkit import tables
 from toolkit.agenda.errors import AgendaError
 from toolkit.tables import parse_times
 
@@ -15,25 +15,8 @@ RESPONDENT_COLUMNS = ("respondent", "留言用户", "用户", "用户ID", "用�
 
 
 def read_table(path) -> pd.DataFrame:
-    """Read the first sheet of an Excel file or a CSV (UTF-8 or GB18030) into strings-preserving pandas."""
-    path = Path(path)
-    if not path.is_file():
-        raise AgendaError(f"输入文件 {path}：文件不存在。请检查路径（相对路径以当前目录为准）。")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            # calamine (a dependency, for ingest) reads 附件3's 4,326 long rows ~10x faster than openpyxl
-            return pd.read_excel(path, sheet_name=0, engine="calamine")
-        if suffix in (".csv", ".txt", ".tsv"):
-            sep = "\t" if suffix == ".tsv" else ","
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    return pd.read_csv(path, sep=sep, encoding=encoding)
-                except UnicodeDecodeError:
-                    continue
-    except (ValueError, OSError) as err:
-        raise AgendaError(f"输入文件 {path}：无法读取（{err}）。请确认它是完整的 Excel 或 CSV 文件。") from err
-    raise AgendaError(f"输入文件 {path}：不支持的格式 {suffix or '（无扩展名）'}。请另存为 .xlsx 或 UTF-8 编码的 .csv。")
+    """The first sheet of an Excel file or a CSV (see :func:`toolkit.tables.read_table`)."""
+    return tables.read_table(path, error=AgendaError)
 
 
 def _column(frame: pd.DataFrame, name: str | None, option: str, path) -> str | None:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.normalize import squash
+from toolkit.tables import HEADER_SCAN, find_header_row
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -30,7 +31,6 @@ TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".txt", ".tsv", "")
 _DOCUMENT_KINDS = {".docx": "Word 文档", ".doc": "Word 文档", ".wps": "WPS 文字文档", ".pdf": "PDF 文件",
                    ".pptx": "PPT 演示文稿", ".ppt": "PPT 演示文稿", ".yaml": "问卷定义（YAML）", ".yml": "问卷定义（YAML）",
                    ".json": "JSON 文件", ".zip": "压缩包", ".rar": "压缩包", ".7z": "压缩包"}
-HEADER_SCAN = 10   # rows searched for a header below a title row
 
 
 @dataclass
@@ -182,35 +182,6 @@ def _broken(path: Path, kind: str, err: Exception) -> IngestError:
     what = "文件不完整或已损坏" if kind == "xlsx" else "旧版 Excel（.xls）文件已损坏"
     return _fail(path, f"{what}，无法打开（{type(err).__name__}: {str(err)[:120]}）",
                  "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再导入")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-        return True
-    except ValueError:
-        return False
-
-
-def find_header_row(rows: list[list[str | None]]) -> int:
-    """0-based index of the header among the first rows (cell texts, ``None`` for empty); 0 unless clear.
-
-    A title row is mostly empty (one merged title, perhaps a date) while the header below it fills most
-    columns with distinct non-numeric texts; anything less clear keeps row 0, so ordinary exports never move.
-    """
-    head = rows[:HEADER_SCAN]
-    filled = [[c for c in r if c is not None and str(c).strip()] for r in head]
-    width = max((len(f) for f in filled), default=0)
-    if width < 3 or len(filled[0]) > max(1, int(width * 0.3)):
-        return 0
-    for k in range(1, len(head)):
-        cells = [str(c).strip() for c in filled[k]]
-        if len(cells) >= max(3, 0.6 * width) and len(set(cells)) == len(cells) \
-                and sum(_is_number(c) for c in cells) <= 0.2 * len(cells):
-            return k
-        if len(cells) > max(1, int(width * 0.3)):
-            return 0                 # a full row that does not look like a header: no title block here
-    return 0
 
 
 def _header_at(path: Path, texts: list[list[str | None]], header_row: int | None, first: int = 1

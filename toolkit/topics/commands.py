@@ -39,6 +39,8 @@ def _run(args) -> int:
         return _run_stream(args, themes)
     data = read_concerns(args.input, args.text_col, args.id_col, args.time_col, form_id=args.form,
                          respondent_col=args.respondent_col)
+    if data.attrs.get("note"):
+        print(f"提示：{data.attrs['note']}")
     model = TopicModel(themes=themes, random_state=args.seed, n_jobs=args.jobs, progress=not args.quiet)
     model.fit(data["text"], ids=data["id"], times=data["time"] if args.time_col else None,
               respondents=data["respondent"] if args.respondent_col else None)

@@ -7,9 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.topics.errors import TopicsError
-from toolkit.tables import parse_times
+from toolkit.tables import TABLE_SUFFIXES, parse_times, read_table
 
-TABLE_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm"}
 STORE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
 ASSIGNMENT_COLUMNS = ["id", "topic_id", "theme_id"]
 TOPIC_COLUMNS = ["topic_id", "theme_id", "label", "keywords", "size", "representative", "places",
@@ -30,7 +29,7 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
         frame = _read_store(path_str, form_id)
         where = f"问卷 {form_id or ''} 的答卷"
     elif suffix in TABLE_SUFFIXES:
-        frame = _read_table(Path(path_str))
+        frame = read_table(path_str, error=TopicsError)
         where = f"文件 {path_str}"
     else:
         raise TopicsError(f"输入 {path_str}：不支持的文件类型 {suffix or '（无扩展名）'}。"
@@ -53,41 +52,8 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
                    if time_col else pd.NaT)
     if respondent_col:
         out["respondent"] = frame[respondent_col].to_numpy()
+    out.attrs["note"] = frame.attrs.get("note", "")
     return out
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise TopicsError(f"输入文件 {path} 不存在。请检查路径。")
-    try:
-        if path.suffix.lower() == ".csv":
-            return _read_csv(path)
-        engine = "xlrd" if path.suffix.lower() == ".xls" else "openpyxl"
-        return pd.read_excel(path, dtype=object, engine=engine)
-    except TopicsError:
-        raise
-    except Exception as err:  # a broken workbook: say which file and why
-        raise TopicsError(f"输入文件 {path} 无法读取（{type(err).__name__}: {err}）。请用 Excel 另存为 .xlsx 或 .csv 后重试。")
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # 问卷星 / Excel on Chinese Windows write GBK
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        if best is None:
-            raise TopicsError(f"输入文件 {path}：无法识别文字编码。请用 UTF-8 另存后重试。")
-        text = str(best)
-    import io
-
-    return pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""])
 
 
 def _read_store(location: str, form_id: str | None) -> pd.DataFrame:
