@@ -27,6 +27,8 @@ def bundled_form_path(name: str = "annual_topics") -> Path:
 def run_demo(out: str | Path = "reports/demo", db: str | Path = "data/demo.db", n: int = 2000, seed: int = 0,
              echo=print) -> dict[str, Path]:
     """Run the demo; return the outputs by name. ``echo`` receives progress lines (Chinese)."""
+    import pandas as pd
+
     from toolkit.brief import build_brief
     from toolkit.forms import load_form
     from toolkit.sample import generate_responses
@@ -65,10 +67,12 @@ def run_demo(out: str | Path = "reports/demo", db: str | Path = "data/demo.db", 
         path = out / f"{name}.csv"
         table.to_csv(path, index=False, encoding="utf-8-sig")
         outputs[name] = path
-    echo(f"议题：{len(model.topics_)} 个具体议题，归入 {len(model.themes_)} 个领域主题")
 
     # 3. charts, deck and report
     outputs.update(build_brief(store, form, out, model=model))
+    # the count the deck and report show: ranked issues (similar ones merged); 未归类 is not an issue
+    n_issues = len(pd.read_csv(outputs["candidates"], encoding="utf-8-sig"))
+    echo(f"议题：{n_issues} 个具体议题（未归类的意见不计），归入 {len(model.themes_)} 个领域主题")
     echo(f"用时 {time.perf_counter() - started:.1f} 秒")
     return outputs
 

@@ -8,7 +8,10 @@ use_house_style()  apply the house style to matplotlib (idempotent); returns the
 PALETTE            the one colour-blind-safe palette (Okabe–Ito).
 build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top=10) -> {name: Path}
                    everything: charts/ (PNG 300 dpi, SVG, PDF + CSV each), 简报.pptx (16:9), 调研报告.docx,
-                   candidates.csv and 选题候选清单.docx.
+                   candidates.csv and 选题候选清单.docx. A survey without answered concern questions gets the
+                   survey charts, deck and report only, with a note why issues and candidates are left out.
+                   One measure throughout: 热度 (0–100) = score × 100. Ordered scales (年龄段, 收入 …) keep
+                   their order in the bars (toolkit.brief.ordinal).
 bar_chart(data, title=, subtitle=, path_stem=)
                    horizontal "n (x%)" bars; writes <path_stem>.png (300 dpi), .svg, .pdf and .csv.
 ranking_chart, heatmap_chart, likert_chart, timeline_chart, quotes_chart

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from toolkit.brief import findings
-from toolkit.brief.candidate_list import candidate_rows, weights_sentence, write_candidate_list
+from toolkit.brief.candidate_list import candidate_rows, heat_wording, weights_sentence, write_candidate_list
 from toolkit.brief.deck import write_deck
 from toolkit.brief.report import write_report
 from toolkit.brief.style import font_report
@@ -20,17 +21,46 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
 
     ``model``: a fitted ``TopicModel`` of the concern texts (ids = response_id), else one is fitted here.
     ``keywords``: this year's 党政中心工作 keywords; default the example list shipped with the toolkit.
+    Without a concern question (or with nobody answering it) only ``charts``, ``deck`` and ``report`` are made;
+    they say why the issue and candidate parts are missing.
 
     >>> from toolkit import open_store, load_form, build_brief
     >>> build_brief(open_store("data/demo.db"), load_form("surveys/annual_topics.yaml"), "reports/demo")  # doctest: +SKIP
     """
+    out = Path(out_dir)
+    folder = out / "charts"
+    survey = Survey.load(store, form)
+    clear_old_charts(folder)
+    districts = findings.district_bars(survey, folder)
+    likerts = findings.likert_bars(survey, folder)
+    when = findings.timeline(survey, folder)
+    choices = findings.choice_bars(survey, folder)
+    overview_charts = [c for c in (districts, when, *(c for _, c in choices), *likerts) if c is not None]
+    # the deck argues for the candidates; yes/no questions and the like stay in the report
+    survey_slides = [*[c for c in (districts, when, *likerts) if c is not None],
+                     *[c for q, c in choices if q.kind != "single" or q.role]]
+    title, report_title = f"{form.title}调研简报", f"{form.title}调研报告"
+
+    skipped = survey.no_issues_reason()
+    if skipped:  # a survey without free-text concerns still gets its charts, deck and report
+        subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}"
+        appendix = method_notes(survey)
+        return {
+            "charts": folder,
+            # no candidates to argue for: every survey chart goes on the slides
+            "deck": write_deck(out / "简报.pptx", title=title, subtitle=f"{subtitle}\n{skipped}",
+                               charts=overview_charts, closing=[skipped, *appendix]),
+            "report": write_report(
+                out / "调研报告.docx", title=report_title, subtitle=subtitle, overview=overview_lines(survey),
+                overview_charts=overview_charts, issues=[], issue_charts=[], candidate_table=None,
+                explanations=[], proposal_charts=[], appendix=appendix, quality=quality_table(survey),
+                note=skipped),
+        }
+
     from toolkit.agenda import CandidateRanker
     from toolkit.agenda import candidates_csv, example_central_work, write_json
     from toolkit.topics import TopicModel
 
-    out = Path(out_dir)
-    folder = out / "charts"
-    survey = Survey.load(store, form)
     msgs = survey.messages()
     if model is None:
         model = TopicModel(themes="auto", random_state=random_state, progress=progress)
@@ -43,19 +73,11 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
 
     ranking = findings.candidate_ranking(survey, candidates, folder, top)
     heatmap = findings.issue_sector_heatmap(survey, candidates, ranker.members_, msgs, folder)
-    districts = findings.district_bars(survey, folder)
-    likerts = findings.likert_bars(survey, folder)
-    when = findings.timeline(survey, folder)
-    choices = findings.choice_bars(survey, folder)
     quotes = findings.quotes(survey, candidates, folder)
-    overview_charts = [c for c in (districts, when, *(c for _, c in choices), *likerts) if c is not None]
     issue_charts = [c for c in (quotes, heatmap) if c is not None]
-    # the deck argues for the candidates; yes/no questions and the like stay in the report
-    slides = [ranking, *issue_charts, *[c for c in (districts, when, *likerts) if c is not None],
-              *[c for q, c in choices if q.kind != "single" or q.role]]
+    slides = [ranking, *issue_charts, *survey_slides]
 
-    title = f"{form.title}调研简报"
-    subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}｜{len(ranker.members_):,} 条意见归并为 {len(candidates)} 个议题"
+    subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}｜{issue_count_sentence(len(ranker.members_), candidates)}"
     quality = quality_table(survey, msgs, model)
     appendix = method_notes(survey, ranker, keywords)
     paths = {
@@ -67,17 +89,36 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
         "deck": write_deck(out / "简报.pptx", title=title, subtitle=subtitle, charts=slides,
                            candidate_table=table, closing=appendix),
         "report": write_report(
-            out / "调研报告.docx", title=f"{form.title}调研报告", subtitle=subtitle,
+            out / "调研报告.docx", title=report_title, subtitle=subtitle,
             overview=overview_lines(survey), overview_charts=overview_charts,
             issues=[issue_line(r) for r in candidates.head(5).to_dict("records")], issue_charts=issue_charts,
-            candidate_table=table, explanations=candidates["explanation"].head(top).tolist(),
+            candidate_table=table, explanations=[heat_wording(e) for e in candidates["explanation"].head(top)],
             proposal_charts=[ranking], appendix=appendix, quality=quality),
     }
     return paths
 
 
+ORDINAL_NOTE = ("选择题的条形按人数从多到少排列；年龄段、收入等有先后顺序的选项（选项带数字区间，或题目问年龄、收入、"
+                "学历、年级等）按选项本身的顺序排列，没人选的档次也列出（0）。")
+
+
+def clear_old_charts(folder: Path) -> None:
+    """Remove the charts an earlier run wrote (``NN_….png/svg/pdf/csv``): a chart of a question since dropped,
+    or of the issues when there are none now, must not linger beside this run's."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if re.match(r"\d\d_", path.name) and path.suffix in (".png", ".svg", ".pdf", ".csv"):
+                path.unlink()
+
+
+def issue_count_sentence(n_messages: int, candidates: pd.DataFrame) -> str:
+    """"1,987 条意见归并为 114 个议题": the one count of issues (the ranked candidates; 未归类 is not an issue)."""
+    return f"{n_messages:,} 条意见归并为 {len(candidates)} 个议题"
+
+
 def overview_lines(survey: Survey) -> list[str]:
-    lines = [f"本次调研共收回有效答卷 {survey.n:,} 份，时间为 {survey.span()}。"]
+    when = survey.span()
+    lines = [f"本次调研共收回有效答卷 {survey.n:,} 份" + ("。" if when == "时间不详" else f"，时间为 {when}。")]
     for role, name in (("district", "镇街"), ("sector", "界别")):
         q = survey.by_role(role)
         if q is None:
@@ -86,9 +127,9 @@ def overview_lines(survey: Survey) -> list[str]:
         if len(counts):
             top = "、".join(f"{k}（{v}份）" for k, v in counts.head(3).items())
             lines.append(f"答卷覆盖 {len(counts)} 个{name}，较多的是{top}。")
-    sources = survey.responses["source"].value_counts()
-    if len(sources):
-        lines.append("来源：" + "、".join(f"{k} {v} 份" for k, v in sources.items()) + "。")
+    sources = survey.sources()
+    if sources:
+        lines.append("来源：" + "；".join(sources) + "。")
     return lines
 
 
@@ -97,11 +138,11 @@ def issue_line(r: dict) -> str:
     return f"{r['label']}：{int(r['n_voices'])}人反映" + (f"，如“{quote}”" if quote else "") + "。"
 
 
-def quality_table(survey: Survey, msgs: pd.DataFrame, model) -> pd.DataFrame:
+def quality_table(survey: Survey, msgs: pd.DataFrame | None = None, model=None) -> pd.DataFrame:
+    """Data-quality counts of the appendix; the concern rows only when issues were made (``msgs``, ``model``)."""
     c = survey.counts
     b = survey.batches
     total = lambda col: int(b[col].sum()) if len(b) and col in b else 0  # noqa: E731
-    unassigned = int((model.assignments_["topic_id"] < 0).sum())
     pii = sum(survey.pii_counts.values())
     rows = [
         ("导入批次", c.get("batches", len(b)), "每次导入或录入为一个批次，原始行随批次保存"),
@@ -111,22 +152,29 @@ def quality_table(survey: Survey, msgs: pd.DataFrame, model) -> pd.DataFrame:
         ("重复（跳过）行", c.get("duplicates", total("n_duplicates")), "与已入库答卷指纹相同，只计一次"),
         ("作废答卷", c.get("void", 0), "经审核作废，不计入分析"),
         ("有效答卷", survey.n, "本报告分析的答卷"),
-        ("填写了意见建议", len(msgs), "参与议题归并与选题排序"),
-        ("未归类的意见", unassigned, "过短或与其他意见都不相似，未进入排序"),
-        ("遮蔽的个人信息", pii, "手机号、身份证号、车牌等，导出前已替换为[手机号]等"),
     ]
+    if msgs is not None and model is not None:
+        rows += [
+            ("填写了意见建议", len(msgs), "参与议题归并与选题排序"),
+            ("未归类的意见", int((model.assignments_["topic_id"] < 0).sum()), "过短或与其他意见都不相似，未进入排序"),
+            ("遮蔽的个人信息", pii, "手机号、身份证号、车牌等，导出前已替换为[手机号]等"),
+        ]
     return pd.DataFrame(rows, columns=["项目", "数量", "说明"])
 
 
-def method_notes(survey: Survey, ranker, keywords) -> list[str]:
+def method_notes(survey: Survey, ranker=None, keywords=None) -> list[str]:
+    """The method appendix; without a ``ranker`` (no issues made) only the survey-wide notes."""
+    if ranker is None:
+        return [ORDINAL_NOTE, f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案。"]
     notes = [
         "议题归并：意见文本经规范化、个人信息遮蔽、jieba 分词后，用 TF-IDF + LSA + k-means 归并为具体议题，"
         "再聚为领域主题；内容几乎相同的多条意见（重复提交、联名）只计一次。",
-        "选题打分：各因素归一到 0—1 后加权平均，热度指数 = 得分 × 100；"
+        "选题打分：各因素归一到 0—1 后加权平均再 × 100，即热度指数（0—100），排序理由中各因素后的数字是其贡献的热度；"
         f"本次权重为 {weights_sentence(ranker.weights_)}。",
         "党政中心工作关键词：" + ("、".join(keywords[:12]) + ("等" if len(keywords) > 12 else "") if keywords else "未提供")
         + "（请按本年度党委、政府重点工作替换）。",
-        "得分相同时依次按反映人数多、最近一条时间晚、编号小排序；同一输入与随机种子得到相同结果。",
+        "热度相同时依次按反映人数多、最近一条时间晚、编号小排序；同一输入与随机种子得到相同结果。",
+        ORDINAL_NOTE,
         f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案。",
     ]
     return notes

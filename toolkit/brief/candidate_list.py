@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,18 @@ def typical(row: dict, width: int = 26) -> str:
     """The candidate's most central message, shortened: labels are keywords, this says what it is about."""
     quote = str(row.get("representative") or "").split(" | ")[0].strip().rstrip("…")
     return quote[:width] + ("…" if len(quote) > width else "")
+
+
+def heat_wording(explanation: str) -> str:
+    """The ranker's explanation in the brief's one measure, 热度 (0–100): "得分0.743…主要来自具体0.25" ->
+    "热度74.3…主要来自具体25" (the contributions, in 热度 points, add up to the 热度)."""
+    text = re.sub(r"得分(\d+(?:\.\d+)?)", lambda m: f"热度{100 * float(m.group(1)):.1f}", str(explanation))
+    head, sep, carried = text.partition("；主要来自")
+    if not sep:
+        return text
+    names = "|".join(map(re.escape, FACTOR_NAMES.values()))
+    carried = re.sub(rf"({names})(-?\d+\.\d+)", lambda m: f"{m.group(1)}{100 * float(m.group(2)):.0f}", carried)
+    return f"{head}{sep}{carried}"
 
 
 def weights_sentence(weights: dict) -> str:
@@ -49,7 +62,7 @@ def write_candidate_list(candidates: pd.DataFrame, path, *, context: str = "", w
     add_table(doc, candidate_rows(candidates, top), widths_cm=WIDTHS_CM)
     doc.add_heading("排序理由（逐条）", level=1)
     for r in candidates.head(top).to_dict("records"):
-        doc.add_paragraph(str(r.get("explanation", "")), style="List Number")
+        doc.add_paragraph(heat_wording(r.get("explanation", "")), style="List Number")
         quote = typical(r, width=120)
         if quote:
             from docx.shared import Cm
@@ -58,10 +71,10 @@ def write_candidate_list(candidates: pd.DataFrame, path, *, context: str = "", w
             para.paragraph_format.left_indent = Cm(0.75)
     doc.add_heading("方法说明", level=1)
     doc.add_paragraph(
-        "每个候选由若干条内容相近的留言归并而成。得分为各因素（均归一到 0—1）的加权平均，热度指数 = 得分 × 100。"
+        "每个候选由若干条内容相近的留言归并而成。热度指数 = 各因素（均归一到 0—1）的加权平均 × 100，排序理由中“主要来自”后的数字是各因素贡献的热度。"
         "规模按独立反映人计（同一人多次留言、重复或联名留言只计一次）；广度为涉及的界别、镇街占比；"
         "时效与增势看最近时段；强度看紧急/安全用语、点赞/反对数与重要性评分；契合看是否提到党政中心工作关键词；"
-        "具体看是否集中于一个地点或一件事。得分相同时依次按反映人数多、最近留言晚、编号小排序。")
+        "具体看是否集中于一个地点或一件事。热度相同时依次按反映人数多、最近留言晚、编号小排序。")
     if weights:
         doc.add_paragraph(f"本次权重：{weights_sentence(weights)}（无数据的因素不参与计算）。")
     doc.add_paragraph("个人信息（手机号、身份证号、车牌等）已在导出前遮蔽。")

@@ -42,7 +42,9 @@ def bar_chart(data, *, title: str, subtitle: str = "", path_stem, label: str | N
     ``data``: a Series (index = labels) or a DataFrame (``label``/``value`` columns, default its first two).
     ``base``: the denominator of the percentages — pass the number of respondents for multiple-choice
     questions (percentages then add to more than 100 %); defaults to the sum of values.
-    ``highlight``: how many leading bars get the accent colour; the rest are muted so the finding stands out.
+    ``highlight``: how many of the largest bars get the accent colour; the rest are muted so the finding stands
+    out. ``sort=False`` keeps the given order (ordered scales such as 年龄段); the largest bars are still the
+    highlighted ones.
     """
     frame = _label_value(data, label, value)
     if sort:
@@ -55,8 +57,9 @@ def bar_chart(data, *, title: str, subtitle: str = "", path_stem, label: str | N
 
     height = max(2.6, min(7.5, 0.9 + 0.42 * len(frame)))
     fig, ax = new_figure(title, subtitle, figsize=(10, height))
-    colors = [MUTED if lab in OTHER_LABELS else (ACCENT if i < highlight else "#8FB8DE")
-              for i, lab in enumerate(frame["label"])]
+    largest = frame["value"].rank(method="first", ascending=False) <= highlight
+    colors = [MUTED if lab in OTHER_LABELS else (ACCENT if big else "#8FB8DE")
+              for lab, big in zip(frame["label"], largest)]
     y = np.arange(len(frame))
     ax.barh(y, frame["value"], color=colors, height=0.65)
     ax.set_yticks(y, [wrap(v, 16) for v in frame["label"]])
@@ -85,22 +88,31 @@ def ranking_chart(candidates: pd.DataFrame, *, title: str, subtitle: str = "", p
     fig, ax = new_figure(title, subtitle, figsize=(10, max(3.2, min(7.5, 1.2 + 0.5 * len(top_rows)))))
     y = np.arange(len(top_rows))
     left = np.zeros(len(top_rows))
+    # one measure everywhere: 热度 = score × 100, so the factor contributions are drawn in 热度 points too
     for i, f in enumerate(factors):
-        values = top_rows[f"contrib_{f}"].to_numpy(dtype=float)
+        values = 100 * top_rows[f"contrib_{f}"].to_numpy(dtype=float)
         ax.barh(y, values, left=left, color=PALETTE[i % len(PALETTE)], height=0.65, label=FACTOR_NAMES[f])
         left += values
-    labels = [wrap(f"{r['rank']}. {r.get('label', r[key])}", 18) for r in top_rows.to_dict("records")]
+    # a candidate the ranker moved down (too few people, scattered) can out-heat those above it: say why
+    notes = top_rows.get("explanation", pd.Series("", index=top_rows.index)).astype(str).str.extract(
+        r"（([^（）]*排在其后)）", expand=False).fillna("")
+    labels = [wrap(f"{r['rank']}. {r.get('label', r[key])}" + (f"（{note}）" if note else ""), 18)
+              for r, note in zip(top_rows.to_dict("records"), notes)]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.tick_params(axis="y", length=0)
     for yi, heat in zip(y, top_rows["heat"]):
-        ax.text(left[yi] + 0.005, yi, f"{heat:.1f}", va="center", fontsize=10, color=TEXT)
-    ax.set_xlim(0, max(left.max(), 1e-9) * 1.12)
-    ax.set_xlabel("得分（各因素贡献之和；数字为热度指数）", color=SUBTLE_TEXT)
+        ax.text(left[yi] + 0.5, yi, f"{heat:.1f}", va="center", fontsize=10, color=TEXT)
+    ax.set_xlim(0, min(100.0, max(left.max(), 1.0) * 1.12))
+    ax.set_xlabel("热度（0–100，各因素贡献之和）", color=SUBTLE_TEXT)
     ax.legend(ncols=min(len(factors), 7), loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9,
               handlelength=1.0, columnspacing=1.2)
-    cols = ["rank", key, "label", "heat", "score", *factors, *[f"contrib_{f}" for f in factors]]
-    data = top_rows[[c for c in cols if c in top_rows]].rename(columns={f: f"{f}（{FACTOR_NAMES[f]}）" for f in factors})
+    cols = ["rank", key, "label", "heat", *factors]
+    data = top_rows[[c for c in cols if c in top_rows]].rename(
+        columns={"heat": "热度", **{f: f"{f}（{FACTOR_NAMES[f]}，0–1）" for f in factors}})
+    for f in factors:  # the drawn segments, in 热度 points: they add up to 热度
+        data[f"{FACTOR_NAMES[f]}贡献（热度）"] = (100 * top_rows[f"contrib_{f}"]).round(2)
+    data["说明"] = notes.to_numpy()
     return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
 
 

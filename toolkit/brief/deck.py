@@ -104,7 +104,7 @@ def write_deck(path, *, title: str, subtitle: str, charts: list, candidate_table
     if candidate_table is not None and len(candidate_table):
         slide = prs.slides.add_slide(blank)
         first = candidate_table.iloc[0]
-        _title(slide, f"建议优先协商：{first['议题']}", "选题候选（热度指数 = 各因素加权得分 × 100；详见选题候选清单）")
+        _title(slide, f"建议优先协商：{first['议题']}", "选题候选（热度指数 0—100 = 各因素加权平均 × 100；详见选题候选清单）")
         rows, cols = len(candidate_table) + 1, len(candidate_table.columns)
         widths = {"排名": 0.7, "议题": 3.0, "典型意见": 5.0, "热度指数": 1.1, "反映人数": 1.1, "时间范围": 1.4}
         shape = slide.shapes.add_table(rows, cols, Inches(0.5), Inches(1.7), Inches(12.3), Inches(0.4 * rows))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from toolkit.brief import charts as C
 from toolkit.brief.figure import Chart
-from toolkit.brief.survey import Survey, short_label
+from toolkit.brief.ordinal import is_ordinal, ordered_levels
+from toolkit.brief.survey import Survey, question_text, short_label
 
 
 def candidate_ranking(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 10) -> Chart:
@@ -41,7 +43,11 @@ def district_bars(survey: Survey, folder: Path) -> Chart | None:
     if counts.empty:
         return None
     share = 100 * counts.iloc[0] / counts.sum()
-    title = f"{counts.index[0]}答卷最多，占{share:.0f}%；{len(counts)}个镇街均有反映"
+    listed = len({short_label(c.label) for c in q.choices})
+    # "均有" only when every 镇街 of the form answered; otherwise say how many of them did
+    spread = (f"{len(counts)}个镇街均有答卷" if len(counts) >= listed or not listed
+              else f"{listed}个镇街中{len(counts)}个有答卷")
+    title = f"{counts.index[0]}答卷最多，占{share:.0f}%；{spread}"
     return C.bar_chart(counts, title=title, subtitle=survey.subtitle(int(counts.sum())), highlight=1,
                        path_stem=folder / "03_镇街分布", label_name="镇街", value_name="答卷数")
 
@@ -61,8 +67,9 @@ def likert_bars(survey: Survey, folder: Path) -> list[Chart]:
         neg = counts.iloc[:, :half].sum(axis=1) / counts.sum(axis=1).replace(0, 1) * 100
         worst = neg.idxmax()
         title = f"“{worst}”最不满意：{neg.max():.0f}%的人不满意"
-        sub = survey.subtitle(answered, "人作答", extra=short_label(q.label))
-        out.append(C.likert_chart(counts, title=title, subtitle=sub, path_stem=folder / f"04_{n + 1}_满意度_{q.id}"))
+        sub = survey.subtitle(answered, "人作答", extra=question_text(q.label))
+        out.append(C.likert_chart(counts, title=title, subtitle=sub,
+                                  path_stem=folder / chart_name(f"04_{n + 1}", "满意度", q.id)))
     return out
 
 
@@ -93,9 +100,13 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[object, Chart]]:
     out = []
     for n, q in enumerate(choice_questions(survey)):
         col = survey.responses[q.id]
+        ordinal = is_ordinal(q)
         if q.kind == "single":
             answered = col.map(lambda v: isinstance(v, str) and v != "")
             counts = col[answered].map(lambda v: short_label(q.choice_label(v))).value_counts()
+            if ordinal:  # the scale's order, every level shown (0 too); answers off the list after it
+                levels = ordered_levels(list(dict.fromkeys(short_label(c.label) for c in q.choices)))
+                counts = counts.reindex([*levels, *(k for k in counts.index if k not in levels)], fill_value=0)
             base, note = int(answered.sum()), "人作答"
         else:
             lists = col.map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
@@ -104,23 +115,29 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[object, Chart]]:
             counts = pd.Series([short_label(q.choice_label(c)) for v in picks for c in v]).value_counts()
             base = int(answered.sum())
             note = "人作答（排第一位的选项）" if q.kind == "ranking" else "人作答（可多选，合计超过100%）"
-        if counts.empty:
+        if counts.empty or not counts.sum():
             continue
-        pct = 100 * counts.iloc[0] / max(base, 1)
+        most = counts.idxmax()  # first of the largest, in the chart's order
+        pct = 100 * counts[most] / max(base, 1)
         verb = "排第一位的最多" if q.kind == "ranking" else "最多"
         topic = topic_of(q.label)
-        title = (f"{topic}：" if len(topic) <= 12 else "") + f"“{counts.index[0]}”{verb}（{pct:.0f}%）"
-        sub = survey.subtitle(base, note, extra=short_label(q.label)[:30])
-        out.append((q, C.bar_chart(counts, title=title, subtitle=sub, base=base, top=12,
-                                   path_stem=folder / f"06_{n + 1}_{q.id}", label_name="选项", value_name="人数")))
+        title = (f"{topic}：" if len(topic) <= 12 else "") + f"“{most}”{verb}（{pct:.0f}%）"
+        sub = survey.subtitle(base, note, extra=question_text(q.label)[:30])
+        stem = folder / chart_name(f"06_{n + 1}", topic, q.id)
+        out.append((q, C.bar_chart(counts, title=title, subtitle=sub, base=base, top=None if ordinal else 12,
+                                   sort=not ordinal, path_stem=stem, label_name="选项", value_name="人数")))
     return out
+
+
+def chart_name(number: str, topic: str, question_id: str) -> str:
+    """File stem of a per-question chart: number, Chinese heading and question id ("06_2_年龄段_age_band")."""
+    words = re.sub(r"[^\w]+", "", topic.replace("…", ""))[:12]
+    return "_".join(part for part in (number, words, question_id) if part)
 
 
 def topic_of(label: str, limit: int = 18) -> str:
     """A question as a short heading: "您的年龄段" -> "年龄段", trailing "？" and hints dropped."""
-    import re
-
-    text = short_label(re.sub(r"[（(].*?[)）]", "", str(label))).rstrip("？?：:。 ")
+    text = short_label(question_text(label)).rstrip("？?：:。 ")
     text = re.sub(r"(是什么|有哪些|是)$", "", text)
     for lead in ("请问您", "请问", "您的", "您"):
         if text.startswith(lead) and len(text) > len(lead) + 1:
@@ -137,6 +154,8 @@ def quotes(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 5)
     if not items:
         return None
     total = sum(it["n"] for it in items)
-    title = f"前{len(items)}个议题共{total}人反映，“{items[0]['label']}”最多（{items[0]['n']}人）"
+    # the items come in candidate rank order; "最多" must name the issue with the most people
+    most = max(items, key=lambda it: it["n"])
+    title = f"排名前{len(items)}的议题共{total}人反映，“{most['label']}”人数最多（{most['n']}人）"
     return C.quotes_chart(items, title=title, subtitle=survey.subtitle(extra="个人信息已遮蔽"),
                           path_stem=folder / "07_议题原话")

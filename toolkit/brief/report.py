@@ -16,10 +16,25 @@ def _charts(doc, charts, start: int) -> int:
     return start + len(charts)
 
 
+def _proposals(doc, candidate_table: pd.DataFrame, explanations: list[str], charts: list, n: int) -> int:
+    doc.add_heading("三、选题建议", level=1)
+    doc.add_paragraph("按规模、具体程度、紧迫程度、广度、与党政中心工作契合度和时效综合打分，建议从下列候选中"
+                      "确定年度一线协商选题：")
+    add_table(doc, candidate_table, widths_cm=WIDTHS_CM)
+    doc.add_paragraph()
+    for line in explanations:
+        doc.add_paragraph(line, style="List Bullet")
+    return _charts(doc, charts, n)
+
+
 def write_report(path, *, title: str, subtitle: str, overview: list[str], overview_charts: list,
-                 issues: list[str], issue_charts: list, candidate_table: pd.DataFrame, explanations: list[str],
-                 proposal_charts: list, appendix: list[str], quality: pd.DataFrame) -> Path:
-    """Write the report; the sections' sentences are prepared by ``toolkit.brief.build``."""
+                 issues: list[str], issue_charts: list, candidate_table: pd.DataFrame | None, explanations: list[str],
+                 proposal_charts: list, appendix: list[str], quality: pd.DataFrame, note: str = "") -> Path:
+    """Write the report; the sections' sentences are prepared by ``toolkit.brief.build``.
+
+    ``note``: why there are no issues (a survey without concerns); it stands in 二、主要问题 and 三、选题建议
+    is left out when ``candidate_table`` is None.
+    """
     doc = new_document(title, subtitle)
     n = 1
     doc.add_heading("一、基本情况", level=1)
@@ -28,18 +43,14 @@ def write_report(path, *, title: str, subtitle: str, overview: list[str], overvi
     n = _charts(doc, overview_charts, n)
 
     doc.add_heading("二、主要问题", level=1)
+    if note:
+        doc.add_paragraph(note)
     for line in issues:
         doc.add_paragraph(line, style="List Number")
     n = _charts(doc, issue_charts, n)
 
-    doc.add_heading("三、选题建议", level=1)
-    doc.add_paragraph("按规模、具体程度、紧迫程度、广度、与党政中心工作契合度和时效综合打分，建议从下列候选中"
-                      "确定年度一线协商选题：")
-    add_table(doc, candidate_table, widths_cm=WIDTHS_CM)
-    doc.add_paragraph()
-    for line in explanations:
-        doc.add_paragraph(line, style="List Bullet")
-    _charts(doc, proposal_charts, n)
+    if candidate_table is not None:
+        n = _proposals(doc, candidate_table, explanations, proposal_charts, n)
 
     doc.add_heading("附录：方法与数据质量", level=1)
     add_table(doc, quality, widths_cm=[6.0, 3.0, 7.0])

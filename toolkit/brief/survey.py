@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -10,9 +11,20 @@ import pandas as pd
 from toolkit.brief.errors import BriefError
 
 
+# the batch's ``source`` as staff call it (platform names as the ingest readers show them)
+SOURCE_NAMES = {"sample": "示例数据", "wjx": "问卷星", "tencent": "腾讯问卷", "kobo": "KoboToolbox",
+                "odk": "ODK Central", "table": "表格导入", "entry": "纸质问卷录入"}
+
+
 def short_label(label: str) -> str:
     """"教育界（教师、教育工作者）" -> "教育界": chart axes need the name, not the explanation."""
     return str(label).split("（")[0].split("(")[0].strip() or str(label)
+
+
+def question_text(label: str) -> str:
+    """"您对所在镇（街道）以下公共服务的满意程度" -> "您对所在镇以下公共服务的满意程度": a question without its
+    bracketed hints (``short_label`` would cut it at the first bracket)."""
+    return re.sub(r"[（(][^（）()]*[)）]", "", str(label)).strip() or str(label)
 
 
 @dataclass
@@ -52,6 +64,16 @@ class Survey:
                              "请在问卷中加入一道 kind: concern 的开放题。")
         return concerns[0]
 
+    def no_issues_reason(self) -> str:
+        """Why the issue and candidate parts of the brief are left out ("" when they are made)."""
+        concerns = self.of_kind("concern")
+        if not concerns:
+            return "本问卷没有意见建议题，未做议题归纳和选题排序；本简报只汇总选择题、量表题和答卷分布。"
+        col = self.responses.get(concerns[0].id)
+        if col is None or not col.map(lambda v: isinstance(v, str) and v.strip() != "").any():
+            return f"意见建议题（{concerns[0].id}）没有人填写，未做议题归纳和选题排序。"
+        return ""
+
     def labels(self, question) -> pd.Series:
         """Answers of a single-choice question as (short) choice labels, NaN when unanswered."""
         col = self.responses.get(question.id)
@@ -60,6 +82,24 @@ class Survey:
         return col.map(lambda v: short_label(question.choice_label(v)) if isinstance(v, str) and v else None)
 
     # -- context ------------------------------------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """Where the answers came from, readable: "示例数据 2,000 份", "问卷星（2026年问卷.xlsx）800 份"."""
+        frame = self.responses
+        if "source" not in frame:
+            return []
+        files = {}
+        if len(self.batches) and {"id", "filename"} <= set(self.batches.columns):
+            files = dict(zip(self.batches["id"], self.batches["filename"]))
+        out = []
+        for source, group in frame.groupby(frame["source"].fillna(""), sort=False):
+            name = SOURCE_NAMES.get(source, source or "来源不详")
+            if source != "sample" and "batch_id" in group:
+                names = [str(files[b]) for b in dict.fromkeys(group["batch_id"]) if files.get(b)]
+                if names:
+                    name += f"（{'、'.join(names)}）" if len(names) <= 3 else f"（{len(names)} 个文件）"
+            out.append(f"{name} {len(group):,} 份")
+        return out
+
     @property
     def n(self) -> int:
         return len(self.responses)
