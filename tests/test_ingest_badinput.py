@@ -137,7 +137,9 @@ def test_mangled_exports_never_crash(tmp_path_factory, form, records, data, plat
     path = write_rows(header, rows, tmp / f"f.{fmt}", neutralise=False)
     if data.draw(st.booleans()):                              # truncate the bytes
         blob = path.read_bytes()
-        path.write_bytes(blob[: data.draw(st.integers(0, len(blob)))])
+        # a share, not a byte count: an xlsx's length varies by a byte between runs (zip timestamps),
+        # and a draw bounded by it made hypothesis report the test as flaky
+        path.write_bytes(blob[: int(len(blob) * data.draw(st.floats(0, 1)))])
     db = tmp / "x.db"
     try:
         report = ingest(path, form, db, source=platform if data.draw(st.booleans()) else "auto")
