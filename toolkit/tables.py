@@ -43,23 +43,58 @@ def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
     return frame
 
 
+class UnreadableText(ValueError):
+    """Bytes that are no table text: ``what`` went wrong and the ``fix``, for the caller's own message."""
+
+    def __init__(self, what: str, fix: str):
+        super().__init__(what)
+        self.what, self.fix = what, fix
+
+
+def decode_text(blob: bytes) -> tuple[str, str]:
+    """``(text, encoding)`` of a CSV export: UTF-8 (with or without BOM), GBK/GB18030 (问卷星, Excel on
+    Chinese Windows), UTF-16 with BOM, else charset-normalizer's best guess; :class:`UnreadableText` if none."""
+    if b"\x00" in blob[:4096]:
+        for bom, enc in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+            if blob.startswith(bom):
+                return blob.decode(enc), enc
+        raise UnreadableText("不是文本表格（含二进制内容），也不是 Excel 文件", "确认导出格式为 CSV 或 Excel")
+    try:
+        return blob.decode("utf-8-sig"), "utf-8-sig" if blob.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = blob.decode("gb18030")
+        if not _looks_garbled(text):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(blob[:200000]).best()
+    if best is None or best.encoding in ("utf_8", "gb18030"):
+        raise UnreadableText("文字编码无法识别（不是 UTF-8 或 GBK/GB18030）",
+                             "用 Excel 或记事本打开后另存为“CSV UTF-8”")
+    try:
+        return blob.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError):
+        raise UnreadableText(f"文字编码疑似 {best.encoding}，但无法完整解码", "另存为“CSV UTF-8”") from None
+
+
+def _looks_garbled(text: str) -> bool:
+    # GB18030 decodes almost any byte string; many rare CJK/private-use characters mean it was not GB text
+    sample = text[:20000]
+    odd = sum(1 for ch in sample if "\ue000" <= ch <= "\uf8ff" or "\u3400" <= ch <= "\u4dbf")
+    return odd > max(3, len(sample) // 200)
+
+
 def _read_csv(path: Path, sep: str, error) -> pd.DataFrame:
     import io
 
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # 问卷星 / Excel on Chinese Windows write GBK
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        if best is None:
-            raise error(f"输入文件 {path}：无法识别文字编码。请用 UTF-8 另存后重试。")
-        text = str(best)
+    try:
+        text, _ = decode_text(path.read_bytes())
+    except UnreadableText as bad:
+        raise error(f"输入文件 {path}：{bad.what}。请{bad.fix}后重试。") from None
     return pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=[""])
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.normalize import squash
-from toolkit.tables import HEADER_SCAN, find_header_row
+from toolkit.tables import HEADER_SCAN, UnreadableText, decode_text, find_header_row
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -244,13 +244,6 @@ def _trim(table: RawTable) -> RawTable:
 
 # ---- text (csv) -------------------------------------------------------------
 
-def _looks_garbled(text: str) -> bool:
-    # GB18030 decodes almost any byte string; many rare CJK/private-use characters mean it was not GB text
-    sample = text[:20000]
-    odd = sum(1 for ch in sample if "\ue000" <= ch <= "\uf8ff" or "\u3400" <= ch <= "\u4dbf")
-    return odd > max(3, len(sample) // 200)
-
-
 def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTable:
     text, encoding = _decode(path, blob)
     first = text.lstrip("\ufeff").split("\n", 1)[0]
@@ -286,31 +279,10 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
 
 
 def _decode(path, blob):
-    if b"\x00" in blob[:4096]:
-        for bom, enc in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-            if blob.startswith(bom):
-                return blob.decode(enc), enc
-        raise _fail(path, "不是文本表格（含二进制内容），也不是 Excel 文件", "确认导出格式为 CSV 或 Excel")
     try:
-        return blob.decode("utf-8-sig"), "utf-8-sig" if blob.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = blob.decode("gb18030")
-        if not _looks_garbled(text):
-            return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(blob[:200000]).best()
-    if best is None or best.encoding in ("utf_8", "gb18030"):
-        raise _fail(path, "文字编码无法识别（不是 UTF-8 或 GBK/GB18030）",
-                    "用 Excel 或记事本打开后另存为“CSV UTF-8”再导入")
-    try:
-        return blob.decode(best.encoding), best.encoding
-    except (UnicodeDecodeError, LookupError):
-        raise _fail(path, f"文字编码疑似 {best.encoding}，但无法完整解码", "另存为“CSV UTF-8”再导入") from None
+        return decode_text(blob)
+    except UnreadableText as bad:
+        raise _fail(path, bad.what, bad.fix + "，再导入") from None
 
 
 def _sniff(first_line: str, default: str | None = ",") -> str | None:

@@ -45,7 +45,7 @@ def prepare_many(texts, *, clean_first: bool = True, n_jobs: int | None = None, 
     n_jobs = default_jobs() if n_jobs is None or n_jobs <= 0 else n_jobs
     jobs = [(unique[i : i + _CHUNK], clean_first, hmm, with_places) for i in range(0, len(unique), _CHUNK)]
     results: list = []
-    warm_up()
+    warm_up(with_places)
     with tqdm(total=len(unique), desc=desc, disable=not progress, unit="条") as bar:
         if n_jobs > 1 and len(unique) >= PARALLEL_MIN_TEXTS:
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"

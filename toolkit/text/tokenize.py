@@ -80,10 +80,12 @@ def _suffix_last_chars() -> frozenset[str]:
     return frozenset(s[-1] for s in place_suffixes())
 
 
-def warm_up() -> None:
-    """Load the segmenter's dictionary now (call before forking workers so they share it)."""
+def warm_up(with_places: bool = True) -> None:
+    """Load the segmenter's dictionary now (call before forking workers so they share it), and the
+    dictionary's tags when places will be extracted (~0.4 s that tokenising alone does not need)."""
     segmenter()
-    _dictionary_tags()
+    if with_places:
+        _dictionary_tags()
 
 
 def cut(text: str, hmm: bool = True) -> list[str]:

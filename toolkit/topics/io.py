@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.topics.errors import TopicsError
-from toolkit.tables import TABLE_SUFFIXES, parse_times, read_table
+from toolkit.tables import parse_times, read_table
 
 STORE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
 ASSIGNMENT_COLUMNS = ["id", "topic_id", "theme_id"]
@@ -28,12 +28,9 @@ def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
     if "://" in path_str or suffix in STORE_SUFFIXES:
         frame = _read_store(path_str, form_id)
         where = f"问卷 {form_id or ''} 的答卷"
-    elif suffix in TABLE_SUFFIXES:
+    else:  # read_table refuses what is neither a table nor a store, in Chinese
         frame = read_table(path_str, error=TopicsError)
         where = f"文件 {path_str}"
-    else:
-        raise TopicsError(f"输入 {path_str}：不支持的文件类型 {suffix or '（无扩展名）'}。"
-                          "请提供 .csv、.xlsx、.xls 文件，或问卷库（.db）。")
     text_cols = [c.strip() for c in str(text_col).split(",") if c.strip()]  # "留言主题,留言详情": joined
     for col, flag in (*((c, "--text-col") for c in text_cols), (id_col, "--id-col"), (time_col, "--time-col"),
                       (respondent_col, "--respondent-col")):

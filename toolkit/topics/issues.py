@@ -50,8 +50,8 @@ def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_sha
     issue = np.full(len(theme), -1, dtype=int)
     total = int((theme >= 0).sum())
     named = place_keys(places) if n_issues == "auto" else None
-    holds = _holds(named) if named is not None else None
     named_total = Counter(p for names in named for p in names) if named is not None else None
+    holds = _holds(named, named_total) if named is not None else None
     next_id = 0
     for t in np.unique(theme[theme >= 0]):
         members = np.flatnonzero(theme == t)
@@ -77,9 +77,8 @@ def place_keys(places) -> list[set[str]]:
     return out
 
 
-def _holds(named) -> dict[str, set[str]]:
-    """Place -> the places it holds, learnt from co-mention over the whole collection."""
-    count = Counter(p for names in named for p in names)
+def _holds(named, count: Counter) -> dict[str, set[str]]:
+    """Place -> the places it holds, learnt from co-mention over the whole collection (``count``: texts per place)."""
     pairs = Counter((p, q) for names in named if len(names) > 1 for p in names for q in names if p != q)
     out: dict[str, set[str]] = {}
     for (p, q), both in pairs.items():
