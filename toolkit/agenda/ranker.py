@@ -1,9 +1,9 @@
 """Rank issues (or themes) as 选题 candidates with transparent, normalised, weighted factors.
 
 score = Σ weight_f × factor_f / Σ weight_f over the factors the data supports (each factor in [0, 1]);
-热度指数 (heat) = 100 × score. Candidates with fewer than ``min_voices`` voices, or too scattered to be one
-matter (``min_cohesion``), come after the rest; ties are broken by more voices, then the later last message,
-then the smaller id.
+热度指数 (heat) = 100 × score. Order: candidates with at least ``min_voices`` voices that are one matter (not
+marked 内容分散 by the topic model) first; among them concrete matters (concreteness ≥ 0.5: 小切口) before broad
+ones; then by score; ties by more voices, then the later last message, then the smaller id.
 
 >>> from toolkit.agenda import rank_candidates
 >>> ranked = rank_candidates(messages, model, keywords=["老旧小区改造", "养老服务"])   # doctest: +SKIP
@@ -22,11 +22,12 @@ from toolkit.agenda import factors as F
 from toolkit.agenda.errors import AgendaError
 
 DEFAULT_WEIGHTS = {
-    "volume": 0.25,        # 群众关心: how many people, duplicates and campaigns once
+    # 群众关心 carries the most: a concrete matter raised by 30 people must not sit under 7-letter ones
+    "volume": 0.35,        # how many people, duplicates and campaigns once
     "concreteness": 0.25,  # 小切口: one place, one matter (a broad bucket is not a topic for consultation)
-    "intensity": 0.20,     # 急难愁盼: urgent/safety words, likes, Likert priority
+    "intensity": 0.15,     # 急难愁盼: urgent/safety words, likes, Likert priority
     "breadth": 0.10,       # across 界别 and 镇街
-    "alignment": 0.10,     # 与党政工作合拍
+    "alignment": 0.05,     # 与党政工作合拍
     "recency": 0.05,
     "growth": 0.05,
 }
@@ -46,17 +47,18 @@ class CandidateRanker:
     window_days : recency half-life and the growth window, in days.
     now : the reference time; default the latest message (so old data ranks the same every run).
     urgent_words : words marking urgency/safety; default the shipped list.
-    merge_similarity : issues whose messages are this similar on average (character n-grams) are one matter
-        and become one candidate (see ``toolkit.agenda.textsim.same_matter``); None keeps every issue apart.
+    merge_similarity : None (the default): a candidate is an issue of the topic model, with the same id, since
+        the topic model alone decides which texts are one matter. A number joins issues whose messages are this
+        similar on average (character n-grams; ``toolkit.agenda.textsim.same_matter``), for models fitted elsewhere.
     min_voices : candidates raised by fewer distinct voices are listed after all others (``eligible`` False):
         a handful of letters is not 群众关心, however concrete.
-    min_cohesion : candidates whose messages are less alike than this (mean pairwise character similarity) are
-        listed after the others too: they are a bag of different matters (e.g. "各处道路"), not one issue
-        a consultation could settle. Broad buckets measure 0.01–0.07, single matters 0.15 and more.
+    min_cohesion : used only when ``topics`` carries no ``reason``/``cohesion`` of the topic model: candidates whose
+        messages are less alike than this (mean pairwise character similarity) are listed after the others, as a
+        bag of different matters. With a topic model's issues, its ``reason`` (内容分散) decides, once, in topics.
     """
 
     def __init__(self, weights: dict | None = None, keywords=None, level: str = "issue", window_days: float = 90,
-                 now=None, urgent_words=None, merge_similarity: float | None = 0.5, min_voices: int = 5,
+                 now=None, urgent_words=None, merge_similarity: float | None = None, min_voices: int = 5,
                  min_cohesion: float = 0.1):
         self.weights = weights
         self.keywords = keywords
@@ -93,8 +95,11 @@ class CandidateRanker:
         last = pd.to_datetime(table["last_seen"], errors="coerce")
         table["_last"] = last.fillna(pd.Timestamp.min).astype("int64")
         table["eligible"] = (table["n_voices"] >= self.min_voices) & _one_matter(table, self.min_cohesion)
-        table = table.sort_values(["eligible", "score", "n_voices", "_last", key],
-                                  ascending=[False, False, False, False, True], kind="mergesort").drop(columns="_last")
+        # 小切口: concrete matters (one matter, mostly at one place) first, then the broad ones, each by score
+        table["concrete"] = table["concreteness"].fillna(0) >= F.CONCRETE if "concreteness" in table else True
+        table = table.sort_values(["eligible", "concrete", "score", "n_voices", "_last", key],
+                                  ascending=[False, False, False, False, False, True],
+                                  kind="mergesort").drop(columns="_last")
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         table["explanation"] = [self._explain(row, used) for row in table.itertuples(index=False)]
         self.candidates_ = table.reset_index(drop=True)
@@ -185,7 +190,8 @@ class CandidateRanker:
         merged = merged.reindex(info.index)
         urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
         parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days),
-                 F.intensity(msgs, urgent), F.alignment(msgs, self.keywords), F.concreteness(msgs, X), foc]
+                 F.intensity(msgs, urgent), F.alignment(msgs, self.keywords),
+                 F.concreteness(msgs, X), foc]
         table = pd.concat([p for p in parts if p is not None], axis=1)
         times = pd.to_datetime(msgs["time"], errors="coerce").groupby(msgs["group"])
         table["first_seen"] = times.min()
@@ -193,11 +199,18 @@ class CandidateRanker:
         for col in ("label", "keywords", "representative", "theme_id"):
             if col in info and col != key:
                 table[col] = info[col].reindex(table.index).map(_flat)
+        if self._topic_verdict(info):
+            # the topic model measured each issue's cohesion and said which are mixed: one rule, in topics
+            table["mixed"] = info["reason"].reindex(table.index).fillna("").astype(str) != ""
         table["places"] = places.reindex(table.index).fillna("")
         sizes = merged.value_counts()
         members = merged.dropna().groupby(merged.dropna()).agg(lambda v: "、".join(str(i) for i in sorted(v.index)))
         table["merged_ids"] = members.reindex(table.index).where(sizes.reindex(table.index) > 1, "").fillna("")
         return table
+
+    def _topic_verdict(self, info: pd.DataFrame) -> bool:
+        """Whether the topic model said which candidates are mixed (candidates are its issues)."""
+        return self.level == "issue" and self.merge_similarity is None and {"cohesion", "reason"} <= set(info)
 
     def _explain(self, row, used: dict) -> str:
         """One line: who and how many, what stands out, and which factors carried the score."""
@@ -228,13 +241,17 @@ class CandidateRanker:
             note = f"（少于{self.min_voices}人反映，排在其后）"
         elif not _one_matter(pd.DataFrame([r]), self.min_cohesion).iloc[0]:
             note = "（内容分散、像多件事的合集，排在其后）"
+        elif not r.get("concrete", True):
+            note = "（面较宽、不够具体，排在具体事项之后）"
         return (f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}{note}，" + "，".join(bits)
                 + (f"；主要来自{carried}" if carried else ""))
 
 
 def _one_matter(table: pd.DataFrame, min_cohesion: float) -> pd.Series:
-    """Alike texts, or texts worded differently that concentrate on one spot (long letters about one
-    estate's mixing plant differ in wording but are one matter): only the rest is a bag of matters."""
+    """Not marked mixed by the topic model; without its verdict, alike texts or texts worded differently that
+    concentrate on one spot (long letters about one estate's mixing plant): only the rest is a bag of matters."""
+    if "mixed" in table:
+        return ~table["mixed"].fillna(False).astype(bool)
     cohesive = table["cohesion"].fillna(1.0) >= min_cohesion
     if "top_place_share" not in table:
         return cohesive
@@ -260,7 +277,7 @@ def _flat(value):
 
 def rank_candidates(messages: pd.DataFrame, model, *, level: str = "issue", weights: dict | None = None,
                     keywords=None, window_days: float = 90, now=None,
-                    merge_similarity: float | None = 0.5) -> pd.DataFrame:
+                    merge_similarity: float | None = None) -> pd.DataFrame:
     """Rank a fitted ``TopicModel``'s issues (or themes) for 选题; returns the candidate table.
 
     ``messages``: canonical columns id, text, time [, respondent, likes, dislikes, sector, district, priority].

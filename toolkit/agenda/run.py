@@ -35,6 +35,7 @@ class RankRun:
     seconds: dict[str, float] = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     note: str = ""  # what reading the table adjusted (a title row skipped)
+    members: pd.DataFrame | None = None  # message id -> candidate (topic_id)
 
 
 def load_keywords(keywords) -> list[str]:
@@ -85,7 +86,7 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
                                      "themes": str(themes), "issues": str(issues),
                                      "issue_similarity": issue_similarity, "random_state": random_state}
     write_json(settings, paths["settings"])
-    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings,
+    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings, members=ranker.members_,
                    note=raw.attrs.get("note", ""))
 
 

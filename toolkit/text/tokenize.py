@@ -41,6 +41,7 @@ _NOT_NAME = frozenset("""
 来自 前往 搬到 通知 印发 关注 责令 协调 联系 办理 申请 支持 查处 处理 解决 整治 回复 至
 我住 我家 家在 我们 本人
 """.split())
+_FUNCTION_CHARS = frozenset("按属向在于到从是的和与及据任全各该某本此这那每")
 _AREA_SUFFIXES = frozenset("街道 镇 乡 县 区".split())
 # Position characters are stopwords alone but part of many names ("府前社区", "幸福里社区", "河西路").
 _POSITION_IN_NAME = frozenset("前后里东西南北中新老")
@@ -168,13 +169,21 @@ def _place_matches(raw: list[str]):
             continue
         if i + 1 < len(raw) and raw[i + 1] in suffixes:
             continue  # "新城" + "小区": the place ends at the later suffix
+        numbered = tags.get(token) == "m" and i > 0 and raw[i - 1] in _POSITION_IN_NAME  # "东|六路"
+        if token not in suffixes and known(token) and tags.get(token) not in _PROPER_TAGS and not numbered:
+            # 校园, 县城, 居民区, 水泥路, 线路, 全省 are ordinary words, whatever stands before them ("硬化道路",
+            # "名列全省"): only a proper noun of its own ("东六路") or a suffix after a name is a place.
+            continue
         if token not in suffixes and known(token) and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts)):
-            # 校园, 县城, 居民区 are ordinary words: a place needs a name before it ("滨河苑") or is a proper
-            # noun of its own ("东六路"); an estate suffix always needs the name.
-            if token.endswith(_ESTATE) or tags.get(token) not in _PROPER_TAGS:
+            if token.endswith(_ESTATE) or token in _GENERIC_TYPES:  # an estate suffix always needs the name
                 continue
         if len(token) > 1 and set(token) <= _ADMIN:
             continue  # "县市": glued suffixes with no name
+        if token in _ADMIN and i > 0 and not _CODE_NAME_RE.match(raw[i - 1]) \
+                and tags.get(raw[i - 1]) not in _PROPER_TAGS and known(raw[i - 1]):
+            continue  # "时任县", "个别县", "病患省": a bare 县/省 after an ordinary word names no area
+        if len(token) == 2 and token[-1] in _ADMIN and token[0] in _FUNCTION_CHARS and not known(token):
+            continue  # "按省", "向市", "属市": HMM glued a preposition or verb to the suffix
         # Walk back over earlier suffix words ("丽发|新城|小区"), then a few short name words.
         j, name_chars = i, 0 if token in suffixes else len(token)
         limit = 4  # name characters; compound estates ("伊景园滨河苑") may have six
@@ -215,6 +224,8 @@ def _place_matches(raw: list[str]):
             if head[0] in _ADMIN and j > 0 and _CODE_NAME_RE.match(raw[j - 1]):
                 yield raw[j - 1] + head[0], [raw[j - 1], head[0]]
             parts = [head[1:]] + parts[1:]
+        if len(parts) > 1 and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1]):
+            continue  # "民办幼儿园", "配套幼儿园", "生态公园": a kind of place, not a named one
         name = "".join(parts)
         suffix_len = next((len(s) for s in suffixes if name.endswith(s)), 0)
         # A place needs two name characters before its suffix, or a code ("A市").
@@ -230,6 +241,14 @@ _NOT_NAME_TAGS = frozenset("v vd vi vq d p m mq r rr rz c t tg q u ud ug uj ul u
 # A dictionary word ending in a place suffix with no name before it is a place only if it is a proper
 # noun ("东六路", "五一广场"); common nouns are not ("居民区", "高速公路", "快速路").
 _PROPER_TAGS = frozenset("ns nz nt nr nrt nrfg".split())
+# Dictionary words tagged as proper nouns that still name a kind of place, not one place.
+_GENERIC_TYPES = frozenset("城市 文明城市 老城区 周边地区 城中村 各乡镇 乡镇 大型超市 美丽乡村 新农村 开园 上路 新建".split())
+# Words that say what kind a place is, never which one: "民办幼儿园", "配套幼儿园", "生态公园", "水泥路".
+_GENERIC_MODIFIERS = frozenset("""
+民办 公办 配套 普惠 普惠性 品牌 私立 公立 标准 生态 基层 中心 周边 附近 对面 旁边 门口 大门口 全 各 该 某 本 此 这 那
+条 老 新 原 大型 小型 现代化 新建 在建 简易 正规 最美 最低 美丽 文明 历史 旅游 服务 影响 管理 调整 考试 区域 电线
+水电 建筑 房地产 人才 公司 楼盘 大楼 对外 宣传 硬化 水泥 柏油 泥巴 黄土 烂尾 绿化 适用房 安置 商品房 高档 附属
+""".split())
 
 
 @lru_cache(maxsize=1)
@@ -244,6 +263,11 @@ def _dictionary_tags() -> dict[str, str]:
             if len(parts) == 3:
                 tags[parts[0]] = parts[2]
     return tags
+
+
+def dictionary_tag(word: str) -> str | None:
+    """jieba's part-of-speech tag of ``word`` ("ns" place, "nz" proper noun, "v" verb …), None when not a word of its dictionary."""
+    return _dictionary_tags().get(word)
 
 
 def _is_name_word(token: str, stop, concepts) -> bool:

@@ -17,15 +17,17 @@ Learned frames (all deterministic for a given input and ``random_state``):
     near-duplicate group — that text included — else None), ``reason`` (why a text is 未归类, else "").
 
 ``model.topics_`` — one row per issue, plus one row ``topic_id == -1`` (label 未归类) last
-    ``topic_id``, ``theme_id``, ``label`` (e.g. "丽发新城小区：搅拌站、噪音扰民"), ``keywords``
+    ``topic_id``, ``theme_id``, ``label`` (terms most of its texts share, the dominant place first: e.g.
+    "丽发新城：搅拌站噪音"; see :mod:`toolkit.topics.labels`), ``keywords``
     (space-separated, strongest first), ``size`` (distinct respondents; texts when no respondents were
     given), ``representative`` (3 quotes closest to the centre, separated by " | ", PII masked),
     ``places`` (separated by "、"), ``first_seen``, ``last_seen`` (NaT without times), ``n_texts``,
-    ``n_distinct`` (near-duplicate groups counted once: use this for heat), ``reason`` (only for -1:
-    counts per reason).
+    ``n_distinct`` (near-duplicate groups counted once: use this for heat), ``cohesion`` (mean pairwise
+    TF-IDF cosine of its texts), ``reason`` (for -1: counts per reason; for an issue: "内容分散…" when its
+    cohesion is too low to read it as one matter, else "").
 
 ``model.themes_`` — one row per theme
-    ``theme_id``, ``label``, ``keywords``, ``size``, ``n_texts``, ``n_distinct``, ``n_topics``.
+    ``theme_id``, ``label`` (a governance domain, e.g. 物业管理, from ``domains.txt``), ``keywords``, ``size``, ``n_texts``, ``n_distinct``, ``n_topics``.
 
 ``model.transform(new_texts, ids=None)`` → DataFrame ``id, topic_id, theme_id, similarity, reason``:
 new texts join existing issues (ids unchanged, nothing renumbered) or go to 未归类.

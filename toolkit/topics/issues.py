@@ -35,13 +35,16 @@ MIN_PLACE_TEXTS = 3
 OWN_PLACE_SHARE = 0.5
 # A part is about a spot when this share of its texts name it.
 SPOT_SHARE = 0.3
+# An anchor word is named by at most this share of the collection (or this many texts, when more).
+ANCHOR_SHARE = 0.005
+ANCHOR_TEXTS = 20
 # P holds Q when at least this share of the texts naming Q also name P (and P is named more often).
 HOLDS_SHARE = 0.3
 
 
 def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_share: float = 0.1,
-                n_issues="auto") -> np.ndarray:
-    """Issue label per text (-1 where ``theme`` is -1); every issue lies inside one theme.
+                n_issues="auto", vocab=None) -> np.ndarray:
+    """``(issue, theme)`` per text (issue -1 where ``theme`` is -1); every issue lies inside one theme.
 
     ``Z`` unit LSA rows, ``X`` TF-IDF rows (L2-normalised), ``fine`` the fine cluster of each text,
     ``places`` the extracted place names per text. With a whole number ``n_issues`` each theme gets its
@@ -49,7 +52,9 @@ def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_sha
     """
     issue = np.full(len(theme), -1, dtype=int)
     total = int((theme >= 0).sum())
-    named = place_keys(places) if n_issues == "auto" else None
+    spots = named = place_keys(places) if n_issues == "auto" else None
+    if named is not None and vocab is not None:  # rare names split matters like places, but are no spots
+        named = [a | b for a, b in zip(named, anchors(X, vocab))]
     named_total = Counter(p for names in named for p in names) if named is not None else None
     holds = _holds(named, named_total) if named is not None else None
     next_id = 0
@@ -59,10 +64,73 @@ def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_sha
         parts = []
         for matter in _matters(Z, members, fine[members], similarity, wanted):
             parts += [matter] if wanted else _by_place(X, matter, named, named_total, holds, place_share)
-        for part in parts if wanted else _join_by_spot(parts, named):
+        for part in parts if wanted else _join_by_spot(parts, spots):
             issue[part] = next_id
             next_id += 1
-    return issue
+    if spots is not None:
+        issue, theme = join_across_themes(Z, issue, theme, spots, similarity)
+    return issue, theme
+
+
+def join_across_themes(Z, issue, theme, spots, similarity: float):
+    """Issues in different themes about the same spot and alike in wording are one matter (the themes cut
+    one matter's letters apart: "河口老街堵车" under 交通 and under 城建). Joined, the issue takes the theme
+    most of its texts have, and so do its texts. Returns ``(issue, theme)``."""
+    k = int(issue.max()) + 1 if (issue >= 0).any() else 0
+    members = [np.flatnonzero(issue == t) for t in range(k)]
+    tops = []
+    for idx in members:
+        counts = Counter(p for i in idx for p in spots[i] if not is_area(p))
+        top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
+        tops.append(top[0] if top[1] >= max(MIN_PLACE_TEXTS, SPOT_SHARE * len(idx)) else None)
+    centre = l2_normalize(np.vstack([Z[idx].sum(axis=0) for idx in members])) if k else np.zeros((0, 1))
+    root = list(range(k))
+    for a in range(k):
+        for b in range(a):
+            if tops[a] and tops[b] and root[b] != root[a] and same_spot(tops[a], tops[b]) \
+                    and float(centre[a] @ centre[b]) >= similarity:
+                old, new = max(root[a], root[b]), min(root[a], root[b])
+                root = [new if r == old else r for r in root]
+    if root == list(range(k)):
+        return issue, theme
+    issue, theme = issue.copy(), theme.copy()
+    for r in sorted(set(root)):
+        idx = np.concatenate([members[t] for t in range(k) if root[t] == r])
+        issue[idx] = r
+        theme[idx] = Counter(theme[idx].tolist()).most_common(1)[0][0]
+    return issue, theme
+
+
+def anchors(X, vocab) -> list[set[str]]:
+    """Rare names each text uses: words of three or more characters that a handful of texts share.
+
+    A platform, a shop, a company or a project ("温斯顿英语", "余易贷", "58车贷") is what a matter is about as
+    much as a place is, yet no place suffix finds it. A word named by at least ``MIN_PLACE_TEXTS`` texts
+    and by at most ``ANCHOR_SHARE`` of the collection (at least ``ANCHOR_TEXTS``) anchors a matter the way
+    a spot does: the same steps that split a matter by place split it by these.
+    """
+    B = sp.csr_matrix(X, copy=True)
+    B.data[:] = 1
+    df = np.asarray(B.sum(axis=0)).ravel()
+    most = max(ANCHOR_TEXTS, ANCHOR_SHARE * X.shape[0])
+    long = np.fromiter((_is_name(str(v)) for v in vocab), dtype=bool, count=len(vocab))
+    ok = long & (df >= MIN_PLACE_TEXTS) & (df <= most)
+    out = []
+    for r in range(B.shape[0]):
+        cols = B.indices[B.indptr[r] : B.indptr[r + 1]]
+        out.append({str(vocab[c]) for c in cols[ok[cols]]})
+    return out
+
+
+def _is_name(word: str) -> bool:
+    """A word of three or more characters that jieba's dictionary lacks (found by its HMM: "余易贷", "美麓阳光")
+    or tags as a proper noun ("温斯顿"): a name, not an idiom ("水泄不通") or a common compound."""
+    from toolkit.text import dictionary_tag
+
+    if len(word) < 3 or word.isascii():
+        return False
+    tag = dictionary_tag(word)
+    return tag is None or tag in ("ns", "nz", "nt", "nr", "nrt", "nrfg")
 
 
 def place_keys(places) -> list[set[str]]:

@@ -121,8 +121,9 @@ class TopicModel:
             dup, weight, theme[rows], fine[rows] = self._fit_themes(X, Z, rows)
         else:
             dup, weight = np.full(n, -1), np.ones(n)
-        issue = find_issues(Z, X, theme, fine, places, similarity=self.issue_similarity,
-                            place_share=self.place_share, n_issues=self.issues)
+        issue, theme = find_issues(Z, X, theme, fine, places, similarity=self.issue_similarity,
+                            place_share=self.place_share, n_issues=self.issues,
+                            vocab=self.vectorizer_.vocabulary)
         centroids = centres(Z, issue, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
         self._corpus = Corpus(

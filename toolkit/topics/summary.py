@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
-from toolkit.topics import keywords
+from toolkit.topics import keywords, labels
 
 UNASSIGNED = -1
 UNASSIGNED_LABEL = "未归类"
@@ -92,16 +92,26 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
     frame = pd.DataFrame({"issue": issue, "theme": theme, "time": corpus.times.to_numpy(),
                           "who": corpus.who.to_numpy(), "weight": corpus.weight})
     of_issue = theme_of_issue(issue, theme, k)
+    groups = {int(t): m for t, m in frame[frame["issue"] >= 0].groupby("issue", sort=True)}
+    issue_places, main_place = {}, [None] * k
+    for t, members in groups.items():
+        lists = [corpus.places[i] for i in members.index]
+        issue_places[t] = keywords.common_places(lists, min_share=0.2, exclude=generic, totals=place_totals)
+        if issue_places[t]:
+            top = issue_places[t][0]
+            main_place[t] = (top, sum(top in set(p or ()) for p in lists) / len(lists))
+    auto_labels = labels.issue_labels(corpus.X, issue, k, corpus.weight, corpus.vocab, corpus.clean, main_place,
+                                      hide=generic) if k else []
+    cohesion = issue_cohesion(corpus.X, issue, k)
     rows = []
-    for t, members in frame[frame["issue"] >= 0].groupby("issue", sort=True):
+    for t, members in groups.items():
         idx = members.index.to_numpy()
-        places = keywords.common_places([corpus.places[i] for i in idx], min_share=0.2, exclude=generic,
-                                        totals=place_totals)
+        places = issue_places[t]
         quotes = representatives(idx, corpus.clean, corpus.Z, issue_centres[t])
         rows.append({
             "topic_id": int(t),
             "theme_id": int(of_issue[t]),
-            "label": topic_labels.get(int(t)) or keywords.issue_label(issue_kw[t], places, quotes),
+            "label": topic_labels.get(int(t)) or auto_labels[t],
             "keywords": " ".join(issue_kw[t]),
             "size": int(members["who"].nunique()),
             "representative": " | ".join(quotes),
@@ -110,10 +120,13 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
             "last_seen": members["time"].max(),
             "n_texts": len(idx),
             "n_distinct": int(round(members["weight"].sum())),
-            "reason": "",
+            "cohesion": round(float(cohesion[t]), 4),
+            "reason": mixed_reason(cohesion[t], len(idx)),
         })
     rows.append(_unassigned_row(frame, assignments, corpus.clean))
     topics = pd.DataFrame(rows)
+    theme_names = labels.theme_labels(keywords.class_tfidf(corpus.X, theme, n_themes), corpus.vocab, theme_kw) \
+        if n_themes else []
     theme_rows = []
     for t in range(n_themes):
         members = frame[frame["theme"] == t]
@@ -121,7 +134,7 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
             continue
         theme_rows.append({
             "theme_id": t,
-            "label": theme_labels.get(t) or keywords.theme_label(theme_kw[t]),
+            "label": theme_labels.get(t) or theme_names[t],
             "keywords": " ".join(theme_kw[t]),
             "size": int(members["who"].nunique()),
             "n_texts": len(members),
@@ -139,6 +152,29 @@ def _unassigned_row(frame, assignments, clean):
         "topic_id": UNASSIGNED, "theme_id": UNASSIGNED, "label": UNASSIGNED_LABEL, "keywords": "",
         "size": int(members["who"].nunique()), "representative": " | ".join(quotes), "places": "",
         "first_seen": members["time"].min(), "last_seen": members["time"].max(),
-        "n_texts": len(members), "n_distinct": int(round(members["weight"].sum())),
+        "n_texts": len(members), "n_distinct": int(round(members["weight"].sum())), "cohesion": np.nan,
         "reason": "；".join(f"{r}：{c} 条" for r, c in reasons.items()),
     }
+
+
+# Mean pairwise TF-IDF cosine of an issue's texts below which it reads as several matters, not one.
+MIN_COHESION = 0.05
+REASON_MIXED = "内容分散：这些留言说的不是同一件事，标签只代表其中一部分，请拆分或人工整理"
+
+
+def issue_cohesion(X, issue, k) -> np.ndarray:
+    """Mean pairwise cosine of each issue's texts (TF-IDF rows, unit length): ``(|Σx|² − n) / (n(n − 1))``.
+
+    Near 0 for a bag of unrelated letters, 0.1 and more for one matter told in people's own words.
+    """
+    ok = issue >= 0
+    M = sp.csr_matrix((np.ones(int(ok.sum())), (issue[ok], np.flatnonzero(ok))), shape=(k, X.shape[0]))
+    S = M @ X
+    norms = np.asarray(S.multiply(S).sum(axis=1)).ravel()
+    n = np.bincount(issue[ok], minlength=k).astype(float)
+    return np.where(n > 1, (norms - n) / np.maximum(n * (n - 1), 1), 1.0)
+
+
+def mixed_reason(cohesion: float, n: int) -> str:
+    """``reason`` of an issue: why it should not be read as one matter ("" when it can)."""
+    return REASON_MIXED if n > 2 and cohesion < MIN_COHESION else ""

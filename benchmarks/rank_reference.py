@@ -1,0 +1,79 @@
+"""How many of 附件3's hottest concrete matters the top of `weidiaoyan rank` holds, per text column.
+
+    .venv/bin/python benchmarks/rank_reference.py [--cols 留言主题 留言详情 留言主题,留言详情] [--show 10]
+
+Reference: ``benchmarks/data/fujian3_hot_matters.json`` — 16 concrete matters (one problem at one place,
+e.g. 丽发新城搅拌站, 伊景园滨河苑车位, 魅力之城油烟噪音), found by reading all 4,326 letters (not with this
+toolkit), with the ids of every letter about each. A candidate *is* a matter when most of its messages are
+that matter's letters. Prints, per text column: precision@10 (share of the top 10 that are a reference
+matter; target >= 0.8), and how many distinct matters the top 10 and top 20 hold, plus the top 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[1] / "shared/data/external/teddy2020c/Syucryingstar_NLP_tipdm_90f5471/全部数据/附件3.xlsx"
+REFERENCE = HERE / "data" / "fujian3_hot_matters.json"
+ARGS = dict(id_col="留言编号", time_col="留言时间", likes_col="点赞数", dislikes_col="反对数",
+            respondent_col="留言用户")
+
+
+def matter_of(members, reference) -> dict:
+    """Candidate id -> index of the reference matter most of its messages belong to (or None)."""
+    of_id = {int(i): m for m, matter in enumerate(reference) for i in matter["ids"]}
+    out = {}
+    for cand, ids in members.groupby(members.columns[1])["id"]:
+        votes = Counter(of_id.get(int(i)) for i in ids)
+        best, n = votes.most_common(1)[0]
+        out[cand] = best if best is not None and n / len(ids) >= 0.5 else None
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cols", nargs="+", default=["留言主题", "留言详情", "留言主题,留言详情"])
+    parser.add_argument("--show", type=int, default=10)
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"skipped: {DATA} not found")
+        return 0
+    from toolkit.agenda import rank_file
+
+    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    print(f"reference: {len(reference)} matters, {sum(len(m['ids']) for m in reference)} letters")
+    for col in args.cols:
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            run = rank_file(DATA, text_col=col, out=Path(tmp) / "r", progress=False, **ARGS)
+            took = time.perf_counter() - start
+        cands = run.candidates
+        key = cands.columns[1]
+        of = matter_of(run.members, reference)
+        hits = [of.get(c) for c in cands[key]]
+        p10 = sum(h is not None for h in hits[:10]) / 10
+        in10, in20 = len({h for h in hits[:10] if h is not None}), len({h for h in hits[:20] if h is not None})
+        print(f"\n--text-col {col}: precision@10 {p10:.1f} (>= 0.8)  matters in top 10: {in10}  "
+              f"in top 20: {in20} of {len(reference)}  ({took:.1f} s)")
+        for row, h in list(zip(cands.itertuples(index=False), hits))[: args.show]:
+            mark = f"= {reference[h]['matter']}" if h is not None else "  (not in reference)"
+            print(f"  {row.rank:>2}. {row.label}｜{row.n_voices}人 {row.n_messages}条 {mark}")
+        found = {h for h in hits if h is not None}
+        ranks = {h: r + 1 for r, h in reversed(list(enumerate(hits))) if h is not None}
+        print("  reference matters at rank: " + "，".join(
+            f"{m['matter'][:8]} {ranks.get(i, '-')}" for i, m in enumerate(reference)))
+        del found
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

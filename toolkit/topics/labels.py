@@ -1,0 +1,187 @@
+"""Labels that their texts support: issues named by the terms most of their texts share, themes by domain.
+
+**Issue labels.** A label is composed from the issue's own shared terms, never cut from one letter: a
+term qualifies by how many of the issue's texts contain it (share ``p``) and how much more often than
+in the whole collection (share ``q``), scored ``p × log(p / q)``. The best two or three terms, in the
+order the texts use them, make the label ("培训机构报名退费"); when one place is named by most texts it
+comes first ("丽发新城：搅拌站噪音"). Boilerplate (您好, 特此投诉), mask characters, codes and areas
+named everywhere never enter a label. The quotes stay beside the label in ``representative``.
+
+**Theme labels.** A theme is a domain in staff's words, matched from its keywords against a small
+governance taxonomy shipped as ``domains.txt`` (城乡建设, 物业管理, 交通出行 …); themes matching the same
+domain are told apart by their strongest own keyword; a theme matching none is "其他（keyword、keyword）".
+The data's own keywords stay beside the label in the ``keywords`` column.
+
+>>> compose_label(["退费", "培训机构"], "", {"退费": 0.6, "培训机构": 0.1})
+'培训机构退费'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from toolkit.topics.keywords import NOT_KEYWORDS
+
+# Terms that open, close or frame a letter, or say "problem" without naming one: never a label word.
+BOILERPLATE = frozenset("""
+您好 你好 尊敬 领导 各位 特此 投诉 举报 反映 反应 请问 咨询 希望 建议 恳请 请求 要求 谢谢 感谢 麻烦 盼复
+问题 情况 现象 事情 事件 相关 有关 部门 单位 政府 领导 市民 群众 百姓 老百姓 居民 我们 大家 本人 网友
+解决 处理 落实 重视 关注 回复 答复 严重 存在 出现 发生 造成 导致 影响 一直 至今 目前 现在 今年 去年
+时间 时候 已经 没有 不能 无法 可以 能否 是否 为什么 怎么 如何 什么 这样 那么 还是 所以 因为 但是 而且
+以上 如下 具体 一些 很多 许多 所有 每天 每次 多次 一次 多年 今天 明天 昨天 年来 有人 人员 工作人员
+""".split())
+# A label is short enough for a chart axis.
+MAX_LABEL_CHARS = 20
+# A term enters a label when at least this share of the issue's texts contain it (the first term: any share).
+MIN_TERM_SHARE = 0.2
+# A third term must be shared this widely: it names the matter more fully but no label words are filler.
+THIRD_TERM_SHARE = 0.4
+# One place dominates an issue when at least this share of its texts name it.
+PLACE_SHARE = 0.5
+_MASK_RE = re.compile(r"[*＊×Xx]{2,}|[*＊]")
+_HAN_RE = re.compile(r"^[\u4e00-\u9fff]+$")
+_DOMAINS = Path(__file__).with_name("domains.txt")
+
+
+def shared_terms(X, labels: np.ndarray, k: int, weight: np.ndarray, vocab: np.ndarray):
+    """Per label 0..k-1: ``(p, q)`` — share of its texts containing each term, and the collection's share.
+
+    ``X``: one row per text (any nonzero = the term occurs); ``weight`` counts near-duplicates once.
+    Returns a sparse ``(k, terms)`` matrix of ``p`` and a dense ``q`` per term.
+    """
+    B = sp.csr_matrix(X, dtype=np.float64, copy=True)
+    B.data[:] = 1
+    labels = np.asarray(labels)
+    ok = labels >= 0
+    M = sp.csr_matrix((weight[ok], (labels[ok], np.flatnonzero(ok))), shape=(k, X.shape[0]))
+    size = np.asarray(M.sum(axis=1)).ravel()
+    P = sp.diags(1.0 / np.maximum(size, 1e-12)) @ (M @ B)
+    q = np.asarray(weight @ B).ravel() / max(float(weight.sum()), 1e-12)
+    return P.tocsr(), q
+
+
+def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
+    from toolkit.text import is_area
+
+    return np.array([len(t) >= 2 and bool(_HAN_RE.match(t)) and t not in NOT_KEYWORDS and t not in BOILERPLATE
+                     and t not in hide and not is_area(t) for t in map(str, vocab)], dtype=bool)
+
+
+def issue_labels(X, issue, k, weight, vocab, clean, places_of, hide=frozenset()) -> list[str]:
+    """A label per issue 0..k-1 (see the module docstring).
+
+    ``places_of``: per issue, ``(place, share of its texts naming it)`` of its most telling place, or None.
+    """
+    P, q = shared_terms(X, issue, k, weight, vocab)
+    worthy = _label_worthy(vocab, hide)
+    members = [np.flatnonzero(issue == t) for t in range(k)]
+    out = []
+    for t in range(k):
+        lo, hi = P.indptr[t], P.indptr[t + 1]
+        cols, p = P.indices[lo:hi], P.data[lo:hi]
+        keep = worthy[cols] & (p > q[cols])
+        cols, p = cols[keep], p[keep]
+        score = p * np.log(p / np.maximum(q[cols], 1e-12))
+        order = np.lexsort((cols, -score))
+        place, share = places_of[t] if places_of[t] else ("", 0.0)
+        place = place if share >= PLACE_SHARE else ""
+        terms, shares = [], {}
+        for c in order:
+            term = str(vocab[cols[c]])
+            if terms and p[c] < (THIRD_TERM_SHARE if len(terms) == 2 else MIN_TERM_SHARE):
+                continue
+            if place and _overlaps(term, place):
+                continue  # "区丽发" beside "丽发新城": a piece of the place, not the matter
+            if any(term in s or s in term for s in terms):
+                continue
+            terms.append(term)
+            shares[term] = float(p[c])
+            if len(terms) == (2 if place else 3):
+                break
+        texts = [clean[i] for i in members[t]]
+        out.append(compose_label(_in_text_order(terms, texts), place, shares))
+    return out
+
+
+def _overlaps(term: str, place: str) -> bool:
+    """Whether ``term`` shares two consecutive characters with ``place``."""
+    return any(term[i : i + 2] in place for i in range(len(term) - 1))
+
+
+def _in_text_order(terms: list[str], texts: list[str]) -> list[str]:
+    """Terms in the order most texts use them (pairwise majority, then the label's order)."""
+    def before(a, b):
+        votes = 0
+        for text in texts:
+            i, j = text.find(a), text.find(b)
+            if i >= 0 and j >= 0:
+                votes += 1 if i < j else -1
+        return votes
+
+    ranked = list(terms)
+    for i in range(1, len(ranked)):  # insertion sort: three terms at most
+        j = i
+        while j > 0 and before(ranked[j], ranked[j - 1]) > 0:
+            ranked[j - 1], ranked[j] = ranked[j], ranked[j - 1]
+            j -= 1
+    return ranked
+
+
+def compose_label(terms: list[str], place: str, shares: dict[str, float]) -> str:
+    """"地点：术语术语" within ``MAX_LABEL_CHARS``: the least shared terms are dropped first when too long."""
+    from toolkit.text import spot_names
+
+    terms = list(terms)
+    name = min(spot_names([place]) or {place}, key=len) if place else ""
+    while True:
+        body = "".join(terms) or "（无共同用词）"
+        label = f"{name}：{body}" if name else body
+        if len(label) <= MAX_LABEL_CHARS or len(terms) <= 1:
+            return label[:MAX_LABEL_CHARS]
+        terms.remove(min(terms, key=lambda w: (shares.get(w, 0.0), -terms.index(w))))
+
+
+@lru_cache(maxsize=1)
+def domains() -> tuple[tuple[str, frozenset[str]], ...]:
+    """The governance taxonomy: ``(domain, its words)`` in file order (``domains.txt``)."""
+    out = []
+    for line in _DOMAINS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "：" in line or ":" in line:
+            name, words = re.split(r"[：:]", line, maxsplit=1)
+            out.append((name.strip(), frozenset(words.split())))
+    return tuple(out)
+
+
+def theme_labels(weights: sp.csr_matrix, vocab: np.ndarray, theme_keywords: list[list[str]], top: int = 40) -> list[str]:
+    """A domain name per theme (rows of class-based TF-IDF ``weights``), see the module docstring."""
+    taxonomy = domains()
+    weights = sp.csr_matrix(weights)
+    best = []
+    for r in range(weights.shape[0]):
+        lo, hi = weights.indptr[r], weights.indptr[r + 1]
+        cols, vals = weights.indices[lo:hi], weights.data[lo:hi]
+        order = np.lexsort((cols, -vals))[:top]
+        scores = np.zeros(len(taxonomy))
+        for rank, c in enumerate(order):
+            term = str(vocab[cols[c]])
+            for d, (_, words) in enumerate(taxonomy):
+                if term in words or (len(term) >= 3 and any(w in term for w in words if len(w) >= 2)):
+                    scores[d] += 1.0 / math.log2(rank + 2)  # the strongest keywords decide
+        best.append(int(np.argmax(scores)) if scores.max() > 0 else -1)
+    labels = []
+    for r, d in enumerate(best):
+        own = [w for w in theme_keywords[r] if w not in taxonomy[d][1]] if d >= 0 else theme_keywords[r]
+        if d < 0:
+            labels.append(f"其他（{'、'.join(theme_keywords[r][:2]) or '无关键词'}）")
+        elif best.count(d) > 1:
+            labels.append(f"{taxonomy[d][0]}（{own[0] if own else theme_keywords[r][0]}）")
+        else:
+            labels.append(taxonomy[d][0])
+    return labels
