@@ -49,3 +49,19 @@ def test_dictionary_names_keep_their_first_character():
 ])
 def test_dictionary_tags_keep_function_words_out_of_names(text, expected):
     assert extract_places(cut(text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "民办幼儿园收费太高", "配套幼儿园迟迟不开", "村里的硬化道路坏了", "我们的成绩名列全省前茅",
+    "水电线路老化", "成立了领导小组", "时任县长来过", "生态公园没有厕所",
+])
+def test_kinds_of_places_are_no_places(text):
+    assert extract_places(cut(text)) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A7县清溪镇和高桥镇", ["A7县", "清溪镇", "高桥镇"]),
+    ("东一路和东二路交叉口", ["东一路", "东二路"]),
+])
+def test_named_places_still_found(text, expected):
+    assert extract_places(cut(text)) == expected

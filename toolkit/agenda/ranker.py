@@ -235,15 +235,16 @@ class CandidateRanker:
         if r.get("n_recent"):
             bits.append(f"最近{self.window_days:g}天{int(r['n_recent'])}条")
         top = sorted(used, key=lambda f: (-r.get("contrib_" + f, 0.0), f))[:3]
-        carried = "、".join(f"{F.FACTOR_NAMES[f]}{r['contrib_' + f]:.2f}" for f in top if r.get("contrib_" + f, 0) > 0)
+        # in 热度 points (0–100), the one measure of the brief: the contributions add up to the 热度
+        carried = "、".join(f"{F.FACTOR_NAMES[f]}{100 * r['contrib_' + f]:.0f}" for f in top if r.get("contrib_" + f, 0) > 0)
         note = ""
         if r.get("n_voices", 0) < self.min_voices:
             note = f"（少于{self.min_voices}人反映，排在其后）"
         elif not _one_matter(pd.DataFrame([r]), self.min_cohesion).iloc[0]:
             note = "（内容分散、像多件事的合集，排在其后）"
         elif not r.get("concrete", True):
-            note = "（面较宽、不够具体，排在具体事项之后）"
-        return (f"第{r['rank']}名 {r.get('label', '')}：得分{r['score']:.3f}{note}，" + "，".join(bits)
+            note = "（面较宽、不够具体，排在其后）"
+        return (f"第{r['rank']}名 {r.get('label', '')}：热度{r['heat']:.1f}{note}，" + "，".join(bits)
                 + (f"；主要来自{carried}" if carried else ""))
 
 

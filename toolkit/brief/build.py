@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.brief import findings
-from toolkit.brief.candidate_list import candidate_rows, heat_wording, weights_sentence, write_candidate_list
+from toolkit.brief.candidate_list import candidate_rows, weights_sentence, write_candidate_list
 from toolkit.brief.deck import write_deck
 from toolkit.brief.report import write_report
 from toolkit.brief.style import font_report
@@ -92,7 +92,7 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
             out / "调研报告.docx", title=report_title, subtitle=subtitle,
             overview=overview_lines(survey), overview_charts=overview_charts,
             issues=[issue_line(r) for r in candidates.head(5).to_dict("records")], issue_charts=issue_charts,
-            candidate_table=table, explanations=[heat_wording(e) for e in candidates["explanation"].head(top)],
+            candidate_table=table, explanations=[str(e) for e in candidates["explanation"].head(top)],
             proposal_charts=[ranking], appendix=appendix, quality=quality),
     }
     return paths

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -24,18 +23,6 @@ def typical(row: dict, width: int = 26) -> str:
     """The candidate's most central message, shortened: labels are keywords, this says what it is about."""
     quote = str(row.get("representative") or "").split(" | ")[0].strip().rstrip("…")
     return quote[:width] + ("…" if len(quote) > width else "")
-
-
-def heat_wording(explanation: str) -> str:
-    """The ranker's explanation in the brief's one measure, 热度 (0–100): "得分0.743…主要来自具体0.25" ->
-    "热度74.3…主要来自具体25" (the contributions, in 热度 points, add up to the 热度)."""
-    text = re.sub(r"得分(\d+(?:\.\d+)?)", lambda m: f"热度{100 * float(m.group(1)):.1f}", str(explanation))
-    head, sep, carried = text.partition("；主要来自")
-    if not sep:
-        return text
-    names = "|".join(map(re.escape, FACTOR_NAMES.values()))
-    carried = re.sub(rf"({names})(-?\d+\.\d+)", lambda m: f"{m.group(1)}{100 * float(m.group(2)):.0f}", carried)
-    return f"{head}{sep}{carried}"
 
 
 def weights_sentence(weights: dict) -> str:
@@ -62,7 +49,7 @@ def write_candidate_list(candidates: pd.DataFrame, path, *, context: str = "", w
     add_table(doc, candidate_rows(candidates, top), widths_cm=WIDTHS_CM)
     doc.add_heading("排序理由（逐条）", level=1)
     for r in candidates.head(top).to_dict("records"):
-        doc.add_paragraph(heat_wording(r.get("explanation", "")), style="List Number")
+        doc.add_paragraph(str(r.get("explanation", "")), style="List Number")
         quote = typical(r, width=120)
         if quote:
             from docx.shared import Cm

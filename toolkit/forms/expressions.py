@@ -365,7 +365,9 @@ class Expression:
 def _xpath(node, top: bool = False) -> str:
     if isinstance(node, Literal):
         if isinstance(node.value, str):
-            return "'" + node.value + "'"
+            # XPath literals have no escapes: a text holding ' is quoted with " (a literal never holds both)
+            quote = '"' if "'" in node.value else "'"
+            return quote + node.value + quote
         return str(node.value)
     if isinstance(node, Ref):
         return "${" + node.name + "}"

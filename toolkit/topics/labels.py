@@ -2,7 +2,7 @@
 
 **Issue labels.** A label is composed from the issue's own shared terms, never cut from one letter: a
 term qualifies by how many of the issue's texts contain it (share ``p``) and how much more often than
-in the whole collection (share ``q``), scored ``p × log(p / q)``. The best two or three terms, in the
+in the whole collection (share ``q``), scored ``p × log(1 + p / q)``. The best two or three terms, in the
 order the texts use them, make the label ("培训机构报名退费"); when one place is named by most texts it
 comes first ("丽发新城：搅拌站噪音"). Boilerplate (您好, 特此投诉), mask characters, codes and areas
 named everywhere never enter a label. The quotes stay beside the label in ``representative``.
@@ -85,9 +85,10 @@ def issue_labels(X, issue, k, weight, vocab, clean, places_of, hide=frozenset())
     for t in range(k):
         lo, hi = P.indptr[t], P.indptr[t + 1]
         cols, p = P.indices[lo:hi], P.data[lo:hi]
-        keep = worthy[cols] & (p > q[cols])
+        keep = worthy[cols] & (p >= q[cols])
         cols, p = cols[keep], p[keep]
-        score = p * np.log(p / np.maximum(q[cols], 1e-12))
+        # log(1 + lift): the share decides among words as common here as anywhere (an issue of all texts)
+        score = p * np.log1p(p / np.maximum(q[cols], 1e-12))
         order = np.lexsort((cols, -score))
         place, share = places_of[t] if places_of[t] else ("", 0.0)
         place = place if share >= PLACE_SHARE else ""
@@ -106,6 +107,16 @@ def issue_labels(X, issue, k, weight, vocab, clean, places_of, hide=frozenset())
                 break
         texts = [clean[i] for i in members[t]]
         out.append(compose_label(_in_text_order(terms, texts), place, shares))
+    return _distinct(out)
+
+
+def _distinct(labels: list[str]) -> list[str]:
+    """Labels told apart where two issues share one: charts, decks and tables are keyed by label."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
     return out
 
 
@@ -175,13 +186,14 @@ def theme_labels(weights: sp.csr_matrix, vocab: np.ndarray, theme_keywords: list
                 if term in words or (len(term) >= 3 and any(w in term for w in words if len(w) >= 2)):
                     scores[d] += 1.0 / math.log2(rank + 2)  # the strongest keywords decide
         best.append(int(np.argmax(scores)) if scores.max() > 0 else -1)
-    labels = []
+    labels, used = [], set()
     for r, d in enumerate(best):
-        own = [w for w in theme_keywords[r] if w not in taxonomy[d][1]] if d >= 0 else theme_keywords[r]
-        if d < 0:
-            labels.append(f"其他（{'、'.join(theme_keywords[r][:2]) or '无关键词'}）")
-        elif best.count(d) > 1:
-            labels.append(f"{taxonomy[d][0]}（{own[0] if own else theme_keywords[r][0]}）")
-        else:
-            labels.append(taxonomy[d][0])
+        name = taxonomy[d][0] if d >= 0 else "其他"
+        if d >= 0 and best.count(d) == 1:
+            labels.append(name)
+            continue
+        # themes sharing a domain (or matching none) are told apart by their strongest own keyword
+        own = [w for w in theme_keywords[r] if w not in name and w not in used] or [f"{r + 1}"]
+        used.add(own[0])
+        labels.append(f"{name}（{own[0]}）")
     return labels

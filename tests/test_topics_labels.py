@@ -1,0 +1,95 @@
+"""Issue labels say what their texts share; theme labels are domains; mixed issues are marked."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from toolkit.text import normalize, tokenize
+from toolkit.topics import TopicModel
+from toolkit.topics.labels import BOILERPLATE, MAX_LABEL_CHARS, compose_label, domains, theme_labels
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    from toolkit.sample import generate_concerns
+
+    data = generate_concerns(800, seed=3)
+    model = TopicModel(random_state=0, progress=False).fit(data["text"], ids=data["id"])
+    return data, model
+
+
+def _words(label):
+    return [w for w in dict.fromkeys(tokenize(normalize(label.split("：")[-1]))) if len(w) >= 2]
+
+
+def test_issue_labels_are_terms_most_of_their_texts_share(fitted):
+    data, model = fitted
+    topics = model.topics_[model.topics_["topic_id"] >= 0].nlargest(15, "n_texts")
+    texts = data.set_index("id")["text"].map(normalize)
+    shares = []
+    for t in topics.itertuples():
+        ids = model.assignments_.loc[model.assignments_["topic_id"] == t.topic_id, "id"]
+        words = _words(t.label)
+        assert words, t.label
+        need = (len(words) + 1) // 2
+        shares.append(np.mean([sum(w in texts[i] for w in words) >= need for i in ids]))
+        assert len(t.label) <= MAX_LABEL_CHARS
+        assert not re.search(r"[*＊]|^\d|[、,，]\d", t.label)
+        assert not any(b in _words(t.label) for b in BOILERPLATE)
+    assert np.median(shares) >= 0.6, shares
+
+
+def test_a_dominant_place_leads_the_label():
+    assert compose_label(["搅拌站", "噪音"], "丽发新城小区", {"搅拌站": 0.9, "噪音": 0.6}) == "丽发新城：搅拌站噪音"
+    # too long: the least shared term goes first
+    label = compose_label(["教育培训机构", "报名缴费", "退费困难"], "某某某某某某花园小区",
+                          {"教育培训机构": 0.5, "报名缴费": 0.2, "退费困难": 0.7})
+    assert len(label) <= MAX_LABEL_CHARS and "报名缴费" not in label
+
+
+def test_theme_labels_are_domains_in_staff_words(fitted):
+    _, model = fitted
+    names = {name for name, _ in domains()}
+    for label in model.themes_["label"]:
+        base = label.split("（")[0]
+        assert base in names or base == "其他", label
+    assert model.themes_["label"].is_unique
+
+
+def test_themes_sharing_a_domain_are_told_apart():
+    import scipy.sparse as sp
+
+    vocab = np.array(["物业", "电梯", "停车位", "业委会"])
+    weights = sp.csr_matrix(np.array([[1.0, 0.5, 0, 0], [1.0, 0, 0.8, 0.1]]))
+    assert theme_labels(weights, vocab, [["物业", "电梯"], ["物业", "停车位"]]) == ["物业管理（电梯）", "物业管理（停车位）"]
+
+
+def test_a_grab_bag_is_marked_mixed_not_headlined():
+    texts = (["丽发新城小区旁边的搅拌站噪音粉尘扰民，晚上施工睡不着"] * 3
+             + ["搅拌站半夜施工噪音太大", "丽发新城搅拌站粉尘污染严重", "搅拌站的噪音影响孩子学习"]
+             + ["税务局房租发票开不出来", "政府机关食堂对外开放吗", "宽带被一家公司垄断价格高",
+                "门面租金一年翻了一倍", "公交站台没有遮雨棚", "小学午托收费太贵"])
+    model = TopicModel(themes=1, issues=1, random_state=0, progress=False).fit(texts[5:])
+    row = model.topics_[model.topics_["topic_id"] == 0].iloc[0]
+    assert 0 <= row["cohesion"] < 0.05 and row["reason"].startswith("内容分散")
+    single = TopicModel(themes=1, issues=1, random_state=0, progress=False).fit(texts[:6])
+    one = single.topics_[single.topics_["topic_id"] == 0].iloc[0]
+    assert one["cohesion"] > 0.1 and one["reason"] == ""
+    assert "搅拌站" in one["label"]
+
+
+def test_rank_candidates_are_the_model_issues(fitted):
+    from toolkit.agenda import CandidateRanker
+
+    data, model = fitted
+    msgs = data.rename(columns={"submitted_at": "time"})[["id", "text", "time", "respondent"]]
+    ranker = CandidateRanker().fit(msgs, model.topics_, model.assignments_)
+    assigned = model.assignments_.set_index("id")["topic_id"]
+    members = ranker.members_.set_index("id")["topic_id"]
+    assert (members == assigned.reindex(members.index)).all()
+    labels = model.topics_.set_index("topic_id")["label"]
+    table = ranker.candidates_
+    assert (table["label"] == labels.reindex(table["topic_id"]).to_numpy()).all()
