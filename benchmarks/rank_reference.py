@@ -67,11 +67,9 @@ def main() -> int:
         for row, h in list(zip(cands.itertuples(index=False), hits))[: args.show]:
             mark = f"= {reference[h]['matter']}" if h is not None else "  (not in reference)"
             print(f"  {row.rank:>2}. {row.label}｜{row.n_voices}人 {row.n_messages}条 {mark}")
-        found = {h for h in hits if h is not None}
         ranks = {h: r + 1 for r, h in reversed(list(enumerate(hits))) if h is not None}
         print("  reference matters at rank: " + "，".join(
             f"{m['matter'][:8]} {ranks.get(i, '-')}" for i, m in enumerate(reference)))
-        del found
     return 0
 
 

@@ -61,7 +61,7 @@ def run(df, seed: int, largest: int):
         rows.append({"topic_id": t.topic_id, "label": t.label, "n": len(idx),
                      "coverage": coverage(t.label, [norm[i] for i in idx]),
                      "words": len(label_words(t.label)), "purity": counts.max() / len(idx),
-                     "mixed": bool(getattr(t, "reason", "")), "themes": ""})
+                     "mixed": bool(getattr(t, "reason", ""))})
     nmi = normalized_mutual_info_score(df["label"], a["theme_id"])
     themes = model.themes_["label"].tolist()
     return rows, nmi, took, themes

@@ -306,11 +306,11 @@ def concreteness(msgs: pd.DataFrame, X) -> pd.DataFrame:
     ``one_spot`` is ``place_focus`` when most of at least ``ONE_SPOT_MIN_VOICES`` voices name one spot (else 0):
     letters in people's own words about one estate are one matter however differently they are worded.
     """
-    from toolkit.agenda import textsim
+    from toolkit.agenda.textsim import cohesion
 
     # one message per voice: a copied letter must not make a candidate look like one matter
     rows = np.flatnonzero(_first_per_voice(msgs))
-    coh = textsim.cohesion(X[rows], msgs["group"].to_numpy()[rows], msgs["text"].fillna("").iloc[rows])
+    coh = cohesion(X[rows], msgs["group"].to_numpy()[rows], msgs["text"].fillna("").iloc[rows])
     coh = coh.reindex(pd.unique(msgs["group"]), fill_value=0.0)
     out = place_focus(msgs).reindex(coh.index)
     out.insert(0, "cohesion", coh.round(4))

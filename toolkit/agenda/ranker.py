@@ -96,7 +96,7 @@ class CandidateRanker:
         table["_last"] = last.fillna(pd.Timestamp.min).astype("int64")
         table["eligible"] = (table["n_voices"] >= self.min_voices) & _one_matter(table, self.min_cohesion)
         # 小切口: concrete matters (one matter, mostly at one place) first, then the broad ones, each by score
-        table["concrete"] = table["concreteness"].fillna(0) >= F.CONCRETE if "concreteness" in table else True
+        table["concrete"] = table["concreteness"].fillna(0) >= F.CONCRETE
         table = table.sort_values(["eligible", "concrete", "score", "n_voices", "_last", key],
                                   ascending=[False, False, False, False, False, True],
                                   kind="mergesort").drop(columns="_last")
@@ -190,8 +190,7 @@ class CandidateRanker:
         merged = merged.reindex(info.index)
         urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
         parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days),
-                 F.intensity(msgs, urgent), F.alignment(msgs, self.keywords),
-                 F.concreteness(msgs, X), foc]
+                 F.intensity(msgs, urgent), F.alignment(msgs, self.keywords), F.concreteness(msgs, X), foc]
         table = pd.concat([p for p in parts if p is not None], axis=1)
         times = pd.to_datetime(msgs["time"], errors="coerce").groupby(msgs["group"])
         table["first_seen"] = times.min()

@@ -86,8 +86,8 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
                                      "themes": str(themes), "issues": str(issues),
                                      "issue_similarity": issue_similarity, "random_state": random_state}
     write_json(settings, paths["settings"])
-    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings, members=ranker.members_,
-                   note=raw.attrs.get("note", ""))
+    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings,
+                   members=ranker.members_, note=raw.attrs.get("note", ""))
 
 
 def write_run(out: Path, raw, msgs, ranker: CandidateRanker, hot: pd.DataFrame, *, id_col: str, time_col: str,

@@ -9,7 +9,7 @@ from toolkit.text.normalize import normalize, to_simplified
 from toolkit.text.parallel import prepare_many, tokenize_many
 from toolkit.text.pii import MASKS, mask_pii, mask_pii_many, valid_id_number
 from toolkit.text.spots import is_area, same_spot, spot_names
-from toolkit.text.tokenize import cut, dictionary_tag, extract_groups, extract_places, stopwords, tokenize
+from toolkit.text.tokenize import cut, extract_groups, extract_places, is_proper_noun, stopwords, tokenize
 
 __all__ = [
     "normalize",
@@ -23,7 +23,7 @@ __all__ = [
     "prepare_many",
     "cut",
     "extract_places",
-    "dictionary_tag",
+    "is_proper_noun",
     "extract_groups",
     "spot_names",
     "same_spot",

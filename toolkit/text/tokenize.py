@@ -265,9 +265,11 @@ def _dictionary_tags() -> dict[str, str]:
     return tags
 
 
-def dictionary_tag(word: str) -> str | None:
-    """jieba's part-of-speech tag of ``word`` ("ns" place, "nz" proper noun, "v" verb …), None when not a word of its dictionary."""
-    return _dictionary_tags().get(word)
+def is_proper_noun(word: str) -> bool:
+    """Whether ``word`` is a name to jieba: missing from its dictionary (found by its HMM, "余易贷") or
+    tagged there as a proper noun ("温斯顿", "东六路"); idioms and common compounds are not."""
+    tag = _dictionary_tags().get(word)
+    return tag is None or tag in _PROPER_TAGS
 
 
 def _is_name_word(token: str, stop, concepts) -> bool:

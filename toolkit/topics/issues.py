@@ -77,12 +77,10 @@ def join_across_themes(Z, issue, theme, spots, similarity: float):
     one matter's letters apart: "河口老街堵车" under 交通 and under 城建). Joined, the issue takes the theme
     most of its texts have, and so do its texts. Returns ``(issue, theme)``."""
     k = int(issue.max()) + 1 if (issue >= 0).any() else 0
-    members = [np.flatnonzero(issue == t) for t in range(k)]
-    tops = []
-    for idx in members:
-        counts = Counter(p for i in idx for p in spots[i] if not is_area(p))
-        top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
-        tops.append(top[0] if top[1] >= max(MIN_PLACE_TEXTS, SPOT_SHARE * len(idx)) else None)
+    placed = np.flatnonzero(issue >= 0)
+    order = placed[np.argsort(issue[placed], kind="stable")]
+    members = np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
+    tops = [_spot_of(idx, spots) for idx in members]
     centre = l2_normalize(np.vstack([Z[idx].sum(axis=0) for idx in members])) if k else np.zeros((0, 1))
     root = list(range(k))
     for a in range(k):
@@ -125,12 +123,9 @@ def anchors(X, vocab) -> list[set[str]]:
 def _is_name(word: str) -> bool:
     """A word of three or more characters that jieba's dictionary lacks (found by its HMM: "余易贷", "美麓阳光")
     or tags as a proper noun ("温斯顿"): a name, not an idiom ("水泄不通") or a common compound."""
-    from toolkit.text import dictionary_tag
+    from toolkit.text import is_proper_noun
 
-    if len(word) < 3 or word.isascii():
-        return False
-    tag = dictionary_tag(word)
-    return tag is None or tag in ("ns", "nz", "nt", "nr", "nrt", "nrfg")
+    return len(word) >= 3 and not word.isascii() and is_proper_noun(word)
 
 
 def place_keys(places) -> list[set[str]]:
@@ -158,11 +153,7 @@ def _holds(named, count: Counter) -> dict[str, set[str]]:
 def _join_by_spot(parts, named):
     """Parts of one theme about the same spot are one issue, however differently worded
     ("河口老街堵车半小时" and "河口老街红绿灯不合理")."""
-    spot_of = []
-    for part in parts:
-        counts = Counter(p for i in part for p in named[i] if not is_area(p))
-        top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
-        spot_of.append(top[0] if top[1] >= max(MIN_PLACE_TEXTS, SPOT_SHARE * len(part)) else None)
+    spot_of = [_spot_of(part, named) for part in parts]
     joined: list[list[int]] = []
     spots: list[str] = []
     for k, spot in enumerate(spot_of):
@@ -173,6 +164,14 @@ def _join_by_spot(parts, named):
         else:
             joined[at].append(k)
     return [np.sort(np.concatenate([parts[k] for k in ks])) for ks in joined]
+
+
+def _spot_of(part, named):
+    """The spot a part of texts is about: the non-area place named by ``SPOT_SHARE`` of them (at least
+    ``MIN_PLACE_TEXTS``), the most named first, else None."""
+    counts = Counter(p for i in part for p in named[i] if not is_area(p))
+    top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
+    return top[0] if top[1] >= max(MIN_PLACE_TEXTS, SPOT_SHARE * len(part)) else None
 
 
 def _matters(Z, members, fine, similarity, wanted):

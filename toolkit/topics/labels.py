@@ -44,12 +44,11 @@ MIN_TERM_SHARE = 0.2
 THIRD_TERM_SHARE = 0.4
 # One place dominates an issue when at least this share of its texts name it.
 PLACE_SHARE = 0.5
-_MASK_RE = re.compile(r"[*＊×Xx]{2,}|[*＊]")
 _HAN_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 _DOMAINS = Path(__file__).with_name("domains.txt")
 
 
-def shared_terms(X, labels: np.ndarray, k: int, weight: np.ndarray, vocab: np.ndarray):
+def shared_terms(X, labels: np.ndarray, k: int, weight: np.ndarray):
     """Per label 0..k-1: ``(p, q)`` — share of its texts containing each term, and the collection's share.
 
     ``X``: one row per text (any nonzero = the term occurs); ``weight`` counts near-duplicates once.
@@ -73,14 +72,15 @@ def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
                      and t not in hide and not is_area(t) for t in map(str, vocab)], dtype=bool)
 
 
-def issue_labels(X, issue, k, weight, vocab, clean, places_of, hide=frozenset()) -> list[str]:
+def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozenset()) -> list[str]:
     """A label per issue 0..k-1 (see the module docstring).
 
-    ``places_of``: per issue, ``(place, share of its texts naming it)`` of its most telling place, or None.
+    ``members``: the row indices of each issue's texts; ``places_of``: per issue, ``(place, share of its
+    texts naming it)`` of its most telling place, or None.
     """
-    P, q = shared_terms(X, issue, k, weight, vocab)
+    k = len(members)
+    P, q = shared_terms(X, issue, k, weight)
     worthy = _label_worthy(vocab, hide)
-    members = [np.flatnonzero(issue == t) for t in range(k)]
     out = []
     for t in range(k):
         lo, hi = P.indptr[t], P.indptr[t + 1]

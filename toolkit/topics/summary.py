@@ -87,8 +87,8 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
     issue_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, issue, k), corpus.vocab, n_keywords,
                                   hide=generic) if k else []
     n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
-    theme_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, theme, n_themes), corpus.vocab, n_keywords,
-                                  hide=generic) if n_themes else []
+    theme_weights = keywords.class_tfidf(corpus.X, theme, n_themes) if n_themes else None
+    theme_kw = keywords.top_terms(theme_weights, corpus.vocab, n_keywords, hide=generic) if n_themes else []
     frame = pd.DataFrame({"issue": issue, "theme": theme, "time": corpus.times.to_numpy(),
                           "who": corpus.who.to_numpy(), "weight": corpus.weight})
     of_issue = theme_of_issue(issue, theme, k)
@@ -100,8 +100,9 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
         if issue_places[t]:
             top = issue_places[t][0]
             main_place[t] = (top, sum(top in set(p or ()) for p in lists) / len(lists))
-    auto_labels = labels.issue_labels(corpus.X, issue, k, corpus.weight, corpus.vocab, corpus.clean, main_place,
-                                      hide=generic) if k else []
+    members_of = [groups[t].index.to_numpy() if t in groups else np.array([], dtype=int) for t in range(k)]
+    auto_labels = labels.issue_labels(corpus.X, issue, members_of, corpus.weight, corpus.vocab, corpus.clean,
+                                      main_place, hide=generic) if k else []
     cohesion = issue_cohesion(corpus.X, issue, k)
     rows = []
     for t, members in groups.items():
@@ -125,8 +126,7 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
         })
     rows.append(_unassigned_row(frame, assignments, corpus.clean))
     topics = pd.DataFrame(rows)
-    theme_names = labels.theme_labels(keywords.class_tfidf(corpus.X, theme, n_themes), corpus.vocab, theme_kw) \
-        if n_themes else []
+    theme_names = labels.theme_labels(theme_weights, corpus.vocab, theme_kw) if n_themes else []
     theme_rows = []
     for t in range(n_themes):
         members = frame[frame["theme"] == t]
