@@ -65,3 +65,14 @@ def test_kinds_of_places_are_no_places(text):
 ])
 def test_named_places_still_found(text, expected):
     assert extract_places(cut(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("途径我镇的公交车太少", []),             # a pronoun glued to a suffix ("我镇") names no area
+    ("村向社区反映过多次", []),               # a word ending in a preposition ends the clause
+    ("这条路离学校很近", []),
+    ("该园仍为民办幼儿园", []),               # leaders stripped twice leave a kind of place
+    ("公交车至金港湾的路段", ["金港湾"]),     # a glued preposition is no part of the name
+])
+def test_glued_function_characters_stay_out_of_places(text, expected):
+    assert extract_places(cut(text)) == expected

@@ -24,7 +24,7 @@ _WORDLIKE_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 # Digits, codes like A3 / K8, units and percentages say nothing about the matter.
 _CODE_RE = re.compile(r"^[A-Za-z]?[\d.%‰:：/\-]+[A-Za-z]?$")
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]{1,6}\]")
-_PLACE_LEADERS = "在于到从住是的和与及近往去"
+_PLACE_LEADERS = "在于到从住是的和与及近往去此至仍将"
 # Single-character administrative suffixes; alone or glued ("县市") they name nothing.
 _ADMIN = set("省市县区镇乡")
 # Estate suffixes (苑, 园 …) are common word endings (校园, 县城), so they need a real name.
@@ -41,7 +41,9 @@ _NOT_NAME = frozenset("""
 来自 前往 搬到 通知 印发 关注 责令 协调 联系 办理 申请 支持 查处 处理 解决 整治 回复 至
 我住 我家 家在 我们 本人
 """.split())
-_FUNCTION_CHARS = frozenset("按属向在于到从是的和与及据任全各该某本此这那每")
+_FUNCTION_CHARS = frozenset("按属向在于到从是的和与及据任全各该某本此这那每我你他其")
+# Prepositions and verbs HMM glues onto the word before a place ("村向|社区", "路离|学校"): that word ends a clause.
+_CLAUSE_ENDERS = frozenset("向离在到从往给对把被")
 _AREA_SUFFIXES = frozenset("街道 镇 乡 县 区".split())
 # Position characters are stopwords alone but part of many names ("府前社区", "幸福里社区", "河西路").
 _POSITION_IN_NAME = frozenset("前后里东西南北中新老")
@@ -223,7 +225,9 @@ def _place_matches(raw: list[str]):
         if len(head) >= 2 and not known(head) and head[0] in _PLACE_LEADERS + "".join(_ADMIN):
             if head[0] in _ADMIN and j > 0 and _CODE_NAME_RE.match(raw[j - 1]):
                 yield raw[j - 1] + head[0], [raw[j - 1], head[0]]
-            parts = [head[1:]] + parts[1:]
+            head = head[1:]
+            # "仍为|民办幼儿园": what is left of the head may be a function character too
+            parts = ([head] if head not in _FUNCTION_CHARS | {"为"} else []) + parts[1:]
         if len(parts) > 1 and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1]):
             continue  # "民办幼儿园", "配套幼儿园", "生态公园": a kind of place, not a named one
         name = "".join(parts)
@@ -274,8 +278,9 @@ def is_proper_noun(word: str) -> bool:
 
 def _is_name_word(token: str, stop, concepts) -> bool:
     """Whether ``token`` can be part of a place name (not a verb, number or function word)."""
+    tag = _dictionary_tags().get(token)
     return not (token in stop or token in concepts or token in _NOT_NAME or token.startswith(("[", "不", "没"))
-                or _dictionary_tags().get(token) in _NOT_NAME_TAGS
+                or tag in _NOT_NAME_TAGS or (tag is None and len(token) == 2 and token[-1] in _CLAUSE_ENDERS)
                 or not _WORDLIKE_RE.search(token) or _TIME_RE.search(token))
 
 
