@@ -131,3 +131,38 @@ def test_keyboard_entry_through_skip_logic_lands_in_store(entry_server):
     form = load_form(ROOT / "surveys" / "annual_topics.yaml")
     assert keys == 67, f"keystrokes for one form changed: {keys}"  # 26 of them are the 编号 and the free text
     assert store.get_form("annual_topics").fingerprint == form.fingerprint
+
+
+def test_a_locked_database_does_not_freeze_the_page_and_the_draft_is_retried(entry_server):
+    import json
+    import sqlite3
+
+    from playwright.sync_api import sync_playwright
+
+    url, db = entry_server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1700})
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        page.fill(".wdy-operator input", "张三")
+        page.click(".wdy-start")
+        page.wait_for_selector(".wdy-q-serial input:focus")
+        lock = sqlite3.connect(db, isolation_level=None, timeout=0)
+        lock.execute("BEGIN EXCLUSIVE")                 # an import holds the write lock
+        try:
+            page.keyboard.type("DH-7")
+            page.keyboard.press("Tab")
+            page.keyboard.type("1")
+            page.wait_for_selector(".wdy-status:has-text('数据库正忙')", timeout=10_000)
+            page.wait_for_selector(".wdy-status:has-text('草稿已保留')")
+            page.wait_for_selector(".wdy-q-sector .wdy-echo:has-text('教育界')", timeout=10_000)  # still live
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        # nobody types: the page retries on its own once the lock is gone
+        page.wait_for_selector(".wdy-status:has-text('数据库已恢复')", timeout=30_000)
+        browser.close()
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT answers FROM entry_drafts WHERE operator = '张三'").fetchone()
+    assert json.loads(row[0]) == {"serial": "DH-7", "sector": "1"}

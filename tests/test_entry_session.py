@@ -103,3 +103,74 @@ def test_old_version_responses_follow_renamed_questions(visit):
     assert "people_met" not in df.columns
     typed = session.start_correction(old_id)                         # an old response opens in the new form
     assert typed["visitors"] == "1 5 8"
+
+
+def _hold_lock(db):
+    """Another program holding the write lock, as an import does: SQLite's own client, BEGIN EXCLUSIVE."""
+    import sqlite3
+
+    conn = sqlite3.connect(db, isolation_level=None, timeout=0)
+    conn.execute("BEGIN EXCLUSIVE")
+    return conn
+
+
+def test_a_locked_database_keeps_the_draft_and_saves_it_once_free(visit):
+    import time
+
+    form, store = visit
+    session = EntrySession(form, store, "张三")
+    session.save_draft({"serial": "ZF-1"})
+    drafts = store.path.with_name(store.path.name + ".drafts")
+    lock = _hold_lock(store.path)
+    try:
+        started = time.monotonic()
+        for serial in ("ZF-2026-0", "ZF-2026-01", "ZF-2026-015"):      # keystrokes while locked
+            assert session.save_draft({**VISIT, "serial": serial}) is False
+        # hang guard: typing must not wait out the store's 15 s busy timeout, once or per keystroke
+        assert time.monotonic() - started < 5
+        assert session.draft_problem.startswith("数据库正忙")
+        assert len(list(drafts.glob("*.json"))) == 1                 # kept beside the database too
+        # the kernel dies here: a new session (new process) finds the latest typing
+        assert EntrySession(form, open_store(store.path), "张三").load_draft() == (VISIT, None)
+        started = time.monotonic()
+        with pytest.raises(EntryError, match="数据库正忙.*答卷未保存，已录内容保留") as err:
+            session.submit(VISIT)
+        assert time.monotonic() - started < 10 and not err.value.problems
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert store.responses("visit_record").empty                    # nothing half-written
+    assert session.retry_draft() is True and session.pending is None and session.draft_problem is None
+    assert not list(drafts.glob("*.json"))
+    # now in the database itself: a session that never saw the lock reads it from there
+    assert EntrySession(form, open_store(store.path), "张三").load_draft() == (VISIT, None)
+    rid = session.submit(VISIT)
+    assert store.response(rid)["answers"]["serial"] == "ZF-2026-015"
+    assert EntrySession(form, store, "张三").load_draft() is None
+
+
+def test_clearing_while_locked_is_not_undone_by_the_stale_draft(visit):
+    form, store = visit
+    session = EntrySession(form, store, "张三")
+    session.save_draft(VISIT)
+    lock = _hold_lock(store.path)
+    try:
+        session.clear_draft()                                        # 清空本份 while an import runs
+        assert EntrySession(form, open_store(store.path), "张三").load_draft() is None
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert session.retry_draft() is True
+    assert EntrySession(form, open_store(store.path), "张三").load_draft() is None
+
+
+def test_starting_a_new_form_version_on_a_locked_database_says_so(visit):
+    form, store = visit
+    lock = _hold_lock(store.path)
+    try:
+        with pytest.raises(EntryError, match="数据库正忙.*暂时无法开始录入"):
+            EntrySession(form, store, "张三")                        # registering the form must write
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert EntrySession(form, store, "张三").version == 1

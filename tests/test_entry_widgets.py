@@ -114,3 +114,25 @@ def test_correct_and_void_from_the_browse_panel(entry):
     ui.reason.value = "重复录入"
     ui._act("void")
     assert store.response(1)["status"] == "void" and "作废" in ui.history.value
+
+
+def test_a_locked_database_is_told_and_the_typing_kept(entry):
+    import sqlite3
+
+    form, store, ui = entry
+    lock = sqlite3.connect(store.path, isolation_level=None, timeout=0)
+    lock.execute("BEGIN EXCLUSIVE")                 # an import holds the write lock
+    try:
+        _type(ui, MINIMAL)
+        assert "数据库正忙" in ui.status.value and "草稿已保留" in ui.status.value
+        ui._submitted(None)
+        assert "答卷未保存，已录内容保留" in ui.status.value and ui.inputs["serial"].value == "DH-0100"
+        again = EntryForm(form, store, operator="张三")      # the page reloaded meanwhile
+        assert again.inputs["concern"].value == MINIMAL["concern"]
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    ui.retry_draft()                                  # what the scheduled retry does
+    assert "数据库已恢复" in ui.status.value
+    ui._submitted(None)
+    assert "已保存答卷 #1" in ui.status.value

@@ -31,6 +31,7 @@ def run_demo(out: str | Path = "reports/demo", db: str | Path = "data/demo.db", 
 
     from toolkit.brief import build_brief
     from toolkit.forms import load_form
+    from toolkit.outputs import write_csv
     from toolkit.sample import generate_responses
     from toolkit.store import open_store
     from toolkit.topics import TopicModel
@@ -64,9 +65,7 @@ def run_demo(out: str | Path = "reports/demo", db: str | Path = "data/demo.db", 
     model.fit(frame[concern].tolist(), ids=frame["response_id"].tolist(), times=frame["submitted_at"].tolist())
     outputs = {"database": Path(db)}
     for name, table in (("assignments", model.assignments_), ("topics", model.topics_), ("themes", model.themes_)):
-        path = out / f"{name}.csv"
-        table.to_csv(path, index=False, encoding="utf-8-sig")
-        outputs[name] = path
+        outputs[name] = write_csv(table, out / f"{name}.csv")
 
     # 3. charts, deck and report
     outputs.update(build_brief(store, form, out, model=model))

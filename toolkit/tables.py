@@ -8,6 +8,7 @@ file — are caught before minutes of work, in Chinese.
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -22,25 +23,81 @@ MIN_DATE_SHARE = 0.5
 def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
     """The first sheet of an Excel file, or a CSV, as objects; ``frame.attrs["note"]`` says what was
     adjusted (a title row skipped), ``error`` names the file, the problem and the fix."""
+    from toolkit.filesafety import UnsafeFile, check_text_table, check_workbook, read_input
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise error(f"输入文件 {path}：文件不存在。请检查路径（相对路径以当前目录为准）。")
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise error(f"输入文件 {path}：不支持的文件类型 {suffix or '（无扩展名）'}。请提供 .xlsx、.xls 或 .csv 文件"
                     "（问卷库请用 .db）。")
+    odd = ""
     try:
+        blob = read_input(path)           # a regular file of bounded size (a FIFO or /dev/zero is refused)
         if suffix in (".xlsx", ".xlsm", ".xls"):
+            book = check_workbook(blob)
+            first = book.scan(book.names[0]) if book.names else None    # pandas reads the first sheet
+            odd = odd_cells_note([first] if first else [])
             # calamine (a dependency, for ingest) reads long rows ~10x faster than openpyxl
-            frame = pd.read_excel(path, sheet_name=0, engine="calamine", dtype=object)
+            frame = pd.read_excel(io.BytesIO(blob), sheet_name=0, engine="calamine", dtype=object, header=None)
         else:
-            frame = _read_csv(path, "\t" if suffix == ".tsv" else ",", error)
+            sep = "\t" if suffix == ".tsv" else ","
+            text = _decode_csv(path, blob, error)
+            check_text_table(text, sep)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=[""],
+                                header=None)
+    except UnsafeFile as bad:
+        raise error(f"输入文件 {path}：{bad.what}。请{bad.fix}。") from None
     except (ValueError, OSError) as err:
         raise error(f"输入文件 {path}：无法读取（{type(err).__name__}: {err}）。"
                     "请确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后重试。") from err
+    frame, twice = _first_row_as_header(frame)
     frame, note = skip_title_rows(frame)
-    frame.attrs["note"] = note
+    frame.attrs["note"] = "；".join(n for n in (note, twice, odd) if n)
     return frame
+
+
+def _first_row_as_header(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Row 0 as column names, a repeated name numbered ``意见.1`` like pandas does, but said in a note:
+    a column left nameless by a duplicate would otherwise be missed without a word."""
+    if frame.empty:
+        return frame, ""
+    names, taken, repeated = [], set(), {}
+    for j, value in enumerate(frame.iloc[0]):
+        text = "" if value is None or pd.isna(value) else str(int(value)) if isinstance(value, float) \
+            and value.is_integer() else str(value)
+        name = text if text.strip() else f"Unnamed: {j}"
+        if name in taken and text.strip():
+            repeated.setdefault(text, [text])
+            k = 1
+            while f"{text}.{k}" in taken:
+                k += 1
+            name = f"{text}.{k}"
+            repeated[text].append(name)
+        names.append(name)
+        taken.add(name)
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = names
+    note = "；".join(f"表头“{h}”出现了 {len(ns)} 次，依次读作" + "、".join(f"“{n}”" for n in ns) + "，指定列名时请用这些名字"
+                    for h, ns in repeated.items())
+    return body, note
+
+
+def odd_cells_note(scans) -> str:
+    """A note naming cells read as blank because Excel shows an error there or saved a formula without a value."""
+    from toolkit.filesafety import column_letters
+
+    parts = []
+    for scan in scans:
+        if not scan.n_odd:
+            continue
+        shown = "、".join(f"{column_letters(c)}{r}（{text or '公式无计算结果'}）"
+                         for (r, c), text in list(scan.odd_cells.items())[:5])
+        more = f" 等 {scan.n_odd} 个" if scan.n_odd > 5 else ""
+        parts.append(f"工作表“{scan.name}”的 {shown}{more}单元格是 Excel 错误值或没有计算结果的公式，已按空白读取；"
+                     "如需要，请在 Excel 中改正公式（或复制后“粘贴为数值”）再重新运行")
+    return "；".join(parts)
 
 
 class UnreadableText(ValueError):
@@ -88,14 +145,11 @@ def _looks_garbled(text: str) -> bool:
     return odd > max(3, len(sample) // 200)
 
 
-def _read_csv(path: Path, sep: str, error) -> pd.DataFrame:
-    import io
-
+def _decode_csv(path: Path, blob: bytes, error) -> str:
     try:
-        text, _ = decode_text(path.read_bytes())
+        return decode_text(blob)[0]
     except UnreadableText as bad:
         raise error(f"输入文件 {path}：{bad.what}。请{bad.fix}后重试。") from None
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=[""])
 
 
 def parse_times(values: pd.Series, *, column: str, where: str, error: type[Exception]) -> pd.Series:
@@ -114,20 +168,16 @@ def parse_times(values: pd.Series, *, column: str, where: str, error: type[Excep
 
 
 def check_out_dir(out, *, error: type[Exception]) -> Path:
-    """``out`` as a folder to write into: refused when it is an existing file."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise error(f"--out {out}：这是一个已存在的文件，不是文件夹。结果要写入一个文件夹，"
-                    f"请换一个文件夹名（不存在会自动创建），例如 --out {out.with_suffix('')}_结果。")
-    return out
+    """``out`` as a folder to write into (see :func:`toolkit.outfolder.check_out_dir`)."""
+    from toolkit.outfolder import check_out_dir as check
+
+    return check(out, error=error)
 
 
 def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-        return True
-    except ValueError:
-        return False
+    from toolkit.numbers import to_float
+
+    return to_float(text.replace(",", "")) is not None
 
 
 def find_header_row(rows: list[list[str | None]]) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.agenda.factors import FACTORS
+from toolkit.outputs import write_csv
 from toolkit.text import is_area
 
 HOT_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
@@ -29,10 +30,7 @@ def candidates_csv(candidates: pd.DataFrame, path) -> Path:
         if col in table:
             table[col] = pd.to_datetime(table[col], errors="coerce").dt.strftime("%Y-%m-%d %H:%M:%S")
     table = table.round({c: 4 for c in table.columns if table[c].dtype.kind == "f"})
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    return path
+    return write_csv(table, Path(path))
 
 
 def time_range(first, last) -> str:

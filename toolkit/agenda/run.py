@@ -14,15 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.agenda.errors import AgendaError
 from toolkit.agenda.export import candidates_csv, hot_issue_messages, hot_issue_table
 from toolkit.agenda.factors import read_word_list
 from toolkit.agenda.ranker import CandidateRanker, write_json
 from toolkit.agenda.source import messages_from, read_table
+from toolkit.outfolder import check_out_dir, output_folder, relocate
 from toolkit.topics import parse_themes
 
 HOT_TABLE = "热点问题表.xlsx"
 HOT_MESSAGES = "热点问题留言明细表.xlsx"
 CANDIDATE_LIST = "选题候选清单.docx"
+RUN_FILES = ("candidates.csv", HOT_TABLE, HOT_MESSAGES, CANDIDATE_LIST, "weights.json")
 
 
 @dataclass
@@ -57,6 +60,7 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     """Rank the messages of one table and write the run's files into ``out``."""
     from toolkit.topics import TopicModel
 
+    check_out_dir(out, error=AgendaError)   # a slip in --out is caught before minutes of work
     seconds = {}
     t0 = time.perf_counter()
     raw = read_table(input)
@@ -80,12 +84,15 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     seconds["score"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    paths = write_run(Path(out), raw, msgs, ranker, hot, id_col=id_col, time_col=time_col, source=Path(input).name)
-    seconds["write"] = time.perf_counter() - t0
     settings = ranker.settings_() | {"input": str(input), "columns": msgs.attrs.get("columns", {}), "top": top,
                                      "themes": str(themes), "issues": str(issues),
                                      "issue_similarity": issue_similarity, "random_state": random_state}
-    write_json(settings, paths["settings"])
+    # all files at once: a run killed while writing leaves the previous complete output, or none
+    with output_folder(out, error=AgendaError, names=RUN_FILES) as stage:
+        paths = write_run(stage, raw, msgs, ranker, hot, id_col=id_col, time_col=time_col, source=Path(input).name)
+        write_json(settings, paths["settings"])
+    paths = relocate(paths, stage, out)
+    seconds["write"] = time.perf_counter() - t0
     return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings,
                    members=ranker.members_, note=raw.attrs.get("note", ""))
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from toolkit import tables
 from toolkit.agenda.errors import AgendaError
+from toolkit.errors import quoted
 from toolkit.tables import parse_times
 
 # Columns that name who wrote a message, tried in order when no --respondent-col is given.
@@ -55,7 +56,7 @@ def messages_from(frame: pd.DataFrame, *, text_col: str, id_col: str, time_col: 
     if ids.isna().any() or ids.duplicated().any():
         bad = ids[ids.isna() | ids.duplicated(keep=False)]
         first = bad.index[0] + 2  # +2: header row and 1-based rows as staff see them in Excel
-        raise AgendaError(f"输入文件 {path}：第 {first} 行，--id-col {mapping['id']!r} 的值 {bad.iloc[0]!r} "
+        raise AgendaError(f"输入文件 {path}：第 {first} 行，--id-col {mapping['id']!r} 的值 {quoted(None if pd.isna(bad.iloc[0]) else bad.iloc[0])} "
                           f"为空或重复（共 {len(bad)} 行）。每条留言需要唯一编号：请换用唯一的编号列或补全编号。")
     joined = frame[text_cols].fillna("").astype(str).agg("。".join, axis=1)
     out = pd.DataFrame({"id": ids.to_numpy(), "text": [mask_pii(normalize(t)) for t in joined]})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,9 +9,11 @@ import pandas as pd
 from toolkit.brief import findings
 from toolkit.brief.candidate_list import candidate_rows, weights_sentence, write_candidate_list
 from toolkit.brief.deck import write_deck
+from toolkit.brief.errors import BriefError
 from toolkit.brief.report import write_report
 from toolkit.brief.style import font_report
 from toolkit.brief.survey import Survey
+from toolkit.outfolder import output_folder, relocate
 
 
 def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top: int = 10,
@@ -26,11 +27,24 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
 
     >>> from toolkit import open_store, load_form, build_brief
     >>> build_brief(open_store("data/demo.db"), load_form("surveys/annual_topics.yaml"), "reports/demo")  # doctest: +SKIP
+
+    All outputs appear at once when complete: a run killed midway leaves the previous brief, or none; an
+    earlier run's outputs this run does not make (charts of a dropped question) do not linger.
     """
-    out = Path(out_dir)
+    with output_folder(out_dir, error=BriefError, names=BRIEF_FILES) as stage:
+        paths = _build(store, form, stage, model=model, keywords=keywords, weights=weights, top=top,
+                       random_state=random_state, progress=progress)
+    return relocate(paths, stage, out_dir)
+
+
+# what a brief writes; other files staff put in the folder (or in charts/) are kept across runs
+BRIEF_FILES = ("candidates.csv", "weights.json", "选题候选清单.docx", "简报.pptx", "调研报告.docx",
+               *(f"charts/[0-9][0-9]_*.{ext}" for ext in ("png", "svg", "pdf", "csv")))
+
+
+def _build(store, form, out: Path, *, model, keywords, weights, top, random_state, progress) -> dict[str, Path]:
     folder = out / "charts"
     survey = Survey.load(store, form)
-    clear_old_charts(folder)
     districts = findings.district_bars(survey, folder)
     likerts = findings.likert_bars(survey, folder)
     when = findings.timeline(survey, folder)
@@ -100,15 +114,6 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
 
 ORDINAL_NOTE = ("选择题的条形按人数从多到少排列；年龄段、收入等有先后顺序的选项（选项带数字区间，或题目问年龄、收入、"
                 "学历、年级等）按选项本身的顺序排列，没人选的档次也列出（0）。")
-
-
-def clear_old_charts(folder: Path) -> None:
-    """Remove the charts an earlier run wrote (``NN_….png/svg/pdf/csv``): a chart of a question since dropped,
-    or of the issues when there are none now, must not linger beside this run's."""
-    if folder.is_dir():
-        for path in folder.iterdir():
-            if re.match(r"\d\d_", path.name) and path.suffix in (".png", ".svg", ".pdf", ".csv"):
-                path.unlink()
 
 
 def issue_count_sentence(n_messages: int, candidates: pd.DataFrame) -> str:

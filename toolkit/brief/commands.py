@@ -7,10 +7,12 @@ def _brief(args) -> int:
     import time
 
     from toolkit.agenda import load_keywords
-    from toolkit.brief import build_brief, font_report
+    from toolkit.brief import BriefError, build_brief, font_report
     from toolkit.forms import load_form
+    from toolkit.outfolder import check_out_dir
     from toolkit.store import open_store
 
+    check_out_dir(args.out, error=BriefError)    # before the store is opened and anything is computed
     start = time.perf_counter()
     form = load_form(args.form)
     store = open_store(args.db)

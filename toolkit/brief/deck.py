@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.office import freeze_core_properties, normalize_zip
+from toolkit.outputs import mask_xml_text
 from toolkit.brief.style import ACCENT, SUBTLE_TEXT, TEXT
 
 DECK_FONT = "微软雅黑"  # East Asian font named in the file; PowerPoint/WPS have it, LibreOffice substitutes a CJK font
@@ -133,6 +134,8 @@ def write_deck(path, *, title: str, subtitle: str, charts: list, candidate_table
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for slide in prs.slides:  # personal data masked in every text, whichever builder put it there
+        mask_xml_text(slide.element)
     freeze_core_properties(prs.core_properties)
     prs.save(str(path))
     return normalize_zip(path)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.office import freeze_core_properties, normalize_zip
+from toolkit.outputs import mask_xml_text
 
 BODY_FONT = "宋体"      # present on every Chinese Windows; LibreOffice substitutes a CJK serif/sans
 HEADING_FONT = "黑体"
@@ -107,9 +108,10 @@ def add_picture(doc, path, width_cm: float = 16.0, caption: str | None = None) -
 
 
 def save_document(doc, path) -> Path:
-    """Save reproducibly (fixed document dates and zip timestamps)."""
+    """Save reproducibly (fixed document dates and zip timestamps), personal data masked in every text."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mask_xml_text(doc.element.body)
     freeze_core_properties(doc.core_properties)
     doc.save(str(path))
     return normalize_zip(path)

@@ -1,7 +1,7 @@
 """One chart = a finding-stating title, a subtitle (N, time span, source), and four files beside each other.
 
 ``save_chart`` writes ``<stem>.png`` (300 dpi), ``<stem>.svg``, ``<stem>.pdf`` and ``<stem>.csv`` (the numbers
-drawn, UTF-8 with BOM so Excel opens it) — byte-identical for the same input.
+drawn, UTF-8 with BOM so Excel opens it, through ``toolkit.outputs.write_csv``) — byte-identical for the same input.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 
 from toolkit.brief.errors import BriefError
 from toolkit.brief.style import SUBTLE_TEXT, glyph_problems, use_house_style
+from toolkit.outputs import write_csv
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -83,7 +84,7 @@ def save_chart(fig, path_stem, data: pd.DataFrame, *, title: str = "", subtitle:
             "请安装中文字体或设置环境变量 WEIDIAOYAN_CJK_FONT 指向中文字体文件。"
         )
     csv_path = stem.with_name(stem.name + ".csv")
-    data.to_csv(csv_path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    write_csv(data, csv_path)
     paths["csv"] = csv_path
     if close:
         plt.close(fig)

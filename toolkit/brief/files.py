@@ -1,23 +1,19 @@
-"""Spreadsheets of the briefing stage, written reproducibly (see ``toolkit.office``)."""
+"""Spreadsheets of the briefing stage, written reproducibly (see ``toolkit.office``) and safely
+(see ``toolkit.outputs``: personal data masked, no cell a spreadsheet would run as a formula)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from toolkit.office import freeze_core_properties, normalize_zip
-
-
-def _clean_cell(value):
-    """Excel refuses control characters; drop them rather than fail a whole export."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+from toolkit.outputs import safe_frame, text_cells
 
 
 def write_xlsx(sheets: dict, path, *, widths: dict | None = None) -> Path:
     """Write DataFrames (sheet name -> frame) to ``path`` with a bold, frozen header and readable widths.
 
     ``widths``: column name -> width in characters (others sized from their content, at most 60).
+    Every cell goes through ``toolkit.outputs.safe_cell`` (masked, neutralised, control characters dropped).
     Reproducible: fixed document dates and zip timestamps.
     """
     import pandas as pd
@@ -28,15 +24,16 @@ def write_xlsx(sheets: dict, path, *, widths: dict | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame = frame.map(_clean_cell) if len(frame) else frame
+            frame = safe_frame(frame, excel=True)
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
+            text_cells(sheet)
             sheet.freeze_panes = "A2"
             for i, col in enumerate(frame.columns, start=1):
                 sheet.cell(row=1, column=i).font = Font(bold=True)
                 width = (widths or {}).get(col)
                 if width is None:
-                    sample = [str(col), *frame[col].astype(str).head(200)]
+                    sample = [str(col), *frame.iloc[:, i - 1].astype(str).head(200)]
                     width = min(60, max(6, max(_display_width(v) for v in sample) + 2))
                 sheet.column_dimensions[get_column_letter(i)].width = width
                 if width >= 40:  # long text: wrap instead of one endless line

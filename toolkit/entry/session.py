@@ -2,7 +2,8 @@
 
 Everything the entry widgets do goes through here, so it is testable without a browser and the
 widgets stay a thin skin. Typed texts (not parsed answers) are what the draft keeps: an operator
-who comes back after a crash finds exactly what they had typed.
+who comes back after a crash finds exactly what they had typed. A database busy with another writer
+never freezes typing: writes wait briefly, drafts wait in memory and beside the database (``busy.py``).
 
 >>> s = EntrySession(form, store, operator="张三")          # doctest: +SKIP
 >>> s.save_draft({"district": "3"})                         # doctest: +SKIP
@@ -13,11 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Mapping
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
+from toolkit.entry.busy import DRAFT_WAIT, RETRY_AFTER, SAVE_WAIT, LocalDraft, impatient
+from toolkit.entry.busy import reason as busy_reason
 from toolkit.entry.codes import answers_from_typed, typed_from_answers
 from toolkit.entry.double import DoubleEntry, SecondEntryResult
 from toolkit.entry.errors import EntryError
@@ -35,7 +40,16 @@ class EntrySession:
         if mode not in ("first", "second"):
             raise EntryError(f"录入方式只能是 first（第一遍）或 second（第二遍），收到 {mode!r}。")
         self.form, self.store, self.operator, self.mode = form, store, str(operator).strip(), mode
-        self.version = store.save_form(form)
+        # writes wait briefly for a busy database (see busy.py); reads use the store as is
+        self._writer, self._draft_writer = impatient(store, SAVE_WAIT), impatient(store, DRAFT_WAIT)
+        self._local = LocalDraft(store, form.id, self.operator)
+        self.pending: tuple[str, dict, int | None] | None = None   # (mode, typed, response id) not yet in the database
+        self.draft_problem: str | None = None   # why the last draft did not reach the database
+        self._retry_at = 0.0
+        try:
+            self.version = self._writer.save_form(form)
+        except OperationalError as err:
+            raise EntryError(f"{busy_reason(err)}，暂时无法开始录入。修改：稍等几秒再点“开始录入”。") from None
         self.correcting: int | None = None     # response id being corrected, if any
 
     # ---- checks ----------------------------------------------------------------------------------
@@ -48,33 +62,77 @@ class EntrySession:
     def _draft_mode(self) -> str:
         return "correct" if self.correcting else self.mode
 
-    def save_draft(self, typed: Mapping[str, str]) -> None:
-        """Keep the form in progress in the database (called on every change)."""
+    def save_draft(self, typed: Mapping[str, str]) -> bool:
+        """Keep the form in progress (called on every change); True once it is in the database.
+
+        While the database is busy the draft stays in memory and in a file beside the database
+        (``draft_problem`` says why), the database is left alone for ``RETRY_AFTER`` seconds so typing
+        never waits on it, and the next call after that (or ``retry_draft``) writes the latest draft.
+        """
+        self._keep(self._draft_mode, {k: v for k, v in typed.items() if v}, self.correcting)
+        if time.monotonic() < self._retry_at:
+            mode, kept, response_id = self.pending
+            self._local.write(mode, kept, response_id)
+            return False
+        return self.retry_draft()
+
+    def retry_draft(self) -> bool:
+        """Write the kept draft to the database now; True if nothing is left waiting."""
+        if self.pending is None:
+            return True
+        mode, typed, response_id = self.pending
         t = schema.entry_drafts
-        values = {"answers": dumps({k: v for k, v in typed.items() if v}), "response_id": self.correcting,
-                  "updated_at": now()}
-        key = (t.c.form_id == self.form.id) & (t.c.operator == self.operator) & (t.c.mode == self._draft_mode)
-        with self.store.transaction() as c:
-            if c.execute(t.update().where(key).values(**values)).rowcount == 0:
-                c.execute(t.insert().values(form_id=self.form.id, operator=self.operator, mode=self._draft_mode,
-                                            **values))
+        values = {"answers": dumps(typed), "response_id": response_id, "updated_at": now()}
+        key = (t.c.form_id == self.form.id) & (t.c.operator == self.operator) & (t.c.mode == mode)
+        try:
+            with self._draft_writer.transaction() as c:
+                if not typed:
+                    c.execute(t.delete().where(key))
+                elif c.execute(t.update().where(key).values(**values)).rowcount == 0:
+                    c.execute(t.insert().values(form_id=self.form.id, operator=self.operator, mode=mode, **values))
+        except OperationalError as err:
+            self.draft_problem = busy_reason(err)
+            self._retry_at = time.monotonic() + RETRY_AFTER
+            self._local.write(mode, typed, response_id)
+            return False
+        if self.pending == (mode, typed, response_id):
+            self.pending = None
+        self.draft_problem, self._retry_at = None, 0.0
+        self._local.remove(mode)
+        return self.pending is None
+
+    def _keep(self, mode: str, typed: dict, response_id: int | None) -> None:
+        if self.pending is not None and self.pending[0] != mode:
+            self.retry_draft()       # another mode's draft still waiting: try it before it is replaced
+        self.pending = (mode, typed, response_id)
 
     def load_draft(self) -> tuple[dict[str, str], int | None] | None:
-        """(typed texts, response id being corrected) of an unsaved form, or None."""
+        """(typed texts, response id being corrected) of an unsaved form, or None.
+
+        A draft kept in memory or beside the database (it could not be written) wins over the database's.
+        """
         t = schema.entry_drafts
-        with self.store.engine.connect() as c:
-            for mode in (self.mode, "correct"):
-                row = c.execute(select(t.c.answers, t.c.response_id).where(
-                    t.c.form_id == self.form.id, t.c.operator == self.operator, t.c.mode == mode)).first()
-                if row and json.loads(row[0]):
-                    return json.loads(row[0]), row[1]
+        for mode in (self.mode, "correct"):
+            if self.pending is not None and self.pending[0] == mode:
+                kept = self.pending[1:]
+            else:
+                kept = self._local.read(mode)
+            if kept is None:
+                try:
+                    with self.store.engine.connect() as c:
+                        row = c.execute(select(t.c.answers, t.c.response_id).where(
+                            t.c.form_id == self.form.id, t.c.operator == self.operator, t.c.mode == mode)).first()
+                except OperationalError as err:
+                    raise EntryError(f"{busy_reason(err)}，暂时读不到草稿。修改：稍等几秒再点“开始录入”。") from None
+                kept = (json.loads(row[0]), row[1]) if row else None
+            if kept and kept[0]:
+                return dict(kept[0]), kept[1]
         return None
 
     def clear_draft(self) -> None:
-        t = schema.entry_drafts
-        with self.store.transaction() as c:
-            c.execute(t.delete().where(t.c.form_id == self.form.id, t.c.operator == self.operator,
-                                       t.c.mode == self._draft_mode))
+        """Forget the form in progress (after saving or on 清空); a busy database is cleared later."""
+        self._keep(self._draft_mode, {}, None)
+        self.retry_draft()
 
     # ---- saving ----------------------------------------------------------------------------------
     def submit(self, typed: Mapping[str, str], reason: str | None = None) -> int | SecondEntryResult:
@@ -90,21 +148,26 @@ class EntrySession:
                              + "\n".join(p.message for p in errors), problems=errors)
         serial_q = self.form.by_role("serial")
         serial = str(clean.get(serial_q.id) or "").strip() or None if serial_q else None
-        if self.correcting:
-            self.store.update_response(self.correcting, clean, operator=self.operator,
-                                       reason=reason or "录入员修改")
-            result: int | SecondEntryResult = self.correcting
-            self.clear_draft()
-            self.correcting = None
-            return result
-        if self.mode == "second":
-            result = DoubleEntry(self.store, self.form).add_second(clean, operator=self.operator)
-        else:
-            if serial:
-                self._refuse_duplicate_serial(serial)
-            result = self.store.add_responses(self.form, [{"answers": clean, "serial": serial,
-                                                           "submitted_at": dt.datetime.now()}],
-                                              source="entry", operator=self.operator)[0]
+        try:
+            if self.correcting:
+                self._writer.update_response(self.correcting, clean, operator=self.operator,
+                                             reason=reason or "录入员修改")
+                result: int | SecondEntryResult = self.correcting
+                self.clear_draft()
+                self.correcting = None
+                return result
+            if self.mode == "second":
+                result = DoubleEntry(self._writer, self.form).add_second(clean, operator=self.operator)
+            else:
+                if serial:
+                    self._refuse_duplicate_serial(serial)
+                result = self._writer.add_responses(self.form, [{"answers": clean, "serial": serial,
+                                                                 "submitted_at": dt.datetime.now()}],
+                                                    source="entry", operator=self.operator)[0]
+        except OperationalError as err:
+            # nothing was written (one transaction); the typed form is kept like any draft
+            self.save_draft(typed)
+            raise EntryError(f"{busy_reason(err)}，答卷未保存，已录内容保留（草稿）。修改：稍等几秒再点保存。") from None
         self.clear_draft()
         return result
 
@@ -161,10 +224,16 @@ class EntrySession:
     def void(self, response_id: int, reason: str) -> None:
         if not (reason or "").strip():
             raise EntryError("作废答卷需要写明原因（如“重复录入”“编号错误”）。修改：在“原因”一栏填写后再点作废。")
-        self.store.set_status(response_id, "void", operator=self.operator, reason=reason)
+        self._set_status(response_id, "void", reason, "作废")
 
     def restore(self, response_id: int, reason: str = "恢复") -> None:
-        self.store.set_status(response_id, "active", operator=self.operator, reason=reason)
+        self._set_status(response_id, "active", reason, "恢复")
+
+    def _set_status(self, response_id: int, status: str, why: str, action: str) -> None:
+        try:
+            self._writer.set_status(response_id, status, operator=self.operator, reason=why)
+        except OperationalError as err:
+            raise EntryError(f"{busy_reason(err)}，答卷 #{response_id} 未{action}。修改：稍等几秒再点“{action}”。") from None
 
     def history(self, response_id: int) -> pd.DataFrame:
         """The audit trail of one response: who changed what, when and why."""

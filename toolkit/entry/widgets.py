@@ -12,16 +12,20 @@ Stable CSS classes for tests and styling: ``wdy-q-<question id>`` on each questi
 
 from __future__ import annotations
 
+import asyncio
 import html
 import warnings
 
 import ipywidgets as w
+from sqlalchemy.exc import OperationalError
 
+from toolkit.entry.busy import RETRY_AFTER, SAVE_WAIT, impatient
+from toolkit.entry.busy import reason as busy_reason
 from toolkit.entry.codes import answers_from_typed, echo
 from toolkit.entry.double import SecondEntryResult, field_question
 from toolkit.entry.errors import EntryError
 from toolkit.entry.session import MODES, EntrySession
-from toolkit.forms import Form, Question, other_key, relevant_questions
+from toolkit.forms import Form, FormError, Question, other_key, relevant_questions
 from toolkit.store import Store
 
 _CSS = """<style>
@@ -131,6 +135,8 @@ class EntryForm:
         self.session: EntrySession | None = None
         self._busy = False
         self._tried = False
+        self._draft_waiting = False      # the last draft could not reach the database (busy)
+        self._retry = None               # the scheduled retry of that draft, if any
         self.views = [_QuestionView(form, q, self._changed, self._submitted) for q in form.questions]
         self.inputs = {k: v for view in self.views for k, v in view.inputs.items()}
         self.operator = w.Text(value=operator or "", placeholder="您的姓名", description="录入员",
@@ -176,7 +182,13 @@ class EntryForm:
             self._say(str(err), error=True)
             return
         self.body.layout.display = None
-        draft = self.session.load_draft()
+        try:
+            draft = self.session.load_draft()
+        except EntryError as err:
+            self.session = None
+            self.body.layout.display = "none"
+            self._say(str(err), error=True)
+            return
         self._fill({})
         if draft:
             typed, correcting = draft
@@ -221,7 +233,11 @@ class EntryForm:
 
     def _update(self, save_draft: bool) -> None:
         answers = answers_from_typed(self.form, self.typed())
-        shown = relevant_questions(self.form, answers)
+        try:
+            shown = relevant_questions(self.form, answers)
+        except FormError as err:  # a rule that cannot run (e.g. a regex too slow): show all, say why, keep the draft
+            shown = {q.id for q in self.form.questions}
+            self._say(str(err), error=True)
         self._busy = True
         try:
             for view in self.views:
@@ -233,7 +249,11 @@ class EntryForm:
         finally:
             self._busy = False
         answers = answers_from_typed(self.form, self.typed())
-        problems = self.session.check(self.typed())[1] if self.session else []
+        try:
+            problems = self.session.check(self.typed())[1] if self.session else []
+        except FormError as err:
+            problems = []
+            self._say(str(err), error=True)
         by_question: dict[str, list[str]] = {}
         for p in problems:
             if p.is_error and (self._tried or p.rule != "required"):
@@ -251,7 +271,32 @@ class EntryForm:
                 view.inputs[other_key(q.id)].layout.display = None if has_other else "none"
             view.message.value = "<br>".join(html.escape(m) for m in by_question.get(q.id, []))
         if save_draft and self.session:
-            self.session.save_draft(self.typed())
+            self._draft_saved(self.session.save_draft(self.typed()))
+
+    def _draft_saved(self, saved: bool) -> None:
+        """Tell the operator when drafts cannot reach the database and when they can again; retry later."""
+        if not saved:
+            self._draft_waiting = True
+            self._say(f"{self.session.draft_problem}：草稿已保留在本机，稍后自动重试；录完照常点保存（未保存时请稍后再点保存）。",
+                      error=True)
+            self._schedule_retry()
+        elif self._draft_waiting:
+            self._draft_waiting = False
+            self._say("数据库已恢复，草稿已保存，请继续录入。")
+
+    def _schedule_retry(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()      # the kernel's loop (Voilà, JupyterLab); none in plain Python
+        except RuntimeError:
+            return
+        if self._retry is None:
+            self._retry = loop.call_later(RETRY_AFTER + 0.5, self.retry_draft)
+
+    def retry_draft(self) -> None:
+        """Write a draft kept while the database was busy (called by the scheduled retry)."""
+        self._retry = None
+        if self.session is not None and self.session.pending is not None:
+            self._draft_saved(self.session.retry_draft())
 
     def _focus_first(self) -> None:
         for view in self.views:
@@ -268,6 +313,9 @@ class EntryForm:
         try:
             reason = (self.reason.value.strip() or None) if self.session.correcting else None
             result = self.session.submit(self.typed(), reason=reason)
+        except FormError as err:  # the form's own rule cannot run: nothing was saved; the draft is kept
+            self._say(str(err), error=True)
+            return
         except EntryError as err:
             self._tried = True
             self._update(save_draft=False)
@@ -348,7 +396,7 @@ class EntryForm:
         try:
             if action == "load":
                 self._fill(self.session.start_correction(rid))
-                self.session.save_draft(self.typed())
+                self._draft_saved(self.session.save_draft(self.typed()))
                 self._say(f"已载入答卷 #{rid}，改好后回车保存（修改会记入审计日志）。")
                 self._focus_first()
             elif action == "void":
@@ -382,7 +430,7 @@ class ReviewPanel:
     def __init__(self, form: Form, store: Store, supervisor: str):
         from toolkit.entry.double import DoubleEntry
 
-        self.double = DoubleEntry(store, form)
+        self.double = DoubleEntry(impatient(store, SAVE_WAIT), form)      # a busy database: told, not frozen
         self.supervisor = supervisor
         self.pick = w.Dropdown(options=[], description="不一致", layout=w.Layout(width="620px"))
         self.choice = w.ToggleButtons(options=[("采用第一遍", "first"), ("采用第二遍", "second"), ("另填", "other")])
@@ -417,8 +465,9 @@ class ReviewPanel:
         try:
             self.double.resolve(self.pick.value, self.choice.value, supervisor=self.supervisor,
                                 value=self.value.value or None)
-        except EntryError as err:
-            self.status.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+        except (EntryError, OperationalError) as err:
+            text = str(err) if isinstance(err, EntryError) else f"{busy_reason(err)}，未裁定。修改：稍等几秒再点“裁定”。"
+            self.status.value = f"<span style='color:#c62828'>{html.escape(text)}</span>"
             return
         self.status.value = "已裁定并更正答卷（已记入审计日志）。"
         self.value.value = ""

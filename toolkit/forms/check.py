@@ -8,6 +8,7 @@ from pathlib import Path
 
 from toolkit.forms.errors import FormError
 from toolkit.forms.expressions import Expression, ExpressionError
+from toolkit.forms.regexes import check_pattern
 from toolkit.forms.model import CHOICE_KINDS, OTHER, ROLES, Form, Question, other_key
 from toolkit.forms.problems import Problem, where
 
@@ -90,8 +91,13 @@ def _check_expression(form: Form, q: Question, field: str, text: str, position: 
     try:
         expr = Expression(text)
     except ExpressionError as e:
-        err(f"表达式 {text!r} 无法解析：{e.what}", e.fix)
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        err(f"表达式 {shown!r} 无法解析：{e.what}", e.fix)
         return
+    for pattern in expr.regex_patterns():
+        bad = check_pattern(pattern)
+        if bad is not None:
+            err(bad.what, bad.fix)
     known = "、".join(form.question_ids())
     for ref in sorted(expr.references):
         base, _, row = ref.partition("/")

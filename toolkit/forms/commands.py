@@ -23,15 +23,18 @@ def _check(args) -> int:
 def _export(args) -> int:
     from pathlib import Path
 
-    from toolkit.forms import load_form
+    from toolkit.forms import FormError, load_form
+    from toolkit.outfolder import check_out_file, output_file
 
     form = load_form(args.file)
     suffix = {"xlsform": ".xlsx", "docx": ".docx", "wjx": ".txt"}[args.to]
     out = Path(args.output or Path("reports") / f"{form.id}{'_wjx' if args.to == 'wjx' else ''}{suffix}")
+    check_out_file(out, error=FormError, suffix=suffix)
     if args.to == "xlsform":
         from toolkit.forms.xlsform import write_xlsform, xlsform_to_xml
 
-        write_xlsform(form, out)
+        with output_file(out, error=FormError) as tmp:   # whole or absent, also when killed midway
+            write_xlsform(form, tmp)
         _, warnings = xlsform_to_xml(out)
         print(f"已导出 XLSForm：{out}（pyxform 转换通过" + (f"，{len(warnings)} 条提醒" if warnings else "") + "）")
         for w in warnings:
@@ -39,14 +42,17 @@ def _export(args) -> int:
     elif args.to == "docx":
         from toolkit.forms.paper import write_paper
 
-        write_paper(form, out)
+        with output_file(out, error=FormError) as tmp:
+            write_paper(form, tmp)
         print(f"已导出纸质问卷（A4）：{out}")
     else:
         from toolkit.forms.wjx_text import write_wjx_text
 
-        _, manual = write_wjx_text(form, out)
+        with output_file(out, error=FormError) as tmp:
+            _, manual = write_wjx_text(form, tmp)
         note = out.with_name(out.stem + "_需手工设置.txt")
-        note.write_text("\n".join(manual) + "\n", encoding="utf-8")
+        with output_file(note, error=FormError) as tmp:
+            tmp.write_text("\n".join(manual) + "\n", encoding="utf-8")
         print(f"已导出问卷星文本导入格式：{out}（在问卷星“导入问卷—文本导入”中粘贴）")
         print(f"以下设置文本格式无法携带，导入后请在问卷星中手工设置（也已写入 {note}）：")
         for line in manual:
@@ -55,18 +61,17 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
-    from pathlib import Path
-
-    from toolkit.forms import check_form, dump_form
+    from toolkit.forms import FormError, check_form, dump_form
     from toolkit.forms.xlsform import read_xlsform
+    from toolkit.outfolder import check_out_file, output_file
 
+    out = check_out_file(args.output, error=FormError, suffix=".yaml")
     form = read_xlsform(args.file)
     problems = check_form(form)
     for p in problems:
         print(p)
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    dump_form(form, out)
+    with output_file(out, error=FormError) as tmp:
+        dump_form(form, tmp)
     errors = [p for p in problems if p.is_error]
     print(f"已把 {args.file} 转为问卷定义 {out}：{len(form.questions)} 道题" +
           (f"；{len(errors)} 处错误需修改后才能使用" if errors else "") + "。")

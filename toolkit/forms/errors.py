@@ -5,3 +5,14 @@ from toolkit.errors import ToolkitError
 
 class FormError(ToolkitError):
     """A form definition that cannot be used, or an answer that breaks its form."""
+
+
+class ExpressionError(FormError):
+    """An expression (or a regular expression inside one) that cannot be parsed or run.
+
+    ``what`` says what is wrong and ``fix`` what to do, so callers can name the question and field.
+    """
+
+    def __init__(self, message: str, *, what: str = "", fix: str = ""):
+        super().__init__(message)
+        self.what, self.fix = what or message, fix

@@ -15,11 +15,14 @@ passed to ``eval``. Missing answers are ``None`` and compare like the empty stri
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from toolkit.forms.errors import FormError
+from toolkit.forms import regexes
+from toolkit.forms.errors import ExpressionError
+from toolkit.numbers import to_float
 
 _TOKEN = re.compile(
     r"""
@@ -36,9 +39,13 @@ _TOKEN = re.compile(
 
 _KEYWORDS = {"and", "or", "div", "mod"}
 
-
-class ExpressionError(FormError):
-    """An expression that cannot be parsed or uses an unknown function."""
+# Bounds that keep parsing and evaluation finite and recursion shallow (a form is written by people:
+# real expressions are a line or two, nest a few levels and quote short texts).
+MAX_LENGTH = 4000       # characters of one expression
+MAX_LITERAL = 1000      # characters of one number or quoted text
+MAX_NESTING = 50        # brackets, function calls and signs inside one another
+MAX_DEPTH = 200         # levels of the parsed tree, e.g. a chain of 200 "and"
+_BIG = 2**3000          # arithmetic beyond this (~900 digits) is infinite: exact giants only slow things down
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,8 @@ def _string_length(value) -> int:
 
 
 def _regex(value, pattern) -> bool:
-    return value is not None and re.search(str(pattern), str(value)) is not None
+    regexes.compile_pattern(str(pattern))  # a bad pattern is an error even while the answer is still empty
+    return value is not None and regexes.search(str(pattern), str(value))
 
 
 def _number(value):
@@ -103,7 +111,7 @@ FUNCTIONS: dict[str, tuple[int, Callable]] = {
     "not": (1, lambda v: not _truthy(v)),
     "today": (0, lambda: _dt.date.today().isoformat()),
     "number": (1, _number),
-    "int": (1, lambda v: int(_number(v)) if _to_number(v) is not None else float("nan")),
+    "int": (1, lambda v: int(n) if math.isfinite(n := _number(v)) else n),
     "true": (0, lambda: True),
     "false": (0, lambda: False),
 }
@@ -117,10 +125,10 @@ def _to_number(value):
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, str):
-        try:
-            return float(value) if "." in value else int(value)
-        except ValueError:
-            return None
+        num = to_float(value)            # strict: float("1_0") == 10, float("nan") is no answer
+        if num is None or "." in value or not num.is_integer():
+            return num
+        return int(num)
     return None
 
 
@@ -148,15 +156,26 @@ def _compare(op: str, left, right) -> bool:
     }[op]
 
 
+def _float(x) -> float:
+    if isinstance(x, int) and abs(x) >= 2**1023:
+        return math.inf if x > 0 else -math.inf  # float(huge int) raises OverflowError
+    return float(x)
+
+
 def _arith(op: str, left, right):
     a, b = _to_number(left), _to_number(right)
     if a is None or b is None:
         return float("nan")
+    if op in ("/", "div") or isinstance(a, float) or isinstance(b, float):
+        a, b = _float(a), _float(b)
     if op in ("/", "div"):
         return float("nan") if b == 0 else a / b
     if op == "mod":
-        return float("nan") if b == 0 else a % b
-    return {"+": a + b, "-": a - b, "*": a * b}[op]
+        return float("nan") if b == 0 or math.isinf(a) else a % b
+    result = {"+": a + b, "-": a - b, "*": a * b}[op]
+    if isinstance(result, int) and abs(result) > _BIG:
+        return math.inf if result > 0 else -math.inf  # keeps a chain of products from growing without end
+    return result
 
 
 class Expression:
@@ -170,20 +189,25 @@ class Expression:
     """
 
     def __init__(self, text: str):
-        self.text = text
+        self.text = text = str(text)
+        if len(text) > MAX_LENGTH:
+            self._fail(MAX_LENGTH, f"表达式太长（{len(text):,} 个字符，上限 {MAX_LENGTH:,}）",
+                       "简化条件，或把它拆到几道题的条件中")
         self._tokens = self._tokenize(text)
-        self._pos = 0
+        self._pos, self._nesting = 0, 0
         self.tree = self._parse_or()
         if self._peek() is not None:
             kind, value, pos = self._peek()
             self._fail(pos, f"多余的内容“{value}”", "检查括号是否配对、运算符之间是否缺少 and/or")
         del self._tokens
+        if _depth(self.tree) > MAX_DEPTH:
+            self._fail(0, f"运算连接超过 {MAX_DEPTH} 层", "简化条件，例如多个 selected() 用 or 连接时改用 count-selected()")
 
     # ---- parsing -------------------------------------------------------
     def _fail(self, pos: int, what: str, fix: str):
-        err = ExpressionError(f"表达式 {self.text!r} 第 {pos + 1} 个字符处：{what}。修改：{fix}。")
-        err.what, err.fix = f"第 {pos + 1} 个字符处{what}", fix
-        raise err
+        shown = self.text if len(self.text) <= 80 else self.text[:80] + "…"
+        raise ExpressionError(f"表达式 {shown!r} 第 {pos + 1} 个字符处：{what}。修改：{fix}。",
+                              what=f"第 {pos + 1} 个字符处{what}", fix=fix)
 
     def _tokenize(self, text: str) -> list:
         tokens, pos = [], 0
@@ -250,12 +274,24 @@ class Expression:
 
     def _parse_unary(self):
         if self._at("-"):
-            self._take()
-            return BinOp("-", Literal(0), self._parse_unary())
+            pos = self._take()[2]
+            self._enter(pos)
+            node = BinOp("-", Literal(0), self._parse_unary())
+            self._nesting -= 1
+            return node
         return self._parse_primary()
+
+    def _enter(self, pos: int) -> None:
+        """One level deeper (bracket, call, sign): bounded, so the parser's recursion stays shallow."""
+        self._nesting += 1
+        if self._nesting > MAX_NESTING:
+            self._fail(pos, f"括号、函数或负号嵌套超过 {MAX_NESTING} 层", "减少嵌套，去掉多余的括号")
 
     def _parse_primary(self):
         kind, value, pos = self._take()
+        if kind in ("number", "string") and len(value) > MAX_LITERAL + 2:
+            what = "数字" if kind == "number" else "文字"
+            self._fail(pos, f"{what}太长（{len(value):,} 个字符，上限 {MAX_LITERAL:,}）", f"缩短这段{what}")
         if kind == "number":
             return Literal(float(value) if "." in value else int(value))
         if kind == "string":
@@ -265,14 +301,17 @@ class Expression:
         if kind == "dot":
             return Current()
         if kind == "op" and value == "(":
+            self._enter(pos)
             node = self._parse_or()
             self._take(")")
+            self._nesting -= 1
             return node
         if kind == "name" and value not in _KEYWORDS:
             name = _ALIASES.get(value, value)
             if name not in FUNCTIONS:
                 known = "、".join(sorted(FUNCTIONS))
                 self._fail(pos, f"未知函数“{value}”", f"可用函数：{known}")
+            self._enter(pos)
             self._take("(")
             args = []
             if not self._at(")"):
@@ -281,6 +320,7 @@ class Expression:
                     self._take()
                     args.append(self._parse_or())
             self._take(")")
+            self._nesting -= 1
             arity = FUNCTIONS[name][0]
             if len(args) != arity:
                 self._fail(pos, f"函数 {name}() 需要 {arity} 个参数，实有 {len(args)} 个", f"按 {name}(…) 的用法补齐参数")
@@ -316,6 +356,11 @@ class Expression:
                 if isinstance(target, Ref) and isinstance(choice, Literal):
                     pairs.append((target.name, str(choice.value)))
         return pairs
+
+    def regex_patterns(self) -> list[str]:
+        """Patterns written as text in ``regex(…, 'pattern')`` calls, for checking them with the form."""
+        return [str(n.args[1].value) for n in self._walk()
+                if isinstance(n, Call) and n.name == "regex" and isinstance(n.args[1], Literal)]
 
     def compared_values(self) -> list[tuple[str, str]]:
         """(question id, literal) pairs from ``${q} == 'x'`` comparisons, for checking choice ids."""
@@ -360,6 +405,19 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
+
+
+def _depth(tree) -> int:
+    """Levels of a parsed tree, counted without recursion."""
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, d = todo.pop()
+        deepest = max(deepest, d)
+        if isinstance(node, BinOp):
+            todo += [(node.left, d + 1), (node.right, d + 1)]
+        elif isinstance(node, Call):
+            todo += [(a, d + 1) for a in node.args]
+    return deepest
 
 
 def _xpath(node, top: bool = False) -> str:

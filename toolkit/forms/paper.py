@@ -229,6 +229,9 @@ def write_paper(form: Form, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     from toolkit.office import normalize_zip
+    from toolkit.outputs import mask_xml_text
 
-    paper_document(form).save(path)
+    doc = paper_document(form)
+    mask_xml_text(doc.element.body)       # like every output; a form's own text rarely holds any
+    doc.save(path)
     return normalize_zip(path)

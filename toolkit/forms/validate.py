@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
+from toolkit.errors import quoted
+from toolkit.forms.errors import ExpressionError, FormError
 from toolkit.forms.expressions import Expression
 from toolkit.forms.model import OTHER, Form, Question, expression_scope, other_key
+from toolkit.numbers import to_float
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,17 @@ def _expr(text: str) -> Expression:
     return Expression(text)
 
 
+def _holds(form: Form, q: Question, field: str, scope: Mapping[str, Any], current: Any = None) -> bool:
+    """Evaluate ``q``'s skip logic or constraint; a rule that cannot run is the form's error, naming the question."""
+    text = getattr(q, field)
+    try:
+        return _expr(str(text)).test(scope, current)
+    except ExpressionError as err:
+        name = {"relevant": "跳题条件", "constraint": "取值限制"}[field]
+        raise FormError(f"问卷 {form.id} {_fmt(q, form)}的{name}（{field}: {text}）无法计算：{err.what}。"
+                        f"修改：{err.fix}。") from None
+
+
 def is_blank(value) -> bool:
     if value is None:
         return True
@@ -50,7 +65,7 @@ def relevant_questions(form: Form, answers: Mapping[str, Any]) -> set[str]:
     shown: set[str] = set()
     visible: dict[str, Any] = {}
     for q in form.questions:
-        if q.relevant and not _expr(q.relevant).test(expression_scope(visible)):
+        if q.relevant and not _holds(form, q, "relevant", expression_scope(visible)):
             continue
         shown.add(q.id)
         if q.id in answers:
@@ -65,8 +80,8 @@ def coerce(q: Question, value: Any) -> Any:
     if q.kind == "number":
         if isinstance(value, bool):
             raise ValueError(value)
-        num = float(str(value).strip().replace(",", "")) if not isinstance(value, (int, float)) else float(value)
-        if math.isnan(num) or math.isinf(num):
+        num = to_float(value if isinstance(value, (int, float)) else str(value).replace(",", ""))
+        if num is None:                  # strict: float("1_0") would be 10, float("nan") a number
             raise ValueError(value)
         if q.integer:
             if num != int(num):
@@ -82,7 +97,10 @@ def coerce(q: Question, value: Any) -> Any:
         for suffix in ("年", "月"):
             text = text.replace(suffix, "-")
         text = text.replace("日", "").split(" ")[0].split("T")[0]
-        y, m, d = (int(part) for part in text.split("-"))
+        parts = unicodedata.normalize("NFKC", text).split("-")
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):   # int("1_0") == 10
+            raise ValueError(value)
+        y, m, d = map(int, parts)
         return dt.date(y, m, d).isoformat()
     if q.kind in ("multiple", "ranking"):
         items = value if isinstance(value, (list, tuple)) else str(value).split()
@@ -119,18 +137,18 @@ def _check_kind(form: Form, q: Question, value: Any, out: list[AnswerProblem]) -
     labels = _ChoiceList(q)
     if q.kind in ("single", "likert") and not q.is_matrix:
         if value not in ids:
-            add("choice", f"选项 {value!r} 不在本题选项中。修改：选项应为 {labels}")
+            add("choice", f"选项 {quoted(value)} 不在本题选项中。修改：选项应为 {labels}")
     elif q.is_matrix:
         rows = {r.id for r in q.rows}
         for row, v in value.items():
             if row not in rows:
-                add("choice", f"没有矩阵行 {row!r}。修改：行应为 {', '.join(r.id for r in q.rows)}")
+                add("choice", f"没有矩阵行 {quoted(row)}。修改：行应为 {', '.join(r.id for r in q.rows)}")
             elif v not in ids:
-                add("choice", f"第“{q.rows[[r.id for r in q.rows].index(row)].label}”行的选项 {v!r} 不在量表中。修改：应为 {labels}")
+                add("choice", f"第“{q.rows[[r.id for r in q.rows].index(row)].label}”行的选项 {quoted(v)} 不在量表中。修改：应为 {labels}")
     elif q.kind in ("multiple", "ranking"):
         bad = [v for v in value if v not in ids]
         if bad:
-            add("choice", f"选项 {'、'.join(map(repr, bad))} 不在本题选项中。修改：选项应为 {labels}")
+            add("choice", f"选项 {quoted(bad)} 不在本题选项中。修改：选项应为 {labels}")
         if len(set(value)) != len(value):
             add("choice", "同一选项出现了两次。修改：每个选项只选一次")
         if q.max_choices and len(value) > q.max_choices:
@@ -155,12 +173,12 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
         except (ValueError, TypeError):
             kind_fix = {"number": "填写数字" + ("（整数）" if q.integer else ""), "date": "写成 2026-05-01 这样的日期",
                         "likert": "按行填写量表选项"}.get(q.kind, "检查填写内容")
-            problems.append(AnswerProblem(q.id, "type", raw, f"{_fmt(q, form)}：{raw!r} 不是有效的答案。修改：{kind_fix}"))
+            problems.append(AnswerProblem(q.id, "type", raw, f"{_fmt(q, form)}：{quoted(raw)} 不是有效的答案。修改：{kind_fix}"))
             continue
         if q.id not in shown:
             if value is not None:
                 problems.append(AnswerProblem(q.id, "irrelevant", raw,
-                                              f"{_fmt(q, form)}：按跳题逻辑（{q.relevant}）本题应跳过，却有答案 {raw!r}。"
+                                              f"{_fmt(q, form)}：按跳题逻辑（{q.relevant}）本题应跳过，却有答案 {quoted(raw)}。"
                                               "修改：核对前面题目的答案；本题答案不计入", level="warning"))
             continue
         if value is None:
@@ -174,9 +192,10 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
                                               f"{_fmt(q, form)}：必答矩阵题缺少以下行：{'、'.join(missing)}。修改：逐行补填"))
         before = len(problems)
         _check_kind(form, q, value, problems)
-        if len(problems) == before and q.constraint and not _expr(q.constraint).test(expression_scope({**answers, q.id: value}), value):
+        if len(problems) == before and q.constraint and not _holds(form, q, "constraint",
+                                                                   expression_scope({**answers, q.id: value}), value):
             msg = q.constraint_message or f"不满足取值限制 {q.constraint}"
-            problems.append(AnswerProblem(q.id, "constraint", raw, f"{_fmt(q, form)}：{msg}（填写的是 {raw!r}）。修改：核对原始问卷后改正"))
+            problems.append(AnswerProblem(q.id, "constraint", raw, f"{_fmt(q, form)}：{msg}（填写的是 {quoted(raw)}）。修改：核对原始问卷后改正"))
         clean[q.id] = value
         if q.other:
             chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)

@@ -125,6 +125,8 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from toolkit.outputs import text_cells
+
     wb = Workbook()
     survey = wb.active
     survey.title = "survey"
@@ -139,6 +141,7 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     settings.append(["form_title", "form_id", "version", "default_language", "wdy_lists"])
     settings.append([form.title, form.id, form.version, "zh", " ".join(form.choice_lists)])
     for sheet in wb.worksheets:
+        text_cells(sheet)      # a label starting with "=" is text, not a formula (toolkit.outputs)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -181,6 +184,13 @@ def _sheet_records(wb, name: str, path) -> list[dict]:
     if not rows:
         return []
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    twice = sorted({h for h in header if h and header.count(h) > 1}, key=header.index)
+    if twice:   # a record keyed by header would keep only the last of them, silently
+        from toolkit.filesafety import column_letters
+
+        cols = "、".join(column_letters(j + 1) for j, h in enumerate(header) if h == twice[0])
+        raise FormError(f"{path}：{name} 表第1行的列名“{twice[0]}”出现了两次（{cols} 列），无法确定用哪一列。"
+                        "修改：删除多余的一列或给它改名后重试。")
     out = []
     for i, values in enumerate(rows[1:], start=2):
         rec = {h: v for h, v in zip(header, values) if h and v is not None and str(v).strip() != ""}
@@ -229,19 +239,38 @@ def _expression(rec: dict, field: str, q: Question, matrix_rows: dict[str, str],
     return text or None
 
 
-def _int(value) -> int | None:
-    return None if value is None else int(value)
+def _int(value, rec: dict, column: str) -> int | None:
+    from toolkit.numbers import to_int
+
+    if value is None:
+        return None
+    number = to_int(value if isinstance(value, (int, float)) else str(value))
+    if number is None:
+        raise FormError(f"survey 表第{rec['__row__']}行（{rec.get('name')}）的 {column} 是“{value}”，不是整数。"
+                        "修改：填写一个整数（如 3），或清空该单元格。")
+    return number
 
 
 def read_xlsform(path: str | Path) -> Form:
     """Read an XLSForm workbook back into a Form (ours round-trip exactly; others map as closely as possible)."""
+    import io
+
     from openpyxl import load_workbook
 
+    from toolkit.filesafety import UnsafeFile, check_workbook, read_input
+
     path = Path(path)
+    if not path.exists():
+        raise FormError(f"找不到 XLSForm 文件 {path}。修改：检查路径。")
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise FormError(f"找不到 XLSForm 文件 {path}。修改：检查路径。") from None
+        blob = read_input(path)           # a regular file of bounded size; a zip that would not explode
+        book = check_workbook(blob)
+        for name in ("survey", "choices", "settings"):     # the sheets read below
+            book.scan(name)
+    except UnsafeFile as bad:
+        raise FormError(f"{path}：{bad.what}。修改：{bad.fix}。") from None
+    try:
+        wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
     except Exception as err:  # not a zip/xlsx
         raise FormError(f"{path}：无法作为 .xlsx 打开（{err}）。修改：用 Excel 另存为 .xlsx 后重试。") from None
     survey = _sheet_records(wb, "survey", path)
@@ -370,8 +399,8 @@ def _question(rec: dict, kind: str, name: str) -> Question:
     return Question(
         id=name, kind=kind, label=_label(rec), hint=str(rec.get("hint") or ""),
         required=_yes(rec.get("required")),
-        role=rec.get("wdy_role"), min_choices=_int(rec.get("wdy_min_choices")),
-        max_choices=_int(rec.get("wdy_max_choices")),
+        role=rec.get("wdy_role"), min_choices=_int(rec.get("wdy_min_choices"), rec, "wdy_min_choices"),
+        max_choices=_int(rec.get("wdy_max_choices"), rec, "wdy_max_choices"),
         constraint_message=rec.get("constraint_message"),
         renamed_from=str(rec["wdy_renamed_from"]) if rec.get("wdy_renamed_from") else None,
     )

@@ -10,16 +10,25 @@ SOURCES = ("auto", "wjx", "tencent", "kobo", "odk", "table")
 
 
 def _ingest(args) -> int:
+    from toolkit.ingest.errors import IngestError
     from toolkit.ingest.pipeline import ingest
     from toolkit.ingest.report import format_report, save_report, to_json
+    from toolkit.outfolder import check_out_file, output_file
 
+    out = Path(args.report) if args.report else Path("reports") / f"导入报告_{Path(args.file).stem}.xlsx"
+    check_out_file(out, error=IngestError, flag="--report")   # a bad path is refused before anything is written
     report = ingest(args.file, args.form, args.db, source=args.source, operator=args.operator, sheet=args.sheet,
                     header_row=args.header_row)
-    out = Path(args.report) if args.report else Path("reports") / f"导入报告_{Path(args.file).stem}.xlsx"
-    save_report(report, out)
+    try:
+        with output_file(out, error=IngestError, flag="--report") as tmp:
+            save_report(report, tmp)
+    except Exception as err:  # the rows are committed: say so, never that nothing was written
+        why = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
+        raise IngestError(f"{_written(report)}；但导入报告未能保存：{why}。数据已入库，无需重新导入"
+                          "（重新导入时已导入的行会被跳过）；修改：检查 --report 的位置、写权限和磁盘空间。") from None
     report["report_path"] = str(out)
     if args.json:
-        print(to_json(report))
+        print(to_json(_masked(report)))
     else:
         print(format_report(report))
         print(f"  报告已保存：{out}")
@@ -29,16 +38,48 @@ def _ingest(args) -> int:
     return 0
 
 
+def _written(report: dict) -> str:
+    """What an import put in the database, for a message about something that failed after it."""
+    if report.get("batch_id") is None:
+        return "数据库未作任何改动（文件中没有新的答卷）"
+    return (f"已写入数据库：导入批次 {report['batch_id']}，接收 {report['accepted']} 行，"
+            f"隔离 {report['rejected']} 行")
+
+
+def _masked(report: dict) -> dict:
+    """``report`` as printed: answer values, and the messages and examples quoting them, with personal data
+    masked (the JSON goes to logs and scripts as readily as the console summary does)."""
+    from toolkit.text.pii import mask_pii
+
+    def mask(value):
+        return mask_pii(value) if isinstance(value, str) else value
+
+    out = dict(report)
+    if "problems" in out:
+        out["problems"] = [{**p, "value": mask(p.get("value")), "message": mask(p.get("message"))}
+                           for p in out["problems"]]
+    if "top_reasons" in out:
+        out["top_reasons"] = [{**r, "example": mask(r.get("example"))} for r in out["top_reasons"]]
+    if "still_rejected" in out:
+        out["still_rejected"] = [{**r, "reasons": [mask(m) for m in r.get("reasons", [])]}
+                                 for r in out["still_rejected"]]
+    return out
+
+
 def _infer(args) -> int:
     from toolkit.forms import dump_form
+    from toolkit.ingest.errors import IngestError
     from toolkit.ingest.infer import infer_draft
+    from toolkit.outfolder import check_out_file, output_file
 
+    if args.output:
+        check_out_file(args.output, error=IngestError, suffix=".yaml")
     form, notes = infer_draft(args.export, args.by_code, form_id=args.id, title=args.title, source=args.source)
     # with the YAML on stdout, the notes go to stderr so `> draft.yaml` stays a clean file
     out = sys.stdout if args.output else sys.stderr
     if args.output:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        dump_form(form, args.output)
+        with output_file(args.output, error=IngestError) as tmp:
+            dump_form(form, tmp)
         kinds = {}
         for q in form.questions:
             kinds[q.kind] = kinds.get(q.kind, 0) + 1
@@ -65,13 +106,17 @@ def _open_existing(db: str):
 
 def _rejected_export(args) -> int:
     from toolkit.forms import load_form
+    from toolkit.ingest.errors import IngestError
     from toolkit.ingest.fixes import export_rejected
+    from toolkit.outfolder import check_out_file, output_file
 
     form = load_form(args.form)
+    out = Path(args.output) if args.output else Path("reports") / f"待修正_{form.id}.xlsx"
+    check_out_file(out, error=IngestError)
     store = _open_existing(args.db)
     try:
-        out = Path(args.output) if args.output else Path("reports") / f"待修正_{form.id}.xlsx"
-        summary = export_rejected(store, form, out, batch_id=args.batch, show_personal=args.show_personal)
+        with output_file(out, error=IngestError) as tmp:   # a killed export leaves no half workbook
+            summary = export_rejected(store, form, tmp, batch_id=args.batch, show_personal=args.show_personal)
     finally:
         store.close()
     if not summary["rows"]:
@@ -81,7 +126,7 @@ def _rejected_export(args) -> int:
     print(f"已导出 {summary['rows']} 行隔离数据（{summary['entries']} 处问题，导入批次 "
           f"{'、'.join(map(str, summary['batches']))}）到 {out}。")
     print("  " + ("个人信息未遮盖：用后请删除该文件，不要外传。" if not summary["masked"] else
-                  "需要修正的题目显示原值；其余自由文本中的手机号、身份证号已遮盖（不改动则保留原值）。"))
+                  "手机号、身份证号已遮盖（不改动则保留原值；格式有误的号码照原样显示）。"))
     print(f"  改正黄色单元格后运行：weidiaoyan rejected resubmit {out} --form {args.form} --db {args.db} --operator 姓名")
     return 0
 
@@ -98,7 +143,7 @@ def _rejected_resubmit(args) -> int:
     finally:
         store.close()
     if args.json:
-        print(to_json(summary))
+        print(to_json(_masked(summary)))
         return 0
     print(f"重新提交：{args.file}（操作人 {args.operator}）")
     print(f"  已重新提交 {len(summary['resubmitted'])} 行，仍不符合（继续隔离，原因已更新）{len(summary['still_rejected'])} 行，"
@@ -143,7 +188,7 @@ def register(subparsers) -> None:
     e.add_argument("--batch", type=int, default=None, help="只导出这个导入批次（默认全部批次）")
     e.add_argument("-o", "--output", default=None, help="待修正表路径（默认 reports/待修正_问卷编号.xlsx）")
     e.add_argument("--show-personal", action="store_true",
-                   help="不遮盖自由文本里的手机号、身份证号（默认只显示需要修正的题目的原值）")
+                   help="不遮盖手机号、身份证号等个人信息（默认全部遮盖；格式有误的号码本就照原样显示）")
     e.set_defaults(func=_rejected_export)
     r = rejected.add_parser("resubmit", help="读回改好的待修正表：逐行校验，合格的写入答卷，仍有问题的继续隔离")
     r.add_argument("file", metavar="FILE", help="weidiaoyan rejected export 生成并改好的 .xlsx")

@@ -3,8 +3,9 @@ KoboToolbox CSV, ODK Central CSV and a plain table.
 
 Used to build test fixtures, the benchmark file and demo files. Records are in the store shape
 (``{"answers": …, "submitted_at": …}``, as ``toolkit.sample.generate_responses`` makes them) or bare
-answer dicts. Cells starting with ``= + - @`` are neutralised with a leading ``'`` unless
-``neutralise=False`` (tests use that to reproduce a hostile platform file).
+answer dicts. Formula-like cells are neutralised with a leading ``'`` (``toolkit.outputs.safe_cell``) unless
+``neutralise=False`` (tests use that to reproduce a hostile platform file). Personal data is kept: these
+files stand for what a platform exports, and ingest must be tested on it.
 """
 
 from __future__ import annotations
@@ -13,24 +14,19 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import re
 from pathlib import Path
 
 from toolkit.forms import OTHER, Form, Question, other_key, relevant_questions
+from toolkit.outputs import EXCEL_MAX_CELL, ILLEGAL as _ILLEGAL, safe_cell as _safe_cell
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WJX_META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
 WJX_OTHER = "其他【请注明】"
 TENCENT_META = ["编号", "开始答题时间", "结束答题时间", "答题时长", "地理位置国家和地区", "地理位置省", "地理位置市", "自定义字段"]
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-EXCEL_MAX_CELL = 32767
 
 
 def safe_cell(value):
     """A cell value that no spreadsheet will run as a formula (``=cmd|…`` becomes ``'=cmd|…``)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return _safe_cell(value, mask=False)
 
 
 def _record(r: dict) -> dict:

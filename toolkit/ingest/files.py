@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.filesafety import UnsafeFile, check_text_table, check_workbook, column_letters, read_input
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.normalize import squash
 from toolkit.tables import HEADER_SCAN, UnreadableText, decode_text, find_header_row
@@ -47,6 +48,9 @@ class RawTable:
     notes: list[str] = field(default_factory=list)   # Chinese remarks for the report (e.g. "扩展名与内容不符")
     row_numbers: list[int] = field(default_factory=list)   # 1 = first data row of the file, per data row
     header_line: int = 1           # spreadsheet row (1-based) of the header; data row n is sheet row n + header_line
+    # (data row number, column) -> Excel's error text ("#N/A"), or "" for a formula saved without a value:
+    # cells read as blank that must not pass as unanswered (see toolkit.filesafety)
+    cell_errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def sheet_row(self, row_number: int) -> int:
         """The row number staff see in Excel for data row ``row_number``."""
@@ -86,13 +90,17 @@ def read_table(path: str | Path, sheet: int | str | None = None, header_row: int
                     "给出平台导出的答卷表格（Excel 或 CSV）；Word/PDF 里的表格请先复制到 Excel 另存为 .xlsx")
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
         raise _fail(path, f"表头行号 {header_row!r} 无效", "--header-row 写表头所在的行号（从 1 数起的正整数）")
-    blob = path.read_bytes()
+    try:
+        blob = read_input(path)           # a regular file of bounded size (a FIFO or /dev/zero is refused)
+        book = check_workbook(blob) if blob.startswith(XLSX_MAGIC) else None
+    except UnsafeFile as bad:
+        raise _fail(path, bad.what, bad.fix) from None
     digest = hashlib.sha256(blob).hexdigest()
     if not blob.strip():
         raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据")
     if blob.startswith(XLSX_MAGIC):
         _check_workbook_zip(path, blob)
-        table = _read_excel(path, blob, "xlsx", sheet, header_row)
+        table = _read_excel(path, blob, "xlsx", sheet, header_row, book)
     elif blob.startswith(XLS_MAGIC):
         table = _read_excel(path, blob, "xls", sheet, header_row)
     else:
@@ -150,7 +158,7 @@ def _sheet_missing(path: Path, sheet, names: list[str]) -> IngestError:
                  "--sheet 改用其中之一（名字要完全一致），或去掉 --sheet 读取第一个有数据的表")
 
 
-def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | None = None) -> RawTable:
+def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | None = None, book=None) -> RawTable:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -160,22 +168,54 @@ def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | Non
         raise _broken(path, kind, err) from None
     if isinstance(sheet, int) and not 0 <= sheet < len(names) or isinstance(sheet, str) and sheet not in names:
         raise _sheet_missing(path, sheet, names)
+    scan = None
+
+    def load(i: int):
+        nonlocal scan
+        try:     # before calamine allocates the sheet's whole range (toolkit.filesafety)
+            scan = book.scan(names[i]) if book is not None else None
+        except UnsafeFile as bad:
+            raise _fail(path, bad.what, bad.fix) from None
+        return wb.get_sheet_by_index(i)
+
     try:
         if sheet is None:
             rows, ws = [], None
             for i in range(len(names)):   # the first sheet that has data
-                ws = wb.get_sheet_by_index(i)
+                ws = load(i)
                 rows = ws.to_python(skip_empty_area=True)
                 if rows:
                     break
         else:
-            ws = wb.get_sheet_by_index(sheet) if isinstance(sheet, int) else wb.get_sheet_by_name(sheet)
+            ws = load(sheet if isinstance(sheet, int) else names.index(sheet))
             rows = ws.to_python(skip_empty_area=True)
         # rows start at the first used row; row numbers in messages count from the sheet's row 1
         first = (ws.start[0] if ws is not None and ws.start else 0) + 1
+        left = (ws.start[1] if ws is not None and ws.start else 0) + 1    # and columns at the first used one
+    except IngestError:
+        raise
     except Exception as err:  # calamine raises several types for broken zips / BIFF streams
         raise _broken(path, kind, err) from None
-    return _from_rows(path, kind, rows, header_row, first)
+    table = _from_rows(path, kind, rows, header_row, first)
+    if scan is not None and scan.n_odd:
+        _mark_odd_cells(table, scan, left)
+    return table
+
+
+def _mark_odd_cells(table: RawTable, scan, left: int) -> None:
+    """Record the cells calamine read as blank though Excel shows an error (#N/A) or holds a formula
+    without a saved value, so the import can reject those answers instead of losing them silently."""
+    header = dict(enumerate(table.header))
+    shown = []
+    for (r, c), text in scan.odd_cells.items():
+        row, col = r - table.header_line, c - left
+        if row >= 1:
+            table.cell_errors[(row, col)] = text
+        if len(shown) < 5:
+            shown.append(f"第{r}行“{header.get(col, column_letters(c) + '列')}”（{text or '公式没有计算结果'}）")
+    more = f"等 {scan.n_odd} 个单元格" if scan.n_odd > len(shown) else ""
+    table.notes.append(f"{'、'.join(shown)}{more}是 Excel 错误值或没有计算结果的公式，读作空白"
+                       "（导入时含这些单元格的答卷进入待修正表）。修改：在 Excel 中改正公式（或复制后“粘贴为数值”）再导出")
 
 
 def _broken(path: Path, kind: str, err: Exception) -> IngestError:
@@ -252,6 +292,10 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
     # a title line above the header has no delimiter: sniff the first line that has one
     lines = text.lstrip("\ufeff").split("\n", HEADER_SCAN)[:HEADER_SCAN]
     delimiter = _sniff(next((line for line in lines if _sniff(line, None)), first))
+    try:
+        check_text_table(text, delimiter)     # before pandas makes an object per column
+    except UnsafeFile as bad:
+        raise _fail(path, bad.what, bad.fix) from None
     options = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False, engine="c",
                    quoting=csv.QUOTE_MINIMAL, skip_blank_lines=True)
     try:
@@ -263,7 +307,7 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
             if width <= len(next(csv.reader(io.StringIO(text), delimiter=delimiter), [])):
                 raise
             frame = pd.read_csv(io.StringIO(text), names=range(width), **options)
-    except pd.errors.ParserError as err:
+    except (pd.errors.ParserError, csv.Error) as err:
         raise _fail(path, f"CSV 格式错误：{err}", "检查该行是否多了或少了分隔符、引号是否成对；或用 Excel 另存为 .xlsx") from None
     except pd.errors.EmptyDataError:
         raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据") from None

@@ -9,9 +9,11 @@ re-submitted through ``resubmit``; rows still wrong stay quarantined with the ne
 处理 dismisses a row. Rows whose cells did not change, and rows already handled, are left alone, so
 running it twice changes nothing. All writes are one transaction, audited with the operator.
 
-Privacy: staff need real values to fix a row, so the answer cells of the questions that failed, and the
-problem texts, show what was submitted. Other free-text answers (and the raw-row sheet) have phone and
-ID numbers masked unless ``show_personal=True``; a masked cell left as it was keeps the stored original.
+Privacy: every cell goes through ``toolkit.outputs.safe_cell``: phone and ID numbers are masked in all
+cells (answers, problem texts, the raw-row sheet) unless ``show_personal=True``, and formula-like text
+gets a leading ``'`` that reading back removes. A masked cell left as it was keeps the stored original;
+an edited cell is taken as typed (a placeholder like ``[手机号]`` left in it stays, the number is not revived).
+Malformed numbers, the usual thing to fix, are no valid phone or ID number and so are shown as submitted.
 
 >>> export_rejected(store, form, "reports/待修正.xlsx")                      # doctest: +SKIP
 >>> resubmit_workbook(store, form, "reports/待修正.xlsx", operator="张三")    # doctest: +SKIP
@@ -26,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.forms import OTHER_LABEL, Form, Question, other_key, validate_answers
+from toolkit.errors import quoted
 from toolkit.ingest.errors import IngestError
-from toolkit.ingest.exports import EXCEL_MAX_CELL, FORMULA_START, _ILLEGAL, safe_cell
+from toolkit.outputs import safe_cell, text_cells, unneutralise
 from toolkit.ingest.readers.base import ChoiceIndex
 from toolkit.ingest.readers.decode import split_items
 from toolkit.ingest.resubmit import resubmit
@@ -42,7 +45,6 @@ RETRY = "resubmit_failed"          # audit action of a correction that still bro
 SUPERSEDED = "superseded"          # rejected-row status: replaced by the reasons of a later attempt
 LIST_SEP = "┋"                     # between the items of a multiple choice / ranking cell (as 问卷星 writes them)
 _COMMAS = re.compile(r"[，、,]")
-_FREE_TEXT = ("text", "concern")
 NO_ANSWERS = "（此行在较早版本导入，没有保存解析后的答案：请对照“原始数据”表填写整行答案）"
 
 
@@ -64,7 +66,7 @@ class Pending:
     entries: list[dict]
     raw: dict
     answers: dict | None           # None: imported before answers were kept with the batch
-    failing: set[str] = field(default_factory=set)   # question ids whose cells are shown unmasked
+    failing: set[str] = field(default_factory=set)   # question ids whose cells are highlighted to fix
     header_line: int = 1           # sheet row of the import file's header (a title row above it moves it down)
 
     @property
@@ -164,13 +166,6 @@ def _separator_hint(q: Question, value) -> str:
     return ""
 
 
-def _unneutralise(text: str | None) -> str | None:
-    # export wrote '=… for text starting like a formula; the apostrophe is ours, not the respondent's
-    if text and text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_START):
-        return text[1:]
-    return text
-
-
 # ---- pending rows ---------------------------------------------------------------------------------
 
 def _attempts(store: Store) -> dict[tuple[int, int], dict]:
@@ -220,13 +215,7 @@ def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[
 # ---- export -----------------------------------------------------------------------------------------
 
 def _cell(value, mask: bool):
-    if value is None or not isinstance(value, str):
-        return value
-    if mask:
-        from toolkit.text import mask_pii
-
-        value = mask_pii(value)
-    return safe_cell(_ILLEGAL.sub("", value)[:EXCEL_MAX_CELL])
+    return safe_cell(value, mask=mask, excel=True) if isinstance(value, str) else value
 
 
 def _problem_text(entries: list[dict]) -> str:
@@ -251,10 +240,9 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
     for p in rows:
         texts = render(columns, p.answers)
         problem = _problem_text(p.entries) + ("" if p.answers is not None else f"\n{NO_ANSWERS}")
-        values = [p.batch_id, p.sheet_row, None, _cell(problem, False)]
+        values = [p.batch_id, p.sheet_row, None, _cell(problem, not show_personal)]
         for c in columns:
-            shown = show_personal or c.q.id in p.failing or c.q.kind not in _FREE_TEXT and not c.other
-            values.append(_cell(texts[c.key], not shown))
+            values.append(_cell(texts[c.key], not show_personal))
         ws.append(values)
         for j, c in enumerate(columns, start=len(FIXED) + 1):
             if c.q.id in p.failing:
@@ -267,16 +255,16 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
     raw_ws = wb.create_sheet(RAW_SHEET)
     raw_ws.append(["批次", ROW, "原始列", "原始值"])
     for p in rows:
-        failing_columns = {e["column"] for e in p.entries}
         for header, value in sorted(p.raw.items(), key=lambda kv: _header_order(kv[0])):
-            raw_ws.append([p.batch_id, p.sheet_row, _cell(header, False),
+            raw_ws.append([p.batch_id, p.sheet_row, _cell(header, not show_personal),
                            _cell(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
-                                 not show_personal and header not in failing_columns)])
+                                 not show_personal)])
     info = wb.create_sheet(INFO_SHEET)
     notes = [
         ("问卷编号", form.id), ("问卷", form.title), ("待修正行数", len(rows)),
         ("个人信息", "未遮盖：本表含手机号、身份证号等原始内容，用后请删除，不要外传" if show_personal else
-         "需要修正的题目显示原值；其余自由文本中的手机号、身份证号已遮盖。遮盖的单元格不改动，重新提交时保留原值"),
+         "手机号、身份证号等已遮盖（格式有误、需要修正的号码照原样显示）。遮盖的单元格不改动，重新提交时保留原值；"
+         "若要看原值，导出时加 --show-personal"),
         ("怎么改", "在“待修正”表里改正黄色单元格（选项写选项文字，多选用 ┋ 分隔，如“运动┋阅读”），"
                  "不要改动批次、表格行号和表头"),
         ("表格行号", "该行在导入文件中的行号（与 Excel 左侧的行号、问题里的“表格第N行”一致）"),
@@ -308,6 +296,8 @@ def _save(wb, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     freeze_core_properties(wb.properties)
+    for sheet in wb.worksheets:
+        text_cells(sheet)
     ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)).save()
     return normalize_zip(path)
 
@@ -315,16 +305,26 @@ def _save(wb, path) -> Path:
 # ---- read back and resubmit ---------------------------------------------------------------------
 
 def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
-    """(rows of the 待修正 sheet, 说明 items) of a fix workbook; IngestError if it is not one."""
+    """(rows of the 待修正 sheet, 说明 items) of a fix workbook; IngestError if it is not one, or if a cell
+    shows an Excel error (``#N/A``) or holds a formula without a saved value (its answer cannot be read)."""
+    import io
+
     from openpyxl import load_workbook
 
+    from toolkit.filesafety import UnsafeFile, check_workbook, read_input
     from toolkit.ingest.files import _cell_text
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise IngestError(f"文件 {path}：不存在。修改：给出 weidiaoyan rejected export 生成的待修正表。")
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        blob = read_input(path)           # a regular file of bounded size; a zip that would not explode
+        book = check_workbook(blob)
+        scan, _ = book.scan(SHEET), book.scan(INFO_SHEET)      # the two sheets read below
+    except UnsafeFile as bad:
+        raise IngestError(f"文件 {path}：{bad.what}。修改：{bad.fix}。") from None
+    try:
+        wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
     except Exception as err:   # openpyxl raises several types for non-xlsx or broken files
         raise IngestError(f"文件 {path}：不是可读的 .xlsx 工作簿（{type(err).__name__}）。修改：在 Excel 中另存为 "
                           ".xlsx 后重试，或重新运行 weidiaoyan rejected export。") from None
@@ -337,14 +337,26 @@ def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
                 if r and r[0] is not None and len(r) > 1}
     finally:
         wb.close()
+    if scan is not None and scan.n_odd:
+        raise _odd_cells(path, scan, rows[0] if rows else [])
     return rows, info
 
 
+def _odd_cells(path, scan, header: list) -> IngestError:
+    """The cells openpyxl would read as an error text or as empty though they hold a formula."""
+    shown = []
+    for (r, c), text in list(scan.odd_cells.items())[:3]:
+        name = header[c - 1] if c - 1 < len(header) and header[c - 1] else f"第{c}列"
+        shown.append(f"第{r}行“{name}”列" + (f"是 Excel 错误值 {text}" if text else "是公式，但文件里没有保存计算结果"))
+    more = f"等 {scan.n_odd} 处" if scan.n_odd > len(shown) else ""
+    return IngestError(f"文件 {path}：“{SHEET}”表{'；'.join(shown)}{more}，读不出答案，未作任何改动。"
+                       "修改：在这些单元格直接填写答案（不要用公式），保存后重新运行 rejected resubmit。")
+
+
 def _as_int(text) -> int | None:
-    try:
-        return int(float(str(text).strip()))
-    except (TypeError, ValueError):
-        return None
+    from toolkit.numbers import to_int
+
+    return None if text is None else to_int(str(text))
 
 
 def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: str | None = None) -> dict:
@@ -352,13 +364,11 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
 
     Any problem with the workbook itself raises ``IngestError`` before anything is written.
     """
-    from toolkit.text import mask_pii
-
     if not operator or not str(operator).strip():
         raise IngestError("重新提交需要操作人。修改：加上 --operator 姓名（记入审计日志）。")
     rows, info = _read_sheets(path)
     if info.get("问卷编号") != form.id:
-        raise IngestError(f"文件 {path}：这是问卷 {info.get('问卷编号')!r} 的待修正表，与 --form 指定的问卷 {form.id!r} "
+        raise IngestError(f"文件 {path}：这是问卷 {quoted(info.get('问卷编号'))} 的待修正表，与 --form 指定的问卷 {quoted(form.id)} "
                           "不一致。修改：换用对应的问卷定义。")
     header = [h.strip() if h else "" for h in (rows[0] if rows else [])]
     legacy = ROW not in header and LEGACY_ROW in header      # exported before 表格行号: data row numbers
@@ -386,8 +396,8 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         batch, shown = _as_int(cells[pos["批次"]]), _as_int(cells[pos[ROW]])
         where = (batch, None if shown is None else shown - offset.get(batch, 1) if not legacy else shown)
         if None in where or where not in all_rows:
-            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行的批次 {cells[pos['批次']]!r}、{fixed[1]} "
-                              f"{cells[pos[ROW]]!r} 不是问卷 {form.id} 的隔离行。修改：不要改动批次和{fixed[1]}两列；"
+            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行的批次 {quoted(cells[pos['批次']])}、{fixed[1]} "
+                              f"{quoted(cells[pos[ROW]])} 不是问卷 {form.id} 的隔离行。修改：不要改动批次和{fixed[1]}两列；"
                               "多余的行整行删除。")
         if where in seen:
             raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行：批次 {batch} {fixed[1]} {shown} 出现了两次。"
@@ -403,11 +413,10 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         before = render(columns, p.answers)
         texts = {}
         for c in columns:
-            text = _unneutralise(cells[pos[c.header]])
-            if text is not None and before[c.key] is not None and text != before[c.key] \
-                    and text == mask_pii(before[c.key]):
-                text = before[c.key]              # a masked cell left as exported keeps the stored original
-            texts[c.key] = text
+            cell, was = cells[pos[c.header]], before[c.key]
+            # a cell left as exported (masked or not, neutralised) keeps the stored original
+            texts[c.key] = was if cell is not None and was is not None \
+                and cell in (_cell(was, True), _cell(was, False)) else unneutralise(cell)
         if parse(columns, texts) == parse(columns, before):   # " 是 " and "是" are the same answer
             summary["unchanged"] += 1
             continue

@@ -15,6 +15,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from toolkit.forms import OTHER, Choice, Form, Question
 from toolkit.forms.check import FILL_IN
 from toolkit.ingest.errors import IngestError
@@ -23,6 +26,7 @@ from toolkit.ingest.normalize import key
 from toolkit.ingest.readers import get_reader
 from toolkit.ingest.readers.base import SourceQuestion, as_int
 from toolkit.ingest.readers.decode import OTHER_TEXT, blank, split_items
+from toolkit.ingest.readers.wjx import NOT_SHOWN_CODES, REGION_TAG
 
 _TAG_KINDS = (("矩阵", "likert"), ("多选", "multiple"), ("排序", "ranking"), ("量表", "likert"), ("单选", "single"),
               ("填空", "text"), ("简答", "concern"), ("下拉", "single"), ("评分", "likert"))
@@ -92,6 +96,8 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
     label = sq.label or f"第{sq.number}题"
     tag_kind = next((kind for word, kind in _TAG_KINDS if word in sq.tag), None)
     required = "必答" in sq.tag
+    if sq.tag == REGION_TAG:           # 问卷星 省市区: "山西-晋城", the respondent's area, not options
+        return Question(qid, "text", label, required=required, role="district")
     rows = sq.parts("row")
     if rows:
         cells = [v for c in rows for v in _values(table, c.index)]
@@ -192,11 +198,9 @@ def _list_separator(values: list[str], space: bool = False) -> str | None:
 
 
 def _is_float(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+    from toolkit.numbers import to_float
+
+    return to_float(text) is not None        # strict: float("1_0") == 10
 
 
 def infer_form(path, by_code=None, *, form_id: str | None = None, title: str | None = None,
@@ -214,15 +218,18 @@ def infer_draft(path, by_code=None, *, form_id: str | None = None, title: str | 
     code_table = read_table(by_code) if by_code else None
     code_by_number: dict[int, SourceQuestion] = {}
     if code_table is not None:
-        for sq in get_reader(source, code_table).layout(code_table).questions:
+        code_layout = get_reader(source, code_table).layout(code_table)
+        for sq in code_layout.questions:
             if sq.number is not None:
                 code_by_number.setdefault(sq.number, sq)
+    if reader.name == "wjx" and _by_code(table, layout):
+        raise _by_code_error(path, by_code, code_table is not None and not _by_code(code_table, code_layout))
     if not layout.questions:
         raise IngestError(f"文件 {path}：没有找到题目列（表头如 {'、'.join(table.header[:5])}）。"
                           "修改：确认这是答卷数据导出，且第一行是题目标题。")
-    questions, used, guessed = [], set(), set()
+    questions, used, guessed, skipped, factors = [], set(), set(), {}, {}
     for pos, sq in enumerate(layout.questions, start=1):
-        base = f"q{sq.number}" if sq.number is not None else f"q{pos}"
+        base = f"q{sq.number}" if sq.number is not None else ("region" if sq.tag == REGION_TAG else f"q{pos}")
         if reader.name in ("kobo", "odk") and re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", sq.label):
             base = sq.label
         qid = base
@@ -231,6 +238,10 @@ def infer_draft(path, by_code=None, *, form_id: str | None = None, title: str | 
         used.add(qid)
         questions.append(_guess(table, sq, code_by_number.get(sq.number), code_table, qid,
                                 xlsform=reader.name in ("kobo", "odk"), guessed=guessed))
+        flags = reader.not_shown(table, sq)
+        if flags is not None and flags.any():
+            earlier = list(zip(questions[:-1], layout.questions[:pos - 1]))
+            skipped[qid] = (int(np.count_nonzero(flags)), _shown_when(table, flags, earlier, factors))
     stem = Path(path).stem
     fid = form_id or re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_").lower() or "inferred"
     if not re.match(r"^[A-Za-z_]", fid):
@@ -238,8 +249,81 @@ def infer_draft(path, by_code=None, *, form_id: str | None = None, title: str | 
     form = Form(id=fid, title=title or f"{stem}（由导出文件推断，请核对）", version="draft",
                 description=f"由 weidiaoyan form infer 从 {Path(path).name} 推断的问卷草稿（来源：{reader.label}）。"
                             "请核对题型、选项顺序、必答和跳题逻辑。", questions=questions)
+    skip_note = _skip_logic_note(form, skipped)
+    if skip_note:
+        form.description += skip_note
     notes = list(table.notes) + review_notes(form, guessed, path, by_code=by_code, wjx=reader.name == "wjx")
+    if skip_note:
+        notes.append(skip_note + "导入时“(跳过)”/-3/-2 按未显示处理：不算必答未答，按未作答保存。")
     return form, notes
+
+
+def _skip_logic_note(form: Form, skipped: dict[str, tuple[int, str | None]]) -> str:
+    """The draft's record of skip logic seen only as ``(跳过)`` cells: which questions, and what the answers hint."""
+    if not skipped:
+        return ""
+    names = "；".join(f"第{form.number(qid)}题（{qid}，{n} 份答卷跳过" + (f"，从答案看可能是 relevant: {cond}" if cond else "")
+                     + "）" for qid, (n, cond) in skipped.items())
+    return ("有跳题逻辑（导出中标为“(跳过)”：问卷上设有跳题/关联逻辑，但导出看不到条件，草稿未写 relevant）："
+            f"{names}。请对照原问卷为这些题补写 relevant（写法如 relevant: \"${{q2}} == '1'\"）。")
+
+
+def _shown_when(table: RawTable, hidden, earlier: list[tuple[Question, SourceQuestion]], factors: dict) -> str | None:
+    """A condition on one earlier single-choice answer that separates the rows that skipped a question from the
+    rows that saw it (a screening question), e.g. ``${q2} == '1'``; None if no single answer does.
+
+    A hint for the reviewer only: a few rows can agree by chance, so the draft never applies it.
+    """
+    for q, sq in earlier:
+        if q.kind != "single" or not q.choices or not sq.parts("main"):
+            continue
+        if q.id not in factors:          # each candidate column factorised once (large files, many skips)
+            codes, labels = pd.factorize(table.data[sq.parts("main")[0].index])
+            ids = {key(c.label): c.id for c in q.choices}
+            # "" for a blank cell or marker ((空), (跳过)), None for a text no choice names
+            factors[q.id] = (codes, ["" if blank(v) else ids.get(key(v)) for v in labels] + [""])
+        codes, ids = factors[q.id]       # code -1 (empty cell) indexes the trailing ""
+        hidden_ids = {ids[c] for c in np.unique(codes[hidden]).tolist()}
+        shown_ids = {ids[c] for c in np.unique(codes[~hidden]).tolist()}
+        if None in hidden_ids | shown_ids or (hidden_ids & shown_ids) - {""}:
+            continue                     # an answer the choices do not name, or one seen both ways
+        # a blank answer equals nothing: it hides the question under "==", shows it under "!="
+        equal = bool(shown_ids - {""}) and "" not in shown_ids
+        unequal = bool(hidden_ids - {""}) and "" not in hidden_ids
+        shown_ids, hidden_ids = shown_ids - {""}, hidden_ids - {""}
+        if equal and (not unequal or len(shown_ids) <= len(hidden_ids)):
+            return " or ".join(f"${{{q.id}}} == '{c}'" for c in sorted(shown_ids))
+        if unequal:
+            return " and ".join(f"${{{q.id}}} != '{c}'" for c in sorted(hidden_ids))
+    return None
+
+
+def _by_code(table: RawTable, layout) -> bool:
+    """True for a 问卷星 按选项序号 export: option columns (``第6题(运动)``) or ``-3``/``-2`` skip codes."""
+    if layout.mode == "按选项序号":
+        return True
+    for sq in layout.questions:
+        for c in sq.parts("main"):
+            cells = {str(v).strip() for v in table.data[c.index].dropna().unique()}
+            answered = [v for v in cells if not blank(v, codes=False)]
+            if cells & NOT_SHOWN_CODES and all(as_int(v.lstrip("-")) is not None for v in answered):
+                return True
+    return False
+
+
+def _by_code_error(path, by_code, swapped: bool) -> IngestError:
+    name = Path(str(path)).name
+    if swapped:
+        return IngestError(f"文件 {name} 是问卷星“按选项序号”导出，{Path(str(by_code)).name} 才是“按选项文本”导出，两者位置颠倒了。"
+                           f"修改：weidiaoyan form infer {Path(str(by_code)).name} --by-code {name} -o surveys/问卷.yaml")
+    if by_code:
+        return IngestError(f"文件 {name} 和 {Path(str(by_code)).name} 都是问卷星“按选项序号”导出（单选题只有选项序号 1、2、3…，"
+                           "多选题拆成“第N题(选项)”列），看不出选项文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
+                           f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml")
+    return IngestError(f"文件 {name} 是问卷星“按选项序号”导出：单选题只有选项序号（1、2、3…），多选题拆成“第N题(选项)”列，"
+                       "只凭它推断，单选题会被当成数字题、选项没有文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
+                       f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
+                       "（按序号的文件放在 --by-code 后面，用来确定选项顺序）。")
 
 
 def review_notes(form: Form, guessed: set[str], path, *, by_code=None, wjx: bool = True) -> list[str]:

@@ -15,6 +15,7 @@ import yaml
 from toolkit.forms import Form, Question
 from toolkit.ingest.normalize import key, similarity
 from toolkit.ingest.readers.base import ChoiceIndex, Layout, SourceQuestion
+from toolkit.ingest.readers.wjx import REGION_TAG
 
 THRESHOLD = 0.6
 
@@ -32,6 +33,8 @@ def _score(sq: SourceQuestion, q: Question, number: int) -> float:
         labels = {key(r.label) for r in q.rows} | {key(r.id) for r in q.rows}
         s = max(s, 0.95 * sum(key(r) in labels for r in rows) / len(rows)) if not sq.label else s
         s = min(1.0, s + 0.1 * sum(key(r) in labels for r in rows) / len(rows))
+    if sq.tag == REGION_TAG and q.role == "district" and q.kind in ("text", "concern"):
+        s = max(s, THRESHOLD + 0.1)        # 问卷星's 省市区 column keeps its stock title, whatever the form calls it
     if sq.number is not None and sq.number == number:
         s += 0.05
     return s

@@ -12,24 +12,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.forms import Form, load_form
+from toolkit.forms import AnswerProblem, Form, load_form
 from toolkit.ingest import duplicates as dup
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.files import RawTable, read_table
-from toolkit.ingest.mapping import load_mapping, match_questions, save_mapping
+from toolkit.ingest.mapping import load_mapping, mapping_path, match_questions, save_mapping
 from toolkit.ingest.readers import get_reader
 from toolkit.ingest.validate import validate_rows
-from toolkit.store import Store, open_store
+from toolkit.store import Store, StoreConflict, open_store
 
 MIN_MATCHED = 0.3   # below this share of matched questions the file is taken to be from another survey
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
-    seen: Counter = Counter()
-    out = []
+    """Raw-row keys: a repeated header numbered ``意见#2`` (never a name another column has), so no column is lost."""
+    taken, used, out = set(headers), set(), []
     for h in headers:
-        seen[h] += 1
-        out.append(h if seen[h] == 1 else f"{h}#{seen[h]}")
+        name, k = h, 2
+        while name in used or name != h and name in taken:
+            name, k = f"{h}#{k}", k + 1
+        used.add(name)
+        taken.add(name)
+        out.append(name)
     return out
 
 
@@ -87,7 +91,20 @@ def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dic
         if keys else [{} for _ in range(table.n_rows)]
     unmapped = [table.header[c.index] for sq in unmatched for c in sq.columns] + [table.header[i] for i in layout.unknown]
     return {"table": table, "reader": reader, "layout": layout, "pairs": pairs, "unmapped": unmapped,
-            "answers": answers, "meta": reader.meta(table, layout)}
+            "answers": answers, "meta": reader.meta(table, layout),
+            "not_shown": _not_shown(table, reader, pairs)}
+
+
+def _not_shown(table: RawTable, reader, pairs) -> list[frozenset[str]]:
+    """Per row, the form questions the platform marks as skipped by its logic (问卷星 ``(跳过)``, ``-3``)."""
+    flagged = [(q.id, f) for sq, q in pairs if (f := reader.not_shown(table, sq)) is not None and f.any()]
+    if not flagged:
+        return [frozenset()] * table.n_rows
+    ids = [qid for qid, _ in flagged]
+    # rows share a few skip patterns: one frozenset per distinct pattern
+    patterns: dict[tuple, frozenset] = {}
+    return [patterns.setdefault(row, frozenset(q for q, hit in zip(ids, row) if hit))
+            for row in zip(*(f.tolist() for _, f in flagged))]
 
 
 def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: str = "auto",
@@ -108,12 +125,31 @@ def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: 
     own_store = not isinstance(store, Store)
     store = open_store(store) if own_store else store
     try:
-        return _ingest(got, path, form, store, operator, remember_mapping)
+        report = _ingest(got, path, form, store, operator)
     except _UNFORESEEN as err:
         raise _unparseable(path, source, err) from err
+    except StoreConflict:   # the loser of two imports of one file at the same moment: rolled back
+        raise IngestError(f"文件 {path}：同一文件正由另一个程序（或另一位同事）导入，或刚刚导入完成；"
+                          "本次没有写入任何数据，也不会重复写入。修改：用 weidiaoyan db info 查看数据库；"
+                          "需要时重新运行本命令，已导入的行会被自动跳过。") from None
     finally:
         if own_store:
             store.close()
+    if remember_mapping and report["batch_id"] is not None and got["reader"].name == "table" and form.path:
+        _remember_mapping(form, got["pairs"], report)
+    return report
+
+
+def _remember_mapping(form, pairs, report: dict) -> None:
+    """Save the column mapping beside the form. The rows are committed by now, so a folder that cannot be
+    written is a note in the report (which says what was written), never an error that hides the import."""
+    try:
+        save_mapping(form, pairs)
+    except OSError as err:
+        why = "没有写权限" if isinstance(err, PermissionError) else err.strerror or str(err)
+        report["notes"].append(f"导入已完成（批次 {report['batch_id']}：接收 {report['accepted']} 行、隔离 {report['rejected']} 行），"
+                               f"但表头与题目的对应关系未能保存到 {mapping_path(form)}（{why}）。数据不受影响；下次导入"
+                               "同类表格时会重新自动匹配。如需保存对应关系，请给问卷所在文件夹写权限")
 
 
 _UNFORESEEN = (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, MemoryError)
@@ -126,20 +162,25 @@ def _unparseable(path, source: str, err: Exception) -> IngestError:
                        "仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查。")
 
 
-def _ingest(got, path, form, store, operator, remember_mapping) -> dict:
+def _ingest(got, path, form, store, operator) -> dict:
     table, reader, meta, answers = got["table"], got["reader"], got["meta"], got["answers"]
     raw_rows = _raw_rows(table)
     fps = dup.fingerprints(reader.name, form.id, list(meta["external_id"]), list(meta["submitted_at"]), raw_rows)
     known = store.fingerprints(form.id) | store.rejected_fingerprints(form.id)
     new = [i for i, fp in enumerate(fps) if fp not in known]
-    results = validate_rows(form, [answers[i] for i in new])
+    not_shown = got.get("not_shown") or [frozenset()] * len(answers)
+    results = validate_rows(form, [answers[i] for i in new], [not_shown[i] for i in new])
     header_of = {q.id: sq.columns[0].header for sq, q in got["pairs"]}
 
     numbers = table.row_numbers or list(range(1, table.n_rows + 1))
     accepted, rejected, warnings = [], [], Counter()
     rejected_answers = {}       # answers as read, kept with the batch so the fix workbook can show them
+    odd = _odd_cell_problems(table, got["pairs"])
     for i, (clean, problems) in zip(new, results):
         errors = [p for p in problems if p.is_error]
+        if numbers[i] in odd:       # an Excel error cell read as blank: that, not "blank", is the problem
+            errors = [p for p in errors if p.question_id not in {x.question_id for x in odd[numbers[i]]}] \
+                + odd[numbers[i]]
         for p in problems:
             if not p.is_error:
                 warnings[p.rule] += 1
@@ -175,6 +216,10 @@ def _ingest(got, path, form, store, operator, remember_mapping) -> dict:
         "top_reasons": _top_reasons(rejected), "warnings": dict(warnings), "notes": list(table.notes),
         "problems": [{k: r[k] for k in ("row_number", "column", "rule", "value", "message")} for r in rejected],
     }
+    skipped_rows = sum(1 for i in new if not_shown[i])
+    if skipped_rows:
+        report["notes"].append(f"{skipped_rows} 条答卷有题目标为“(跳过)”（问卷星按跳题逻辑未显示，按序号导出为 -3/-2）："
+                               "这些题按未作答保存，不算必答未答")
     if not new:
         report["notes"].append("文件只有表头，没有答卷，未写入任何数据" if not table.n_rows
                                else "文件中的答卷此前都已导入，本次未写入任何数据")
@@ -189,9 +234,24 @@ def _ingest(got, path, form, store, operator, remember_mapping) -> dict:
                            n_rejected=len(rejected_row_numbers), n_duplicates=report["duplicates"],
                            report={**{k: v for k, v in report.items() if k != "problems"},
                                    "rejected_answers": rejected_answers})
-    if remember_mapping and reader.name == "table" and form.path:
-        save_mapping(form, got["pairs"])
     return report
+
+
+def _odd_cell_problems(table: RawTable, pairs) -> dict[int, list[AnswerProblem]]:
+    """Per data row number, one problem per answer cell that Excel shows as an error (``#N/A``) or that
+    holds a formula without a saved value: the reader saw a blank, the respondent's answer is unknown."""
+    question_of = {c.index: q for sq, q in pairs for c in sq.columns}
+    out: dict[int, list[AnswerProblem]] = {}
+    for (row, col), text in sorted(table.cell_errors.items()):
+        q = question_of.get(col)
+        if q is None or any(p.question_id == q.id for p in out.get(row, [])):
+            continue
+        what = f"是 Excel 错误值 {text}（公式出错）" if text else "是公式，但文件里没有保存计算结果"
+        out.setdefault(row, []).append(AnswerProblem(
+            q.id, "excel_error", text or None,
+            f"“{table.header[col]}”列{what}，答案无法读出。修改：在原表改正公式（或复制后“粘贴为数值”）后重新导入，"
+            "或在待修正表中填写正确答案"))
+    return out
 
 
 def _text(value):

@@ -10,8 +10,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from toolkit.ingest.exports import EXCEL_MAX_CELL, _ILLEGAL, safe_cell
-from toolkit.text import mask_pii
+from toolkit.outputs import mask_text, safe_cell, text_cells
 
 RULE_LABELS = {"required": "必答未答", "choice": "选项不符", "type": "格式不符", "count": "选项个数不符",
                "constraint": "取值不符合限制", "irrelevant": "按跳题逻辑应跳过"}
@@ -33,7 +32,7 @@ def format_report(report: dict) -> str:
         lines.append("  隔离原因（前几位）：")
         for r in report["top_reasons"]:
             lines.append(f"    - {RULE_LABELS.get(r['rule'], r['rule'])} · 列“{r['column']}” · {r['count']} 处；"
-                         f"例：{mask_pii(r['example'])}")
+                         f"例：{mask_text(r['example'])}")
     if report["unmapped_columns"]:
         lines.append(f"  未对应到题目的列（原样保存在 raw 中）：{'、'.join(report['unmapped_columns'])}")
     if report.get("warnings"):
@@ -48,9 +47,7 @@ def _cell(value):
         return None
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str):
-        return safe_cell(_ILLEGAL.sub("", mask_pii(value))[:EXCEL_MAX_CELL])
-    return value
+    return safe_cell(value, excel=True)
 
 
 def save_report(report: dict, path) -> Path:
@@ -87,6 +84,8 @@ def save_report(report: dict, path) -> Path:
         sheet.append(header)
         for row in rows:
             sheet.append([_cell(v) for v in row])
+    for sheet in wb.worksheets:
+        text_cells(sheet)
     stamp = dt.datetime(2026, 1, 1)
     wb.properties.created = wb.properties.modified = stamp
     wb.save(path)

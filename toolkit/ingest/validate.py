@@ -79,8 +79,13 @@ class _Check:
         return [results[sig] for sig in sigs]
 
 
-def validate_rows(form: Form, rows: list[dict]) -> list[tuple[dict, list[AnswerProblem]]]:
-    """``validate_answers(form, row)`` for each row, computed question by question on distinct inputs."""
+def validate_rows(form: Form, rows: list[dict], not_shown: list[frozenset[str]] | None = None
+                  ) -> list[tuple[dict, list[AnswerProblem]]]:
+    """``validate_answers(form, row)`` for each row, computed question by question on distinct inputs.
+
+    ``not_shown`` (per row, question ids the platform marks as skipped, e.g. 问卷星's ``(跳过)``) satisfies
+    必答: the respondent was routed past the question, so its blank is no 必答未答. It stays blank (missing).
+    """
     if not rows:
         return []
     checks = [_Check(form, q.id) for q in form.answer_questions()]
@@ -97,4 +102,7 @@ def validate_rows(form: Form, rows: list[dict]) -> list[tuple[dict, list[AnswerP
             if mine:
                 problems.extend(mine)
         out.append((clean, problems))
+    if not_shown:
+        out = [(clean, [p for p in problems if not (p.rule == "required" and p.question_id in skipped)])
+               if skipped else (clean, problems) for (clean, problems), skipped in zip(out, not_shown)]
     return out

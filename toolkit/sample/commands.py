@@ -38,6 +38,7 @@ def _responses_frame(form, records, truth: bool, keep_pii: bool):
 
 
 def _sample(args) -> int:
+    from toolkit.outputs import write_csv
     from toolkit.sample import SampleError, generate_concerns, generate_responses
 
     if args.form is None:
@@ -49,7 +50,7 @@ def _sample(args) -> int:
             from toolkit.text import mask_pii_many
 
             df["text"], _ = mask_pii_many(df["text"].tolist())
-        df.to_csv(args.csv, index=False, encoding="utf-8-sig")
+        write_csv(df, args.csv, mask=not args.keep_pii)
         print(f"已生成 {len(df):,} 条意见文本（{df['theme'].nunique()} 个领域、{df['issue'].nunique()} 个具体问题）：{args.csv}")
         return 0
 
@@ -67,7 +68,7 @@ def _sample(args) -> int:
             store.close()
         print(f"已向 {args.db} 写入 {len(ids):,} 份示例答卷（问卷 {form.id}，种子 {args.seed}）。")
     if args.csv:
-        _responses_frame(form, records, args.truth, args.keep_pii).to_csv(args.csv, index=False, encoding="utf-8-sig")
+        write_csv(_responses_frame(form, records, args.truth, args.keep_pii), args.csv, mask=not args.keep_pii)
         print(f"已写出 {len(records):,} 份示例答卷：{args.csv}")
     if not args.db and not args.csv:
         print(json.dumps(records[:3], ensure_ascii=False, indent=1, default=str))

@@ -10,6 +10,8 @@ _EXPORTS = {
     "META_COLUMNS": "toolkit.store.store",
     "Store": "toolkit.store.store",
     "open_store": "toolkit.store.store",
+    "StoreBusy": "toolkit.store.errors",
+    "StoreConflict": "toolkit.store.errors",
     "StoreError": "toolkit.store.errors",
 }
 __all__ = sorted(_EXPORTS)

@@ -1,6 +1,6 @@
 """Schema migrations, applied in id order when a store is opened.
 
-Each migration runs once, inside one transaction with its record in ``schema_migrations``,
+The migrations a store lacks run once, in one transaction with their records in ``schema_migrations``,
 so a store is never left half-migrated. Add new ones at the end with the next id; never
 edit an applied one.
 """
@@ -44,21 +44,41 @@ MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
 
 
 def migrate(engine) -> list[str]:
-    """Apply the migrations this database lacks; return their ids."""
-    schema.schema_migrations.create(engine, checkfirst=True)
+    """Apply the migrations this database lacks; return their ids.
+
+    Two programs opening a new database at once must not both create it: the one that migrates holds
+    the write lock (SQLite ``BEGIN IMMEDIATE``) for all of it, the other waits, then finds it done.
+    An up-to-date database is only read, so opening never waits for another program's write.
+    """
+    if not _missing(engine):
+        return []
     with engine.connect() as conn:
-        done = {row[0] for row in conn.execute(schema.schema_migrations.select().with_only_columns(
-            schema.schema_migrations.c.id))}
-    applied = []
-    for mig_id, description, func in sorted(MIGRATIONS):
-        if mig_id in done:
-            continue
-        with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        schema.schema_migrations.create(conn, checkfirst=True)
+        done = _done(conn)
+        applied = []
+        for mig_id, description, func in sorted(MIGRATIONS):
+            if mig_id in done:
+                continue
             func(conn)
             conn.execute(schema.schema_migrations.insert().values(
                 id=mig_id, description=description, applied_at=dt.datetime.now().isoformat(timespec="seconds")))
-        applied.append(mig_id)
+            applied.append(mig_id)
+        conn.commit()
     return applied
+
+
+def _missing(engine) -> bool:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(schema.schema_migrations.name):
+            return True
+        return bool({m[0] for m in MIGRATIONS} - _done(conn))
+
+
+def _done(conn: Connection) -> set[str]:
+    return {row[0] for row in conn.execute(schema.schema_migrations.select().with_only_columns(
+        schema.schema_migrations.c.id))}
 
 
 def known_tables(engine) -> set[str]:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -24,7 +27,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from toolkit.forms import Form, flatten_answers, form_from_dict
 from toolkit.forms.versions import upgrade_answers
 from toolkit.store import schema
-from toolkit.store.errors import StoreError
+from toolkit.store.errors import StoreBusy, StoreConflict, StoreError
 from toolkit.store.migrations import migrate
 
 META_COLUMNS = ["response_id", "form_id", "form_version", "serial", "source", "batch_id", "row_number",
@@ -39,13 +42,71 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+BUSY_TIMEOUT_ENV = "WEIDIAOYAN_BUSY_TIMEOUT"   # seconds a write waits for another program's write (default 15)
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6      # SQLite primary result codes (the low byte of extended ones)
+_UNIQUE = ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+_SQLITE_TROUBLE = {   # primary result code: what happened, the fix
+    8: ("数据库文件是只读的（或它所在的文件夹不可写）", "给数据库文件及其文件夹写权限，或把它复制到可写的位置后用 --db 指定。"),
+    10: ("读写磁盘时出错", "检查磁盘或网络盘的连接与剩余空间后重新运行。"),
+    13: ("磁盘已满，写不下", "清理磁盘空间后重新运行。"),
+    14: ("无法打开数据库文件", "检查 --db 的路径是否存在、是否有读写权限。"),
+}
+
+
+def busy_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get(BUSY_TIMEOUT_ENV, "15")))
+    except ValueError:
+        return 15.0
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout() * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")      # readers (notebook, entry page) never block the writer
+    _wal(cur)                                   # readers (notebook, entry page) never block the writer
     cur.execute("PRAGMA synchronous=NORMAL")    # with WAL: a killed process still leaves a consistent file
-    cur.execute("PRAGMA busy_timeout=15000")
     cur.close()
+
+
+def _wal(cur) -> None:
+    # Switching a new file to WAL needs it to oneself and SQLite answers "busy" at once, without waiting,
+    # when another program opens the same new file at that moment; WAL is a property of the file, so
+    # once either program has switched it, the other is done too.
+    deadline = time.monotonic() + busy_timeout()
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if err.sqlite_errorcode & 0xFF != SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            time.sleep(0.05)
+
+
+def _plain_errors(location: str):
+    """A ``handle_error`` listener: a locked database, a unique row written first by someone else, a full
+    disk or a read-only file becomes a Chinese StoreError (every write is one transaction, rolled back on the
+    way out), told apart by the driver's error codes rather than by its English text."""
+    def translate(context) -> None:
+        orig, wrapped = context.original_exception, context.sqlalchemy_exception
+        code = getattr(orig, "sqlite_errorcode", None)
+        if isinstance(wrapped, OperationalError) and code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
+            raise StoreBusy(f"数据库 {location} 正被另一个程序写入，等了 {busy_timeout():g} 秒仍未释放"
+                            "（可能有人正在导入、录入或整理数据）。本次没有写入任何数据。修改：稍等片刻后重新运行；"
+                            "若一直如此，关闭其他正在使用该数据库的程序（录入页面、Jupyter 笔记本等）。") from None
+        if code is not None and code & 0xFF in _SQLITE_TROUBLE:
+            why, fix = _SQLITE_TROUBLE[code & 0xFF]
+            raise StoreError(f"数据库 {location}：{why}。未完成的写入已撤销，数据库保持原样。修改：{fix}") from None
+        if isinstance(wrapped, IntegrityError) and (getattr(orig, "sqlite_errorname", "") in _UNIQUE
+                                                    or getattr(orig, "sqlstate", None) == "23505"):
+            raise StoreConflict(f"数据库 {location} 中已有相同的记录：同一份数据已经写入过，可能是另一个程序"
+                                "（或另一位同事）刚刚同时写入。本次的改动已全部撤销，没有重复写入。"
+                                "修改：重新运行一次，已写入的答卷会被自动跳过。") from None
+    return translate
+
 
 
 def open_store(location: str | Path = "data/toolkit.db") -> "Store":
@@ -73,6 +134,7 @@ class Store:
             raise StoreError(f"无法连接数据库 {location}：{err}。修改：检查数据库地址；默认用一个 .db 文件即可。") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        event.listen(self.engine, "handle_error", _plain_errors(str(location)))
         try:
             self.applied_migrations = migrate(self.engine)
         except (OperationalError, DatabaseError) as err:
@@ -148,11 +210,7 @@ class Store:
             if not rows:
                 return []
             start = (c.execute(select(func.max(schema.responses.c.id))).scalar() or 0)
-            try:
-                c.execute(schema.responses.insert(), rows)
-            except IntegrityError as err:
-                raise StoreError(f"答卷已存在（同一指纹重复写入）：{err.orig}。修改：重复导入会被自动跳过，"
-                                 "请通过 weidiaoyan ingest 导入。") from None
+            c.execute(schema.responses.insert(), rows)      # a fingerprint already stored: StoreConflict
             ids = [r[0] for r in c.execute(select(schema.responses.c.id).where(schema.responses.c.id > start)
                                            .order_by(schema.responses.c.id))]
             return ids

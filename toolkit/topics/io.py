@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.outputs import write_csv
 from toolkit.topics.errors import TopicsError
 from toolkit.tables import parse_times, read_table
 
@@ -69,8 +70,21 @@ def _read_store(location: str, form_id: str | None) -> pd.DataFrame:
         store.close()
 
 
-def write_outputs(model, out_dir, parts=("assignments.csv", "topics.csv", "themes.csv")) -> dict[str, Path]:
-    """Write ``assignments.csv``, ``topics.csv`` and ``themes.csv`` (UTF-8 with BOM so Excel reads it)."""
+OUTPUT_FILES = ("assignments.csv", "topics.csv", "themes.csv")
+
+
+def write_outputs(model, out_dir) -> dict[str, Path]:
+    """Write the three files into ``out_dir`` all at once (a killed run leaves the old ones or none)."""
+    from toolkit.outfolder import output_folder, relocate
+
+    with output_folder(out_dir, error=TopicsError, names=OUTPUT_FILES) as stage:
+        paths = write_files(model, stage)
+    return relocate(paths, stage, out_dir)
+
+
+def write_files(model, out_dir, parts=OUTPUT_FILES) -> dict[str, Path]:
+    """Write ``assignments.csv``, ``topics.csv`` and ``themes.csv`` (UTF-8 with BOM so Excel reads it) into
+    ``out_dir`` as they come; :func:`write_outputs` is the all-or-nothing form."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     topics = model.topics_.copy()
@@ -87,5 +101,5 @@ def write_outputs(model, out_dir, parts=("assignments.csv", "topics.csv", "theme
         if name not in parts:
             continue
         paths[name] = out / name
-        frame.to_csv(paths[name], index=False, encoding="utf-8-sig", lineterminator="\n")
+        write_csv(frame, paths[name])          # personal data masked, formula-like cells neutralised
     return paths

@@ -14,12 +14,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.topics.io import ASSIGNMENT_COLUMNS, read_concerns, write_outputs
+from toolkit.outfolder import check_out_dir, output_folder
+from toolkit.outputs import write_csv
+from toolkit.topics.errors import TopicsError
+from toolkit.topics.io import ASSIGNMENT_COLUMNS, OUTPUT_FILES, read_concerns, write_files
 
 
 def iter_concerns(path, text_col, id_col, time_col=None, chunksize: int = 50_000):
     """Yield frames ``id, text, time`` from a large CSV (other formats are read whole, then sliced)."""
     if str(path).lower().endswith(".csv"):
+        from toolkit.filesafety import UnsafeFile, check_csv_head
+
+        try:
+            check_csv_head(path)      # a FIFO would block pandas' open; a 1M-column header would eat memory
+        except UnsafeFile as bad:
+            raise TopicsError(f"输入文件 {path}：{bad.what}。请{bad.fix}。") from None
         usecols = [c for c in (id_col, text_col, time_col) if c]
         for chunk in pd.read_csv(path, usecols=usecols, dtype=object, chunksize=chunksize,
                                  keep_default_na=False, na_values=[""]):
@@ -55,6 +64,7 @@ def fit_stream(path, text_col, id_col, time_col=None, *, out, sample_size: int =
 
     from toolkit.topics import TopicModel
 
+    check_out_dir(out, error=TopicsError)      # before minutes of sampling and fitting
     seed = model_params.get("random_state", 0)
     progress = model_params.get("progress", True)
     sample = sample_rows(path, text_col, id_col, time_col, sample_size, seed, chunksize)
@@ -62,19 +72,17 @@ def fit_stream(path, text_col, id_col, time_col=None, *, out, sample_size: int =
     model.fit(sample["text"], ids=sample["id"], times=sample["time"] if time_col else None)
     del sample
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    tally = []
-    with open(out / "assignments.csv", "w", encoding="utf-8-sig", newline="") as fh:
-        header = True
-        for chunk in tqdm(iter_concerns(path, text_col, id_col, time_col, chunksize), desc="分配", unit="块",
-                          disable=not progress):
-            assigned = model.transform(chunk["text"], ids=chunk["id"])
-            assigned[ASSIGNMENT_COLUMNS + ["similarity", "reason"]].to_csv(fh, index=False, header=header,
-                                                                           lineterminator="\n")
-            header = False
-            tally.append(_tally(assigned, chunk["time"]))
-    _rewrite_counts(model, out, pd.concat(tally, ignore_index=True))
+    with output_folder(out, error=TopicsError, names=OUTPUT_FILES) as stage:   # all three files or none
+        tally = []
+        with open(stage / "assignments.csv", "w", encoding="utf-8-sig", newline="") as fh:
+            header = True
+            for chunk in tqdm(iter_concerns(path, text_col, id_col, time_col, chunksize), desc="分配", unit="块",
+                              disable=not progress):
+                assigned = model.transform(chunk["text"], ids=chunk["id"])
+                write_csv(assigned[ASSIGNMENT_COLUMNS + ["similarity", "reason"]], fh, header=header)
+                header = False
+                tally.append(_tally(assigned, chunk["time"]))
+        _rewrite_counts(model, stage, pd.concat(tally, ignore_index=True))
     return model
 
 
@@ -101,4 +109,4 @@ def _rewrite_counts(model, out: Path, tally: pd.DataFrame) -> None:
     themes["n_texts"] = themes["size"]
     themes["n_distinct"] = (share.fillna(1) * themes["n_texts"]).round().astype(int)
     model.topics_, model.themes_ = topics, themes
-    write_outputs(model, out, parts=("topics.csv", "themes.csv"))
+    write_files(model, out, parts=("topics.csv", "themes.csv"))

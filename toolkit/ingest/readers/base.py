@@ -15,6 +15,7 @@ import pandas as pd
 from toolkit.forms import OTHER, Form, Question
 from toolkit.ingest.files import RawTable
 from toolkit.ingest.normalize import key
+from toolkit.numbers import to_int
 
 META_FIELDS = ("external_id", "submitted_at", "started_at", "duration", "ip", "place", "respondent", "channel")
 
@@ -82,9 +83,8 @@ class ChoiceIndex:
 
     def at(self, number) -> str | None:
         """The choice at a 1-based position (问卷星 按选项序号), or None."""
-        try:
-            n = int(float(str(number).strip()))
-        except ValueError:
+        n = to_int(str(number))
+        if n is None:
             return None
         choices = [c.id for c in self.q.choices] + ([OTHER] if self.q.other and OTHER not in
                                                     [c.id for c in self.q.choices] else [])
@@ -97,20 +97,10 @@ def distinct_map(values: pd.Series, func) -> list:
     return [lookup[v] for v in values]
 
 
-_NUM = re.compile(r"^\s*(\d+)\s*$")
-
-
 def as_int(text) -> int | None:
     if text is None:
         return None
-    m = _NUM.match(str(text))
-    if m:
-        return int(m.group(1))
-    try:
-        f = float(text)
-    except (TypeError, ValueError):
-        return None
-    return int(f) if f == f and f.is_integer() else None
+    return to_int(text if isinstance(text, (int, float)) else str(text))   # strict: int("1_0") would be 10
 
 
 class Reader:
@@ -133,6 +123,11 @@ class Reader:
     def decode(self, table: RawTable, layout: Layout, sq: SourceQuestion, q: Question) -> dict[str, list]:
         """Answer columns (answer key -> one value per row; None = blank) for form question ``q``."""
         raise NotImplementedError
+
+    def not_shown(self, table: RawTable, sq: SourceQuestion):
+        """Per row (a bool array), True where the platform marks ``sq`` as not shown by its skip logic;
+        None for platforms without such a mark."""
+        return None
 
     def meta(self, table: RawTable, layout: Layout) -> pd.DataFrame:
         """Meta fields per row (external_id, submitted_at as ISO text, duration in seconds, ip …)."""

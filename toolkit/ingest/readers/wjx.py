@@ -3,12 +3,16 @@
 Headers: meta ``序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP`` (any order, sometimes ``总分``);
 questions ``N、题干`` (older files add a tag such as ``(多选题 *必答)``); by code, multiple choice
 and ranking become one column per option, ``第6题(运动)`` or ``6、(运动)``; a matrix starts with
-``13、题干—行标签`` and continues with columns headed by the bare row label.
+``13、题干—行标签`` and continues with columns headed by the bare row label. The 省市区 question is an
+unnumbered ``请选择省份城市与地区:`` column (cells ``山西-晋城``). A question the respondent never saw (routed
+past by 跳题 logic, hidden by 关联逻辑) is ``(跳过)``, by code ``-3``/``-2``; ``(空)`` is shown but left empty.
 """
 
 from __future__ import annotations
 
 import re
+
+import numpy as np
 
 from toolkit.forms import Question
 from toolkit.ingest.files import RawTable
@@ -22,7 +26,13 @@ META_EXTRA = {"来源详情", "总分", "填写设备", "用户id", "昵称", "�
 _OPTION = re.compile(r"^(?:第(\d+)题|(\d+)[、.．])\s*[(（](.*)[)）]$")
 _NUMBERED = re.compile(r"^(\d+)[、]\s*(.*)$")
 _TAG = re.compile(r"\s*[(（]([^()（）]*题[^()（）]*)[)）]\s*")
+# 问卷星's 省市区 question keeps its stock title, usually unnumbered: ``请选择省份城市与地区:``, cells ``山西-晋城``
+_REGION = re.compile(r"^(?:(\d+)、\s*)?(请选择省份城市与地区)\s*[:：]?\s*$")
+REGION_TAG = "省市区"
 MATRIX_SEP = "—"
+# a question routed past by skip logic (跳题) or hidden by 关联逻辑: not shown, so not unanswered
+NOT_SHOWN_TEXT = {"(跳过)", "（跳过）"}
+NOT_SHOWN_CODES = {"-3", "-2"}
 
 
 def parse_header(header: str) -> tuple[int | None, str, str, str | None]:
@@ -79,6 +89,13 @@ class WjxReader(Reader):
                 lay.mode = "按选项序号"
                 current = None
                 continue
+            region = _REGION.match(text.strip())
+            if region:
+                sq = SourceQuestion(int(region.group(1)) if region.group(1) else None, region.group(2), tag=REGION_TAG)
+                sq.columns.append(SourceColumn(i, header))
+                lay.questions.append(sq)
+                current = None
+                continue
             number, label, tag, row = parse_header(text)
             if number is not None:
                 sq = SourceQuestion(number, label, tag=tag)
@@ -110,3 +127,18 @@ class WjxReader(Reader):
         if q.kind in ("single", "likert"):
             return d.choice_column(values, q, coded)
         return d.plain_column(values, q)
+
+    def not_shown(self, table: RawTable, sq: SourceQuestion) -> np.ndarray:
+        """Per row: every cell of ``sq`` says the question was not shown (``(跳过)``, by code ``-3``/``-2``).
+
+        In a ranking's option columns ``-2`` only means "this option not ranked", so there only ``-3`` counts.
+        """
+        out = np.ones(table.n_rows, dtype=bool)
+        for c in sq.columns:
+            marks = NOT_SHOWN_TEXT | (NOT_SHOWN_CODES if c.part != "option" else {"-3"})
+            values = table.data[c.index]
+            hits = [v for v in values.dropna().unique() if str(v).strip() in marks]    # few distinct cells
+            out &= values.isin(hits).to_numpy()
+            if not hits:
+                break
+        return out if sq.columns else np.zeros(table.n_rows, dtype=bool)

@@ -1,0 +1,425 @@
+"""One guard for every input file a command reads: refuse what would crash, hang or eat all memory.
+
+Staff pick files by hand and files come from anywhere, so before any reader (calamine, openpyxl,
+pandas) sees the bytes this module checks, in bounded memory and time:
+
+- the path is a regular file (a FIFO would block ``open`` forever, ``/dev/zero`` never ends, a folder
+  is no table); the check is ``os.stat`` after symlinks are resolved, and the file is then opened
+  non-blocking and checked again, so a file swapped in between is refused too;
+- its size is at most ``MAX_BYTES`` (200 MB, generous for survey exports and message tables);
+- an Excel workbook (a zip) is inspected from its directory before anything is unpacked: member count,
+  total unpacked size and the packing ratio of big members (a "deflate bomb" unpacks 1 MB to 300 MB);
+  then, before a reader loads a sheet, its XML is streamed once to find its used range — calamine
+  allocates rows x columns cells for it, so one cell typed at XFD30000 once asked for 512 GB and
+  aborted the process;
+- a text table has no line of more than ``MAX_COLUMNS`` fields (pandas makes an object per column).
+
+The same stream also notes cells Excel shows as errors (``#N/A``) or formulas saved without a value:
+calamine reads both as empty, and the readers need to say so instead of losing the answer silently.
+Every refusal is an :class:`UnsafeFile` carrying what is wrong and the fix; callers wrap it in their
+stage's error class.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 200 * 2**20          # any input file (100,000 answers x 30 questions: ~13 MB as xlsx, ~30 MB as CSV)
+MAX_UNPACKED = 1 * 2**30         # all members of a workbook together, unpacked
+MAX_MEMBERS = 10_000             # zip members of a workbook (a big real one has a few dozen)
+MAX_RATIO = 100                  # unpacked/packed of a big member; real sheets pack 5-20:1
+RATIO_FLOOR = 20 * 2**20         # members smaller than this may pack as well as they like
+MAX_COLUMNS = 16_384             # Excel's own limit (column XFD)
+MAX_ROWS = 1_048_576             # Excel's own limit
+MAX_CELLS = 20_000_000           # rows x columns of a sheet's used range, e.g. 100,000 rows x 200 columns
+MAX_NOTED = 100_000              # error cells remembered per sheet; beyond that the sheet is refused
+_CHUNK = 1 << 20
+
+
+class UnsafeFile(ValueError):
+    """A file refused before reading: ``what`` is wrong and the ``fix``, for the caller's own message."""
+
+    def __init__(self, what: str, fix: str):
+        super().__init__(what)
+        self.what, self.fix = what, fix
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 1024:,.0f} KB"
+
+
+def _not_regular(path: Path, mode: int) -> UnsafeFile:
+    kind = ("文件夹" if stat.S_ISDIR(mode) else "命名管道（FIFO）" if stat.S_ISFIFO(mode)
+            else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "套接字" if stat.S_ISSOCK(mode)
+            else "特殊文件")
+    via = f"（它是指向 {os.path.realpath(path)} 的链接）" if path.is_symlink() else ""
+    what = "不是表格文件" if stat.S_ISDIR(mode) else "不是普通文件，读取它会卡住或没有尽头"
+    return UnsafeFile(f"这是{kind}{via}，{what}", "给出保存在磁盘上的 Excel 或 CSV 文件本身")
+
+
+def check_path(path) -> Path:
+    """``path`` if it names a regular file (symlinks followed); :class:`UnsafeFile` otherwise.
+
+    For readers that open the file themselves (streaming CSV): ``os.stat`` never blocks, ``open`` on a FIFO does.
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise UnsafeFile("文件不存在", "检查文件名和路径（相对路径以当前目录为准）") from None
+    except OSError as err:
+        raise UnsafeFile(f"无法访问（{err.strerror}）", "检查文件权限，或把文件复制到自己的文件夹后重试") from None
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+    return path
+
+
+def read_input(path, *, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them; :class:`UnsafeFile` otherwise."""
+    path = check_path(path)
+    _check_size(os.stat(path).st_size, limit)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise UnsafeFile(f"无法打开（{err.strerror}）", "检查文件权限，或把文件复制到自己的文件夹后重试") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):          # replaced between the check and the open
+            raise _not_regular(path, mode)
+        blob = handle.read(limit + 1)
+        if len(blob) > limit:               # grew after the check
+            _check_size(max(len(blob), os.fstat(handle.fileno()).st_size), limit)
+    return blob
+
+
+def _check_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise UnsafeFile(f"文件过大（{_mb(size)}，上限 {_mb(limit)}）", "只保留需要的工作表和列，或按时间分成几个文件分别处理")
+
+
+# ---- workbooks --------------------------------------------------------------------------------------
+
+@dataclass
+class SheetScan:
+    """What one worksheet's XML holds, found without building any cell."""
+
+    name: str
+    rows: int = 0                   # last used row (1-based), 0 when empty
+    columns: int = 0                # last used column (1-based)
+    first: tuple[int, int] = (0, 0)  # first used (row, column), 1-based; (0, 0) when empty
+    dimension: str = ""             # the <dimension ref> the writer claimed
+    # (row, column) 1-based -> Excel's error text ("#N/A") or "" for a formula saved without a value
+    odd_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    n_odd: int = 0                  # how many such cells
+
+
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)(?=[\s/>])([^>]*)>")
+_REF = re.compile(rb'\br="([A-Z]{1,4})?(\d+)?"')
+_ERROR_T = re.compile(rb'\bt="e"')
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>([^<]*)<")
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_A1 = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d+)$")
+
+
+def column_number(letters: str) -> int:
+    """1 for A, 27 for AA, 16384 for XFD."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _area(ref: str) -> tuple[int, int]:
+    """(rows, columns) spanned by an A1 range such as ``A1:XFD1048576`` (0, 0 when unreadable)."""
+    ends = [_A1.match(p.strip()) for p in ref.split(":")]
+    if not ends or not all(ends):
+        return 0, 0
+    rows = [int(m.group(2)) for m in ends]
+    cols = [column_number(m.group(1)) for m in ends]
+    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet member path -> the name staff see on the tab, in tab order (empty when the parts are odd)."""
+    try:
+        book = _small(zf, "xl/workbook.xml").decode("utf-8", "replace")
+        rels = _small(zf, "xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, UnsafeFile, zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
+        return {}
+    targets = {}
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        rid, target = re.search(r'\bId="([^"]*)"', m.group(1)), re.search(r'\bTarget="([^"]*)"', m.group(1))
+        if rid and target:
+            targets[rid.group(1)] = target.group(1)
+    out = {}
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", book):
+        name, rid = re.search(r'\bname="([^"]*)"', m.group(1)), re.search(r'\b(?:\w+:)?id="([^"]*)"', m.group(1))
+        if name and rid and rid.group(1) in targets:
+            target = targets[rid.group(1)].lstrip("/")
+            member = os.path.normpath(target if target.startswith("xl/") else "xl/" + target).replace(os.sep, "/")
+            out[member] = html.unescape(name.group(1))
+    return out
+
+
+def _small(zf: zipfile.ZipFile, name: str, limit: int = 16 * 2**20) -> bytes:
+    with zf.open(name) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise UnsafeFile(f"工作簿的 {name} 部分异常庞大", "在 Excel 中打开后另存为 .xlsx 再试")
+    return data
+
+
+class CheckedWorkbook:
+    """A workbook whose zip directory passed; :meth:`scan` checks a sheet just before a reader loads it
+    (a stray cell on a sheet nobody reads refuses nothing)."""
+
+    def __init__(self, zf: zipfile.ZipFile | None = None):
+        self.zf, self._scans = zf, {}
+        names = _sheet_names(zf) if zf is not None else {}
+        sheets = [m.filename for m in zf.infolist() if m.filename.startswith("xl/worksheets/")
+                  and m.filename.endswith(".xml") and "/_rels/" not in m.filename] if zf is not None else []
+        # tab name -> member; a sheet the workbook part does not name goes by its member path
+        self.members = {names[m]: m for m in names if m in sheets} | {m: m for m in sheets if m not in names}
+
+    @property
+    def names(self) -> list[str]:
+        """The worksheets in tab order, as readers number them."""
+        return list(self.members)
+
+    def scan(self, name: str) -> SheetScan | None:
+        """The sheet's scan (refusing a sheet whose used range would exhaust memory); None when there is no such
+        worksheet or its part cannot be unpacked (the reader reports that in its own words)."""
+        if name not in self._scans:
+            member = self.members.get(name)
+            try:
+                self._scans[name] = _scan_sheet(self.zf, self.zf.getinfo(member), name) if member else None
+            except (zipfile.BadZipFile, zlib.error, EOFError):
+                # a checksum that fails may hide a part that unpacks to far more than its directory says
+                raise UnsafeFile(f"文件不完整或已损坏（工作表“{name}”的数据解压校验失败）",
+                                 "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试") from None
+            except (OSError, RuntimeError, NotImplementedError, KeyError):   # e.g. encrypted: the reader says so
+                self._scans[name] = None
+        return self._scans[name]
+
+
+def check_workbook(blob: bytes) -> CheckedWorkbook:
+    """Refuse a workbook (xlsx/xlsm zip) whose parts would exhaust memory when unpacked; sheets are checked
+    by :meth:`CheckedWorkbook.scan`. A zip that cannot be opened passes (the reader reports it as damaged)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(blob))
+        members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return CheckedWorkbook()
+    fix = "在 Excel 中打开后另存为 .xlsx；若打不开，请向数据来源重新索取文件"
+    if len(members) > MAX_MEMBERS:
+        raise UnsafeFile(f"Excel 工作簿内含 {len(members):,} 个部件（上限 {MAX_MEMBERS:,}），不是正常的工作簿", fix)
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED:
+        raise UnsafeFile(f"Excel 工作簿解压后共 {_mb(total)}（文件本身 {_mb(len(blob))}，解压后上限 {_mb(MAX_UNPACKED)}），"
+                         "超出本工具能处理的大小，也可能是“压缩炸弹”", fix)
+    for m in members:
+        if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise UnsafeFile(f"Excel 工作簿的部件 {m.filename} 从 {_mb(m.compress_size)} 解压成 {_mb(m.file_size)}"
+                             f"（压缩比 {m.file_size // max(m.compress_size, 1):,}:1，上限 {MAX_RATIO}:1），"
+                             "多半是“压缩炸弹”或异常文件", fix)
+    return CheckedWorkbook(zf)
+
+
+_P = rb"<(?:[A-Za-z_][\w.-]*:)?"                       # an element, with or without a namespace prefix
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:sheetData\b")
+_DIMENSION = re.compile(_P + rb'dimension\b[^>]*?\bref="([^"]*)"')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_COLUMN = re.compile(rb' r="([A-Z]{1,4})\d')            # a cell's reference; a row's r="7" has no letters
+_ODD_MARK = re.compile(rb'\bt="e"|' + _P + rb"f[\s/>]")
+_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:row|c)>")
+
+
+def _scan_sheet(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> SheetScan:
+    """Stream a worksheet's XML once in 1 MB pieces: used range, claimed dimension, error/formula cells.
+
+    A piece is first measured with a few byte searches (every writer we know gives each cell an
+    ``r="B7"``); a piece that does not add up — cells without ``r``, namespace prefixes — or whose rough
+    range would be refused is walked tag by tag, which also leaves out formatted empty cells.
+    """
+    scan, state = SheetScan(name), [0, 0, 0, 0]     # state: current row, column; first row, column
+    tail, plain = b"", None
+    with zf.open(member) as f:
+        while True:
+            chunk = f.read(_CHUNK)
+            buf = tail + chunk
+            if plain is None:            # the first piece: how elements are written, what range is claimed
+                head = buf[:buf.find(b"sheetData") % (len(buf) + 1)]
+                plain = not _PREFIXED.search(head + b"sheetData")
+                d = _DIMENSION.search(head)
+                scan.dimension = d.group(1).decode("ascii", "replace") if d else ""
+            work, tail = (buf, b"") if not chunk else _split(buf, plain)
+            if not (plain and _measure(scan, state, work)):
+                _walk(scan, state, work)
+            for start in _odd_starts(work, plain):
+                _note_odd(scan, work, start)
+            if not chunk:
+                break
+    scan.first = (state[2], state[3])
+    _check_extent(scan)
+    return scan
+
+
+def _measure(scan: SheetScan, state: list, work: bytes) -> bool:
+    """Widen the used range by a piece's cells from byte searches; False when the piece needs a walk."""
+    cells = work.count(b"<c ") + work.count(b"<c>")
+    letters = _COLUMN.findall(work)
+    rows = [int(r) for r in _ROW_NUMBER.findall(work)]
+    if len(letters) != cells or cells and not rows:
+        return False
+    if not cells:
+        return True
+    cols = [column_number(c.decode()) for c in set(letters)]
+    top, bottom = min(rows) if not state[2] else min(state[2], min(rows)), max(scan.rows, max(rows))
+    left, right = min(cols) if not state[3] else min(state[3], min(cols)), max(scan.columns, max(cols))
+    if bottom > MAX_ROWS or right > MAX_COLUMNS or (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
+        return False                 # rows and formatted empty cells counted too: let the walk decide
+    scan.rows, scan.columns, state[2], state[3] = bottom, right, top, left
+    state[0] = rows[-1]
+    return True
+
+
+def _odd_starts(work: bytes, plain: bool) -> list[int]:
+    """Where the tags of cells showing an error (t="e") or holding a formula start, once each."""
+    if plain and b't="e"' not in work and b"<f" not in work:
+        return []
+    return sorted({work.rfind(b"<", 0, m.start()) if m.group(0).startswith(b"t") else work.rfind(b"<c", 0, m.start())
+                   for m in _ODD_MARK.finditer(work)})
+
+
+def _extent(scan: SheetScan, state: list, row: int, col: int) -> None:
+    scan.rows, scan.columns = max(scan.rows, row), max(scan.columns, col)
+    state[2] = row if not state[2] else min(state[2], row)
+    state[3] = col if not state[3] else min(state[3], col)
+
+
+def _walk(scan: SheetScan, state: list, work: bytes) -> None:
+    """The used range from tags one by one: a cell without ``r`` is the one after the previous cell."""
+    for m in _TAG.finditer(work):
+        tag, attrs = m.group(1), m.group(2)
+        if tag == b"dimension":
+            continue
+        ref = _REF.search(attrs)
+        if tag == b"row":
+            state[0], state[1] = (int(ref.group(2)) if ref and ref.group(2) else state[0] + 1), 0
+            continue
+        state[1] = column_number(ref.group(1).decode()) if ref and ref.group(1) else state[1] + 1
+        if ref and ref.group(2):
+            state[0] = int(ref.group(2))
+        if not attrs.endswith(b"/"):         # <c r="A1" s="3"/>: a formatted empty cell, not used
+            _extent(scan, state, state[0], state[1])
+
+
+def _split(buf: bytes, plain: bool) -> tuple[bytes, bytes]:
+    """(whole cells, the rest): cut after the last closed cell or row, so a cell's value stays with it."""
+    if plain:
+        end = max(buf.rfind(b"</c>") + 4, buf.rfind(b"</row>") + 6)
+        end = end if end > 6 else -1
+    else:
+        last = None
+        for last in _CLOSE.finditer(buf, max(0, len(buf) - (1 << 16))):
+            pass
+        end = last.end() if last is not None else -1
+    if end > 0:
+        return buf[:end], buf[end:]
+    if len(buf) > 8 * _CHUNK:           # no cell ends at all: not a sheet we must understand
+        return buf, b""
+    cut = buf.rfind(b"<")
+    return (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+
+
+def _note_odd(scan: SheetScan, work: bytes, start: int) -> None:
+    """Remember the cell whose tag starts at ``start`` if it shows an error (its text) or is a formula
+    saved without a value ("")."""
+    m = _TAG.match(work, start) if start >= 0 else None
+    ref = _REF.search(m.group(2)) if m and m.group(1) == b"c" else None
+    if ref is None or not ref.group(1) or not ref.group(2) or m.group(2).endswith(b"/"):
+        return
+    where = (int(ref.group(2)), column_number(ref.group(1).decode()))
+    end = _CELL_END.search(work, m.end())
+    body = work[m.end():end.start() if end else len(work)]
+    value = _VALUE.search(body)
+    if _ERROR_T.search(m.group(2)):
+        text = value.group(1).decode("utf-8", "replace") if value else "#错误"
+    elif _FORMULA.search(body) and not (value and value.group(1).strip()):
+        text = ""
+    else:
+        return
+    scan.n_odd += 1
+    scan.odd_cells[where] = text
+    if scan.n_odd > MAX_NOTED:
+        raise UnsafeFile(f"工作表“{scan.name}”有超过 {MAX_NOTED:,} 个单元格是 Excel 错误值（如 #N/A）或没有计算结果的公式",
+                         "在 Excel 中改正公式，或全选后复制、“粘贴为数值”，另存为 .xlsx 后重试")
+
+
+def _check_extent(scan: SheetScan) -> None:
+    where = f"工作表“{scan.name}”"
+    fix = ("删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 后重试")
+    if scan.rows > MAX_ROWS or scan.columns > MAX_COLUMNS:
+        raise UnsafeFile(f"{where}用到了第 {scan.rows:,} 行、第 {scan.columns:,} 列，超出 Excel 的范围"
+                         f"（{MAX_ROWS:,} 行 × {MAX_COLUMNS:,} 列），不是正常的工作表", fix)
+    rows = scan.rows - scan.first[0] + 1 if scan.rows else 0
+    cols = scan.columns - scan.first[1] + 1 if scan.columns else 0
+    if rows * cols > MAX_CELLS:
+        far = f"{column_letters(scan.columns)}{scan.rows}"
+        raise UnsafeFile(f"{where}的数据区域过大：从 {column_letters(scan.first[1])}{scan.first[0]} 到 {far}，"
+                         f"共 {rows:,} 行 × {cols:,} 列 = {rows * cols:,} 个单元格（上限 {MAX_CELLS:,}），"
+                         f"多半是远处（如 {far}）有一个误填的单元格", fix)
+    d_rows, d_cols = _area(scan.dimension) if scan.dimension else (0, 0)
+    if d_rows * d_cols > MAX_CELLS:          # openpyxl pads every row to the claimed width
+        raise UnsafeFile(f"{where}声明的数据范围 {scan.dimension}（{d_rows:,} 行 × {d_cols:,} 列）远大于实际数据，"
+                         "文件不是 Excel 保存的", "在 Excel 中打开后另存为 .xlsx（Excel 会重算数据范围）再试")
+
+
+# ---- text tables ------------------------------------------------------------------------------------
+
+_LONG_LINE = re.compile(r"^[^\n]{%d,}" % MAX_COLUMNS, re.M)
+
+
+def check_text_table(text: str, sep: str) -> None:
+    """Refuse a text table with a line of more than ``MAX_COLUMNS`` fields (only long lines are counted)."""
+    for m in _LONG_LINE.finditer(text):
+        line = m.group(0)
+        if line.count(sep) < MAX_COLUMNS:
+            continue
+        csv.field_size_limit(max(csv.field_size_limit(), len(line) + 1))   # the line is in memory already
+        width = len(next(csv.reader([line], delimiter=sep), []))
+        if width > MAX_COLUMNS:
+            number = text.count("\n", 0, m.start()) + 1
+            raise UnsafeFile(f"第 {number} 行有 {width:,} 列（上限 {MAX_COLUMNS:,} 列，与 Excel 相同），不是正常的表格",
+                             "确认导出的是答卷表格；分隔符不对时用 Excel 打开后另存为 .xlsx")
+
+
+def check_csv_head(path, head: int = 4 * 2**20) -> None:
+    """For a CSV read in chunks by its reader (too big to hold): a regular file whose first ``head`` bytes
+    have no line wider than ``MAX_COLUMNS`` (the header decides how many columns pandas builds)."""
+    path = check_path(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        start = handle.read(head)
+    check_text_table(start.decode("utf-8", "replace"), ",")
