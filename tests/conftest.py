@@ -10,6 +10,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "surveys"
 SHARED = ROOT.parent / "shared" / "data" / "external"
 
+# A two-question form (a whole number, a text) for tests of reading files.
+AGE_OPINION_FORM_YAML = """id: t
+title: 测试问卷
+version: "1"
+questions:
+  - id: age
+    kind: number
+    integer: true
+    label: 年龄
+  - id: opinion
+    kind: text
+    label: 意见
+"""
+
 
 @pytest.fixture
 def annual_form():

@@ -14,24 +14,13 @@ import sys
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT
+from conftest import AGE_OPINION_FORM_YAML, ROOT
 from toolkit.errors import quoted
 from toolkit.ingest import ingest
 from toolkit.ingest.errors import IngestError
 from toolkit.numbers import to_float, to_int
 
-FORM_YAML = """id: t
-title: 测试问卷
-version: "1"
-questions:
-  - id: age
-    kind: number
-    integer: true
-    label: 年龄
-  - id: opinion
-    kind: text
-    label: 意见
-  - id: visit
+FORM_YAML = AGE_OPINION_FORM_YAML + """  - id: visit
     kind: date
     label: 日期
 """

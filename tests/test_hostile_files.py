@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import AGE_OPINION_FORM_YAML as FORM_YAML, ROOT
 
 CLI = str(ROOT / ".venv" / "bin" / "weidiaoyan")
 LIMIT_AS = 1536 * 2**20          # address space of the CLI under test
@@ -35,18 +35,6 @@ print(f"MAXRSS_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}", fil
 sys.exit(code if code >= 0 else 128 - code)
 """
 
-FORM_YAML = """id: t
-title: 测试问卷
-version: "1"
-questions:
-  - id: age
-    kind: number
-    integer: true
-    label: 年龄
-  - id: opinion
-    kind: text
-    label: 意见
-"""
 
 
 def run_cli(*args, cwd: Path) -> tuple[int, str, int]:
