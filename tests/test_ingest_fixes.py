@@ -396,3 +396,28 @@ def test_fix_workbook_row_numbers_follow_a_title_row_and_old_workbooks_still_rea
         assert "science" in set(store.responses("annual_topics")["sector"])
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("typed", ["0755 8765 4324", "１３８１２３４５６７８"])
+def test_a_failing_number_is_shown_as_typed_so_staff_can_fix_it(tmp_path, records, typed):
+    """A phone number typed with spaces or in full-width digits fails the form's rule; the detector also reads
+    it as a phone, yet the yellow cell and the problem text must show it as submitted, or nobody can fix it."""
+    from toolkit.forms import load_form
+    from toolkit.ingest.fixes import export_rejected
+
+    form = load_form(FORM)
+    header, rows = wjx_table(form, records[:2])
+    phone = next(i for i, h in enumerate(header) if "联系电话" in h)
+    rows[0][phone] = typed
+    db = tmp_path / "x.db"
+    assert ingest(write_rows(header, rows, tmp_path / "bad.xlsx"), form, db)["rejected_rows"] == [1]
+    store = open_store(db)
+    try:
+        export_rejected(store, form, tmp_path / "fix.xlsx")
+    finally:
+        store.close()
+    ws = load_workbook(tmp_path / "fix.xlsx")["待修正"]
+    heads = [c.value for c in ws[1]]
+    cell = ws.cell(2, 1 + next(i for i, h in enumerate(heads) if h and "联系电话" in h))
+    assert cell.value == typed and cell.fill.fgColor.rgb.endswith("FFF2CC")
+    assert typed in ws.cell(2, 4).value and "[手机号]" not in ws.cell(2, 4).value

@@ -211,3 +211,34 @@ def test_hints_recover_the_skip_logic_of_a_known_form(tmp_path):
         yes = str(screen.choice_ids().index("yes") + 1)      # 问卷星 numbers the choices 1, 2 …
         hint = f"relevant: ${{q{form.number(screen.id)}}} == '{yes}'"
         assert f"（q{form.number(qid)}，" in note and hint in note.split(f"（q{form.number(qid)}，")[1].split("）")[0]
+
+
+def test_a_screened_out_row_fixed_in_the_fix_workbook_is_resubmitted_whole(exports, tmp_path):
+    """A screened-out respondent with a wrong 性别 is quarantined for that only; once 性别 is corrected in the
+    待修正表, its skipped questions still count as not shown (no 必答未答 on resubmit)."""
+    from openpyxl import load_workbook
+
+    from toolkit.ingest.fixes import export_rejected, resubmit_workbook
+    from toolkit.store import open_store
+
+    text, _ = exports
+    form, _ = infer_draft(text, form_id="wjx2016")
+    rows = [_meta(i) + _by_text(a) for i, a in enumerate(ANSWERS, 1)]
+    rows[SCREENED[0] - 1][6] = "X男"
+    bad = write_rows([*META, *QUESTIONS], rows, tmp_path / "bad.xls")
+    report = ingest(bad, form, tmp_path / "x.db")
+    assert report["rejected_rows"] == [SCREENED[0]]
+    assert {p["rule"] for p in report["problems"]} != {"required"}
+    store = open_store(tmp_path / "x.db")
+    try:
+        export_rejected(store, form, tmp_path / "fix.xlsx")
+        wb = load_workbook(tmp_path / "fix.xlsx")
+        ws = wb["待修正"]
+        heads = [c.value for c in ws[1]]
+        ws.cell(2, 1 + next(i for i, h in enumerate(heads) if h and "性别" in h), value="男")
+        wb.save(tmp_path / "fix.xlsx")
+        summary = resubmit_workbook(store, form, tmp_path / "fix.xlsx", operator="张三")
+        assert store.rejected(status="open").empty, summary
+        assert len(store.responses("wjx2016")) == len(ANSWERS)
+    finally:
+        store.close()

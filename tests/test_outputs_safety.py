@@ -172,13 +172,18 @@ def letters(tmp_path_factory) -> Path:
         if i % 4 == 0:
             text += f"，我的电话{PHONE if i % 8 else WIDE_PHONE}，身份证{ID_NUMBER}"
         phone = 13812345678 if i % 2 else "13912345678"
-        ws.append([f"L{i:04d}", str(r.submitted_at)[:19], text, notes[i % len(notes)], phone])
+        # 8-digit ids read like local phone numbers: they must survive as they are (joins between files)
+        ws.append([letter_id(i), str(r.submitted_at)[:19], text, notes[i % len(notes)], phone])
         ws.cell(ws.max_row, 3).data_type = "s"       # the payloads are the letters' text, not formulas
         ws.cell(ws.max_row, 4).data_type = "s"
     ws.cell(1, 4).data_type = "s"
     path = tmp_path_factory.mktemp("letters") / "留言.xlsx"
     wb.save(path)
     return path
+
+
+def letter_id(i: int) -> str:
+    return str(36541234 + 7 * i)
 
 
 def test_rank_writes_no_formula_and_no_personal_data(letters, tmp_path):
@@ -192,6 +197,8 @@ def test_rank_writes_no_formula_and_no_personal_data(letters, tmp_path):
     for text in [*PAYLOADS, *SAFE_TEXTS]:                             # (rank trims the cells it lists)
         assert neutralise(lf(text).strip()) in detail, text
     assert "[手机号]" in detail                                       # the 联系电话 cells, numbers included
+    listed = pd.read_excel(out / "热点问题留言明细表.xlsx", dtype=str)["留言编号"]
+    assert listed.isin({letter_id(i) for i in range(240)}).all()     # ids are keys, never masked
 
 
 def test_topics_writes_no_formula_and_no_personal_data(letters, tmp_path):
@@ -200,6 +207,8 @@ def test_topics_writes_no_formula_and_no_personal_data(letters, tmp_path):
             "--quiet", "--out", out)
     texts = assert_safe_outputs(out)
     assert {"assignments.csv", "topics.csv", "themes.csv"} <= set(texts)
+    ids = pd.read_csv(out / "assignments.csv", dtype=str)["id"]
+    assert sorted(ids) == sorted(letter_id(i) for i in range(240))   # ids are keys, never masked
 
 
 # ---- ingest, its report, the fix workbook and back ----------------------------------------------------

@@ -32,6 +32,12 @@ XML_TEXT_TAGS = ("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}
                  "{http://schemas.openxmlformats.org/drawingml/2006/main}t")
 
 
+# The toolkit's own key columns: record ids (留言编号 can be any run of digits, and an 8- or 11-digit one
+# reads like a phone number), links between rows. They are neutralised but never masked: masking them
+# would break every join a reader makes between the files.
+KEY_COLUMNS = frozenset({"id", "duplicate_of", "topic_id", "theme_id", "issue_id", "问题ID", "merged_ids",
+                         "response_id", "batch_id"})
+
 _mask_pii = None
 
 
@@ -97,21 +103,27 @@ def _is_whole(value) -> bool:
     return isinstance(value, float) and value.is_integer()
 
 
-def safe_frame(frame, *, mask: bool = True, excel: bool = False):
-    """A copy of ``frame`` with every cell and column name passed through :func:`safe_cell`."""
+def safe_frame(frame, *, mask: bool = True, excel: bool = False, keep=()):
+    """A copy of ``frame`` with every cell and column name passed through :func:`safe_cell`.
+
+    Columns in :data:`KEY_COLUMNS` or ``keep`` (the input's id column) are neutralised, not masked.
+    """
     import pandas as pd
 
+    unmasked = KEY_COLUMNS | set(keep)
     out = frame.copy()
+    names = list(out.columns)
     out.columns = [safe_cell(c, mask=mask, excel=excel) for c in out.columns]
     for j in range(out.shape[1]):
         col = out.iloc[:, j]
+        mask_col = mask and names[j] not in unmasked
         if pd.api.types.is_bool_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
             continue
         if pd.api.types.is_numeric_dtype(col):
-            if not mask or not (col.abs() >= 1e9).any():     # only long numbers can be phone or ID numbers
+            if not mask_col or not (col.abs() >= 1e9).any():     # only long numbers can be phone or ID numbers
                 continue
         values = pd.unique(col.to_numpy(dtype=object))
-        lookup = {v: safe_cell(v, mask=mask, excel=excel) for v in values if not _missing(v)}
+        lookup = {v: safe_cell(v, mask=mask_col, excel=excel) for v in values if not _missing(v)}
         if any(new is not old for old, new in lookup.items()):
             out.isetitem(j, col.map(lookup))          # a missing value maps to missing
     return out
@@ -121,17 +133,18 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def write_csv(frame, path, *, mask: bool = True, **options):
+def write_csv(frame, path, *, mask: bool = True, keep=(), **options):
     """Write ``frame`` through :func:`safe_frame` as CSV: UTF-8 with BOM (Excel reads it), ``\\n``, no index.
 
-    ``path`` may be an open file (chunks appended); ``options`` go to ``DataFrame.to_csv``.
+    ``path`` may be an open file (chunks appended); ``keep`` as in :func:`safe_frame`; ``options`` go to
+    ``DataFrame.to_csv``.
     """
     options = {"index": False, "lineterminator": "\n", **options}
     if isinstance(path, (str, Path)):
         options.setdefault("encoding", "utf-8-sig")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-    safe_frame(frame, mask=mask).to_csv(path, **options)
+    safe_frame(frame, mask=mask, keep=keep).to_csv(path, **options)
     return path
 
 

@@ -82,9 +82,8 @@ def hot_issue_table(candidates: pd.DataFrame, messages: pd.DataFrame, members: p
 
 def hot_issue_messages(hot: pd.DataFrame, raw: pd.DataFrame, id_col: str, members: pd.DataFrame,
                        key: str = "topic_id", time_col: str | None = None) -> pd.DataFrame:
-    """The 热点问题留言明细表: 问题ID, then every input column of each listed issue's messages (PII masked)."""
-    from toolkit.text import mask_pii
-
+    """The 热点问题留言明细表: 问题ID, then every input column of each listed issue's messages (texts
+    stripped; the writer masks personal data, ``toolkit.outputs``)."""
     wanted = members[members[key].isin(hot["问题ID"])]
     order = {qid: i for i, qid in enumerate(hot["问题ID"])}
     detail = raw.merge(wanted.rename(columns={"id": id_col, key: "问题ID"}), on=id_col, how="inner")
@@ -94,5 +93,5 @@ def hot_issue_messages(hot: pd.DataFrame, raw: pd.DataFrame, id_col: str, member
     detail = detail[["问题ID", *[c for c in raw.columns]]]
     for col in raw.columns:
         if detail[col].dtype == object or pd.api.types.is_string_dtype(detail[col]):
-            detail[col] = detail[col].map(lambda v: mask_pii(v.strip()) if isinstance(v, str) else v)
+            detail[col] = detail[col].map(lambda v: v.strip() if isinstance(v, str) else v)
     return detail.reset_index(drop=True)

@@ -105,7 +105,7 @@ def write_run(out: Path, raw, msgs, ranker: CandidateRanker, hot: pd.DataFrame, 
     paths = {"candidates": candidates_csv(ranker.candidates_, out / "candidates.csv")}
     paths["hot"] = write_xlsx({"热点问题表": hot}, out / HOT_TABLE, widths={"问题描述": 50, "排名说明": 60})
     detail = hot_issue_messages(hot, raw, id_col, ranker.members_, time_col=time_col)
-    paths["hot_messages"] = write_xlsx({"热点问题留言明细表": detail}, out / HOT_MESSAGES)
+    paths["hot_messages"] = write_xlsx({"热点问题留言明细表": detail}, out / HOT_MESSAGES, keep=[id_col])
     times = pd.to_datetime(msgs["time"], errors="coerce")
     span = f"{times.min():%Y年%m月}—{times.max():%Y年%m月}" if times.notna().any() else "时间不详"
     context = f"{len(msgs):,} 条留言｜{span}｜来源：{source}"

@@ -9,11 +9,12 @@ from toolkit.office import freeze_core_properties, normalize_zip
 from toolkit.outputs import safe_frame, text_cells
 
 
-def write_xlsx(sheets: dict, path, *, widths: dict | None = None) -> Path:
+def write_xlsx(sheets: dict, path, *, widths: dict | None = None, keep=()) -> Path:
     """Write DataFrames (sheet name -> frame) to ``path`` with a bold, frozen header and readable widths.
 
     ``widths``: column name -> width in characters (others sized from their content, at most 60).
-    Every cell goes through ``toolkit.outputs.safe_cell`` (masked, neutralised, control characters dropped).
+    Every cell goes through ``toolkit.outputs.safe_cell`` (masked, neutralised, control characters dropped);
+    ``keep``: columns never masked (the input's id column; see ``toolkit.outputs.safe_frame``).
     Reproducible: fixed document dates and zip timestamps.
     """
     import pandas as pd
@@ -24,7 +25,7 @@ def write_xlsx(sheets: dict, path, *, widths: dict | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            frame = safe_frame(frame, excel=True)
+            frame = safe_frame(frame, excel=True, keep=keep)
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             text_cells(sheet)

@@ -126,7 +126,7 @@ def _rejected_export(args) -> int:
     print(f"已导出 {summary['rows']} 行隔离数据（{summary['entries']} 处问题，导入批次 "
           f"{'、'.join(map(str, summary['batches']))}）到 {out}。")
     print("  " + ("个人信息未遮盖：用后请删除该文件，不要外传。" if not summary["masked"] else
-                  "手机号、身份证号已遮盖（不改动则保留原值；格式有误的号码照原样显示）。"))
+                  "需要修正的单元格照原样显示，其余手机号、身份证号已遮盖（不改动则保留原值）。"))
     print(f"  改正黄色单元格后运行：weidiaoyan rejected resubmit {out} --form {args.form} --db {args.db} --operator 姓名")
     return 0
 
@@ -188,7 +188,7 @@ def register(subparsers) -> None:
     e.add_argument("--batch", type=int, default=None, help="只导出这个导入批次（默认全部批次）")
     e.add_argument("-o", "--output", default=None, help="待修正表路径（默认 reports/待修正_问卷编号.xlsx）")
     e.add_argument("--show-personal", action="store_true",
-                   help="不遮盖手机号、身份证号等个人信息（默认全部遮盖；格式有误的号码本就照原样显示）")
+                   help="不遮盖手机号、身份证号等个人信息（默认只有需要修正的单元格照原样显示，其余遮盖）")
     e.set_defaults(func=_rejected_export)
     r = rejected.add_parser("resubmit", help="读回改好的待修正表：逐行校验，合格的写入答卷，仍有问题的继续隔离")
     r.add_argument("file", metavar="FILE", help="weidiaoyan rejected export 生成并改好的 .xlsx")

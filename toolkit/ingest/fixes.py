@@ -9,11 +9,11 @@ re-submitted through ``resubmit``; rows still wrong stay quarantined with the ne
 处理 dismisses a row. Rows whose cells did not change, and rows already handled, are left alone, so
 running it twice changes nothing. All writes are one transaction, audited with the operator.
 
-Privacy: every cell goes through ``toolkit.outputs.safe_cell``: phone and ID numbers are masked in all
-cells (answers, problem texts, the raw-row sheet) unless ``show_personal=True``, and formula-like text
-gets a leading ``'`` that reading back removes. A masked cell left as it was keeps the stored original;
-an edited cell is taken as typed (a placeholder like ``[手机号]`` left in it stays, the number is not revived).
-Malformed numbers, the usual thing to fix, are no valid phone or ID number and so are shown as submitted.
+Privacy: every cell goes through ``toolkit.outputs.safe_cell``. Staff need the real value to fix a row, so
+the cells of the questions that failed, the problem texts (which quote them) and the failing raw columns
+are shown as submitted; phone and ID numbers in every other cell are masked unless ``show_personal=True``.
+Formula-like text gets a leading ``'`` that reading back removes. A masked cell left as it was keeps the
+stored original; an edited cell is taken as typed (a placeholder like ``[手机号]`` left in it stays).
 
 >>> export_rejected(store, form, "reports/待修正.xlsx")                      # doctest: +SKIP
 >>> resubmit_workbook(store, form, "reports/待修正.xlsx", operator="张三")    # doctest: +SKIP
@@ -34,6 +34,7 @@ from toolkit.outputs import safe_cell, text_cells, unneutralise
 from toolkit.ingest.readers.base import ChoiceIndex
 from toolkit.ingest.readers.decode import split_items
 from toolkit.ingest.resubmit import resubmit
+from toolkit.ingest.validate import skipped_of, without_skipped
 from toolkit.store import Store
 
 SHEET, RAW_SHEET, INFO_SHEET = "待修正", "原始数据", "说明"
@@ -67,6 +68,7 @@ class Pending:
     raw: dict
     answers: dict | None           # None: imported before answers were kept with the batch
     failing: set[str] = field(default_factory=set)   # question ids whose cells are highlighted to fix
+    skipped: frozenset = frozenset()   # questions the platform did not show on this row (问卷星 "(跳过)")
     header_line: int = 1           # sheet row of the import file's header (a title row above it moves it down)
 
     @property
@@ -200,14 +202,21 @@ def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[
     groups = _groups(store, known, batch_id, "open")
     reports = {int(b): json.loads(r) if r else {} for b, r in zip(batches.get("id", []), batches.get("report", []))}
     tried = _attempts(store)
+    # a stored problem names its column (the export's header, or the fix workbook's on a retry) or question id
+    ids, fix_headers = set(form.question_ids()), {c.header: c.q.id for c in answer_columns(form)}
     out = []
     for (b, r), entries in sorted(groups.items()):
         answers = tried.get((b, r), reports.get(b, {}).get("rejected_answers", {}).get(str(r)))
         raw = json.loads(entries[0]["raw"]) if entries[0]["raw"] else {}
         p = Pending(b, r, sorted(entries, key=lambda e: e["id"]), raw if isinstance(raw, dict) else {}, answers,
                     header_line=int(reports.get(b, {}).get("header_row") or 1))
+        p.skipped = skipped_of(reports.get(b), r)
         if answers is not None:
-            p.failing = {x.question_id for x in validate_answers(form, answers)[1] if x.is_error}
+            p.failing = {x.question_id for x in without_skipped(validate_answers(form, answers)[1], p.skipped)
+                         if x.is_error}
+        # and what failed on import though the stored answer now passes (an #N/A read as a blank optional answer)
+        header_of = {**fix_headers, **reports.get(b, {}).get("mapping", {})}
+        p.failing |= {header_of.get(e["column"], e["column"]) for e in entries} & ids
         out.append(p)
     return out
 
@@ -240,9 +249,11 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
     for p in rows:
         texts = render(columns, p.answers)
         problem = _problem_text(p.entries) + ("" if p.answers is not None else f"\n{NO_ANSWERS}")
-        values = [p.batch_id, p.sheet_row, None, _cell(problem, not show_personal)]
+        # staff must see what failed to fix it: the failing questions' cells and the problem texts (which quote
+        # them) are shown as submitted -- the detector also reads a mistyped "0755 8765 4324" as a phone
+        values = [p.batch_id, p.sheet_row, None, _cell(problem, False)]
         for c in columns:
-            values.append(_cell(texts[c.key], not show_personal))
+            values.append(_cell(texts[c.key], not (show_personal or c.q.id in p.failing)))
         ws.append(values)
         for j, c in enumerate(columns, start=len(FIXED) + 1):
             if c.q.id in p.failing:
@@ -255,15 +266,16 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
     raw_ws = wb.create_sheet(RAW_SHEET)
     raw_ws.append(["批次", ROW, "原始列", "原始值"])
     for p in rows:
+        failing_columns = {e["column"] for e in p.entries}
         for header, value in sorted(p.raw.items(), key=lambda kv: _header_order(kv[0])):
-            raw_ws.append([p.batch_id, p.sheet_row, _cell(header, not show_personal),
+            raw_ws.append([p.batch_id, p.sheet_row, _cell(header, False),
                            _cell(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
-                                 not show_personal)])
+                                 not (show_personal or header in failing_columns))])
     info = wb.create_sheet(INFO_SHEET)
     notes = [
         ("问卷编号", form.id), ("问卷", form.title), ("待修正行数", len(rows)),
         ("个人信息", "未遮盖：本表含手机号、身份证号等原始内容，用后请删除，不要外传" if show_personal else
-         "手机号、身份证号等已遮盖（格式有误、需要修正的号码照原样显示）。遮盖的单元格不改动，重新提交时保留原值；"
+         "需要修正的单元格（黄色）和问题说明照原样显示，其余单元格中的手机号、身份证号等已遮盖。遮盖的单元格不改动，重新提交时保留原值；"
          "若要看原值，导出时加 --show-personal"),
         ("怎么改", "在“待修正”表里改正黄色单元格（选项写选项文字，多选用 ┋ 分隔，如“运动┋阅读”），"
                  "不要改动批次、表格行号和表头"),
@@ -421,7 +433,7 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
             summary["unchanged"] += 1
             continue
         answers = parse(columns, texts)
-        errors = [x for x in validate_answers(form, answers)[1] if x.is_error]
+        errors = [x for x in without_skipped(validate_answers(form, answers)[1], p.skipped) if x.is_error]
         plan.append(("retry" if errors else "resubmit", p, answers, errors))
     _apply(store, form, plan, columns, operator, reason, summary)
     return summary

@@ -175,6 +175,7 @@ def _ingest(got, path, form, store, operator) -> dict:
     numbers = table.row_numbers or list(range(1, table.n_rows + 1))
     accepted, rejected, warnings = [], [], Counter()
     rejected_answers = {}       # answers as read, kept with the batch so the fix workbook can show them
+    rejected_not_shown = {}
     odd = _odd_cell_problems(table, got["pairs"])
     for i, (clean, problems) in zip(new, results):
         errors = [p for p in problems if p.is_error]
@@ -186,6 +187,8 @@ def _ingest(got, path, form, store, operator) -> dict:
                 warnings[p.rule] += 1
         if errors:
             rejected_answers[str(numbers[i])] = answers[i]
+            if not_shown[i]:        # a resubmitted row must still count its skipped questions as not shown
+                rejected_not_shown[str(numbers[i])] = sorted(not_shown[i])
             rejected.extend({"row_number": numbers[i], "column": header_of.get(p.question_id, p.question_id),
                              "question_id": p.question_id, "rule": p.rule, "value": _text(p.value),
                              "message": f"第{numbers[i]}条数据（表格第{table.sheet_row(numbers[i])}行）{p.message}", "raw": raw_rows[i],
@@ -233,7 +236,8 @@ def _ingest(got, path, form, store, operator) -> dict:
         store.finish_batch(conn, batch_id, n_rows=len(new), n_accepted=len(records),
                            n_rejected=len(rejected_row_numbers), n_duplicates=report["duplicates"],
                            report={**{k: v for k, v in report.items() if k != "problems"},
-                                   "rejected_answers": rejected_answers})
+                                   "rejected_answers": rejected_answers,
+                                   "rejected_not_shown": rejected_not_shown})
     return report
 
 

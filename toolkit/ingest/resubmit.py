@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.forms import Form, validate_answers
 from toolkit.ingest.errors import IngestError
+from toolkit.ingest.validate import skipped_of, without_skipped
 
 if TYPE_CHECKING:      # hints only: toolkit.ingest imports this module eagerly, keep it light
     from sqlalchemy.engine import Connection
@@ -32,6 +33,7 @@ def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answer
         raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据：没有待处理的隔离行。"
                           "修改：用 store.rejected() 查看隔离行的批次号和行号。")
     clean, problems = validate_answers(form, answers)
+    problems = without_skipped(problems, skipped_of(_report(batch), row_number))
     errors = [p for p in problems if p.is_error]
     if errors:
         raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据修改后仍不符合问卷：" +
@@ -52,3 +54,8 @@ def _write(store, form, conn, rows, raw, batch, batch_id, row_number, clean, ope
                     before={"rule": [x["rule"] for x in rows], "value": [x["value"] for x in rows]},
                     after=clean, reason=reason)
     return ids[0]
+
+
+def _report(batch: dict) -> dict:
+    report = batch.get("report")
+    return json.loads(report) if isinstance(report, str) and report else (report or {})

@@ -103,6 +103,17 @@ def validate_rows(form: Form, rows: list[dict], not_shown: list[frozenset[str]] 
                 problems.extend(mine)
         out.append((clean, problems))
     if not_shown:
-        out = [(clean, [p for p in problems if not (p.rule == "required" and p.question_id in skipped)])
-               if skipped else (clean, problems) for (clean, problems), skipped in zip(out, not_shown)]
+        out = [(clean, without_skipped(problems, skipped)) for (clean, problems), skipped in zip(out, not_shown)]
     return out
+
+
+def without_skipped(problems: list[AnswerProblem], skipped) -> list[AnswerProblem]:
+    """``problems`` less the 必答未答 of questions the platform did not show (``skipped``: question ids)."""
+    if not skipped:
+        return problems
+    return [p for p in problems if not (p.rule == "required" and p.question_id in skipped)]
+
+
+def skipped_of(batch_report: dict | None, row_number: int) -> frozenset[str]:
+    """Questions not shown on a quarantined row, as its import batch recorded them (``rejected_not_shown``)."""
+    return frozenset(((batch_report or {}).get("rejected_not_shown") or {}).get(str(row_number), ()))

@@ -11,13 +11,10 @@ def _answer_cell(value):
     return value
 
 
-def _responses_frame(form, records, truth: bool, keep_pii: bool):
+def _responses_frame(form, records, truth: bool):
+    """One row per generated response (the CSV writer masks free text unless --keep-pii)."""
     import pandas as pd
 
-    from toolkit.text import mask_pii
-
-    # Every free-text answer (concerns, but also a phone field) is masked unless asked not to.
-    text_ids = {q.id for q in form.answer_questions() if q.kind in ("text", "concern")}
     rows = []
     for r in records:
         row = {"serial": r["serial"], "submitted_at": r["submitted_at"], "operator": r["operator"]}
@@ -26,8 +23,6 @@ def _responses_frame(form, records, truth: bool, keep_pii: bool):
             if q.is_matrix:
                 row.update({f"{q.id}/{k.id}": (value or {}).get(k.id) for k in q.rows})
                 continue
-            if q.id in text_ids and value and not keep_pii:
-                value = mask_pii(value)
             row[q.id] = _answer_cell(value)
             if q.other:
                 row[f"{q.id}_other"] = r["answers"].get(f"{q.id}_other")
@@ -46,11 +41,7 @@ def _sample(args) -> int:
             raise SampleError("weidiaoyan sample：未给出 --form 时只生成意见文本，需要 --csv 指定输出文件。"
                               "修改：加上 --csv data/concerns.csv，或用 --form surveys/annual_topics.yaml 生成答卷。")
         df = generate_concerns(args.n, seed=args.seed)
-        if not args.keep_pii:
-            from toolkit.text import mask_pii_many
-
-            df["text"], _ = mask_pii_many(df["text"].tolist())
-        write_csv(df, args.csv, mask=not args.keep_pii)
+        write_csv(df, args.csv, mask=not args.keep_pii)      # the writer masks (toolkit.outputs)
         print(f"已生成 {len(df):,} 条意见文本（{df['theme'].nunique()} 个领域、{df['issue'].nunique()} 个具体问题）：{args.csv}")
         return 0
 
@@ -68,7 +59,7 @@ def _sample(args) -> int:
             store.close()
         print(f"已向 {args.db} 写入 {len(ids):,} 份示例答卷（问卷 {form.id}，种子 {args.seed}）。")
     if args.csv:
-        write_csv(_responses_frame(form, records, args.truth, args.keep_pii), args.csv, mask=not args.keep_pii)
+        write_csv(_responses_frame(form, records, args.truth), args.csv, mask=not args.keep_pii)
         print(f"已写出 {len(records):,} 份示例答卷：{args.csv}")
     if not args.db and not args.csv:
         print(json.dumps(records[:3], ensure_ascii=False, indent=1, default=str))
