@@ -283,9 +283,8 @@ def main() -> int:
             rc, out, took = run(argv, args.code, Path(tmp), args.timeout)
             verdict = classify(rc, out, expect_ok=expect_ok)
             extra = []
-            if folder is not None and folder.exists():
-                if (n := formulas_in(folder)):
-                    extra.append(f"formula×{n}")
+            if folder is not None and folder.exists() and (n := formulas_in(folder)):
+                extra.append(f"formula×{n}")
             leaked = leaks_in(folder if folder is not None and folder.exists() else None, out)
             if leaked:
                 extra.append("leak:" + ",".join(leaked))

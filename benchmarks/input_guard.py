@@ -111,10 +111,10 @@ def hostile(tmp: Path) -> dict[str, Path]:
     wb.active.append(["id", "text"])
     wb.active["XFD30000"] = "x"
     wb.save(files["XFD30000 cell"])
-    with zipfile.ZipFile(files["300 MB bomb"], "w", zipfile.ZIP_DEFLATED) as z:
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            for _ in range(300):
-                member.write(bytes(2**20))
+    with zipfile.ZipFile(files["300 MB bomb"], "w", zipfile.ZIP_DEFLATED) as z, \
+            z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+        for _ in range(300):
+            member.write(bytes(2**20))
     files["1M columns"].write_text("id,text" + ",x" * 1_000_000 + "\n", encoding="utf-8")
     files["/dev/zero"].symlink_to("/dev/zero")
     os.mkfifo(files["FIFO"])

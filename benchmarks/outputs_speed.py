@@ -47,8 +47,8 @@ def main() -> None:
         out = Path(tmp)
         print(f"{'frame':<22}{'rows':>9}{'to_csv s':>11}{'write_csv s':>13}{'ratio':>8}")
         for name, frame in (("assignments", assignments), ("letters (text)", letters)):
-            plain = _median(lambda: frame.to_csv(out / "p.csv", index=False, encoding="utf-8-sig"))
-            safe = _median(lambda: write_csv(frame, out / "s.csv"))
+            plain = _median(lambda frame=frame: frame.to_csv(out / "p.csv", index=False, encoding="utf-8-sig"))
+            safe = _median(lambda frame=frame: write_csv(frame, out / "s.csv"))
             print(f"{name:<22}{rows:>9,}{plain:>11.2f}{safe:>13.2f}{safe / plain:>8.1f}")
         small = letters.head(20_000)
         t = _median(lambda: write_xlsx({"明细": small}, out / "d.xlsx"), repeat=1)

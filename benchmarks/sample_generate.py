@@ -60,8 +60,8 @@ def main(quick: bool = False) -> None:
     print("generate_concerns (all 17 columns) vs baseline (per-row random.choice + f-string, text column only)")
     print(f"{'rows':>10}  {'median s':>9}  {'rows/s':>10}  {'baseline rows/s':>16}")
     for n, repeat in ((10_000, 5), (100_000, 3)):
-        s = _time(lambda: generate_concerns(n), repeat)
-        b = _time(lambda: _baseline(n), repeat)
+        s = _time(lambda n=n: generate_concerns(n), repeat)
+        b = _time(lambda n=n: _baseline(n), repeat)
         print(f"{n:>10,}  {s:>9.3f}  {n / s:>10,.0f}  {n / b:>16,.0f}")
     if not quick:
         n = 1_000_000
@@ -73,7 +73,7 @@ def main(quick: bool = False) -> None:
               f"of which texts {frame:,.0f} MiB)")
     form = load_form(ROOT / "surveys" / "annual_topics.yaml")
     for n in (1_000, 10_000):
-        s = _time(lambda: generate_responses(form, n), 1 if n > 1000 else 3)
+        s = _time(lambda n=n: generate_responses(form, n), 1 if n > 1000 else 3)
         print(f"generate_responses(annual_topics, {n:,}): {s:.2f} s, {n / s:,.0f} responses/s")
 
 

@@ -34,7 +34,7 @@ def main(argv=None):
     if not topics_data.available():
         print("teddy2020c data not found under ../shared: skipped")
         return 0
-    from toolkit.topics.routing import Router, prepare
+    from toolkit.topics.routing import Router, evaluate, prepare
 
     df = topics_data.load_labelled()
     start = time.perf_counter()
@@ -44,7 +44,7 @@ def main(argv=None):
     for seed in range(args.splits):
         for name, params in (("baseline", BASELINE), ("router", {})):
             start = time.perf_counter()
-            result = Router(random_state=seed, **params).evaluate(texts, df["label"], test_size=0.2)
+            result = evaluate(Router(random_state=seed, **params), texts, df["label"], test_size=0.2)
             scores[name].append(result["macro_f1"])
             print(f"split seed {seed}  {name:8s}: train {result['n_train']}, test {result['n_test']}, "
                   f"macro-F1 {result['macro_f1']:.4f}  ({time.perf_counter() - start:.1f} s)", flush=True)

@@ -8,7 +8,7 @@ module ``tokenize`` that pandas imports.)
 Inputs: the real teddy2020c messages (if ../shared is present) and 20,000 synthetic concerns.
 Reports dictionary load times, MB/s (UTF-8 bytes of normalised text) as the median of ``--repeat``
 runs, and the speed-up over plain ``jieba.lcut`` (HMM on, no filtering) — for our pipeline on each
-segmentation engine (``rjieba``, the default, and ``jieba``, the reference; see toolkit/text/segment.py).
+segmentation engine (``jieba``, the reference and the default, and ``rjieba``, opt-in; see toolkit/text/segment.py).
 """
 
 from __future__ import annotations
@@ -68,11 +68,11 @@ def main(argv=None):
     for name, texts in inputs.items():
         texts = [normalize(t) for t in texts]
         mb = sum(len(t.encode()) for t in texts) / 1e6
-        t_plain = _time(lambda: [plain.lcut(t) for t in texts], args.repeat)
+        t_plain = _time(lambda texts=texts: [plain.lcut(t) for t in texts], args.repeat)
         for engine in ENGINES:
             os.environ["WEIDIAOYAN_SEGMENTER"] = engine
-            t_one = _time(lambda: tokenize_many(texts, n_jobs=1, progress=False), args.repeat)
-            t_par = _time(lambda: tokenize_many(texts, n_jobs=jobs, progress=False), args.repeat)
+            t_one = _time(lambda texts=texts: tokenize_many(texts, n_jobs=1, progress=False), args.repeat)
+            t_par = _time(lambda texts=texts: tokenize_many(texts, n_jobs=jobs, progress=False), args.repeat)
             print(f"{name:30s} {mb:6.1f} {mb / t_plain:8.2f} MB/s {engine:>7s} {mb / t_one:8.2f} MB/s "
                   f"{mb / t_par:8.2f} MB/s  ×{t_plain / t_par:.2f}", flush=True)
         os.environ.pop("WEIDIAOYAN_SEGMENTER")

@@ -81,6 +81,7 @@ def test_alignment_names_the_matched_keywords():
     assert F.alignment(msgs, []) is None
 
 
+@pytest.mark.slow
 def test_one_matter_is_more_concrete_than_a_broad_bucket():
     one = ["丽发新城小区旁边建搅拌站噪音扰民", "丽发新城小区搅拌站粉尘污染严重", "请尽快搬走丽发新城小区旁的搅拌站",
            "丽发新城搅拌站夜间施工吵得睡不着"]

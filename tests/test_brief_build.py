@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a whole brief (charts, deck, report) is built once for the module
+
 PHONE = "13912345678"
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 
+
+@pytest.mark.slow  # the whole demo in a subprocess
 def test_demo_prints_the_issue_count_the_deck_and_report_show(tmp_path):
     from docx import Document
     from pptx import Presentation

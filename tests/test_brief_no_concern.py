@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.slow  # whole briefs on a survey without a concern question
+
 FORM = """
 id: household_poll
 title: 居民生活情况调查

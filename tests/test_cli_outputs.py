@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # whole CLI runs in subprocesses, one killed midway
+
 FORM = """
 id: poll
 title: 社区小调查
@@ -190,6 +192,62 @@ def test_a_shared_folder_keeps_other_files_and_loses_only_stale_outputs(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]      # no temporary folder left
 
 
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_run_killed_between_moving_the_old_output_aside_and_putting_the_new_one_in_loses_nothing(tmp_path):
+    from toolkit.outfolder import output_folder
+    from toolkit.topics.errors import TopicsError
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "说明.txt").write_text("staff notes", encoding="utf-8")
+    (out / "topics.csv").write_text("old", encoding="utf-8")
+    previous = _listing(out)
+    # the killed run's state: the previous output renamed aside, its complete stage not yet renamed in
+    dead = _dead_pid()
+    out.rename(tmp_path / f".reports.old-{dead}-0123abcd")
+    (tmp_path / f".reports.partial-{dead}-89abcdef").mkdir()
+    (tmp_path / f".reports.partial-{dead}-89abcdef" / "topics.csv").write_text("killed", encoding="utf-8")
+
+    with pytest.raises(RuntimeError), output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
+        raise RuntimeError("the next run fails too")
+    assert _listing(out) == previous                                  # put back, not deleted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+    with output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
+        (stage / "topics.csv").write_text("new", encoding="utf-8")
+    assert _listing(out) == {**previous, "topics.csv": b"new"}
+
+
+def test_an_empty_folder_made_inside_the_output_folder_is_kept(tmp_path):
+    from toolkit.outfolder import output_folder
+    from toolkit.topics.errors import TopicsError
+
+    out = tmp_path / "topics"
+    with output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
+        (stage / "topics.csv").write_text("old", encoding="utf-8")
+    (out / "我的笔记").mkdir()                                        # made by staff, empty for now
+    with output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
+        (stage / "topics.csv").write_text("new", encoding="utf-8")
+    assert _listing(out) == {"topics.csv": b"new", "我的笔记": b"/"}
+
+
+def test_a_file_output_named_with_brackets_leaves_no_temporary_file(tmp_path):
+    from toolkit.ingest.errors import IngestError
+    from toolkit.outfolder import output_file
+
+    target = tmp_path / "待修正[第1批].xlsx"          # [ ] would be a character class to glob
+    with pytest.raises(RuntimeError), output_file(target, error=IngestError) as tmp:
+        tmp.write_bytes(b"half")
+        tmp.with_name(tmp.name + ".tmp").write_bytes(b"helper")      # toolkit.office writes beside it
+        raise RuntimeError("killed midway")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("how", ["mapping path unwritable", "read-only form folder"])
 def test_ingest_after_the_commit_says_what_it_wrote(tmp_path, how):
     form, answers = write_survey(tmp_path / "survey")
@@ -332,7 +390,7 @@ def test_two_imports_of_one_file_at_once_write_it_once_and_say_so(tmp_path):
     procs = [subprocess.Popen([*cmd, "--report", str(tmp_path / f"r{i}.xlsx")], cwd=tmp_path, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(2)]
     results = [(p.returncode, out, err) for p in procs for out, err in [p.communicate(timeout=300)]]
-    for code, out, err in results:
+    for code, _out, err in results:
         assert "Traceback" not in err and "UNIQUE" not in err and "already exists" not in err, err
         assert code == 0 or "同一文件正由另一个程序（或另一位同事）导入" in err, err
     assert sorted(code for code, _, _ in results)[0] == 0

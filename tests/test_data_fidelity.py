@@ -100,8 +100,30 @@ def test_the_cli_prints_the_error_cell_note(tmp_path, form):
                            "--db", str(tmp_path / "x.db"), "--source", "table"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "excel_error" in proc.stdout and "Excel 错误值 #N/A" in proc.stdout
+    assert "Excel 错误值 #N/A" in proc.stdout
+    assert "Excel 错误值/公式无结果 · 列“年龄”" in proc.stdout and "excel_error" not in proc.stdout   # not the rule id
     assert "Traceback" not in proc.stderr
+
+
+def test_fix_workbook_highlights_error_cells_of_optional_questions(tmp_path, form):
+    """#N/A in an optional question is stored as a blank that passes: the stored problem, not a re-check of
+    the blank, says which cells staff must fill (otherwise it goes back blank, the answer silently lost)."""
+    from toolkit.forms import load_form
+    from toolkit.ingest.fixes import SHEET, export_rejected
+    from toolkit.store import open_store
+
+    db = tmp_path / "x.db"
+    ingest(_workbook_with_odd_cells(tmp_path / "公式.xlsx"), form, db, source="table")
+    store = open_store(db)
+    try:
+        export_rejected(store, load_form(form), tmp_path / "待修正.xlsx")
+    finally:
+        store.close()
+    ws = load_workbook(tmp_path / "待修正.xlsx")[SHEET]
+    col = {c.value: c.column for c in ws[1]}
+    yellow = {(r, h) for r in (2, 3) for h in ("年龄", "意见", "日期")
+              if ws.cell(r, next(v for k, v in col.items() if k and h in k)).fill.fgColor.rgb.endswith("FFF2CC")}
+    assert yellow == {(2, "年龄"), (2, "意见"), (3, "意见")}
 
 
 # ---- the fix workbook read back ----------------------------------------------------------------------
@@ -280,3 +302,21 @@ def test_the_cli_runs_without_a_traceback_on_the_underscore_file(tmp_path, form)
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert "“1_0” 不是有效的答案" in proc.stdout
+
+
+# ---- line endings ---------------------------------------------------------------------------------------
+
+def test_a_csv_with_mac_line_endings_reads_every_row(tmp_path, form):
+    """Excel's "CSV (Macintosh)" ends lines with a lone CR: one 300 KB "line" to a check that split on LF
+    only, which then crashed with csv's "new-line character seen in unquoted field"."""
+    from toolkit.tables import read_table
+
+    path = tmp_path / "mac.csv"
+    rows = [f"{20 + i % 50},第{i}条：小区门口路灯坏了,2025-01-{i % 28 + 1:02d}" for i in range(9000)]
+    path.write_bytes("\r".join(["年龄,意见,日期", *rows, ""]).encode("utf-8"))
+    assert len(read_table(path, error=ValueError)) == 9000                  # topics and rank read it
+    proc = subprocess.run([sys.executable, "-m", "toolkit.cli", "ingest", str(path), "--form", str(form),
+                           "--db", str(tmp_path / "x.db"), "--source", "table"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert _rows(tmp_path / "x.db", "select count(*) from responses") == [(9000,)]

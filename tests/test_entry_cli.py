@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from toolkit.cli import main
@@ -20,3 +22,14 @@ def test_missing_form_is_reported_without_traceback(tmp_path, capsys):
     assert main(["entry", "--form", str(tmp_path / "none.yaml"), "--db", str(tmp_path / "x.db")]) == 1
     err = capsys.readouterr().err
     assert "找不到问卷文件" in err and "Traceback" not in err
+
+
+def test_entry_without_voila_says_how_to_install(tmp_path):
+    # voila and ipykernel are the notebooks extra; a plain install must say so, not crash in the subprocess
+    db = tmp_path / "x.db"
+    code = ("import sys; sys.modules['voila'] = None; from toolkit.cli import main; "
+            f"sys.exit(main(['entry', '--form', {str(ROOT / 'surveys' / 'visit_record.yaml')!r}, '--db', {str(db)!r}]))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert "weidiaoyan[notebooks]" in run.stderr and "Traceback" not in run.stderr
+    assert not db.exists()                         # the database is left as it was

@@ -16,6 +16,8 @@ import pytest
 from toolkit.forms import load_form
 from toolkit.store import open_store
 
+pytestmark = pytest.mark.slow  # Voilà and a headless Chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,8 +41,8 @@ def entry_server(tmp_path):
     db = tmp_path / "entry.db"
     port = _free_port()
     cmd, env = serve_command(ROOT / "surveys" / "annual_topics.yaml", db, port=port)
-    log = open(tmp_path / "voila.log", "w")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    with open(tmp_path / "voila.log", "w") as log:   # Voilà keeps its own copy of the descriptor
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:
@@ -58,7 +60,6 @@ def entry_server(tmp_path):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
 
 
 def test_keyboard_entry_through_skip_logic_lands_in_store(entry_server):

@@ -114,6 +114,7 @@ def _hold_lock(db):
     return conn
 
 
+@pytest.mark.slow
 def test_a_locked_database_keeps_the_draft_and_saves_it_once_free(visit):
     import time
 
@@ -164,6 +165,7 @@ def test_clearing_while_locked_is_not_undone_by_the_stale_draft(visit):
     assert EntrySession(form, open_store(store.path), "张三").load_draft() is None
 
 
+@pytest.mark.slow
 def test_starting_a_new_form_version_on_a_locked_database_says_so(visit):
     form, store = visit
     lock = _hold_lock(store.path)
@@ -174,3 +176,46 @@ def test_starting_a_new_form_version_on_a_locked_database_says_so(visit):
         lock.execute("ROLLBACK")
         lock.close()
     assert EntrySession(form, store, "张三").version == 1
+
+
+def test_reading_the_draft_while_another_program_has_the_database_to_itself_says_so(visit, monkeypatch):
+    """A reader waits too when another program holds the file exclusively; the store then raises StoreBusy
+    (by SQLite's error code), which the session must word like any busy database, not let escape."""
+    import sqlite3
+
+    monkeypatch.setenv("WEIDIAOYAN_BUSY_TIMEOUT", "0.5")
+    form, store = visit
+    session = EntrySession(form, store, "张三")
+    assert session.save_draft(VISIT) is True
+    for engine in (store.engine, session._writer.engine, session._draft_writer.engine):
+        engine.dispose()                  # this process's idle connections would keep the lock from being taken
+    lock = sqlite3.connect(store.path, isolation_level=None, timeout=0)
+    lock.execute("PRAGMA locking_mode=EXCLUSIVE")
+    lock.execute("BEGIN EXCLUSIVE")
+    lock.execute("SELECT count(*) FROM entry_drafts").fetchone()
+    try:
+        with pytest.raises(EntryError, match="数据库正忙.*暂时读不到草稿"):
+            session.load_draft()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert session.load_draft() == (VISIT, None)
+
+
+def test_busy_is_told_by_error_code_not_by_message():
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from toolkit.entry.busy import is_busy
+    from toolkit.store.errors import StoreBusy
+
+    def driver_error(code: int, text: str) -> OperationalError:
+        orig = sqlite3.OperationalError(text)
+        orig.sqlite_errorcode = code
+        return OperationalError("stmt", {}, orig)
+
+    assert is_busy(driver_error(5, "数据库被锁"))                     # SQLITE_BUSY, whatever the text says
+    assert is_busy(driver_error(6 | (1 << 8), "table is locked"))     # SQLITE_LOCKED_SHAREDCACHE
+    assert not is_busy(driver_error(14, "unable to open: /srv/locked/busy.db"))   # a path with "locked" in it
+    assert is_busy(StoreBusy("数据库正被另一个程序写入"))

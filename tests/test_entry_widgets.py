@@ -116,6 +116,7 @@ def test_correct_and_void_from_the_browse_panel(entry):
     assert store.response(1)["status"] == "void" and "作废" in ui.history.value
 
 
+@pytest.mark.slow
 def test_a_locked_database_is_told_and_the_typing_kept(entry):
     import sqlite3
 

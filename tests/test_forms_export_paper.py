@@ -54,6 +54,7 @@ def test_paper_is_byte_identical(tmp_path):
     assert write_paper(form, tmp_path / "b.docx").read_bytes() == first
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["annual_topics", "visit_record"])
 def test_libreoffice_renders_the_whole_questionnaire(tmp_path, name):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.forms import Expression, ExpressionError, parse
 
@@ -64,8 +66,6 @@ def test_never_evaluates_python():
     with pytest.raises(ExpressionError):
         parse("().__class__")
 
-
-from hypothesis import given, settings, strategies as st
 
 _ALPHABET = st.sampled_from(list("${}()'\" .,=!<>+-*/abq12_") + ["and", "or", "selected", "not", "count-selected"])
 

@@ -21,6 +21,8 @@ from toolkit.forms import Form, FormError, Question, check_form, parse, validate
 from toolkit.ingest import ingest
 from toolkit.store import open_store
 
+pytestmark = pytest.mark.slow  # CLI subprocesses under resource limits and hypothesis fuzzing
+
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT_S, LIMIT_BYTES = 20, 2**30    # "refused within 20 s and under 1 GB"
 

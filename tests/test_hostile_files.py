@@ -19,6 +19,8 @@ import pytest
 
 from conftest import AGE_OPINION_FORM_YAML as FORM_YAML, ROOT
 
+pytestmark = pytest.mark.slow  # the CLI in a subprocess per hostile file and command
+
 CLI = str(ROOT / ".venv" / "bin" / "weidiaoyan")
 LIMIT_AS = 1536 * 2**20          # address space of the CLI under test
 MAX_RSS = 2**30                  # what a refused file may cost at most
@@ -73,7 +75,7 @@ _WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://sche
              '<sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
 _WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-                  'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+                  'officeDocument/2006/relationships/worksheet" Target="{target}"/></Relationships>')
 
 
 def _cell(ref: str, text: str) -> str:
@@ -88,21 +90,23 @@ def sheet_xml(rows: dict[int, list[tuple[str, str]]], dimension: str | None = No
             f'spreadsheetml/2006/main">{dim}<sheetData>{body}</sheetData></worksheet>')
 
 
-def write_xlsx(path: Path, sheet=None, *, bomb_mb: int = 0, name: str = "留言") -> Path:
+def write_xlsx(path: Path, sheet=None, *, bomb_mb: int = 0, name: str = "留言",
+               part: str = "xl/worksheets/sheet1.xml", target: str = "worksheets/sheet1.xml") -> Path:
     """A minimal workbook by hand: one sheet ``sheet`` (XML text) called ``name``, or a sheet of ``bomb_mb`` MB
-    of zeros packed by streaming deflate, so neither this test nor the file holds the unpacked bytes."""
+    of zeros packed by streaming deflate, so neither this test nor the file holds the unpacked bytes.
+    The sheet is stored as zip member ``part``; the workbook's relationship points to it as ``target``."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES.replace("/xl/worksheets/sheet1.xml", "/" + part))
         z.writestr("_rels/.rels", _RELS)
         z.writestr("xl/workbook.xml", _WORKBOOK.format(name=name))
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(target=target))
         if bomb_mb:
             zeros = bytes(2**20)
-            with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            with z.open(part, "w", force_zip64=True) as member:
                 for _ in range(bomb_mb):
                     member.write(zeros)
         else:
-            z.writestr("xl/worksheets/sheet1.xml", sheet)
+            z.writestr(part, sheet)
     return path
 
 
@@ -149,6 +153,24 @@ def test_one_cell_at_xfd30000_is_refused_not_an_abort(work, command):
     assert path.stat().st_size < 4096
     assert_refused(run_cli(*commands(path)[command], cwd=work), "远处单元格.xlsx", "XFD30000", "数据区域过大",
                    "16,384 列")
+
+
+# where the workbook's relationship may put a sheet: any folder, relative to xl/ or from the package root
+ODD_PARTS = {"xl/sheets/": ("xl/sheets/data.xml", "sheets/data.xml"),
+             "absolute": ("xl/daten/blatt.xml", "/xl/daten/blatt.xml"),
+             "up and back": ("xl/s.xml", "worksheets/../s.xml")}
+
+
+@pytest.mark.parametrize("where", ODD_PARTS)
+@pytest.mark.parametrize("command", ALL)
+def test_a_sheet_outside_xl_worksheets_is_measured_too(work, command, where):
+    # found by the folder name xl/worksheets/ only, such a sheet went unmeasured: rc 134 on read_table and ingest
+    cells = dict(HEADER)
+    cells[30000] = [("XFD30000", "误填")]
+    part, target = ODD_PARTS[where]
+    path = write_xlsx(work / "别处的表.xlsx", sheet_xml(cells), name=SHEET.get(command, "留言"), part=part,
+                      target=target)
+    assert_refused(run_cli(*commands(path)[command], cwd=work), "别处的表.xlsx", "XFD30000", "数据区域过大")
 
 
 @pytest.mark.parametrize("command", ("ingest", "form import", "rejected resubmit"))

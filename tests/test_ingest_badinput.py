@@ -116,6 +116,7 @@ _cells = st.one_of(st.none(), st.text(max_size=30), st.integers(-5, 20).map(str)
                    st.sampled_from(["(跳过)", "(空)", "-3", "┋", "〖", "教育界┋", "其他【请注明】〖", "4分", "→", "=1+1"]))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), platform=st.sampled_from(["wjx", "tencent", "kobo", "odk", "table"]),
        fmt=st.sampled_from(["csv", "xlsx"]))

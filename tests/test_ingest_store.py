@@ -141,6 +141,7 @@ def kill_while_writing(script: str, *args) -> None:
     proc.wait()
 
 
+@pytest.mark.slow
 def test_cli_json_contract_and_report(tmp_path, annual_form, records):
     recs = [dict(r, answers=dict(r["answers"])) for r in records[:5]]
     recs[1]["answers"]["concern"] = "=HYPERLINK(\"http://x\",\"点我\") 小区停车难 😀"
@@ -197,6 +198,7 @@ def test_same_respondent_is_flagged(tmp_path, annual_form, records):
     assert list(flags[:2]) == [["duplicate_respondent"], ["duplicate_respondent"]] and not any(flags[2:])
 
 
+@pytest.mark.slow
 def test_cli_form_infer_writes_a_checkable_form(tmp_path, annual_form, records):
     text = write_export(annual_form, records[:30], tmp_path / "t.xlsx", "wjx", by="text")
     code = write_export(annual_form, records[:30], tmp_path / "c.xlsx", "wjx", by="code")

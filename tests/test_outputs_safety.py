@@ -186,6 +186,7 @@ def letter_id(i: int) -> str:
     return str(36541234 + 7 * i)
 
 
+@pytest.mark.slow
 def test_rank_writes_no_formula_and_no_personal_data(letters, tmp_path):
     out = tmp_path / "rank"
     run_cli("rank", letters, "--text-col", "留言详情", "--id-col", "留言编号", "--time-col", "留言时间",
@@ -201,6 +202,7 @@ def test_rank_writes_no_formula_and_no_personal_data(letters, tmp_path):
     assert listed.isin({letter_id(i) for i in range(240)}).all()     # ids are keys, never masked
 
 
+@pytest.mark.slow
 def test_topics_writes_no_formula_and_no_personal_data(letters, tmp_path):
     out = tmp_path / "topics"
     run_cli("topics", letters, "--text-col", "留言详情", "--id-col", "留言编号", "--time-col", "留言时间",
@@ -237,6 +239,7 @@ def quarantined(tmp_path, annual_form):
     return db, tmp_path
 
 
+@pytest.mark.slow
 def test_ingest_report_and_fix_workbook_are_safe_and_come_back(quarantined, annual_form):
     from toolkit.store import open_store
 
@@ -279,6 +282,7 @@ def test_ingest_report_and_fix_workbook_are_safe_and_come_back(quarantined, annu
 
 # ---- the brief (charts' CSV, candidates, deck, report, candidate list) and the demo --------------------
 
+@pytest.mark.slow
 def test_brief_writes_no_formula_and_no_personal_data(tmp_path, annual_form):
     from toolkit.brief import build_brief
     from toolkit.sample import generate_responses
@@ -302,6 +306,7 @@ def test_brief_writes_no_formula_and_no_personal_data(tmp_path, annual_form):
     assert outputs["deck"].name == "简报.pptx"
 
 
+@pytest.mark.slow
 def test_demo_outputs_hold_no_formula_and_no_personal_data(tmp_path):
     from toolkit.demo import run_demo
 

@@ -106,6 +106,7 @@ WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_killed_writer_leaves_database_consistent(tmp_path, annual_form):
     db = tmp_path / "kill.db"
     store = open_store(db)

@@ -163,6 +163,7 @@ def test_planted_items_are_masked_whatever_surrounds_them(before, item, after):
     assert masked.split("|")[1] == MASKS[kind]
 
 
+@pytest.mark.slow
 def test_megabyte_adversarial_inputs_finish():
     # hang protection only (speed is measured in benchmarks/pii.py): linear patterns, no backtracking blow-up
     import resource

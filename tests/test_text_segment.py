@@ -1,4 +1,4 @@
-"""The two segmentation engines: jieba (the reference) and rjieba (jieba-rs, the default)."""
+"""The two segmentation engines: jieba (the reference and the default) and rjieba (jieba-rs, opt-in)."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import pytest
 
 from toolkit.sample import generate_concerns
 from toolkit.text import cut, normalize, tokenize
-from toolkit.text.segment import Segmenter, segmenter
+from toolkit.text.segment import DEFAULT_ENGINE, Segmenter, default_engine, segmenter
 
 TEDDY = Path(__file__).resolve().parents[2] / "shared/data/external/teddy2020c/Asimok_question_2/2933bd2/question1/data"
 MIXED = ["Wi-Fi 5G网络，A3区3.5%的人說：不行！！", "丽发新城小区旁搅拌站噪音扰民", "伊景园滨河苑捆绑销售车位", ""]
@@ -54,6 +54,13 @@ def test_domain_words_and_known_words_agree():
     for word in ["加装电梯", "物业费", "校园", "景园", "丽发", "滨河苑"]:
         assert rs.known(word) == py.known(word), word
     assert rs.cut("小区加装电梯没有进展") == py.cut("小区加装电梯没有进展") == ["小区", "加装电梯", "没有", "进展"]
+
+
+def test_default_engine_is_jieba_unless_chosen(monkeypatch):
+    monkeypatch.delenv("WEIDIAOYAN_SEGMENTER", raising=False)
+    assert DEFAULT_ENGINE == default_engine() == Segmenter().engine == "jieba"
+    monkeypatch.setenv("WEIDIAOYAN_SEGMENTER", "rjieba")
+    assert Segmenter().engine == "rjieba"
 
 
 def test_unknown_engine_is_refused():

@@ -6,7 +6,7 @@ import pytest
 
 from toolkit.sample import generate_concerns
 from toolkit.topics import TopicsError
-from toolkit.topics.routing import Router, prepare
+from toolkit.topics.routing import Router, evaluate, prepare
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def prepared(history):
 
 
 def test_router_reports_macro_f1_on_a_held_out_split(history, prepared):
-    result = Router().evaluate(prepared, history["theme"], test_size=0.25)
+    result = evaluate(Router(), prepared, history["theme"], test_size=0.25)
     assert result["n_test"] == pytest.approx(len(history) * 0.25, abs=1)
     assert result["macro_f1"] > 0.8
     assert "macro avg" in result["report"].index
@@ -70,7 +70,7 @@ def test_evaluate_needs_two_examples_per_category(history, prepared):
     labels = np.array(history["theme"], dtype=object)
     labels[0] = "孤例"
     with pytest.raises(TopicsError, match="「孤例」只有 1 条"):
-        Router().evaluate(prepared, labels)
+        evaluate(Router(), prepared, labels)
 
 
 def test_unfitted_router_says_so():

@@ -13,6 +13,7 @@ from __future__ import annotations
 from toolkit.errors import ToolkitError
 from toolkit.lazy import lazy_exports
 
+# The one place the version is written: pyproject.toml reads it from here (setuptools dynamic).
 __version__ = "0.1.0"
 
 # public name -> sub-package that defines it

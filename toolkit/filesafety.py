@@ -23,13 +23,14 @@ stage's error class.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import os
+import posixpath
 import re
 import stat
 import zipfile
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,8 +63,8 @@ def _not_regular(path: Path, mode: int) -> UnsafeFile:
             else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "套接字" if stat.S_ISSOCK(mode)
             else "特殊文件")
     via = f"（它是指向 {os.path.realpath(path)} 的链接）" if path.is_symlink() else ""
-    what = "不是表格文件" if stat.S_ISDIR(mode) else "不是普通文件，读取它会卡住或没有尽头"
-    return UnsafeFile(f"这是{kind}{via}，{what}", "给出保存在磁盘上的 Excel 或 CSV 文件本身")
+    what = "不是文件" if stat.S_ISDIR(mode) else "不是普通文件，读取它会卡住或没有尽头"
+    return UnsafeFile(f"这是{kind}{via}，{what}", "给出保存在磁盘上的文件本身（答卷表格、问卷定义等）")
 
 
 def check_path(path) -> Path:
@@ -87,23 +88,39 @@ def read_input(path, *, limit: int = MAX_BYTES) -> bytes:
     """The bytes of the regular file ``path``, at most ``limit`` of them; :class:`UnsafeFile` otherwise."""
     path = check_path(path)
     _check_size(os.stat(path).st_size, limit)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as err:
-        raise UnsafeFile(f"无法打开（{err.strerror}）", "检查文件权限，或把文件复制到自己的文件夹后重试") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):          # replaced between the check and the open
-            raise _not_regular(path, mode)
+    with _open_regular(path) as handle:
         blob = handle.read(limit + 1)
         if len(blob) > limit:               # grew after the check
             _check_size(max(len(blob), os.fstat(handle.fileno()).st_size), limit)
     return blob
 
 
+def _open_regular(path: Path):
+    """``path`` opened for reading without blocking, checked again as a regular file (it may have been
+    replaced since :func:`check_path`)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise UnsafeFile(f"无法打开（{err.strerror}）", "检查文件权限，或把文件复制到自己的文件夹后重试") from None
+    handle = os.fdopen(fd, "rb")
+    mode = os.fstat(handle.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        raise _not_regular(path, mode)
+    return handle
+
+
+class TooBig(UnsafeFile):
+    """A file over the reader's size ``limit``: callers with their own limit (a form definition) word it."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(f"文件过大（{_mb(size)}，上限 {_mb(limit)}）", "只保留需要的工作表和列，或按时间分成几个文件分别处理")
+        self.size, self.limit = size, limit
+
+
 def _check_size(size: int, limit: int) -> None:
     if size > limit:
-        raise UnsafeFile(f"文件过大（{_mb(size)}，上限 {_mb(limit)}）", "只保留需要的工作表和列，或按时间分成几个文件分别处理")
+        raise TooBig(size, limit)
 
 
 # ---- workbooks --------------------------------------------------------------------------------------
@@ -157,25 +174,35 @@ def _area(ref: str) -> tuple[int, int]:
     return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
 
 
-def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet member path -> the name staff see on the tab, in tab order (empty when the parts are odd)."""
+_BOOK, _BOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, list[str]] | None:
+    """Tab name -> the zip members its relationship may point to, in tab order; None when the workbook
+    part or its relationships cannot be read (then no sheet can be vouched for).
+
+    Readers resolve a target differently (relative to ``xl/`` per the standard, or ``xl/...`` taken as
+    from the root), so every member a reader might load is listed and scanned, whatever folder it is in.
+    """
+    from xml.etree.ElementTree import ParseError, fromstring  # expat: no external entities, entity-bomb limits
+
     try:
-        book = _small(zf, "xl/workbook.xml").decode("utf-8", "replace")
-        rels = _small(zf, "xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    except (KeyError, UnsafeFile, zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
-        return {}
-    targets = {}
-    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
-        rid, target = re.search(r'\bId="([^"]*)"', m.group(1)), re.search(r'\bTarget="([^"]*)"', m.group(1))
-        if rid and target:
-            targets[rid.group(1)] = target.group(1)
+        book, rels = fromstring(_small(zf, _BOOK)), fromstring(_small(zf, _BOOK_RELS))
+    except (KeyError, ParseError, zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
+        return None
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter() if _local(r.tag) == "Relationship"}
     out = {}
-    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", book):
-        name, rid = re.search(r'\bname="([^"]*)"', m.group(1)), re.search(r'\b(?:\w+:)?id="([^"]*)"', m.group(1))
-        if name and rid and rid.group(1) in targets:
-            target = targets[rid.group(1)].lstrip("/")
-            member = os.path.normpath(target if target.startswith("xl/") else "xl/" + target).replace(os.sep, "/")
-            out[member] = html.unescape(name.group(1))
+    for sheet in book.iter():
+        if _local(sheet.tag) != "sheet":
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if k.startswith("{") and _local(k) == "id"), None)
+        target = targets.get(rid, "").replace("\\", "/")
+        ways = {target[1:]} if target.startswith("/") else {"xl/" + target, target if target.startswith("xl/") else ""}
+        out[sheet.get("name", "")] = sorted({posixpath.normpath(w) for w in ways if w})
     return out
 
 
@@ -189,45 +216,78 @@ def _small(zf: zipfile.ZipFile, name: str, limit: int = 16 * 2**20) -> bytes:
 
 class CheckedWorkbook:
     """A workbook whose zip directory passed; :meth:`scan` checks a sheet just before a reader loads it
-    (a stray cell on a sheet nobody reads refuses nothing)."""
+    (a stray cell on a sheet nobody reads refuses nothing).
 
-    def __init__(self, zf: zipfile.ZipFile | None = None):
-        self.zf, self._scans = zf, {}
-        names = _sheet_names(zf) if zf is not None else {}
-        sheets = [m.filename for m in zf.infolist() if m.filename.startswith("xl/worksheets/")
-                  and m.filename.endswith(".xml") and "/_rels/" not in m.filename] if zf is not None else []
-        # tab name -> member; a sheet the workbook part does not name goes by its member path
-        self.members = {names[m]: m for m in names if m in sheets} | {m: m for m in sheets if m not in names}
+    Fail closed: a sheet the workbook names is refused unless every part it may point to was scanned;
+    only a name the workbook does not have at all passes (the reader then says the sheet is missing).
+    """
+
+    def __init__(self, zf: zipfile.ZipFile | None = None, *, zipped: bool = False):
+        # zipped: the bytes claim to be a zip (an xlsx) that could not be opened; a legacy .xls has no sheet XML
+        self.zf, self.zipped, self._scans = zf, zf is not None or zipped, {}
+        self.parts = _sheet_parts(zf) if zf is not None else {}
+        self._members = set(zf.namelist()) if zf is not None else set()
 
     @property
     def names(self) -> list[str]:
         """The worksheets in tab order, as readers number them."""
-        return list(self.members)
+        return list(self.parts or {})
 
-    def scan(self, name: str) -> SheetScan | None:
-        """The sheet's scan (refusing a sheet whose used range would exhaust memory); None when there is no such
-        worksheet or its part cannot be unpacked (the reader reports that in its own words)."""
+    def scan(self, name: str | int, *, required: bool = False) -> SheetScan | None:
+        """The scan of the sheet named ``name`` (or at tab position ``name``), refusing a sheet whose used
+        range would exhaust memory or that cannot be scanned; None when the workbook has no such sheet
+        or is no zip at all (the reader reports either in its own words). ``required`` when the reader
+        has the sheet already (it read the name itself): then None is a refusal too."""
+        found = self._lookup(name)
+        if found is None and required and self.zipped:
+            sheet = f"第 {name + 1} 个工作表" if isinstance(name, int) else f"工作表“{name}”"
+            why = f"在工作簿的清单里找不到{sheet}" if self.zf is not None else "压缩包的目录无法读取"
+            raise UnsafeFile(f"文件不完整或已损坏（{why}，无法先检查工作表大小）",
+                             "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试")
+        return found
+
+    def _lookup(self, name: str | int) -> SheetScan | None:
+        if self.zf is None:
+            return None
+        if self.parts is None:
+            raise UnsafeFile("Excel 工作簿缺少或无法读取工作表清单（xl/workbook.xml 及其关系文件），"
+                             "无法先检查工作表大小", "在 Excel 中打开后另存为 .xlsx 再试")
+        if isinstance(name, int):
+            if not 0 <= name < len(self.parts):
+                return None
+            name = self.names[name]
+        if name not in self.parts:
+            return None
         if name not in self._scans:
-            member = self.members.get(name)
-            try:
-                self._scans[name] = _scan_sheet(self.zf, self.zf.getinfo(member), name) if member else None
-            except (zipfile.BadZipFile, zlib.error, EOFError):
-                # a checksum that fails may hide a part that unpacks to far more than its directory says
-                raise UnsafeFile(f"文件不完整或已损坏（工作表“{name}”的数据解压校验失败）",
-                                 "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试") from None
-            except (OSError, RuntimeError, NotImplementedError, KeyError):   # e.g. encrypted: the reader says so
-                self._scans[name] = None
+            self._scans[name] = self._scan(name)
         return self._scans[name]
+
+    def _scan(self, name: str) -> SheetScan:
+        members = [m for m in self.parts[name] if m in self._members]
+        if not members:
+            raise UnsafeFile(f"文件不完整或已损坏（找不到工作表“{name}”的数据）",
+                             "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试")
+        try:
+            scans = [_scan_sheet(self.zf, self.zf.getinfo(m), name) for m in members]
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            # a checksum that fails may hide a part that unpacks to far more than its directory says
+            raise UnsafeFile(f"文件不完整或已损坏（工作表“{name}”的数据解压校验失败）",
+                             "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试") from None
+        except (OSError, RuntimeError, NotImplementedError):   # encrypted, or a compression zipfile lacks
+            raise UnsafeFile(f"工作表“{name}”的数据无法解压（已加密或压缩方式不常见），无法先检查它的大小",
+                             "在 Excel 中打开后另存为 .xlsx（不设密码）再试") from None
+        return scans[0]
 
 
 def check_workbook(blob: bytes) -> CheckedWorkbook:
     """Refuse a workbook (xlsx/xlsm zip) whose parts would exhaust memory when unpacked; sheets are checked
-    by :meth:`CheckedWorkbook.scan`. A zip that cannot be opened passes (the reader reports it as damaged)."""
+    by :meth:`CheckedWorkbook.scan`. A zip that cannot be opened passes here (the reader reports it as
+    damaged); a sheet a reader loads from it anyway is refused by ``scan(..., required=True)``."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(blob))
         members = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return CheckedWorkbook()
+        return CheckedWorkbook(zipped=blob.startswith(b"PK\x03\x04"))
     fix = "在 Excel 中打开后另存为 .xlsx；若打不开，请向数据来源重新索取文件"
     if len(members) > MAX_MEMBERS:
         raise UnsafeFile(f"Excel 工作簿内含 {len(members):,} 个部件（上限 {MAX_MEMBERS:,}），不是正常的工作簿", fix)
@@ -338,10 +398,8 @@ def _split(buf: bytes, plain: bool) -> tuple[bytes, bytes]:
         end = max(buf.rfind(b"</c>") + 4, buf.rfind(b"</row>") + 6)
         end = end if end > 6 else -1
     else:
-        last = None
-        for last in _CLOSE.finditer(buf, max(0, len(buf) - (1 << 16))):
-            pass
-        end = last.end() if last is not None else -1
+        last = deque(_CLOSE.finditer(buf, max(0, len(buf) - (1 << 16))), maxlen=1)
+        end = last[0].end() if last else -1
     if end > 0:
         return buf[:end], buf[end:]
     if len(buf) > 8 * _CHUNK:           # no cell ends at all: not a sheet we must understand
@@ -395,7 +453,9 @@ def _check_extent(scan: SheetScan) -> None:
 
 # ---- text tables ------------------------------------------------------------------------------------
 
-_LONG_LINE = re.compile(r"^[^\n]{%d,}" % MAX_COLUMNS, re.M)
+# a line ends at \n, \r\n or a lone \r ("CSV (Macintosh)" from Excel), as csv and pandas read them
+_LONG_LINE = re.compile(rf"[^\r\n]{{{MAX_COLUMNS},}}")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def check_text_table(text: str, sep: str) -> None:
@@ -404,10 +464,14 @@ def check_text_table(text: str, sep: str) -> None:
         line = m.group(0)
         if line.count(sep) < MAX_COLUMNS:
             continue
+        number = len(_LINE_BREAK.findall(text, 0, m.start())) + 1
         csv.field_size_limit(max(csv.field_size_limit(), len(line) + 1))   # the line is in memory already
-        width = len(next(csv.reader([line], delimiter=sep), []))
+        try:
+            width = len(next(csv.reader([line], delimiter=sep), []))
+        except csv.Error:
+            raise UnsafeFile(f"第 {number} 行有 {len(line):,} 个字符、{line.count(sep):,} 个分隔符，且无法按 CSV 拆分成列，"
+                             "不是正常的表格", "确认导出的是答卷表格；用 Excel 打开后另存为 .xlsx 再试") from None
         if width > MAX_COLUMNS:
-            number = text.count("\n", 0, m.start()) + 1
             raise UnsafeFile(f"第 {number} 行有 {width:,} 列（上限 {MAX_COLUMNS:,} 列，与 Excel 相同），不是正常的表格",
                              "确认导出的是答卷表格；分隔符不对时用 Excel 打开后另存为 .xlsx")
 
@@ -415,11 +479,6 @@ def check_text_table(text: str, sep: str) -> None:
 def check_csv_head(path, head: int = 4 * 2**20) -> None:
     """For a CSV read in chunks by its reader (too big to hold): a regular file whose first ``head`` bytes
     have no line wider than ``MAX_COLUMNS`` (the header decides how many columns pandas builds)."""
-    path = check_path(path)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise _not_regular(path, mode)
+    with _open_regular(check_path(path)) as handle:
         start = handle.read(head)
     check_text_table(start.decode("utf-8", "replace"), ",")

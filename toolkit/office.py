@@ -7,6 +7,7 @@ freeze those stamps so equal content gives equal bytes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import zipfile
@@ -23,10 +24,8 @@ def freeze_core_properties(props) -> None:
     naive = FIXED_TIME.replace(tzinfo=None)
     for name in ("created", "modified", "last_printed"):
         if hasattr(props, name):
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 setattr(props, name, naive)
-            except (TypeError, ValueError):
-                pass
     if hasattr(props, "revision"):
         props.revision = 1
 

@@ -2,7 +2,8 @@
 
 A run writes into a hidden sibling (``.名称.partial-<pid>-<random>``: the same parent, so moving it
 is a rename) and puts it in place only once everything is written. A run killed midway leaves the
-previous complete output (or nothing) and at most that hidden folder, which the next run removes.
+previous complete output (or nothing) and at most that hidden folder, which the next run removes (a
+previous output the killed run had just moved aside is put back).
 Staff type paths by hand, so the target is checked before any work or database write: an existing
 file, a path below a file, or a folder without write permission is refused in Chinese, naming the
 path and the fix.
@@ -15,6 +16,7 @@ path and the fix.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fnmatch
 import os
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Iterator
 
 # ".名称.partial-1234-9f3a0c1e" (being written) / ".名称.old-1234-…" (a previous output on its way out)
-_TEMP = re.compile(r"^\.(?P<base>.+)\.(?:partial|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+_TEMP = re.compile(r"^\.(?P<base>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)-[0-9a-f]{8}")
 
 
 def check_out_dir(out, *, error: type[Exception], flag: str = "--out") -> Path:
@@ -80,7 +82,7 @@ def output_folder(out, *, error: type[Exception], names=(), flag: str = "--out")
     out = Path(os.path.realpath(shown))     # "--out ." has no name; a linked folder is replaced where it is
     _make_parent(out, error=error, flag=flag)
     _clean_stale(out.parent, out.name)
-    _clean_stale(out, None)                 # a killed merge's ".charts.old-…" inside the folder
+    _clean_stale(out)                       # a killed merge's ".charts.old-…" inside the folder
     stage = out.with_name(f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         stage.mkdir()
@@ -100,7 +102,7 @@ def output_file(path, *, error: type[Exception], flag: str = "-o") -> Iterator[P
     shown = check_out_file(path, error=error, flag=flag)
     path = Path(os.path.realpath(shown))
     _make_parent(path, error=error, flag=flag)
-    _clean_stale(path.parent, path.stem)
+    _clean_stale(path.parent, path.stem, path.name)
     tmp = path.with_name(f".{path.stem}.partial-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
     try:
         yield tmp
@@ -110,7 +112,7 @@ def output_file(path, *, error: type[Exception], flag: str = "-o") -> Iterator[P
             raise
         raise error(_write_failed(err, tmp, shown, flag)) from None
     finally:
-        for leftover in tmp.parent.glob(tmp.name + "*"):   # the file and any helper's ".tmp" beside it
+        for leftover in (tmp, tmp.with_name(tmp.name + ".tmp")):   # the file and toolkit.office's ".tmp" beside it
             leftover.unlink(missing_ok=True)
 
 
@@ -144,10 +146,11 @@ def _owned(rel: str, names) -> bool:
 
 
 def _all_owned(folder: Path, names, prefix: str = "") -> bool:
-    """Whether everything in ``folder`` is an earlier run's output (``names`` match it)."""
+    """Whether everything in ``folder`` is an earlier run's output (``names`` match it). A subfolder no name
+    matches is ours only if it holds our entries: an empty one was made by someone else."""
     for entry in folder.iterdir():
         rel = prefix + entry.name
-        if not _owned(rel, names) and not (entry.is_dir() and not entry.is_symlink()
+        if not _owned(rel, names) and not (entry.is_dir() and not entry.is_symlink() and any(entry.iterdir())
                                            and _all_owned(entry, names, rel + "/")):
             return False
     return True
@@ -194,13 +197,23 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _clean_stale(folder: Path, base: str | None) -> None:
-    """Remove the temporary leftovers (of ``base``, or any) of runs that were killed: their process is gone."""
+def _clean_stale(folder: Path, *bases: str) -> None:
+    """Tidy the temporary leftovers (of ``bases``, or of any name) of runs that were killed: their process is gone.
+
+    A run killed inside :func:`_put` after moving the previous output aside and before putting the new one in
+    leaves ``.名称.old-…`` and no ``名称``: that is the previous output, so it is put back, not removed.
+    """
     if not folder.is_dir():
         return
-    for entry in folder.iterdir():
+    for entry in sorted(folder.iterdir()):
         m = _TEMP.match(entry.name)
-        if m and base in (None, m["base"]) and not _alive(int(m["pid"]), entry):
+        if not m or bases and m["base"] not in bases or _alive(int(m["pid"]), entry):
+            continue
+        target = folder / m["base"]
+        if m["kind"] == "old" and not (target.exists() or target.is_symlink()):
+            with contextlib.suppress(OSError):      # if it cannot be put back it stays: never deleted here
+                os.rename(entry, target)
+        else:
             _remove(entry)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -38,7 +39,7 @@ XML_TEXT_TAGS = ("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}
 KEY_COLUMNS = frozenset({"id", "duplicate_of", "topic_id", "theme_id", "issue_id", "问题ID", "merged_ids",
                          "response_id", "batch_id"})
 
-_mask_pii = None
+_mask_pii: Callable[[str], str] | None = None
 
 
 def mask_text(text: str) -> str:
@@ -119,9 +120,9 @@ def safe_frame(frame, *, mask: bool = True, excel: bool = False, keep=()):
         mask_col = mask and names[j] not in unmasked
         if pd.api.types.is_bool_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
             continue
-        if pd.api.types.is_numeric_dtype(col):
-            if not mask_col or not (col.abs() >= 1e9).any():     # only long numbers can be phone or ID numbers
-                continue
+        # only long numbers can be phone or ID numbers
+        if pd.api.types.is_numeric_dtype(col) and (not mask_col or not (col.abs() >= 1e9).any()):
+            continue
         values = pd.unique(col.to_numpy(dtype=object))
         lookup = {v: safe_cell(v, mask=mask_col, excel=excel) for v in values if not _missing(v)}
         if any(new is not old for old, new in lookup.items()):

@@ -8,6 +8,7 @@ file — are caught before minutes of work, in Chinese.
 
 from __future__ import annotations
 
+import codecs
 import io
 import warnings
 from pathlib import Path
@@ -37,25 +38,41 @@ def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
         blob = read_input(path)           # a regular file of bounded size (a FIFO or /dev/zero is refused)
         if suffix in (".xlsx", ".xlsm", ".xls"):
             book = check_workbook(blob)
-            first = book.scan(book.names[0]) if book.names else None    # pandas reads the first sheet
+            first = book.scan(0, required=True)    # pandas reads the first sheet
             odd = odd_cells_note([first] if first else [])
             # calamine (a dependency, for ingest) reads long rows ~10x faster than openpyxl
             frame = pd.read_excel(io.BytesIO(blob), sheet_name=0, engine="calamine", dtype=object, header=None)
         else:
             sep = "\t" if suffix == ".tsv" else ","
-            text = _decode_csv(path, blob, error)
+            text = decode_csv(path, blob, error=error)[0]
             check_text_table(text, sep)
             frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=[""],
                                 header=None)
-    except UnsafeFile as bad:
-        raise error(f"输入文件 {path}：{bad.what}。请{bad.fix}。") from None
-    except (ValueError, OSError) as err:
-        raise error(f"输入文件 {path}：无法读取（{type(err).__name__}: {err}）。"
-                    "请确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后重试。") from err
+    except (UnsafeFile, ValueError, OSError) as err:
+        raise unreadable(path, err, error=error) from (None if isinstance(err, UnsafeFile) else err)
+    return set_header(frame, odd)
+
+
+def unreadable(path, err: Exception, *, error: type[Exception]) -> Exception:
+    """``error`` for a table the input guard refused (:class:`~toolkit.filesafety.UnsafeFile`) or pandas
+    could not parse; the streaming reader words it the same way."""
+    from toolkit.filesafety import UnsafeFile
+
+    if isinstance(err, UnsafeFile):
+        return error(f"输入文件 {path}：{err.what}。修改：{err.fix}。")
+    return error(f"输入文件 {path}：无法读取（{type(err).__name__}: {str(err).strip()}）。"
+                 "请确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后重试。")
+
+
+def set_header(frame: pd.DataFrame, odd: str = "") -> pd.DataFrame:
+    """A sheet read without a header, with its header row as column names (a title row above it skipped);
+    ``attrs["note"]`` says what was adjusted, ``attrs["first_row"]`` is the row staff see in Excel for
+    row 0 of the result. The streaming reader applies it to its first chunk, so both read alike."""
     frame, twice = _first_row_as_header(frame)
-    frame, note = skip_title_rows(frame)
-    frame.attrs["note"] = "；".join(n for n in (note, twice, odd) if n)
-    return frame
+    body, note = skip_title_rows(frame)
+    body.attrs["note"] = "；".join(n for n in (note, twice, odd) if n)
+    body.attrs["first_row"] = 2 + len(frame) - len(body)
+    return body
 
 
 def _first_row_as_header(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -108,20 +125,30 @@ class UnreadableText(ValueError):
         self.what, self.fix = what, fix
 
 
-def decode_text(blob: bytes) -> tuple[str, str]:
+def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
     """``(text, encoding)`` of a CSV export: UTF-8 (with or without BOM), GBK/GB18030 (问卷星, Excel on
-    Chinese Windows), UTF-16 with BOM, else charset-normalizer's best guess; :class:`UnreadableText` if none."""
+    Chinese Windows), UTF-16 with BOM, else charset-normalizer's best guess; :class:`UnreadableText` if none.
+
+    ``final=False`` when ``blob`` is only the head of a larger file (the streaming reader picks the
+    encoding from it): a character cut in two at its end is then no error."""
+    def decode(enc: str) -> str:
+        return codecs.getincrementaldecoder(enc)().decode(blob, final=final)
+
     if b"\x00" in blob[:4096]:
         for bom, enc in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
             if blob.startswith(bom):
-                return blob.decode(enc), enc
+                try:
+                    return decode(enc), enc
+                except UnicodeDecodeError:
+                    raise UnreadableText("以 UTF-16 开头，但后面的内容无法按 UTF-16 解码",
+                                         "用 Excel 或记事本打开后另存为“CSV UTF-8”") from None
         raise UnreadableText("不是文本表格（含二进制内容），也不是 Excel 文件", "确认导出格式为 CSV 或 Excel")
     try:
-        return blob.decode("utf-8-sig"), "utf-8-sig" if blob.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return decode("utf-8-sig"), "utf-8-sig" if blob.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        text = blob.decode("gb18030")
+        text = decode("gb18030")
         if not _looks_garbled(text):
             return text, "gb18030"
     except UnicodeDecodeError:
@@ -133,7 +160,7 @@ def decode_text(blob: bytes) -> tuple[str, str]:
         raise UnreadableText("文字编码无法识别（不是 UTF-8 或 GBK/GB18030）",
                              "用 Excel 或记事本打开后另存为“CSV UTF-8”")
     try:
-        return blob.decode(best.encoding), best.encoding
+        return decode(best.encoding), best.encoding
     except (UnicodeDecodeError, LookupError):
         raise UnreadableText(f"文字编码疑似 {best.encoding}，但无法完整解码", "另存为“CSV UTF-8”") from None
 
@@ -145,9 +172,10 @@ def _looks_garbled(text: str) -> bool:
     return odd > max(3, len(sample) // 200)
 
 
-def _decode_csv(path: Path, blob: bytes, error) -> str:
+def decode_csv(path, blob: bytes, *, error: type[Exception], final: bool = True) -> tuple[str, str]:
+    """:func:`decode_text` of the bytes of ``path``, its failure as ``error`` naming the file and the fix."""
     try:
-        return decode_text(blob)[0]
+        return decode_text(blob, final=final)
     except UnreadableText as bad:
         raise error(f"输入文件 {path}：{bad.what}。请{bad.fix}后重试。") from None
 
@@ -165,13 +193,6 @@ def parse_times(values: pd.Series, *, column: str, where: str, error: type[Excep
             raise error(f"{where}：时间列“{column}”（--time-col）里只有 {share:.0%} 的值是日期时间，"
                         f"例如“{example}”不是。请换成留言/提交时间所在的列，或去掉 --time-col。")
     return times
-
-
-def check_out_dir(out, *, error: type[Exception]) -> Path:
-    """``out`` as a folder to write into (see :func:`toolkit.outfolder.check_out_dir`)."""
-    from toolkit.outfolder import check_out_dir as check
-
-    return check(out, error=error)
 
 
 def _is_number(text: str) -> bool:

@@ -22,7 +22,7 @@ def _rank(args) -> int:
     import time
 
     from toolkit.agenda import AgendaError, rank_file
-    from toolkit.tables import check_out_dir
+    from toolkit.outfolder import check_out_dir
 
     check_out_dir(args.out, error=AgendaError)
     start = time.perf_counter()

@@ -73,7 +73,7 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     model = TopicModel(themes=parse_themes(themes), issues=issues, issue_similarity=issue_similarity,
                        random_state=random_state, progress=progress)
     model.fit(msgs["text"], ids=msgs["id"], times=msgs["time"],
-              respondents=msgs["respondent"] if "respondent" in msgs else None)
+              respondents=msgs.get("respondent"))
     seconds["topics"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

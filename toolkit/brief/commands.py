@@ -19,7 +19,7 @@ def _brief(args) -> int:
     keywords = load_keywords(args.keywords) if args.keywords else None
     outputs = build_brief(store, form, args.out, keywords=keywords, top=args.top, random_state=args.seed)
     print(font_report())
-    for name, path in outputs.items():
+    for path in outputs.values():
         print(f"已写入 {path}")
     print(f"用时 {time.perf_counter() - start:.1f} 秒。")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -11,6 +12,9 @@ from toolkit.brief import charts as C
 from toolkit.brief.figure import Chart
 from toolkit.brief.ordinal import is_ordinal, ordered_levels
 from toolkit.brief.survey import Survey, question_text, short_label
+
+if TYPE_CHECKING:  # for the annotation only
+    from toolkit.forms import Question
 
 
 def candidate_ranking(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 10) -> Chart:
@@ -95,7 +99,7 @@ def choice_questions(survey: Survey) -> list:
             if q.kind in ("single", "multiple", "ranking") and q.role != "district" and q.id in survey.responses]
 
 
-def choice_bars(survey: Survey, folder: Path) -> list[tuple[object, Chart]]:
+def choice_bars(survey: Survey, folder: Path) -> list[tuple[Question, Chart]]:
     """(question, chart) for every answered choice question."""
     out = []
     for n, q in enumerate(choice_questions(survey)):
@@ -103,7 +107,7 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[object, Chart]]:
         ordinal = is_ordinal(q)
         if q.kind == "single":
             answered = col.map(lambda v: isinstance(v, str) and v != "")
-            counts = col[answered].map(lambda v: short_label(q.choice_label(v))).value_counts()
+            counts = col[answered].map(q.choice_label).map(short_label).value_counts()
             if ordinal:  # the scale's order, every level shown (0 too); answers off the list after it
                 levels = ordered_levels(list(dict.fromkeys(short_label(c.label) for c in q.choices)))
                 counts = counts.reindex([*levels, *(k for k in counts.index if k not in levels)], fill_value=0)

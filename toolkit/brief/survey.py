@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from toolkit.brief.errors import BriefError
+
+if TYPE_CHECKING:  # for the annotation only
+    from toolkit.forms import Form
 
 
 # the batch's ``source`` as staff call it (platform names as the ingest readers show them)
@@ -29,7 +33,7 @@ def question_text(label: str) -> str:
 
 @dataclass
 class Survey:
-    form: object
+    form: Form
     responses: pd.DataFrame
     counts: dict
     batches: pd.DataFrame
@@ -119,16 +123,19 @@ class Survey:
         return "｜".join(parts)
 
     def messages(self) -> pd.DataFrame:
-        """Canonical messages for topics and ranking: one per answered concern, PII masked."""
-        from toolkit.text import mask_pii, normalize
+        """Canonical messages for topics and ranking: one per answered concern, PII masked (see
+        :mod:`toolkit.messages`); 界别 and 镇街 as their choice labels."""
+        from toolkit.messages import Columns, from_frame
 
         q = self.concern_question()
-        frame = self.responses[self.responses[q.id].map(lambda v: isinstance(v, str) and v.strip() != "")]
-        texts = [mask_pii(normalize(t), self.pii_counts) for t in frame[q.id]]
-        msgs = pd.DataFrame({"id": frame["response_id"].to_numpy(), "text": texts,
-                             "time": frame["submitted_at"].to_numpy(), "respondent": frame["response_id"].to_numpy()})
+        answered = self.responses[q.id].map(lambda v: isinstance(v, str) and v.strip() != "")
+        frame = pd.DataFrame({"id": self.responses["response_id"], "text": self.responses[q.id],
+                              "time": self.responses["submitted_at"]})
+        roles: dict[str, str] = {}
         for role in ("sector", "district"):
             question = self.by_role(role)
             if question is not None:
-                msgs[role] = self.labels(question).loc[frame.index].to_numpy()
-        return msgs
+                frame[role], roles[role] = self.labels(question), role
+        columns = Columns(text="text", id="id", time="time", respondent="id", **roles)
+        return from_frame(frame[answered].reset_index(drop=True), columns, where=f"问卷 {self.form.id} 的答卷",
+                          error=BriefError, clean=True, pii_counts=self.pii_counts)

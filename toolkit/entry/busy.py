@@ -10,6 +10,7 @@ file beside the database keeps what was typed, so even a crash loses nothing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -19,6 +20,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from toolkit.store import Store
+from toolkit.store.errors import StoreBusy
+from toolkit.store.store import is_lock_error
 
 DRAFT_WAIT = 0.2     # seconds a keystroke's draft save may wait for the database
 SAVE_WAIT = 3.0      # seconds a click on 保存 (or 作废, 载入修改 …) may wait
@@ -35,7 +38,7 @@ def impatient(store: Store, seconds: float) -> Store:
     if dialect == "sqlite":
         # journal_mode=WAL is already in the file (the store set it); only per-connection settings here
         view.engine = create_engine(store.url, future=True, connect_args={"timeout": seconds})
-        settings = ("PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL", f"PRAGMA busy_timeout={ms}")
+        settings: tuple[str, ...] = ("PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL", f"PRAGMA busy_timeout={ms}")
     else:
         view.engine = create_engine(store.url, future=True)
         settings = (f"SET lock_timeout = {ms}",)
@@ -55,16 +58,17 @@ def _sqlite_file(store: Store) -> Path | None:
     return Path(name) if store.engine.dialect.name == "sqlite" and name and name != ":memory:" else None
 
 
+# what a database call may raise while another writer holds the lock: the impatient views' driver error,
+# or the store's own translation of it (reads go through the store's engine)
+BUSY_ERRORS = (OperationalError, StoreBusy)
+
+
 def is_busy(err: BaseException) -> bool:
-    """True for "another writer holds the lock" (SQLite ``database is locked``, PostgreSQL lock timeout)."""
-    if not isinstance(err, OperationalError):
-        return False
-    orig = getattr(err, "orig", err)
-    text = str(orig).lower()
-    return "locked" in text or "busy" in text or "lock timeout" in text or getattr(orig, "pgcode", None) == "55P03"
+    """True for "another writer holds the lock", told by the driver's error code as the store tells it."""
+    return isinstance(err, StoreBusy) or isinstance(err, OperationalError) and is_lock_error(getattr(err, "orig", None))
 
 
-def reason(err: OperationalError) -> str:
+def reason(err: BaseException) -> str:
     """What went wrong, for a message to the operator."""
     if is_busy(err):
         return "数据库正忙（可能正在导入数据，或另一台电脑正在保存）"
@@ -114,7 +118,5 @@ class LocalDraft:
     def remove(self, mode: str) -> None:
         path = self._path(mode)
         if path is not None:
-            try:
+            with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
-            except OSError:
-                pass

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from toolkit.entry.busy import DRAFT_WAIT, RETRY_AFTER, SAVE_WAIT, LocalDraft, impatient
+from toolkit.entry.busy import BUSY_ERRORS, DRAFT_WAIT, RETRY_AFTER, SAVE_WAIT, LocalDraft, impatient
 from toolkit.entry.busy import reason as busy_reason
 from toolkit.entry.codes import answers_from_typed, typed_from_answers
 from toolkit.entry.double import DoubleEntry, SecondEntryResult
@@ -113,16 +113,13 @@ class EntrySession:
         """
         t = schema.entry_drafts
         for mode in (self.mode, "correct"):
-            if self.pending is not None and self.pending[0] == mode:
-                kept = self.pending[1:]
-            else:
-                kept = self._local.read(mode)
+            kept = self.pending[1:] if self.pending is not None and self.pending[0] == mode else self._local.read(mode)
             if kept is None:
                 try:
                     with self.store.engine.connect() as c:
                         row = c.execute(select(t.c.answers, t.c.response_id).where(
                             t.c.form_id == self.form.id, t.c.operator == self.operator, t.c.mode == mode)).first()
-                except OperationalError as err:
+                except BUSY_ERRORS as err:
                     raise EntryError(f"{busy_reason(err)}，暂时读不到草稿。修改：稍等几秒再点“开始录入”。") from None
                 kept = (json.loads(row[0]), row[1]) if row else None
             if kept and kept[0]:

@@ -136,7 +136,7 @@ class EntryForm:
         self._busy = False
         self._tried = False
         self._draft_waiting = False      # the last draft could not reach the database (busy)
-        self._retry = None               # the scheduled retry of that draft, if any
+        self._retry: asyncio.TimerHandle | None = None  # the scheduled retry of that draft, if any
         self.views = [_QuestionView(form, q, self._changed, self._submitted) for q in form.questions]
         self.inputs = {k: v for view in self.views for k, v in view.inputs.items()}
         self.operator = w.Text(value=operator or "", placeholder="您的姓名", description="录入员",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,7 @@ def other_key(question_id: str) -> str:
     return f"{question_id}_other"
 
 
-def flatten_answers(answers: dict) -> dict:
+def flatten_answers(answers: Mapping) -> dict:
     """Answers in DataFrame shape: a matrix answer {row: choice} becomes ``<qid>/<row>`` keys."""
     flat = {}
     for key, value in answers.items():

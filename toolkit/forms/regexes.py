@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
-from re import _constants as C, _parser  # the stdlib parser: a tree without compiling (not public, stable since 3.11)
+# the stdlib parser: a tree without compiling (not public, stable since 3.11; not in typeshed)
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 import regex
 

@@ -135,8 +135,8 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
         survey.append([row.get(col) for col in SURVEY_COLUMNS])
     choices = wb.create_sheet("choices")
     choices.append(["list_name", "name", "label"])
-    for row in _choice_rows(form):
-        choices.append(list(row))
+    for choice in _choice_rows(form):
+        choices.append(list(choice))
     settings = wb.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language", "wdy_lists"])
     settings.append([form.title, form.id, form.version, "zh", " ".join(form.choice_lists)])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +66,7 @@ class _LineLoader(yaml.SafeLoader):
             seen: dict = {}
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue  # "<<:" merges a mapping in; its keys are the merged mapping's own
+                    continue  # "<<: {a: 1}" (no alias needed) merges a mapping in; its keys are its own
                 key = self.construct_object(key_node, deep=True)
                 try:
                     first = seen.get(key)
@@ -113,7 +111,8 @@ def _choices(raw, ctx: str, problems: list[Problem], path, line, qid) -> list[Ch
 
 
 def _shape(value) -> str:
-    return {dict: "键值对", list: "列表"}.get(type(value), repr(value)[:40])
+    shapes: dict[type, str] = {dict: "键值对", list: "列表"}
+    return shapes.get(type(value), repr(value)[:40])
 
 
 def _text(value) -> str | None:
@@ -141,8 +140,8 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
         if not data.get(key):
             problems.append(Problem("error", where(path, 1), f"缺少必填字段 {key}", f"在文件开头加入 {key}: …"))
     data = _scalars(data, ("id", "title", "version", "description"), problems, path, 1, None)
-    for key, kind, fix in (("choice_lists", dict, "写成 列表名: 选项列表"), ("questions", list, "每道题以“- id: …”开头")):
-        if data.get(key) is not None and not isinstance(data[key], kind):
+    for key, shape, fix in (("choice_lists", dict, "写成 列表名: 选项列表"), ("questions", list, "每道题以“- id: …”开头")):
+        if data.get(key) is not None and not isinstance(data[key], shape):
             problems.append(Problem("error", where(path, 1, None, key), f"{key} 格式不对，实为{_shape(data[key])}", fix))
             data[key] = None
     lists = {}
@@ -194,23 +193,22 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
 
 def _read_text(path: Path) -> str:
     """The file's text; a FormError for what is missing, not a regular file (a FIFO would block), too big or not UTF-8."""
+    from toolkit.filesafety import TooBig, UnsafeFile, read_input
+
+    if not path.exists():
+        raise FormError(f"找不到问卷文件 {path}。修改：检查路径，问卷定义通常在 surveys/ 目录下。")
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise FormError(f"找不到问卷文件 {path}。修改：检查路径，问卷定义通常在 surveys/ 目录下。") from None
-    except OSError as err:
-        raise FormError(f"无法读取问卷文件 {path}（{err.strerror}）。修改：检查路径和文件权限。") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise FormError(f"{path} 不是普通文件（可能是文件夹或管道）。修改：给出问卷定义的 .yaml 文件本身。")
-    if info.st_size > MAX_BYTES:
-        raise FormError(f"{path} 有 {info.st_size / 2**20:,.1f} MB，超过问卷定义的上限 {MAX_BYTES // 2**20} MB"
-                        "（200 道题的问卷也只有几十 KB）。修改：确认选的是问卷定义（.yaml），不是答卷数据或其他文件。")
+        blob = read_input(path, limit=MAX_BYTES)
+    except TooBig as big:
+        raise FormError(f"{path} 有 {big.size / 2**20:,.1f} MB，超过问卷定义的上限 {MAX_BYTES // 2**20} MB"
+                        "（200 道题的问卷也只有几十 KB）。"
+                        "修改：确认选的是问卷定义（.yaml），不是答卷数据或其他文件。") from None
+    except UnsafeFile as bad:
+        raise FormError(f"问卷文件 {path}：{bad.what}。修改：{bad.fix}。") from None
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return blob.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FormError(f"{path}：不是 UTF-8 编码的文本文件。修改：用 UTF-8 编码另存后再试。") from None
-    except OSError as err:
-        raise FormError(f"无法读取问卷文件 {path}（{err.strerror}）。修改：检查路径和文件权限。") from None
 
 
 def read_form(path: str | Path) -> tuple[Form, list[Problem]]:

@@ -30,4 +30,4 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 # eager: the function shares its module's name, and a lazily loaded name would be shadowed by the
 # submodule as soon as anything imports toolkit.ingest.resubmit
-from toolkit.ingest.resubmit import resubmit  # noqa: E402
+from toolkit.ingest.resubmit import resubmit as resubmit  # noqa: E402

@@ -184,7 +184,7 @@ def kobo_table(form: Form, records: list[dict], flavour: str = "kobo") -> tuple[
         uuid = hashlib.sha256(f"{form.id}{i}".encode()).hexdigest()
         uuid = f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:32]}"
         iso = when.strftime("%Y-%m-%dT%H:%M:%S")
-        row = [iso + ".000+08:00"] if flavour == "kobo" else [when.strftime("%Y-%m-%dT%H:%M:%S.000Z"), iso + ".000+08:00"]
+        row: list = [iso + ".000+08:00"] if flavour == "kobo" else [when.strftime("%Y-%m-%dT%H:%M:%S.000Z"), iso + ".000+08:00"]
         for q in questions:
             v = a.get(q.id)
             if q.is_matrix:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.filesafety import UnsafeFile, check_text_table, check_workbook, column_letters, read_input
+from toolkit.filesafety import CheckedWorkbook, UnsafeFile, check_text_table, check_workbook, column_letters, read_input
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.normalize import squash
 from toolkit.tables import HEADER_SCAN, UnreadableText, decode_text, find_header_row
@@ -99,7 +99,7 @@ def read_table(path: str | Path, sheet: int | str | None = None, header_row: int
     if not blob.strip():
         raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据")
     if blob.startswith(XLSX_MAGIC):
-        _check_workbook_zip(path, blob)
+        _check_workbook_zip(path, book)
         table = _read_excel(path, blob, "xlsx", sheet, header_row, book)
     elif blob.startswith(XLS_MAGIC):
         table = _read_excel(path, blob, "xls", sheet, header_row)
@@ -135,14 +135,11 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
-def _check_workbook_zip(path: Path, blob: bytes) -> None:
+def _check_workbook_zip(path: Path, book: CheckedWorkbook) -> None:
     """A zip that is a Word/PowerPoint document renamed .xlsx: say what it is instead of "damaged"."""
-    import zipfile
-
-    try:
-        names = set(zipfile.ZipFile(io.BytesIO(blob)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    if book.zf is None:
         return                       # truncated: the Excel reader reports it as damaged
+    names = book.zf.namelist()
     if any(n.startswith("xl/") for n in names):
         return
     kind = "Word 文档" if any(n.startswith("word/") for n in names) else \
@@ -173,7 +170,7 @@ def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | Non
     def load(i: int):
         nonlocal scan
         try:     # before calamine allocates the sheet's whole range (toolkit.filesafety)
-            scan = book.scan(names[i]) if book is not None else None
+            scan = book.scan(names[i], required=True) if book is not None else None
         except UnsafeFile as bad:
             raise _fail(path, bad.what, bad.fix) from None
         return wb.get_sheet_by_index(i)

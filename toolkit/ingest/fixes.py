@@ -399,8 +399,8 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
     offset = {} if legacy else {int(b): int(json.loads(r).get("header_row") or 1) if r else 1
                                 for b, r in zip(batches.get("id", []), batches.get("report", []))}
     plan, seen = [], set()
-    summary = {"file": str(path), "resubmitted": [], "still_rejected": [], "dismissed": [], "unchanged": 0,
-               "already_done": 0}
+    summary: dict = {"file": str(path), "resubmitted": [], "still_rejected": [], "dismissed": [], "unchanged": 0,
+                     "already_done": 0}
     for n, cells in enumerate(rows[1:], start=2):
         cells = list(cells) + [None] * (len(header) - len(cells))
         if all(c is None for c in cells):

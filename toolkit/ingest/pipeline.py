@@ -123,9 +123,9 @@ def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: 
     except _UNFORESEEN as err:
         raise _unparseable(path, source, err) from err
     own_store = not isinstance(store, Store)
-    store = open_store(store) if own_store else store
+    db: Store = open_store(store) if own_store else store
     try:
-        report = _ingest(got, path, form, store, operator)
+        report = _ingest(got, path, form, db, operator)
     except _UNFORESEEN as err:
         raise _unparseable(path, source, err) from err
     except StoreConflict:   # the loser of two imports of one file at the same moment: rolled back
@@ -134,7 +134,7 @@ def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: 
                           "需要时重新运行本命令，已导入的行会被自动跳过。") from None
     finally:
         if own_store:
-            store.close()
+            db.close()
     if remember_mapping and report["batch_id"] is not None and got["reader"].name == "table" and form.path:
         _remember_mapping(form, got["pairs"], report)
     return report

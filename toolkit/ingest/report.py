@@ -13,7 +13,8 @@ from pathlib import Path
 from toolkit.outputs import mask_text, safe_cell, text_cells
 
 RULE_LABELS = {"required": "必答未答", "choice": "选项不符", "type": "格式不符", "count": "选项个数不符",
-               "constraint": "取值不符合限制", "irrelevant": "按跳题逻辑应跳过"}
+               "constraint": "取值不符合限制", "irrelevant": "按跳题逻辑应跳过",
+               "excel_error": "Excel 错误值/公式无结果"}
 
 
 def to_json(report: dict) -> str:
@@ -65,8 +66,8 @@ def save_report(report: dict, path) -> Path:
                ("隔离", report["rejected"]), ("疑似重复（已标记）", report["duplicates"]),
                ("未对应的列", "、".join(report["unmapped_columns"]))]
     summary += [("说明", n) for n in report.get("notes", [])]
-    for row in summary:
-        ws.append([_cell(v) for v in row])
+    for pair in summary:
+        ws.append([_cell(v) for v in pair])
     line = report.get("header_row") or 1     # rows as staff see them in Excel, like "表格第N行" in 说明
     sheets = {
         "隔离行": (["表格行号", "列", "规则", "值", "说明"],

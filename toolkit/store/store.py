@@ -45,6 +45,15 @@ def dumps(value: Any) -> str:
 BUSY_TIMEOUT_ENV = "WEIDIAOYAN_BUSY_TIMEOUT"   # seconds a write waits for another program's write (default 15)
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6      # SQLite primary result codes (the low byte of extended ones)
 _UNIQUE = ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+
+
+def is_lock_error(orig) -> bool:
+    """Whether a driver error means another writer holds the lock: SQLite BUSY/LOCKED by result code,
+    PostgreSQL lock_not_available (55P03, a lock_timeout ran out); never by the English message."""
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    return (getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)) == "55P03"
 _SQLITE_TROUBLE = {   # primary result code: what happened, the fix
     8: ("数据库文件是只读的（或它所在的文件夹不可写）", "给数据库文件及其文件夹写权限，或把它复制到可写的位置后用 --db 指定。"),
     10: ("读写磁盘时出错", "检查磁盘或网络盘的连接与剩余空间后重新运行。"),
@@ -93,7 +102,7 @@ def _plain_errors(location: str):
     def translate(context) -> None:
         orig, wrapped = context.original_exception, context.sqlalchemy_exception
         code = getattr(orig, "sqlite_errorcode", None)
-        if isinstance(wrapped, OperationalError) and code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
+        if isinstance(wrapped, OperationalError) and code is not None and is_lock_error(orig):
             raise StoreBusy(f"数据库 {location} 正被另一个程序写入，等了 {busy_timeout():g} 秒仍未释放"
                             "（可能有人正在导入、录入或整理数据）。本次没有写入任何数据。修改：稍等片刻后重新运行；"
                             "若一直如此，关闭其他正在使用该数据库的程序（录入页面、Jupyter 笔记本等）。") from None

@@ -130,9 +130,8 @@ def _local_number(d: str, folded: str, start: int, end: int, listed: bool) -> bo
         return False
     if _year(d) and (_month_day(d[4:]) or _year(d[4:])):
         return False                    # a date (20190512) or a year range (2009-2015)
-    if len(sizes) == 2 and (_year(d) or d[2:4] == d[6:8] == "00"):
-        return False                    # a file number (2014-0036, (2011)1778) or a range (5000-6000)
-    return True
+    # a file number (2014-0036, (2011)1778) or a range (5000-6000) is no phone number
+    return not (len(sizes) == 2 and (_year(d) or d[2:4] == d[6:8] == "00"))
 
 
 def _kind(d: str, folded: str, start: int, end: int, plus: bool, listed: bool) -> str | None:

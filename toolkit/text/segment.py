@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ENGINES = ("rjieba", "jieba")
+DEFAULT_ENGINE = "jieba"  # the one statement of the default (see the module docstring for why)
 # jieba's own block pattern (``re_han_default``): runs of Han characters, letters and digits are
 # segmented one at a time, everything between them is punctuation.
 BLOCK_RE = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
@@ -40,7 +41,8 @@ def user_words() -> list[tuple[str, int | None, str | None]]:
 class Segmenter:
     """One engine with the domain words added; ``cut`` one block, ``known`` a dictionary word."""
 
-    def __init__(self, engine: str = "rjieba"):
+    def __init__(self, engine: str | None = None):
+        engine = engine or default_engine()
         if engine not in ENGINES:
             raise ValueError(f"unknown segmenter {engine!r}: choose one of {ENGINES}")
         self.engine = engine
@@ -76,7 +78,8 @@ class Segmenter:
 
 
 def default_engine() -> str:
-    return os.environ.get("WEIDIAOYAN_SEGMENTER", "jieba")
+    """``WEIDIAOYAN_SEGMENTER`` if set, else :data:`DEFAULT_ENGINE`."""
+    return os.environ.get("WEIDIAOYAN_SEGMENTER", DEFAULT_ENGINE)
 
 
 @lru_cache(maxsize=None)

@@ -128,9 +128,7 @@ def keep_token(token: str) -> bool:
         return False
     if len(token) == 1:
         return token in _KEEP_SINGLE
-    if token.startswith("[") or _CODE_RE.match(token):
-        return False
-    return True
+    return not (token.startswith("[") or _CODE_RE.match(token))
 
 
 def filter_tokens(raw: list[str]) -> list[str]:
@@ -176,9 +174,9 @@ def _place_matches(raw: list[str]):
             # 校园, 县城, 居民区, 水泥路, 线路, 全省 are ordinary words, whatever stands before them ("硬化道路",
             # "名列全省"): only a proper noun of its own ("东六路") or a suffix after a name is a place.
             continue
-        if token not in suffixes and known(token) and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts)):
-            if token.endswith(_ESTATE) or token in _GENERIC_TYPES:  # an estate suffix always needs the name
-                continue
+        if (token not in suffixes and known(token) and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts))
+                and (token.endswith(_ESTATE) or token in _GENERIC_TYPES)):
+            continue  # an estate suffix always needs the name
         if len(token) > 1 and set(token) <= _ADMIN:
             continue  # "县市": glued suffixes with no name
         if token in _ADMIN and i > 0 and not _CODE_NAME_RE.match(raw[i - 1]) \
@@ -199,11 +197,12 @@ def _place_matches(raw: list[str]):
             if prev == "之" and j < i:  # "魅力之城小区"
                 j -= 1
                 continue
-            if not _is_name_word(prev, stop, concepts):
-                # "府|前|社区": a position character right before the suffix belongs to a preceding name
-                if not (j == i and prev in _POSITION_IN_NAME and j > 1
-                        and _is_name_word(raw[j - 2], stop, concepts) and not _CODE_NAME_RE.match(raw[j - 2])):
-                    break
+            # not a name word ends the name, except a position character right before the suffix that belongs
+            # to a preceding name ("府|前|社区")
+            if not _is_name_word(prev, stop, concepts) and not (
+                    j == i and prev in _POSITION_IN_NAME and j > 1
+                    and _is_name_word(raw[j - 2], stop, concepts) and not _CODE_NAME_RE.match(raw[j - 2])):
+                break
             # Out-of-dictionary words ending in an estate suffix are HMM-glued names ("景园", "区谷园").
             is_suffix = (prev.endswith(suffixes) and len(prev) <= 3
                          and (bool(known(prev)) or not prev.endswith(_ESTATE)))

@@ -30,7 +30,7 @@ def _run(args) -> int:
     from toolkit.topics import TopicModel, parse_themes
     from toolkit.topics.io import read_concerns, write_outputs
 
-    from toolkit.tables import check_out_dir
+    from toolkit.outfolder import check_out_dir
     from toolkit.topics.errors import TopicsError
 
     check_out_dir(args.out, error=TopicsError)
@@ -72,9 +72,9 @@ def _run_stream(args, themes) -> int:
 
 def _replay_store_curation(args, model) -> int:
     """When INPUT is a store, replay the curation logged for this form and question."""
-    from toolkit.topics.io import STORE_SUFFIXES
+    from toolkit.messages import is_store
 
-    if "://" not in args.input and not args.input.lower().endswith(tuple(STORE_SUFFIXES)):
+    if not is_store(args.input):
         return 0
     from toolkit.store import open_store
     from toolkit.topics.curation import CurationLog

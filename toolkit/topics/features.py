@@ -7,12 +7,18 @@ neighbourhoods) — it lowered NMI on both the teddy2020c messages and the synth
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 def _identity(tokens):
     return tokens
+
+
+def _svd_input(X):
+    # TruncatedSVD needs two columns; texts that all share one word (a campaign) give one.
+    return sp.hstack([X, sp.csr_matrix((X.shape[0], 1), dtype=X.dtype)]).tocsr() if X.shape[1] < 2 else X
 
 
 class LsaVectorizer:
@@ -47,12 +53,12 @@ class LsaVectorizer:
     def _fit_svd(self, X):
         k = max(1, min(self.n_components, X.shape[1] - 1, X.shape[0] - 1))
         svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=self.random_state)
-        return svd, l2_normalize(svd.fit_transform(X)).astype(np.float32)
+        return svd, l2_normalize(svd.fit_transform(_svd_input(X))).astype(np.float32)
 
     def transform(self, tokens):
         """``(X, Z)`` for new texts."""
         X = self.tfidf_.transform(tokens)
-        return X, l2_normalize(self.svd_.transform(X)).astype(np.float32)
+        return X, l2_normalize(self.svd_.transform(_svd_input(X))).astype(np.float32)
 
     @property
     def vocabulary(self) -> np.ndarray:

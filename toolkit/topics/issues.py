@@ -43,7 +43,7 @@ HOLDS_SHARE = 0.3
 
 
 def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_share: float = 0.1,
-                n_issues="auto", vocab=None) -> np.ndarray:
+                n_issues="auto", vocab=None) -> tuple[np.ndarray, np.ndarray]:
     """``(issue, theme)`` per text (issue -1 where ``theme`` is -1); every issue lies inside one theme.
 
     ``Z`` unit LSA rows, ``X`` TF-IDF rows (L2-normalised), ``fine`` the fine cluster of each text,

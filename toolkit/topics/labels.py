@@ -12,7 +12,7 @@ governance taxonomy shipped as ``domains.txt`` (城乡建设, 物业管理, 交�
 domain are told apart by their strongest own keyword; a theme matching none is "其他（keyword、keyword）".
 The data's own keywords stay beside the label in the ``keywords`` column.
 
->>> compose_label(["退费", "培训机构"], "", {"退费": 0.6, "培训机构": 0.1})
+>>> compose_label(["培训机构", "退费"], "", {"退费": 0.6, "培训机构": 0.1})   # terms in the texts' order
 '培训机构退费'
 """
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from threadpoolctl import threadpool_limits
 
 from toolkit.topics import cluster, keywords
 from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
+from toolkit.topics.estimator import Interval, StrOptions, check_fitted, validate_params
 from toolkit.topics.features import LsaVectorizer
 from toolkit.topics.issues import find_issues, place_keys
 from toolkit.topics.refine import refine_themes, theme_classifier
@@ -20,41 +24,99 @@ REASON_ISOLATED = "与任何议题都不相似（孤立的关切）"
 _TRANSFORM_BLOCK = 4096
 # A text naming a place may go to that place's issue when its similarity is within this of the best.
 PLACE_MARGIN = 0.1
+_COUNT_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
+_SHARE = [Interval(Real, 0, 1, closed="both")]
 
 
-class TopicModel:
+class TopicModel(TransformerMixin, BaseEstimator):
     """Cluster concerns into issues and themes; see the package docstring for the frames.
+
+    A scikit-learn transformer over a sequence of texts (str): ``clone``, ``get_params``/``set_params``
+    and pipelines work; parameters are checked at :meth:`fit` (a :class:`TopicsError` in Chinese names
+    the first wrong one).
 
     Parameters
     ----------
-    themes : int or "auto"
+    themes : int >= 1 or "auto", default="auto"
         Number of themes, or ``"auto"`` (chosen by silhouette over 4–12).
-    issues : int or "auto"
+    issues : int >= 1 or "auto", default="auto"
         Number of issues, or ``"auto"``: as many as the texts hold (see :mod:`toolkit.topics.issues`).
-    issue_similarity : float
+    issue_similarity : float in [0, 1], default=0.3
         Two parts of one theme are one matter while their texts' mean cosine is at least this.
-    place_share : float
+    place_share : float in [0, 1], default=0.1
         A matter is split by place when each place is named by this share of its texts (or by 20 texts).
-    n_components : int
-        LSA dimensions.
-    min_similarity : float
+    n_components : int >= 1, default=150
+        LSA dimensions (fewer when the vocabulary is smaller).
+    min_similarity : float in [0, 1], default=0.15
         A text whose cosine to its issue centre is below this goes to 未归类 (reason given).
-    min_issue_size : int
+    min_issue_size : int >= 1, default=2
         Issues with fewer texts are dissolved into 未归类.
-    duplicate_threshold : float
+    duplicate_threshold : float in [0, 1], default=0.9
         TF-IDF cosine at which two texts count as near-duplicates.
-    random_state : int or None
-    n_jobs : int or None
-        Processes for tokenising (None = all cores).
-    progress : bool
+    n_keywords : int >= 1, default=8
+        Keywords listed per issue and theme.
+    random_state : int, RandomState or None, default=0
+        Seed of the k-means and LSA steps; the same seed and input give the same frames.
+    n_jobs : int or None, default=None
+        Processes for tokenising (None or <= 0 = all cores).
+    progress : bool, default=True
         Show tqdm progress bars.
+    hmm : bool, default=True
+        Let jieba's HMM join characters into words its dictionary lacks (new place and estate names).
+
+    Attributes
+    ----------
+    assignments_ : DataFrame
+        One row per fitted text: ``id, topic_id, theme_id, similarity, duplicate_of, reason``.
+    topics_ : DataFrame
+        One row per issue plus the 未归类 row (``topic_id == -1``): label, keywords, size, quotes, places …
+    themes_ : DataFrame
+        One row per theme: ``theme_id, label, keywords, size, n_texts, n_distinct, n_topics``.
+    issue_centroids_ : ndarray of shape (n_issues, n_lsa)
+        Unit-length LSA centre of each issue; :meth:`transform` compares new texts with them.
+    theme_of_issue_ : ndarray of shape (n_issues,)
+        The theme of each issue.
+    issues_by_place_ : dict of str to list of int
+        Place name → the issues listing it (a new text naming a place prefers that place's issue).
+    topic_labels_, theme_labels_ : dict of int to str
+        Labels set by curation (``rename``), kept across rebuilds.
+    vectorizer_ : LsaVectorizer
+        The fitted TF-IDF → LSA features.
+    theme_classifier_ : classifier or None
+        Naive Bayes over TF-IDF that gives a new text its theme (None when no text had words).
+    pii_counts_ : dict of str to int
+        Personal data masked in the fitted texts, per kind.
+
+    See Also
+    --------
+    toolkit.topics.routing.Router : supervised routing to standing categories.
 
     Examples
     --------
-    >>> model = TopicModel(themes=2, random_state=0, progress=False)           # doctest: +SKIP
-    >>> model.fit(["小区停车难", "停车位不够", "学校学位紧张", "学位不足"])      # doctest: +SKIP
-    >>> model.assignments_[["id", "topic_id", "theme_id"]]                    # doctest: +SKIP
+    >>> from sklearn.base import clone
+    >>> model = TopicModel(themes=7, progress=False)
+    >>> clone(model).set_params(min_issue_size=3).get_params()["min_issue_size"]
+    3
+    >>> model.fit(["小区停车难", "停车位不够", "学校学位紧张", "学位不足"])           # doctest: +SKIP
+    >>> model.assignments_[["id", "topic_id", "theme_id"]]                          # doctest: +SKIP
+    >>> model.transform(["车位太少"])                                                # doctest: +SKIP
     """
+
+    _parameter_constraints: dict = {
+        "themes": _COUNT_OR_AUTO,
+        "issues": _COUNT_OR_AUTO,
+        "issue_similarity": _SHARE,
+        "place_share": _SHARE,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "min_similarity": _SHARE,
+        "min_issue_size": [Interval(Integral, 1, None, closed="left")],
+        "duplicate_threshold": _SHARE,
+        "n_keywords": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "progress": ["boolean"],
+        "hmm": ["boolean"],
+    }
 
     def __init__(self, themes="auto", issues="auto", *, issue_similarity: float = 0.3, place_share: float = 0.1,
                  n_components: int = 150, min_similarity: float = 0.15, min_issue_size: int = 2,
@@ -74,39 +136,68 @@ class TopicModel:
         self.progress = progress
         self.hmm = hmm
 
-    # ------------------------------------------------------------------ fitting
-    def _check_params(self):
-        for name in ("themes", "issues"):
-            value = getattr(self, name)
-            if value != "auto" and not (isinstance(value, (int, np.integer)) and value >= 1):
-                raise TopicsError(f"参数 {name}={value!r} 无效：应为正整数或 \"auto\"。请改为例如 {name}=7 或 {name}=\"auto\"。")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False   # a sequence of texts, not a numeric matrix
+        tags.input_tags.string = True
+        return tags
 
+    # ------------------------------------------------------------------ fitting
     def _prepare(self, texts, with_places: bool = True):
         from toolkit.text import prepare_many
 
         return prepare_many(texts, n_jobs=self.n_jobs, hmm=self.hmm, with_places=with_places,
                             progress=self.progress)
 
-    def fit(self, texts, ids=None, times=None, respondents=None):
-        """Learn issues and themes from ``texts`` (a sequence of str).
+    def fit(self, texts, y=None, *, ids=None, times=None, respondents=None):
+        """Learn issues and themes from ``texts``.
 
-        ``ids`` default to 0..n-1; ``times`` (datetimes) give first/last seen; ``respondents``
-        (who said it) make ``size`` count distinct people rather than texts.
+        Parameters
+        ----------
+        texts : sequence of str
+            The concerns, one per respondent answer or letter.
+        y : None
+            Ignored (the model is unsupervised); accepted so that pipelines can pass it.
+        ids : sequence, optional
+            One id per text, kept in ``assignments_["id"]``; default 0..n-1.
+        times : sequence of datetime-like, optional
+            When each text was submitted: gives ``first_seen`` and ``last_seen``.
+        respondents : sequence, optional
+            Who said each text: ``size`` then counts distinct people rather than texts.
+
+        Returns
+        -------
+        self : TopicModel
         """
         # Sparse products here are memory-bound: BLAS threads only spin against each other and
         # against the tokenising workers (measured 10× slower on a busy 2-core machine).
         with threadpool_limits(1):
-            return self._fit(texts, ids, times, respondents)
+            self._fit(texts, ids, times, respondents)
+        return self
+
+    def fit_transform(self, texts, y=None, *, ids=None, times=None, respondents=None) -> pd.DataFrame:
+        """Fit, then assign the same texts: equal to ``fit(texts, ids=ids, …).transform(texts, ids=ids)``.
+
+        The texts are tokenised once. The result is :meth:`transform`'s (nearest issue of the text's
+        theme), which may differ from the clustering's own ``assignments_`` for a few texts.
+
+        Returns
+        -------
+        DataFrame
+            ``id, topic_id, theme_id, similarity, reason``, one row per text in input order.
+        """
+        with threadpool_limits(1):
+            ids, tokens, places = self._fit(texts, ids, times, respondents)
+            return self._assign(ids, tokens, places)
 
     def _fit(self, texts, ids, times, respondents):
-        self._check_params()
+        """Fit; returns what assigning the same texts needs (ids, tokens, places), so they are cut once."""
+        validate_params(self)
         texts = list(texts)
         n = len(texts)
         if n == 0:
             raise TopicsError("输入为空：没有任何文本可供聚类。请检查输入文件的文本列是否有内容。")
-        ids = np.arange(n) if ids is None else np.asarray(list(ids))
-        if len(ids) != n:
-            raise TopicsError(f"ids 的数量（{len(ids)}）与文本数量（{n}）不一致。请为每条文本提供一个编号。")
+        ids = _checked_ids(ids, n)
         clean, tokens, places, pii = self._prepare(texts)
         self.pii_counts_ = dict(pii)
 
@@ -121,6 +212,7 @@ class TopicModel:
             dup, weight, theme[rows], fine[rows] = self._fit_themes(X, Z, rows)
         else:
             dup, weight = np.full(n, -1), np.ones(n)
+            self.theme_classifier_ = None
         issue, theme = find_issues(Z, X, theme, fine, places, similarity=self.issue_similarity,
                             place_share=self.place_share, n_issues=self.issues,
                             vocab=self.vectorizer_.vocabulary)
@@ -135,7 +227,7 @@ class TopicModel:
         self._state = {"issue": issue, "theme": theme, "reasons": reasons, "similarity": similarity}
         self.topic_labels_, self.theme_labels_ = {}, {}
         self._rebuild(centroids)
-        return self
+        return ids, tokens, places
 
     def curate(self, action: str, **params):
         """Apply one curation step (see :mod:`toolkit.topics.curation`); returns ``self``.
@@ -164,7 +256,7 @@ class TopicModel:
         """Place name (as :func:`toolkit.topics.issues.place_keys` gives it) -> the issues listing it."""
         index: dict[str, list[int]] = {}
         listed = self.topics_.loc[self.topics_["topic_id"] >= 0, ["topic_id", "places"]]
-        for topic_id, places in zip(listed["topic_id"], listed["places"]):
+        for topic_id, places in zip(listed["topic_id"], listed["places"], strict=True):
             for name in place_keys([[p for p in str(places or "").split("、") if p]])[0]:
                 index.setdefault(name, []).append(int(topic_id))
         return index
@@ -216,9 +308,6 @@ class TopicModel:
             labels = refine_themes(X, labels, weight)
         return labels
 
-    def fit_transform(self, texts, ids=None, times=None, respondents=None) -> pd.DataFrame:
-        return self.fit(texts, ids=ids, times=times, respondents=respondents).assignments_
-
     def _settle_issues(self, Z, issue, centroids, nonempty, weight):
         """Dissolve too-small issues, send dissimilar texts to 未归类, renumber by size."""
         n = len(issue)
@@ -243,28 +332,43 @@ class TopicModel:
 
     # ------------------------------------------------------------------ new texts
     def transform(self, texts, ids=None) -> pd.DataFrame:
-        """Assign new texts to the existing issues and themes (ids unchanged, nothing renumbered)."""
-        with threadpool_limits(1):
-            return self._transform(texts, ids)
+        """Assign new texts to the existing issues and themes (ids unchanged, nothing renumbered).
 
-    def _transform(self, texts, ids):
-        if not hasattr(self, "issue_centroids_"):
-            raise TopicsError("模型尚未训练：请先调用 fit(texts)，再对新文本调用 transform。")
+        Parameters
+        ----------
+        texts : sequence of str
+        ids : sequence, optional
+            One id per text, default 0..n-1.
+
+        Returns
+        -------
+        DataFrame
+            ``id, topic_id, theme_id, similarity, reason``, one row per text in input order; ``topic_id``
+            ``-1`` (未归类) with the reason when no issue of the text's theme is similar enough.
+        """
+        check_fitted(self, "issue_centroids_", "模型尚未训练：请先调用 fit(texts)，再对新文本调用 transform。")
+        validate_params(self)
         texts = list(texts)
-        n = len(texts)
-        ids = np.arange(n) if ids is None else np.asarray(list(ids))
+        ids = _checked_ids(ids, len(texts))
+        with threadpool_limits(1):
+            _, tokens, places, _ = self._prepare(texts, with_places=bool(getattr(self, "issues_by_place_", {})))
+            return self._assign(ids, tokens, places)
+
+    def _assign(self, ids, tokens, places):
+        """Nearest issue of each text's predicted theme, from its tokens (and places, when issues have some)."""
+        n = len(tokens)
         by_place = getattr(self, "issues_by_place_", {})
-        _, tokens, places, _ = self._prepare(texts, with_places=bool(by_place))
         X, Z = self.vectorizer_.transform(tokens)
         nonempty = self._says_something(X)
         issue = np.full(n, UNASSIGNED, dtype=int)
         theme = np.full(n, UNASSIGNED, dtype=int)
         similarity = np.zeros(n, dtype=np.float32)
-        reasons = np.full(n, REASON_EMPTY, dtype=object)
+        reasons = np.where(nonempty, REASON_ISOLATED, REASON_EMPTY).astype(object)
         named = place_keys(places) if by_place else None
-        if len(self.issue_centroids_) and nonempty.any():
-            rows = np.flatnonzero(nonempty)
+        rows = np.flatnonzero(nonempty)
+        if len(rows):  # a text with words gets its nearest theme even when it joins no issue
             theme[rows] = self._predict_theme(X[rows])
+        if len(self.issue_centroids_) and len(rows):
             for start in range(0, len(rows), _TRANSFORM_BLOCK):
                 block = rows[start : start + _TRANSFORM_BLOCK]
                 # The nearest issue of the text's own theme: keeps the issue → theme hierarchy intact.
@@ -304,6 +408,14 @@ class TopicModel:
         if self.theme_classifier_ is None:
             return np.zeros(X.shape[0], dtype=int)
         return self.theme_classifier_.predict(X).astype(int)
+
+
+def _checked_ids(ids, n: int) -> np.ndarray:
+    """``ids`` as an array (default 0..n-1), or a TopicsError when they are not one per text."""
+    ids = np.arange(n) if ids is None else np.asarray(list(ids))
+    if len(ids) != n:
+        raise TopicsError(f"ids 的数量（{len(ids)}）与文本数量（{n}）不一致。请为每条文本提供一个编号。")
+    return ids
 
 
 def _distinct_weight(dup: np.ndarray) -> np.ndarray:

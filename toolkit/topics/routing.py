@@ -9,19 +9,22 @@ typical of one category, the plain SVM keeps the rest; their sum is steadier tha
 
 >>> router = Router().fit(history["text"], history["一级分类"])          # doctest: +SKIP
 >>> router.route(new["text"])                                          # doctest: +SKIP
->>> router.evaluate(history["text"], history["一级分类"])["macro_f1"]   # doctest: +SKIP
+>>> evaluate(Router(), history["text"], history["一级分类"])["macro_f1"]  # doctest: +SKIP
 
 Tokenising is the slow part; :func:`prepare` does it once so several fits (splits, parameter
-choices) can share it: ``Router().evaluate(prepare(texts), labels)``.
+choices) can share it: ``evaluate(Router(C=1.0), prepare(texts), labels)``.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import classification_report, f1_score
 from sklearn.model_selection import train_test_split
@@ -30,6 +33,7 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 from toolkit.topics.errors import TopicsError
+from toolkit.topics.estimator import Interval, StrOptions, check_fitted, validate_params
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ def prepare(texts, n_jobs=None, progress: bool = False) -> Prepared:
 
 def _checked_labels(n_texts: int, labels) -> np.ndarray:
     """Labels as stripped strings, or a TopicsError saying what is wrong with them."""
+    if labels is None:
+        raise TopicsError("没有给出分类标签：分流模型要从带分类的历史记录学习。"
+                          "请传入每条文本的分类，如 fit(texts, labels)。")
     labels = pd.Series(list(labels), dtype=object)
     if n_texts != len(labels):
         raise TopicsError(f"文本有 {n_texts} 条，分类标签有 {len(labels)} 条，数量不一致。"
@@ -82,7 +89,7 @@ def _identity(tokens):
 
 def _with_bigrams(tokens):
     # Adjacent content-word pairs ("加装 电梯") separate categories that share single words.
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
 class _NBSVM:
@@ -111,29 +118,82 @@ class _NBSVM:
 
     def decision_function(self, X):
         return np.column_stack([model.decision_function(self._scaled(X, ratio))
-                                for model, ratio in zip(self.models_, self.ratios_)])
+                                for model, ratio in zip(self.models_, self.ratios_, strict=True)])
 
 
-class Router:
+def _is_ngram_range(value) -> bool:
+    return (len(value) == 2 and all(isinstance(v, Integral) and not isinstance(v, bool) for v in value)
+            and 1 <= value[0] <= value[1])
+
+
+class Router(ClassifierMixin, BaseEstimator):
     """Linear SVM (+ NB-SVM) over word and character TF-IDF.
+
+    A scikit-learn classifier over a sequence of texts (str, or :func:`prepare` output): ``clone``,
+    ``get_params``/``set_params``, ``score`` and pipelines work; parameters are checked at :meth:`fit`
+    (a :class:`TopicsError` in Chinese names the first wrong one).
 
     Parameters
     ----------
-    C : float
+    C : float > 0, default=0.5
         SVM regularisation (smaller = smoother).
     departments : dict, optional
         Category → responsible department, added as a column by :meth:`route`.
-    class_weight : "balanced" or None
+    random_state : int, RandomState or None, default=0
+        Seed of the SVMs' coordinate descent (and of :func:`evaluate`'s split).
+    n_jobs : int or None, default=None
+        Processes for tokenising raw texts (None or <= 0 = all cores).
+    progress : bool, default=False
+        Show a tqdm progress bar while tokenising.
+    class_weight : "balanced", dict or None, default="balanced"
         ``"balanced"`` keeps small categories from being swallowed by large ones (macro-F1 counts them equally).
-    word_bigrams : bool
+    word_bigrams : bool, default=True
         Add adjacent-word pairs to the word features.
-    char_ngrams : (int, int)
-        Character n-gram range; 1-grams matter in Chinese (医, 校, 车 are whole words).
-    char_min_df : int
+    char_ngrams : (int, int), default=(1, 3)
+        Character n-gram range, 1 <= low <= high; 1-grams matter in Chinese (医, 校, 车 are whole words).
+    char_min_df : int >= 1, default=3
         Character n-grams seen in fewer training texts are dropped (mostly names and numbers).
-    nb_svm : bool
+    nb_svm : bool, default=True
         Add the NB-SVM vote; ``False`` gives a single linear SVM.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        The categories, in the column order of :meth:`decision_function`.
+    words_, chars_ : TfidfVectorizer
+        The fitted word (tokens, + bigrams) and character n-gram features.
+    models_ : list
+        The fitted voters: a ``LinearSVC`` and, with ``nb_svm``, the NB-SVM.
+    scales_ : list of float
+        Each voter's score spread on the training texts; votes are divided by it before they are summed.
+
+    See Also
+    --------
+    evaluate : macro-F1 of a clone fitted on a stratified split.
+
+    Examples
+    --------
+    >>> from sklearn.base import clone
+    >>> clone(Router(C=1.0)).get_params()["C"]
+    1.0
+    >>> router = Router(departments={"交通": "交通局"}).fit(texts, labels)   # doctest: +SKIP
+    >>> router.route(["车位不够停车难"])                                    # doctest: +SKIP
     """
+
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "departments": [dict, None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "progress": ["boolean"],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "word_bigrams": ["boolean"],
+        "char_ngrams": [tuple, list],
+        "char_min_df": [Interval(Integral, 1, None, closed="left")],
+        "nb_svm": ["boolean"],
+    }
+    # What the constraints above cannot say.
+    _rules = (("char_ngrams", _is_ngram_range, "两个整数 (low, high)，1 ≤ low ≤ high，例如 (1, 3)"),)
 
     def __init__(self, C: float = 0.5, departments: dict | None = None, random_state=0, n_jobs=None,
                  progress: bool = False, class_weight="balanced", word_bigrams: bool = True,
@@ -149,6 +209,12 @@ class Router:
         self.char_min_df = char_min_df
         self.nb_svm = nb_svm
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False   # a sequence of texts, not a numeric matrix
+        tags.input_tags.string = True
+        return tags
+
     def _features(self, prepared: Prepared, fit: bool):
         if fit:
             self.words_ = TfidfVectorizer(analyzer=_with_bigrams if self.word_bigrams else _identity, min_df=2,
@@ -161,10 +227,23 @@ class Router:
                               self.chars_.fit_transform(prepared.clean)]).tocsr()
         return sp.hstack([self.words_.transform(prepared.tokens), self.chars_.transform(prepared.clean)]).tocsr()
 
-    def fit(self, texts, labels):
-        """Learn from ``texts`` (strings, or :func:`prepare` output) and their categories."""
+    def fit(self, texts, y):
+        """Learn from ``texts`` and their categories.
+
+        Parameters
+        ----------
+        texts : sequence of str or Prepared
+            Past concerns (raw, or :func:`prepare` output to reuse its tokens).
+        y : sequence of str
+            The category of each text; at least two distinct, none empty.
+
+        Returns
+        -------
+        self : Router
+        """
+        validate_params(self, self._rules)
         prepared = prepare(texts, n_jobs=self.n_jobs, progress=self.progress)
-        labels = _checked_labels(len(prepared), labels)
+        labels = _checked_labels(len(prepared), y)
         with threadpool_limits(1):
             try:
                 X = self._features(prepared, fit=True)
@@ -187,12 +266,11 @@ class Router:
 
     def decision_function(self, texts) -> np.ndarray:
         """Combined score of every text for every category (columns in ``classes_`` order)."""
-        if not hasattr(self, "models_"):
-            raise TopicsError("分流模型尚未训练。请先用带分类标签的历史记录调用 fit()。")
+        check_fitted(self, "models_", "分流模型尚未训练。请先用带分类标签的历史记录调用 fit()。")
         prepared = prepare(texts, n_jobs=self.n_jobs, progress=self.progress)
         with threadpool_limits(1):
             X = self._features(prepared, fit=False)
-            return sum(self._scores(m, X) / s for m, s in zip(self.models_, self.scales_))
+            return sum(self._scores(m, X) / s for m, s in zip(self.models_, self.scales_, strict=True))
 
     def predict(self, texts) -> np.ndarray:
         scores = self.decision_function(texts)
@@ -210,17 +288,42 @@ class Router:
         return out
 
     def evaluate(self, texts, labels, test_size: float = 0.2) -> dict:
-        """Fit on a stratified split and report macro-F1 (and a per-category table) on the held-out part."""
-        prepared = prepare(texts, n_jobs=self.n_jobs, progress=self.progress)
-        labels = _checked_labels(len(prepared), labels)
-        counts = pd.Series(labels).value_counts()
-        if counts.min() < 2:
-            raise TopicsError(f"分类「{counts.index[-1]}」只有 1 条记录，无法分层抽出测试集。"
-                              "请合并或去掉过小的类别后再评估。")
-        train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels,
-                                       random_state=self.random_state)
-        self.fit(prepared.take(train), labels[train])
-        predicted = self.predict(prepared.take(test))
-        report = classification_report(labels[test], predicted, output_dict=True, zero_division=0)
-        return {"macro_f1": f1_score(labels[test], predicted, average="macro"), "n_train": len(train),
-                "n_test": len(test), "report": pd.DataFrame(report).T}
+        """Deprecated: use :func:`evaluate` (it fits a clone and leaves this router as it was)."""
+        warnings.warn("Router.evaluate is deprecated; use toolkit.topics.routing.evaluate(router, texts, labels)",
+                      FutureWarning, stacklevel=2)
+        return evaluate(self, texts, labels, test_size=test_size)
+
+
+def evaluate(router: Router, texts, labels, *, test_size: float = 0.2) -> dict:
+    """Fit a clone of ``router`` on a stratified split and report macro-F1 on the held-out part.
+
+    Parameters
+    ----------
+    router : Router
+        Its parameters are used; it is not fitted or changed.
+    texts : sequence of str or Prepared
+    labels : sequence of str
+        The category of each text; every category needs at least 2 texts (one may be held out).
+    test_size : float, default=0.2
+        Share of the texts held out (split with ``router.random_state``).
+
+    Returns
+    -------
+    dict
+        ``macro_f1``, ``n_train``, ``n_test``, ``report`` (per-category precision, recall, F1 as a
+        DataFrame) and ``router`` (the clone, fitted on the training part).
+    """
+    validate_params(router, router._rules)
+    prepared = prepare(texts, n_jobs=router.n_jobs, progress=router.progress)
+    labels = _checked_labels(len(prepared), labels)
+    counts = pd.Series(labels).value_counts()
+    if counts.min() < 2:
+        raise TopicsError(f"分类「{counts.index[-1]}」只有 1 条记录，无法分层抽出测试集。"
+                          "请合并或去掉过小的类别后再评估。")
+    train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels,
+                                   random_state=router.random_state)
+    fitted = clone(router).fit(prepared.take(train), labels[train])
+    predicted = fitted.predict(prepared.take(test))
+    report = classification_report(labels[test], predicted, output_dict=True, zero_division=0)
+    return {"macro_f1": f1_score(labels[test], predicted, average="macro"), "n_train": len(train),
+            "n_test": len(test), "report": pd.DataFrame(report).T, "router": fitted}

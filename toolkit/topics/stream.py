@@ -14,31 +14,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.messages import Columns, in_chunks
 from toolkit.outfolder import check_out_dir, output_folder
 from toolkit.outputs import write_csv
 from toolkit.topics.errors import TopicsError
-from toolkit.topics.io import ASSIGNMENT_COLUMNS, OUTPUT_FILES, read_concerns, write_files
+from toolkit.topics.io import ASSIGNMENT_COLUMNS, OUTPUT_FILES, write_files
 
 
 def iter_concerns(path, text_col, id_col, time_col=None, chunksize: int = 50_000):
-    """Yield frames ``id, text, time`` from a large CSV (other formats are read whole, then sliced)."""
-    if str(path).lower().endswith(".csv"):
-        from toolkit.filesafety import UnsafeFile, check_csv_head
-
-        try:
-            check_csv_head(path)      # a FIFO would block pandas' open; a 1M-column header would eat memory
-        except UnsafeFile as bad:
-            raise TopicsError(f"输入文件 {path}：{bad.what}。请{bad.fix}。") from None
-        usecols = [c for c in (id_col, text_col, time_col) if c]
-        for chunk in pd.read_csv(path, usecols=usecols, dtype=object, chunksize=chunksize,
-                                 keep_default_na=False, na_values=[""]):
-            out = pd.DataFrame({"id": chunk[id_col].to_numpy(), "text": chunk[text_col].fillna("").to_numpy()})
-            out["time"] = pd.to_datetime(chunk[time_col], errors="coerce").to_numpy() if time_col else pd.NaT
-            yield out
-        return
-    frame = read_concerns(path, text_col, id_col, time_col)
-    for start in range(0, len(frame), chunksize):
-        yield frame.iloc[start : start + chunksize].reset_index(drop=True)
+    """Yield frames ``id, text, time`` of a large input: a CSV read in chunks, decoded and checked as the
+    whole-file path does (other formats are read whole, then sliced); see :func:`toolkit.messages.in_chunks`."""
+    return in_chunks(path, Columns(text=text_col, id=id_col, time=time_col), error=TopicsError, chunksize=chunksize)
 
 
 def sample_rows(path, text_col, id_col, time_col, size: int, seed: int, chunksize: int) -> pd.DataFrame:

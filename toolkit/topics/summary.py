@@ -41,6 +41,8 @@ def centres(Z, labels, weights, k=None) -> np.ndarray:
     """Unit-length weighted mean vector per label 0..k-1 (zero rows for empty labels)."""
     labels = np.asarray(labels)
     k = (int(labels.max()) + 1 if (labels >= 0).any() else 0) if k is None else k
+    if k == 0:  # every issue dissolved (a handful of unrelated texts): no centres, not an error
+        return np.zeros((0, Z.shape[1]), dtype=np.float32)
     valid = labels >= 0
     M = sp.csr_matrix((np.asarray(weights, dtype=np.float64)[valid], (labels[valid], np.flatnonzero(valid))),
                       shape=(k, len(labels)))
@@ -93,7 +95,8 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
                           "who": corpus.who.to_numpy(), "weight": corpus.weight})
     of_issue = theme_of_issue(issue, theme, k)
     groups = {int(t): m for t, m in frame[frame["issue"] >= 0].groupby("issue", sort=True)}
-    issue_places, main_place = {}, [None] * k
+    issue_places: dict = {}
+    main_place: list[tuple[str, float] | None] = [None] * k
     for t, members in groups.items():
         lists = [corpus.places[i] for i in members.index]
         issue_places[t] = keywords.common_places(lists, min_share=0.2, exclude=generic, totals=place_totals)

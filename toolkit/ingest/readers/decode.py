@@ -141,7 +141,7 @@ def matrix_columns(data: pd.DataFrame, cols: list[SourceColumn], q: Question, co
         row_id = _row_id(col.sub or col.header, rows)
         values = data[col.index]
         col_coded = is_coded(values, idx) if coded is None else coded
-        cells = distinct_map(values, lambda v: None if blank(v) else _item(idx, str(v), col_coded)[0])
+        cells = distinct_map(values, lambda v, col_coded=col_coded: None if blank(v) else _item(idx, str(v), col_coded)[0])
         for i, c in enumerate(cells):
             if c is not None:
                 result[i][row_id] = c
