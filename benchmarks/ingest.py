@@ -57,7 +57,7 @@ print(json.dumps({"wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SEL
 def make_file(rows: int, seed: int) -> Path:
     """The benchmark file, generated once per (rows, seed) and cached in the temp dir."""
     from toolkit.forms import load_form
-    from toolkit.ingest.exports import write_export
+    from toolkit.sample import write_export
     from toolkit.sample import generate_responses
 
     CACHE.mkdir(exist_ok=True)

@@ -30,7 +30,7 @@ def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from toolkit.brief import write_xlsx
+    from toolkit.office import write_xlsx
     from toolkit.outputs import write_csv
     from toolkit.sample import generate_concerns
 

@@ -43,7 +43,7 @@ def main() -> int:
     if not DATA.exists():
         print(f"跳过：找不到 {DATA}")
         return 0
-    from toolkit.agenda import rank_file
+    from toolkit.workflows import rank_file
 
     with tempfile.TemporaryDirectory() as tmp:
         base = [baseline() for _ in range(REPEAT)]

@@ -47,7 +47,7 @@ def main() -> int:
     if not DATA.exists():
         print(f"skipped: {DATA} not found")
         return 0
-    from toolkit.agenda import rank_file
+    from toolkit.workflows import rank_file
 
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
     print(f"reference: {len(reference)} matters, {sum(len(m['ids']) for m in reference)} letters")

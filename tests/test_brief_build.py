@@ -11,7 +11,7 @@ PHONE = "13912345678"
 
 @pytest.fixture(scope="module")
 def brief(tmp_path_factory):
-    from toolkit.brief import build_brief
+    from toolkit.workflows import build_brief
     from toolkit.forms import load_form
     from toolkit.sample import generate_responses
     from toolkit.store import open_store

@@ -13,7 +13,7 @@ def test_demo_prints_the_issue_count_the_deck_and_report_show(tmp_path):
     from docx import Document
     from pptx import Presentation
 
-    from toolkit.demo import run_demo
+    from toolkit.workflows import run_demo
 
     lines = []
     outputs = run_demo(out=tmp_path / "demo", db=tmp_path / "demo.db", n=240, seed=1, echo=lines.append)

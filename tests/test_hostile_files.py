@@ -304,3 +304,44 @@ def test_a_sheet_bigger_than_its_zip_directory_says_is_refused(work):
     struct.pack_into("<I", blob, central + 24, 100)                                 # central directory: size
     path.write_bytes(bytes(blob))
     assert_refused(run_cli(*commands(path)["ingest"], cwd=work), "伪造.xlsx", "解压校验失败")
+
+
+# ---- found by a black-box attack after the first round ------------------------------------------------
+
+@pytest.mark.parametrize("command", ALL)
+def test_a_workbook_part_declaring_a_doctype_is_refused(work, command):
+    """Entities (billion laughs, XXE) need a DTD; no OOXML part has one, so the DOCTYPE alone is refused."""
+    doctype = sheet_xml(HEADER).replace("?>", '?><!DOCTYPE worksheet [<!ENTITY a "路灯">]>', 1)
+    path = write_xlsx(work / f"doctype_{command.replace(' ', '_')}.xlsx", doctype, name=SHEET.get(command, "留言"))
+    assert_refused(run_cli(*commands(path)[command], cwd=work), "DOCTYPE")
+
+
+def test_a_huge_header_gives_a_short_message(work):
+    path = work / "long_header.csv"
+    path.write_text("编号,内容," + "长" * 200_000 + "\n1,路灯,x\n", encoding="utf-8")
+    code, out, rss = run_cli("topics", path, "--text-col", "意见", "--id-col", "编号", "--out", "o", "--quiet",
+                             cwd=work)
+    assert_refused((code, out, rss), "其余从略")
+    assert len(out) < 6000
+
+
+def test_personal_data_in_an_error_message_is_masked(work):
+    path = work / "header_pii.csv"
+    path.write_text("编号,内容,张三13812345678 身份证110101199003074514\n1,路灯坏了,x\n", encoding="utf-8")
+    code, out, rss = run_cli("topics", path, "--text-col", "意见", "--id-col", "编号", "--out", "o", "--quiet",
+                             cwd=work)
+    assert_refused((code, out, rss), "[手机号]", "[身份证号]")
+    assert "13812345678" not in out and "110101199003074514" not in out
+
+
+def test_an_endless_letter_is_read_up_to_the_text_limit(work):
+    """One field of 6 MB: read, its text cut for grouping and said so (a 190 MB one held jieba for minutes)."""
+    from toolkit.messages import MAX_TEXT
+
+    path = work / "endless.csv"
+    rows = [f"{i},小区{i % 3}号楼门口的路灯坏了很久，晚上看不清路" for i in range(1, 30)]
+    path.write_text("编号,内容\n" + "\n".join(rows) + "\n30," + "路灯坏了" * 1_500_000 + "\n", encoding="utf-8")
+    code, out, _ = run_cli("topics", path, "--text-col", "内容", "--id-col", "编号", "--out", "o_endless",
+                           "--quiet", cwd=work)
+    assert code == 0, out
+    assert f"超过 {MAX_TEXT:,} 字" in out

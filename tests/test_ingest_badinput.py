@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from conftest import SURVEYS
 from toolkit.errors import ToolkitError
 from toolkit.ingest import IngestError, ingest, read_table
-from toolkit.ingest.exports import wjx_table, write_export, write_rows
+from toolkit.sample import wjx_table, write_export, write_rows
 from toolkit.store import open_store
 
 
@@ -121,7 +121,7 @@ _cells = st.one_of(st.none(), st.text(max_size=30), st.integers(-5, 20).map(str)
 @given(data=st.data(), platform=st.sampled_from(["wjx", "tencent", "kobo", "odk", "table"]),
        fmt=st.sampled_from(["csv", "xlsx"]))
 def test_mangled_exports_never_crash(tmp_path_factory, form, records, data, platform, fmt):
-    from toolkit.ingest.exports import kobo_table, plain_table, tencent_table
+    from toolkit.sample import kobo_table, plain_table, tencent_table
 
     tables = {"wjx": lambda: wjx_table(form, records[:4]), "tencent": lambda: tencent_table(form, records[:4]),
               "kobo": lambda: kobo_table(form, records[:4]), "odk": lambda: kobo_table(form, records[:4], "odk"),

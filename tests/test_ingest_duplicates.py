@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from toolkit.ingest import ingest
-from toolkit.ingest.exports import write_export
+from toolkit.sample import write_export
 from toolkit.store import open_store
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from conftest import SURVEYS
 from toolkit.cli import main
 from toolkit.ingest import ingest
-from toolkit.ingest.exports import wjx_table, write_export, write_rows
+from toolkit.sample import wjx_table, write_export, write_rows
 from toolkit.store import open_store
 
 FORM = str(SURVEYS / "annual_topics.yaml")
@@ -421,3 +421,21 @@ def test_a_failing_number_is_shown_as_typed_so_staff_can_fix_it(tmp_path, record
     cell = ws.cell(2, 1 + next(i for i, h in enumerate(heads) if h and "联系电话" in h))
     assert cell.value == typed and cell.fill.fgColor.rgb.endswith("FFF2CC")
     assert typed in ws.cell(2, 4).value and "[手机号]" not in ws.cell(2, 4).value
+
+
+def test_db_info_counts_quarantined_rows_not_their_problems(tmp_path, records):
+    from toolkit.forms import load_form
+
+    form = load_form(FORM)
+    header, rows = wjx_table(form, records[:3])
+    col = {h: i for i, h in enumerate(header)}
+    rows[0][col[next(h for h in header if "职业" in h)]] = "宇航员"          # two rules broken on one row
+    rows[0][col[next(h for h in header if "多少年" in h)]] = "一百五十"
+    db = tmp_path / "x.db"
+    report = ingest(write_rows(header, rows, tmp_path / "bad.xlsx"), form, db)
+    assert report["rejected_rows"] == [1] and len(report["problems"]) == 2
+    store = open_store(db)
+    try:
+        assert store.counts(form.id)["rejected"] == 1
+    finally:
+        store.close()

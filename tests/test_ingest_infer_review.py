@@ -10,7 +10,7 @@ import pytest
 from conftest import SURVEYS
 from toolkit.cli import main
 from toolkit.forms import check_form, load_form
-from toolkit.ingest.exports import write_export
+from toolkit.sample import write_export
 from toolkit.ingest.infer import infer_draft
 
 

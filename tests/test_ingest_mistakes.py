@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from conftest import SHARED, SURVEYS
 from toolkit.cli import main
 from toolkit.ingest import ingest, read_table
-from toolkit.ingest.exports import write_export
+from toolkit.sample import write_export
 from toolkit.ingest.files import find_header_row
 
 

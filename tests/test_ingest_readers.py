@@ -7,7 +7,7 @@ import pytest
 
 from conftest import SHARED
 from toolkit.ingest import ingest, read_export, read_table
-from toolkit.ingest.exports import write_export, write_rows
+from toolkit.sample import write_export, write_rows
 from toolkit.ingest.infer import infer_form
 from toolkit.ingest.readers.base import parse_duration, split_ip
 from toolkit.ingest.readers.decode import split_items
@@ -69,7 +69,7 @@ def test_round_trip(tmp_path, form_copy, records, name, platform, by):
 
 
 def test_headers_tolerate_fullwidth_and_spaces(tmp_path, annual_form, records):
-    from toolkit.ingest.exports import wjx_table
+    from toolkit.sample import wjx_table
 
     header, rows = wjx_table(annual_form, records[:5])
     wide = [h.replace("(", "（").replace(")", "）").replace("?", "？").replace("，", ",") for h in header]
@@ -177,7 +177,7 @@ def test_infer_from_generated_exports(tmp_path, annual_form, records):
 
 
 def test_table_mapping_is_saved_beside_the_form_and_reused(tmp_path, form_copy, records):
-    from toolkit.ingest.exports import plain_table
+    from toolkit.sample import plain_table
     from toolkit.ingest.mapping import load_mapping, mapping_path
 
     header, rows = plain_table(form_copy, records[:5])
@@ -220,7 +220,7 @@ def test_wjx_by_code_variants_and_tencent_newer_meta(tmp_path):
 
 @pytest.mark.parametrize("platform,sep,delimiter", [("kobo", "/", ";"), ("odk", "-", ",")])
 def test_xlsform_group_paths(tmp_path, annual_form, records, platform, sep, delimiter):
-    from toolkit.ingest.exports import kobo_table
+    from toolkit.sample import kobo_table
 
     header, rows = kobo_table(annual_form, records[:5], platform)
     ids = {q.id for q in annual_form.questions}
@@ -252,7 +252,7 @@ def test_infer_other_platforms(tmp_path, annual_form, records, platform):
 
 
 def test_kobo_option_columns_without_the_main_column(tmp_path, annual_form, records):
-    from toolkit.ingest.exports import kobo_table
+    from toolkit.sample import kobo_table
 
     header, rows = kobo_table(annual_form, records[:6])
     drop = header.index("concern_areas")

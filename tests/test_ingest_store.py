@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from conftest import ROOT, SURVEYS
 from toolkit.ingest import ingest
-from toolkit.ingest.exports import wjx_table, write_export, write_rows
+from toolkit.sample import wjx_table, write_export, write_rows
 from toolkit.store import open_store
 
 FORM = str(SURVEYS / "annual_topics.yaml")

@@ -19,7 +19,7 @@ from conftest import ROOT, SHARED
 from toolkit.forms import dump_form, load_form
 from toolkit.ingest import ingest
 from toolkit.ingest.errors import IngestError
-from toolkit.ingest.exports import write_rows
+from toolkit.sample import write_rows
 from toolkit.ingest.infer import infer_draft
 
 META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
@@ -196,7 +196,7 @@ def test_real_by_code_export_alone_is_refused_in_chinese(tmp_path):
 
 def test_hints_recover_the_skip_logic_of_a_known_form(tmp_path):
     from conftest import SURVEYS
-    from toolkit.ingest.exports import write_export
+    from toolkit.sample import write_export
     from toolkit.sample import generate_responses
 
     form = load_form(SURVEYS / "annual_topics.yaml")

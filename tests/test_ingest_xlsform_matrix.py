@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from toolkit.forms.xlsform import write_xlsform
 from toolkit.ingest import ingest, read_export
-from toolkit.ingest.exports import write_rows
+from toolkit.sample import write_rows
 from toolkit.store import open_store
 
 PLATFORMS = {  # meta columns before / after the questions, path separator, CSV delimiter

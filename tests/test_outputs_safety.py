@@ -130,7 +130,7 @@ def test_personal_data_is_masked_in_texts_numbers_and_headers():
 
 
 def test_write_csv_and_write_xlsx_write_no_formula(tmp_path):
-    from toolkit.brief import write_xlsx
+    from toolkit.office import write_xlsx
 
     frame = pd.DataFrame({"留言": [*PAYLOADS, *SAFE_TEXTS, f"电话{PHONE}", "#N/A"], "n": range(len(PAYLOADS) + 5)})
     write_csv(frame, tmp_path / "a.csv")
@@ -142,8 +142,8 @@ def test_write_csv_and_write_xlsx_write_no_formula(tmp_path):
 
 
 def test_platform_export_simulator_neutralises_by_default(tmp_path):
-    """``ingest.exports.write_rows`` (test fixtures, demo files) writes no formula either."""
-    from toolkit.ingest.exports import write_rows
+    """``toolkit.sample.write_rows`` (test fixtures, demo files) writes no formula either."""
+    from toolkit.sample import write_rows
 
     header, rows = ["序号", "意见"], [[i, p] for i, p in enumerate(PAYLOADS)]
     for suffix in ("xlsx", "csv"):
@@ -219,7 +219,7 @@ def test_topics_writes_no_formula_and_no_personal_data(letters, tmp_path):
 def quarantined(tmp_path, annual_form):
     """A 问卷星 CSV (as a hostile platform would write it: payloads not neutralised) of 8 rows whose
     concern texts carry payloads and personal data; rows 2, 4 and 6 have a wrong 职业 and are quarantined."""
-    from toolkit.ingest.exports import wjx_table, write_rows
+    from toolkit.sample import wjx_table, write_rows
     from toolkit.sample import generate_responses
 
     recs = [r for r in generate_responses(annual_form, 60, seed=21) if r["answers"].get("willing_contact") == "yes"]
@@ -284,7 +284,7 @@ def test_ingest_report_and_fix_workbook_are_safe_and_come_back(quarantined, annu
 
 @pytest.mark.slow
 def test_brief_writes_no_formula_and_no_personal_data(tmp_path, annual_form):
-    from toolkit.brief import build_brief
+    from toolkit.workflows import build_brief
     from toolkit.sample import generate_responses
     from toolkit.store import open_store
 
@@ -308,7 +308,7 @@ def test_brief_writes_no_formula_and_no_personal_data(tmp_path, annual_form):
 
 @pytest.mark.slow
 def test_demo_outputs_hold_no_formula_and_no_personal_data(tmp_path):
-    from toolkit.demo import run_demo
+    from toolkit.workflows import run_demo
 
     run_demo(out=tmp_path / "demo", db=tmp_path / "demo.db", n=240, seed=1, echo=lambda line: None)
     texts = assert_safe_outputs(tmp_path / "demo")

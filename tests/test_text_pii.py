@@ -23,11 +23,13 @@ def test_each_kind_is_masked_and_counted():
     assert counts == Counter(mobile=1, landline=1, id_number=1, email=1, plate=1)
 
 
-def test_id_number_needs_a_valid_check_digit():
+def test_an_id_number_is_a_birth_date_with_a_check_digit_or_a_province():
     assert valid_id_number(VALID_ID)
     assert not valid_id_number("110105194912310021")
-    # An 18-digit order number with a wrong check digit is not an ID number (nor a phone number).
-    assert "110105194912310021" in mask_pii("订单号110105194912310021")
+    # A mistyped check digit leaves someone's ID: a real province code and a birth date are enough ...
+    assert mask_pii("身份证110105194912310021") == "身份证[身份证号]"
+    # ... an 18-digit order number with neither a province code nor a birth date in place is no ID.
+    assert mask_pii("订单号202011250000123456") == "订单号202011250000123456"
 
 
 def test_spaced_and_prefixed_mobiles_are_masked():
@@ -125,7 +127,7 @@ def test_spans_cover_the_full_width_original():
     "金额12345.67元", "补偿23456789元", "¥23456789", "价格23456789.00", "每月5000-6000元", "2200-2300一平",
     "留言编号188006", "2019年投诉了3次", "第20190312号", "（2011）1778号", "预售证号2014-0036",
     "ISBN 978-7-80552-263-0", "发动机号E8024459", "IP 121.41.105.198",
-    "订单号110105194912310021",                                            # 18 digits, check digit wrong
+    "订单号202011250000123456",                                            # 18 digits, no province or birth date
     f"卡号{CARD_16[:-1]}{(int(CARD_16[-1]) + 1) % 10}",                     # 16 digits, Luhn wrong
     "老证号110105491331002",                                               # 15 digits, month 13
     "0000-00000000",                                                      # the publisher's own mask
@@ -192,7 +194,7 @@ def test_ingest_json_and_console_print_problem_values_masked(tmp_path):
 
     from conftest import ROOT, SURVEYS
     from toolkit.forms import load_form
-    from toolkit.ingest.exports import wjx_table, write_rows
+    from toolkit.sample import wjx_table, write_rows
     from toolkit.sample import generate_responses
 
     form_path = SURVEYS / "annual_topics.yaml"

@@ -32,8 +32,10 @@ _EXPORTS = {
     "EntryForm": "toolkit.entry",
     "TopicModel": "toolkit.topics",
     "rank_candidates": "toolkit.agenda",
-    "build_brief": "toolkit.brief",
-    "run_demo": "toolkit.demo",
+    # runs across stages (fit, then render): toolkit.workflows
+    "rank_file": "toolkit.workflows",
+    "build_brief": "toolkit.workflows",
+    "run_demo": "toolkit.workflows",
 }
 
 __all__ = ["ToolkitError", "__version__", *_EXPORTS]

@@ -90,12 +90,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = func(args)
     except ToolkitError as err:
-        print(f"错误：{err}", file=sys.stderr)
+        print(f"错误：{_shown(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
     return int(result or 0)
+
+
+# A message quoting a hostile file (a 150 MB header) must stay readable: cut it, then mask what is left.
+MAX_MESSAGE = 4000
+
+
+def _shown(message: str) -> str:
+    """An error message as printed: at most ``MAX_MESSAGE`` characters, personal data masked (a message
+    may quote a header or a value holding a phone number; the console is an output like any other)."""
+    from toolkit.outputs import mask_text
+
+    if len(message) > MAX_MESSAGE:
+        message = f"{message[:MAX_MESSAGE]}…（消息共 {len(message):,} 字，其余从略）"
+    return mask_text(message)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -300,7 +300,21 @@ def check_workbook(blob: bytes) -> CheckedWorkbook:
             raise UnsafeFile(f"Excel 工作簿的部件 {m.filename} 从 {_mb(m.compress_size)} 解压成 {_mb(m.file_size)}"
                              f"（压缩比 {m.file_size // max(m.compress_size, 1):,}:1，上限 {MAX_RATIO}:1），"
                              "多半是“压缩炸弹”或异常文件", fix)
+        if m.filename.endswith((".xml", ".rels")) and _declares_doctype(zf, m):
+            # OOXML parts never declare a DTD; one that does carries entities (billion laughs, XXE)
+            raise UnsafeFile(f"Excel 工作簿的部件 {m.filename} 含有 DOCTYPE 声明（正常的工作簿没有），"
+                             "可能借实体展开耗尽内存或读取本机文件", fix)
     return CheckedWorkbook(zf)
+
+
+def _declares_doctype(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether the XML part opens with a ``<!DOCTYPE`` (read from its first 4 KB only)."""
+    try:
+        with zf.open(member) as fh:
+            head = fh.read(4096)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False            # an unreadable part is refused when a reader loads it (scan)
+    return b"<!DOCTYPE" in head.upper()
 
 
 _P = rb"<(?:[A-Za-z_][\w.-]*:)?"                       # an element, with or without a namespace prefix

@@ -47,6 +47,8 @@ RESPONDENT_COLUMNS = (
 )
 AUTO = "auto"
 TEXT_JOINER = "。"  # "留言主题,留言详情" -> "主题。详情"
+# A letter, however long, is read up to here: the longest real ones are a few thousand characters.
+MAX_TEXT = 20_000
 HEAD_BYTES = 4 * 2**20  # the streaming reader picks the encoding from this much of the file
 SHOWN_COLUMNS = 30  # a message lists at most this many of the columns present
 
@@ -175,6 +177,9 @@ def from_frame(
     text = parts[0]
     for part in parts[1:]:
         text = text + TEXT_JOINER + part
+    long = [i for i, t in enumerate(text) if len(t) > MAX_TEXT]
+    if long:        # a 190 MB "letter" would hold the segmenter for minutes and exhaust memory
+        text = [t[:MAX_TEXT] if len(t) > MAX_TEXT else t for t in text]
     if clean:
         from toolkit.text import mask_pii, normalize
 
@@ -192,6 +197,10 @@ def from_frame(
         if column is not None:
             out[name] = frame[column].to_numpy()
     out.attrs["note"] = frame.attrs.get("note", "")
+    if long:
+        rows = "、".join(str(first_row + i) for i in long[:5]) + ("等" if len(long) > 5 else "")
+        out.attrs["note"] = "；".join(x for x in (out.attrs["note"], f"{len(long)} 条文本超过 {MAX_TEXT:,} 字"
+                                                  f"（第 {rows} 行），只用前 {MAX_TEXT:,} 字归类") if x)
     out.attrs["columns"] = {
         k: v
         for k, v in (

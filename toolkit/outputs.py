@@ -46,7 +46,7 @@ def mask_text(text: str) -> str:
     """``toolkit.text.mask_pii`` of ``text`` (it reads raw text: full-width digits, ``＠``, split groups)."""
     global _mask_pii
     if _mask_pii is None:   # imported on first use: importing toolkit.text loads pandas
-        from toolkit.text.pii import mask_pii as _mask_pii
+        from toolkit.text import mask_pii as _mask_pii
     return _mask_pii(text)
 
 

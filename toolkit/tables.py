@@ -24,6 +24,8 @@ MIN_DATE_SHARE = 0.5
 def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
     """The first sheet of an Excel file, or a CSV, as objects; ``frame.attrs["note"]`` says what was
     adjusted (a title row skipped), ``error`` names the file, the problem and the fix."""
+    from python_calamine import CalamineError
+
     from toolkit.filesafety import UnsafeFile, check_text_table, check_workbook, read_input
 
     path = Path(path)
@@ -48,7 +50,7 @@ def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
             check_text_table(text, sep)
             frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=[""],
                                 header=None)
-    except (UnsafeFile, ValueError, OSError) as err:
+    except (UnsafeFile, ValueError, OSError, CalamineError) as err:
         raise unreadable(path, err, error=error) from (None if isinstance(err, UnsafeFile) else err)
     return set_header(frame, odd)
 

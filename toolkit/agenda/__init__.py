@@ -9,10 +9,11 @@ rank_candidates(messages, model, *, level="issue", weights=None, keywords=None, 
     (one line). The weights used are in ``result.attrs["weights"]``.
 CandidateRanker      the same as an estimator: ``fit(messages, topics, assignments)`` ->
                      ``candidates_``, ``members_`` (message -> candidate), ``weights_``, ``settings_()``.
-rank_file(input, text_col=, id_col=, time_col=, out=, …) -> RankRun
-    the whole ``weidiaoyan rank`` run: candidates.csv, 热点问题表.xlsx, 热点问题留言明细表.xlsx,
-    选题候选清单.docx and weights.json in ``out``.
 messages_from(frame, text_col=, id_col=, time_col=, …)   map a raw table to the canonical message columns.
+read_table(path)     the first sheet of an xlsx/xls or a CSV, errors as ``AgendaError``.
+hot_issue_table(candidates, messages, members, top=10), hot_issue_messages(hot, raw, id_col, members, …)
+                     the 热点问题表 and its 留言明细表 of a ranking.
+load_keywords(keywords)   keywords from a list, a comma-separated string or a one-per-line file.
 weights_widget(messages, model, …)   ipywidgets sliders that re-rank live (notebooks).
 DEFAULT_WEIGHTS, FACTORS, FACTOR_NAMES, AgendaError
 
@@ -35,18 +36,21 @@ from toolkit.lazy import lazy_exports
 _EXPORTS = {
     "AgendaError": "toolkit.agenda.errors",
     "candidates_csv": "toolkit.agenda.export",
+    "hot_issue_messages": "toolkit.agenda.export",
+    "hot_issue_table": "toolkit.agenda.export",
     "FACTOR_NAMES": "toolkit.agenda.factors",
     "FACTORS": "toolkit.agenda.factors",
     "example_central_work": "toolkit.agenda.factors",
+    "load_keywords": "toolkit.agenda.factors",
     "DEFAULT_WEIGHTS": "toolkit.agenda.ranker",
     "CandidateRanker": "toolkit.agenda.ranker",
     "rank_candidates": "toolkit.agenda.ranker",
     "write_json": "toolkit.agenda.ranker",
     "messages_from": "toolkit.agenda.source",
-    "RankRun": "toolkit.agenda.run",
-    "load_keywords": "toolkit.agenda.run",
-    "rank_file": "toolkit.agenda.run",
+    "read_table": "toolkit.agenda.source",
     "weights_widget": "toolkit.agenda.widget",
 }
 __all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+# the run that reads, fits, scores and writes moved above the stages (FutureWarning on use)
+_MOVED = {"RankRun": "toolkit.workflows", "rank_file": "toolkit.workflows"}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, moved=_MOVED)

@@ -21,8 +21,9 @@ def _weights(text: str | None) -> dict | None:
 def _rank(args) -> int:
     import time
 
-    from toolkit.agenda import AgendaError, rank_file
+    from toolkit.agenda import AgendaError
     from toolkit.outfolder import check_out_dir
+    from toolkit.workflows import rank_file
 
     check_out_dir(args.out, error=AgendaError)
     start = time.perf_counter()

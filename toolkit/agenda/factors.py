@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.text.spots import same_spot
+from toolkit.text import same_spot
 
 FACTORS = ("volume", "breadth", "recency", "growth", "intensity", "alignment", "concreteness")
 FACTOR_NAMES = {  # shown in tables, charts and the weights widget
@@ -34,6 +34,18 @@ def read_word_list(path) -> list[str]:
     """Words of a one-per-line list file; '#' lines are comments."""
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     return [w.strip() for w in lines if w.strip() and not w.lstrip().startswith("#")]
+
+
+def load_keywords(keywords) -> list[str]:
+    """Keywords from a list, a comma-separated string, or a one-per-line file."""
+    if keywords is None:
+        return []
+    if isinstance(keywords, (list, tuple)):
+        return [str(k).strip() for k in keywords if str(k).strip()]
+    text = str(keywords)
+    if Path(text).is_file():
+        return read_word_list(text)
+    return [k.strip() for k in text.replace("，", ",").split(",") if k.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -260,11 +260,21 @@ def _one_matter(table: pd.DataFrame, min_cohesion: float) -> pd.Series:
 
 
 def write_json(data: dict, path) -> Path:
-    """Settings of a run as readable, stable JSON (sorted keys, Chinese kept as is)."""
+    """Settings of a run as readable, stable JSON (sorted keys, Chinese kept as is; personal data masked:
+    column names are the user's and may hold anything)."""
+    from toolkit.outputs import mask_text
+
+    def masked(value):
+        if isinstance(value, str):
+            return mask_text(value)
+        if isinstance(value, dict):
+            return {masked(k): masked(v) for k, v in value.items()}
+        return [masked(v) for v in value] if isinstance(value, (list, tuple)) else value
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
-                    encoding="utf-8")
+    text = json.dumps(masked(data), ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    path.write_text(text + "\n", encoding="utf-8")
     return path
 
 

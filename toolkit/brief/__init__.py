@@ -6,10 +6,12 @@ use_house_style()  apply the house style to matplotlib (idempotent); returns the
                    Fonts: system CJK fonts first, else Noto Sans CJK SC shipped in the ``mplfonts`` wheel,
                    registered in memory — charts never show tofu, even on a machine without Chinese fonts.
 PALETTE            the one colour-blind-safe palette (Okabe–Ito).
-build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top=10) -> {name: Path}
-                   everything: charts/ (PNG 300 dpi, SVG, PDF + CSV each), 简报.pptx (16:9), 调研报告.docx,
-                   candidates.csv and 选题候选清单.docx. A survey without answered concern questions gets the
-                   survey charts, deck and report only, with a note why issues and candidates are left out.
+write_brief(survey, out_dir, *, msgs=None, model=None, ranker=None, keywords=None, top=10) -> {name: Path}
+                   everything, from a ``Survey.load(store, form)`` and the topic model and ranker fitted on
+                   its concerns (``toolkit.workflows.build_brief`` fits them and calls this): charts/ (PNG 300 dpi,
+                   SVG, PDF + CSV each), 简报.pptx (16:9), 调研报告.docx, candidates.csv and 选题候选清单.docx.
+                   A survey without answered concern questions gets the survey charts, deck and report only,
+                   with a note why issues and candidates are left out.
                    One measure throughout: 热度 (0–100) = score × 100. Ordered scales (年龄段, 收入 …) keep
                    their order in the bars (toolkit.brief.ordinal).
 bar_chart(data, title=, subtitle=, path_stem=)
@@ -20,7 +22,7 @@ ranking_chart, heatmap_chart, likert_chart, timeline_chart, quotes_chart
 Chart              what chart functions return: .title, .subtitle, .data, .paths (format -> file).
 glyph_problems(fig)  CJK characters in a figure no resolved font can draw (empty = no tofu).
 write_candidate_list(candidates, path)   the 选题候选清单 .docx for the meeting.
-write_xlsx({sheet: frame}, path)         reproducible .xlsx with a frozen bold header.
+write_xlsx({sheet: frame}, path)         reproducible .xlsx with a frozen bold header (``toolkit.office``).
 BriefError         the stage's error.
 
 >>> import pandas as pd
@@ -33,14 +35,20 @@ BriefError         the stage's error.
 ['csv', 'pdf', 'png', 'svg']
 """
 
-from toolkit.brief.build import build_brief
+from toolkit.brief.build import BRIEF_FILES, write_brief
 from toolkit.brief.candidate_list import write_candidate_list
 from toolkit.brief.charts import bar_chart, heatmap_chart, likert_chart, quotes_chart, ranking_chart, timeline_chart
 from toolkit.brief.errors import BriefError
 from toolkit.brief.figure import Chart, save_chart
-from toolkit.brief.files import write_xlsx
 from toolkit.brief.style import PALETTE, font_report, glyph_problems, use_house_style
+from toolkit.brief.survey import Survey
+from toolkit.lazy import lazy_exports
+from toolkit.office import write_xlsx  # re-exported from its old home: the helper is shared now
 
-__all__ = ["BriefError", "Chart", "PALETTE", "bar_chart", "build_brief", "font_report", "glyph_problems",
+__all__ = ["BRIEF_FILES", "BriefError", "Chart", "PALETTE", "Survey", "bar_chart", "font_report", "glyph_problems",
            "heatmap_chart", "likert_chart", "quotes_chart", "ranking_chart", "save_chart", "timeline_chart",
-           "use_house_style", "write_candidate_list", "write_xlsx"]
+           "use_house_style", "write_brief", "write_candidate_list", "write_xlsx"]
+
+# the run that fits and then calls write_brief moved above the stages (FutureWarning on use)
+_MOVED = {"build_brief": "toolkit.workflows"}
+__getattr__, __dir__ = lazy_exports(__name__, {}, moved=_MOVED)

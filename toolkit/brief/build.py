@@ -1,4 +1,8 @@
-"""``build_brief(store, form, out_dir)``: all charts, the deck, the report and the candidate list in one call."""
+"""``write_brief(survey, out_dir, …)``: all charts, the deck, the report and the candidate list of a survey.
+
+Rendering only: the topic model and the ranker are fitted by the caller (``toolkit.workflows.build_brief``)
+and handed in; this module draws and writes what it is given.
+"""
 
 from __future__ import annotations
 
@@ -15,36 +19,31 @@ from toolkit.brief.style import font_report
 from toolkit.brief.survey import Survey
 from toolkit.outfolder import output_folder, relocate
 
-
-def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top: int = 10,
-                random_state: int = 0, progress: bool = False) -> dict[str, Path]:
-    """Build the brief of ``form``'s responses in ``store`` into ``out_dir``; return outputs by name.
-
-    ``model``: a fitted ``TopicModel`` of the concern texts (ids = response_id), else one is fitted here.
-    ``keywords``: this year's 党政中心工作 keywords; default the example list shipped with the toolkit.
-    Without a concern question (or with nobody answering it) only ``charts``, ``deck`` and ``report`` are made;
-    they say why the issue and candidate parts are missing.
-
-    >>> from toolkit import open_store, load_form, build_brief
-    >>> build_brief(open_store("data/demo.db"), load_form("surveys/annual_topics.yaml"), "reports/demo")  # doctest: +SKIP
-
-    All outputs appear at once when complete: a run killed midway leaves the previous brief, or none; an
-    earlier run's outputs this run does not make (charts of a dropped question) do not linger.
-    """
-    with output_folder(out_dir, error=BriefError, names=BRIEF_FILES) as stage:
-        paths = _build(store, form, stage, model=model, keywords=keywords, weights=weights, top=top,
-                       random_state=random_state, progress=progress)
-    return relocate(paths, stage, out_dir)
-
-
 # what a brief writes; other files staff put in the folder (or in charts/) are kept across runs
 BRIEF_FILES = ("candidates.csv", "weights.json", "选题候选清单.docx", "简报.pptx", "调研报告.docx",
                *(f"charts/[0-9][0-9]_*.{ext}" for ext in ("png", "svg", "pdf", "csv")))
 
 
-def _build(store, form, out: Path, *, model, keywords, weights, top, random_state, progress) -> dict[str, Path]:
+def write_brief(survey: Survey, out_dir, *, msgs: pd.DataFrame | None = None, model=None, ranker=None,
+                keywords=None, top: int = 10) -> dict[str, Path]:
+    """Write the brief of ``survey`` into ``out_dir``; return outputs by name.
+
+    ``msgs``, ``model``, ``ranker``: the concern messages (``survey.messages()``), a ``TopicModel`` and a
+    ``CandidateRanker`` fitted on them, ``keywords`` the 党政中心工作 keywords the ranker used. Without them
+    (a survey without answered concern questions, ``survey.no_issues_reason()``) only ``charts``, ``deck``
+    and ``report`` are made, and they say why the issue and candidate parts are missing.
+
+    All outputs appear at once when complete: a run killed midway leaves the previous brief, or none; an
+    earlier run's outputs this run does not make (charts of a dropped question) do not linger.
+    """
+    with output_folder(out_dir, error=BriefError, names=BRIEF_FILES) as stage:
+        paths = _write(survey, stage, msgs=msgs, model=model, ranker=ranker, keywords=keywords, top=top)
+    return relocate(paths, stage, out_dir)
+
+
+def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top) -> dict[str, Path]:
     folder = out / "charts"
-    survey = Survey.load(store, form)
+    form = survey.form
     districts = findings.district_bars(survey, folder)
     likerts = findings.likert_bars(survey, folder)
     when = findings.timeline(survey, folder)
@@ -71,17 +70,8 @@ def _build(store, form, out: Path, *, model, keywords, weights, top, random_stat
                 note=skipped),
         }
 
-    from toolkit.agenda import CandidateRanker
-    from toolkit.agenda import candidates_csv, example_central_work, write_json
-    from toolkit.topics import TopicModel
+    from toolkit.agenda import candidates_csv, write_json
 
-    msgs = survey.messages()
-    if model is None:
-        model = TopicModel(themes="auto", random_state=random_state, progress=progress)
-        model.fit(msgs["text"].tolist(), ids=msgs["id"].tolist(), times=msgs["time"].tolist(),
-                  respondents=msgs["respondent"].tolist())
-    keywords = list(example_central_work()) if keywords is None else list(keywords)
-    ranker = CandidateRanker(weights=weights, keywords=keywords).fit(msgs, model.topics_, model.assignments_)
     candidates = ranker.candidates_
     table = candidate_rows(candidates, top)
 

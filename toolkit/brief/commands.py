@@ -7,10 +7,11 @@ def _brief(args) -> int:
     import time
 
     from toolkit.agenda import load_keywords
-    from toolkit.brief import BriefError, build_brief, font_report
+    from toolkit.brief import BriefError, font_report
     from toolkit.forms import load_form
     from toolkit.outfolder import check_out_dir
     from toolkit.store import open_store
+    from toolkit.workflows import build_brief
 
     check_out_dir(args.out, error=BriefError)    # before the store is opened and anything is computed
     start = time.perf_counter()

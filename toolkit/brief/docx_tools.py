@@ -1,8 +1,5 @@
-"""Small python-docx helpers: Chinese fonts that Word and LibreOffice both honour, tables from DataFrames.
-
-Word picks the font of Chinese characters from the run's ``w:eastAsia`` attribute, which python-docx's
-``font.name`` does not set; without it Chinese text falls back to whatever the reader's default is.
-"""
+"""Small python-docx helpers of the briefing stage: an A4 document in Chinese fonts Word and LibreOffice
+both honour (``toolkit.office.set_font``), tables from DataFrames, pictures with captions."""
 
 from __future__ import annotations
 
@@ -10,33 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.office import freeze_core_properties, normalize_zip
+from toolkit.office import freeze_core_properties, normalize_zip, set_font
 from toolkit.outputs import mask_xml_text
 
 BODY_FONT = "宋体"      # present on every Chinese Windows; LibreOffice substitutes a CJK serif/sans
 HEADING_FONT = "黑体"
-LATIN_FONT = "Times New Roman"
-
-
-def set_font(target, east_asia: str, latin: str = LATIN_FONT, size_pt: float | None = None, bold=None) -> None:
-    """Set Latin and East Asian font of a style or run (``target.font`` / ``target._element.rPr``)."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    font = target.font
-    font.name = latin
-    if size_pt:
-        font.size = Pt(size_pt)
-    if bold is not None:
-        font.bold = bold
-    rpr = target._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
 
 
 def new_document(title: str | None = None, subtitle: str | None = None):

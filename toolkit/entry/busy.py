@@ -19,9 +19,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import OperationalError
 
-from toolkit.store import Store
-from toolkit.store.errors import StoreBusy
-from toolkit.store.store import is_lock_error
+from toolkit.store import Store, StoreBusy, is_lock_error
 
 DRAFT_WAIT = 0.2     # seconds a keystroke's draft save may wait for the database
 SAVE_WAIT = 3.0      # seconds a click on 保存 (or 作废, 载入修改 …) may wait

@@ -19,9 +19,7 @@ from sqlalchemy import select
 
 from toolkit.entry.errors import EntryError
 from toolkit.forms import Form, flatten_answers, validate_answers
-from toolkit.store import Store
-from toolkit.store import schema
-from toolkit.store.store import dumps, now
+from toolkit.store import Store, dumps, now, schema
 
 
 _CHOICE_WORDS = {"first": "第一遍", "second": "第二遍", "other": "另填的正确值"}

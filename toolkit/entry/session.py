@@ -27,8 +27,7 @@ from toolkit.entry.codes import answers_from_typed, typed_from_answers
 from toolkit.entry.double import DoubleEntry, SecondEntryResult
 from toolkit.entry.errors import EntryError
 from toolkit.forms import AnswerProblem, Form, validate_answers
-from toolkit.store import Store, schema
-from toolkit.store.store import dumps, now
+from toolkit.store import Store, dumps, now, schema
 
 MODES = {"first": "第一遍录入", "second": "第二遍录入（双录核对）", "correct": "修改已录答卷"}
 
@@ -207,7 +206,7 @@ class EntrySession:
             raise EntryError(f"答卷 #{response_id} 属于问卷 {response['form_id']}，不是 {self.form.id}。")
         answers = response["answers"]
         if response["form_version"] != self.version:
-            from toolkit.forms.versions import upgrade_answers
+            from toolkit.forms import upgrade_answers
 
             later = [self.store.get_form(self.form.id, v) for v in range(response["form_version"] + 1, self.version + 1)]
             answers = upgrade_answers(answers, later)

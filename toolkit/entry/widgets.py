@@ -67,7 +67,7 @@ class _QuestionView:
         star = "<span class='wdy-required'>*</span>" if q.required else ""
         head = f"<b>{form.number(q.id)}. {star}{html.escape(q.label)}</b>"
         if q.relevant:
-            from toolkit.forms.wording import condition_in_words
+            from toolkit.forms import condition_in_words
 
             head += f" <small>（{html.escape(condition_in_words(form, q.relevant))}者回答）</small>"
         if q.hint:

@@ -5,7 +5,7 @@
 >>> clean, problems = validate_answers(form, {"sector": "x"})     # doctest: +SKIP
 """
 
-from toolkit.forms.check import check_form, load_form
+from toolkit.forms.check import FILL_IN, check_form, load_form
 from toolkit.forms.errors import FormError
 from toolkit.forms.expressions import Expression, ExpressionError, parse
 from toolkit.forms.model import (
@@ -14,10 +14,12 @@ from toolkit.forms.model import (
 )
 from toolkit.forms.problems import Problem
 from toolkit.forms.validate import AnswerProblem, is_blank, relevant_questions, validate_answers
+from toolkit.forms.versions import upgrade_answers
+from toolkit.forms.wording import condition_in_words
 from toolkit.forms.yaml_io import dump_form, form_from_dict, read_form
 
 __all__ = [
-    "AnswerProblem", "CHOICE_KINDS", "Choice", "Expression", "ExpressionError", "Form", "FormError", "KINDS",
+    "AnswerProblem", "CHOICE_KINDS", "FILL_IN", "condition_in_words", "upgrade_answers", "Choice", "Expression", "ExpressionError", "Form", "FormError", "KINDS",
     "KIND_LABELS", "OTHER", "expression_scope", "flatten_answers", "OTHER_LABEL", "Problem", "Question", "ROLES", "TEXT_KINDS", "check_form", "dump_form",
     "form_from_dict", "is_blank", "load_form", "other_key", "parse", "read_form", "relevant_questions",
     "validate_answers",

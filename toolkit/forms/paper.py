@@ -13,6 +13,7 @@ from pathlib import Path
 
 from toolkit.forms.model import Form, Question
 from toolkit.forms.wording import condition_in_words, skip_instructions
+from toolkit.office import set_font
 
 BOX = "□"
 CJK_FONT = "宋体"          # present in every Chinese Word; LibreOffice falls back to an installed CJK font
@@ -26,16 +27,7 @@ INSTRUCTIONS = [
 
 
 def _font(run, size: float | None = None, bold: bool | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = LATIN_FONT
-    rpr = run._element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-    if size:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.bold = bold
+    set_font(run, CJK_FONT, LATIN_FONT, size, bold)
 
 
 def _para(container, text: str = "", size: float = 10.5, bold: bool = False, align=None, space_after: float = 2):

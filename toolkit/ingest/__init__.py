@@ -18,7 +18,6 @@ _EXPORTS = {
     "RawTable": "toolkit.ingest.files",
     "read_table": "toolkit.ingest.files",
     "find_header_row": "toolkit.ingest.files",
-    "write_export": "toolkit.ingest.exports",
     "export_rejected": "toolkit.ingest.fixes",
     "resubmit_workbook": "toolkit.ingest.fixes",
     "infer_form": "toolkit.ingest.infer",
@@ -26,7 +25,9 @@ _EXPORTS = {
     "read_export": "toolkit.ingest.pipeline",
 }
 __all__ = sorted([*_EXPORTS, "resubmit"])
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+# fake platform exports for tests and demos moved to the sample stage (FutureWarning on use)
+_MOVED = {"write_export": "toolkit.sample"}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, moved=_MOVED)
 
 # eager: the function shares its module's name, and a lazily loaded name would be shadowed by the
 # submodule as soon as anything imports toolkit.ingest.resubmit

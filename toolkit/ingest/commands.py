@@ -49,7 +49,7 @@ def _written(report: dict) -> str:
 def _masked(report: dict) -> dict:
     """``report`` as printed: answer values, and the messages and examples quoting them, with personal data
     masked (the JSON goes to logs and scripts as readily as the console summary does)."""
-    from toolkit.text.pii import mask_pii
+    from toolkit.text import mask_pii
 
     def mask(value):
         return mask_pii(value) if isinstance(value, str) else value

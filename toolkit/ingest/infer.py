@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.forms import OTHER, Choice, Form, Question
-from toolkit.forms.check import FILL_IN
+from toolkit.forms import FILL_IN
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.files import RawTable, read_table
 from toolkit.ingest.normalize import key

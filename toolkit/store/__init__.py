@@ -10,6 +10,11 @@ _EXPORTS = {
     "META_COLUMNS": "toolkit.store.store",
     "Store": "toolkit.store.store",
     "open_store": "toolkit.store.store",
+    # for stages that keep their own tables in the store (entry's drafts and second entries)
+    "dumps": "toolkit.store.store",
+    "is_lock_error": "toolkit.store.store",
+    "now": "toolkit.store.store",
+    "schema": "toolkit.store.schema",
     "StoreBusy": "toolkit.store.errors",
     "StoreConflict": "toolkit.store.errors",
     "StoreError": "toolkit.store.errors",

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from toolkit.forms import Form, flatten_answers, form_from_dict
-from toolkit.forms.versions import upgrade_answers
+from toolkit.forms import upgrade_answers
 from toolkit.store import schema
 from toolkit.store.errors import StoreBusy, StoreConflict, StoreError
 from toolkit.store.migrations import migrate
@@ -439,8 +439,10 @@ class Store:
                 "responses": n(f(select(func.count()).select_from(r).where(r.c.status == "active"), r.c.form_id)),
                 "void": n(f(select(func.count()).select_from(r).where(r.c.status == "void"), r.c.form_id)),
                 "batches": n(f(select(func.count()).select_from(b), b.c.form_id)),
-                "rejected": n(f(select(func.count()).select_from(x).join(b, x.c.batch_id == b.c.id)
-                                .where(x.c.status == "open"), b.c.form_id)),
+                # rows, not problems: one quarantined row may break several rules
+                "rejected": n(select(func.count()).select_from(
+                    f(select(x.c.batch_id, x.c.row_number).join(b, x.c.batch_id == b.c.id)
+                      .where(x.c.status == "open"), b.c.form_id).distinct().subquery())),
                 "duplicates": n(f(select(func.coalesce(func.sum(b.c.n_duplicates), 0)).select_from(b), b.c.form_id)),
             }
 

@@ -4,17 +4,18 @@ Works on raw text as people type it: full-width digits and letters (``１３８`
 groups split by spaces, dashes, dots or ``—`` (``139 - 1234 - 5610``), ``+86`` / ``0086`` prefixes.
 A full-width match is replaced as a whole and the text around it is left as it was.
 
-Kinds (``MASKS``): 18-digit resident ID numbers (check digit valid) and old 15-digit ones (province and
-birth date valid); bank cards (16–19 digits, Luhn valid); mobiles; landlines with area code; 8-digit local
-numbers; 7-digit local numbers only right after a word like 电话/拨打; e-mail; licence plates (incl.
-6-character new-energy plates, lowercase or full-width letters).
+Kinds (``MASKS``): 18-digit resident ID numbers (a birth date, and a valid check digit or province code) and
+old 15-digit ones (province and birth date valid); bank cards (16–19 digits, Luhn valid); mobiles; landlines
+with area code; 8-digit local numbers; 7-digit local numbers only right after a word like 电话/拨打; e-mail;
+licence plates (incl. 6-character new-energy plates, lowercase or full-width letters).
 
 What survives on purpose, so dates, amounts and reference numbers stay readable: numbers shorter than 7
 digits (留言编号, years, counts); an 8-digit number that reads as a date (``20190512``) or a year range
 (``2009-2015``), or written 4-4 with a year first (``2014-0036``) or as a round range (``5000-6000``); a
 number followed by a unit (元, 万, %, 号 …) or a decimal part, or after ¥ or 第, or glued to Latin letters
-(``E8024459``); 18 digits with a wrong check digit; 16–19 digits failing Luhn, and dotted ones unless a
-word like 卡号 comes before. A phone word just before (电话, 座机, 拨打 …) overrides the date and range rules.
+(``E8024459``); 18 digits with no birth date in place, or with neither a valid check digit nor a province
+code; 16–19 digits failing Luhn, and dotted ones unless a word like 卡号 comes before. A phone word just
+before (电话, 座机, 拨打 …) overrides the date and range rules.
 The cost: a local number that also reads as a date, written without a phone word (about 0.5% of them),
 is kept. Not covered: digits written as Chinese numerals, one digit per group (``1 3 8 …``), QQ numbers.
 ``benchmarks/pii.py`` measures recall on planted variants and what gets masked on real letters.
@@ -137,9 +138,10 @@ def _local_number(d: str, folded: str, start: int, end: int, listed: bool) -> bo
 def _kind(d: str, folded: str, start: int, end: int, plus: bool, listed: bool) -> str | None:
     """The kind of personal number the digit string ``d``, written at ``folded[start:end]``, is, or None."""
     n = len(d)
-    # the check digit and the birth date are evidence enough (1 in 11 × a date); the region code is not
-    # required, so an ID with a mistyped or made-up region (sample data uses 99) is masked too
-    if n == 18 and d[6:8] in ("18", "19", "20") and _month_day(d[10:14]) and valid_id_number(d):
+    # A birth date plus either the check digit or a real province code: an ID with a mistyped check digit
+    # is still someone's ID, and one with a made-up region (sample data uses 99) is masked too.
+    if n == 18 and d[6:8] in ("18", "19", "20") and _month_day(d[10:14]) \
+            and (valid_id_number(d) or d[:2] in _ID_PROVINCES):
         return "id_number"
     if d[-1] == "X":
         d, n = d[:-1], n - 1    # not an ID: read the digits (the stray X goes with them)

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.preprocessing import normalize as l2_normalize
 
-from toolkit.text.spots import is_area, same_spot, spot_names
+from toolkit.text import is_area, same_spot, spot_names
 
 # A place founds its own issue when at least this many texts of the matter name it, and either
 # ``place_share`` of the matter's texts do or most texts naming the place anywhere are about this matter.

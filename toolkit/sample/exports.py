@@ -18,6 +18,7 @@ from pathlib import Path
 
 from toolkit.forms import OTHER, Form, Question, other_key, relevant_questions
 from toolkit.outputs import EXCEL_MAX_CELL, ILLEGAL as _ILLEGAL, safe_cell as _safe_cell
+from toolkit.sample.errors import SampleError
 
 WJX_META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
 WJX_OTHER = "其他【请注明】"
@@ -288,6 +289,4 @@ def write_export(form: Form, records: list[dict], path, platform: str = "wjx", *
     if platform == "table":
         header, rows = plain_table(form, records)
         return write_rows(header, rows, path, neutralise=neutralise, encoding=encoding or "utf-8-sig")
-    from toolkit.ingest.errors import IngestError
-
-    raise IngestError(f"未知的导出格式 {platform!r}。修改：取 wjx、tencent、kobo、odk 或 table。")
+    raise SampleError(f"未知的导出格式 {platform!r}。修改：取 wjx、tencent、kobo、odk 或 table。")

@@ -1,0 +1,224 @@
+"""Runs that span stages: fit the topic model and the ranker, then have each stage write its part.
+
+The stages never import each other's runs: ``agenda`` scores, ``brief`` renders what it is given, and the
+three runs that tie reading, fitting and writing together live here, above them:
+
+rank_file(input, text_col=, id_col=, time_col=, out=, …) -> RankRun
+    ``weidiaoyan rank``: a table of messages -> candidates.csv, 热点问题表.xlsx, 热点问题留言明细表.xlsx,
+    选题候选清单.docx and weights.json in ``out``.
+build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top=10) -> {name: Path}
+    ``weidiaoyan brief``: the responses in a store -> charts/, 简报.pptx, 调研报告.docx, candidates.csv,
+    weights.json and 选题候选清单.docx (see ``toolkit.brief.write_brief``).
+run_demo(out="reports/demo", db="data/demo.db", n=2000, seed=0) -> {name: Path}
+    ``weidiaoyan demo``: generated responses -> store -> issues and themes -> the brief.
+
+The old homes (``toolkit.agenda.rank_file``, ``toolkit.brief.build_brief``) still resolve, with a FutureWarning;
+``toolkit.rank_file`` etc. are the short names.
+
+>>> from toolkit.workflows import rank_file
+>>> run = rank_file("附件3.xlsx", text_col="留言主题", id_col="留言编号", time_col="留言时间",
+...                 likes_col="点赞数", dislikes_col="反对数", out="reports/rank")     # doctest: +SKIP
+>>> run.candidates.head(10)                                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.errors import ToolkitError
+from toolkit.outfolder import check_out_dir, output_folder, relocate
+
+PROJECT = Path(__file__).resolve().parents[1]
+HOT_TABLE = "热点问题表.xlsx"
+HOT_MESSAGES = "热点问题留言明细表.xlsx"
+CANDIDATE_LIST = "选题候选清单.docx"
+RUN_FILES = ("candidates.csv", HOT_TABLE, HOT_MESSAGES, CANDIDATE_LIST, "weights.json")
+
+
+@dataclass
+class RankRun:
+    """What a ranking run produced: the ranked table, the top-N table, files written and seconds per step."""
+
+    candidates: pd.DataFrame
+    hot: pd.DataFrame
+    paths: dict[str, Path] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+    note: str = ""  # what reading the table adjusted (a title row skipped)
+    members: pd.DataFrame | None = None  # message id -> candidate (topic_id)
+
+
+def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_col=None, dislikes_col=None,
+              respondent_col=None, sector_col=None, district_col=None, themes="auto", issues="auto",
+              issue_similarity: float = 0.3, top: int = 10, keywords=None, weights=None, random_state: int = 0,
+              progress: bool = True) -> RankRun:
+    """Rank the messages of one table and write the run's files into ``out``."""
+    from toolkit.agenda import (
+        AgendaError,
+        CandidateRanker,
+        hot_issue_table,
+        load_keywords,
+        messages_from,
+        read_table,
+        write_json,
+    )
+    from toolkit.topics import TopicModel, parse_themes
+
+    check_out_dir(out, error=AgendaError)   # a slip in --out is caught before minutes of work
+    seconds = {}
+    t0 = time.perf_counter()
+    raw = read_table(input)
+    msgs = messages_from(raw, text_col=text_col, id_col=id_col, time_col=time_col, likes_col=likes_col,
+                         dislikes_col=dislikes_col, respondent_col=respondent_col, sector_col=sector_col,
+                         district_col=district_col, path=input)
+    seconds["read"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    model = TopicModel(themes=parse_themes(themes), issues=issues, issue_similarity=issue_similarity,
+                       random_state=random_state, progress=progress)
+    model.fit(msgs["text"], ids=msgs["id"], times=msgs["time"],
+              respondents=msgs.get("respondent"))
+    seconds["topics"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ranker = CandidateRanker(weights=weights, keywords=load_keywords(keywords))
+    ranker.fit(msgs, model.topics_, model.assignments_)
+    candidates = ranker.candidates_
+    hot = hot_issue_table(candidates, msgs, ranker.members_, top=top)
+    seconds["score"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    settings = ranker.settings_() | {"input": str(input), "columns": msgs.attrs.get("columns", {}), "top": top,
+                                     "themes": str(themes), "issues": str(issues),
+                                     "issue_similarity": issue_similarity, "random_state": random_state}
+    # all files at once: a run killed while writing leaves the previous complete output, or none
+    with output_folder(out, error=AgendaError, names=RUN_FILES) as stage:
+        paths = write_run(stage, raw, msgs, ranker, hot, id_col=id_col, time_col=time_col, source=Path(input).name)
+        write_json(settings, paths["settings"])
+    paths = relocate(paths, stage, out)
+    seconds["write"] = time.perf_counter() - t0
+    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings,
+                   members=ranker.members_, note=raw.attrs.get("note", ""))
+
+
+def write_run(out: Path, raw, msgs, ranker, hot: pd.DataFrame, *, id_col: str, time_col: str,
+              source: str) -> dict[str, Path]:
+    """The files of a ranking run: agenda's tables and brief's 选题候选清单 of a fitted ``CandidateRanker``."""
+    from toolkit.agenda import candidates_csv, hot_issue_messages
+    from toolkit.brief import write_candidate_list
+    from toolkit.office import write_xlsx
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"candidates": candidates_csv(ranker.candidates_, out / "candidates.csv")}
+    paths["hot"] = write_xlsx({"热点问题表": hot}, out / HOT_TABLE, widths={"问题描述": 50, "排名说明": 60})
+    detail = hot_issue_messages(hot, raw, id_col, ranker.members_, time_col=time_col)
+    paths["hot_messages"] = write_xlsx({"热点问题留言明细表": detail}, out / HOT_MESSAGES, keep=[id_col])
+    times = pd.to_datetime(msgs["time"], errors="coerce")
+    span = f"{times.min():%Y年%m月}—{times.max():%Y年%m月}" if times.notna().any() else "时间不详"
+    context = f"{len(msgs):,} 条留言｜{span}｜来源：{source}"
+    paths["candidate_list"] = write_candidate_list(ranker.candidates_, out / CANDIDATE_LIST, context=context,
+                                                   weights=ranker.weights_, top=len(hot))
+    paths["settings"] = out / "weights.json"
+    return paths
+
+
+def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top: int = 10,
+                random_state: int = 0, progress: bool = False) -> dict[str, Path]:
+    """Build the brief of ``form``'s responses in ``store`` into ``out_dir``; return outputs by name.
+
+    ``model``: a fitted ``TopicModel`` of the concern texts (ids = response_id), else one is fitted here.
+    ``keywords``: this year's 党政中心工作 keywords; default the example list shipped with the toolkit.
+    Without a concern question (or with nobody answering it) only ``charts``, ``deck`` and ``report`` are made;
+    they say why the issue and candidate parts are missing.
+
+    >>> from toolkit import open_store, load_form, build_brief
+    >>> build_brief(open_store("data/demo.db"), load_form("surveys/annual_topics.yaml"), "reports/demo")  # doctest: +SKIP
+
+    All outputs appear at once when complete: a run killed midway leaves the previous brief, or none; an
+    earlier run's outputs this run does not make (charts of a dropped question) do not linger.
+    """
+    from toolkit.brief import BriefError, Survey, write_brief
+
+    check_out_dir(out_dir, error=BriefError)   # before minutes of fitting
+    survey = Survey.load(store, form)
+    if survey.no_issues_reason():  # a survey without free-text concerns still gets its charts, deck and report
+        return write_brief(survey, out_dir)
+
+    from toolkit.agenda import CandidateRanker, example_central_work
+    from toolkit.topics import TopicModel
+
+    msgs = survey.messages()
+    if model is None:
+        model = TopicModel(themes="auto", random_state=random_state, progress=progress)
+        model.fit(msgs["text"].tolist(), ids=msgs["id"].tolist(), times=msgs["time"].tolist(),
+                  respondents=msgs["respondent"].tolist())
+    keywords = list(example_central_work()) if keywords is None else list(keywords)
+    ranker = CandidateRanker(weights=weights, keywords=keywords).fit(msgs, model.topics_, model.assignments_)
+    return write_brief(survey, out_dir, msgs=msgs, model=model, ranker=ranker, keywords=keywords, top=top)
+
+
+def bundled_form_path(name: str = "annual_topics") -> Path:
+    """A bundled survey: ``surveys/<name>.yaml`` of the project (or of the working directory)."""
+    for base in (PROJECT, Path.cwd()):
+        path = base / "surveys" / f"{name}.yaml"
+        if path.exists():
+            return path
+    raise ToolkitError(f"找不到示例问卷 surveys/{name}.yaml。修改：在项目根目录下运行本命令。")
+
+
+def run_demo(out: str | Path = "reports/demo", db: str | Path = "data/demo.db", n: int = 2000, seed: int = 0,
+             echo=print) -> dict[str, Path]:
+    """The whole flow on generated sample data; return the outputs by name. ``echo`` receives progress lines.
+
+    form → generated responses → store → issues and themes of the free-text concerns → charts, deck and
+    report in ``out``. Re-running is safe: sample responses carry fingerprints, so a second run adds nothing
+    and rewrites the same outputs.
+    """
+    from toolkit.forms import load_form
+    from toolkit.outputs import write_csv
+    from toolkit.sample import generate_responses
+    from toolkit.store import open_store
+    from toolkit.topics import TopicModel
+
+    started = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    form = load_form(bundled_form_path("annual_topics"))
+    store = open_store(db)
+
+    # 1. sample responses → store (idempotent by fingerprint)
+    records = generate_responses(form, n, seed=seed)
+    have = store.fingerprints(form.id)
+    new = []
+    for i, rec in enumerate(records):
+        fp = f"sample-{seed}-{i}"
+        if fp not in have:
+            new.append({**{k: v for k, v in rec.items() if k != "truth"}, "fingerprint": fp, "row_number": i + 1})
+    with store.transaction() as conn:
+        batch = store.create_batch(conn, form, source="sample", filename=f"generate_responses(n={n}, seed={seed})")
+        store.add_responses(form, new, source="sample", batch_id=batch, conn=conn)
+        store.finish_batch(conn, batch, n_rows=len(records), n_accepted=len(new), n_rejected=0,
+                           n_duplicates=len(records) - len(new))
+    echo(f"答卷：新写入 {len(new)} 份，已存在 {len(records) - len(new)} 份（数据库 {db}）")
+
+    # 2. issues and themes of the concerns
+    responses = store.responses(form.id)
+    concern = form.concern_questions()[0].id
+    frame = responses[responses[concern].notna()]
+    model = TopicModel(themes="auto", random_state=seed)
+    model.fit(frame[concern].tolist(), ids=frame["response_id"].tolist(), times=frame["submitted_at"].tolist())
+    outputs = {"database": Path(db)}
+    for name, table in (("assignments", model.assignments_), ("topics", model.topics_), ("themes", model.themes_)):
+        outputs[name] = write_csv(table, out / f"{name}.csv")
+
+    # 3. charts, deck and report
+    outputs.update(build_brief(store, form, out, model=model))
+    # the count the deck and report show: ranked issues (similar ones merged); 未归类 is not an issue
+    n_issues = len(pd.read_csv(outputs["candidates"], encoding="utf-8-sig"))
+    echo(f"议题：{n_issues} 个具体议题（未归类的意见不计），归入 {len(model.themes_)} 个领域主题")
+    echo(f"用时 {time.perf_counter() - started:.1f} 秒")
+    return outputs
