@@ -12,6 +12,7 @@ venv, to print the table before and after a change. Every case runs ``weidiaoyan
   hang       still running at the timeout
   formula    a written xlsx/csv holds a live formula (cell type f / a text starting with = + - @ tab CR)
   leak       a planted phone, ID, plate or bank card number appears in a written file or the console
+  flood      the console got more than 20,000 characters (a message quoting a hostile file whole)
 
 Prints one row per case and the totals per class. The inputs are synthetic; nothing is downloaded.
 """
@@ -221,6 +222,8 @@ def classify(rc, out: str, *, expect_ok: bool) -> str:
         return "accepted"
     if rc != 0 and not re.search(r"[\u4e00-\u9fff]", out):
         return "no message"
+    if len(out) > 20_000:
+        return "flood"          # a message nobody can read (it quotes a hostile file whole)
     return "clean"
 
 
@@ -259,6 +262,22 @@ def cases(tmp: Path):
         yield f"topics: --out {where}", ["topics", str(letters), "--text-col", "内容", "--id-col", "编号", "--quiet",
                                          "--out", str(out)], False, None
         yield f"rank: --out {where}", ["rank", str(letters), *rank_args, "--out", str(out)], False, None
+    doctype = SHEET_HEAD.replace(b"?>", b'?><!DOCTYPE worksheet [<!ENTITY a "x">]>', 1) + \
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>text&a;</t></is></c></row>' + SHEET_TAIL
+    xlsx_with_sheet(tmp / "doctype.xlsx", doctype)
+    yield "topics: DOCTYPE in a sheet", ["topics", str(tmp / "doctype.xlsx"), "--text-col", "text", "--id-col", "id",
+                                         "--quiet", "--out", str(tmp / "o")], False, None
+    (tmp / "long_header.csv").write_text("编号,内容," + "长" * 200_000 + "\n1,路灯,x\n", encoding="utf-8")
+    yield "topics: 200,000-character header", ["topics", str(tmp / "long_header.csv"), "--text-col", "意见",
+                                               "--id-col", "编号", "--quiet", "--out", str(tmp / "o")], False, None
+    (tmp / "header_pii.csv").write_text(f"编号,内容,张三{PLANTED[0][1]}\n1,路灯坏了,x\n", encoding="utf-8")
+    yield "topics: phone in a header (message)", ["topics", str(tmp / "header_pii.csv"), "--text-col", "意见",
+                                                  "--id-col", "编号", "--quiet", "--out", str(tmp / "o")], False, None
+    endless = "\n".join(f"{i},小区{i % 3}号楼门口的路灯坏了很久" for i in range(1, 30))
+    (tmp / "endless.csv").write_text("编号,内容\n" + endless + "\n30," + "路灯坏了" * 5_000_000 + "\n",
+                                     encoding="utf-8")
+    yield "topics: one 20M-character letter", ["topics", str(tmp / "endless.csv"), "--text-col", "内容", "--id-col",
+                                               "编号", "--quiet", "--out", str(tmp / "endless")], True, None
     pii = tmp / "pii_answers.csv"
     pii.write_text("代码,说明\n" + "\n".join(f"{p[1]},{p[1]}" for p in PLANTED) + "\n", encoding="utf-8")
     form = tmp / "plain.yaml"
