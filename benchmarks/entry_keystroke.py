@@ -35,11 +35,19 @@ def main() -> None:
     form = load_form(ROOT / "surveys" / "annual_topics.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         ui = EntryForm(form, open_store(Path(tmp) / "bench.db"), operator="基准")
-        for key, value in {"serial": "B-1", "sector": "1", "district": "2", "age_band": "3", "concern_areas": "1 3",
-                           "concern": "小区门口停车难，晚上没有车位"}.items():
+        for key, value in {
+            "serial": "B-1",
+            "sector": "1",
+            "district": "2",
+            "age_band": "3",
+            "concern_areas": "1 3",
+            "concern": "小区门口停车难，晚上没有车位",
+        }.items():
             ui.inputs[key].value = value
         typed = ui.typed()
-        baseline = _median_ms(lambda i: validate_answers(form, answers_from_typed(form, {**typed, "years_here": str(i % 90)})))
+        baseline = _median_ms(
+            lambda i: validate_answers(form, answers_from_typed(form, {**typed, "years_here": str(i % 90)}))
+        )
         keystroke = _median_ms(lambda i: setattr(ui.inputs["years_here"], "value", str(i % 90)))
         print(f"validate_answers alone (baseline): median {baseline:.2f} ms")
         print(f"one keystroke in EntryForm (skip logic + checks + draft write to SQLite): median {keystroke:.2f} ms")
@@ -52,8 +60,10 @@ def main() -> None:
         locked = _median_ms(lambda i: setattr(ui.inputs["years_here"], "value", str(i % 90)))
         lock.execute("ROLLBACK")
         lock.close()
-        print(f"database locked by another writer: first keystroke {first:.0f} ms (short wait for the lock), "
-              f"then median {locked:.2f} ms per keystroke (draft kept locally; store's busy timeout is 15000 ms)")
+        print(
+            f"database locked by another writer: first keystroke {first:.0f} ms (short wait for the lock), "
+            f"then median {locked:.2f} ms per keystroke (draft kept locally; store's busy timeout is 15000 ms)"
+        )
 
 
 if __name__ == "__main__":

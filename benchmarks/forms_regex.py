@@ -44,10 +44,12 @@ def main() -> None:
     plain, guarded = re.compile(PATTERNS["mobile"]), compile_pattern(PATTERNS["mobile"])
     expr = parse(f"regex(., '{PATTERNS['mobile']}')")
     print(f"\n{N:,} distinct answers, mobile pattern (seconds):")
-    for name, run in [("stdlib re, compiled", lambda v: plain.search(v) is not None),
-                      ("regex, no timeout", lambda v: guarded.search(v) is not None),
-                      ("regex, timeout=1 s", lambda v: guarded.search(v, timeout=1.0) is not None),
-                      ("evaluator regex(., …)", lambda v: expr.test({}, v))]:
+    for name, run in [
+        ("stdlib re, compiled", lambda v: plain.search(v) is not None),
+        ("regex, no timeout", lambda v: guarded.search(v) is not None),
+        ("regex, timeout=1 s", lambda v: guarded.search(v, timeout=1.0) is not None),
+        ("evaluator regex(., …)", lambda v: expr.test({}, v)),
+    ]:
         start = time.perf_counter()
         matched = sum(map(run, values))
         print(f"  {name:24s} {time.perf_counter() - start:6.2f}  ({matched:,} matched)")

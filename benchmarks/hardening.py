@@ -24,11 +24,9 @@ import os
 import re
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 import zipfile
-import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,21 +34,40 @@ ROOT = HERE.parent
 PY = ROOT / ".venv" / "bin" / "python"
 MEMORY = 3 << 30
 
-PAYLOADS = ["=1+1", '=HYPERLINK("http://x.invalid","点此")', "+cmd|'/C notepad'!A0", "-2+3", "@SUM(A1:A2)",
-            "\t=1+2", "\r=3+4", "＝1+1", " =5+5"]
+PAYLOADS = [
+    "=1+1",
+    '=HYPERLINK("http://x.invalid","点此")',
+    "+cmd|'/C notepad'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+2",
+    "\r=3+4",
+    "＝1+1",
+    " =5+5",
+]
 # planted personal data: (kind, as written, the digits/letters a leak would show)
 PLANTED = [
-    ("mobile", "13812345678", "13812345678"), ("mobile", "139.1234.5607", "13912345607"),
-    ("mobile", "139 - 1234 - 5610", "13912345610"), ("mobile", "１３８１２３４５６７９", "13812345679"),
-    ("landline", "0755 8765 4324", "075587654324"), ("landline", "020-8765-4326", "02087654326"),
+    ("mobile", "13812345678", "13812345678"),
+    ("mobile", "139.1234.5607", "13912345607"),
+    ("mobile", "139 - 1234 - 5610", "13912345610"),
+    ("mobile", "１３８１２３４５６７９", "13812345679"),
+    ("landline", "0755 8765 4324", "075587654324"),
+    ("landline", "020-8765-4326", "02087654326"),
     ("landline", "0731—84561238", "073184561238"),
     ("id_number", "110101199003074514", "110101199003074514"),
     ("id_number", "110101 19900307 4514", "110101199003074514"),
-    ("plate", "粤b12348", "粤B12348"), ("plate", "粤B 12349", "粤B12349"), ("plate", "湘ａ12352", "湘A12352"),
+    ("plate", "粤b12348", "粤B12348"),
+    ("plate", "粤B 12349", "粤B12349"),
+    ("plate", "湘ａ12352", "湘A12352"),
     ("bank_card", "6222 0202 0002 0000 009", "6222020200020000009"),
 ]
-MATTERS = ["丽景小区门口的路灯坏了很久，晚上看不清路", "幸福路菜市场占道经营，早上堵得走不动",
-           "东湖街道的垃圾站太臭了，夏天没法开窗", "河口镇中心小学放学时门口车太多", "新港镇的公交车太少，等一小时"]
+MATTERS = [
+    "丽景小区门口的路灯坏了很久，晚上看不清路",
+    "幸福路菜市场占道经营，早上堵得走不动",
+    "东湖街道的垃圾站太臭了，夏天没法开窗",
+    "河口镇中心小学放学时门口车太多",
+    "新港镇的公交车太少，等一小时",
+]
 
 
 def letters_csv(path: Path) -> None:
@@ -73,21 +90,29 @@ def letters_csv(path: Path) -> None:
 
 def xlsx_with_sheet(path: Path, sheet_xml: bytes, *, level: int = 6) -> None:
     """A minimal xlsx around one sheet's XML."""
-    ct = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-          b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-          b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
-          b'"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
-          b'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxml'
-          b'formats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    wb = (b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
-          b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-          b'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-    wbrels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-              b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-              b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    ct = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+        b'"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+        b'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxml'
+        b'formats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    )
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    wb = (
+        b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    wbrels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
         z.writestr("[Content_Types].xml", ct)
         z.writestr("_rels/.rels", rels)
@@ -96,14 +121,18 @@ def xlsx_with_sheet(path: Path, sheet_xml: bytes, *, level: int = 6) -> None:
         z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
 
 
-SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-              b'spreadsheetml/2006/main"><sheetData>')
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main"><sheetData>'
+)
 SHEET_TAIL = b"</sheetData></worksheet>"
 
 
 def far_cell_xlsx(path: Path) -> None:
-    row = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>text</t>'
-           b'</is></c></row><row r="30000"><c r="XFD30000" t="inlineStr"><is><t>x</t></is></c></row>')
+    row = (
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>text</t>'
+        b'</is></c></row><row r="30000"><c r="XFD30000" t="inlineStr"><is><t>x</t></is></c></row>'
+    )
     xlsx_with_sheet(path, SHEET_HEAD + row + SHEET_TAIL)
 
 
@@ -146,9 +175,13 @@ questions:
 def forms(tmp: Path) -> dict[str, Path]:
     out = {}
     deep = "(" * 150 + "1" + ")" * 150
-    for name, constraint in [("redos", "regex(., '^(a+)+$')"), ("redos_alt", "regex(., '^(a|aa)+$')"),
-                             ("regex_unclosed", "regex(., '(unclosed')"), ("nested_150", f". = {deep}"),
-                             ("literal_100k", ". < " + "9" * 100_000)]:
+    for name, constraint in [
+        ("redos", "regex(., '^(a+)+$')"),
+        ("redos_alt", "regex(., '^(a|aa)+$')"),
+        ("regex_unclosed", "regex(., '(unclosed')"),
+        ("nested_150", f". = {deep}"),
+        ("literal_100k", ". < " + "9" * 100_000),
+    ]:
         out[name] = tmp / f"{name}.yaml"
         out[name].write_text(FORM.format(constraint=f'"{constraint}"'), encoding="utf-8")
     laughs = ["id: f", "title: t", 'a0: &a0 ["哈哈哈哈哈哈哈哈哈哈"]']
@@ -158,8 +191,10 @@ def forms(tmp: Path) -> dict[str, Path]:
     out["billion_laughs"] = tmp / "laughs.yaml"
     out["billion_laughs"].write_text("\n".join(laughs) + "\n", encoding="utf-8")
     out["duplicate_keys"] = tmp / "dupkeys.yaml"
-    out["duplicate_keys"].write_text("id: f\ntitle: t\ntitle: u\nquestions:\n  - id: q\n    kind: text\n"
-                                     "    label: x\n    label: y\n", encoding="utf-8")
+    out["duplicate_keys"].write_text(
+        "id: f\ntitle: t\ntitle: u\nquestions:\n  - id: q\n    kind: text\n    label: x\n    label: y\n",
+        encoding="utf-8",
+    )
     return out
 
 
@@ -168,8 +203,15 @@ def run(argv, code: Path | None, cwd: Path, timeout: float):
     cmd = [str(PY), "-c", "import sys; from toolkit.cli import main; sys.exit(main(sys.argv[1:]))", *argv]
     start = time.perf_counter()
     try:
-        done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY)))
+        done = subprocess.run(
+            cmd,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY)),
+        )
     except subprocess.TimeoutExpired:
         return None, "", time.perf_counter() - start
     return done.returncode, done.stdout + done.stderr, time.perf_counter() - start
@@ -187,8 +229,7 @@ def formulas_in(folder: Path) -> int:
     for path in folder.rglob("*"):
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as z:
-                n += sum(len(re.findall(rb"<f[ >]", z.read(m))) for m in z.namelist()
-                         if m.startswith("xl/worksheets/"))
+                n += sum(len(re.findall(rb"<f[ >]", z.read(m))) for m in z.namelist() if m.startswith("xl/worksheets/"))
         elif path.suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as fh:
                 for row in csv.reader(fh):
@@ -201,7 +242,7 @@ def leaks_in(folder: Path | None, console: str) -> list[str]:
     import unicodedata
 
     texts = [console]
-    for path in (folder.rglob("*") if folder else []):
+    for path in folder.rglob("*") if folder else []:
         if path.suffix in (".csv", ".json", ".txt", ".md"):
             texts.append(path.read_text(encoding="utf-8-sig", errors="replace"))
         elif path.suffix in (".xlsx", ".docx", ".pptx"):
@@ -223,7 +264,7 @@ def classify(rc, out: str, *, expect_ok: bool) -> str:
     if rc != 0 and not re.search(r"[\u4e00-\u9fff]", out):
         return "no message"
     if len(out) > 20_000:
-        return "flood"          # a message nobody can read (it quotes a hostile file whole)
+        return "flood"  # a message nobody can read (it quotes a hostile file whole)
     return "clean"
 
 
@@ -231,11 +272,31 @@ def cases(tmp: Path):
     """(name, argv, expect_ok, output folder to scan or None)."""
     letters = tmp / "letters.csv"
     letters_csv(letters)
-    rank_args = ["--text-col", "内容", "--id-col", "编号", "--time-col", "时间", "--respondent-col", "用户",
-                 "--likes-col", "点赞", "--quiet"]
-    yield "rank: payload + PII letters", ["rank", str(letters), *rank_args, "--out", str(tmp / "rank")], True, tmp / "rank"
-    yield ("topics: payload + PII letters", ["topics", str(letters), "--text-col", "内容", "--id-col", "编号",
-                                             "--quiet", "--out", str(tmp / "topics")], True, tmp / "topics")
+    rank_args = [
+        "--text-col",
+        "内容",
+        "--id-col",
+        "编号",
+        "--time-col",
+        "时间",
+        "--respondent-col",
+        "用户",
+        "--likes-col",
+        "点赞",
+        "--quiet",
+    ]
+    yield (
+        "rank: payload + PII letters",
+        ["rank", str(letters), *rank_args, "--out", str(tmp / "rank")],
+        True,
+        tmp / "rank",
+    )
+    yield (
+        "topics: payload + PII letters",
+        ["topics", str(letters), "--text-col", "内容", "--id-col", "编号", "--quiet", "--out", str(tmp / "topics")],
+        True,
+        tmp / "topics",
+    )
     hostile = {"xfd30000.xlsx": far_cell_xlsx, "bomb300.xlsx": bomb_xlsx, "wide1M.csv": wide_csv}
     for name, make in hostile.items():
         make(tmp / name)
@@ -243,48 +304,153 @@ def cases(tmp: Path):
     os.mkfifo(tmp / "fifo.csv")
     for name in [*hostile, "zero.csv", "fifo.csv"]:
         path = str(tmp / name)
-        yield f"topics: {name}", ["topics", path, "--text-col", "text", "--id-col", "id", "--quiet", "--out",
-                                  str(tmp / "o")], False, None
-        yield f"rank: {name}", ["rank", path, "--text-col", "text", "--id-col", "id", "--time-col", "t", "--quiet",
-                                "--out", str(tmp / "o")], False, None
-        yield f"ingest: {name}", ["ingest", path, "--form", str(ROOT / "surveys" / "annual_topics.yaml"), "--db",
-                                  str(tmp / "h.db")], False, None
+        yield (
+            f"topics: {name}",
+            ["topics", path, "--text-col", "text", "--id-col", "id", "--quiet", "--out", str(tmp / "o")],
+            False,
+            None,
+        )
+        yield (
+            f"rank: {name}",
+            [
+                "rank",
+                path,
+                "--text-col",
+                "text",
+                "--id-col",
+                "id",
+                "--time-col",
+                "t",
+                "--quiet",
+                "--out",
+                str(tmp / "o"),
+            ],
+            False,
+            None,
+        )
+        yield (
+            f"ingest: {name}",
+            ["ingest", path, "--form", str(ROOT / "surveys" / "annual_topics.yaml"), "--db", str(tmp / "h.db")],
+            False,
+            None,
+        )
     answers = tmp / "answers.csv"
     answers.write_text("代码,说明\naaaa,好\n" + "a" * 40 + "!,坏\n", encoding="utf-8")
     for name, form in forms(tmp).items():
         yield f"form check: {name}", ["form", "check", str(form)], False, None
         if name.startswith(("redos", "regex")):
-            yield f"ingest: {name}", ["ingest", str(answers), "--form", str(form), "--db", str(tmp / f"{name}.db"),
-                                      "--json"], False, None
+            yield (
+                f"ingest: {name}",
+                ["ingest", str(answers), "--form", str(form), "--db", str(tmp / f"{name}.db"), "--json"],
+                False,
+                None,
+            )
     a_file = tmp / "a_file.txt"
     a_file.write_text("x")
     for where, out in [("is a file", a_file), ("inside a file", a_file / "sub")]:
-        yield f"topics: --out {where}", ["topics", str(letters), "--text-col", "内容", "--id-col", "编号", "--quiet",
-                                         "--out", str(out)], False, None
+        yield (
+            f"topics: --out {where}",
+            ["topics", str(letters), "--text-col", "内容", "--id-col", "编号", "--quiet", "--out", str(out)],
+            False,
+            None,
+        )
         yield f"rank: --out {where}", ["rank", str(letters), *rank_args, "--out", str(out)], False, None
-    doctype = SHEET_HEAD.replace(b"?>", b'?><!DOCTYPE worksheet [<!ENTITY a "x">]>', 1) + \
-        b'<row r="1"><c r="A1" t="inlineStr"><is><t>text&a;</t></is></c></row>' + SHEET_TAIL
+    doctype = (
+        SHEET_HEAD.replace(b"?>", b'?><!DOCTYPE worksheet [<!ENTITY a "x">]>', 1)
+        + b'<row r="1"><c r="A1" t="inlineStr"><is><t>text&a;</t></is></c></row>'
+        + SHEET_TAIL
+    )
     xlsx_with_sheet(tmp / "doctype.xlsx", doctype)
-    yield "topics: DOCTYPE in a sheet", ["topics", str(tmp / "doctype.xlsx"), "--text-col", "text", "--id-col", "id",
-                                         "--quiet", "--out", str(tmp / "o")], False, None
+    yield (
+        "topics: DOCTYPE in a sheet",
+        [
+            "topics",
+            str(tmp / "doctype.xlsx"),
+            "--text-col",
+            "text",
+            "--id-col",
+            "id",
+            "--quiet",
+            "--out",
+            str(tmp / "o"),
+        ],
+        False,
+        None,
+    )
     (tmp / "long_header.csv").write_text("编号,内容," + "长" * 200_000 + "\n1,路灯,x\n", encoding="utf-8")
-    yield "topics: 200,000-character header", ["topics", str(tmp / "long_header.csv"), "--text-col", "意见",
-                                               "--id-col", "编号", "--quiet", "--out", str(tmp / "o")], False, None
+    yield (
+        "topics: 200,000-character header",
+        [
+            "topics",
+            str(tmp / "long_header.csv"),
+            "--text-col",
+            "意见",
+            "--id-col",
+            "编号",
+            "--quiet",
+            "--out",
+            str(tmp / "o"),
+        ],
+        False,
+        None,
+    )
     (tmp / "header_pii.csv").write_text(f"编号,内容,张三{PLANTED[0][1]}\n1,路灯坏了,x\n", encoding="utf-8")
-    yield "topics: phone in a header (message)", ["topics", str(tmp / "header_pii.csv"), "--text-col", "意见",
-                                                  "--id-col", "编号", "--quiet", "--out", str(tmp / "o")], False, None
+    yield (
+        "topics: phone in a header (message)",
+        [
+            "topics",
+            str(tmp / "header_pii.csv"),
+            "--text-col",
+            "意见",
+            "--id-col",
+            "编号",
+            "--quiet",
+            "--out",
+            str(tmp / "o"),
+        ],
+        False,
+        None,
+    )
     endless = "\n".join(f"{i},小区{i % 3}号楼门口的路灯坏了很久" for i in range(1, 30))
-    (tmp / "endless.csv").write_text("编号,内容\n" + endless + "\n30," + "路灯坏了" * 5_000_000 + "\n",
-                                     encoding="utf-8")
-    yield "topics: one 20M-character letter", ["topics", str(tmp / "endless.csv"), "--text-col", "内容", "--id-col",
-                                               "编号", "--quiet", "--out", str(tmp / "endless")], True, None
+    (tmp / "endless.csv").write_text(
+        "编号,内容\n" + endless + "\n30," + "路灯坏了" * 5_000_000 + "\n", encoding="utf-8"
+    )
+    yield (
+        "topics: one 20M-character letter",
+        [
+            "topics",
+            str(tmp / "endless.csv"),
+            "--text-col",
+            "内容",
+            "--id-col",
+            "编号",
+            "--quiet",
+            "--out",
+            str(tmp / "endless"),
+        ],
+        True,
+        None,
+    )
     pii = tmp / "pii_answers.csv"
     pii.write_text("代码,说明\n" + "\n".join(f"{p[1]},{p[1]}" for p in PLANTED) + "\n", encoding="utf-8")
     form = tmp / "plain.yaml"
     form.write_text(FORM.format(constraint='"string-length(.) < 5"'), encoding="utf-8")
-    yield "ingest --json: PII in rejected values", ["ingest", str(pii), "--form", str(form), "--db",
-                                                    str(tmp / "pii.db"), "--json", "--report",
-                                                    str(tmp / "pii_report")], True, tmp / "pii_report"
+    yield (
+        "ingest --json: PII in rejected values",
+        [
+            "ingest",
+            str(pii),
+            "--form",
+            str(form),
+            "--db",
+            str(tmp / "pii.db"),
+            "--json",
+            "--report",
+            str(tmp / "pii_report"),
+        ],
+        True,
+        tmp / "pii_report",
+    )
 
 
 def main() -> int:

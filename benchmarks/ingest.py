@@ -57,8 +57,7 @@ print(json.dumps({"wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SEL
 def make_file(rows: int, seed: int) -> Path:
     """The benchmark file, generated once per (rows, seed) and cached in the temp dir."""
     from toolkit.forms import load_form
-    from toolkit.sample import write_export
-    from toolkit.sample import generate_responses
+    from toolkit.sample import generate_responses, write_export
 
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"wjx_by_text_{rows}_{seed}.xlsx"
@@ -66,7 +65,7 @@ def make_file(rows: int, seed: int) -> Path:
         return path
     form = load_form(ROOT / "surveys/annual_topics.yaml")
     base = generate_responses(form, min(rows, 5000), seed=seed)
-    records = [base[i % len(base)] for i in range(rows)]      # 序号 and IP still differ per row
+    records = [base[i % len(base)] for i in range(rows)]  # 序号 and IP still differ per row
     t = time.perf_counter()
     write_export(form, records, path, "wjx", by="text")
     print(f"generated {path} ({rows:,} rows) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
@@ -75,8 +74,21 @@ def make_file(rows: int, seed: int) -> Path:
 
 def measure(what: str, path: Path, first: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run([sys.executable, "-c", _MEASURE, what, str(path), str(Path(tmp) / "bench.db"),
-                              *([str(first)] if first else [])], cwd=ROOT, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _MEASURE,
+                what,
+                str(path),
+                str(Path(tmp) / "bench.db"),
+                *([str(first)] if first else []),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -91,20 +103,27 @@ def main() -> None:
     results = {}
     for what in ("read_excel", "read_excel_calamine", "ingest"):
         runs = [measure(what, path) for _ in range(args.repeat)]
-        results[what] = {"wall": statistics.median(r["wall"] for r in runs),
-                         "rss_mb": statistics.median(r["rss_mb"] for r in runs), "rows": runs[0]["rows"]}
+        results[what] = {
+            "wall": statistics.median(r["wall"] for r in runs),
+            "rss_mb": statistics.median(r["rss_mb"] for r in runs),
+            "rows": runs[0]["rows"],
+        }
         r = results[what]
         print(f"{what:22s} median wall {r['wall']:7.2f} s   peak RSS {r['rss_mb']:7.0f} MB   rows {r['rows']:,}")
     longer = make_file(args.rows + args.rows // 10, args.seed)
     runs = [measure("ingest_longer", longer, path) for _ in range(args.repeat)]
     wall = statistics.median(r["wall"] for r in runs)
-    print(f"{'ingest_longer':22s} median wall {wall:7.2f} s   peak RSS "
-          f"{statistics.median(r['rss_mb'] for r in runs):7.0f} MB   new rows {runs[0]['rows']:,} "
-          f"(store already holds {args.rows:,})")
+    print(
+        f"{'ingest_longer':22s} median wall {wall:7.2f} s   peak RSS "
+        f"{statistics.median(r['rss_mb'] for r in runs):7.0f} MB   new rows {runs[0]['rows']:,} "
+        f"(store already holds {args.rows:,})"
+    )
     base = results["read_excel"]["wall"]
     print(f"ingest / pandas.read_excel (default engine)  = {results['ingest']['wall'] / base:.2f}×  (target ≤ 2×)")
-    print(f"ingest / pandas.read_excel(engine='calamine') = "
-          f"{results['ingest']['wall'] / results['read_excel_calamine']['wall']:.2f}×")
+    print(
+        f"ingest / pandas.read_excel(engine='calamine') = "
+        f"{results['ingest']['wall'] / results['read_excel_calamine']['wall']:.2f}×"
+    )
 
 
 if __name__ == "__main__":

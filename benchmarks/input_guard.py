@@ -53,8 +53,14 @@ def workbook(rows: int) -> Path:
     ws.append([f"{j + 1}、第{j + 1}题" for j in range(30)])
     words = ["非常满意", "满意", "一般", "不满意", "路灯坏了三个月没人修", "停车难", "学校门口拥堵"]
     for i in range(rows):
-        ws.append([i + 1, f"2025/01/{i % 28 + 1:02d} 10:00:00", *(rng.choice(words) for _ in range(20)),
-                   *(rng.randint(1, 100) for _ in range(8))])
+        ws.append(
+            [
+                i + 1,
+                f"2025/01/{i % 28 + 1:02d} 10:00:00",
+                *(rng.choice(words) for _ in range(20)),
+                *(rng.randint(1, 100) for _ in range(8)),
+            ]
+        )
     wb.save(path)
     return path
 
@@ -86,6 +92,7 @@ def guard_cost(rows: int) -> None:
     xlsx = workbook(rows)
     blob = read_input(xlsx)
     packed = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(blob)).infolist())
+
     def guard_all():
         book = check_workbook(read_input(xlsx))
         return [book.scan(name) for name in book.names]
@@ -105,14 +112,21 @@ def guard_cost(rows: int) -> None:
 def hostile(tmp: Path) -> dict[str, Path]:
     from openpyxl import Workbook
 
-    files = {"XFD30000 cell": tmp / "far.xlsx", "300 MB bomb": tmp / "bomb.xlsx", "1M columns": tmp / "wide.csv",
-             "/dev/zero": tmp / "zero.csv", "FIFO": tmp / "fifo.csv"}
+    files = {
+        "XFD30000 cell": tmp / "far.xlsx",
+        "300 MB bomb": tmp / "bomb.xlsx",
+        "1M columns": tmp / "wide.csv",
+        "/dev/zero": tmp / "zero.csv",
+        "FIFO": tmp / "fifo.csv",
+    }
     wb = Workbook()
     wb.active.append(["id", "text"])
     wb.active["XFD30000"] = "x"
     wb.save(files["XFD30000 cell"])
-    with zipfile.ZipFile(files["300 MB bomb"], "w", zipfile.ZIP_DEFLATED) as z, \
-            z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+    with (
+        zipfile.ZipFile(files["300 MB bomb"], "w", zipfile.ZIP_DEFLATED) as z,
+        z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
+    ):
         for _ in range(300):
             member.write(bytes(2**20))
     files["1M columns"].write_text("id,text" + ",x" * 1_000_000 + "\n", encoding="utf-8")
@@ -127,14 +141,22 @@ def refusal_cost() -> None:
         form = ROOT / "surveys" / "annual_topics.yaml"
         print("refusals (wall time includes the CLI's start-up):")
         for name, path in hostile(tmp).items():
-            for command in (["ingest", path, "--form", form, "--db", tmp / "x.db"],
-                            ["topics", path, "--text-col", "text", "--id-col", "id", "--out", tmp / "o", "--quiet"]):
+            for command in (
+                ["ingest", path, "--form", form, "--db", tmp / "x.db"],
+                ["topics", path, "--text-col", "text", "--id-col", "id", "--out", tmp / "o", "--quiet"],
+            ):
                 start = time.perf_counter()
-                out = subprocess.run([sys.executable, "-c", _WRAPPER, str(CLI), *map(str, command)],
-                                     capture_output=True, text=True, timeout=120).stdout.split()
+                out = subprocess.run(
+                    [sys.executable, "-c", _WRAPPER, str(CLI), *map(str, command)],
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                ).stdout.split()
                 took = time.perf_counter() - start
-                print(f"  {name:14s} {command[0]:7s} rc={out[1]:>3}  {took:5.1f} s  peak RSS {int(out[0]) / 1024:6.0f} MB"
-                      f"  {out[2]}")
+                print(
+                    f"  {name:14s} {command[0]:7s} rc={out[1]:>3}  {took:5.1f} s  peak RSS {int(out[0]) / 1024:6.0f} MB"
+                    f"  {out[2]}"
+                )
 
 
 def main() -> int:

@@ -40,15 +40,38 @@ PY = ROOT / ".venv" / "bin" / "python"
 
 def command(code: Path | None, data: Path, out: Path, *extra) -> tuple[list[str], dict]:
     env = dict(os.environ, PYTHONPATH=str(code) if code else "")
-    return ([str(PY), "-m", "toolkit.cli", "rank", str(data), "--text-col", "text", "--id-col", "id",
-             "--time-col", "submitted_at", "--likes-col", "likes", "--quiet", "--out", str(out), *extra], env)
+    return (
+        [
+            str(PY),
+            "-m",
+            "toolkit.cli",
+            "rank",
+            str(data),
+            "--text-col",
+            "text",
+            "--id-col",
+            "id",
+            "--time-col",
+            "submitted_at",
+            "--likes-col",
+            "likes",
+            "--quiet",
+            "--out",
+            str(out),
+            *extra,
+        ],
+        env,
+    )
 
 
 def snapshot(folder: Path) -> dict[str, str] | None:
     if not folder.exists():
         return None
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def files(folder: Path) -> set:
@@ -59,7 +82,7 @@ def files(folder: Path) -> set:
             if p.is_file():
                 st = p.stat()
                 found.add((str(p), st.st_size, st.st_mtime_ns))
-        except OSError:     # renamed or removed while we looked
+        except OSError:  # renamed or removed while we looked
             pass
     return found
 
@@ -92,8 +115,10 @@ def main() -> int:
         new, seconds, write = complete_run(args.code, data, ref / "new")
         previous, _, _ = complete_run(args.code, data, ref / "previous", "--top", "5")
         moments = [write * i / (args.kills + 1) for i in range(1, args.kills + 1)]
-        print(f"code: {args.code or ROOT}; a full run takes {seconds:.1f} s, {write:.2f} s of it writing "
-              f"{len(new)} files; {args.kills} kills per scenario")
+        print(
+            f"code: {args.code or ROOT}; a full run takes {seconds:.1f} s, {write:.2f} s of it writing "
+            f"{len(new)} files; {args.kills} kills per scenario"
+        )
         totals: dict[str, Counter] = {}
         for scenario in ("first run", "over an earlier output"):
             counts = totals.setdefault(scenario, Counter())
@@ -106,22 +131,35 @@ def main() -> int:
                 cmd, env = command(args.code, data, out)
                 before = files(work)
                 proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                while proc.poll() is None and files(work) == before:     # until the first output file appears
+                while proc.poll() is None and files(work) == before:  # until the first output file appears
                     time.sleep(0.002)
                 time.sleep(moment)
                 proc.kill()
                 proc.wait()
                 found = snapshot(out)
-                kind = ("absent" if found is None else "previous" if found == previous else
-                        "complete" if found == new else "partial")
+                kind = (
+                    "absent"
+                    if found is None
+                    else "previous"
+                    if found == previous
+                    else "complete"
+                    if found == new
+                    else "partial"
+                )
                 counts[kind] += 1
                 counts["visible"] += sum(1 for p in work.iterdir() if not p.name.startswith(".") and p.name != "out")
-                shown = "" if kind != "partial" else f"  ({len(found)}/{len(new)} files, " \
+                shown = (
+                    ""
+                    if kind != "partial"
+                    else f"  ({len(found)}/{len(new)} files, "
                     f"{sum(1 for k, v in found.items() if new.get(k) != v and previous.get(k) != v)} differ from both)"
+                )
                 print(f"  {scenario:<24} kill {moment:4.2f} s into writing: {kind}{shown}")
         for scenario, counts in totals.items():
-            print(f"{scenario}: " + "  ".join(f"{k} {counts[k]}" for k in
-                                              ("absent", "previous", "complete", "partial", "visible")))
+            print(
+                f"{scenario}: "
+                + "  ".join(f"{k} {counts[k]}" for k in ("absent", "previous", "complete", "partial", "visible"))
+            )
     return 0
 
 

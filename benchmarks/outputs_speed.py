@@ -40,9 +40,15 @@ def main() -> None:
     rng = np.random.default_rng(0)
     letters = generate_concerns(rows, seed=0)[["id", "submitted_at", "text", "likes"]]
     letters["text"] = [f"={t}" if i % 50 == 0 else t for i, t in enumerate(letters["text"])]
-    assignments = pd.DataFrame({"id": letters["id"], "topic_id": rng.integers(-1, 300, rows),
-                                "theme_id": rng.integers(-1, 12, rows), "similarity": rng.random(rows).round(4),
-                                "reason": rng.choice(["", "与任何议题都不相似（孤立的关切）"], rows)})
+    assignments = pd.DataFrame(
+        {
+            "id": letters["id"],
+            "topic_id": rng.integers(-1, 300, rows),
+            "theme_id": rng.integers(-1, 12, rows),
+            "similarity": rng.random(rows).round(4),
+            "reason": rng.choice(["", "与任何议题都不相似（孤立的关切）"], rows),
+        }
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         print(f"{'frame':<22}{'rows':>9}{'to_csv s':>11}{'write_csv s':>13}{'ratio':>8}")

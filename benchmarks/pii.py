@@ -36,10 +36,42 @@ import topics_data  # noqa: E402
 
 from toolkit.text.pii import MASKS, find_pii, mask_pii  # noqa: E402
 
-FULL = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})   # ASCII → full-width
+FULL = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})  # ASCII → full-width
 SEPS = [" ", "-", ".", " - ", "—", "－", "·", "\u3000", "--"]
-PROVINCE_CODES = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65".split()
-ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]      # GB 11643, written out here, not taken from the toolkit
+PROVINCE_CODES = [
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+]
+ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]  # GB 11643, written out here, not taken from the toolkit
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 SENTENCES = {
@@ -61,7 +93,7 @@ def _digits(rng, n, first="0123456789"):
 def _group(value, sizes, sep):
     out, pos = [], 0
     for size in sizes:
-        out.append(value[pos:pos + size])
+        out.append(value[pos : pos + size])
         pos += size
     return sep.join(out + ([value[pos:]] if pos < len(value) else []))
 
@@ -69,9 +101,19 @@ def _group(value, sizes, sep):
 def _mobile(rng, k):
     d = rng.choice(["13", "14", "15", "16", "17", "18", "19"]) + _digits(rng, 9)
     sep = SEPS[k % len(SEPS)]
-    forms = [d, _group(d, (3, 4), sep), "+86 " + d, "0086-" + _group(d, (3, 4), " "), "+86" + d,
-             d.translate(FULL), _group(d, (3, 4), sep).translate(FULL), "+86 " + _group(d, (3, 4), sep),
-             _group(d, (4, 4), sep), "(+86)" + d, "＋８６ " + _group(d, (3, 4), "－").translate(FULL)]
+    forms = [
+        d,
+        _group(d, (3, 4), sep),
+        "+86 " + d,
+        "0086-" + _group(d, (3, 4), " "),
+        "+86" + d,
+        d.translate(FULL),
+        _group(d, (3, 4), sep).translate(FULL),
+        "+86 " + _group(d, (3, 4), sep),
+        _group(d, (4, 4), sep),
+        "(+86)" + d,
+        "＋８６ " + _group(d, (3, 4), "－").translate(FULL),
+    ]
     return forms[k % len(forms)]
 
 
@@ -79,10 +121,18 @@ def _landline(rng, k):
     area = rng.choice(["010", "020", "021", "025", "0731", "0755", "0571", "0898", "0743"])
     local = _digits(rng, 8 if len(area) == 3 or k % 3 else 7, "23456789")
     sep = SEPS[k % len(SEPS)]
-    forms = [area + local, area + sep + local, area + sep + _group(local, (len(local) - 4,), sep),
-             f"({area}){local}", f"（{area}）{local}", (area + "-" + local).translate(FULL),
-             area + "-" + local + "转" + _digits(rng, 3), "+86 " + area[1:] + " " + local,
-             area + " - " + local, "０" + (area[1:] + "—" + local).translate(FULL)]
+    forms = [
+        area + local,
+        area + sep + local,
+        area + sep + _group(local, (len(local) - 4,), sep),
+        f"({area}){local}",
+        f"（{area}）{local}",
+        (area + "-" + local).translate(FULL),
+        area + "-" + local + "转" + _digits(rng, 3),
+        "+86 " + area[1:] + " " + local,
+        area + " - " + local,
+        "０" + (area[1:] + "—" + local).translate(FULL),
+    ]
     return forms[k % len(forms)]
 
 
@@ -94,24 +144,38 @@ def _local(rng, k):
 
 def _id18(rng):
     year = rng.randrange(1940, 2006)
-    body = (rng.choice(PROVINCE_CODES) + _digits(rng, 4) + f"{year}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
-            + _digits(rng, 3))
+    body = (
+        rng.choice(PROVINCE_CODES)
+        + _digits(rng, 4)
+        + f"{year}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        + _digits(rng, 3)
+    )
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS)) % 11]
 
 
 def _id_number(rng, k):
     d = _id18(rng)
-    while k % 4 == 1 and not d.endswith("X"):      # a quarter end in X
+    while k % 4 == 1 and not d.endswith("X"):  # a quarter end in X
         d = _id18(rng)
     sep = SEPS[k % len(SEPS)]
-    forms = [d, d.lower(), _group(d, (6, 8), " "), _group(d, (6, 4, 4), sep), _group(d, (4, 4, 4, 4), " "),
-             d.translate(FULL), _group(d, (6, 8), "-").translate(FULL), _group(d, (3, 3, 4, 4, 3), " ")]
+    forms = [
+        d,
+        d.lower(),
+        _group(d, (6, 8), " "),
+        _group(d, (6, 4, 4), sep),
+        _group(d, (4, 4, 4, 4), " "),
+        d.translate(FULL),
+        _group(d, (6, 8), "-").translate(FULL),
+        _group(d, (3, 3, 4, 4, 3), " "),
+    ]
     return forms[k % len(forms)]
 
 
 def _id15(rng, k):
-    d = (rng.choice(PROVINCE_CODES) + _digits(rng, 4) + f"{rng.randrange(30, 100)}{rng.randrange(1, 13):02d}"
-         f"{rng.randrange(1, 29):02d}" + _digits(rng, 3))
+    d = (
+        rng.choice(PROVINCE_CODES) + _digits(rng, 4) + f"{rng.randrange(30, 100)}{rng.randrange(1, 13):02d}"
+        f"{rng.randrange(1, 29):02d}" + _digits(rng, 3)
+    )
     forms = [d, _group(d, (6, 6), " "), d.translate(FULL), _group(d, (6, 6), "-")]
     return forms[k % len(forms)]
 
@@ -120,13 +184,18 @@ def _bank_card(rng, k):
     n = (16, 17, 18, 19)[k % 4]
     body = rng.choice(["622202", "622848", "621700", "436742", "524047", "955880"]) + _digits(rng, n - 7)
     total = 0
-    for i, c in enumerate(reversed(body)):      # Luhn check digit: double every second digit from the right
+    for i, c in enumerate(reversed(body)):  # Luhn check digit: double every second digit from the right
         v = int(c) * (2 if i % 2 == 0 else 1)
         total += v - 9 if v > 9 else v
     d = body + str(-total % 10)
     sep = SEPS[k % len(SEPS)]
-    forms = [d, _group(d, (4, 4, 4, 4), " "), _group(d, (4, 4, 4, 4), "-"), d.translate(FULL),
-             _group(d, (4, 4, 4, 4), sep)]
+    forms = [
+        d,
+        _group(d, (4, 4, 4, 4), " "),
+        _group(d, (4, 4, 4, 4), "-"),
+        d.translate(FULL),
+        _group(d, (4, 4, 4, 4), sep),
+    ]
     return forms[k % len(forms)]
 
 
@@ -134,7 +203,7 @@ def _email(rng, k):
     user = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(3, 9)))
     user += rng.choice(["", ".li", "_2019", str(rng.randrange(100, 99999))])
     if k % 5 == 4:
-        user = _digits(rng, rng.randrange(6, 11), "123456789")      # QQ mail: 12345678@qq.com
+        user = _digits(rng, rng.randrange(6, 11), "123456789")  # QQ mail: 12345678@qq.com
     domain = rng.choice(["qq.com", "163.com", "126.com", "example.cn", "hn.gov.cn", "sina.com.cn"])
     forms = [f"{user}@{domain}", f"{user}＠{domain}", f"{user}@{domain}".translate(FULL), f"{user.upper()}@{domain}"]
     return forms[k % len(forms)]
@@ -143,19 +212,33 @@ def _email(rng, k):
 def _plate(rng, k):
     head = rng.choice(PLATE_PROVINCES) + rng.choice(PLATE_LETTERS)
     tail = [rng.choice("0123456789") for _ in range(5)]
-    for pos in rng.sample(range(5), rng.randrange(3)):      # the serial has at most 2 letters
+    for pos in rng.sample(range(5), rng.randrange(3)):  # the serial has at most 2 letters
         tail[pos] = rng.choice(PLATE_LETTERS)
     tail = "".join(tail)
-    if k % 4 == 3:     # new-energy plate: D/F then 5 digits, or 5 digits then D/F
+    if k % 4 == 3:  # new-energy plate: D/F then 5 digits, or 5 digits then D/F
         tail = rng.choice("DF") + _digits(rng, 5) if k % 8 == 3 else _digits(rng, 5) + rng.choice("DF")
-    forms = [head + tail, head.lower() + tail, head + " " + tail, head + "·" + tail,
-             head[0] + head[1:].translate(FULL) + tail, (head + tail).lower()]
+    forms = [
+        head + tail,
+        head.lower() + tail,
+        head + " " + tail,
+        head + "·" + tail,
+        head[0] + head[1:].translate(FULL) + tail,
+        (head + tail).lower(),
+    ]
     return forms[k % len(forms)]
 
 
 CONTACT = re.compile(r"电话|座机|手机|联系|拨|打|号码|热线|车|牌|邮箱|卡号|账号|身份证|证号")
-MAKERS = {"mobile": _mobile, "landline": _landline, "local": _local, "id_number": _id_number, "id15": _id15,
-          "bank_card": _bank_card, "email": _email, "plate": _plate}
+MAKERS = {
+    "mobile": _mobile,
+    "landline": _landline,
+    "local": _local,
+    "id_number": _id_number,
+    "id15": _id15,
+    "bank_card": _bank_card,
+    "email": _email,
+    "plate": _plate,
+}
 MASK_OF = {"local": "landline", "id15": "id_number"}
 
 
@@ -183,18 +266,23 @@ def recall(per_kind: int, seed: int) -> None:
             misses.append((group, text, masked))
         # A leak: 4+ of the item's digits in a row still in what replaced it (the sentence's own text aside).
         head, tail = sentence.split("{}")
-        middle = masked[len(head):len(masked) - len(tail)] if masked.startswith(head) and masked.endswith(tail) \
-            else masked
+        middle = (
+            masked[len(head) : len(masked) - len(tail)] if masked.startswith(head) and masked.endswith(tail) else masked
+        )
         digits = re.sub(r"\D", "", value.translate(fold))
         if any(len(run) >= 4 and run in digits for run in re.findall(r"\d+", middle.translate(fold))):
             leaks[group] += 1
     n = sum(total.values())
     print(f"1. Planted corpus: {n} variants (seed {seed}); found = exactly the item replaced by its placeholder")
     for group in MAKERS:
-        print(f"   {group:<10} {found[group]:>4}/{total[group]:<4} recall {found[group] / total[group]:.3f}   "
-              f"leaks {leaks[group]}")
-    print(f"   overall    {sum(found.values()):>4}/{n:<4} recall {sum(found.values()) / n:.3f}   "
-          f"leaks {sum(leaks.values())} (target recall >= 0.98)")
+        print(
+            f"   {group:<10} {found[group]:>4}/{total[group]:<4} recall {found[group] / total[group]:.3f}   "
+            f"leaks {leaks[group]}"
+        )
+    print(
+        f"   overall    {sum(found.values()):>4}/{n:<4} recall {sum(found.values()) / n:.3f}   "
+        f"leaks {sum(leaks.values())} (target recall >= 0.98)"
+    )
     for group, text, masked in misses[:20]:
         print(f"   miss [{group}] {text!r} -> {masked!r}")
 
@@ -205,10 +293,20 @@ def real_letters(show: int) -> list[str]:
         return []
     import pandas as pd
 
-    details = pd.read_excel(topics_data.ROOT / "Syucryingstar_NLP_tipdm_90f5471/全部数据/附件4.xlsx",
-                            engine="calamine")["留言详情"].astype(str).str.strip()
-    texts = list(dict.fromkeys(topics_data.load_labelled()["text"].tolist()
-                               + topics_data.load_unlabelled()["text"].tolist() + details.tolist()))
+    details = (
+        pd.read_excel(topics_data.ROOT / "Syucryingstar_NLP_tipdm_90f5471/全部数据/附件4.xlsx", engine="calamine")[
+            "留言详情"
+        ]
+        .astype(str)
+        .str.strip()
+    )
+    texts = list(
+        dict.fromkeys(
+            topics_data.load_labelled()["text"].tolist()
+            + topics_data.load_unlabelled()["text"].tolist()
+            + details.tolist()
+        )
+    )
     counts, likely_fp, hits, letters_hit, letters_fp = Counter(), Counter(), [], 0, 0
     for t in texts:
         spans = find_pii(t)
@@ -216,31 +314,43 @@ def real_letters(show: int) -> list[str]:
         fp_here = False
         for s, e, kind in spans:
             counts[kind] += 1
-            before = t[max(0, s - 12):s]
+            before = t[max(0, s - 12) : s]
             real = bool(CONTACT.search(before))
             if not real:
                 likely_fp[kind] += 1
                 fp_here = True
-            hits.append((real, kind, before, t[s:e], t[e:e + 8]))
+            hits.append((real, kind, before, t[s:e], t[e : e + 8]))
         letters_fp += fp_here
     n = len(texts)
-    print(f"\n2. Real letters: {n} unique teddy2020c messages (附件2 pieces, 附件3, 附件4); the publisher replaced "
-          "most real numbers, so a mask is either a number it left in or a false positive")
-    print(f"   letters with any mask: {letters_hit} ({1000 * letters_hit / n:.1f} per 1,000); masks: "
-          f"{sum(counts.values())} ({1000 * sum(counts.values()) / n:.1f} per 1,000 letters)")
-    print("   likely false positive = no contact word (电话/座机/手机/联系/拨/打/号码/车牌/邮箱/卡号/身份证 …) in the "
-          "12 characters before it;")
-    print(f"   likely false positives: {sum(likely_fp.values())} in {letters_fp} letters "
-          f"({1000 * sum(likely_fp.values()) / n:.2f} masks, {1000 * letters_fp / n:.2f} letters per 1,000)")
+    print(
+        f"\n2. Real letters: {n} unique teddy2020c messages (附件2 pieces, 附件3, 附件4); the publisher replaced "
+        "most real numbers, so a mask is either a number it left in or a false positive"
+    )
+    print(
+        f"   letters with any mask: {letters_hit} ({1000 * letters_hit / n:.1f} per 1,000); masks: "
+        f"{sum(counts.values())} ({1000 * sum(counts.values()) / n:.1f} per 1,000 letters)"
+    )
+    print(
+        "   likely false positive = no contact word (电话/座机/手机/联系/拨/打/号码/车牌/邮箱/卡号/身份证 …) in the "
+        "12 characters before it;"
+    )
+    print(
+        f"   likely false positives: {sum(likely_fp.values())} in {letters_fp} letters "
+        f"({1000 * sum(likely_fp.values()) / n:.2f} masks, {1000 * letters_fp / n:.2f} letters per 1,000)"
+    )
     print(f"   {'kind':<10} {'masks':>5} {'per 1,000':>9}  {'likely FP':>9} {'per 1,000':>9}")
     for kind in MASKS:
-        print(f"   {kind:<10} {counts[kind]:>5} {1000 * counts[kind] / n:>9.2f}  {likely_fp[kind]:>9} "
-              f"{1000 * likely_fp[kind] / n:>9.2f}")
+        print(
+            f"   {kind:<10} {counts[kind]:>5} {1000 * counts[kind] / n:>9.2f}  {likely_fp[kind]:>9} "
+            f"{1000 * likely_fp[kind] / n:>9.2f}"
+        )
     fps = [h for h in hits if not h[0]]
     rest = [h for h in hits if h[0]]
     sample = fps[:show] + random.Random(0).sample(rest, min(len(rest), max(0, show - len(fps))))
-    print(f"   masked spans (context …[masked]…): {min(len(fps), show)} of {len(fps)} likely false positives, "
-          f"then {len(sample) - min(len(fps), show)} of {len(rest)} with a contact word:")
+    print(
+        f"   masked spans (context …[masked]…): {min(len(fps), show)} of {len(fps)} likely false positives, "
+        f"then {len(sample) - min(len(fps), show)} of {len(rest)} with a contact word:"
+    )
     for real, kind, before, span, after in sample:
         print(f"     {'contact' if real else 'FP?':<7} {kind:<9} …{before}[{span}]{after}…".replace("\n", " "))
     return texts

@@ -46,7 +46,10 @@ def letters(ids) -> dict[int, str]:
 
     d = pd.read_excel(topics_data.ROOT / "Syucryingstar_NLP_tipdm_90f5471/全部数据/附件4.xlsx", engine="calamine")
     d = d[d["留言编号"].isin(set(ids))]
-    return {int(i): f"{str(t).strip()}。{_WS.sub('', str(b))}" for i, t, b in zip(d["留言编号"], d["留言主题"], d["留言详情"])}
+    return {
+        int(i): f"{str(t).strip()}。{_WS.sub('', str(b))}"
+        for i, t, b in zip(d["留言编号"], d["留言主题"], d["留言详情"])
+    }
 
 
 def core(name: str) -> str:
@@ -87,8 +90,10 @@ def main() -> int:
         missed += [(key, g) for g in truth if not any(matches(p, g) for p in found)]
     print(f"{len(gold)} letters, {stats['all'][3]} gold places")
     for kind, (right, pred, hit, real) in stats.items():
-        print(f"{kind:>6}: precision {right / max(pred, 1):.3f} ({right}/{pred}) (>= 0.95)   "
-              f"recall {hit / max(real, 1):.3f} ({hit}/{real}) (>= 0.8)")
+        print(
+            f"{kind:>6}: precision {right / max(pred, 1):.3f} ({right}/{pred}) (>= 0.95)   "
+            f"recall {hit / max(real, 1):.3f} ({hit}/{real}) (>= 0.8)"
+        )
     if args.show:
         print("predicted, not a place of the letter:", "、".join(f"{p}" for _, p in wrong[: args.show]))
         print("missed:", "、".join(f"{g}" for _, g in missed[: args.show]))

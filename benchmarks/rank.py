@@ -32,10 +32,8 @@ def baseline() -> float:
     from toolkit.topics import TopicModel
 
     start = time.perf_counter()
-    msgs = messages_from(read_table(DATA), text_col=ARGS["text_col"], id_col=ARGS["id_col"],
-                         time_col=ARGS["time_col"])
-    TopicModel(random_state=0, progress=False).fit(msgs["text"], ids=msgs["id"],
-                                                                      times=msgs["time"])
+    msgs = messages_from(read_table(DATA), text_col=ARGS["text_col"], id_col=ARGS["id_col"], time_col=ARGS["time_col"])
+    TopicModel(random_state=0, progress=False).fit(msgs["text"], ids=msgs["id"], times=msgs["time"])
     return time.perf_counter() - start
 
 
@@ -63,12 +61,16 @@ def main() -> int:
     steps = {k: statistics.median(r.seconds[k] for _, r in runs) for k in runs[0][1].seconds}
     print(f"附件3：{len(runs[0][1].candidates)} 个候选（{DATA.name}）")
     print(f"baseline 读取+议题模型（中位数，{REPEAT} 次）：{statistics.median(base):.1f} 秒")
-    print(f"rank_file 全流程（中位数，{REPEAT} 次）：{total:.1f} 秒  "
-          + "，".join(f"{k} {v:.1f}" for k, v in steps.items()))
+    print(
+        f"rank_file 全流程（中位数，{REPEAT} 次）：{total:.1f} 秒  "
+        + "，".join(f"{k} {v:.1f}" for k, v in steps.items())
+    )
     print(f"命令行 weidiaoyan rank（含启动与导入，1 次）：{cli:.1f} 秒（目标 < 30 秒）")
     print("前十名：")
     for row in runs[0][1].hot.itertuples(index=False):
-        print(f"  {row.热度排名:>2}. [{row.问题ID}] {row.热度指数:5.1f} {row.议题标签}｜{row.反映人数}人｜{row.时间范围}｜{row.问题描述}")
+        print(
+            f"  {row.热度排名:>2}. [{row.问题ID}] {row.热度指数:5.1f} {row.议题标签}｜{row.反映人数}人｜{row.时间范围}｜{row.问题描述}"
+        )
     return 0
 
 

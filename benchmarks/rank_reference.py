@@ -24,8 +24,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "shared/data/external/teddy2020c/Syucryingstar_NLP_tipdm_90f5471/全部数据/附件3.xlsx"
 REFERENCE = HERE / "data" / "fujian3_hot_matters.json"
-ARGS = dict(id_col="留言编号", time_col="留言时间", likes_col="点赞数", dislikes_col="反对数",
-            respondent_col="留言用户")
+ARGS = dict(
+    id_col="留言编号", time_col="留言时间", likes_col="点赞数", dislikes_col="反对数", respondent_col="留言用户"
+)
 
 
 def matter_of(members, reference) -> dict:
@@ -62,14 +63,18 @@ def main() -> int:
         hits = [of.get(c) for c in cands[key]]
         p10 = sum(h is not None for h in hits[:10]) / 10
         in10, in20 = len({h for h in hits[:10] if h is not None}), len({h for h in hits[:20] if h is not None})
-        print(f"\n--text-col {col}: precision@10 {p10:.1f} (>= 0.8)  matters in top 10: {in10}  "
-              f"in top 20: {in20} of {len(reference)}  ({took:.1f} s)")
+        print(
+            f"\n--text-col {col}: precision@10 {p10:.1f} (>= 0.8)  matters in top 10: {in10}  "
+            f"in top 20: {in20} of {len(reference)}  ({took:.1f} s)"
+        )
         for row, h in list(zip(cands.itertuples(index=False), hits))[: args.show]:
             mark = f"= {reference[h]['matter']}" if h is not None else "  (not in reference)"
             print(f"  {row.rank:>2}. {row.label}｜{row.n_voices}人 {row.n_messages}条 {mark}")
         ranks = {h: r + 1 for r, h in reversed(list(enumerate(hits))) if h is not None}
-        print("  reference matters at rank: " + "，".join(
-            f"{m['matter'][:8]} {ranks.get(i, '-')}" for i, m in enumerate(reference)))
+        print(
+            "  reference matters at rank: "
+            + "，".join(f"{m['matter'][:8]} {ranks.get(i, '-')}" for i, m in enumerate(reference))
+        )
     return 0
 
 

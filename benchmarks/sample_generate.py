@@ -36,12 +36,14 @@ def _baseline(n: int) -> None:
     cat = catalogue(0, 669.0)
     rng = random.Random(0)
     weights = cat.issue_weight.tolist()
-    bodies = [cat.body[0][o:o + k].tolist() for o, k in zip(cat.body[1], cat.body[2])]
+    bodies = [cat.body[0][o : o + k].tolist() for o, k in zip(cat.body[1], cat.body[2])]
     greeting, tail, closing = cat.greeting.tolist(), cat.tail.tolist(), cat.closing.tolist()
     detail = cat.detail[0].tolist()
     issues = rng.choices(range(len(weights)), weights, k=n)
-    _ = [f"{rng.choice(greeting)}{rng.choice(bodies[i])}{rng.choice(tail)}{rng.choice(detail)}{rng.choice(closing)}"
-         for i in issues]
+    _ = [
+        f"{rng.choice(greeting)}{rng.choice(bodies[i])}{rng.choice(tail)}{rng.choice(detail)}{rng.choice(closing)}"
+        for i in issues
+    ]
 
 
 _PEAK = """
@@ -65,12 +67,15 @@ def main(quick: bool = False) -> None:
         print(f"{n:>10,}  {s:>9.3f}  {n / s:>10,.0f}  {n / b:>16,.0f}")
     if not quick:
         n = 1_000_000
-        out = subprocess.run([sys.executable, "-c", _PEAK.format(n=n)], capture_output=True, text=True, cwd=ROOT,
-                             check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", _PEAK.format(n=n)], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout.split()
         s, cpu, rss, frame = (float(x) for x in out)
         b = _time(lambda: _baseline(n), 1)
-        print(f"{n:>10,}  {s:>9.3f}  {n / s:>10,.0f}  {n / b:>16,.0f}   (1 run, CPU {cpu:.1f} s; peak RSS {rss:,.0f} MiB, "
-              f"of which texts {frame:,.0f} MiB)")
+        print(
+            f"{n:>10,}  {s:>9.3f}  {n / s:>10,.0f}  {n / b:>16,.0f}   (1 run, CPU {cpu:.1f} s; peak RSS {rss:,.0f} MiB, "
+            f"of which texts {frame:,.0f} MiB)"
+        )
     form = load_form(ROOT / "surveys" / "annual_topics.yaml")
     for n in (1_000, 10_000):
         s = _time(lambda n=n: generate_responses(form, n), 1 if n > 1000 else 3)

@@ -50,8 +50,13 @@ def load_labelled() -> pd.DataFrame:
 def load_unlabelled() -> pd.DataFrame:
     """附件3: 4,326 messages with time and likes (for speed runs on real text)."""
     d = pd.read_excel(ROOT / "Syucryingstar_NLP_tipdm_90f5471/全部数据/附件3.xlsx")
-    return pd.DataFrame({"id": d["留言编号"], "text": d["留言详情"].astype(str).str.strip(),
-                         "time": pd.to_datetime(d["留言时间"], errors="coerce")})
+    return pd.DataFrame(
+        {
+            "id": d["留言编号"],
+            "text": d["留言详情"].astype(str).str.strip(),
+            "time": pd.to_datetime(d["留言时间"], errors="coerce"),
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ the ten largest true issues, how many found issues it takes to cover 80 % of its
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
@@ -40,20 +39,26 @@ def evaluate(n: int, seed: int) -> dict:
 
     data = generate_concerns(n, seed=seed)
     start = time.perf_counter()
-    model = TopicModel(random_state=0, progress=False).fit(data["text"], ids=data["id"],
-                                                           times=data["submitted_at"], respondents=data["respondent"])
+    model = TopicModel(random_state=0, progress=False).fit(
+        data["text"], ids=data["id"], times=data["submitted_at"], respondents=data["respondent"]
+    )
     secs = time.perf_counter() - start
     found = model.assignments_["topic_id"].reset_index(drop=True)
     truth = data["issue"].reset_index(drop=True)
     known = truth.notna()
     counts = truth[known].value_counts()
-    return {"n": n, "seed": seed,
-            "NMI": normalized_mutual_info_score(truth[known], found[known]),
-            "ARI": adjusted_rand_score(truth[known], found[known]),
-            "issues": int((model.topics_["topic_id"] >= 0).sum()), "true": int((counts >= 2).sum()),
-            "unassigned": float((found < 0).mean()),
-            "purity10": top_purity(found[known], truth[known]), "split10": top_split(found[known], truth[known]),
-            "secs": secs}
+    return {
+        "n": n,
+        "seed": seed,
+        "NMI": normalized_mutual_info_score(truth[known], found[known]),
+        "ARI": adjusted_rand_score(truth[known], found[known]),
+        "issues": int((model.topics_["topic_id"] >= 0).sum()),
+        "true": int((counts >= 2).sum()),
+        "unassigned": float((found < 0).mean()),
+        "purity10": top_purity(found[known], truth[known]),
+        "split10": top_split(found[known], truth[known]),
+        "secs": secs,
+    }
 
 
 def main(argv=None):
@@ -66,9 +71,12 @@ def main(argv=None):
         for seed in args.seeds:
             rows.append(evaluate(n, seed))
             r = rows[-1]
-            print(f"n={n:>7,d} seed={seed}  NMI {r['NMI']:.3f}  ARI {r['ARI']:.3f}  issues {r['issues']:>5d} "
-                  f"(true {r['true']:>3d})  未归类 {r['unassigned']:.1%}  purity10 {r['purity10']:.2f}  "
-                  f"split10 {r['split10']:.1f}  {r['secs']:.1f} s", flush=True)
+            print(
+                f"n={n:>7,d} seed={seed}  NMI {r['NMI']:.3f}  ARI {r['ARI']:.3f}  issues {r['issues']:>5d} "
+                f"(true {r['true']:>3d})  未归类 {r['unassigned']:.1%}  purity10 {r['purity10']:.2f}  "
+                f"split10 {r['split10']:.1f}  {r['secs']:.1f} s",
+                flush=True,
+            )
     table = pd.DataFrame(rows).groupby("n").median(numeric_only=True).drop(columns="seed")
     print("\nmedians over seeds\n" + table.round(3).to_string())
 

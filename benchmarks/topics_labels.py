@@ -50,18 +50,28 @@ def run(df, seed: int, largest: int):
     model = TopicModel(themes=7, random_state=seed, progress=False).fit(df["text"].tolist())
     took = time.perf_counter() - start
     a = model.assignments_
-    topics = model.topics_[model.topics_["topic_id"] >= 0].sort_values(["n_texts", "topic_id"],
-                                                                        ascending=[False, True]).head(largest)
+    topics = (
+        model.topics_[model.topics_["topic_id"] >= 0]
+        .sort_values(["n_texts", "topic_id"], ascending=[False, True])
+        .head(largest)
+    )
     norm = [normalize(t).lower() for t in df["text"]]
     rows = []
     for t in topics.itertuples():
         idx = np.flatnonzero(a["topic_id"].to_numpy() == t.topic_id)
         labels = df["label"].to_numpy()[idx]
         _, counts = np.unique(labels, return_counts=True)
-        rows.append({"topic_id": t.topic_id, "label": t.label, "n": len(idx),
-                     "coverage": coverage(t.label, [norm[i] for i in idx]),
-                     "words": len(label_words(t.label)), "purity": counts.max() / len(idx),
-                     "mixed": bool(getattr(t, "reason", ""))})
+        rows.append(
+            {
+                "topic_id": t.topic_id,
+                "label": t.label,
+                "n": len(idx),
+                "coverage": coverage(t.label, [norm[i] for i in idx]),
+                "words": len(label_words(t.label)),
+                "purity": counts.max() / len(idx),
+                "mixed": bool(getattr(t, "reason", "")),
+            }
+        )
     nmi = normalized_mutual_info_score(df["label"], a["theme_id"])
     themes = model.themes_["label"].tolist()
     return rows, nmi, took, themes
@@ -90,12 +100,16 @@ def main() -> int:
         print(f"{seed:>4}  {cov:8.3f}  {words:9d}  {pur:6.3f}  {mixed:5d}  {nmi:9.3f}  {took:5.1f}")
         if k == 0 and args.show:
             for r in rows[: args.show]:
-                print(f"    #{r['topic_id']:<4} n={r['n']:<4} cov={r['coverage']:.2f} pur={r['purity']:.2f}"
-                      f"{' 混杂' if r['mixed'] else ''}  {r['label']}")
+                print(
+                    f"    #{r['topic_id']:<4} n={r['n']:<4} cov={r['coverage']:.2f} pur={r['purity']:.2f}"
+                    f"{' 混杂' if r['mixed'] else ''}  {r['label']}"
+                )
             print("    themes: " + " | ".join(themes))
     cols = list(zip(*summary))
-    print(f"median  coverage {statistics.median(cols[0]):.3f} (>= 0.6)  min words {min(cols[1])} (>= 2)  "
-          f"purity {statistics.median(cols[2]):.3f} (>= 0.9)  theme NMI {statistics.median(cols[3]):.3f} (>= 0.55)")
+    print(
+        f"median  coverage {statistics.median(cols[0]):.3f} (>= 0.6)  min words {min(cols[1])} (>= 2)  "
+        f"purity {statistics.median(cols[2]):.3f} (>= 0.9)  theme NMI {statistics.median(cols[3]):.3f} (>= 0.55)"
+    )
     return 0
 
 

@@ -49,8 +49,10 @@ def ours(texts, tokens, seed):
     from toolkit.topics import TopicModel
 
     model = TopicModel(themes=7, random_state=seed, progress=False).fit(texts)
-    return model.assignments_["theme_id"].to_numpy(), {"issues": int((model.topics_["topic_id"] >= 0).sum()),
-                                                        "unassigned": float((model.assignments_["topic_id"] < 0).mean())}
+    return model.assignments_["theme_id"].to_numpy(), {
+        "issues": int((model.topics_["topic_id"] >= 0).sum()),
+        "unassigned": float((model.assignments_["topic_id"] < 0).mean()),
+    }
 
 
 def tfidf_kmeans(texts, tokens, seed):
@@ -84,12 +86,14 @@ def bertopic(texts, tokens, seed, reduce_to=None):
 
     _, Z = _lsa(tokens, seed)
     docs = [" ".join(t) for t in tokens]
-    model = BERTopic(umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
-                                     random_state=seed),
-                     hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", prediction_data=True),
-                     vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
-                     nr_topics=reduce_to, calculate_probabilities=False,
-                     language="multilingual")  # "english" strips every non-ASCII character before c-TF-IDF
+    model = BERTopic(
+        umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
+        hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", prediction_data=True),
+        vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
+        nr_topics=reduce_to,
+        calculate_probabilities=False,
+        language="multilingual",
+    )  # "english" strips every non-ASCII character before c-TF-IDF
     topics, _ = model.fit_transform(docs, embeddings=Z)
     topics = np.asarray(topics)
     return topics, {"topics": int(len(set(topics) - {-1})), "outliers": float((topics == -1).mean())}
@@ -108,15 +112,23 @@ def main(argv=None):
     df = topics_data.load_labelled()
     texts, labels = df["text"].tolist(), df["label"].to_numpy()
     tokens, tok_time = _tokens(texts)
-    print(f"{len(texts)} labelled messages, {df['label'].nunique()} labels; tokenising {tok_time:.1f} s "
-          f"(added to every baseline's time)\n")
-    methods = [("ours TopicModel(themes=7)", ours, False), ("jieba+TF-IDF+k-means", tfidf_kmeans, True),
-               ("jieba+TF-IDF+LSA+k-means", lsa_kmeans, True), ("scikit-learn LDA", lda, True)]
+    print(
+        f"{len(texts)} labelled messages, {df['label'].nunique()} labels; tokenising {tok_time:.1f} s "
+        f"(added to every baseline's time)\n"
+    )
+    methods = [
+        ("ours TopicModel(themes=7)", ours, False),
+        ("jieba+TF-IDF+k-means", tfidf_kmeans, True),
+        ("jieba+TF-IDF+LSA+k-means", lsa_kmeans, True),
+        ("scikit-learn LDA", lda, True),
+    ]
     if importlib.util.find_spec("bertopic") is None:
         print("BERTopic not installed: skipped (see the docstring for the light install)\n")
     elif not args.no_bertopic:
-        methods += [("BERTopic (own topic count)", bertopic, True),
-                    ("BERTopic reduced to 7", lambda t, k, s: bertopic(t, k, s, reduce_to=7), True)]
+        methods += [
+            ("BERTopic (own topic count)", bertopic, True),
+            ("BERTopic reduced to 7", lambda t, k, s: bertopic(t, k, s, reduce_to=7), True),
+        ]
     print(f"{'method':30s} {'NMI':>6s} {'ARI':>6s} {'time s':>7s}  (median of seeds {args.seeds}; range)  notes")
     for name, fn, add_tok in methods:
         nmis, aris, times, notes = [], [], [], {}
@@ -127,9 +139,12 @@ def main(argv=None):
             times.append(time.perf_counter() - start + (tok_time if add_tok else 0))
             nmis.append(normalized_mutual_info_score(labels, pred))
             aris.append(adjusted_rand_score(labels, pred))
-        print(f"{name:30s} {statistics.median(nmis):6.3f} {statistics.median(aris):6.3f} "
-              f"{statistics.median(times):7.1f}  NMI {min(nmis):.3f}–{max(nmis):.3f}, ARI {min(aris):.3f}–{max(aris):.3f}"
-              f"  {notes}", flush=True)
+        print(
+            f"{name:30s} {statistics.median(nmis):6.3f} {statistics.median(aris):6.3f} "
+            f"{statistics.median(times):7.1f}  NMI {min(nmis):.3f}–{max(nmis):.3f}, ARI {min(aris):.3f}–{max(aris):.3f}"
+            f"  {notes}",
+            flush=True,
+        )
     return 0
 
 

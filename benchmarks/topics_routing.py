@@ -46,8 +46,11 @@ def main(argv=None):
             start = time.perf_counter()
             result = evaluate(Router(random_state=seed, **params), texts, df["label"], test_size=0.2)
             scores[name].append(result["macro_f1"])
-            print(f"split seed {seed}  {name:8s}: train {result['n_train']}, test {result['n_test']}, "
-                  f"macro-F1 {result['macro_f1']:.4f}  ({time.perf_counter() - start:.1f} s)", flush=True)
+            print(
+                f"split seed {seed}  {name:8s}: train {result['n_train']}, test {result['n_test']}, "
+                f"macro-F1 {result['macro_f1']:.4f}  ({time.perf_counter() - start:.1f} s)",
+                flush=True,
+            )
             if seed == 0 and name == "router":
                 print(result["report"].round(3).to_string())
     print(f"\nmacro-F1 over {args.splits} splits")

@@ -25,8 +25,11 @@ import psutil  # installed with ipykernel (a core dependency)
 
 sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).resolve().parents[1]
-CLI = ([str(ROOT / ".venv" / "bin" / "weidiaoyan")] if (ROOT / ".venv" / "bin" / "weidiaoyan").exists()
-       else [sys.executable, "-m", "toolkit.cli"]) + ["topics"]
+CLI = (
+    [str(ROOT / ".venv" / "bin" / "weidiaoyan")]
+    if (ROOT / ".venv" / "bin" / "weidiaoyan").exists()
+    else [sys.executable, "-m", "toolkit.cli"]
+) + ["topics"]
 
 
 def _memory(proc) -> int:
@@ -57,13 +60,32 @@ def _run(args) -> tuple[float, float]:
 
 def _case(name, csv, n, extra, repeat, time_col="submitted_at", truth=None):
     out = csv.parent / f"out_{n}"
-    args = [str(csv), "--text-col", "text", "--id-col", "id", "--themes", "auto", "--seed", "0", "--quiet",
-            "--out", str(out)] + (["--time-col", time_col] if time_col else []) + extra
+    args = (
+        [
+            str(csv),
+            "--text-col",
+            "text",
+            "--id-col",
+            "id",
+            "--themes",
+            "auto",
+            "--seed",
+            "0",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+        + (["--time-col", time_col] if time_col else [])
+        + extra
+    )
     runs = [_run(args) for _ in range(repeat if n <= 20_000 else 1)]
     secs = statistics.median(r[0] for r in runs)
     peak = max(r[1] for r in runs)
-    print(f"{name:42s} {n:>9,d} {secs:8.1f} s {peak:8.0f} MB  {n / secs:8.0f} texts/s  "
-          f"{_agreement(out / 'assignments.csv', truth)}", flush=True)
+    print(
+        f"{name:42s} {n:>9,d} {secs:8.1f} s {peak:8.0f} MB  {n / secs:8.0f} texts/s  "
+        f"{_agreement(out / 'assignments.csv', truth)}",
+        flush=True,
+    )
     return secs
 
 
@@ -76,8 +98,10 @@ def _agreement(assignments_csv, truth) -> str:
 
     a = pd.read_csv(assignments_csv, usecols=["topic_id", "theme_id"])
     known = truth["theme"].notna().to_numpy()
-    return (f"theme NMI {nmi(truth['theme'][known], a['theme_id'][known]):.3f}, "
-            f"issue NMI {nmi(truth['issue'][known], a['topic_id'][known]):.3f}")
+    return (
+        f"theme NMI {nmi(truth['theme'][known], a['theme_id'][known]):.3f}, "
+        f"issue NMI {nmi(truth['issue'][known], a['topic_id'][known]):.3f}"
+    )
 
 
 def bertopic_run(texts, seed=0):
@@ -94,11 +118,12 @@ def bertopic_run(texts, seed=0):
     with threadpool_limits(1):
         tokens = tokenize_many([mask_pii(normalize(t)) for t in texts], progress=False)
         _, Z = LsaVectorizer(random_state=seed).fit(tokens)
-        topics, _ = BERTopic(umap_model=UMAP(n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
-                 hdbscan_model=HDBSCAN(min_cluster_size=10, prediction_data=True),
-                 vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
-                 language="multilingual",  # "english" strips every non-ASCII character before c-TF-IDF
-                 ).fit_transform([" ".join(t) for t in tokens], embeddings=Z)
+        topics, _ = BERTopic(
+            umap_model=UMAP(n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
+            hdbscan_model=HDBSCAN(min_cluster_size=10, prediction_data=True),
+            vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
+            language="multilingual",  # "english" strips every non-ASCII character before c-TF-IDF
+        ).fit_transform([" ".join(t) for t in tokens], embeddings=Z)
     import numpy as np
 
     return time.perf_counter() - start, np.asarray(topics)
@@ -124,12 +149,12 @@ def main(argv=None):
         import topics_data
 
         if topics_data.available() and not args.no_real:
-            real = pd.concat([topics_data.load_labelled()[["text"]], topics_data.load_unlabelled()[["text"]]],
-                             ignore_index=True)
+            real = pd.concat(
+                [topics_data.load_labelled()[["text"]], topics_data.load_unlabelled()[["text"]]], ignore_index=True
+            )
             real.insert(0, "id", range(len(real)))
             real.to_csv(tmp / "real.csv", index=False)
-            _case("teddy2020c messages (labelled + 附件3)", tmp / "real.csv", len(real), [], args.repeat,
-                  time_col=None)
+            _case("teddy2020c messages (labelled + 附件3)", tmp / "real.csv", len(real), [], args.repeat, time_col=None)
         for n in args.sizes:
             csv = tmp / f"concerns_{n}.csv"
             df = generate_concerns(n, seed=0)
@@ -140,10 +165,13 @@ def main(argv=None):
 
                 secs, topics = bertopic_run(df["text"].tolist())
                 known = df["theme"].notna().to_numpy()
-                print(f"{'  BERTopic 0.17 (LSA embeddings), in-process':42s} {n:>9,d} {secs:8.1f} s"
-                      f"{'':12s}{n / secs:8.0f} texts/s  theme NMI {nmi(df['theme'][known], topics[known]):.3f}, "
-                      f"issue NMI {nmi(df['issue'][known], topics[known]):.3f}, "
-                      f"{len(set(topics)) - 1} topics, outliers {(topics == -1).mean():.0%}", flush=True)
+                print(
+                    f"{'  BERTopic 0.17 (LSA embeddings), in-process':42s} {n:>9,d} {secs:8.1f} s"
+                    f"{'':12s}{n / secs:8.0f} texts/s  theme NMI {nmi(df['theme'][known], topics[known]):.3f}, "
+                    f"issue NMI {nmi(df['issue'][known], topics[known]):.3f}, "
+                    f"{len(set(topics)) - 1} topics, outliers {(topics == -1).mean():.0%}",
+                    flush=True,
+                )
             del df
         if args.million:
             csv = tmp / "concerns_1000000.csv"

@@ -63,8 +63,10 @@ def main(argv=None):
     if topics_data.available():
         inputs["teddy2020c messages (5,134)"] = topics_data.load_labelled()["text"].tolist()
     jobs = default_jobs()
-    print(f"{'input':30s} {'MB':>6s} {'plain jieba':>12s} {'engine':>7s} {'ours 1 proc':>12s} "
-          f"{f'ours {jobs} proc':>12s}  speed-up")
+    print(
+        f"{'input':30s} {'MB':>6s} {'plain jieba':>12s} {'engine':>7s} {'ours 1 proc':>12s} "
+        f"{f'ours {jobs} proc':>12s}  speed-up"
+    )
     for name, texts in inputs.items():
         texts = [normalize(t) for t in texts]
         mb = sum(len(t.encode()) for t in texts) / 1e6
@@ -73,11 +75,16 @@ def main(argv=None):
             os.environ["WEIDIAOYAN_SEGMENTER"] = engine
             t_one = _time(lambda texts=texts: tokenize_many(texts, n_jobs=1, progress=False), args.repeat)
             t_par = _time(lambda texts=texts: tokenize_many(texts, n_jobs=jobs, progress=False), args.repeat)
-            print(f"{name:30s} {mb:6.1f} {mb / t_plain:8.2f} MB/s {engine:>7s} {mb / t_one:8.2f} MB/s "
-                  f"{mb / t_par:8.2f} MB/s  ×{t_plain / t_par:.2f}", flush=True)
+            print(
+                f"{name:30s} {mb:6.1f} {mb / t_plain:8.2f} MB/s {engine:>7s} {mb / t_one:8.2f} MB/s "
+                f"{mb / t_par:8.2f} MB/s  ×{t_plain / t_par:.2f}",
+                flush=True,
+            )
         os.environ.pop("WEIDIAOYAN_SEGMENTER")
-    print("\nours = normalised text → segmenter (HMM on) + domain dictionary + stopword filter; duplicate texts and "
-          "repeated clauses segmented once (cache cleared before every run).")
+    print(
+        "\nours = normalised text → segmenter (HMM on) + domain dictionary + stopword filter; duplicate texts and "
+        "repeated clauses segmented once (cache cleared before every run)."
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,26 @@ def messages_xlsx(tmp_path_factory):
 
 
 def rank(path, out, *extra):
-    return main(["rank", str(path), "--text-col", "text", "--id-col", "id", "--time-col", "submitted_at",
-                 "--likes-col", "likes", "--out", str(out), "--top", "5", "--quiet", *extra])
+    return main(
+        [
+            "rank",
+            str(path),
+            "--text-col",
+            "text",
+            "--id-col",
+            "id",
+            "--time-col",
+            "submitted_at",
+            "--likes-col",
+            "likes",
+            "--out",
+            str(out),
+            "--top",
+            "5",
+            "--quiet",
+            *extra,
+        ]
+    )
 
 
 @pytest.mark.slow
@@ -36,8 +54,24 @@ def test_rank_writes_the_tables_staff_hand_on(messages_xlsx, tmp_path, capsys):
     assert "热点问题（前 5 名）" in printed and "用时" in printed
 
     cand = pd.read_csv(tmp_path / "a" / "candidates.csv", encoding="utf-8-sig")
-    for col in ("rank", "topic_id", "score", "volume", "breadth", "recency", "growth", "intensity", "alignment",
-                "concreteness", "label", "n_messages", "first_seen", "last_seen", "places", "explanation"):
+    for col in (
+        "rank",
+        "topic_id",
+        "score",
+        "volume",
+        "breadth",
+        "recency",
+        "growth",
+        "intensity",
+        "alignment",
+        "concreteness",
+        "label",
+        "n_messages",
+        "first_seen",
+        "last_seen",
+        "places",
+        "explanation",
+    ):
         assert col in cand.columns, col
     assert cand["rank"].tolist() == list(range(1, len(cand) + 1))
 
@@ -75,7 +109,7 @@ def test_same_input_gives_byte_identical_files(messages_xlsx, tmp_path):
     assert rank(path, tmp_path / "1") == 0
     assert rank(path, tmp_path / "2") == 0
     for f in (tmp_path / "1").iterdir():
-        if f.name != "weights.json":   # holds the output-independent settings, compared below
+        if f.name != "weights.json":  # holds the output-independent settings, compared below
             assert f.read_bytes() == (tmp_path / "2" / f.name).read_bytes(), f.name
     one, two = ((tmp_path / d / "weights.json").read_text(encoding="utf-8") for d in ("1", "2"))
     assert one == two
@@ -83,11 +117,23 @@ def test_same_input_gives_byte_identical_files(messages_xlsx, tmp_path):
 
 def test_wrong_column_is_a_chinese_message_not_a_traceback(messages_xlsx, tmp_path, capsys):
     path, _ = messages_xlsx
-    code = main(["rank", str(path), "--text-col", "留言详情", "--id-col", "id", "--time-col", "submitted_at",
-                 "--out", str(tmp_path / "x")])
+    code = main(
+        [
+            "rank",
+            str(path),
+            "--text-col",
+            "留言详情",
+            "--id-col",
+            "id",
+            "--time-col",
+            "submitted_at",
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
-    assert "找不到列“留言详情”（--text-col）" in err and "Traceback" not in err   # as topics words it
+    assert "找不到列“留言详情”（--text-col）" in err and "Traceback" not in err  # as topics words it
 
 
 def test_shared_sample_file_if_present(tmp_path):
@@ -96,16 +142,50 @@ def test_shared_sample_file_if_present(tmp_path):
     path = SHARED / SHARED_SAMPLE
     if not path.exists():
         pytest.skip("shared TipDM sample data not available")
-    assert main(["rank", str(path), "--text-col", "留言主题,留言详情", "--id-col", "留言编号", "--time-col", "留言时间",
-                 "--likes-col", "点赞数", "--dislikes-col", "反对数", "--top", "3", "--quiet",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "rank",
+                str(path),
+                "--text-col",
+                "留言主题,留言详情",
+                "--id-col",
+                "留言编号",
+                "--time-col",
+                "留言时间",
+                "--likes-col",
+                "点赞数",
+                "--dislikes-col",
+                "反对数",
+                "--top",
+                "3",
+                "--quiet",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     assert len(pd.read_excel(tmp_path / "热点问题表.xlsx", engine="calamine")) <= 3
 
 
 def test_a_time_column_without_dates_and_an_out_file_are_refused(messages_xlsx, tmp_path, capsys):
     path, _ = messages_xlsx
-    code = main(["rank", str(path), "--text-col", "text", "--id-col", "id", "--time-col", "respondent",
-                 "--out", str(tmp_path / "x"), "--quiet"])
+    code = main(
+        [
+            "rank",
+            str(path),
+            "--text-col",
+            "text",
+            "--id-col",
+            "id",
+            "--time-col",
+            "respondent",
+            "--out",
+            str(tmp_path / "x"),
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "时间列“respondent”" in err and "Traceback" not in err
     a_file = tmp_path / "out.txt"

@@ -15,18 +15,20 @@ def frame(rows):
 
 
 def test_one_person_and_a_campaign_count_once():
-    msgs = frame([
-        (1, 0, "丽发新城小区旁搅拌站噪音大", "2024-01-01", "a"),
-        (2, 0, "丽发新城小区旁搅拌站粉尘多", "2024-01-02", "a"),   # same person again
-        (3, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "b"),
-        (4, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "c"),   # campaign text, another person
-        (5, 0, "丽发新城搅拌站夜间施工", "2024-01-04", "d"),
-        (6, 1, "学校门口没有红绿灯", "2024-01-05", "e"),
-    ])
+    msgs = frame(
+        [
+            (1, 0, "丽发新城小区旁搅拌站噪音大", "2024-01-01", "a"),
+            (2, 0, "丽发新城小区旁搅拌站粉尘多", "2024-01-02", "a"),  # same person again
+            (3, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "b"),
+            (4, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "c"),  # campaign text, another person
+            (5, 0, "丽发新城搅拌站夜间施工", "2024-01-04", "d"),
+            (6, 1, "学校门口没有红绿灯", "2024-01-05", "e"),
+        ]
+    )
     vol = F.volume(msgs)
     assert vol.loc[0, "n_messages"] == 5
     assert vol.loc[0, "n_respondents"] == 4
-    assert vol.loc[0, "n_voices"] == 3          # a (twice), b+c (one campaign), d
+    assert vol.loc[0, "n_voices"] == 3  # a (twice), b+c (one campaign), d
     assert vol.loc[0, "volume"] == pytest.approx(1.0)
     assert 0 < vol.loc[1, "volume"] < 1
 
@@ -50,20 +52,30 @@ def test_breadth_is_share_of_sectors_and_districts():
 
 def test_recency_and_growth():
     now = pd.Timestamp("2024-12-31")
-    msgs = frame([
-        (1, 0, "x", "2024-12-20", "a"), (2, 0, "x", "2024-12-25", "b"), (3, 0, "x", "2024-09-01", "c"),
-        (4, 1, "x", "2023-01-01", "d"), (5, 1, "x", "2023-02-01", "e"),
-    ])
+    msgs = frame(
+        [
+            (1, 0, "x", "2024-12-20", "a"),
+            (2, 0, "x", "2024-12-25", "b"),
+            (3, 0, "x", "2024-09-01", "c"),
+            (4, 1, "x", "2023-01-01", "d"),
+            (5, 1, "x", "2023-02-01", "e"),
+        ]
+    )
     out = F.recency_growth(msgs, now, window_days=90)
     assert out.loc[0, "recency"] > out.loc[1, "recency"]
     assert out.loc[0, "n_recent"] == 2 and out.loc[0, "n_before"] == 1
     assert out.loc[0, "growth"] == pytest.approx((2 - 1) / 3 / 2 + 0.5)
-    assert out.loc[1, "growth"] == 0.0            # silent in both windows: not growing
+    assert out.loc[1, "growth"] == 0.0  # silent in both windows: not growing
 
 
 def test_intensity_uses_urgent_words_and_likes():
-    msgs = frame([(1, 0, "楼道堆物有火灾隐患", "2024-01-01", "a"), (2, 0, "存在安全隐患", "2024-01-01", "b"),
-                  (3, 1, "希望多种树", "2024-01-01", "c")])
+    msgs = frame(
+        [
+            (1, 0, "楼道堆物有火灾隐患", "2024-01-01", "a"),
+            (2, 0, "存在安全隐患", "2024-01-01", "b"),
+            (3, 1, "希望多种树", "2024-01-01", "c"),
+        ]
+    )
     msgs["likes"] = [100, 20, 0]
     out = F.intensity(msgs, F.urgent_words())
     assert out.loc[0, "urgent_share"] == 1.0 and out.loc[1, "urgent_share"] == 0.0
@@ -73,8 +85,13 @@ def test_intensity_uses_urgent_words_and_likes():
 
 
 def test_alignment_names_the_matched_keywords():
-    msgs = frame([(1, 0, "老旧小区改造后加装电梯", "2024-01-01", "a"), (2, 0, "电梯坏了", "2024-01-01", "b"),
-                  (3, 1, "菜市场太远", "2024-01-01", "c")])
+    msgs = frame(
+        [
+            (1, 0, "老旧小区改造后加装电梯", "2024-01-01", "a"),
+            (2, 0, "电梯坏了", "2024-01-01", "b"),
+            (3, 1, "菜市场太远", "2024-01-01", "c"),
+        ]
+    )
     out = F.alignment(msgs, ["加装电梯", "老旧小区改造", "养老服务"])
     assert out.loc[0, "alignment"] == 0.5 and out.loc[1, "alignment"] == 0.0
     assert out.loc[0, "aligned_keywords"] == "加装电梯、老旧小区改造"
@@ -83,8 +100,12 @@ def test_alignment_names_the_matched_keywords():
 
 @pytest.mark.slow
 def test_one_matter_is_more_concrete_than_a_broad_bucket():
-    one = ["丽发新城小区旁边建搅拌站噪音扰民", "丽发新城小区搅拌站粉尘污染严重", "请尽快搬走丽发新城小区旁的搅拌站",
-           "丽发新城搅拌站夜间施工吵得睡不着"]
+    one = [
+        "丽发新城小区旁边建搅拌站噪音扰民",
+        "丽发新城小区搅拌站粉尘污染严重",
+        "请尽快搬走丽发新城小区旁的搅拌站",
+        "丽发新城搅拌站夜间施工吵得睡不着",
+    ]
     broad = ["东山湾路什么时候修", "咨询地铁11号线进度", "小区物业乱收费", "学校周边交通拥堵"]
     msgs = frame([(i, 0 if i < 4 else 1, t, "2024-01-01", str(i)) for i, t in enumerate(one + broad)])
     X, _ = char_vectors(msgs["text"])
@@ -94,9 +115,14 @@ def test_one_matter_is_more_concrete_than_a_broad_bucket():
 
 
 def test_split_matter_is_joined_but_unrelated_issues_are_not():
-    texts = ["丽发新城小区旁边建搅拌站噪音扰民", "丽发新城小区搅拌站粉尘污染严重",
-             "丽发新城小区旁搅拌站粉尘噪音", "丽发新城小区搅拌站噪音扰民严重",
-             "学校门口早晚高峰拥堵", "学校门口接送孩子交通拥堵"]
+    texts = [
+        "丽发新城小区旁边建搅拌站噪音扰民",
+        "丽发新城小区搅拌站粉尘污染严重",
+        "丽发新城小区旁搅拌站粉尘噪音",
+        "丽发新城小区搅拌站噪音扰民严重",
+        "学校门口早晚高峰拥堵",
+        "学校门口接送孩子交通拥堵",
+    ]
     groups = np.array([0, 0, 1, 1, 2, 2])
     X, _ = char_vectors(pd.Series(texts))
     mapping = same_matter(X, groups, pd.Series(texts), threshold=0.5)
@@ -113,10 +139,20 @@ def test_specificity_of_everywhere_place_is_low():
 
 
 def test_letters_about_many_places_are_not_one_spot():
-    one_spot = ["丽发新城小区旁搅拌站噪音大", "投诉丽发新城小区搅拌站", "A市丽发新城小区粉尘严重", "丽发新城小区居民睡不着",
-                "丽发新城小区旁边建搅拌站"]
-    bag = ["长城水郡小区存在安全隐患", "悦湖山小区存在安全隐患", "江山帝景小区存在安全隐患", "雄新华府小区存在安全隐患",
-           "缔壹城小区连廊存在安全隐患"]
+    one_spot = [
+        "丽发新城小区旁搅拌站噪音大",
+        "投诉丽发新城小区搅拌站",
+        "A市丽发新城小区粉尘严重",
+        "丽发新城小区居民睡不着",
+        "丽发新城小区旁边建搅拌站",
+    ]
+    bag = [
+        "长城水郡小区存在安全隐患",
+        "悦湖山小区存在安全隐患",
+        "江山帝景小区存在安全隐患",
+        "雄新华府小区存在安全隐患",
+        "缔壹城小区连廊存在安全隐患",
+    ]
     msgs = frame([(i, 0 if i < 5 else 1, t, "2024-01-01", str(i)) for i, t in enumerate(one_spot + bag)])
     focus = F.place_focus(msgs)
     assert focus.loc[0, "top_place"] == "丽发新城" and focus.loc[0, "place_focus"] == 1.0

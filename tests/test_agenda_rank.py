@@ -11,11 +11,19 @@ from toolkit.agenda import DEFAULT_WEIGHTS, AgendaError, CandidateRanker, rank_c
 def small_inputs():
     rows = []
     # issue 0: a concrete matter raised by six people; issue 1: a broad bucket of four; issue 2: one person x3
-    own_words = ["丽发新城小区旁搅拌站噪音扰民", "丽发新城搅拌站粉尘太大没法开窗", "请搬走丽发新城小区旁的搅拌站",
-                 "丽发新城搅拌站夜间施工吵得睡不着", "搅拌站离丽发新城小区太近了", "丽发新城小区搅拌站货车扬尘"]
-    for i, text in enumerate(own_words):   # six people, each in their own words (copies would count once)
+    own_words = [
+        "丽发新城小区旁搅拌站噪音扰民",
+        "丽发新城搅拌站粉尘太大没法开窗",
+        "请搬走丽发新城小区旁的搅拌站",
+        "丽发新城搅拌站夜间施工吵得睡不着",
+        "搅拌站离丽发新城小区太近了",
+        "丽发新城小区搅拌站货车扬尘",
+    ]
+    for i, text in enumerate(own_words):  # six people, each in their own words (copies would count once)
         rows.append((f"a{i}", 0, text, f"2024-0{1 + i % 6}-10", f"p{i}", 3))
-    for i, t in enumerate(["东山湾路什么时候修", "咨询地铁11号线进度", "小区物业乱收费", "学校周边交通拥堵", "公园厕所太少"]):
+    for i, t in enumerate(
+        ["东山湾路什么时候修", "咨询地铁11号线进度", "小区物业乱收费", "学校周边交通拥堵", "公园厕所太少"]
+    ):
         rows.append((f"b{i}", 1, t, "2024-03-01", f"q{i}", 0))
     for i in range(3):
         rows.append((f"c{i}", 2, f"我家楼下的路灯坏了{i}", "2024-06-01", "same", 0))
@@ -23,12 +31,16 @@ def small_inputs():
     msgs = pd.DataFrame(rows, columns=["id", "topic_id", "text", "time", "respondent", "likes"])
     assignments = msgs[["id", "topic_id"]].assign(theme_id=msgs["topic_id"].clip(lower=0) % 2)
     assignments.loc[msgs["topic_id"] < 0, "theme_id"] = -1
-    topics = pd.DataFrame({
-        "topic_id": [0, 1, 2, -1], "theme_id": [0, 1, 0, -1],
-        "label": ["丽发新城小区：搅拌站、噪音", "道路、地铁", "路灯、坏了", "未归类"],
-        "keywords": ["搅拌站 噪音 丽发", "道路 地铁", "路灯", ""], "places": ["丽发新城小区", "", "", ""],
-        "representative": ["丽发新城小区旁搅拌站噪音扰民", "东山湾路什么时候修", "路灯坏了", ""],
-    })
+    topics = pd.DataFrame(
+        {
+            "topic_id": [0, 1, 2, -1],
+            "theme_id": [0, 1, 0, -1],
+            "label": ["丽发新城小区：搅拌站、噪音", "道路、地铁", "路灯、坏了", "未归类"],
+            "keywords": ["搅拌站 噪音 丽发", "道路 地铁", "路灯", ""],
+            "places": ["丽发新城小区", "", "", ""],
+            "representative": ["丽发新城小区旁搅拌站噪音扰民", "东山湾路什么时候修", "路灯坏了", ""],
+        }
+    )
     return msgs.drop(columns="topic_id"), topics, assignments
 
 
@@ -49,7 +61,7 @@ def test_concrete_hot_issue_first_and_unassigned_never_a_candidate():
     contrib = table[[c for c in table if c.startswith("contrib_")]].sum(axis=1)
     assert (contrib - table["score"]).abs().max() < 1e-3
     assert abs(sum(ranker.weights_.values()) - 1) < 1e-3
-    assert "breadth" in ranker.missing_factors_          # no 界别/镇街 columns given
+    assert "breadth" in ranker.missing_factors_  # no 界别/镇街 columns given
     line = table.iloc[0]["explanation"]
     assert line.startswith("第1名 丽发新城小区") and "人反映" in line and "\n" not in line
     assert table.attrs["weights"] == ranker.weights_
@@ -91,10 +103,12 @@ def test_real_topic_model_top_candidates_are_single_true_issues():
     from toolkit.topics import TopicModel
 
     data = generate_concerns(600, seed=1)
-    msgs = data.rename(columns={"submitted_at": "time"})[["id", "text", "time", "respondent", "likes",
-                                                          "sector", "district"]]
-    model = TopicModel(random_state=0, progress=False).fit(msgs["text"], ids=msgs["id"], times=msgs["time"],
-                                                           respondents=msgs["respondent"])
+    msgs = data.rename(columns={"submitted_at": "time"})[
+        ["id", "text", "time", "respondent", "likes", "sector", "district"]
+    ]
+    model = TopicModel(random_state=0, progress=False).fit(
+        msgs["text"], ids=msgs["id"], times=msgs["time"], respondents=msgs["respondent"]
+    )
     ranker = CandidateRanker()
     table = ranker.fit(msgs, model.topics_, model.assignments_).candidates_
     truth = data.set_index("id")["issue_id"]
@@ -103,9 +117,9 @@ def test_real_topic_model_top_candidates_are_single_true_issues():
     for topic_id in table["topic_id"].head(5):
         issues = members.loc[members["topic_id"] == topic_id, "issue"]
         share = issues.value_counts(normalize=True)
-        assert share.iloc[0] >= 0.6, (topic_id, share.head(3).to_dict())   # mostly one matter each
+        assert share.iloc[0] >= 0.6, (topic_id, share.head(3).to_dict())  # mostly one matter each
         tops.append(share.index[0])
-    assert len(set(tops)) == 5                                              # and distinct
+    assert len(set(tops)) == 5  # and distinct
     assert table["breadth"].notna().all()
 
 
@@ -132,7 +146,7 @@ def test_weights_widget_reranks_and_saves(tmp_path):
     box = weights_widget(msgs, Fitted(), keywords=["噪音"], save_to=tmp_path / "weights.json")
     before = dict(box.ranker.weights_)
     sliders = [w for w in box.children if hasattr(w, "value") and isinstance(w.value, float)]
-    sliders[0].value = 0.9                      # 规模 (volume) up
+    sliders[0].value = 0.9  # 规模 (volume) up
     assert box.ranker.weights_["volume"] > before["volume"]
     save = next(w for w in box.children[-2].children if getattr(w, "description", "") == "保存权重")
     save.click()
@@ -143,10 +157,12 @@ def test_weights_widget_reranks_and_saves(tmp_path):
 def test_differently_worded_letters_about_one_spot_are_one_matter():
     from toolkit.agenda.ranker import _one_matter
 
-    table = pd.DataFrame({
-        "cohesion": [0.05, 0.05, 0.30, 0.05],
-        "n_placed": [44, 44, 0, 3],
-        "top_place_share": [1.0, 0.3, 0.0, 1.0],
-    })
+    table = pd.DataFrame(
+        {
+            "cohesion": [0.05, 0.05, 0.30, 0.05],
+            "n_placed": [44, 44, 0, 3],
+            "top_place_share": [1.0, 0.3, 0.0, 1.0],
+        }
+    )
     # one estate named by 44 voices: one matter; scattered places or too little evidence: a bag
     assert _one_matter(table, 0.1).tolist() == [True, False, True, False]

@@ -11,12 +11,12 @@ PHONE = "13912345678"
 
 @pytest.fixture(scope="module")
 def brief(tmp_path_factory):
-    from toolkit.workflows import build_brief
+    from conftest import SURVEYS
+
     from toolkit.forms import load_form
     from toolkit.sample import generate_responses
     from toolkit.store import open_store
-
-    from conftest import SURVEYS
+    from toolkit.workflows import build_brief
 
     tmp = tmp_path_factory.mktemp("brief")
     form = load_form(SURVEYS / "annual_topics.yaml")
@@ -44,10 +44,9 @@ def test_every_chart_has_png_svg_pdf_and_csv(brief):
 
 
 def test_deck_is_16_9_with_cover_charts_and_candidates(brief):
+    import pandas as pd
     from pptx import Presentation
     from pptx.util import Inches
-
-    import pandas as pd
 
     deck = Presentation(brief["deck"])
     assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))
@@ -74,7 +73,9 @@ def test_report_has_the_sections_charts_candidates_and_data_quality(brief):
     facts = {row.cells[0].text: row.cells[1].text for row in quality.rows[1:]}
     assert facts["导入行数"] == "165" and facts["隔离（拒收）行"] == "3" and facts["有效答卷"] == "160"
     assert int(facts["遮蔽的个人信息"]) >= 1
-    text = "\n".join(p.text for p in doc.paragraphs) + "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    text = "\n".join(p.text for p in doc.paragraphs) + "".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    )
     assert PHONE not in text
 
 
@@ -84,6 +85,7 @@ def test_csv_exports_hold_no_personal_data(brief):
 
 
 # -- headlines read back from the deck and the report, checked against the numbers in the charts' CSVs --------
+
 
 def _read_csv(path):
     import pandas as pd
@@ -179,6 +181,7 @@ def test_every_headline_agrees_with_its_chart_csv(brief, where):
 def test_issue_quotes_headline_names_the_issue_with_most_people_not_rank_one(tmp_path):
     """Rank 1 has the fewest people here: "最多" must still name the largest issue (the demo's 86-person one)."""
     import pandas as pd
+    from conftest import SURVEYS
 
     from toolkit.brief.findings import quotes
     from toolkit.brief.survey import Survey
@@ -186,14 +189,18 @@ def test_issue_quotes_headline_names_the_issue_with_most_people_not_rank_one(tmp
     from toolkit.sample import generate_responses
     from toolkit.store import open_store
 
-    from conftest import SURVEYS
-
     form = load_form(SURVEYS / "annual_topics.yaml")
     store = open_store(tmp_path / "q.db")
     records = [{k: v for k, v in r.items() if k != "truth"} for r in generate_responses(form, 5, seed=1)]
     store.add_responses(form, records, source="sample")
-    candidates = pd.DataFrame({"rank": [1, 2, 3], "label": ["灵活就业社保", "石桥村留守儿童", "宿舍改造"],
-                               "n_voices": [11, 86, 50], "representative": ["没人管", "没人关心", "偷工减料"]})
+    candidates = pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "label": ["灵活就业社保", "石桥村留守儿童", "宿舍改造"],
+            "n_voices": [11, 86, 50],
+            "representative": ["没人管", "没人关心", "偷工减料"],
+        }
+    )
     chart = quotes(Survey.load(store, form), candidates, tmp_path / "charts")
     store.close()
     assert "“石桥村留守儿童”人数最多（86人）" in chart.title and "共147人" in chart.title
@@ -201,15 +208,15 @@ def test_issue_quotes_headline_names_the_issue_with_most_people_not_rank_one(tmp
 
 
 def test_ordered_choices_keep_the_scale_order_with_the_largest_highlighted_in_the_headline(brief):
-    from toolkit.forms import load_form
-
     from conftest import SURVEYS
+
+    from toolkit.forms import load_form
 
     question = load_form(SURVEYS / "annual_topics.yaml").by_role("age")
     (path,) = brief["charts"].glob(f"06_*_{question.id}.csv")
     data = _read_csv(path)
-    assert data["选项"].tolist() == [c.label for c in question.choices]   # 18岁以下 … 60岁及以上
-    assert data["人数"].tolist() != sorted(data["人数"], reverse=True)    # so not the count order
+    assert data["选项"].tolist() == [c.label for c in question.choices]  # 18岁以下 … 60岁及以上
+    assert data["人数"].tolist() != sorted(data["人数"], reverse=True)  # so not the count order
     # unordered questions still read largest first
     sector = _read_csv(next(brief["charts"].glob("06_*_sector.csv")))
     assert sector["人数"].tolist() == sorted(sector["人数"], reverse=True)

@@ -24,7 +24,7 @@ def test_demo_prints_the_issue_count_the_deck_and_report_show(tmp_path):
     shown = {int(n) for n in re.findall(r"归并为 (\d+) 个议题", deck + "\n" + report)}
     assert shown == {said}
     topics = outputs["topics"].read_text(encoding="utf-8-sig").splitlines()
-    assert said < len(topics) - 1   # the model's table has the 未归类 row (and merged issues); not counted
+    assert said < len(topics) - 1  # the model's table has the 未归类 row (and merged issues); not counted
 
 
 def test_ordinal_rule():
@@ -32,15 +32,24 @@ def test_ordinal_rule():
     from toolkit.forms.model import Choice, Question
 
     def single(label, *choices, role=None):
-        return Question(id="q", kind="single", label=label, role=role,
-                        choices=[Choice(id=str(i), label=c) for i, c in enumerate(choices)])
+        return Question(
+            id="q",
+            kind="single",
+            label=label,
+            role=role,
+            choices=[Choice(id=str(i), label=c) for i, c in enumerate(choices)],
+        )
 
     assert is_ordinal(single("您的年龄段", "老年", "青年", role="age"))
-    assert is_ordinal(single("您的学历", "初中及以下", "高中", "大学"))          # the label names a scale
-    assert is_ordinal(single("手机部数", "1部", "2部", "4部及以上", "3部"))       # numbered choices
+    assert is_ordinal(single("您的学历", "初中及以下", "高中", "大学"))  # the label names a scale
+    assert is_ordinal(single("手机部数", "1部", "2部", "4部及以上", "3部"))  # numbered choices
     assert not is_ordinal(single("您家养宠物吗？", "不养", "养狗", "养猫"))
     assert not is_ordinal(single("性别", "男", "女"))
     assert ordered_levels(["18—35岁", "60岁及以上", "18岁以下", "36—59岁"]) == [
-        "18岁以下", "18—35岁", "36—59岁", "60岁及以上"]
-    assert ordered_levels(["初中及以下", "高中", "大学"]) == ["初中及以下", "高中", "大学"]   # the form's order
+        "18岁以下",
+        "18—35岁",
+        "36—59岁",
+        "60岁及以上",
+    ]
+    assert ordered_levels(["初中及以下", "高中", "大学"]) == ["初中及以下", "高中", "大学"]  # the form's order
     assert ordered_levels(["2部", "免费赠送的", "1部"]) == ["1部", "2部", "免费赠送的"]

@@ -113,7 +113,7 @@ def test_survey_charts_are_made_without_a_concern_question(no_concern):
     assert any(s.startswith("04_") and s.endswith("_services") for s in stems)
     for qid in ("income", "pets", "worries"):
         assert any(s.startswith("06_") and s.endswith(f"_{qid}") for s in stems), qid
-    assert not any(s.startswith(("01_", "02_", "07_")) for s in stems)   # no issues, no candidates
+    assert not any(s.startswith(("01_", "02_", "07_")) for s in stems)  # no issues, no candidates
     assert not (no_concern / "candidates.csv").exists()
 
 
@@ -123,7 +123,7 @@ def test_deck_and_report_say_why_the_issue_parts_are_left_out(no_concern):
     deck = _deck_text(no_concern / "简报.pptx")
     assert "没有意见建议题，未做议题归纳" in deck and "选题候选" not in deck
     pictures = sum(1 for s in Presentation(no_concern / "简报.pptx").slides for sh in s.shapes if sh.shape_type == 13)
-    assert pictures == len(list((no_concern / "charts").glob("*.png")))   # every survey chart is on a slide
+    assert pictures == len(list((no_concern / "charts").glob("*.png")))  # every survey chart is on a slide
     headings, text = _report_text(no_concern / "调研报告.docx")
     assert headings == ["一、基本情况", "二、主要问题", "附录：方法与数据质量"]
     assert "没有意见建议题，未做议题归纳" in text and "示例数据 60 份" in text
@@ -135,7 +135,7 @@ def test_ordered_ranges_follow_their_numbers_even_when_the_form_lists_them_out_o
     assert data["选项"].tolist() == ["3000元以下", "3001-5000元", "5001-8000元", "8001-15000元", "15000元以上"]
     (path,) = (no_concern / "charts").glob("06_*_pets.csv")
     pets = pd.read_csv(path, encoding="utf-8-sig")["人数"].tolist()
-    assert pets == sorted(pets, reverse=True)   # not a scale: largest first
+    assert pets == sorted(pets, reverse=True)  # not a scale: largest first
 
 
 def test_concern_question_nobody_answered_is_noted_too(tmp_path):
@@ -147,7 +147,7 @@ def test_concern_question_nobody_answered_is_noted_too(tmp_path):
 def test_a_rerun_leaves_no_charts_of_the_earlier_run(tmp_path):
     charts = tmp_path / "out" / "charts"
     charts.mkdir(parents=True)
-    stale = charts / "07_议题原话.png"          # the issues chart of an earlier run, when there were concerns
+    stale = charts / "07_议题原话.png"  # the issues chart of an earlier run, when there were concerns
     stale.write_bytes(b"old")
     (charts / "notes.txt").write_text("mine", encoding="utf-8")
     _brief(tmp_path, FORM)

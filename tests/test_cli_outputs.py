@@ -36,15 +36,26 @@ questions:
     kind: concern
     label: 您身边最急的一件事是什么？
 """
-TEXTS = ["小区停车位太少，晚上车停不下", "菜市场门口道路拥堵", "老旧小区加装电梯进展慢", "学校门口接送孩子交通乱",
-         "公园路灯坏了很久没人修"]
-ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0   # root ignores file permissions
+TEXTS = [
+    "小区停车位太少，晚上车停不下",
+    "菜市场门口道路拥堵",
+    "老旧小区加装电梯进展慢",
+    "学校门口接送孩子交通乱",
+    "公园路灯坏了很久没人修",
+]
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0  # root ignores file permissions
 RANK_FILES = {"candidates.csv", "热点问题表.xlsx", "热点问题留言明细表.xlsx", "选题候选清单.docx", "weights.json"}
 
 
 def cli(*args, cwd, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "toolkit.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, **(env or {})}, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def write_survey(folder: Path) -> tuple[Path, Path]:
@@ -65,8 +76,10 @@ def write_survey(folder: Path) -> tuple[Path, Path]:
 
 def counts(db: Path) -> tuple[int, int]:
     with sqlite3.connect(db) as conn:
-        return (conn.execute("select count(*) from responses").fetchone()[0],
-                conn.execute("select count(*) from batches").fetchone()[0])
+        return (
+            conn.execute("select count(*) from responses").fetchone()[0],
+            conn.execute("select count(*) from batches").fetchone()[0],
+        )
 
 
 @pytest.fixture(scope="module")
@@ -78,24 +91,59 @@ def work(tmp_path_factory):
     base = tmp_path_factory.mktemp("work")
     form, answers = write_survey(base / "survey")
     ingest(answers, form, base / "survey.db")
-    generate_concerns(2000, seed=3)[["id", "text", "submitted_at", "likes"]].to_csv(base / "concerns.csv",
-                                                                                    index=False)
+    generate_concerns(2000, seed=3)[["id", "text", "submitted_at", "likes"]].to_csv(base / "concerns.csv", index=False)
     return base
 
 
 # One command per kind of output: (flag, folder or file, arguments with OUT in place of the output path)
 COMMANDS = {
-    "topics": ("--out", "folder", ["topics", "{base}/concerns.csv", "--text-col", "text", "--id-col", "id",
-                                   "--quiet", "--out", "OUT"]),
-    "rank": ("--out", "folder", ["rank", "{base}/concerns.csv", "--text-col", "text", "--id-col", "id",
-                                 "--time-col", "submitted_at", "--quiet", "--out", "OUT"]),
-    "brief": ("--out", "folder", ["brief", "--db", "{base}/survey.db", "--form", "{base}/survey/poll.yaml",
-                                  "--out", "OUT"]),
-    "rejected export": ("-o", "file", ["rejected", "export", "--form", "{base}/survey/poll.yaml",
-                                       "--db", "{base}/survey.db", "-o", "OUT"]),
+    "topics": (
+        "--out",
+        "folder",
+        ["topics", "{base}/concerns.csv", "--text-col", "text", "--id-col", "id", "--quiet", "--out", "OUT"],
+    ),
+    "rank": (
+        "--out",
+        "folder",
+        [
+            "rank",
+            "{base}/concerns.csv",
+            "--text-col",
+            "text",
+            "--id-col",
+            "id",
+            "--time-col",
+            "submitted_at",
+            "--quiet",
+            "--out",
+            "OUT",
+        ],
+    ),
+    "brief": (
+        "--out",
+        "folder",
+        ["brief", "--db", "{base}/survey.db", "--form", "{base}/survey/poll.yaml", "--out", "OUT"],
+    ),
+    "rejected export": (
+        "-o",
+        "file",
+        ["rejected", "export", "--form", "{base}/survey/poll.yaml", "--db", "{base}/survey.db", "-o", "OUT"],
+    ),
     "form export": ("-o", "file", ["form", "export", "{base}/survey/poll.yaml", "--to", "docx", "-o", "OUT"]),
-    "ingest report": ("--report", "file", ["ingest", "{base}/survey/answers.csv", "--form",
-                                           "{base}/survey/poll.yaml", "--db", "{place}/new.db", "--report", "OUT"]),
+    "ingest report": (
+        "--report",
+        "file",
+        [
+            "ingest",
+            "{base}/survey/answers.csv",
+            "--form",
+            "{base}/survey/poll.yaml",
+            "--db",
+            "{place}/new.db",
+            "--report",
+            "OUT",
+        ],
+    ),
 }
 
 
@@ -112,7 +160,7 @@ def _listing(folder: Path) -> dict[str, bytes]:
 def test_an_output_path_that_cannot_be_written_is_refused_before_any_work(work, tmp_path, name, case):
     flag, kind, _ = COMMANDS[name]
     (tmp_path / "notes.txt").write_text("staff notes", encoding="utf-8")
-    if case == "wrong kind":    # a file where a folder is meant, a folder where a file is meant
+    if case == "wrong kind":  # a file where a folder is meant, a folder where a file is meant
         out = tmp_path / "notes.txt" if kind == "folder" else tmp_path
     elif case == "below a file":
         out = tmp_path / "notes.txt" / "结果" / ("out" if kind == "folder" else "out.xlsx")
@@ -130,16 +178,20 @@ def test_an_output_path_that_cannot_be_written_is_refused_before_any_work(work, 
             (tmp_path / "ro").chmod(0o755)
     assert run.returncode != 0, run.stdout
     assert "Traceback" not in run.stderr and run.stderr.startswith("错误：")
-    assert f"{flag} {out}" in run.stderr, run.stderr                           # names the path …
-    assert "修改" in run.stderr                                                # … and the fix
-    assert _listing(tmp_path) == before    # nothing written: no output, no temporary folder, no new database
+    assert f"{flag} {out}" in run.stderr, run.stderr  # names the path …
+    assert "修改" in run.stderr  # … and the fix
+    assert _listing(tmp_path) == before  # nothing written: no output, no temporary folder, no new database
 
 
 def _kill_while_writing(args, cwd: Path, out: Path) -> bool:
     """Start a run, SIGKILL it once its temporary folder holds a file; True if it was killed mid-write."""
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", *map(str, args)], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300      # hang protection only
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit.cli", *map(str, args)],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300  # hang protection only
     try:
         while proc.poll() is None and time.monotonic() < deadline:
             stages = list(out.parent.glob(f".{out.name}.partial-*"))
@@ -161,15 +213,15 @@ def test_a_killed_rank_leaves_the_previous_complete_output_or_none(work, tmp_pat
     killed = _kill_while_writing(args, tmp_path, out)
     assert not out.exists() if killed else set(os.listdir(out)) == RANK_FILES
     visible = [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")]
-    assert visible == (["rank"] if out.exists() else [])     # at most a hidden .rank.partial-… beside it
+    assert visible == (["rank"] if out.exists() else [])  # at most a hidden .rank.partial-… beside it
 
     assert cli(*args, cwd=tmp_path).returncode == 0
     complete = _listing(out)
     assert set(complete) == RANK_FILES
-    assert not list(tmp_path.glob(".rank.*"))       # the killed run's temporary folder was cleaned up
+    assert not list(tmp_path.glob(".rank.*"))  # the killed run's temporary folder was cleaned up
 
     killed_again = _kill_while_writing(args, tmp_path, out)
-    assert _listing(out) == complete                # the old output, whole and untouched
+    assert _listing(out) == complete  # the old output, whole and untouched
     assert killed or killed_again, "the kill never landed while files were being written"
 
 
@@ -179,17 +231,17 @@ def test_a_shared_folder_keeps_other_files_and_loses_only_stale_outputs(tmp_path
 
     out = tmp_path / "reports"
     out.mkdir()
-    (out / "说明.txt").write_text("staff notes", encoding="utf-8")        # not ours: kept
-    (out / "themes.csv").write_text("old", encoding="utf-8")             # ours, not made this time: removed
+    (out / "说明.txt").write_text("staff notes", encoding="utf-8")  # not ours: kept
+    (out / "themes.csv").write_text("old", encoding="utf-8")  # ours, not made this time: removed
     with output_folder(out, error=TopicsError, names=("topics.csv", "themes.csv")) as stage:
         (stage / "topics.csv").write_text("new", encoding="utf-8")
-    assert _listing(out) == {"topics.csv": b"new", "说明.txt": "staff notes".encode()}
+    assert _listing(out) == {"topics.csv": b"new", "说明.txt": b"staff notes"}
 
     with pytest.raises(RuntimeError), output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
         (stage / "topics.csv").write_text("half", encoding="utf-8")
         raise RuntimeError("killed midway")
-    assert _listing(out) == {"topics.csv": b"new", "说明.txt": "staff notes".encode()}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]      # no temporary folder left
+    assert _listing(out) == {"topics.csv": b"new", "说明.txt": b"staff notes"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]  # no temporary folder left
 
 
 def _dead_pid() -> int:
@@ -215,7 +267,7 @@ def test_a_run_killed_between_moving_the_old_output_aside_and_putting_the_new_on
 
     with pytest.raises(RuntimeError), output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
         raise RuntimeError("the next run fails too")
-    assert _listing(out) == previous                                  # put back, not deleted
+    assert _listing(out) == previous  # put back, not deleted
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
 
     with output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
@@ -230,7 +282,7 @@ def test_an_empty_folder_made_inside_the_output_folder_is_kept(tmp_path):
     out = tmp_path / "topics"
     with output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
         (stage / "topics.csv").write_text("old", encoding="utf-8")
-    (out / "我的笔记").mkdir()                                        # made by staff, empty for now
+    (out / "我的笔记").mkdir()  # made by staff, empty for now
     with output_folder(out, error=TopicsError, names=("topics.csv",)) as stage:
         (stage / "topics.csv").write_text("new", encoding="utf-8")
     assert _listing(out) == {"topics.csv": b"new", "我的笔记": b"/"}
@@ -240,10 +292,10 @@ def test_a_file_output_named_with_brackets_leaves_no_temporary_file(tmp_path):
     from toolkit.ingest.errors import IngestError
     from toolkit.outfolder import output_file
 
-    target = tmp_path / "待修正[第1批].xlsx"          # [ ] would be a character class to glob
+    target = tmp_path / "待修正[第1批].xlsx"  # [ ] would be a character class to glob
     with pytest.raises(RuntimeError), output_file(target, error=IngestError) as tmp:
         tmp.write_bytes(b"half")
-        tmp.with_name(tmp.name + ".tmp").write_bytes(b"helper")      # toolkit.office writes beside it
+        tmp.with_name(tmp.name + ".tmp").write_bytes(b"helper")  # toolkit.office writes beside it
         raise RuntimeError("killed midway")
     assert list(tmp_path.iterdir()) == []
 
@@ -255,11 +307,12 @@ def test_ingest_after_the_commit_says_what_it_wrote(tmp_path, how):
         if ROOT_USER:
             pytest.skip("root ignores file permissions; the unwritable mapping path covers this")
         (tmp_path / "survey").chmod(0o555)
-    else:       # root can write anywhere: a dangling link makes writing the mapping fail all the same
+    else:  # root can write anywhere: a dangling link makes writing the mapping fail all the same
         (tmp_path / "survey" / "poll.mapping.yaml").symlink_to(tmp_path / "missing" / "poll.mapping.yaml")
     try:
-        run = cli("ingest", answers, "--form", form, "--db", tmp_path / "x.db", "--report", tmp_path / "r.xlsx",
-                  cwd=tmp_path)
+        run = cli(
+            "ingest", answers, "--form", form, "--db", tmp_path / "x.db", "--report", tmp_path / "r.xlsx", cwd=tmp_path
+        )
     finally:
         (tmp_path / "survey").chmod(0o755)
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
@@ -275,7 +328,7 @@ def test_a_locked_database_is_a_chinese_message_and_nothing_is_written(tmp_path)
     db = tmp_path / "x.db"
     open_store(db).close()
     holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")               # another program writing, for longer than we wait
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than we wait
     try:
         run = cli("ingest", answers, "--form", form, "--db", db, cwd=tmp_path, env={"WEIDIAOYAN_BUSY_TIMEOUT": "0.5"})
     finally:
@@ -319,7 +372,7 @@ def test_the_loser_of_two_imports_of_one_file_is_told_so_and_nothing_is_written_
         if "thread" not in outcome:
             outcome["thread"] = threading.Thread(target=import_b)
             outcome["thread"].start()
-            assert b_writes.wait(120)       # B has read the store and now waits for A's write lock
+            assert b_writes.wait(120)  # B has read the store and now waits for A's write lock
 
     try:
         report_a = ingest(answers, form, store_a)
@@ -343,12 +396,18 @@ def test_a_write_that_fails_midway_keeps_the_old_output_and_says_so(work, tmp_pa
     assert cli(*args, cwd=tmp_path).returncode == 0
     before = _listing(out)
 
-    def small_files():        # files may grow to 20 kB: the run's larger CSV fails as on a full disk
+    def small_files():  # files may grow to 20 kB: the run's larger CSV fails as on a full disk
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
-    run = subprocess.run([sys.executable, "-m", "toolkit.cli", *map(str, args)], capture_output=True, text=True,
-                         cwd=tmp_path, preexec_fn=small_files, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=small_files,
+        timeout=300,
+    )
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert f"--out {out}：写入时出错（文件超过系统允许的大小）" in run.stderr, run.stderr
     assert _listing(out) == before and not list(tmp_path.glob(".topics.*"))
@@ -364,18 +423,37 @@ def test_a_database_write_that_hits_a_full_disk_is_a_chinese_message_and_rolled_
     form, _ = write_survey(tmp_path / "survey")
     big = tmp_path / "big.csv"
     with open(big, "w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerows([["您居住的镇（街道）是？", "您身边最急的一件事是什么？"]]
-                                 + [["东湖街道", "小区停车难" * 200 + str(i)] for i in range(300)])
+        csv.writer(fh).writerows(
+            [["您居住的镇（街道）是？", "您身边最急的一件事是什么？"]]
+            + [["东湖街道", "小区停车难" * 200 + str(i)] for i in range(300)]
+        )
     db = tmp_path / "x.db"
     open_store(db).close()
 
-    def small_files():        # the database may not grow past 400 kB: its write fails as on a full disk
+    def small_files():  # the database may not grow past 400 kB: its write fails as on a full disk
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
 
-    run = subprocess.run([sys.executable, "-m", "toolkit.cli", "ingest", str(big), "--form", str(form), "--db", str(db),
-                          "--report", str(tmp_path / "r.xlsx")], capture_output=True, text=True, cwd=tmp_path,
-                         preexec_fn=small_files, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "ingest",
+            str(big),
+            "--form",
+            str(form),
+            "--db",
+            str(db),
+            "--report",
+            str(tmp_path / "r.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        preexec_fn=small_files,
+        timeout=300,
+    )
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert f"数据库 {db}：读写磁盘时出错。未完成的写入已撤销" in run.stderr, run.stderr
     assert counts(db) == (0, 0)
@@ -387,8 +465,16 @@ def test_two_imports_of_one_file_at_once_write_it_once_and_say_so(tmp_path):
     form, answers = write_survey(tmp_path / "survey")
     db = tmp_path / "x.db"
     cmd = [sys.executable, "-m", "toolkit.cli", "ingest", str(answers), "--form", str(form), "--db", str(db)]
-    procs = [subprocess.Popen([*cmd, "--report", str(tmp_path / f"r{i}.xlsx")], cwd=tmp_path, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(2)]
+    procs = [
+        subprocess.Popen(
+            [*cmd, "--report", str(tmp_path / f"r{i}.xlsx")],
+            cwd=tmp_path,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(2)
+    ]
     results = [(p.returncode, out, err) for p in procs for out, err in [p.communicate(timeout=300)]]
     for code, _out, err in results:
         assert "Traceback" not in err and "UNIQUE" not in err and "already exists" not in err, err

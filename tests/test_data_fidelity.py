@@ -12,18 +12,21 @@ import subprocess
 import sys
 
 import pytest
+from conftest import AGE_OPINION_FORM_YAML, ROOT
 from openpyxl import Workbook, load_workbook
 
-from conftest import AGE_OPINION_FORM_YAML, ROOT
 from toolkit.errors import quoted
 from toolkit.ingest import ingest
 from toolkit.ingest.errors import IngestError
 from toolkit.numbers import to_float, to_int
 
-FORM_YAML = AGE_OPINION_FORM_YAML + """  - id: visit
+FORM_YAML = (
+    AGE_OPINION_FORM_YAML
+    + """  - id: visit
     kind: date
     label: 日期
 """
+)
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ def _workbook_with_odd_cells(path):
     ws.append([30, "路灯坏了", "2025-01-02"])
     ws.append([None, None, "2025-01-03"])
     ws["A3"].value, ws["A3"].data_type = "#N/A", "e"
-    ws["B3"] = '=A1&"x"'                       # openpyxl saves formulas without a computed value
+    ws["B3"] = '=A1&"x"'  # openpyxl saves formulas without a computed value
     ws.append([41, None, "2025-01-04"])
     ws["B4"].value, ws["B4"].data_type = "#REF!", "e"
     wb.save(path)
@@ -65,6 +68,7 @@ def _workbook_with_odd_cells(path):
 
 
 # ---- Excel error cells and formulas without a value --------------------------------------------------
+
 
 def test_error_cells_reject_their_rows_with_the_cell_named(tmp_path, form):
     path = _workbook_with_odd_cells(tmp_path / "公式.xlsx")
@@ -91,17 +95,31 @@ def test_error_cells_are_named_by_topics_and_rank_reading(tmp_path):
     frame = read_table(_workbook_with_odd_cells(tmp_path / "公式.xlsx"), error=ValueError)
     note = frame.attrs["note"]
     assert "A3（#N/A）" in note and "B3（公式无计算结果）" in note and "B4（#REF!）" in note
-    assert frame["年龄"].isna().sum() == 1          # read as blank, and said so
+    assert frame["年龄"].isna().sum() == 1  # read as blank, and said so
 
 
 def test_the_cli_prints_the_error_cell_note(tmp_path, form):
     path = _workbook_with_odd_cells(tmp_path / "公式.xlsx")
-    proc = subprocess.run([str(ROOT / ".venv/bin/weidiaoyan"), "ingest", str(path), "--form", str(form),
-                           "--db", str(tmp_path / "x.db"), "--source", "table"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/weidiaoyan"),
+            "ingest",
+            str(path),
+            "--form",
+            str(form),
+            "--db",
+            str(tmp_path / "x.db"),
+            "--source",
+            "table",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Excel 错误值 #N/A" in proc.stdout
-    assert "Excel 错误值/公式无结果 · 列“年龄”" in proc.stdout and "excel_error" not in proc.stdout   # not the rule id
+    assert "Excel 错误值/公式无结果 · 列“年龄”" in proc.stdout and "excel_error" not in proc.stdout  # not the rule id
     assert "Traceback" not in proc.stderr
 
 
@@ -121,12 +139,17 @@ def test_fix_workbook_highlights_error_cells_of_optional_questions(tmp_path, for
         store.close()
     ws = load_workbook(tmp_path / "待修正.xlsx")[SHEET]
     col = {c.value: c.column for c in ws[1]}
-    yellow = {(r, h) for r in (2, 3) for h in ("年龄", "意见", "日期")
-              if ws.cell(r, next(v for k, v in col.items() if k and h in k)).fill.fgColor.rgb.endswith("FFF2CC")}
+    yellow = {
+        (r, h)
+        for r in (2, 3)
+        for h in ("年龄", "意见", "日期")
+        if ws.cell(r, next(v for k, v in col.items() if k and h in k)).fill.fgColor.rgb.endswith("FFF2CC")
+    }
     assert yellow == {(2, "年龄"), (2, "意见"), (3, "意见")}
 
 
 # ---- the fix workbook read back ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def quarantined(tmp_path, form):
@@ -136,7 +159,7 @@ def quarantined(tmp_path, form):
     from toolkit.store import open_store
 
     csv = tmp_path / "答卷.csv"
-    csv.write_bytes("年龄,意见,日期\n30,好,2025-01-02\n1_0,差,2025-01-03\n".encode("utf-8"))
+    csv.write_bytes("年龄,意见,日期\n30,好,2025-01-02\n1_0,差,2025-01-03\n".encode())
     db = tmp_path / "x.db"
     report = ingest(csv, form, db, source="table")
     assert (report["accepted"], report["rejected_rows"]) == (1, [2])
@@ -163,10 +186,16 @@ def test_one_underscore_zero_is_no_ten(tmp_path, quarantined):
     assert _rows(db, "select answers from responses") == [('{"age": 30, "opinion": "好", "visit": "2025-01-02"}',)]
 
 
-@pytest.mark.parametrize("edit, words", [
-    (lambda cell: setattr(cell, "value", "=5+5"), ["第2行", "年龄", "是公式，但文件里没有保存计算结果"]),
-    (lambda cell: (setattr(cell, "value", "#N/A"), setattr(cell, "data_type", "e")), ["第2行", "Excel 错误值 #N/A"]),
-])
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda cell: setattr(cell, "value", "=5+5"), ["第2行", "年龄", "是公式，但文件里没有保存计算结果"]),
+        (
+            lambda cell: (setattr(cell, "value", "#N/A"), setattr(cell, "data_type", "e")),
+            ["第2行", "Excel 错误值 #N/A"],
+        ),
+    ],
+)
 def test_a_fix_workbook_cell_that_cannot_be_read_stops_the_resubmit(tmp_path, form, quarantined, edit, words):
     from toolkit.forms import load_form
     from toolkit.ingest.fixes import resubmit_workbook
@@ -204,15 +233,42 @@ def test_a_fixed_value_is_still_taken(tmp_path, form, quarantined):
 
 # ---- strict numbers ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, number", [("10", 10.0), ("1_0", None), ("１０", 10.0), (" 3.5 ", 3.5), ("nan", None),
-                                          ("inf", None), ("1e400", None), ("-2", -2.0), (".5", 0.5), ("1e3", 1000.0),
-                                          ("", None), ("1,000", None), ("٣", None)])
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("10", 10.0),
+        ("1_0", None),
+        ("１０", 10.0),
+        (" 3.5 ", 3.5),
+        ("nan", None),
+        ("inf", None),
+        ("1e400", None),
+        ("-2", -2.0),
+        (".5", 0.5),
+        ("1e3", 1000.0),
+        ("", None),
+        ("1,000", None),
+        ("٣", None),
+    ],
+)
 def test_to_float_takes_plain_decimal_numbers_only(text, number):
     assert to_float(text) == number
 
 
-@pytest.mark.parametrize("text, number", [("10", 10), ("1_0", None), ("3.0", 3), ("3.5", None), ("１２", 12),
-                                          (7.0, 7), (True, None), ("99999999999999999999", 99999999999999999999)])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("10", 10),
+        ("1_0", None),
+        ("3.0", 3),
+        ("3.5", None),
+        ("１２", 12),
+        (7.0, 7),
+        (True, None),
+        ("99999999999999999999", 99999999999999999999),
+    ],
+)
 def test_to_int_takes_whole_numbers_only(text, number):
     assert to_int(text) == number
 
@@ -240,9 +296,10 @@ def test_a_date_with_an_underscore_is_rejected(tmp_path, form):
 
 # ---- repeated headers ------------------------------------------------------------------------------------
 
+
 def test_a_repeated_header_keeps_both_columns_in_the_raw_row(tmp_path, form):
     csv = tmp_path / "重复.csv"
-    csv.write_bytes("年龄,意见,意见,意见#2\n30,好,很好,非常好\n".encode("utf-8"))
+    csv.write_bytes("年龄,意见,意见,意见#2\n30,好,很好,非常好\n".encode())
     db = tmp_path / "x.db"
     ingest(csv, form, db, source="table")
     [(raw,)] = _rows(db, "select raw from responses")
@@ -254,7 +311,7 @@ def test_a_repeated_header_is_named_in_the_topics_note(tmp_path):
     from toolkit.tables import read_table
 
     csv = tmp_path / "重复.csv"
-    csv.write_bytes("编号,留言,留言\n1,路灯坏了,晚上看不见\n".encode("utf-8"))
+    csv.write_bytes("编号,留言,留言\n1,路灯坏了,晚上看不见\n".encode())
     frame = read_table(csv, error=ValueError)
     assert list(frame.columns) == ["编号", "留言", "留言.1"]
     assert frame.loc[0, "留言.1"] == "晚上看不见"
@@ -278,6 +335,7 @@ def test_a_repeated_xlsform_column_is_refused(tmp_path):
 
 # ---- readable messages ------------------------------------------------------------------------------------
 
+
 def test_messages_show_a_full_width_space_by_name(tmp_path, form):
     csv = tmp_path / "空格.csv"
     csv.write_bytes("年龄,意见,日期\n1\u30002,好,2025-01-02\n".encode("utf-8"))
@@ -296,15 +354,32 @@ def test_quoted_names_invisible_characters():
 
 def test_the_cli_runs_without_a_traceback_on_the_underscore_file(tmp_path, form):
     csv = tmp_path / "答卷.csv"
-    csv.write_bytes("年龄,意见,日期\n1_0,差,2025-01-03\n".encode("utf-8"))
-    proc = subprocess.run([sys.executable, "-m", "toolkit.cli", "ingest", str(csv), "--form", str(form),
-                           "--db", str(tmp_path / "x.db"), "--source", "table"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    csv.write_bytes("年龄,意见,日期\n1_0,差,2025-01-03\n".encode())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "ingest",
+            str(csv),
+            "--form",
+            str(form),
+            "--db",
+            str(tmp_path / "x.db"),
+            "--source",
+            "table",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert "“1_0” 不是有效的答案" in proc.stdout
 
 
 # ---- line endings ---------------------------------------------------------------------------------------
+
 
 def test_a_csv_with_mac_line_endings_reads_every_row(tmp_path, form):
     """Excel's "CSV (Macintosh)" ends lines with a lone CR: one 300 KB "line" to a check that split on LF
@@ -314,9 +389,25 @@ def test_a_csv_with_mac_line_endings_reads_every_row(tmp_path, form):
     path = tmp_path / "mac.csv"
     rows = [f"{20 + i % 50},第{i}条：小区门口路灯坏了,2025-01-{i % 28 + 1:02d}" for i in range(9000)]
     path.write_bytes("\r".join(["年龄,意见,日期", *rows, ""]).encode("utf-8"))
-    assert len(read_table(path, error=ValueError)) == 9000                  # topics and rank read it
-    proc = subprocess.run([sys.executable, "-m", "toolkit.cli", "ingest", str(path), "--form", str(form),
-                           "--db", str(tmp_path / "x.db"), "--source", "table"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    assert len(read_table(path, error=ValueError)) == 9000  # topics and rank read it
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "ingest",
+            str(path),
+            "--form",
+            str(form),
+            "--db",
+            str(tmp_path / "x.db"),
+            "--source",
+            "table",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert _rows(tmp_path / "x.db", "select count(*) from responses") == [(9000,)]

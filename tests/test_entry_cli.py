@@ -27,9 +27,11 @@ def test_missing_form_is_reported_without_traceback(tmp_path, capsys):
 def test_entry_without_voila_says_how_to_install(tmp_path):
     # voila and ipykernel are the notebooks extra; a plain install must say so, not crash in the subprocess
     db = tmp_path / "x.db"
-    code = ("import sys; sys.modules['voila'] = None; from toolkit.cli import main; "
-            f"sys.exit(main(['entry', '--form', {str(ROOT / 'surveys' / 'visit_record.yaml')!r}, '--db', {str(db)!r}]))")
+    code = (
+        "import sys; sys.modules['voila'] = None; from toolkit.cli import main; "
+        f"sys.exit(main(['entry', '--form', {str(ROOT / 'surveys' / 'visit_record.yaml')!r}, '--db', {str(db)!r}]))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert run.returncode == 1, run.stderr
     assert "weidiaoyan[notebooks]" in run.stderr and "Traceback" not in run.stderr
-    assert not db.exists()                         # the database is left as it was
+    assert not db.exists()  # the database is left as it was

@@ -13,19 +13,30 @@ from toolkit.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPED = {
-    "serial": "DH-0007", "sector": "1", "district": "2", "age_band": "4", "years_here": "30",
-    "concern_areas": "1 5 15", "concern_areas_other": "广场舞噪音", "priority": "5 1 6",
-    "services/medical": "2", "services/elderly": "3", "concern": "社区卫生服务站看病排队时间太长",
-    "reported_before": "1", "reported_result": "4", "willing_contact": "1", "phone": "13812345678",
+    "serial": "DH-0007",
+    "sector": "1",
+    "district": "2",
+    "age_band": "4",
+    "years_here": "30",
+    "concern_areas": "1 5 15",
+    "concern_areas_other": "广场舞噪音",
+    "priority": "5 1 6",
+    "services/medical": "2",
+    "services/elderly": "3",
+    "concern": "社区卫生服务站看病排队时间太长",
+    "reported_before": "1",
+    "reported_result": "4",
+    "willing_contact": "1",
+    "phone": "13812345678",
     "fill_date": "2026-05-01",
 }
 # field -> second operator's typo, each a different kind of slip
 PLANTED = {
-    "district": "3",                 # wrong choice number
-    "services/elderly": "4",         # one matrix row
-    "priority": "1 5 6",             # ranking order swapped
+    "district": "3",  # wrong choice number
+    "services/elderly": "4",  # one matrix row
+    "priority": "1 5 6",  # ranking order swapped
     "concern_areas_other": "广场舞燥音",  # a character in the other-text
-    "phone": "13812345679",          # last digit
+    "phone": "13812345679",  # last digit
 }
 
 
@@ -40,10 +51,15 @@ def setting(tmp_path):
 def test_exact_planted_mismatches(setting):
     form, store, first_id = setting
     second = EntrySession(form, store, "李四", mode="second")
-    result = second.submit({**TYPED, **PLANTED, "concern_areas": "15 5 1"})   # tick order is not a difference
+    result = second.submit({**TYPED, **PLANTED, "concern_areas": "15 5 1"})  # tick order is not a difference
     assert result.response_id == first_id and result.serial == "DH-0007"
     assert [m.field for m in result.mismatches] == [
-        "district", "concern_areas_other", "priority", "services/elderly", "phone"]
+        "district",
+        "concern_areas_other",
+        "priority",
+        "services/elderly",
+        "phone",
+    ]
     by_field = {m.field: m for m in result.mismatches}
     assert (by_field["district"].first, by_field["district"].second) == ("donghu", "xishan")
     assert by_field["priority"].first == ["medical", "traffic", "elderly"]
@@ -64,7 +80,7 @@ def test_resolution_corrects_response_with_audit_and_rates(setting):
     result = EntrySession(form, store, "李四", mode="second").submit({**TYPED, **PLANTED})
     de = DoubleEntry(store, form)
     ids = {m.field: m.id for m in result.mismatches}
-    de.resolve(ids["district"], "second", supervisor="王主任")       # the first operator was wrong
+    de.resolve(ids["district"], "second", supervisor="王主任")  # the first operator was wrong
     de.resolve(ids["phone"], "first", supervisor="王主任")
     de.resolve(ids["services/elderly"], "other", value="5", supervisor="王主任", reason="核对原件：很满意")
     answers = store.response(first_id)["answers"]
@@ -72,7 +88,7 @@ def test_resolution_corrects_response_with_audit_and_rates(setting):
     assert answers["services"] == {"medical": "2", "elderly": "5"}
     audit = store.audit("response", first_id)
     assert list(audit["action"]).count("update") == 2 and "核对原件：很满意" in set(audit["reason"])
-    assert len(de.discrepancies()) == 2                               # two still open
+    assert len(de.discrepancies()) == 2  # two still open
     with pytest.raises(EntryError, match="已由 王主任 裁定过"):
         de.resolve(ids["district"], "first", supervisor="王主任")
     with pytest.raises(EntryError, match="不合规"):
@@ -81,7 +97,7 @@ def test_resolution_corrects_response_with_audit_and_rates(setting):
     ops = by_op.set_index("operator")
     n_fields = len(form.columns())
     assert ops.loc["张三", "fields"] == n_fields and ops.loc["张三", "mismatches"] == 5
-    assert ops.loc["张三", "errors"] == 2 and ops.loc["李四", "errors"] == 2     # other = both wrong
+    assert ops.loc["张三", "errors"] == 2 and ops.loc["李四", "errors"] == 2  # other = both wrong
     assert ops.loc["李四", "mismatch_rate"] == pytest.approx(5 / n_fields)
     qs = by_q.set_index("question_id")
     assert qs.loc["district", "mismatch_rate"] == 1.0

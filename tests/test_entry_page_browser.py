@@ -20,8 +20,15 @@ pytestmark = pytest.mark.slow  # Voilà and a headless Chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -41,7 +48,7 @@ def entry_server(tmp_path):
     db = tmp_path / "entry.db"
     port = _free_port()
     cmd, env = serve_command(ROOT / "surveys" / "annual_topics.yaml", db, port=port)
-    with open(tmp_path / "voila.log", "w") as log:   # Voilà keeps its own copy of the descriptor
+    with open(tmp_path / "voila.log", "w") as log:  # Voilà keeps its own copy of the descriptor
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -75,7 +82,7 @@ def test_keyboard_entry_through_skip_logic_lands_in_store(entry_server):
         page.goto(url)
         page.fill(".wdy-operator input", "张三")
         page.click(".wdy-start")
-        page.wait_for_selector(".wdy-q-serial input:focus")   # the cursor waits in the first field
+        page.wait_for_selector(".wdy-q-serial input:focus")  # the cursor waits in the first field
 
         def type_then_tab(text: str, wait_for: str | None = None) -> None:
             nonlocal keys
@@ -87,34 +94,34 @@ def test_keyboard_entry_through_skip_logic_lands_in_store(entry_server):
             page.keyboard.press("Tab")
             keys += 1
 
-        type_then_tab("DH-2026-0001")        # 1 问卷编号
-        type_then_tab("1")                   # 2 界别: 教育界
-        type_then_tab("2")                   # 3 镇街: 东湖街道
+        type_then_tab("DH-2026-0001")  # 1 问卷编号
+        type_then_tab("1")  # 2 界别: 教育界
+        type_then_tab("2")  # 3 镇街: 东湖街道
         page.wait_for_selector(".wdy-q-sector .wdy-echo:has-text('教育界')")
-        type_then_tab("")                    # 4 社区 (blank)
-        type_then_tab("3")                   # 5 年龄段
-        type_then_tab("12")                  # 6 年数
-        type_then_tab("1 3")                 # 7 关心的方面
-        type_then_tab("1 2 3")               # 8 排序
-        for _ in range(6):                   # 9 满意度矩阵, six rows
+        type_then_tab("")  # 4 社区 (blank)
+        type_then_tab("3")  # 5 年龄段
+        type_then_tab("12")  # 6 年数
+        type_then_tab("1 3")  # 7 关心的方面
+        type_then_tab("1 2 3")  # 8 排序
+        for _ in range(6):  # 9 满意度矩阵, six rows
             type_then_tab("4")
-        type_then_tab("小区门口停车难，晚上没有车位")   # 10 关切
-        type_then_tab("")                    # 11 建议
-        type_then_tab("1", wait_for=".wdy-q-reported_result")   # 12 反映过: 是 -> 13 appears
-        type_then_tab("2")                   # 13 解决情况: 部分解决
-        page.keyboard.type("2")              # 14 愿意联系: 否 -> 15 phone stays hidden
+        type_then_tab("小区门口停车难，晚上没有车位")  # 10 关切
+        type_then_tab("")  # 11 建议
+        type_then_tab("1", wait_for=".wdy-q-reported_result")  # 12 反映过: 是 -> 13 appears
+        type_then_tab("2")  # 13 解决情况: 部分解决
+        page.keyboard.type("2")  # 14 愿意联系: 否 -> 15 phone stays hidden
         keys += 1
         shot = os.environ.get("WEIDIAOYAN_SCREENSHOT")
-        if shot:   # for the closing note: WEIDIAOYAN_SCREENSHOT=reports/entry_page.png pytest …
+        if shot:  # for the closing note: WEIDIAOYAN_SCREENSHOT=reports/entry_page.png pytest …
             page.wait_for_selector(".wdy-q-willing_contact .wdy-echo:has-text('否')")
             page.set_viewport_size({"width": 1200, "height": 3300})
             page.screenshot(path=shot, full_page=True)
-        page.keyboard.press("Enter")         # save, start the next form
+        page.keyboard.press("Enter")  # save, start the next form
         keys += 1
         page.wait_for_selector(".wdy-status:has-text('已保存答卷')")
         page.wait_for_selector(".wdy-count:has-text('1')")
         assert page.is_hidden(".wdy-q-phone")
-        assert page.input_value(".wdy-in-serial input") == ""          # a fresh form
+        assert page.input_value(".wdy-in-serial input") == ""  # a fresh form
         browser.close()
 
     store = open_store(db)
@@ -150,7 +157,7 @@ def test_a_locked_database_does_not_freeze_the_page_and_the_draft_is_retried(ent
         page.click(".wdy-start")
         page.wait_for_selector(".wdy-q-serial input:focus")
         lock = sqlite3.connect(db, isolation_level=None, timeout=0)
-        lock.execute("BEGIN EXCLUSIVE")                 # an import holds the write lock
+        lock.execute("BEGIN EXCLUSIVE")  # an import holds the write lock
         try:
             page.keyboard.type("DH-7")
             page.keyboard.press("Tab")

@@ -16,10 +16,21 @@ from toolkit.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 VISIT = {
-    "serial": "ZF-2026-015", "member": "陈委员", "member_sector": "3", "visit_date": "20260412", "district": "7",
-    "place": "青石镇下塘村", "visit_type": "1", "people_met": "1 5 8", "people_met_other": "村医",
-    "people_count": "12", "concern": "村里老人看病要坐一小时公交到镇卫生院", "category": "5", "urgency": "2",
-    "follow_up": "1", "follow_up_dept": "区卫健局",
+    "serial": "ZF-2026-015",
+    "member": "陈委员",
+    "member_sector": "3",
+    "visit_date": "20260412",
+    "district": "7",
+    "place": "青石镇下塘村",
+    "visit_type": "1",
+    "people_met": "1 5 8",
+    "people_met_other": "村医",
+    "people_count": "12",
+    "concern": "村里老人看病要坐一小时公交到镇卫生院",
+    "category": "5",
+    "urgency": "2",
+    "follow_up": "1",
+    "follow_up_dept": "区卫健局",
 }
 
 
@@ -51,7 +62,7 @@ def test_failed_validation_keeps_every_value_and_the_draft(visit):
     # the kernel dies here; a new session for the same operator finds the typed form
     restored, correcting = EntrySession(form, open_store(store.path), "张三").load_draft()
     assert restored == bad and correcting is None
-    assert EntrySession(form, store, "李四").load_draft() is None        # drafts are per operator
+    assert EntrySession(form, store, "李四").load_draft() is None  # drafts are per operator
 
 
 def test_save_count_correct_void_with_audit(visit):
@@ -63,7 +74,7 @@ def test_save_count_correct_void_with_audit(visit):
     assert saved["operator"] == "张三" and saved["serial"] == "ZF-2026-015" and saved["source"] == "entry"
     typed = session.start_correction(rid)
     assert typed["people_count"] == "12"
-    session.save_draft({**typed, "people_count": "15"})            # a correction in progress is a draft too
+    session.save_draft({**typed, "people_count": "15"})  # a correction in progress is a draft too
     assert session.load_draft()[1] == rid
     session.submit({**typed, "people_count": "15"}, reason="核对原件")
     assert store.response(rid)["answers"]["people_count"] == 15
@@ -101,7 +112,7 @@ def test_old_version_responses_follow_renamed_questions(visit):
     assert df["visitors"].tolist() == [["residents", "elderly", "other"]] * 2
     assert df["visitors_other"].tolist() == ["村医", "村医"]
     assert "people_met" not in df.columns
-    typed = session.start_correction(old_id)                         # an old response opens in the new form
+    typed = session.start_correction(old_id)  # an old response opens in the new form
     assert typed["visitors"] == "1 5 8"
 
 
@@ -125,12 +136,12 @@ def test_a_locked_database_keeps_the_draft_and_saves_it_once_free(visit):
     lock = _hold_lock(store.path)
     try:
         started = time.monotonic()
-        for serial in ("ZF-2026-0", "ZF-2026-01", "ZF-2026-015"):      # keystrokes while locked
+        for serial in ("ZF-2026-0", "ZF-2026-01", "ZF-2026-015"):  # keystrokes while locked
             assert session.save_draft({**VISIT, "serial": serial}) is False
         # hang guard: typing must not wait out the store's 15 s busy timeout, once or per keystroke
         assert time.monotonic() - started < 5
         assert session.draft_problem.startswith("数据库正忙")
-        assert len(list(drafts.glob("*.json"))) == 1                 # kept beside the database too
+        assert len(list(drafts.glob("*.json"))) == 1  # kept beside the database too
         # the kernel dies here: a new session (new process) finds the latest typing
         assert EntrySession(form, open_store(store.path), "张三").load_draft() == (VISIT, None)
         started = time.monotonic()
@@ -140,7 +151,7 @@ def test_a_locked_database_keeps_the_draft_and_saves_it_once_free(visit):
     finally:
         lock.execute("ROLLBACK")
         lock.close()
-    assert store.responses("visit_record").empty                    # nothing half-written
+    assert store.responses("visit_record").empty  # nothing half-written
     assert session.retry_draft() is True and session.pending is None and session.draft_problem is None
     assert not list(drafts.glob("*.json"))
     # now in the database itself: a session that never saw the lock reads it from there
@@ -156,7 +167,7 @@ def test_clearing_while_locked_is_not_undone_by_the_stale_draft(visit):
     session.save_draft(VISIT)
     lock = _hold_lock(store.path)
     try:
-        session.clear_draft()                                        # 清空本份 while an import runs
+        session.clear_draft()  # 清空本份 while an import runs
         assert EntrySession(form, open_store(store.path), "张三").load_draft() is None
     finally:
         lock.execute("ROLLBACK")
@@ -171,7 +182,7 @@ def test_starting_a_new_form_version_on_a_locked_database_says_so(visit):
     lock = _hold_lock(store.path)
     try:
         with pytest.raises(EntryError, match="数据库正忙.*暂时无法开始录入"):
-            EntrySession(form, store, "张三")                        # registering the form must write
+            EntrySession(form, store, "张三")  # registering the form must write
     finally:
         lock.execute("ROLLBACK")
         lock.close()
@@ -188,7 +199,7 @@ def test_reading_the_draft_while_another_program_has_the_database_to_itself_says
     session = EntrySession(form, store, "张三")
     assert session.save_draft(VISIT) is True
     for engine in (store.engine, session._writer.engine, session._draft_writer.engine):
-        engine.dispose()                  # this process's idle connections would keep the lock from being taken
+        engine.dispose()  # this process's idle connections would keep the lock from being taken
     lock = sqlite3.connect(store.path, isolation_level=None, timeout=0)
     lock.execute("PRAGMA locking_mode=EXCLUSIVE")
     lock.execute("BEGIN EXCLUSIVE")
@@ -215,7 +226,7 @@ def test_busy_is_told_by_error_code_not_by_message():
         orig.sqlite_errorcode = code
         return OperationalError("stmt", {}, orig)
 
-    assert is_busy(driver_error(5, "数据库被锁"))                     # SQLITE_BUSY, whatever the text says
-    assert is_busy(driver_error(6 | (1 << 8), "table is locked"))     # SQLITE_LOCKED_SHAREDCACHE
-    assert not is_busy(driver_error(14, "unable to open: /srv/locked/busy.db"))   # a path with "locked" in it
+    assert is_busy(driver_error(5, "数据库被锁"))  # SQLITE_BUSY, whatever the text says
+    assert is_busy(driver_error(6 | (1 << 8), "table is locked"))  # SQLITE_LOCKED_SHAREDCACHE
+    assert not is_busy(driver_error(14, "unable to open: /srv/locked/busy.db"))  # a path with "locked" in it
     assert is_busy(StoreBusy("数据库正被另一个程序写入"))

@@ -15,8 +15,14 @@ from toolkit.forms import load_form  # noqa: E402
 from toolkit.store import open_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-MINIMAL = {"serial": "DH-0100", "sector": "2", "district": "1", "age_band": "2", "concern_areas": "3",
-           "concern": "电梯经常坏，老人上下楼困难"}
+MINIMAL = {
+    "serial": "DH-0100",
+    "sector": "2",
+    "district": "1",
+    "age_band": "2",
+    "concern_areas": "3",
+    "concern": "电梯经常坏，老人上下楼困难",
+}
 
 
 @pytest.fixture
@@ -55,10 +61,10 @@ def test_inline_messages_and_save(entry):
     form, store, ui = entry
     ui.inputs["years_here"].value = "120"
     assert "年数应在 0 到 100 之间" in _view(ui, "years_here").message.value
-    assert _view(ui, "sector").message.value == ""          # required shows only after a save attempt
+    assert _view(ui, "sector").message.value == ""  # required shows only after a save attempt
     ui._submitted(None)
     assert "答卷未保存" in ui.status.value and "本题必答" in _view(ui, "sector").message.value
-    assert ui.inputs["years_here"].value == "120"           # a failed save keeps every value
+    assert ui.inputs["years_here"].value == "120"  # a failed save keeps every value
     _type(ui, {**MINIMAL, "years_here": "20"})
     ui._submitted(None)
     assert "已保存答卷 #1" in ui.status.value and ">1<" in ui.counter.value
@@ -122,18 +128,18 @@ def test_a_locked_database_is_told_and_the_typing_kept(entry):
 
     form, store, ui = entry
     lock = sqlite3.connect(store.path, isolation_level=None, timeout=0)
-    lock.execute("BEGIN EXCLUSIVE")                 # an import holds the write lock
+    lock.execute("BEGIN EXCLUSIVE")  # an import holds the write lock
     try:
         _type(ui, MINIMAL)
         assert "数据库正忙" in ui.status.value and "草稿已保留" in ui.status.value
         ui._submitted(None)
         assert "答卷未保存，已录内容保留" in ui.status.value and ui.inputs["serial"].value == "DH-0100"
-        again = EntryForm(form, store, operator="张三")      # the page reloaded meanwhile
+        again = EntryForm(form, store, operator="张三")  # the page reloaded meanwhile
         assert again.inputs["concern"].value == MINIMAL["concern"]
     finally:
         lock.execute("ROLLBACK")
         lock.close()
-    ui.retry_draft()                                  # what the scheduled retry does
+    ui.retry_draft()  # what the scheduled retry does
     assert "数据库已恢复" in ui.status.value
     ui._submitted(None)
     assert "已保存答卷 #1" in ui.status.value

@@ -18,10 +18,14 @@ NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 def book(sheet: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/workbook.xml", '<workbook xmlns:r="r"><sheets><sheet name="表1" sheetId="1" r:id="rId1"/>'
-                                      "</sheets></workbook>")
-        z.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship Id="rId1" Type="ws" '
-                                                 'Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr(
+            "xl/workbook.xml",
+            '<workbook xmlns:r="r"><sheets><sheet name="表1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships><Relationship Id="rId1" Type="ws" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
         z.writestr("xl/worksheets/sheet1.xml", sheet)
     return buf.getvalue()
 
@@ -38,22 +42,28 @@ def test_column_letters_round_trip():
 
 
 def test_the_used_range_leaves_out_formatted_empty_cells():
-    s = scan(f'<worksheet {NS}><sheetData><row r="2"><c r="B2"><v>1</v></c><c r="C2" s="1"/></row>'
-             f'<row r="30000"><c r="XFD30000" s="3"/></row></sheetData></worksheet>')
+    s = scan(
+        f'<worksheet {NS}><sheetData><row r="2"><c r="B2"><v>1</v></c><c r="C2" s="1"/></row>'
+        f'<row r="30000"><c r="XFD30000" s="3"/></row></sheetData></worksheet>'
+    )
     assert (s.first, s.rows, s.columns) == ((2, 2), 2, 2)
 
 
 def test_cells_without_references_follow_each_other():
-    s = scan(f'<worksheet {NS}><sheetData><row><c><v>1</v></c><c><v>2</v></c></row>'
-             f'<row><c><v>3</v></c><c><v>4</v></c><c t="e"><v>#N/A</v></c></row></sheetData></worksheet>')
+    s = scan(
+        f"<worksheet {NS}><sheetData><row><c><v>1</v></c><c><v>2</v></c></row>"
+        f'<row><c><v>3</v></c><c><v>4</v></c><c t="e"><v>#N/A</v></c></row></sheetData></worksheet>'
+    )
     assert (s.rows, s.columns) == (2, 3)
 
 
 def test_a_prefixed_sheet_is_measured_too():
     with pytest.raises(UnsafeFile, match="XFD30000"):
-        scan('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
-             '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row r="30000"><x:c r="XFD30000">'
-             '<x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+        scan(
+            '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+            '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row r="30000"><x:c r="XFD30000">'
+            "<x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>"
+        )
 
 
 def test_error_and_formula_cells_are_found_across_pieces():
@@ -89,12 +99,13 @@ def test_a_formula_with_a_saved_value_is_not_odd():
 
 def test_a_wide_line_is_counted_by_fields_not_by_commas():
     quoted = '"' + "," * (MAX_COLUMNS + 10) + '"'
-    check_text_table(f"编号,留言\n1,{quoted}\n", ",")          # one quoted field full of commas: fine
+    check_text_table(f"编号,留言\n1,{quoted}\n", ",")  # one quoted field full of commas: fine
     with pytest.raises(UnsafeFile, match="第 2 行有 16,386 列"):
         check_text_table("a\n" + ",".join(["x"] * (MAX_COLUMNS + 2)) + "\n", ",")
 
 
 # ---- which sheets a reader may load: every one the workbook names is scanned, or refused ------------
+
 
 def _zip(members: dict[str, str]) -> bytes:
     buf = io.BytesIO()
@@ -104,34 +115,57 @@ def _zip(members: dict[str, str]) -> bytes:
     return buf.getvalue()
 
 
-FAR = (f'<worksheet {NS}><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
-       '<row r="30000"><c r="XFD30000"><v>1</v></c></row></sheetData></worksheet>')
+FAR = (
+    f'<worksheet {NS}><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    '<row r="30000"><c r="XFD30000"><v>1</v></c></row></sheetData></worksheet>'
+)
 BOOK = '<workbook xmlns:r="r"><sheets><sheet name="表1" sheetId="1" r:id="rId1"/></sheets></workbook>'
 
 
-@pytest.mark.parametrize("target, part", [("sheets/data.xml", "xl/sheets/data.xml"), ("/xl/x/y.xml", "xl/x/y.xml"),
-                                          ("worksheets/../s.xml", "xl/s.xml")])
+@pytest.mark.parametrize(
+    "target, part",
+    [("sheets/data.xml", "xl/sheets/data.xml"), ("/xl/x/y.xml", "xl/x/y.xml"), ("worksheets/../s.xml", "xl/s.xml")],
+)
 def test_a_sheet_is_found_through_the_workbook_whatever_its_folder(target, part):
-    workbook = check_workbook(_zip({"xl/workbook.xml": BOOK, part: FAR, "xl/_rels/workbook.xml.rels":
-                                    f'<Relationships><Relationship Id="rId1" Target="{target}"/></Relationships>'}))
+    workbook = check_workbook(
+        _zip(
+            {
+                "xl/workbook.xml": BOOK,
+                part: FAR,
+                "xl/_rels/workbook.xml.rels": f'<Relationships><Relationship Id="rId1" Target="{target}"/></Relationships>',
+            }
+        )
+    )
     assert workbook.names == ["表1"]
     with pytest.raises(UnsafeFile, match="XFD30000"):
         workbook.scan("表1")
     with pytest.raises(UnsafeFile, match="XFD30000"):
-        workbook.scan(0)                              # by tab position, as pandas asks for the first sheet
+        workbook.scan(0)  # by tab position, as pandas asks for the first sheet
 
 
 def test_a_named_sheet_whose_part_is_missing_is_refused_not_passed():
-    workbook = check_workbook(_zip({"xl/workbook.xml": BOOK, "xl/sheet9.xml": FAR, "xl/_rels/workbook.xml.rels":
-                                    '<Relationships><Relationship Id="rId1" Target="nowhere.xml"/></Relationships>'}))
+    workbook = check_workbook(
+        _zip(
+            {
+                "xl/workbook.xml": BOOK,
+                "xl/sheet9.xml": FAR,
+                "xl/_rels/workbook.xml.rels": '<Relationships><Relationship Id="rId1" Target="nowhere.xml"/></Relationships>',
+            }
+        )
+    )
     with pytest.raises(UnsafeFile, match="找不到工作表“表1”的数据"):
         workbook.scan("表1")
 
 
 def test_without_a_readable_sheet_list_no_sheet_passes():
-    for members in ({"xl/worksheets/sheet1.xml": FAR},                                        # no workbook part
-                    {"xl/workbook.xml": "<workbook><sheets>", "xl/_rels/workbook.xml.rels": "<Relationships/>",
-                     "xl/worksheets/sheet1.xml": FAR}):                                       # unreadable XML
+    for members in (
+        {"xl/worksheets/sheet1.xml": FAR},  # no workbook part
+        {
+            "xl/workbook.xml": "<workbook><sheets>",
+            "xl/_rels/workbook.xml.rels": "<Relationships/>",
+            "xl/worksheets/sheet1.xml": FAR,
+        },
+    ):  # unreadable XML
         workbook = check_workbook(_zip(members))
         with pytest.raises(UnsafeFile, match="工作表清单"):
             workbook.scan("Sheet1")
@@ -140,19 +174,18 @@ def test_without_a_readable_sheet_list_no_sheet_passes():
 
 
 def test_a_sheet_the_reader_has_but_the_workbook_does_not_name_is_refused():
-    workbook = check_workbook(book(f'<worksheet {NS}><sheetData/></worksheet>'))
-    assert workbook.scan("待修正") is None                       # the reader says the sheet is missing
+    workbook = check_workbook(book(f"<worksheet {NS}><sheetData/></worksheet>"))
+    assert workbook.scan("待修正") is None  # the reader says the sheet is missing
     with pytest.raises(UnsafeFile, match="找不到工作表“别的表”"):
-        workbook.scan("别的表", required=True)                   # the reader found it: unmeasured, so refused
+        workbook.scan("别的表", required=True)  # the reader found it: unmeasured, so refused
 
 
 def test_lines_ended_by_a_lone_cr_are_lines():
-    rows = "\r".join(f"{i},意见{i},2024-01-02" for i in range(9000))        # "CSV (Macintosh)": 18,000 commas
+    rows = "\r".join(f"{i},意见{i},2024-01-02" for i in range(9000))  # "CSV (Macintosh)": 18,000 commas
     check_text_table("id,text,time\r" + rows + "\r", ",")
     wide = ",".join(["x"] * (MAX_COLUMNS + 2))
     with pytest.raises(UnsafeFile, match="第 3 行有 16,386 列"):
         check_text_table("a\r\nb\r" + wide + "\r", ",")
-
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files without permission")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.forms import FormError, check_form, dump_form, load_form, read_form
 from tests.conftest import SURVEYS
+from toolkit.forms import FormError, check_form, dump_form, load_form, read_form
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ def write(tmp_path, text):
 
 def test_bundled_forms_pass():
     for path in SURVEYS.glob("*.yaml"):
-        if path.name.endswith(".mapping.yaml"):   # saved import mappings live beside their form
+        if path.name.endswith(".mapping.yaml"):  # saved import mappings live beside their form
             continue
         problems = check_form(path)
         assert [p for p in problems if p.is_error] == [], path
@@ -70,10 +70,10 @@ def test_broken_form_problems_point_at_questions(tmp_path):
     path = write(tmp_path, BROKEN)
     errors = [p for p in check_form(path) if p.is_error]
     text = "\n".join(map(str, errors))
-    assert "引用了不存在的选项列表 'yesno'" in text and "yes_no" in text          # unknown list, with the fix
-    assert "${q9}" in text and "不存在的题目" in text                                # bad skip-logic reference
-    assert "'q2' 重复" in text                                                     # duplicate id
-    assert any(p.question_id == "q2" and "第16行" in p.where for p in errors)      # location is the line
+    assert "引用了不存在的选项列表 'yesno'" in text and "yes_no" in text  # unknown list, with the fix
+    assert "${q9}" in text and "不存在的题目" in text  # bad skip-logic reference
+    assert "'q2' 重复" in text  # duplicate id
+    assert any(p.question_id == "q2" and "第16行" in p.where for p in errors)  # location is the line
     with pytest.raises(FormError) as info:
         load_form(path)
     assert "处错误" in str(info.value)
@@ -88,20 +88,31 @@ def test_cli_check(tmp_path):
     assert "[错误]" in bad.stdout and "修改：" in bad.stdout and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("snippet, expected", [
-    ("  - id: q1\n    kind: dropdown\n    label: x\n", "未知题型"),
-    ("  - id: 1q\n    kind: text\n    label: x\n", "不合规"),
-    ("  - id: q1\n    kind: single\n    label: x\n    choices: [{id: no, label: 否}]\n", "布尔值"),
-    ("  - id: q1\n    kind: multiple\n    label: x\n    choices: [a, b]\n    max_choices: 5\n", "超过了选项数"),
-    ("  - id: q1\n    kind: text\n    label: x\n    relevant: ${q2} == 'a'\n  - id: q2\n    kind: single\n"
-     "    label: y\n    choices: [{id: a, label: A}]\n", "后面的题目"),
-    ("  - id: q1\n    kind: single\n    label: x\n    choices: [{id: a, label: A}]\n  - id: q2\n    kind: text\n"
-     "    label: y\n    relevant: ${q1} == 'b'\n", "没有编号为 'b' 的选项"),
-    ("  - id: q1\n    kind: number\n    label: x\n    constraint: . >= \n", "无法解析"),
-    ("  - id: q1\n    kind: text\n    label: x\n    role: mayor\n", "未知角色"),
-    ("  - id: q1\n    kind: text\n    label: x\n  - id: q2\n    kind: text\n    label: y\n    renamed_from: q1\n",
-     "仍是本问卷中另一道题的编号"),
-])
+@pytest.mark.parametrize(
+    "snippet, expected",
+    [
+        ("  - id: q1\n    kind: dropdown\n    label: x\n", "未知题型"),
+        ("  - id: 1q\n    kind: text\n    label: x\n", "不合规"),
+        ("  - id: q1\n    kind: single\n    label: x\n    choices: [{id: no, label: 否}]\n", "布尔值"),
+        ("  - id: q1\n    kind: multiple\n    label: x\n    choices: [a, b]\n    max_choices: 5\n", "超过了选项数"),
+        (
+            "  - id: q1\n    kind: text\n    label: x\n    relevant: ${q2} == 'a'\n  - id: q2\n    kind: single\n"
+            "    label: y\n    choices: [{id: a, label: A}]\n",
+            "后面的题目",
+        ),
+        (
+            "  - id: q1\n    kind: single\n    label: x\n    choices: [{id: a, label: A}]\n  - id: q2\n    kind: text\n"
+            "    label: y\n    relevant: ${q1} == 'b'\n",
+            "没有编号为 'b' 的选项",
+        ),
+        ("  - id: q1\n    kind: number\n    label: x\n    constraint: . >= \n", "无法解析"),
+        ("  - id: q1\n    kind: text\n    label: x\n    role: mayor\n", "未知角色"),
+        (
+            "  - id: q1\n    kind: text\n    label: x\n  - id: q2\n    kind: text\n    label: y\n    renamed_from: q1\n",
+            "仍是本问卷中另一道题的编号",
+        ),
+    ],
+)
 def test_rules(tmp_path, snippet, expected):
     path = write(tmp_path, "id: f\ntitle: t\nquestions:\n" + snippet)
     messages = "\n".join(str(p) for p in check_form(path) if p.is_error)

@@ -33,7 +33,7 @@ def test_annual_topics_paper_layout(tmp_path):
     assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
     text = _all_text(doc)
     assert form.title in text and "填写说明" in text
-    assert "1. 问卷编号" in text and "一录" in text and "二录" in text        # the box for double entry
+    assert "1. 问卷编号" in text and "一录" in text and "二录" in text  # the box for double entry
     for q in form.answer_questions():
         if q.role != "serial":
             assert f"{form.number(q.id)}. " in text and q.label in text
@@ -43,14 +43,15 @@ def test_annual_topics_paper_layout(tmp_path):
     grid = next(t for t in doc.tables if len(t.columns) > 1 and t.rows[0].cells[1].text.startswith("很不满意"))
     assert len(grid.rows) == 7 and len(grid.columns) == 6 and grid.cell(3, 5).text == "□"
     east_asia = doc.styles["Normal"].element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
     assert east_asia == "宋体"
 
 
 def test_paper_is_byte_identical(tmp_path):
     form = load_form(ROOT / "surveys" / "visit_record.yaml")
     first = write_paper(form, tmp_path / "a.docx").read_bytes()
-    time.sleep(2.1)      # zip entries carry the write time at 2-second resolution: cross a tick
+    time.sleep(2.1)  # zip entries carry the write time at 2-second resolution: cross a tick
     assert write_paper(form, tmp_path / "b.docx").read_bytes() == first
 
 
@@ -63,13 +64,25 @@ def test_libreoffice_renders_the_whole_questionnaire(tmp_path, name):
         pytest.skip("需要 LibreOffice（soffice）和 poppler-utils（pdftotext）")
     form = load_form(ROOT / "surveys" / f"{name}.yaml")
     docx = write_paper(form, tmp_path / f"{name}.docx")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = tmp_path / f"{name}.pdf"
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     compact = "".join(text.split())
     last = form.answer_questions()[-1]
     assert form.title.replace(" ", "") in compact
-    assert f"{form.number(last.id)}.{last.label}" in compact        # the last question made it onto a page
+    assert f"{form.number(last.id)}.{last.label}" in compact  # the last question made it onto a page
     assert "问卷到此结束" in compact

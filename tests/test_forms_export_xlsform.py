@@ -23,16 +23,16 @@ def test_export_passes_pyxform_and_round_trips(tmp_path, name):
     xml, warnings = xlsform_to_xml(path)
     assert warnings == []
     assert f'<data id="{form.id}" version="{form.version}">' in xml
-    assert form.title[-8:] in xml                        # pyxform straightens “” quotes, so check the tail
+    assert form.title[-8:] in xml  # pyxform straightens “” quotes, so check the tail
     back = read_xlsform(path)
     assert back.to_dict() == form.to_dict()
-    assert back.fingerprint == form.fingerprint          # same store version, not a new one
+    assert back.fingerprint == form.fingerprint  # same store version, not a new one
 
 
 def test_export_is_byte_identical(tmp_path):
     form = load_form(ROOT / "surveys" / "visit_record.yaml")
     a = write_xlsform(form, tmp_path / "a.xlsx").read_bytes()
-    time.sleep(2.1)      # zip entries carry the write time at 2-second resolution: cross a tick
+    time.sleep(2.1)  # zip entries carry the write time at 2-second resolution: cross a tick
     b = write_xlsform(form, tmp_path / "b.xlsx").read_bytes()
     assert a == b
 
@@ -84,7 +84,7 @@ def test_import_a_hand_made_xlsform(tmp_path):
     s.append(["select_one yn", "m_b", "服务", None, None])
     s.append(["end_group", None, None, None, None])
     s.append(["text", "why", "原因", "${m_a} = 'no'", "multiline"])
-    s.append(["begin_group", "g", "联系方式", None, None])       # a plain group: its questions stay questions
+    s.append(["begin_group", "g", "联系方式", None, None])  # a plain group: its questions stay questions
     s.append(["text", "tel", "电话", "${why} != ''", None])
     s.append(["end_group", None, None, None, None])
     s.append(["calculate", "c", None, None, None])
@@ -98,7 +98,7 @@ def test_import_a_hand_made_xlsform(tmp_path):
     assert form.id == "hand" and [q.id for q in form.questions] == ["q1", "m", "why", "tel"]
     assert form.question("tel").relevant == "${why} != ''"
     assert form.question("m").is_matrix and [r.id for r in form.question("m").rows] == ["a", "b"]
-    assert form.question("q1").choice_list == "yn"          # used by two questions: a shared list
+    assert form.question("q1").choice_list == "yn"  # used by two questions: a shared list
     assert form.question("why").kind == "concern" and form.question("why").relevant == "${m/a} = 'no'"
 
 

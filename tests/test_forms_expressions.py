@@ -5,28 +5,31 @@ from hypothesis import strategies as st
 from toolkit.forms import Expression, ExpressionError, parse
 
 
-@pytest.mark.parametrize("text, answers, current, expected", [
-    ("${q3} == 'yes'", {"q3": "yes"}, None, True),
-    ("${q3} = 'yes'", {"q3": "no"}, None, False),
-    ("${q3} != 'yes'", {}, None, True),
-    ("selected(${q5}, 'parking')", {"q5": ["noise", "parking"]}, None, True),
-    ("selected(${q5}, 'parking')", {"q5": "noise parking"}, None, True),   # XLSForm's space-separated form
-    ("not(selected(${q5}, 'parking'))", {"q5": []}, None, True),
-    (". >= 18 and . <= 120", {}, 30, True),
-    (". >= 18 and . <= 120", {}, 17, False),
-    (". >= 18 and . <= 120", {}, "121", False),
-    (". >= 18", {}, None, False),                      # empty is neither larger nor smaller
-    ("count-selected(.) <= 3", {}, ["a", "b", "c", "d"], False),
-    ("count_selected(.) <= 3", {}, ["a"], True),
-    ("string-length(.) >= 5", {}, "停车难问题", True),
-    ("regex(., '^1[3-9][0-9]{9}$')", {}, "13800001234", True),
-    ("regex(., '^1[3-9][0-9]{9}$')", {}, "1380000123", False),
-    ("${a} + ${b} * 2 > 10", {"a": 1, "b": 5}, None, True),
-    ("(${a} + ${b}) div 2 = 3", {"a": 2, "b": 4}, None, True),
-    ("-${a} < 0", {"a": 3}, None, True),
-    ("${x} == '' or ${y} > 2", {"y": 3}, None, True),
-    ("${m/row1} >= 4", {"m/row1": "5"}, None, True),
-])
+@pytest.mark.parametrize(
+    "text, answers, current, expected",
+    [
+        ("${q3} == 'yes'", {"q3": "yes"}, None, True),
+        ("${q3} = 'yes'", {"q3": "no"}, None, False),
+        ("${q3} != 'yes'", {}, None, True),
+        ("selected(${q5}, 'parking')", {"q5": ["noise", "parking"]}, None, True),
+        ("selected(${q5}, 'parking')", {"q5": "noise parking"}, None, True),  # XLSForm's space-separated form
+        ("not(selected(${q5}, 'parking'))", {"q5": []}, None, True),
+        (". >= 18 and . <= 120", {}, 30, True),
+        (". >= 18 and . <= 120", {}, 17, False),
+        (". >= 18 and . <= 120", {}, "121", False),
+        (". >= 18", {}, None, False),  # empty is neither larger nor smaller
+        ("count-selected(.) <= 3", {}, ["a", "b", "c", "d"], False),
+        ("count_selected(.) <= 3", {}, ["a"], True),
+        ("string-length(.) >= 5", {}, "停车难问题", True),
+        ("regex(., '^1[3-9][0-9]{9}$')", {}, "13800001234", True),
+        ("regex(., '^1[3-9][0-9]{9}$')", {}, "1380000123", False),
+        ("${a} + ${b} * 2 > 10", {"a": 1, "b": 5}, None, True),
+        ("(${a} + ${b}) div 2 = 3", {"a": 2, "b": 4}, None, True),
+        ("-${a} < 0", {"a": 3}, None, True),
+        ("${x} == '' or ${y} > 2", {"y": 3}, None, True),
+        ("${m/row1} >= 4", {"m/row1": "5"}, None, True),
+    ],
+)
 def test_evaluate(text, answers, current, expected):
     assert parse(text).test(answers, current) is expected
 
@@ -44,16 +47,19 @@ def test_xpath_translation():
     assert parse("count_selected(.) <= 3").to_xpath() == "count-selected(.) <= 3"
 
 
-@pytest.mark.parametrize("bad, where", [
-    ("${q3} == ", "不完整"),
-    ("${q3} === 'a'", "不应出现"),
-    ("eval('1')", "未知函数"),
-    ("__import__('os')", "未知函数"),
-    ("selected(${q5})", "需要 2 个参数"),
-    ("(${a} > 1", "不完整"),
-    ("${a} > 1)", "多余"),
-    ("${a} ; 1", "无法识别"),
-])
+@pytest.mark.parametrize(
+    "bad, where",
+    [
+        ("${q3} == ", "不完整"),
+        ("${q3} === 'a'", "不应出现"),
+        ("eval('1')", "未知函数"),
+        ("__import__('os')", "未知函数"),
+        ("selected(${q5})", "需要 2 个参数"),
+        ("(${a} > 1", "不完整"),
+        ("${a} > 1)", "多余"),
+        ("${a} ; 1", "无法识别"),
+    ],
+)
 def test_parse_errors_are_chinese_and_located(bad, where):
     with pytest.raises(ExpressionError) as info:
         parse(bad)
@@ -81,4 +87,4 @@ def test_parser_fails_only_with_expression_error(text):
     # whatever parses also evaluates without raising, on empty and on odd answers
     expr.evaluate({}, None)
     expr.evaluate({"q": ["a"], "a": "x", "b": 3}, "1")
-    parse(expr.to_xpath())          # and its XLSForm rendering parses back
+    parse(expr.to_xpath())  # and its XLSForm rendering parses back

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SURVEYS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SURVEYS
 from toolkit.errors import ToolkitError
 from toolkit.forms import Form, FormError, Question, check_form, parse, validate_answers
 from toolkit.ingest import ingest
@@ -24,7 +24,7 @@ from toolkit.store import open_store
 pytestmark = pytest.mark.slow  # CLI subprocesses under resource limits and hypothesis fuzzing
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMIT_S, LIMIT_BYTES = 20, 2**30    # "refused within 20 s and under 1 GB"
+LIMIT_S, LIMIT_BYTES = 20, 2**30  # "refused within 20 s and under 1 GB"
 
 
 def _limits():
@@ -33,8 +33,14 @@ def _limits():
 
 def _cli(*args, cwd) -> subprocess.CompletedProcess:
     """The real CLI in a subprocess under a memory cap; a hang fails the test after LIMIT_S seconds."""
-    res = subprocess.run([sys.executable, "-m", "toolkit.cli", *map(str, args)], capture_output=True, text=True,
-                         cwd=cwd, timeout=LIMIT_S, preexec_fn=_limits)
+    res = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=LIMIT_S,
+        preexec_fn=_limits,
+    )
     assert "Traceback" not in res.stdout + res.stderr, res.stderr
     return res
 
@@ -42,10 +48,21 @@ def _cli(*args, cwd) -> subprocess.CompletedProcess:
 def _form(tmp_path, constraint: str, name: str = "f.yaml") -> Path:
     """A two-question form: ``pat`` (text) and ``code`` carrying ``constraint``."""
     path = tmp_path / name
-    path.write_text(yaml.safe_dump({"id": "hard", "title": "加固测试", "questions": [
-        {"id": "pat", "kind": "text", "label": "规则"},
-        {"id": "code", "kind": "text", "label": "登记码", "constraint": constraint},
-    ]}, allow_unicode=True, width=10**6), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "id": "hard",
+                "title": "加固测试",
+                "questions": [
+                    {"id": "pat", "kind": "text", "label": "规则"},
+                    {"id": "code", "kind": "text", "label": "登记码", "constraint": constraint},
+                ],
+            },
+            allow_unicode=True,
+            width=10**6,
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -91,14 +108,21 @@ def checked(tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict[str, Pa
 def test_form_check_refuses(checked, name):
     res, files = checked
     assert res.returncode == 1
-    lines = [ln for ln in res.stdout.splitlines() if ln.startswith(("[错误] " + str(files[name]) + " ", str(files[name]) + "："))]
+    lines = [
+        ln
+        for ln in res.stdout.splitlines()
+        if ln.startswith(("[错误] " + str(files[name]) + " ", str(files[name]) + "："))
+    ]
     rule = CASES[name][1]
     assert lines[-1] == f"{files[name]}：1 处错误，0 处提醒。"
     assert rule in lines[0] and "题目 code（第2题） constraint" in lines[0] and "修改：" in lines[0]
 
 
-@pytest.mark.parametrize("constraint, rule", [CASES["overlapping alternation"], CASES["150 nested brackets"]],
-                         ids=["overlapping alternation", "150 nested brackets"])
+@pytest.mark.parametrize(
+    "constraint, rule",
+    [CASES["overlapping alternation"], CASES["150 nested brackets"]],
+    ids=["overlapping alternation", "150 nested brackets"],
+)
 def test_ingest_refuses_the_form_before_reading_rows(tmp_path, constraint, rule):
     data = _csv(tmp_path, [("x", "a" * 5000 + "!")])
     db = tmp_path / "t.db"
@@ -108,8 +132,12 @@ def test_ingest_refuses_the_form_before_reading_rows(tmp_path, constraint, rule)
 
 
 def test_good_patterns_pass_and_work(tmp_path):
-    res = _cli("form", "check", _form(tmp_path, "regex(., '^1[3-9][0-9]{9}$') or regex(., '^[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+$')"),
-               cwd=tmp_path)
+    res = _cli(
+        "form",
+        "check",
+        _form(tmp_path, "regex(., '^1[3-9][0-9]{9}$') or regex(., '^[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+$')"),
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stdout
     expr = parse("regex(., '^[\u4e00-\u9fa5]{2,4}$')")
     assert expr.test({}, "张三丰") and not expr.test({}, "张")
@@ -117,12 +145,13 @@ def test_good_patterns_pass_and_work(tmp_path):
 
 # ---- a pattern that slips past the check (it comes from an answer) is the toolkit's own error ---------
 
+
 @pytest.mark.parametrize("pattern, rule", [("^(a|aa)+$", "1 秒内没有算完"), ("(unclosed", "左括号")])
 def test_ingest_stops_on_a_pattern_from_an_answer(tmp_path, pattern, rule):
     form = _form(tmp_path, "regex(., ${pat})")
-    assert _cli("form", "check", form, cwd=tmp_path).returncode == 0     # nothing to see before the data
+    assert _cli("form", "check", form, cwd=tmp_path).returncode == 0  # nothing to see before the data
     db = tmp_path / "t.db"
-    ingest(_csv(tmp_path, [("^[0-9]+$", "123")]), form, db, source="table")   # one good row first
+    ingest(_csv(tmp_path, [("^[0-9]+$", "123")]), form, db, source="table")  # one good row first
     before = _stored(db)
     bad = _csv(tmp_path, [(pattern, "a" * 60 + "!")])
     res = _cli("ingest", bad, "--form", form, "--db", db, "--source", "table", cwd=tmp_path)
@@ -133,15 +162,23 @@ def test_ingest_stops_on_a_pattern_from_an_answer(tmp_path, pattern, rule):
 
 
 def test_validate_answers_names_the_question_for_a_form_built_in_code():
-    slow = Form(id="code_form", title="t", questions=[
-        Question(id="name", kind="text", label="姓名"),
-        Question(id="code", kind="text", label="编号", constraint="regex(., '^(a|aa)+$')")])
+    slow = Form(
+        id="code_form",
+        title="t",
+        questions=[
+            Question(id="name", kind="text", label="姓名"),
+            Question(id="code", kind="text", label="编号", constraint="regex(., '^(a|aa)+$')"),
+        ],
+    )
     with pytest.raises(FormError, match=r"第2题（code）的取值限制.*灾难性回溯"):
         validate_answers(slow, {"code": "a" * 60 + "!"})
-    broken = Form(id="code_form", title="t", questions=[
-        Question(id="name", kind="text", label="姓名", relevant="regex(${name}, '[')")])
+    broken = Form(
+        id="code_form",
+        title="t",
+        questions=[Question(id="name", kind="text", label="姓名", relevant="regex(${name}, '[')")],
+    )
     with pytest.raises(FormError, match=r"第1题（name）的跳题条件.*方括号 \[ 没有闭合"):
-        validate_answers(broken, {})      # refused even before anything is typed
+        validate_answers(broken, {})  # refused even before anything is typed
 
 
 def test_entry_form_says_so_instead_of_crashing(tmp_path):
@@ -165,6 +202,7 @@ def test_entry_form_says_so_instead_of_crashing(tmp_path):
 
 # ---- YAML: bombs, duplicate keys, giant values, deep nesting, big files ---------------------------------
 
+
 def _laughs() -> str:
     text = "id: hard\ntitle: t\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
     for i in range(1, 10):
@@ -175,16 +213,18 @@ def _laughs() -> str:
 QUESTIONS = "questions:\n  - {id: a, kind: text, label: x}\n"
 YAMLS = {
     "billion laughs": (_laughs(), "第3行：使用了 YAML 锚点/别名"),
-    "duplicate key": ("id: hard\ntitle: t\nquestions:\n  - id: code\n    kind: text\n    label: 登记码\n"
-                      "    constraint: \". != ''\"\n    constraint: \"string-length(.) < 5\"\n",
-                      "第8行：键 'constraint' 重复（第7行已有"),
-    "duplicate key in flow": ("id: hard\ntitle: t\nquestions:\n  - {id: a, kind: text, label: x, id: b}\n",
-                              "第4行：键 'id' 重复"),
-    "100,000-digit number": ("id: hard\ntitle: t\nversion: " + "9" * 100_000 + "\n" + QUESTIONS,
-                             "第3行：无法读取的值"),
+    "duplicate key": (
+        "id: hard\ntitle: t\nquestions:\n  - id: code\n    kind: text\n    label: 登记码\n"
+        '    constraint: ". != \'\'"\n    constraint: "string-length(.) < 5"\n',
+        "第8行：键 'constraint' 重复（第7行已有",
+    ),
+    "duplicate key in flow": (
+        "id: hard\ntitle: t\nquestions:\n  - {id: a, kind: text, label: x, id: b}\n",
+        "第4行：键 'id' 重复",
+    ),
+    "100,000-digit number": ("id: hard\ntitle: t\nversion: " + "9" * 100_000 + "\n" + QUESTIONS, "第3行：无法读取的值"),
     "impossible date": ("id: hard\ntitle: t\nversion: 2026-13-45\n" + QUESTIONS, "不是有效的数字或日期"),
-    "5,000 nested lists": ("id: hard\ntitle: t\nx: " + "[" * 5000 + "]" * 5000 + "\n" + QUESTIONS,
-                           "嵌套超过 30 层"),
+    "5,000 nested lists": ("id: hard\ntitle: t\nx: " + "[" * 5000 + "]" * 5000 + "\n" + QUESTIONS, "嵌套超过 30 层"),
     "2 MB file": ("id: hard\ntitle: t\n# " + "x" * 2 * 2**20 + "\n" + QUESTIONS, "超过问卷定义的上限 1 MB"),
 }
 
@@ -208,9 +248,12 @@ def test_fifo_is_refused_not_waited_on(tmp_path):
 
 def test_wrong_shapes_are_problems_not_crashes(tmp_path):
     path = tmp_path / "s.yaml"
-    path.write_text("id: [x]\ntitle: t\nchoice_lists: [1, 2]\nquestions:\n"
-                    "  - {id: a, kind: single, label: x, choices: 5, role: [sector], 3: y}\n"
-                    "  - {id: b, kind: text, label: y, constraint: {x: 1}, relevant: 1}\n", encoding="utf-8")
+    path.write_text(
+        "id: [x]\ntitle: t\nchoice_lists: [1, 2]\nquestions:\n"
+        "  - {id: a, kind: single, label: x, choices: 5, role: [sector], 3: y}\n"
+        "  - {id: b, kind: text, label: y, constraint: {x: 1}, relevant: 1}\n",
+        encoding="utf-8",
+    )
     rules = [p.rule for p in check_form(path) if p.is_error]
     assert "id 应为一个值，实为列表" in rules and "role 应为一个值，实为列表" in rules
     assert "constraint 应为一个值，实为键值对" in rules and "应为选项列表，实为 5" in rules
@@ -219,26 +262,53 @@ def test_wrong_shapes_are_problems_not_crashes(tmp_path):
 
 # ---- fuzz: nothing but the toolkit's own errors --------------------------------------------------------
 
-_ATOMS = ["${q1}", "${q2}", "${m/r1}", ".", "'a'", "'[0-9]+'", "'(x'", "'a{2,1}'", "'\\'", "'^(a|b)*$'",
-          "1", "0", "1.5", "9" * 40, "today()", "true()", "false()"]
+_ATOMS = [
+    "${q1}",
+    "${q2}",
+    "${m/r1}",
+    ".",
+    "'a'",
+    "'[0-9]+'",
+    "'(x'",
+    "'a{2,1}'",
+    "'\\'",
+    "'^(a|b)*$'",
+    "1",
+    "0",
+    "1.5",
+    "9" * 40,
+    "today()",
+    "true()",
+    "false()",
+]
 _OPERATORS = ["=", "!=", "<", ">=", "+", "-", "*", "/", " div ", " mod ", " and ", " or "]
 _FUNCTIONS = ["not", "count-selected", "string-length", "number", "int"]
-_GRAMMAR = st.recursive(st.sampled_from(_ATOMS), lambda inner: st.one_of(
-    st.builds("{}{}{}".format, inner, st.sampled_from(_OPERATORS), inner),
-    st.builds("{}({})".format, st.sampled_from(_FUNCTIONS), inner),
-    st.builds("{}({}, {})".format, st.sampled_from(["selected", "regex"]), inner, inner),
-    st.builds("({})".format, inner), st.builds("-{}".format, inner),
-), max_leaves=10)
+_GRAMMAR = st.recursive(
+    st.sampled_from(_ATOMS),
+    lambda inner: st.one_of(
+        st.builds("{}{}{}".format, inner, st.sampled_from(_OPERATORS), inner),
+        st.builds("{}({})".format, st.sampled_from(_FUNCTIONS), inner),
+        st.builds("{}({}, {})".format, st.sampled_from(["selected", "regex"]), inner, inner),
+        st.builds("({})".format, inner),
+        st.builds("-{}".format, inner),
+    ),
+    max_leaves=10,
+)
 _TOKENS = st.sampled_from(_ATOMS + _OPERATORS + [f + "(" for f in _FUNCTIONS] + ["regex(", "(", ")", ","])
 _EXPRESSIONS = st.one_of(
-    _GRAMMAR,                                                             # well-formed: exercises evaluation
+    _GRAMMAR,  # well-formed: exercises evaluation
     st.builds("{}{}{}".format, _GRAMMAR, st.text(max_size=3), _GRAMMAR),  # nearly well-formed
     st.lists(st.one_of(_TOKENS, st.text(max_size=3)), max_size=20).map("".join),
 )
 _VALUES = st.one_of(
-    st.none(), st.text(max_size=12), st.integers(), st.integers(300, 1200).map(lambda k: 10**k + 7),
-    st.floats(allow_nan=True, allow_infinity=True), st.lists(st.text(max_size=4), max_size=3),
-    st.integers(4000, 4300).map("9".__mul__), st.sampled_from(["1e999.5", "nan", "-0", "1_0", "２", "(", "[", "a{99999}"]),
+    st.none(),
+    st.text(max_size=12),
+    st.integers(),
+    st.integers(300, 1200).map(lambda k: 10**k + 7),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.lists(st.text(max_size=4), max_size=3),
+    st.integers(4000, 4300).map("9".__mul__),
+    st.sampled_from(["1e999.5", "nan", "-0", "1_0", "２", "(", "[", "a{99999}"]),
     st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
 )
 
@@ -255,14 +325,51 @@ def test_fuzz_expressions(text, answers, current):
         assert "修改" in str(err)
 
 
-_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8),
-                     st.sampled_from(["single", "multiple", "likert", "text", "number", "q1", ". > 1",
-                                      "regex(., '(')", "selected(${q1}, 'a')", "sector"]))
-_KEYS = st.sampled_from(["id", "kind", "label", "choices", "rows", "role", "constraint", "relevant", "other",
-                         "min_choices", "max_choices", "renamed_from", "required", "questions", "choice_lists"])
-_YAML_DATA = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                             st.dictionaries(_KEYS, inner, max_size=5)),
-                          max_leaves=25)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=8),
+    st.sampled_from(
+        [
+            "single",
+            "multiple",
+            "likert",
+            "text",
+            "number",
+            "q1",
+            ". > 1",
+            "regex(., '(')",
+            "selected(${q1}, 'a')",
+            "sector",
+        ]
+    ),
+)
+_KEYS = st.sampled_from(
+    [
+        "id",
+        "kind",
+        "label",
+        "choices",
+        "rows",
+        "role",
+        "constraint",
+        "relevant",
+        "other",
+        "min_choices",
+        "max_choices",
+        "renamed_from",
+        "required",
+        "questions",
+        "choice_lists",
+    ]
+)
+_YAML_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=5)),
+    max_leaves=25,
+)
 _ANNUAL = (SURVEYS / "annual_topics.yaml").read_text(encoding="utf-8").splitlines()
 
 
@@ -275,22 +382,50 @@ def _mutate(lines: list[str], ops) -> str:
         elif op == "duplicate":
             lines.insert(i, lines[i])
         elif op == "insert":
-            lines[i] = lines[i][: len(junk)] + junk + lines[i][len(junk):]
+            lines[i] = lines[i][: len(junk)] + junk + lines[i][len(junk) :]
         elif op == "replace":
             lines[i] = junk
     return "\n".join(lines) + "\n"
 
 
-_OPS = st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "insert", "replace"]), st.integers(0, 10**6),
-                          st.one_of(st.text(max_size=6), st.sampled_from(
-                              ["&a ", "*a", "<<: ", ": ", "- ", "  ", "{", "[", "'", "!!python/object ", "\t",
-                               "constraint: \"regex(., '(a+)+')\"", "relevant: \"${sector} = 'x'\"", "id: q1"]))),
-                min_size=1, max_size=6)
+_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["delete", "duplicate", "insert", "replace"]),
+        st.integers(0, 10**6),
+        st.one_of(
+            st.text(max_size=6),
+            st.sampled_from(
+                [
+                    "&a ",
+                    "*a",
+                    "<<: ",
+                    ": ",
+                    "- ",
+                    "  ",
+                    "{",
+                    "[",
+                    "'",
+                    "!!python/object ",
+                    "\t",
+                    "constraint: \"regex(., '(a+)+')\"",
+                    "relevant: \"${sector} = 'x'\"",
+                    "id: q1",
+                ]
+            ),
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.one_of(_YAML_DATA.map(lambda d: {"id": "f", "title": "t", "questions": [d]}), _YAML_DATA)
-       .map(lambda d: yaml.safe_dump(d, allow_unicode=True)) | _OPS.map(lambda ops: _mutate(_ANNUAL, ops)))
+@given(
+    st.one_of(_YAML_DATA.map(lambda d: {"id": "f", "title": "t", "questions": [d]}), _YAML_DATA).map(
+        lambda d: yaml.safe_dump(d, allow_unicode=True)
+    )
+    | _OPS.map(lambda ops: _mutate(_ANNUAL, ops))
+)
 def test_fuzz_yaml_forms(tmp_path, text):
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8")

@@ -1,11 +1,19 @@
 from toolkit.forms import relevant_questions, validate_answers
 
 GOOD = {
-    "sector": "education", "district": "donghu", "age_band": "36_59", "years_here": "12",
-    "concern_areas": ["traffic", "other"], "concern_areas_other": "夜市油烟",
-    "priority": ["traffic", "medical"], "services": {"medical": "2", "schooling": "4"},
-    "concern": "幸福里小区停车位太少，晚上车停到消防通道上", "reported_before": "no",
-    "willing_contact": "yes", "phone": "13800001234", "fill_date": "2026/3/5",
+    "sector": "education",
+    "district": "donghu",
+    "age_band": "36_59",
+    "years_here": "12",
+    "concern_areas": ["traffic", "other"],
+    "concern_areas_other": "夜市油烟",
+    "priority": ["traffic", "medical"],
+    "services": {"medical": "2", "schooling": "4"},
+    "concern": "幸福里小区停车位太少，晚上车停到消防通道上",
+    "reported_before": "no",
+    "willing_contact": "yes",
+    "phone": "13800001234",
+    "fill_date": "2026/3/5",
 }
 
 
@@ -26,8 +34,15 @@ def test_skip_logic_hides_and_reports(annual_form):
 
 
 def test_each_rule(annual_form):
-    bad = {**GOOD, "sector": "astronaut", "concern_areas": ["traffic", "medical", "elderly", "jobs"],
-           "years_here": "很多年", "phone": "12345", "concern": "", "services": {"medical": "9"}}
+    bad = {
+        **GOOD,
+        "sector": "astronaut",
+        "concern_areas": ["traffic", "medical", "elderly", "jobs"],
+        "years_here": "很多年",
+        "phone": "12345",
+        "concern": "",
+        "services": {"medical": "9"},
+    }
     _, problems = validate_answers(annual_form, bad)
     rules = {(p.question_id, p.rule) for p in problems}
     assert ("sector", "choice") in rules

@@ -127,8 +127,9 @@ def _private_imports() -> list[str]:
         if module == "toolkit.cli" and target == f"toolkit.{stage}.commands":
             continue  # the command line's plug-in interface: each stage's register(subparsers)
         if target != f"toolkit.{stage}" or (name is not None and name not in public[stage]):
-            offenders.append(f"{MODULES[module].relative_to(ROOT.parent)}:{line} imports "
-                             f"{target}{'.' + name if name else ''}")
+            offenders.append(
+                f"{MODULES[module].relative_to(ROOT.parent)}:{line} imports {target}{'.' + name if name else ''}"
+            )
     return offenders
 
 
@@ -136,7 +137,8 @@ def test_no_stage_imports_another_stages_private_module():
     offenders = _private_imports()
     print("\n".join(offenders))
     assert not offenders, "private imports across stages (export the name in the stage's __init__):\n" + "\n".join(
-        offenders)
+        offenders
+    )
 
 
 def _graph() -> dict[str, set[str]]:
@@ -154,8 +156,11 @@ def test_no_cycle_between_stages():
         order = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as err:
         cycle = err.args[1]
-        sites = [f"{MODULES[m].relative_to(ROOT.parent)}:{line} -> {t}" for m, t, _, line in EDGES
-                 if any(_layer(m) == a and _layer(t) == b for a, b in zip(cycle, cycle[1:]))]
+        sites = [
+            f"{MODULES[m].relative_to(ROOT.parent)}:{line} -> {t}"
+            for m, t, _, line in EDGES
+            if any(_layer(m) == a and _layer(t) == b for a, b in zip(cycle, cycle[1:]))
+        ]
         pytest.fail("import cycle " + " -> ".join(cycle) + ":\n" + "\n".join(sites))
     # the check sees the real graph: workflows sit above the stages they run, which sit above text
     assert order.index("text") < order.index("topics") < order.index("workflows") < order.index("cli")
@@ -163,15 +168,23 @@ def test_no_cycle_between_stages():
 
 
 def test_stages_and_shared_modules_do_not_import_the_layer_above():
-    offenders = [f"{MODULES[m].relative_to(ROOT.parent)}:{line} imports {t}" for m, t, _, line in EDGES
-                 if _layer(m) not in ABOVE and _layer(t) in ABOVE]
+    offenders = [
+        f"{MODULES[m].relative_to(ROOT.parent)}:{line} imports {t}"
+        for m, t, _, line in EDGES
+        if _layer(m) not in ABOVE and _layer(t) in ABOVE
+    ]
     assert not offenders, "\n".join(offenders)
 
 
 def test_shared_modules_import_no_stage():
-    offenders = [f"{MODULES[m].relative_to(ROOT.parent)}:{line} imports {t}" for m, t, _, line in EDGES
-                 if _unit(m) not in STAGES and _unit(m) not in ABOVE and _unit(t) in STAGES
-                 and _unit(t) not in SHARED_USES.get(_unit(m), ())]
+    offenders = [
+        f"{MODULES[m].relative_to(ROOT.parent)}:{line} imports {t}"
+        for m, t, _, line in EDGES
+        if _unit(m) not in STAGES
+        and _unit(m) not in ABOVE
+        and _unit(t) in STAGES
+        and _unit(t) not in SHARED_USES.get(_unit(m), ())
+    ]
     assert not offenders, "shared modules must not depend on a stage:\n" + "\n".join(offenders)
 
 

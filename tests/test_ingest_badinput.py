@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SURVEYS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SURVEYS
 from toolkit.errors import ToolkitError
 from toolkit.ingest import IngestError, ingest, read_table
 from toolkit.sample import wjx_table, write_export, write_rows
@@ -112,31 +112,42 @@ def test_file_from_another_survey(tmp_path, form, visit_form):
 
 # ---- property tests: broken files never crash a reader or write partially -----------------
 
-_cells = st.one_of(st.none(), st.text(max_size=30), st.integers(-5, 20).map(str),
-                   st.sampled_from(["(跳过)", "(空)", "-3", "┋", "〖", "教育界┋", "其他【请注明】〖", "4分", "→", "=1+1"]))
+_cells = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(-5, 20).map(str),
+    st.sampled_from(["(跳过)", "(空)", "-3", "┋", "〖", "教育界┋", "其他【请注明】〖", "4分", "→", "=1+1"]),
+)
 
 
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data(), platform=st.sampled_from(["wjx", "tencent", "kobo", "odk", "table"]),
-       fmt=st.sampled_from(["csv", "xlsx"]))
+@given(
+    data=st.data(),
+    platform=st.sampled_from(["wjx", "tencent", "kobo", "odk", "table"]),
+    fmt=st.sampled_from(["csv", "xlsx"]),
+)
 def test_mangled_exports_never_crash(tmp_path_factory, form, records, data, platform, fmt):
     from toolkit.sample import kobo_table, plain_table, tencent_table
 
-    tables = {"wjx": lambda: wjx_table(form, records[:4]), "tencent": lambda: tencent_table(form, records[:4]),
-              "kobo": lambda: kobo_table(form, records[:4]), "odk": lambda: kobo_table(form, records[:4], "odk"),
-              "table": lambda: plain_table(form, records[:4])}
+    tables = {
+        "wjx": lambda: wjx_table(form, records[:4]),
+        "tencent": lambda: tencent_table(form, records[:4]),
+        "kobo": lambda: kobo_table(form, records[:4]),
+        "odk": lambda: kobo_table(form, records[:4], "odk"),
+        "table": lambda: plain_table(form, records[:4]),
+    }
     header, rows = tables[platform]()
     rows = [list(r) for r in rows]
-    for _ in range(data.draw(st.integers(0, 12))):          # mangle random cells
+    for _ in range(data.draw(st.integers(0, 12))):  # mangle random cells
         i, j = data.draw(st.integers(0, len(rows) - 1)), data.draw(st.integers(0, len(header) - 1))
         rows[i][j] = data.draw(_cells)
-    if data.draw(st.booleans()):                              # drop or shuffle some columns
+    if data.draw(st.booleans()):  # drop or shuffle some columns
         keep = data.draw(st.lists(st.integers(0, len(header) - 1), min_size=1, max_size=len(header), unique=True))
         header, rows = [header[k] for k in keep], [[r[k] for k in keep] for r in rows]
     tmp = tmp_path_factory.mktemp("h")
     path = write_rows(header, rows, tmp / f"f.{fmt}", neutralise=False)
-    if data.draw(st.booleans()):                              # truncate the bytes
+    if data.draw(st.booleans()):  # truncate the bytes
         blob = path.read_bytes()
         # a share, not a byte count: an xlsx's length varies by a byte between runs (zip timestamps),
         # and a draw bounded by it made hypothesis report the test as flaky
@@ -145,7 +156,7 @@ def test_mangled_exports_never_crash(tmp_path_factory, form, records, data, plat
     try:
         report = ingest(path, form, db, source=platform if data.draw(st.booleans()) else "auto")
     except ToolkitError as err:
-        assert str(err)                                        # a message for people, no traceback
+        assert str(err)  # a message for people, no traceback
         assert _nothing_written(db)
         return
     store = open_store(db)
@@ -160,7 +171,7 @@ def test_blank_rows_keep_file_row_numbers(tmp_path, form, records):
     header, rows = wjx_table(form, records[:3])
     sector = next(i for i, h in enumerate(header) if "职业" in h)
     rows[2][sector] = "宇航员"
-    rows.insert(1, [None] * len(header))                      # a blank line someone left in Excel
+    rows.insert(1, [None] * len(header))  # a blank line someone left in Excel
     report = ingest(write_rows(header, rows, tmp_path / "b.xlsx", neutralise=False), form, tmp_path / "x.db")
     assert (report["rows"], report["accepted"], report["rejected_rows"]) == (3, 2, [4])
     assert "表格第5行" in report["problems"][0]["message"]

@@ -22,6 +22,7 @@ def online(annual_form_module):
 @pytest.fixture(scope="module")
 def annual_form_module():
     from conftest import SURVEYS
+
     from toolkit.forms import load_form
 
     return load_form(SURVEYS / "annual_topics.yaml")
@@ -47,7 +48,7 @@ def test_same_ip_and_answers_minutes_after_a_stored_response_is_flagged(tmp_path
     report = _import(form, [again, online[5]], tmp_path / "b.xlsx", db)
     assert (report["accepted"], report["duplicates"], report["duplicate_rows"]) == (2, 1, [1])
     flags = _flags(db)
-    assert flags[:4] == [[], [], [], []]                        # the stored response is not touched
+    assert flags[:4] == [[], [], [], []]  # the stored response is not touched
     assert flags[4] == ["possible_duplicate"] and flags[5] == []
 
 
@@ -64,8 +65,9 @@ def test_a_stored_serial_seen_again_flags_the_new_row(tmp_path, annual_form_modu
     form, db = annual_form_module, tmp_path / "f.db"
     paper = dict(online[0], answers=dict(online[0]["answers"], serial="DH-2026-0042"))
     _import(form, [paper, online[1]], tmp_path / "a.xlsx", db)
-    typed_again = dict(online[2], answers=dict(online[2]["answers"], serial="DH-2026-0042"),
-                       submitted_at="2026-06-01 09:00:00")
+    typed_again = dict(
+        online[2], answers=dict(online[2]["answers"], serial="DH-2026-0042"), submitted_at="2026-06-01 09:00:00"
+    )
     report = _import(form, [typed_again], tmp_path / "b.xlsx", db)
     assert report["duplicates"] == 1
     assert _flags(db)[-1] == ["duplicate_respondent"]

@@ -9,9 +9,9 @@ import json
 import sqlite3
 
 import pytest
+from conftest import SURVEYS
 from openpyxl import load_workbook
 
-from conftest import SURVEYS
 from toolkit.cli import main
 from toolkit.ingest import ingest
 from toolkit.sample import wjx_table, write_export, write_rows
@@ -40,7 +40,7 @@ def quarantined(tmp_path, records):
     form = load_form(FORM)
     header, rows = wjx_table(form, records)
     col = {h: i for i, h in enumerate(header)}
-    find = lambda word: col[next(h for h in header if word in h)]            # noqa: E731
+    find = lambda word: col[next(h for h in header if word in h)]  # noqa: E731
     rows[1][find("职业")] = "宇航员"
     rows[3][find("多少年")] = "一百五十"
     rows[3][find("最急")] = PHONE_TEXT
@@ -95,7 +95,7 @@ def test_export_lists_each_quarantined_row_with_problem_answers_and_masking(tmp_
     ws, header, rows = _sheet(out)
     assert list(header[:4]) == ["批次", "表格行号", "处理", "问题"]
     assert [(r[0], r[1]) for r in rows] == [(1, 3), (1, 5), (1, 6)]
-    by_row = {r[1] - 1: dict(zip(header, r)) for r in rows}           # keyed by data row number
+    by_row = {r[1] - 1: dict(zip(header, r)) for r in rows}  # keyed by data row number
     # the row number column and the problem text name the same spreadsheet row
     assert all(f"表格第{r[1]}行" in r[3] for r in rows)
     sector = next(h for h in header if "职业" in h)
@@ -110,13 +110,13 @@ def test_export_lists_each_quarantined_row_with_problem_answers_and_masking(tmp_
     assert "13812345678" not in by_row[4][concern] and by_row[4][concern].startswith("'=")
     assert by_row[5][phone] == "1381234"
     j = header.index(years) + 1
-    assert ws.cell(3, j).fill.fgColor.rgb.endswith("FFF2CC")          # the cell to fix is highlighted
+    assert ws.cell(3, j).fill.fgColor.rgb.endswith("FFF2CC")  # the cell to fix is highlighted
     raw = _sheet(out, "原始数据")[2]
     assert not any("13812345678" in str(v) for r in raw for v in r)
     assert _sheet(out, "说明")[1] == ("问卷编号", "annual_topics")
     again = tmp_path / "again.xlsx"
     _export(db, again)
-    assert again.read_bytes() == out.read_bytes()                     # deterministic
+    assert again.read_bytes() == out.read_bytes()  # deterministic
     personal = tmp_path / "personal.xlsx"
     _export(db, personal, "--show-personal", "--batch", "1")
     _, header, rows = _sheet(personal)
@@ -128,9 +128,14 @@ def test_resubmit_fixes_rows_keeps_bad_ones_quarantined_and_is_idempotent(tmp_pa
     out = tmp_path / "待修正.xlsx"
     _export(db, out)
     science = form.question("sector").choice_label("science")
-    _edit(out, {(2, "职业"): science,                 # fixed
-                (4, "多少年"): 150,                   # a number now, but over the 0–100 limit
-                (5, "联系电话"): "13912345678"})       # fixed
+    _edit(
+        out,
+        {
+            (2, "职业"): science,  # fixed
+            (4, "多少年"): 150,  # a number now, but over the 0–100 limit
+            (5, "联系电话"): "13912345678",
+        },
+    )  # fixed
     capsys.readouterr()
     assert _resubmit(db, out, "张三", "--reason", "电话回访核实") == 0
     text = capsys.readouterr().out
@@ -153,7 +158,7 @@ def test_resubmit_fixes_rows_keeps_bad_ones_quarantined_and_is_idempotent(tmp_pa
     finally:
         store.close()
     before = _dump(db)
-    assert _resubmit(db, out, "张三", "--json") == 0                  # same workbook again: nothing changes
+    assert _resubmit(db, out, "张三", "--json") == 0  # same workbook again: nothing changes
     again_summary = json.loads(capsys.readouterr().out)
     assert (again_summary["already_done"], again_summary["unchanged"], again_summary["resubmitted"]) == (2, 1, [])
     assert _dump(db) == before
@@ -174,7 +179,7 @@ def test_resubmit_fixes_rows_keeps_bad_ones_quarantined_and_is_idempotent(tmp_pa
         assert len(store.rejected()) == 0
     finally:
         store.close()
-    assert ingest(tmp_path / "bad.xlsx", form, db)["accepted"] == 0   # the original file still adds nothing
+    assert ingest(tmp_path / "bad.xlsx", form, db)["accepted"] == 0  # the original file still adds nothing
 
 
 def test_dismissed_rows_are_closed_and_audited(tmp_path, quarantined, capsys):
@@ -211,13 +216,16 @@ def _bad_row_number(path):
     wb.save(path)
 
 
-@pytest.mark.parametrize("spoil,expect", [
-    (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook"), "不是可读的 .xlsx"),
-    (lambda p: p.unlink(), "不存在"),
-    (_other_form_workbook, "不一致"),
-    (_drop_column, "缺少列"),
-    (_bad_row_number, "不是问卷 annual_topics 的隔离行"),
-])
+@pytest.mark.parametrize(
+    "spoil,expect",
+    [
+        (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook"), "不是可读的 .xlsx"),
+        (lambda p: p.unlink(), "不存在"),
+        (_other_form_workbook, "不一致"),
+        (_drop_column, "缺少列"),
+        (_bad_row_number, "不是问卷 annual_topics 的隔离行"),
+    ],
+)
 def test_bad_workbooks_fail_in_chinese_and_change_nothing(tmp_path, quarantined, capsys, spoil, expect):
     _, db, _ = quarantined
     out = tmp_path / "待修正.xlsx"
@@ -236,13 +244,13 @@ def test_missing_operator_or_database_is_refused(tmp_path, quarantined, capsys):
     _, db, _ = quarantined
     out = tmp_path / "待修正.xlsx"
     _export(db, out)
-    with pytest.raises(SystemExit) as exit_info:        # argparse: --operator is required
+    with pytest.raises(SystemExit) as exit_info:  # argparse: --operator is required
         main(["rejected", "resubmit", str(out), "--form", FORM, "--db", str(db)])
     assert exit_info.value.code == 2
     assert _resubmit(db, out, " ") != 0 and "操作人" in capsys.readouterr().err
     missing = tmp_path / "没有.db"
     assert _export(missing, tmp_path / "x.xlsx") != 0 and "不存在" in capsys.readouterr().err
-    assert not missing.exists()                                  # no empty database created by mistake
+    assert not missing.exists()  # no empty database created by mistake
 
 
 def test_matrix_and_multiple_choice_cells_round_trip(tmp_path, records):
@@ -252,7 +260,7 @@ def test_matrix_and_multiple_choice_cells_round_trip(tmp_path, records):
 
     form = load_form(FORM)
     columns = answer_columns(form)
-    for r in records:                                  # cells are texts; validation turns "9" back into 9
+    for r in records:  # cells are texts; validation turns "9" back into 9
         assert validate_answers(form, parse(columns, render(columns, r["answers"])))[0] == r["answers"]
     db = tmp_path / "m.db"
     with_matrix = [r for r in records if r["answers"].get("services") and r["answers"].get("concern_areas")][:2]
@@ -299,7 +307,7 @@ def test_rows_imported_before_answers_were_kept_are_filled_in_by_hand(tmp_path, 
     first = dict(zip(header, rows[0]))
     assert "没有保存解析后的答案" in first["问题"] and all(v is None for v in rows[0][4:])
     before = _dump(db)
-    assert _resubmit(db, out) == 0 and _dump(db) == before          # nothing typed yet: nothing changes
+    assert _resubmit(db, out) == 0 and _dump(db) == before  # nothing typed yet: nothing changes
     answers = dict(records[1]["answers"], sector="science")
     from toolkit.ingest.fixes import answer_columns, render
 
@@ -351,7 +359,9 @@ def test_comma_between_options_is_split_only_when_every_part_is_an_option():
         assert parse(columns, {"concern_areas": text}) == {"concern_areas": ["traffic", "medical"]}
     assert parse(columns, {"concern_areas": "交通出行与停车┋看病就医"}) == {"concern_areas": ["traffic", "medical"]}
     # a part that is no option: left whole, so validation names the cell as typed
-    assert parse(columns, {"concern_areas": "交通出行与停车，火星移民"}) == {"concern_areas": ["交通出行与停车，火星移民"]}
+    assert parse(columns, {"concern_areas": "交通出行与停车，火星移民"}) == {
+        "concern_areas": ["交通出行与停车，火星移民"]
+    }
 
 
 def test_still_wrong_multiple_choice_with_commas_hints_at_the_separator(tmp_path, quarantined, capsys):
@@ -374,7 +384,7 @@ def test_fix_workbook_row_numbers_follow_a_title_row_and_old_workbooks_still_rea
     titled = write_rows(header, rows, tmp_path / "t.xlsx")
     wb = load_workbook(titled)
     wb.active.insert_rows(1)
-    wb.active["A1"] = "2019年群众意见汇总表"                         # a title row above the header
+    wb.active["A1"] = "2019年群众意见汇总表"  # a title row above the header
     wb.save(titled)
     db = tmp_path / "x.db"
     report = ingest(titled, form, db)
@@ -429,7 +439,7 @@ def test_db_info_counts_quarantined_rows_not_their_problems(tmp_path, records):
     form = load_form(FORM)
     header, rows = wjx_table(form, records[:3])
     col = {h: i for i, h in enumerate(header)}
-    rows[0][col[next(h for h in header if "职业" in h)]] = "宇航员"          # two rules broken on one row
+    rows[0][col[next(h for h in header if "职业" in h)]] = "宇航员"  # two rules broken on one row
     rows[0][col[next(h for h in header if "多少年" in h)]] = "一百五十"
     db = tmp_path / "x.db"
     report = ingest(write_rows(header, rows, tmp_path / "bad.xlsx"), form, db)

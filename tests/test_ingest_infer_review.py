@@ -6,12 +6,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import SURVEYS
+
 from toolkit.cli import main
 from toolkit.forms import check_form, load_form
-from toolkit.sample import write_export
 from toolkit.ingest.infer import infer_draft
+from toolkit.sample import write_export
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +20,12 @@ def exports(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("infer")
     form = load_form(shutil.copy(SURVEYS / "annual_topics.yaml", d))
-    records = generate_responses(form, 8, seed=2)       # few rows: some options nobody chose
-    return (form, write_export(form, records, d / "按文本.xlsx", "wjx", by="text"),
-            write_export(form, records, d / "按序号.xlsx", "wjx", by="code"))
+    records = generate_responses(form, 8, seed=2)  # few rows: some options nobody chose
+    return (
+        form,
+        write_export(form, records, d / "按文本.xlsx", "wjx", by="text"),
+        write_export(form, records, d / "按序号.xlsx", "wjx", by="code"),
+    )
 
 
 def test_text_only_export_says_order_is_a_guess_and_names_by_code(exports, tmp_path, capsys):
@@ -49,8 +52,9 @@ def test_by_code_gives_order_and_lists_placeholders_that_check_warns_about(expor
     # the matrix scale comes in questionnaire order from the codes, not sorted text
     matrix = next(q for q in draft.questions if q.rows)
     real = [c.label for c in form.question("services").choices]
-    assert [c.label for c in matrix.choices if "请补全" not in c.label] == \
-        [x for x in real if x in {c.label for c in matrix.choices}]
+    assert [c.label for c in matrix.choices if "请补全" not in c.label] == [
+        x for x in real if x in {c.label for c in matrix.choices}
+    ]
     out = tmp_path / "draft.yaml"
     assert main(["form", "infer", str(text), "--by-code", str(code), "-o", str(out)]) == 0
     assert "的文字要补全" in capsys.readouterr().out

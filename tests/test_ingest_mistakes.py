@@ -6,13 +6,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import SHARED, SURVEYS
 from openpyxl import load_workbook
 
-from conftest import SHARED, SURVEYS
 from toolkit.cli import main
 from toolkit.ingest import ingest, read_table
-from toolkit.sample import write_export
 from toolkit.ingest.files import find_header_row
+from toolkit.sample import write_export
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_missing_sheet_lists_sheets(files, tmp_path, capsys):
 @pytest.mark.parametrize("name", ["调研报告.docx", "报告.pdf"])
 def test_unsupported_file_type(files, tmp_path, capsys, name):
     doc = tmp_path / name
-    doc.write_bytes(files["export"].read_bytes())      # a zip like any .docx
+    doc.write_bytes(files["export"].read_bytes())  # a zip like any .docx
     db = tmp_path / "x.db"
     code, text = _run(capsys, "ingest", doc, "--form", files["form"], "--db", db)
     assert code == 1
@@ -102,15 +102,17 @@ def test_title_row_above_header_is_skipped(files, tmp_path, capsys):
     assert table.header_line == 2 and table.sheet_row(1) == 3
     assert any("表头不在第一行" in n and "第 2 行" in n for n in table.notes)
     db = tmp_path / "x.db"
-    code, text = _run(capsys, "ingest", titled, "--form", files["form"], "--db", db,
-                      "--report", tmp_path / "r.xlsx")
+    code, text = _run(capsys, "ingest", titled, "--form", files["form"], "--db", db, "--report", tmp_path / "r.xlsx")
     assert code == 0 and "表头不在第一行" in text and "2019年群众留言汇总表" in text
 
 
 def test_title_row_csv_and_explicit_header_row(files, tmp_path):
     plain = read_table(files["export"])
-    lines = ["2019年群众留言汇总表" + "," * (len(plain.header) - 1), "导出时间：2019-12-31" + "," * (len(plain.header) - 1),
-             ",".join(plain.header)]
+    lines = [
+        "2019年群众留言汇总表" + "," * (len(plain.header) - 1),
+        "导出时间：2019-12-31" + "," * (len(plain.header) - 1),
+        ",".join(plain.header),
+    ]
     lines += [",".join(v or "" for v in row) for row in plain.data.itertuples(index=False, name=None)][:3]
     csv = tmp_path / "t.csv"
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -128,21 +130,24 @@ def test_rejected_row_message_counts_title_rows(files, tmp_path):
     wb = load_workbook(titled)
     ws = wb.active
     col = next(c.column for c in ws[2] if c.value and "职业" in str(c.value))
-    ws.cell(4, col).value = "不存在的职业"            # data row 2 sits on sheet row 4
+    ws.cell(4, col).value = "不存在的职业"  # data row 2 sits on sheet row 4
     wb.save(titled)
     report = ingest(titled, files["form"], tmp_path / "x.db")
     assert report["header_row"] == 2
     assert any("第2条数据（表格第4行）" in p["message"] for p in report["problems"])
 
 
-@pytest.mark.parametrize("rows, expected", [
-    ([["标题", None, None, None], ["a", "b", "c", "d"], ["1", "2", "3", "4"]], 1),
-    ([["标题", None, None, None], [None] * 4, ["序号", "姓名", "年龄", "意见"], ["1", "张", "3", "x"]], 2),
-    ([["a", "b", "c", "d"], ["1", "2", "3", "4"]], 0),                     # ordinary header
-    ([["序号", None, None, None], ["1", "2", "3", "4"]], 0),               # data below, not a header
-    ([["a", None], ["b", "c"]], 0),                                        # too narrow to tell
-    ([["意见", None, None], ["x", "y", "z"], ["x", "y", "z"]], 1),
-])
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        ([["标题", None, None, None], ["a", "b", "c", "d"], ["1", "2", "3", "4"]], 1),
+        ([["标题", None, None, None], [None] * 4, ["序号", "姓名", "年龄", "意见"], ["1", "张", "3", "x"]], 2),
+        ([["a", "b", "c", "d"], ["1", "2", "3", "4"]], 0),  # ordinary header
+        ([["序号", None, None, None], ["1", "2", "3", "4"]], 0),  # data below, not a header
+        ([["a", None], ["b", "c"]], 0),  # too narrow to tell
+        ([["意见", None, None], ["x", "y", "z"], ["x", "y", "z"]], 1),
+    ],
+)
 def test_find_header_row(rows, expected):
     assert find_header_row(rows) == expected
 
@@ -150,8 +155,10 @@ def test_find_header_row(rows, expected):
 def test_title_line_without_delimiters_in_csv(tmp_path):
     for sep in (",", "\t"):
         path = tmp_path / "t.csv"
-        path.write_text(f"2019年群众留言汇总表\n留言编号{sep}留言用户{sep}留言主题\n1{sep}A{sep}路灯坏了\n2{sep}B{sep}噪音扰民\n",
-                        encoding="utf-8")
+        path.write_text(
+            f"2019年群众留言汇总表\n留言编号{sep}留言用户{sep}留言主题\n1{sep}A{sep}路灯坏了\n2{sep}B{sep}噪音扰民\n",
+            encoding="utf-8",
+        )
         table = read_table(path)
         assert table.header == ["留言编号", "留言用户", "留言主题"] and table.delimiter == sep
         assert table.n_rows == 2 and table.sheet_row(table.row_numbers[-1]) == 4
@@ -163,16 +170,26 @@ MESSAGES = SHARED / "teddy2020c/Syucryingstar_NLP_tipdm_90f5471/示例数据/3.x
 @pytest.mark.skipif(not MESSAGES.exists(), reason="../shared message table absent")
 def test_real_message_table_with_a_title_row(tmp_path):
     plain = read_table(MESSAGES)
-    assert plain.header_line == 1 and not plain.notes                # real tables: nothing moves
+    assert plain.header_line == 1 and not plain.notes  # real tables: nothing moves
     titled = read_table(_with_title(MESSAGES, tmp_path / "titled.xlsx"))
     assert titled.header == plain.header and titled.n_rows == plain.n_rows and titled.header_line == 2
 
 
 def test_cli_header_row_option(files, tmp_path, capsys):
     titled = _with_title(files["export"], tmp_path / "titled.xlsx")
-    code, text = _run(capsys, "ingest", titled, "--form", files["form"], "--db", tmp_path / "x.db",
-                      "--header-row", 2, "--report", tmp_path / "r.xlsx")
+    code, text = _run(
+        capsys,
+        "ingest",
+        titled,
+        "--form",
+        files["form"],
+        "--db",
+        tmp_path / "x.db",
+        "--header-row",
+        2,
+        "--report",
+        tmp_path / "r.xlsx",
+    )
     assert code == 0 and "按 --header-row 从第 2 行读取表头" in text
-    code, text = _run(capsys, "ingest", titled, "--form", files["form"], "--db", tmp_path / "y.db",
-                      "--header-row", 99)
+    code, text = _run(capsys, "ingest", titled, "--form", files["form"], "--db", tmp_path / "y.db", "--header-row", 99)
     assert code == 1 and "--header-row 99" in text and not (tmp_path / "y.db").exists()

@@ -14,21 +14,32 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SHARED
+
 from toolkit.forms import dump_form, load_form
 from toolkit.ingest import ingest
 from toolkit.ingest.errors import IngestError
-from toolkit.sample import write_rows
 from toolkit.ingest.infer import infer_draft
+from toolkit.sample import write_rows
 
 META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
-QUESTIONS = ["1、您的性别(单选题 *必答)", "2、您是否常住本区？(单选题 *必答)", "3、您的年龄段(单选题 *必答)",
-             "4、您最关心哪些民生问题？(多选题 *必答)", "5、您对社区养老服务满意吗？(单选题 *必答)", "请选择省份城市与地区:",
-             "6、您对政协有什么意见和建议？(填空题)"]
-CHOICES = {1: ["男", "女"], 2: ["是", "否"], 3: ["18~29岁", "30~44岁", "45~59岁", "60岁及以上"],
-           4: ["交通出行", "教育", "医疗", "养老", "其他【请注明】"], 5: ["很满意", "满意", "一般", "不满意"]}
-SKIP, HIDDEN = "跳过", "关联"          # routed past by 跳题 (Q2 = 否 ends the survey) / hidden by 关联 (no 养老 in Q4)
+QUESTIONS = [
+    "1、您的性别(单选题 *必答)",
+    "2、您是否常住本区？(单选题 *必答)",
+    "3、您的年龄段(单选题 *必答)",
+    "4、您最关心哪些民生问题？(多选题 *必答)",
+    "5、您对社区养老服务满意吗？(单选题 *必答)",
+    "请选择省份城市与地区:",
+    "6、您对政协有什么意见和建议？(填空题)",
+]
+CHOICES = {
+    1: ["男", "女"],
+    2: ["是", "否"],
+    3: ["18~29岁", "30~44岁", "45~59岁", "60岁及以上"],
+    4: ["交通出行", "教育", "医疗", "养老", "其他【请注明】"],
+    5: ["很满意", "满意", "一般", "不满意"],
+}
+SKIP, HIDDEN = "跳过", "关联"  # routed past by 跳题 (Q2 = 否 ends the survey) / hidden by 关联 (no 养老 in Q4)
 ANSWERS = [  # q1, q2, q3, q4, q5, 省市区, q6
     ("男", "是", "30~44岁", ["交通出行", "养老"], "满意", "山西-晋城", "希望多开通到市区的公交线路"),
     ("女", "是", "45~59岁", ["教育", "医疗"], HIDDEN, "山西-太原", None),
@@ -69,8 +80,7 @@ def code_header() -> list[str]:
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     d = tmp_path_factory.mktemp("wjx2016")
-    text = write_rows([*META, *QUESTIONS], [_meta(i) + _by_text(a) for i, a in enumerate(ANSWERS, 1)],
-                      d / "2016_0.xls")
+    text = write_rows([*META, *QUESTIONS], [_meta(i) + _by_text(a) for i, a in enumerate(ANSWERS, 1)], d / "2016_0.xls")
     code = write_rows(code_header(), [_meta(i) + _by_code(a) for i, a in enumerate(ANSWERS, 1)], d / "2016_2.xls")
     return text, code
 
@@ -101,7 +111,7 @@ def test_screened_out_respondents_are_complete_responses(exports, tmp_path, with
         assert df.loc["1", "region"] == "山西-晋城"
         assert [form.question("q4").choice_label(c) for c in df.loc["1", "q4"]] == ["交通出行", "养老"]
         assert df.loc[["2", "5"], "q5"].isna().all() and form.question("q5").choice_label(df.loc["8", "q5"]) == "不满意"
-        if path == text:                 # the "other" text exists only in the by-text file
+        if path == text:  # the "other" text exists only in the by-text file
             assert df.loc["3", "q4_other"] == "社区食堂"
 
 
@@ -109,7 +119,7 @@ def test_a_required_question_left_empty_is_still_quarantined(exports, tmp_path):
     text, _ = exports
     form, _ = infer_draft(text, form_id="wjx2016")
     rows = [_meta(i) + _by_text(a) for i, a in enumerate(ANSWERS, 1)]
-    rows[0][6 + 2] = "(空)"              # shown, left empty: not a skip
+    rows[0][6 + 2] = "(空)"  # shown, left empty: not a skip
     bad = write_rows([*META, *QUESTIONS], rows, tmp_path / "bad.xls")
     report = ingest(bad, form, tmp_path / "bad.db")
     assert report["rejected_rows"] == [1] and report["problems"][0]["rule"] == "required"
@@ -128,7 +138,7 @@ def test_draft_records_skip_logic_and_maps_the_region_column(exports, tmp_path):
     # the screening question shows in the answers (everyone who skipped Q3 said 否 to Q2); Q5's 关联 does not
     assert "（q3，2 份答卷跳过，从答案看可能是 relevant: ${q2} == '1'）" in skip_notes[0]
     assert "（q5，4 份答卷跳过）" in skip_notes[0]
-    assert all(q.relevant is None for q in form.questions)          # a hint, never applied by itself
+    assert all(q.relevant is None for q in form.questions)  # a hint, never applied by itself
     # the note survives in the YAML a person reviews
     out = tmp_path / "draft.yaml"
     dump_form(form, out)
@@ -150,7 +160,7 @@ def test_region_column_maps_to_the_forms_district_text_question(exports, tmp_pat
     form, _ = infer_draft(text, form_id="wjx2016")
     spec = form.to_dict()
     region = next(q for q in spec["questions"] if q["id"] == "region")
-    region.update(id="area", label="您所在的省市")            # the survey designer's own wording
+    region.update(id="area", label="您所在的省市")  # the survey designer's own wording
     own, _ = form_from_dict(spec)
     report = ingest(text, own, tmp_path / "own.db")
     assert report["unmapped_columns"] == [] and report["mapping"]["请选择省份城市与地区:"] == "area"
@@ -165,8 +175,12 @@ def test_infer_on_a_by_code_file_alone_asks_for_the_by_text_file(exports, tmp_pa
     assert "按选项序号" in message and "按选项文本" in message and f"--by-code {code.name}" in message
     with pytest.raises(IngestError, match="位置颠倒"):
         infer_draft(code, text)
-    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "form", "infer", str(code), "-o",
-                          str(tmp_path / "x.yaml")], capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "form", "infer", str(code), "-o", str(tmp_path / "x.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert res.returncode != 0 and "Traceback" not in res.stderr
     assert "按选项序号" in res.stderr and "--by-code" in res.stderr and not (tmp_path / "x.yaml").exists()
 
@@ -185,8 +199,9 @@ REAL = SHARED / "survey-exports" / "wjx"
 @pytest.mark.skipif(not REAL.exists(), reason="../shared survey exports absent")
 def test_real_by_code_export_alone_is_refused_in_chinese(tmp_path):
     code = REAL / "reportgen_800_800_2_by-code.xls"
-    res = subprocess.run([sys.executable, "-m", "toolkit.cli", "form", "infer", str(code)],
-                         capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "form", "infer", str(code)], capture_output=True, text=True, cwd=ROOT
+    )
     assert res.returncode != 0 and "Traceback" not in res.stderr and res.stdout == ""
     assert "按选项序号" in res.stderr and f"--by-code {code.name}" in res.stderr
     # with its by-text twin it drafts without a skip-logic note (that survey has none)
@@ -196,8 +211,8 @@ def test_real_by_code_export_alone_is_refused_in_chinese(tmp_path):
 
 def test_hints_recover_the_skip_logic_of_a_known_form(tmp_path):
     from conftest import SURVEYS
-    from toolkit.sample import write_export
-    from toolkit.sample import generate_responses
+
+    from toolkit.sample import generate_responses, write_export
 
     form = load_form(SURVEYS / "annual_topics.yaml")
     records = generate_responses(form, 300, seed=3)
@@ -205,10 +220,10 @@ def test_hints_recover_the_skip_logic_of_a_known_form(tmp_path):
     code = write_export(form, records, tmp_path / "c.xlsx", "wjx", by="code")
     draft, notes = infer_draft(text, code)
     note = next(n for n in notes if "跳题逻辑" in n)
-    for qid in ("reported_result", "phone"):             # relevant: ${reported_before} == 'yes' …
+    for qid in ("reported_result", "phone"):  # relevant: ${reported_before} == 'yes' …
         q = form.question(qid)
         screen = form.question(q.relevant.split("}")[0].lstrip("${"))
-        yes = str(screen.choice_ids().index("yes") + 1)      # 问卷星 numbers the choices 1, 2 …
+        yes = str(screen.choice_ids().index("yes") + 1)  # 问卷星 numbers the choices 1, 2 …
         hint = f"relevant: ${{q{form.number(screen.id)}}} == '{yes}'"
         assert f"（q{form.number(qid)}，" in note and hint in note.split(f"（q{form.number(qid)}，")[1].split("）")[0]
 

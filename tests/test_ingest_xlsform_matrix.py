@@ -18,14 +18,19 @@ from toolkit.store import open_store
 
 PLATFORMS = {  # meta columns before / after the questions, path separator, CSV delimiter
     "kobo": (["start", "end"], ["_id", "_uuid", "_submission_time", "_validation_status", "_index"], "/", ";"),
-    "odk": (["SubmissionDate", "start", "end"], ["meta-instanceID", "KEY", "SubmitterID", "SubmitterName",
-                                                 "AttachmentsPresent", "ReviewState"], "-", ","),
+    "odk": (
+        ["SubmissionDate", "start", "end"],
+        ["meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "ReviewState"],
+        "-",
+        ",",
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def records():
     from conftest import SURVEYS
+
     from toolkit.forms import load_form
     from toolkit.sample import generate_responses
 
@@ -65,18 +70,24 @@ def _platform_csv(form, records, xlsform_path, platform, path, groups=True):
         a = r["answers"]
         uuid = hashlib.sha256(f"{platform}{i}".encode()).hexdigest()[:32]
         when = f"2026-05-0{1 + i % 9}T0{i % 10}:1{i % 6}:00"
-        row = [when + ".000+08:00", when + ".000+08:00"] if platform == "kobo" else \
-            [when + ".000Z", when + ".000+08:00", when + ".000+08:00"]
+        row = (
+            [when + ".000+08:00", when + ".000+08:00"]
+            if platform == "kobo"
+            else [when + ".000Z", when + ".000+08:00", when + ".000+08:00"]
+        )
         for stack, name, kind in fields:
-            if stack and stack[-1] in matrix_groups:          # a matrix row: services_medical -> medical
-                row.append((a.get(stack[-1]) or {}).get(name[len(stack[-1]) + 1:], ""))
+            if stack and stack[-1] in matrix_groups:  # a matrix row: services_medical -> medical
+                row.append((a.get(stack[-1]) or {}).get(name[len(stack[-1]) + 1 :], ""))
                 continue
             v = a.get(name)
             row.append(" ".join(v) if isinstance(v, list) else ("" if v is None else v))
             if platform == "kobo" and kind.startswith("select_multiple"):
                 row.extend(("1" if c in v else "0") if v else "" for c in form.question(name).choice_ids())
-        row += [1000 + i, uuid, when, "", i + 1] if platform == "kobo" else \
-            [f"uuid:{uuid}", f"uuid:{uuid}", 7, "采集员", 0, "approved"]
+        row += (
+            [1000 + i, uuid, when, "", i + 1]
+            if platform == "kobo"
+            else [f"uuid:{uuid}", f"uuid:{uuid}", 7, "采集员", 0, "approved"]
+        )
         rows.append(row)
     return write_rows(header, rows, path, delimiter=delimiter, encoding="utf-8", neutralise=False)
 
@@ -98,7 +109,7 @@ def test_matrix_rows_map_back_to_the_likert_question(tmp_path, annual_form, reco
         store.close()
     assert [g["services"] for g in got] == [r["answers"]["services"] for r in records]
     assert [g.get("sector") for g in got] == [r["answers"].get("sector") for r in records]
-    assert "services/medical" in df.columns                       # the DataFrame shape of a matrix row
+    assert "services/medical" in df.columns  # the DataFrame shape of a matrix row
 
 
 def test_kobo_export_without_group_names(tmp_path, annual_form, records):
@@ -112,9 +123,10 @@ def test_kobo_export_without_group_names(tmp_path, annual_form, records):
 def test_a_bad_matrix_cell_is_quarantined(tmp_path, annual_form, records):
     xlsform = write_xlsform(annual_form, tmp_path / "annual_topics.xlsx")
     bad = [dict(r, answers=dict(r["answers"])) for r in records[:4]]
-    bad[1]["answers"]["services"] = dict(bad[1]["answers"]["services"], transport="9")   # not on the 1–5 scale
-    report = ingest(_platform_csv(annual_form, bad, xlsform, "kobo", tmp_path / "bad.csv"), annual_form,
-                    tmp_path / "b.db")
+    bad[1]["answers"]["services"] = dict(bad[1]["answers"]["services"], transport="9")  # not on the 1–5 scale
+    report = ingest(
+        _platform_csv(annual_form, bad, xlsform, "kobo", tmp_path / "bad.csv"), annual_form, tmp_path / "b.db"
+    )
     assert (report["accepted"], report["rejected"], report["rejected_rows"]) == (3, 1, [2])
     problem = report["problems"][0]
     assert problem["rule"] == "choice" and "9" in problem["message"], problem
@@ -124,10 +136,20 @@ def test_kobo_export_with_label_headers(tmp_path, annual_form, records):
     """Kobo's "labels" export: headers 题干/行标签 and option labels in the cells."""
     q = annual_form.question("services")
     header = ["_uuid", "_submission_time", "_id", *(f"{q.label}/{r.label}" for r in q.rows)]
-    rows = [[f"u{i}", f"2026-05-01T08:0{i}:00", i, *(q.choice_label(a["answers"]["services"][r.id])
-                                                     if r.id in a["answers"]["services"] else "" for r in q.rows)]
-            for i, a in enumerate(records[:5])]
-    got = read_export(write_rows(header, rows, tmp_path / "labels.csv", delimiter=";", neutralise=False), annual_form,
-                      source="kobo")
+    rows = [
+        [
+            f"u{i}",
+            f"2026-05-01T08:0{i}:00",
+            i,
+            *(
+                q.choice_label(a["answers"]["services"][r.id]) if r.id in a["answers"]["services"] else ""
+                for r in q.rows
+            ),
+        ]
+        for i, a in enumerate(records[:5])
+    ]
+    got = read_export(
+        write_rows(header, rows, tmp_path / "labels.csv", delimiter=";", neutralise=False), annual_form, source="kobo"
+    )
     assert got["unmapped"] == []
     assert [a["services"] for a in got["answers"]] == [r["answers"]["services"] for r in records[:5]]

@@ -21,17 +21,27 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT, SURVEYS
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT, SURVEYS
 from toolkit.outputs import neutralise, safe_cell, safe_frame, unneutralise, write_csv
 
-PAYLOADS = ["=1+1", '=HYPERLINK("http://x","y")', "+cmd|'/C notepad'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
-            "＝1+1", " =1", "'=1+1"]
+PAYLOADS = [
+    "=1+1",
+    '=HYPERLINK("http://x","y")',
+    "+cmd|'/C notepad'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "＝1+1",
+    " =1",
+    "'=1+1",
+]
 SAFE_TEXTS = ["-5", "2020-01-01", "+3.5"]
 PHONE = "13812345678"
-WIDE_PHONE = "１３９１２３４５６７８"          # full-width digits, as some input methods type them
-ID_NUMBER = "11010519491231002X"              # check digit valid (the GB 11643 example)
+WIDE_PHONE = "１３９１２３４５６７８"  # full-width digits, as some input methods type them
+ID_NUMBER = "11010519491231002X"  # check digit valid (the GB 11643 example)
 SECRETS = [PHONE, WIDE_PHONE, ID_NUMBER, "13912345678"]
 FORM = SURVEYS / "annual_topics.yaml"
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -43,8 +53,9 @@ def lf(text: str) -> str:
 
 
 def run_cli(*args) -> subprocess.CompletedProcess:
-    res = subprocess.run([sys.executable, "-m", "toolkit.cli", *map(str, args)], capture_output=True, text=True,
-                         cwd=ROOT, timeout=600)
+    res = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
     return res
@@ -104,6 +115,7 @@ def assert_safe_outputs(folder: Path) -> dict[str, list[str]]:
 
 # ---- the policy itself --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_every_payload_is_neutralised_and_comes_back_exactly(payload):
     cell = safe_cell(payload, mask=False)
@@ -121,7 +133,7 @@ def test_personal_data_is_masked_in_texts_numbers_and_headers():
     assert safe_cell(f"=HYPERLINK(1) 电话{PHONE}") == "'=HYPERLINK(1) 电话[手机号]"
     assert WIDE_PHONE not in safe_cell(f"我的电话{WIDE_PHONE}") and ID_NUMBER not in safe_cell(f"身份证{ID_NUMBER}")
     assert safe_cell(13812345678) == "[手机号]" and safe_cell(13812345678.0) == "[手机号]"
-    assert safe_cell(20240101) == 20240101                       # an ordinary long number stays a number
+    assert safe_cell(20240101) == 20240101  # an ordinary long number stays a number
     frame = pd.DataFrame({"=备注": ["@x", None], f"电话{PHONE}": [13912345678, 7], "n": [-1, 2]})
     safe = safe_frame(frame)
     assert list(safe.columns) == ["'=备注", "电话[手机号]", "n"]
@@ -154,6 +166,7 @@ def test_platform_export_simulator_neutralises_by_default(tmp_path):
 
 # ---- rank and topics on a letters workbook -----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def letters(tmp_path_factory) -> Path:
     """An xlsx of 240 letters: payloads in the text and in a 备注 column (every row), phones and ID numbers
@@ -174,7 +187,7 @@ def letters(tmp_path_factory) -> Path:
         phone = 13812345678 if i % 2 else "13912345678"
         # 8-digit ids read like local phone numbers: they must survive as they are (joins between files)
         ws.append([letter_id(i), str(r.submitted_at)[:19], text, notes[i % len(notes)], phone])
-        ws.cell(ws.max_row, 3).data_type = "s"       # the payloads are the letters' text, not formulas
+        ws.cell(ws.max_row, 3).data_type = "s"  # the payloads are the letters' text, not formulas
         ws.cell(ws.max_row, 4).data_type = "s"
     ws.cell(1, 4).data_type = "s"
     path = tmp_path_factory.mktemp("letters") / "留言.xlsx"
@@ -189,52 +202,77 @@ def letter_id(i: int) -> str:
 @pytest.mark.slow
 def test_rank_writes_no_formula_and_no_personal_data(letters, tmp_path):
     out = tmp_path / "rank"
-    run_cli("rank", letters, "--text-col", "留言详情", "--id-col", "留言编号", "--time-col", "留言时间",
-            "--top", "20", "--quiet", "--out", out)
+    run_cli(
+        "rank",
+        letters,
+        "--text-col",
+        "留言详情",
+        "--id-col",
+        "留言编号",
+        "--time-col",
+        "留言时间",
+        "--top",
+        "20",
+        "--quiet",
+        "--out",
+        out,
+    )
     texts = assert_safe_outputs(out)
     assert {"candidates.csv", "热点问题表.xlsx", "热点问题留言明细表.xlsx"} <= set(texts)
     detail = texts["热点问题留言明细表.xlsx"]
-    assert "'=备注" in detail                                        # the header, neutralised
-    for text in [*PAYLOADS, *SAFE_TEXTS]:                             # (rank trims the cells it lists)
+    assert "'=备注" in detail  # the header, neutralised
+    for text in [*PAYLOADS, *SAFE_TEXTS]:  # (rank trims the cells it lists)
         assert neutralise(lf(text).strip()) in detail, text
-    assert "[手机号]" in detail                                       # the 联系电话 cells, numbers included
+    assert "[手机号]" in detail  # the 联系电话 cells, numbers included
     listed = pd.read_excel(out / "热点问题留言明细表.xlsx", dtype=str)["留言编号"]
-    assert listed.isin({letter_id(i) for i in range(240)}).all()     # ids are keys, never masked
+    assert listed.isin({letter_id(i) for i in range(240)}).all()  # ids are keys, never masked
 
 
 @pytest.mark.slow
 def test_topics_writes_no_formula_and_no_personal_data(letters, tmp_path):
     out = tmp_path / "topics"
-    run_cli("topics", letters, "--text-col", "留言详情", "--id-col", "留言编号", "--time-col", "留言时间",
-            "--quiet", "--out", out)
+    run_cli(
+        "topics",
+        letters,
+        "--text-col",
+        "留言详情",
+        "--id-col",
+        "留言编号",
+        "--time-col",
+        "留言时间",
+        "--quiet",
+        "--out",
+        out,
+    )
     texts = assert_safe_outputs(out)
     assert {"assignments.csv", "topics.csv", "themes.csv"} <= set(texts)
     ids = pd.read_csv(out / "assignments.csv", dtype=str)["id"]
-    assert sorted(ids) == sorted(letter_id(i) for i in range(240))   # ids are keys, never masked
+    assert sorted(ids) == sorted(letter_id(i) for i in range(240))  # ids are keys, never masked
 
 
 # ---- ingest, its report, the fix workbook and back ----------------------------------------------------
+
 
 @pytest.fixture
 def quarantined(tmp_path, annual_form):
     """A 问卷星 CSV (as a hostile platform would write it: payloads not neutralised) of 8 rows whose
     concern texts carry payloads and personal data; rows 2, 4 and 6 have a wrong 职业 and are quarantined."""
-    from toolkit.sample import wjx_table, write_rows
-    from toolkit.sample import generate_responses
+    from toolkit.sample import generate_responses, wjx_table, write_rows
 
     recs = [r for r in generate_responses(annual_form, 60, seed=21) if r["answers"].get("willing_contact") == "yes"]
     recs = recs[:8]
     header, rows = wjx_table(annual_form, recs)
     col = {h: i for i, h in enumerate(header)}
-    find = lambda word: col[next(h for h in header if word in h)]      # noqa: E731
+    find = lambda word: col[next(h for h in header if word in h)]  # noqa: E731
     for i, row in enumerate(rows):
         row[find("最急")] = f"{PAYLOADS[i]}路灯坏了三个月，电话{PHONE}，身份证{ID_NUMBER}"
         if i % 2:
             row[find("职业")] = "宇航员"
     path = write_rows(header, rows, tmp_path / "问卷星.csv", neutralise=False, quote_all=True)
     db = tmp_path / "x.db"
-    res = run_cli("ingest", path, "--form", FORM, "--db", db, "--report", tmp_path / "report" / "导入报告.xlsx",
-                  "--json")
+    res = run_cli(
+        "ingest", path, "--form", FORM, "--db", db, "--report", tmp_path / "report" / "导入报告.xlsx", "--json"
+    )
     assert json.loads(res.stdout)["rejected"] == 4
     return db, tmp_path
 
@@ -282,16 +320,19 @@ def test_ingest_report_and_fix_workbook_are_safe_and_come_back(quarantined, annu
 
 # ---- the brief (charts' CSV, candidates, deck, report, candidate list) and the demo --------------------
 
+
 @pytest.mark.slow
 def test_brief_writes_no_formula_and_no_personal_data(tmp_path, annual_form):
-    from toolkit.workflows import build_brief
     from toolkit.sample import generate_responses
     from toolkit.store import open_store
+    from toolkit.workflows import build_brief
 
     records = [{k: v for k, v in r.items() if k != "truth"} for r in generate_responses(annual_form, 160, seed=3)]
     for i, r in enumerate(records[:60]):
-        r["answers"]["concern"] = (f"{PAYLOADS[i % len(PAYLOADS)]}{r['answers'].get('concern') or '路灯坏了'}"
-                                   f"，电话{PHONE if i % 2 else WIDE_PHONE}，身份证{ID_NUMBER}")
+        r["answers"]["concern"] = (
+            f"{PAYLOADS[i % len(PAYLOADS)]}{r['answers'].get('concern') or '路灯坏了'}"
+            f"，电话{PHONE if i % 2 else WIDE_PHONE}，身份证{ID_NUMBER}"
+        )
     store = open_store(tmp_path / "brief.db")
     try:
         with store.transaction() as conn:
@@ -302,7 +343,7 @@ def test_brief_writes_no_formula_and_no_personal_data(tmp_path, annual_form):
         store.close()
     texts = assert_safe_outputs(tmp_path / "out")
     assert {"candidates.csv", "简报.pptx", "调研报告.docx", "选题候选清单.docx"} <= set(texts)
-    assert any(name.endswith(".csv") and name != "candidates.csv" for name in texts)     # the charts' numbers
+    assert any(name.endswith(".csv") and name != "candidates.csv" for name in texts)  # the charts' numbers
     assert outputs["deck"].name == "简报.pptx"
 
 

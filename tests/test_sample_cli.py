@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from conftest import SURVEYS
+
 from toolkit.cli import main
 from toolkit.store import open_store
 
 
 def test_sample_into_store(tmp_path, capsys):
     db = tmp_path / "s.db"
-    assert main(["sample", "--form", str(SURVEYS / "annual_topics.yaml"), "-n", "40", "--seed", "1", "--db", str(db)]) == 0
+    assert (
+        main(["sample", "--form", str(SURVEYS / "annual_topics.yaml"), "-n", "40", "--seed", "1", "--db", str(db)]) == 0
+    )
     assert "40" in capsys.readouterr().out
     store = open_store(db)
     assert len(store.responses("annual_topics")) == 40

@@ -11,10 +11,34 @@ from toolkit.sample.concerns import COLUMNS
 from toolkit.sample.variants import fake_id_number
 from toolkit.text import mask_pii, normalize, valid_id_number
 
-THEMES = {"交通出行与停车", "老旧小区改造与加装电梯", "物业管理与业委会", "教育与学位", "看病就医", "养老服务",
-          "托育与儿童关爱", "就业与创业", "生态环境与噪音", "食品安全", "社会治安与安全隐患", "营商环境", "文化体育设施",
-          "农村人居环境"}
-DISTRICTS = {"城关街道", "东湖街道", "西山街道", "南门街道", "北苑街道", "新港镇", "青石镇", "桃源镇", "河口镇", "龙泉镇"}
+THEMES = {
+    "交通出行与停车",
+    "老旧小区改造与加装电梯",
+    "物业管理与业委会",
+    "教育与学位",
+    "看病就医",
+    "养老服务",
+    "托育与儿童关爱",
+    "就业与创业",
+    "生态环境与噪音",
+    "食品安全",
+    "社会治安与安全隐患",
+    "营商环境",
+    "文化体育设施",
+    "农村人居环境",
+}
+DISTRICTS = {
+    "城关街道",
+    "东湖街道",
+    "西山街道",
+    "南门街道",
+    "北苑街道",
+    "新港镇",
+    "青石镇",
+    "桃源镇",
+    "河口镇",
+    "龙泉镇",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +69,8 @@ def test_every_theme_and_a_long_tail_of_issues(df):
     assert set(real["theme"]) == THEMES
     sizes = real["issue"].value_counts()
     assert 150 <= len(sizes) <= 400
-    assert sizes.iloc[0] > 0.04 * len(real)              # a hot issue
-    assert (sizes <= 10).sum() > len(sizes) / 3           # and many small ones
+    assert sizes.iloc[0] > 0.04 * len(real)  # a hot issue
+    assert (sizes <= 10).sum() > len(sizes) / 3  # and many small ones
     # one issue, one place: every issue stays in its 镇街
     assert real.groupby("issue")["district"].nunique().max() == 1
 
@@ -100,12 +124,19 @@ def test_sectors_lean_to_theme(df):
 def test_growing_issues_and_time_windows():
     cat = catalogue(0, 669.0)
     assert (cat.issue_growth > 0).sum() >= 10
-    assert ((cat.issue_t1 - cat.issue_t0) < 200).sum() >= 10    # short episodes too
+    assert ((cat.issue_t1 - cat.issue_t0) < 200).sum() >= 10  # short episodes too
 
 
-@pytest.mark.parametrize("kwargs", [{"n": -1}, {"n": 1.5}, {"n": 10, "start": "昨天"},
-                                    {"n": 10, "start": "2026-01-01", "end": "2026-01-05"},
-                                    {"n": 10, "seed": -1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n": -1},
+        {"n": 1.5},
+        {"n": 10, "start": "昨天"},
+        {"n": 10, "start": "2026-01-01", "end": "2026-01-05"},
+        {"n": 10, "seed": -1},
+    ],
+)
 def test_bad_arguments_say_how_to_fix(kwargs):
     with pytest.raises(SampleError, match="修改"):
         generate_concerns(**kwargs)

@@ -12,9 +12,9 @@ from toolkit.sample import SampleError, generate_responses
 
 @pytest.fixture(scope="module")
 def annual_records():
-    from toolkit.forms import load_form
-
     from conftest import SURVEYS
+
+    from toolkit.forms import load_form
 
     form = load_form(SURVEYS / "annual_topics.yaml")
     return form, generate_responses(form, 1500, seed=0)
@@ -64,10 +64,16 @@ def test_answers_agree_with_the_concern(annual_records):
     areas = sum(r["truth"]["theme_id"] in r["answers"]["concern_areas"] for r in real)
     assert areas > 0.8 * len(real)
     # dissatisfied with the service they complain about
-    medical = [int(r["answers"]["services"]["medical"]) for r in real
-               if r["truth"]["theme_id"] == "medical" and "services" in r["answers"]]
-    others = [int(r["answers"]["services"]["medical"]) for r in real
-              if r["truth"]["theme_id"] == "jobs" and "services" in r["answers"]]
+    medical = [
+        int(r["answers"]["services"]["medical"])
+        for r in real
+        if r["truth"]["theme_id"] == "medical" and "services" in r["answers"]
+    ]
+    others = [
+        int(r["answers"]["services"]["medical"])
+        for r in real
+        if r["truth"]["theme_id"] == "jobs" and "services" in r["answers"]
+    ]
     assert sum(medical) / len(medical) + 1 < sum(others) / len(others)
     districts = {r["answers"]["district"] for r in records}
     assert len(districts) == 10
@@ -89,22 +95,54 @@ def test_deterministic(visit_form):
 
 
 def test_any_form_with_every_kind():
-    form, problems = form_from_dict({
-        "id": "mini", "title": "小问卷", "questions": [
-            {"id": "age", "kind": "number", "required": True, "constraint": ". >= 18 and . <= 120", "integer": True},
-            {"id": "kids", "kind": "single", "required": True, "choices": [{"id": "y", "label": "有"}, {"id": "n", "label": "无"}]},
-            {"id": "kid_age", "kind": "number", "relevant": "${kids} == 'y'", "constraint": ". <= 18"},
-            {"id": "likes", "kind": "multiple", "min_choices": 2, "max_choices": 2, "other": True,
-             "choices": [{"id": c, "label": c} for c in "abcd"]},
-            {"id": "rank", "kind": "ranking", "choices": [{"id": c, "label": c} for c in "xyz"]},
-            {"id": "score", "kind": "likert", "required": True, "choices": [{"id": str(i), "label": str(i)} for i in range(1, 11)]},
-            {"id": "when", "kind": "date", "required": True},
-            {"id": "what", "kind": "concern", "required": True, "constraint": "string-length(.) >= 20"},
-            {"id": "name", "kind": "text", "required": True},
-            {"id": "town", "kind": "single", "role": "district", "required": True,
-             "choices": [{"id": "dh", "label": "东湖街道"}, {"id": "xs", "label": "西山街道"}]},
-            {"id": "village", "kind": "text", "role": "community"},
-        ]})
+    form, problems = form_from_dict(
+        {
+            "id": "mini",
+            "title": "小问卷",
+            "questions": [
+                {
+                    "id": "age",
+                    "kind": "number",
+                    "required": True,
+                    "constraint": ". >= 18 and . <= 120",
+                    "integer": True,
+                },
+                {
+                    "id": "kids",
+                    "kind": "single",
+                    "required": True,
+                    "choices": [{"id": "y", "label": "有"}, {"id": "n", "label": "无"}],
+                },
+                {"id": "kid_age", "kind": "number", "relevant": "${kids} == 'y'", "constraint": ". <= 18"},
+                {
+                    "id": "likes",
+                    "kind": "multiple",
+                    "min_choices": 2,
+                    "max_choices": 2,
+                    "other": True,
+                    "choices": [{"id": c, "label": c} for c in "abcd"],
+                },
+                {"id": "rank", "kind": "ranking", "choices": [{"id": c, "label": c} for c in "xyz"]},
+                {
+                    "id": "score",
+                    "kind": "likert",
+                    "required": True,
+                    "choices": [{"id": str(i), "label": str(i)} for i in range(1, 11)],
+                },
+                {"id": "when", "kind": "date", "required": True},
+                {"id": "what", "kind": "concern", "required": True, "constraint": "string-length(.) >= 20"},
+                {"id": "name", "kind": "text", "required": True},
+                {
+                    "id": "town",
+                    "kind": "single",
+                    "role": "district",
+                    "required": True,
+                    "choices": [{"id": "dh", "label": "东湖街道"}, {"id": "xs", "label": "西山街道"}],
+                },
+                {"id": "village", "kind": "text", "role": "community"},
+            ],
+        }
+    )
     assert not [p for p in problems if p.is_error]
     records = generate_responses(form, 200, seed=1)
     _assert_all_valid(form, records)

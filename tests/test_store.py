@@ -15,8 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _records(n, start=0):
-    return [{"answers": {"sector": "education", "district": "donghu", "concern": f"第{i}条：路灯不亮"},
-             "serial": f"DH-{i:04d}", "fingerprint": f"fp{i}"} for i in range(start, start + n)]
+    return [
+        {
+            "answers": {"sector": "education", "district": "donghu", "concern": f"第{i}条：路灯不亮"},
+            "serial": f"DH-{i:04d}",
+            "fingerprint": f"fp{i}",
+        }
+        for i in range(start, start + n)
+    ]
 
 
 def test_migrations_recorded_and_idempotent(tmp_path):
@@ -27,7 +33,15 @@ def test_migrations_recorded_and_idempotent(tmp_path):
     assert again.applied_migrations == []
     with sqlite3.connect(tmp_path / "a.db") as con:
         tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
-    assert {"forms", "responses", "batches", "rejected_rows", "audit_log", "curation_log", "schema_migrations"} <= tables
+    assert {
+        "forms",
+        "responses",
+        "batches",
+        "rejected_rows",
+        "audit_log",
+        "curation_log",
+        "schema_migrations",
+    } <= tables
 
 
 def test_form_versions_follow_content(store, annual_form):
@@ -40,15 +54,27 @@ def test_form_versions_follow_content(store, annual_form):
 
 
 def test_responses_frame_flattens(store, annual_form):
-    ids = store.add_responses(annual_form, [{"answers": {
-        "sector": "education", "concern_areas": ["traffic"], "services": {"medical": "2"}, "concern": "看病难"}}],
-        source="entry", operator="王芳")
+    ids = store.add_responses(
+        annual_form,
+        [
+            {
+                "answers": {
+                    "sector": "education",
+                    "concern_areas": ["traffic"],
+                    "services": {"medical": "2"},
+                    "concern": "看病难",
+                }
+            }
+        ],
+        source="entry",
+        operator="王芳",
+    )
     df = store.responses("annual_topics")
     row = df.iloc[0]
     assert row["response_id"] == ids[0] and row["operator"] == "王芳"
     assert row["concern_areas"] == ["traffic"] and row["services/medical"] == "2"
     assert list(df.columns[:3]) == ["response_id", "form_id", "form_version"]
-    assert list(df.columns).count("serial") == 1        # the serial question and the meta column are one
+    assert list(df.columns).count("serial") == 1  # the serial question and the meta column are one
 
 
 def test_update_and_void_are_audited(store, annual_form):
@@ -112,8 +138,12 @@ def test_killed_writer_leaves_database_consistent(tmp_path, annual_form):
     store = open_store(db)
     store.add_responses(annual_form, _records(5), source="sample")
     store.close()
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(ROOT / "surveys/annual_topics.yaml")],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), str(ROOT / "surveys/annual_topics.yaml")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.stdout.readline().strip() == "writing"
     time.sleep(1.0)
     os.kill(proc.pid, signal.SIGKILL)

@@ -5,24 +5,27 @@ import pytest
 from toolkit.text import cut, extract_places
 
 
-@pytest.mark.parametrize("text, expected", [
-    # Verbs and function words before a coded place.
-    ("通知里不准B市加油站打折", ["B市"]),
-    ("请上级督促C2区尽快整改", ["C2区"]),
-    ("我要投诉D5县的一家工厂", ["D5县"]),
-    # A year before a place.
-    ("2021年B市出台了新规定", ["B市"]),
-    # HMM glues a code's admin suffix onto the next name: "D5|县青桐|街道".
-    ("我是D5县青桐街道的居民", ["D5县", "青桐街道"]),
-    # Two admin suffixes glued together ("县市") name nothing on their own.
-    ("我们是D5县市下面的村民", []),
-    # "之" joins a name; a lone character before a suffix is no name ("城小区").
-    ("梦想之城小区门口垃圾成堆", ["梦想之城小区"]),
-    # Estate names ending in 苑 / 园 / 湾, also compounded.
-    ("投诉锦桐苑物业乱收费", ["锦桐苑"]),
-    ("家住翠景园青荷苑的业主反映", ["翠景园青荷苑"]),
-    ("家住银杉湾小区的业主", ["银杉湾小区"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Verbs and function words before a coded place.
+        ("通知里不准B市加油站打折", ["B市"]),
+        ("请上级督促C2区尽快整改", ["C2区"]),
+        ("我要投诉D5县的一家工厂", ["D5县"]),
+        # A year before a place.
+        ("2021年B市出台了新规定", ["B市"]),
+        # HMM glues a code's admin suffix onto the next name: "D5|县青桐|街道".
+        ("我是D5县青桐街道的居民", ["D5县", "青桐街道"]),
+        # Two admin suffixes glued together ("县市") name nothing on their own.
+        ("我们是D5县市下面的村民", []),
+        # "之" joins a name; a lone character before a suffix is no name ("城小区").
+        ("梦想之城小区门口垃圾成堆", ["梦想之城小区"]),
+        # Estate names ending in 苑 / 园 / 湾, also compounded.
+        ("投诉锦桐苑物业乱收费", ["锦桐苑"]),
+        ("家住翠景园青荷苑的业主反映", ["翠景园青荷苑"]),
+        ("家住银杉湾小区的业主", ["银杉湾小区"]),
+    ],
+)
 def test_place_boundaries(text, expected):
     assert extract_places(cut(text)) == expected
 
@@ -36,43 +39,61 @@ def test_dictionary_names_keep_their_first_character():
     assert extract_places(cut("和平社区居民反映在丽发新城小区停车难")) == ["和平社区", "丽发新城小区"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("我每天看着马路上的车", []),             # a verb is no name ("看着马路")
-    ("要求恢复保利广场的绿化", ["保利广场"]),
-    ("三个小区共用一个出口", []),             # numerals, quantifiers
-    ("附近小学放学时很堵", []),               # localities
-    ("整个小区都停水了", []),
-    ("居民区旁边建搅拌站", []),               # a common noun alone is no place
-    ("东六路晚上很吵", ["东六路"]),           # a proper noun alone is
-    ("建设路的路灯坏了", ["建设路"]),         # verbal nouns and adjectives still name places
-    ("幸福里社区日间照料中心", ["幸福里社区"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我每天看着马路上的车", []),  # a verb is no name ("看着马路")
+        ("要求恢复保利广场的绿化", ["保利广场"]),
+        ("三个小区共用一个出口", []),  # numerals, quantifiers
+        ("附近小学放学时很堵", []),  # localities
+        ("整个小区都停水了", []),
+        ("居民区旁边建搅拌站", []),  # a common noun alone is no place
+        ("东六路晚上很吵", ["东六路"]),  # a proper noun alone is
+        ("建设路的路灯坏了", ["建设路"]),  # verbal nouns and adjectives still name places
+        ("幸福里社区日间照料中心", ["幸福里社区"]),
+    ],
+)
 def test_dictionary_tags_keep_function_words_out_of_names(text, expected):
     assert extract_places(cut(text)) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "民办幼儿园收费太高", "配套幼儿园迟迟不开", "村里的硬化道路坏了", "我们的成绩名列全省前茅",
-    "水电线路老化", "成立了领导小组", "时任县长来过", "生态公园没有厕所",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "民办幼儿园收费太高",
+        "配套幼儿园迟迟不开",
+        "村里的硬化道路坏了",
+        "我们的成绩名列全省前茅",
+        "水电线路老化",
+        "成立了领导小组",
+        "时任县长来过",
+        "生态公园没有厕所",
+    ],
+)
 def test_kinds_of_places_are_no_places(text):
     assert extract_places(cut(text)) == []
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("A7县清溪镇和高桥镇", ["A7县", "清溪镇", "高桥镇"]),
-    ("东一路和东二路交叉口", ["东一路", "东二路"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A7县清溪镇和高桥镇", ["A7县", "清溪镇", "高桥镇"]),
+        ("东一路和东二路交叉口", ["东一路", "东二路"]),
+    ],
+)
 def test_named_places_still_found(text, expected):
     assert extract_places(cut(text)) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("途径我镇的公交车太少", []),             # a pronoun glued to a suffix ("我镇") names no area
-    ("村向社区反映过多次", []),               # a word ending in a preposition ends the clause
-    ("这条路离学校很近", []),
-    ("该园仍为民办幼儿园", []),               # leaders stripped twice leave a kind of place
-    ("公交车至金港湾的路段", ["金港湾"]),     # a glued preposition is no part of the name
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("途径我镇的公交车太少", []),  # a pronoun glued to a suffix ("我镇") names no area
+        ("村向社区反映过多次", []),  # a word ending in a preposition ends the clause
+        ("这条路离学校很近", []),
+        ("该园仍为民办幼儿园", []),  # leaders stripped twice leave a kind of place
+        ("公交车至金港湾的路段", ["金港湾"]),  # a glued preposition is no part of the name
+    ],
+)
 def test_glued_function_characters_stay_out_of_places(text, expected):
     assert extract_places(cut(text)) == expected

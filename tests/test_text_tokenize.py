@@ -1,7 +1,6 @@
 """Tokenising with the domain dictionary and curated stopwords; places, groups; parallel = serial."""
 
-from toolkit.text import cut, extract_groups, extract_places, normalize, tokenize, tokenize_many
-from toolkit.text import parallel
+from toolkit.text import cut, extract_groups, extract_places, normalize, parallel, tokenize, tokenize_many
 
 
 def test_domain_words_stay_whole_and_negations_are_kept():
@@ -17,7 +16,10 @@ def test_stopwords_codes_and_placeholders_are_dropped():
 
 def test_places_and_groups():
     assert extract_places(cut("丽发新城小区旁搅拌站噪音扰民，书院路与解放路交汇处")) == [
-        "丽发新城小区", "书院路", "解放路"]
+        "丽发新城小区",
+        "书院路",
+        "解放路",
+    ]
     assert extract_groups("独居老人和留守儿童没人照顾，老人很难") == ["独居老人", "留守儿童"]
 
 

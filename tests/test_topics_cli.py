@@ -20,15 +20,42 @@ def _run(*args):
 
 def test_csv_gives_the_three_files_with_the_contract_columns(concerns_csv, tmp_path, capsys):
     out = tmp_path / "out"
-    assert _run(concerns_csv, "--text-col", "text", "--id-col", "id", "--time-col", "submitted_at",
-                "--respondent-col", "respondent", "--themes", "4", "--seed", "1", "--out", out) == 0
+    assert (
+        _run(
+            concerns_csv,
+            "--text-col",
+            "text",
+            "--id-col",
+            "id",
+            "--time-col",
+            "submitted_at",
+            "--respondent-col",
+            "respondent",
+            "--themes",
+            "4",
+            "--seed",
+            "1",
+            "--out",
+            out,
+        )
+        == 0
+    )
     assert "个议题" in capsys.readouterr().out
     a = pd.read_csv(out / "assignments.csv")
     t = pd.read_csv(out / "topics.csv")
     th = pd.read_csv(out / "themes.csv")
     assert list(a.columns[:3]) == ["id", "topic_id", "theme_id"]
-    assert list(t.columns[:9]) == ["topic_id", "theme_id", "label", "keywords", "size", "representative",
-                                   "places", "first_seen", "last_seen"]
+    assert list(t.columns[:9]) == [
+        "topic_id",
+        "theme_id",
+        "label",
+        "keywords",
+        "size",
+        "representative",
+        "places",
+        "first_seen",
+        "last_seen",
+    ]
     assert len(a) == 300 and len(th) == 4
     assert -1 in set(t["topic_id"])
     assert t.loc[t["topic_id"] >= 0, "first_seen"].notna().all()
@@ -48,7 +75,8 @@ def test_same_seed_gives_byte_identical_files(concerns_csv, tmp_path):
 def test_xlsx_input(tmp_path):
     path = tmp_path / "in.xlsx"
     generate_concerns(120, seed=4)[["id", "text"]].rename(columns={"id": "编号", "text": "留言"}).to_excel(
-        path, index=False)
+        path, index=False
+    )
     assert _run(path, "--text-col", "留言", "--id-col", "编号", "--out", tmp_path / "o") == 0
     assert len(pd.read_csv(tmp_path / "o" / "assignments.csv")) == 120
 
@@ -66,7 +94,8 @@ def test_store_and_question_input_replays_curation(tmp_path, annual_form):
     assert _run(*args) == 0
     store = open_store(db)
     CurationLog(store, "annual_topics/concern").store.add_curation(
-        "annual_topics/concern", "rename", {"topic_id": 0, "label": "人工命名的议题"})
+        "annual_topics/concern", "rename", {"topic_id": 0, "label": "人工命名的议题"}
+    )
     store.close()
     assert _run(*args[:-1], tmp_path / "o2") == 0
     topics = pd.read_csv(tmp_path / "o2" / "topics.csv").set_index("topic_id")
@@ -91,8 +120,10 @@ def test_staff_slips_are_caught_before_the_work(concerns_csv, tmp_path, capsys):
     assert _run(concerns_csv, "--text-col", "text", "--id-col", "id", "--out", a_file) == 1
     assert "已存在的文件，不是文件夹" in capsys.readouterr().err
     assert a_file.read_text(encoding="utf-8") == "x"
-    assert _run(concerns_csv, "--text-col", "text", "--id-col", "id", "--time-col", "district",
-                "--out", tmp_path / "o") == 1
+    assert (
+        _run(concerns_csv, "--text-col", "text", "--id-col", "id", "--time-col", "district", "--out", tmp_path / "o")
+        == 1
+    )
     err = capsys.readouterr().err
     assert "时间列“district”" in err and "不是" in err and "Traceback" not in err
     with pytest.raises(SystemExit) as usage:

@@ -45,8 +45,11 @@ def test_issue_labels_are_terms_most_of_their_texts_share(fitted):
 def test_a_dominant_place_leads_the_label():
     assert compose_label(["搅拌站", "噪音"], "丽发新城小区", {"搅拌站": 0.9, "噪音": 0.6}) == "丽发新城：搅拌站噪音"
     # too long: the least shared term goes first
-    label = compose_label(["教育培训机构", "报名缴费", "退费困难"], "某某某某某某花园小区",
-                          {"教育培训机构": 0.5, "报名缴费": 0.2, "退费困难": 0.7})
+    label = compose_label(
+        ["教育培训机构", "报名缴费", "退费困难"],
+        "某某某某某某花园小区",
+        {"教育培训机构": 0.5, "报名缴费": 0.2, "退费困难": 0.7},
+    )
     assert len(label) <= MAX_LABEL_CHARS and "报名缴费" not in label
 
 
@@ -64,14 +67,25 @@ def test_themes_sharing_a_domain_are_told_apart():
 
     vocab = np.array(["物业", "电梯", "停车位", "业委会"])
     weights = sp.csr_matrix(np.array([[1.0, 0.5, 0, 0], [1.0, 0, 0.8, 0.1]]))
-    assert theme_labels(weights, vocab, [["物业", "电梯"], ["物业", "停车位"]]) == ["物业管理（电梯）", "物业管理（停车位）"]
+    assert theme_labels(weights, vocab, [["物业", "电梯"], ["物业", "停车位"]]) == [
+        "物业管理（电梯）",
+        "物业管理（停车位）",
+    ]
 
 
 def test_a_grab_bag_is_marked_mixed_not_headlined():
-    texts = (["丽发新城小区旁边的搅拌站噪音粉尘扰民，晚上施工睡不着"] * 3
-             + ["搅拌站半夜施工噪音太大", "丽发新城搅拌站粉尘污染严重", "搅拌站的噪音影响孩子学习"]
-             + ["税务局房租发票开不出来", "政府机关食堂对外开放吗", "宽带被一家公司垄断价格高",
-                "门面租金一年翻了一倍", "公交站台没有遮雨棚", "小学午托收费太贵"])
+    texts = (
+        ["丽发新城小区旁边的搅拌站噪音粉尘扰民，晚上施工睡不着"] * 3
+        + ["搅拌站半夜施工噪音太大", "丽发新城搅拌站粉尘污染严重", "搅拌站的噪音影响孩子学习"]
+        + [
+            "税务局房租发票开不出来",
+            "政府机关食堂对外开放吗",
+            "宽带被一家公司垄断价格高",
+            "门面租金一年翻了一倍",
+            "公交站台没有遮雨棚",
+            "小学午托收费太贵",
+        ]
+    )
     model = TopicModel(themes=1, issues=1, random_state=0, progress=False).fit(texts[5:])
     row = model.topics_[model.topics_["topic_id"] == 0].iloc[0]
     assert 0 <= row["cohesion"] < 0.05 and row["reason"].startswith("内容分散")

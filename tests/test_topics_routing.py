@@ -45,9 +45,16 @@ def test_route_adds_departments_and_margins(history, prepared):
 
 
 def test_two_categories_route_with_real_margins():
-    texts = ["小区停车位不够晚上停不下", "停车难车位太少", "路边乱停车堵路", "小区车位被占",
-             "学校学位紧张孩子上学难", "孩子入学学位不够", "学校离家太远上学不便",
-             "学位分配不公平"] * 3
+    texts = [
+        "小区停车位不够晚上停不下",
+        "停车难车位太少",
+        "路边乱停车堵路",
+        "小区车位被占",
+        "学校学位紧张孩子上学难",
+        "孩子入学学位不够",
+        "学校离家太远上学不便",
+        "学位分配不公平",
+    ] * 3
     labels = ["交通"] * 4 + ["教育"] * 4
     router = Router(char_min_df=2).fit(texts, labels * 3)
     out = router.route(["车位不够停车难", "孩子上学学位紧张"])
@@ -56,11 +63,14 @@ def test_two_categories_route_with_real_margins():
     assert (out["margin"] > 0).all() and out["margin"].nunique() == 2
 
 
-@pytest.mark.parametrize("texts, labels, message", [
-    (["小区停车难", "停车位不够"], ["交通", "交通"], "少于 2 种"),
-    (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", "教育"], "数量不一致"),
-    (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", None, " "], "2 条为空（第 2、3 条）"),
-])
+@pytest.mark.parametrize(
+    "texts, labels, message",
+    [
+        (["小区停车难", "停车位不够"], ["交通", "交通"], "少于 2 种"),
+        (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", "教育"], "数量不一致"),
+        (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", None, " "], "2 条为空（第 2、3 条）"),
+    ],
+)
 def test_bad_labels_are_explained_in_chinese(texts, labels, message):
     with pytest.raises(TopicsError, match=message):
         Router().fit(texts, labels)
@@ -83,8 +93,18 @@ def test_stream_assigns_every_row_from_a_sample(tmp_path):
 
     csv = tmp_path / "big.csv"
     generate_concerns(900, seed=8).to_csv(csv, index=False)
-    model = fit_stream(csv, "text", "id", "submitted_at", out=tmp_path / "o", sample_size=300, chunksize=250,
-                       themes=4, random_state=0, progress=False)
+    model = fit_stream(
+        csv,
+        "text",
+        "id",
+        "submitted_at",
+        out=tmp_path / "o",
+        sample_size=300,
+        chunksize=250,
+        themes=4,
+        random_state=0,
+        progress=False,
+    )
     assert len(model.assignments_) == 300
     a = pd.read_csv(tmp_path / "o" / "assignments.csv")
     assert len(a) == 900 and list(a.columns[:3]) == ["id", "topic_id", "theme_id"]

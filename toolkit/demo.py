@@ -11,8 +11,9 @@ from __future__ import annotations
 from toolkit.lazy import lazy_exports
 
 # loaded on use: `weidiaoyan --help` registers this command without importing pandas
-__getattr__, __dir__ = lazy_exports(__name__, {"run_demo": "toolkit.workflows",
-                                               "bundled_form_path": "toolkit.workflows"})
+__getattr__, __dir__ = lazy_exports(
+    __name__, {"run_demo": "toolkit.workflows", "bundled_form_path": "toolkit.workflows"}
+)
 
 
 def _command(args) -> int:

@@ -19,8 +19,17 @@ class ToolkitError(Exception):
 
 
 # Characters a message must name: shown as themselves they are invisible or look like a plain space.
-_NAMED = {"\u3000": "全角空格", "\xa0": "不换行空格", "\t": "制表符", "\n": "换行", "\r": "回车", "\u200b": "零宽空格",
-          "\ufeff": "BOM", "\u2028": "换行", "\u2029": "换段"}
+_NAMED = {
+    "\u3000": "全角空格",
+    "\xa0": "不换行空格",
+    "\t": "制表符",
+    "\n": "换行",
+    "\r": "回车",
+    "\u200b": "零宽空格",
+    "\ufeff": "BOM",
+    "\u2028": "换行",
+    "\u2029": "换段",
+}
 
 
 def quoted(value) -> str:
@@ -34,6 +43,7 @@ def quoted(value) -> str:
         return "（空）"
     if not isinstance(value, str):
         return str(value)
-    out = "".join(f"〔{_NAMED[ch]}〕" if ch in _NAMED else ch if ch.isprintable() else f"〔U+{ord(ch):04X}〕"
-                  for ch in value)
+    out = "".join(
+        f"〔{_NAMED[ch]}〕" if ch in _NAMED else ch if ch.isprintable() else f"〔U+{ord(ch):04X}〕" for ch in value
+    )
     return f"“{out}”"

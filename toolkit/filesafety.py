@@ -34,15 +34,15 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_BYTES = 200 * 2**20          # any input file (100,000 answers x 30 questions: ~13 MB as xlsx, ~30 MB as CSV)
-MAX_UNPACKED = 1 * 2**30         # all members of a workbook together, unpacked
-MAX_MEMBERS = 10_000             # zip members of a workbook (a big real one has a few dozen)
-MAX_RATIO = 100                  # unpacked/packed of a big member; real sheets pack 5-20:1
-RATIO_FLOOR = 20 * 2**20         # members smaller than this may pack as well as they like
-MAX_COLUMNS = 16_384             # Excel's own limit (column XFD)
-MAX_ROWS = 1_048_576             # Excel's own limit
-MAX_CELLS = 20_000_000           # rows x columns of a sheet's used range, e.g. 100,000 rows x 200 columns
-MAX_NOTED = 100_000              # error cells remembered per sheet; beyond that the sheet is refused
+MAX_BYTES = 200 * 2**20  # any input file (100,000 answers x 30 questions: ~13 MB as xlsx, ~30 MB as CSV)
+MAX_UNPACKED = 1 * 2**30  # all members of a workbook together, unpacked
+MAX_MEMBERS = 10_000  # zip members of a workbook (a big real one has a few dozen)
+MAX_RATIO = 100  # unpacked/packed of a big member; real sheets pack 5-20:1
+RATIO_FLOOR = 20 * 2**20  # members smaller than this may pack as well as they like
+MAX_COLUMNS = 16_384  # Excel's own limit (column XFD)
+MAX_ROWS = 1_048_576  # Excel's own limit
+MAX_CELLS = 20_000_000  # rows x columns of a sheet's used range, e.g. 100,000 rows x 200 columns
+MAX_NOTED = 100_000  # error cells remembered per sheet; beyond that the sheet is refused
 _CHUNK = 1 << 20
 
 
@@ -59,9 +59,17 @@ def _mb(n: int) -> str:
 
 
 def _not_regular(path: Path, mode: int) -> UnsafeFile:
-    kind = ("文件夹" if stat.S_ISDIR(mode) else "命名管道（FIFO）" if stat.S_ISFIFO(mode)
-            else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "套接字" if stat.S_ISSOCK(mode)
-            else "特殊文件")
+    kind = (
+        "文件夹"
+        if stat.S_ISDIR(mode)
+        else "命名管道（FIFO）"
+        if stat.S_ISFIFO(mode)
+        else "设备文件"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "套接字"
+        if stat.S_ISSOCK(mode)
+        else "特殊文件"
+    )
     via = f"（它是指向 {os.path.realpath(path)} 的链接）" if path.is_symlink() else ""
     what = "不是文件" if stat.S_ISDIR(mode) else "不是普通文件，读取它会卡住或没有尽头"
     return UnsafeFile(f"这是{kind}{via}，{what}", "给出保存在磁盘上的文件本身（答卷表格、问卷定义等）")
@@ -90,7 +98,7 @@ def read_input(path, *, limit: int = MAX_BYTES) -> bytes:
     _check_size(os.stat(path).st_size, limit)
     with _open_regular(path) as handle:
         blob = handle.read(limit + 1)
-        if len(blob) > limit:               # grew after the check
+        if len(blob) > limit:  # grew after the check
             _check_size(max(len(blob), os.fstat(handle.fileno()).st_size), limit)
     return blob
 
@@ -114,7 +122,9 @@ class TooBig(UnsafeFile):
     """A file over the reader's size ``limit``: callers with their own limit (a form definition) word it."""
 
     def __init__(self, size: int, limit: int):
-        super().__init__(f"文件过大（{_mb(size)}，上限 {_mb(limit)}）", "只保留需要的工作表和列，或按时间分成几个文件分别处理")
+        super().__init__(
+            f"文件过大（{_mb(size)}，上限 {_mb(limit)}）", "只保留需要的工作表和列，或按时间分成几个文件分别处理"
+        )
         self.size, self.limit = size, limit
 
 
@@ -125,18 +135,19 @@ def _check_size(size: int, limit: int) -> None:
 
 # ---- workbooks --------------------------------------------------------------------------------------
 
+
 @dataclass
 class SheetScan:
     """What one worksheet's XML holds, found without building any cell."""
 
     name: str
-    rows: int = 0                   # last used row (1-based), 0 when empty
-    columns: int = 0                # last used column (1-based)
+    rows: int = 0  # last used row (1-based), 0 when empty
+    columns: int = 0  # last used column (1-based)
     first: tuple[int, int] = (0, 0)  # first used (row, column), 1-based; (0, 0) when empty
-    dimension: str = ""             # the <dimension ref> the writer claimed
+    dimension: str = ""  # the <dimension ref> the writer claimed
     # (row, column) 1-based -> Excel's error text ("#N/A") or "" for a formula saved without a value
     odd_cells: dict[tuple[int, int], str] = field(default_factory=dict)
-    n_odd: int = 0                  # how many such cells
+    n_odd: int = 0  # how many such cells
 
 
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)(?=[\s/>])([^>]*)>")
@@ -242,16 +253,20 @@ class CheckedWorkbook:
         if found is None and required and self.zipped:
             sheet = f"第 {name + 1} 个工作表" if isinstance(name, int) else f"工作表“{name}”"
             why = f"在工作簿的清单里找不到{sheet}" if self.zf is not None else "压缩包的目录无法读取"
-            raise UnsafeFile(f"文件不完整或已损坏（{why}，无法先检查工作表大小）",
-                             "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试")
+            raise UnsafeFile(
+                f"文件不完整或已损坏（{why}，无法先检查工作表大小）",
+                "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
+            )
         return found
 
     def _lookup(self, name: str | int) -> SheetScan | None:
         if self.zf is None:
             return None
         if self.parts is None:
-            raise UnsafeFile("Excel 工作簿缺少或无法读取工作表清单（xl/workbook.xml 及其关系文件），"
-                             "无法先检查工作表大小", "在 Excel 中打开后另存为 .xlsx 再试")
+            raise UnsafeFile(
+                "Excel 工作簿缺少或无法读取工作表清单（xl/workbook.xml 及其关系文件），无法先检查工作表大小",
+                "在 Excel 中打开后另存为 .xlsx 再试",
+            )
         if isinstance(name, int):
             if not 0 <= name < len(self.parts):
                 return None
@@ -265,17 +280,23 @@ class CheckedWorkbook:
     def _scan(self, name: str) -> SheetScan:
         members = [m for m in self.parts[name] if m in self._members]
         if not members:
-            raise UnsafeFile(f"文件不完整或已损坏（找不到工作表“{name}”的数据）",
-                             "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试")
+            raise UnsafeFile(
+                f"文件不完整或已损坏（找不到工作表“{name}”的数据）",
+                "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
+            )
         try:
             scans = [_scan_sheet(self.zf, self.zf.getinfo(m), name) for m in members]
         except (zipfile.BadZipFile, zlib.error, EOFError):
             # a checksum that fails may hide a part that unpacks to far more than its directory says
-            raise UnsafeFile(f"文件不完整或已损坏（工作表“{name}”的数据解压校验失败）",
-                             "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试") from None
-        except (OSError, RuntimeError, NotImplementedError):   # encrypted, or a compression zipfile lacks
-            raise UnsafeFile(f"工作表“{name}”的数据无法解压（已加密或压缩方式不常见），无法先检查它的大小",
-                             "在 Excel 中打开后另存为 .xlsx（不设密码）再试") from None
+            raise UnsafeFile(
+                f"文件不完整或已损坏（工作表“{name}”的数据解压校验失败）",
+                "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
+            ) from None
+        except (OSError, RuntimeError, NotImplementedError):  # encrypted, or a compression zipfile lacks
+            raise UnsafeFile(
+                f"工作表“{name}”的数据无法解压（已加密或压缩方式不常见），无法先检查它的大小",
+                "在 Excel 中打开后另存为 .xlsx（不设密码）再试",
+            ) from None
         return scans[0]
 
 
@@ -293,17 +314,26 @@ def check_workbook(blob: bytes) -> CheckedWorkbook:
         raise UnsafeFile(f"Excel 工作簿内含 {len(members):,} 个部件（上限 {MAX_MEMBERS:,}），不是正常的工作簿", fix)
     total = sum(m.file_size for m in members)
     if total > MAX_UNPACKED:
-        raise UnsafeFile(f"Excel 工作簿解压后共 {_mb(total)}（文件本身 {_mb(len(blob))}，解压后上限 {_mb(MAX_UNPACKED)}），"
-                         "超出本工具能处理的大小，也可能是“压缩炸弹”", fix)
+        raise UnsafeFile(
+            f"Excel 工作簿解压后共 {_mb(total)}（文件本身 {_mb(len(blob))}，解压后上限 {_mb(MAX_UNPACKED)}），"
+            "超出本工具能处理的大小，也可能是“压缩炸弹”",
+            fix,
+        )
     for m in members:
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise UnsafeFile(f"Excel 工作簿的部件 {m.filename} 从 {_mb(m.compress_size)} 解压成 {_mb(m.file_size)}"
-                             f"（压缩比 {m.file_size // max(m.compress_size, 1):,}:1，上限 {MAX_RATIO}:1），"
-                             "多半是“压缩炸弹”或异常文件", fix)
+            raise UnsafeFile(
+                f"Excel 工作簿的部件 {m.filename} 从 {_mb(m.compress_size)} 解压成 {_mb(m.file_size)}"
+                f"（压缩比 {m.file_size // max(m.compress_size, 1):,}:1，上限 {MAX_RATIO}:1），"
+                "多半是“压缩炸弹”或异常文件",
+                fix,
+            )
         if m.filename.endswith((".xml", ".rels")) and _declares_doctype(zf, m):
             # OOXML parts never declare a DTD; one that does carries entities (billion laughs, XXE)
-            raise UnsafeFile(f"Excel 工作簿的部件 {m.filename} 含有 DOCTYPE 声明（正常的工作簿没有），"
-                             "可能借实体展开耗尽内存或读取本机文件", fix)
+            raise UnsafeFile(
+                f"Excel 工作簿的部件 {m.filename} 含有 DOCTYPE 声明（正常的工作簿没有），"
+                "可能借实体展开耗尽内存或读取本机文件",
+                fix,
+            )
     return CheckedWorkbook(zf)
 
 
@@ -313,15 +343,15 @@ def _declares_doctype(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
         with zf.open(member) as fh:
             head = fh.read(4096)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return False            # an unreadable part is refused when a reader loads it (scan)
+        return False  # an unreadable part is refused when a reader loads it (scan)
     return b"<!DOCTYPE" in head.upper()
 
 
-_P = rb"<(?:[A-Za-z_][\w.-]*:)?"                       # an element, with or without a namespace prefix
+_P = rb"<(?:[A-Za-z_][\w.-]*:)?"  # an element, with or without a namespace prefix
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:sheetData\b")
 _DIMENSION = re.compile(_P + rb'dimension\b[^>]*?\bref="([^"]*)"')
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_COLUMN = re.compile(rb' r="([A-Z]{1,4})\d')            # a cell's reference; a row's r="7" has no letters
+_COLUMN = re.compile(rb' r="([A-Z]{1,4})\d')  # a cell's reference; a row's r="7" has no letters
 _ODD_MARK = re.compile(rb'\bt="e"|' + _P + rb"f[\s/>]")
 _CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:row|c)>")
 
@@ -333,14 +363,14 @@ def _scan_sheet(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> Shee
     ``r="B7"``); a piece that does not add up — cells without ``r``, namespace prefixes — or whose rough
     range would be refused is walked tag by tag, which also leaves out formatted empty cells.
     """
-    scan, state = SheetScan(name), [0, 0, 0, 0]     # state: current row, column; first row, column
+    scan, state = SheetScan(name), [0, 0, 0, 0]  # state: current row, column; first row, column
     tail, plain = b"", None
     with zf.open(member) as f:
         while True:
             chunk = f.read(_CHUNK)
             buf = tail + chunk
-            if plain is None:            # the first piece: how elements are written, what range is claimed
-                head = buf[:buf.find(b"sheetData") % (len(buf) + 1)]
+            if plain is None:  # the first piece: how elements are written, what range is claimed
+                head = buf[: buf.find(b"sheetData") % (len(buf) + 1)]
                 plain = not _PREFIXED.search(head + b"sheetData")
                 d = _DIMENSION.search(head)
                 scan.dimension = d.group(1).decode("ascii", "replace") if d else ""
@@ -369,7 +399,7 @@ def _measure(scan: SheetScan, state: list, work: bytes) -> bool:
     top, bottom = min(rows) if not state[2] else min(state[2], min(rows)), max(scan.rows, max(rows))
     left, right = min(cols) if not state[3] else min(state[3], min(cols)), max(scan.columns, max(cols))
     if bottom > MAX_ROWS or right > MAX_COLUMNS or (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
-        return False                 # rows and formatted empty cells counted too: let the walk decide
+        return False  # rows and formatted empty cells counted too: let the walk decide
     scan.rows, scan.columns, state[2], state[3] = bottom, right, top, left
     state[0] = rows[-1]
     return True
@@ -379,8 +409,12 @@ def _odd_starts(work: bytes, plain: bool) -> list[int]:
     """Where the tags of cells showing an error (t="e") or holding a formula start, once each."""
     if plain and b't="e"' not in work and b"<f" not in work:
         return []
-    return sorted({work.rfind(b"<", 0, m.start()) if m.group(0).startswith(b"t") else work.rfind(b"<c", 0, m.start())
-                   for m in _ODD_MARK.finditer(work)})
+    return sorted(
+        {
+            work.rfind(b"<", 0, m.start()) if m.group(0).startswith(b"t") else work.rfind(b"<c", 0, m.start())
+            for m in _ODD_MARK.finditer(work)
+        }
+    )
 
 
 def _extent(scan: SheetScan, state: list, row: int, col: int) -> None:
@@ -402,7 +436,7 @@ def _walk(scan: SheetScan, state: list, work: bytes) -> None:
         state[1] = column_number(ref.group(1).decode()) if ref and ref.group(1) else state[1] + 1
         if ref and ref.group(2):
             state[0] = int(ref.group(2))
-        if not attrs.endswith(b"/"):         # <c r="A1" s="3"/>: a formatted empty cell, not used
+        if not attrs.endswith(b"/"):  # <c r="A1" s="3"/>: a formatted empty cell, not used
             _extent(scan, state, state[0], state[1])
 
 
@@ -416,7 +450,7 @@ def _split(buf: bytes, plain: bool) -> tuple[bytes, bytes]:
         end = last[0].end() if last else -1
     if end > 0:
         return buf[:end], buf[end:]
-    if len(buf) > 8 * _CHUNK:           # no cell ends at all: not a sheet we must understand
+    if len(buf) > 8 * _CHUNK:  # no cell ends at all: not a sheet we must understand
         return buf, b""
     cut = buf.rfind(b"<")
     return (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
@@ -431,7 +465,7 @@ def _note_odd(scan: SheetScan, work: bytes, start: int) -> None:
         return
     where = (int(ref.group(2)), column_number(ref.group(1).decode()))
     end = _CELL_END.search(work, m.end())
-    body = work[m.end():end.start() if end else len(work)]
+    body = work[m.end() : end.start() if end else len(work)]
     value = _VALUE.search(body)
     if _ERROR_T.search(m.group(2)):
         text = value.group(1).decode("utf-8", "replace") if value else "#错误"
@@ -442,27 +476,38 @@ def _note_odd(scan: SheetScan, work: bytes, start: int) -> None:
     scan.n_odd += 1
     scan.odd_cells[where] = text
     if scan.n_odd > MAX_NOTED:
-        raise UnsafeFile(f"工作表“{scan.name}”有超过 {MAX_NOTED:,} 个单元格是 Excel 错误值（如 #N/A）或没有计算结果的公式",
-                         "在 Excel 中改正公式，或全选后复制、“粘贴为数值”，另存为 .xlsx 后重试")
+        raise UnsafeFile(
+            f"工作表“{scan.name}”有超过 {MAX_NOTED:,} 个单元格是 Excel 错误值（如 #N/A）或没有计算结果的公式",
+            "在 Excel 中改正公式，或全选后复制、“粘贴为数值”，另存为 .xlsx 后重试",
+        )
 
 
 def _check_extent(scan: SheetScan) -> None:
     where = f"工作表“{scan.name}”"
-    fix = ("删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 后重试")
+    fix = "删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 后重试"
     if scan.rows > MAX_ROWS or scan.columns > MAX_COLUMNS:
-        raise UnsafeFile(f"{where}用到了第 {scan.rows:,} 行、第 {scan.columns:,} 列，超出 Excel 的范围"
-                         f"（{MAX_ROWS:,} 行 × {MAX_COLUMNS:,} 列），不是正常的工作表", fix)
+        raise UnsafeFile(
+            f"{where}用到了第 {scan.rows:,} 行、第 {scan.columns:,} 列，超出 Excel 的范围"
+            f"（{MAX_ROWS:,} 行 × {MAX_COLUMNS:,} 列），不是正常的工作表",
+            fix,
+        )
     rows = scan.rows - scan.first[0] + 1 if scan.rows else 0
     cols = scan.columns - scan.first[1] + 1 if scan.columns else 0
     if rows * cols > MAX_CELLS:
         far = f"{column_letters(scan.columns)}{scan.rows}"
-        raise UnsafeFile(f"{where}的数据区域过大：从 {column_letters(scan.first[1])}{scan.first[0]} 到 {far}，"
-                         f"共 {rows:,} 行 × {cols:,} 列 = {rows * cols:,} 个单元格（上限 {MAX_CELLS:,}），"
-                         f"多半是远处（如 {far}）有一个误填的单元格", fix)
+        raise UnsafeFile(
+            f"{where}的数据区域过大：从 {column_letters(scan.first[1])}{scan.first[0]} 到 {far}，"
+            f"共 {rows:,} 行 × {cols:,} 列 = {rows * cols:,} 个单元格（上限 {MAX_CELLS:,}），"
+            f"多半是远处（如 {far}）有一个误填的单元格",
+            fix,
+        )
     d_rows, d_cols = _area(scan.dimension) if scan.dimension else (0, 0)
-    if d_rows * d_cols > MAX_CELLS:          # openpyxl pads every row to the claimed width
-        raise UnsafeFile(f"{where}声明的数据范围 {scan.dimension}（{d_rows:,} 行 × {d_cols:,} 列）远大于实际数据，"
-                         "文件不是 Excel 保存的", "在 Excel 中打开后另存为 .xlsx（Excel 会重算数据范围）再试")
+    if d_rows * d_cols > MAX_CELLS:  # openpyxl pads every row to the claimed width
+        raise UnsafeFile(
+            f"{where}声明的数据范围 {scan.dimension}（{d_rows:,} 行 × {d_cols:,} 列）远大于实际数据，"
+            "文件不是 Excel 保存的",
+            "在 Excel 中打开后另存为 .xlsx（Excel 会重算数据范围）再试",
+        )
 
 
 # ---- text tables ------------------------------------------------------------------------------------
@@ -479,15 +524,20 @@ def check_text_table(text: str, sep: str) -> None:
         if line.count(sep) < MAX_COLUMNS:
             continue
         number = len(_LINE_BREAK.findall(text, 0, m.start())) + 1
-        csv.field_size_limit(max(csv.field_size_limit(), len(line) + 1))   # the line is in memory already
+        csv.field_size_limit(max(csv.field_size_limit(), len(line) + 1))  # the line is in memory already
         try:
             width = len(next(csv.reader([line], delimiter=sep), []))
         except csv.Error:
-            raise UnsafeFile(f"第 {number} 行有 {len(line):,} 个字符、{line.count(sep):,} 个分隔符，且无法按 CSV 拆分成列，"
-                             "不是正常的表格", "确认导出的是答卷表格；用 Excel 打开后另存为 .xlsx 再试") from None
+            raise UnsafeFile(
+                f"第 {number} 行有 {len(line):,} 个字符、{line.count(sep):,} 个分隔符，且无法按 CSV 拆分成列，"
+                "不是正常的表格",
+                "确认导出的是答卷表格；用 Excel 打开后另存为 .xlsx 再试",
+            ) from None
         if width > MAX_COLUMNS:
-            raise UnsafeFile(f"第 {number} 行有 {width:,} 列（上限 {MAX_COLUMNS:,} 列，与 Excel 相同），不是正常的表格",
-                             "确认导出的是答卷表格；分隔符不对时用 Excel 打开后另存为 .xlsx")
+            raise UnsafeFile(
+                f"第 {number} 行有 {width:,} 列（上限 {MAX_COLUMNS:,} 列，与 Excel 相同），不是正常的表格",
+                "确认导出的是答卷表格；分隔符不对时用 Excel 打开后另存为 .xlsx",
+            )
 
 
 def check_csv_head(path, head: int = 4 * 2**20) -> None:

@@ -26,8 +26,9 @@ def lazy_exports(package: str, exports: dict[str, str], moved: dict[str, str] | 
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         if name in moved:
-            warnings.warn(f"{package}.{name} 已移到 {module}.{name}，旧名称将在以后的版本中删除。", FutureWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"{package}.{name} 已移到 {module}.{name}，旧名称将在以后的版本中删除。", FutureWarning, stacklevel=2
+            )
         loaded = importlib.import_module(module)
         value = loaded if module == f"{package}.{name}" else getattr(loaded, name)
         if name not in moved:  # a moved name warns on every use

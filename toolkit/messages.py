@@ -178,7 +178,7 @@ def from_frame(
     for part in parts[1:]:
         text = text + TEXT_JOINER + part
     long = [i for i, t in enumerate(text) if len(t) > MAX_TEXT]
-    if long:        # a 190 MB "letter" would hold the segmenter for minutes and exhaust memory
+    if long:  # a 190 MB "letter" would hold the segmenter for minutes and exhaust memory
         text = [t[:MAX_TEXT] if len(t) > MAX_TEXT else t for t in text]
     if clean:
         from toolkit.text import mask_pii, normalize
@@ -199,8 +199,14 @@ def from_frame(
     out.attrs["note"] = frame.attrs.get("note", "")
     if long:
         rows = "、".join(str(first_row + i) for i in long[:5]) + ("等" if len(long) > 5 else "")
-        out.attrs["note"] = "；".join(x for x in (out.attrs["note"], f"{len(long)} 条文本超过 {MAX_TEXT:,} 字"
-                                                  f"（第 {rows} 行），只用前 {MAX_TEXT:,} 字归类") if x)
+        out.attrs["note"] = "；".join(
+            x
+            for x in (
+                out.attrs["note"],
+                f"{len(long)} 条文本超过 {MAX_TEXT:,} 字（第 {rows} 行），只用前 {MAX_TEXT:,} 字归类",
+            )
+            if x
+        )
     out.attrs["columns"] = {
         k: v
         for k, v in (

@@ -38,6 +38,6 @@ def to_int(value) -> int | None:
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
         if re.fullmatch(r"[+-]?\d+", text, re.ASCII):
-            return int(text)               # exact, also beyond float precision
+            return int(text)  # exact, also beyond float precision
     number = to_float(value)
     return int(number) if number is not None and number.is_integer() else None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from toolkit.outputs import safe_frame, text_cells
 
-FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LATIN_FONT = "Times New Roman"
 # openpyxl stamps dcterms:modified with the time of saving, whatever the workbook says

@@ -24,9 +24,9 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 # ".名称.partial-1234-9f3a0c1e" (being written) / ".名称.old-1234-…" (a previous output on its way out)
 _TEMP = re.compile(r"^\.(?P<base>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)-[0-9a-f]{8}")
@@ -36,8 +36,10 @@ def check_out_dir(out, *, error: type[Exception], flag: str = "--out") -> Path:
     """``out`` as a folder a run can write into (created at the end); ``error`` says why not, and the fix."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise error(f"{flag} {out}：这是一个已存在的文件，不是文件夹。结果要写入一个文件夹。"
-                    f"修改：换一个文件夹名（不存在会自动创建），例如 {flag} {out.with_suffix('')}_结果。")
+        raise error(
+            f"{flag} {out}：这是一个已存在的文件，不是文件夹。结果要写入一个文件夹。"
+            f"修改：换一个文件夹名（不存在会自动创建），例如 {flag} {out.with_suffix('')}_结果。"
+        )
     _check_writable(out, error=error, flag=flag, what="结果文件夹")
     return out
 
@@ -46,9 +48,11 @@ def check_out_file(path, *, error: type[Exception], flag: str = "-o", suffix: st
     """``path`` as a file a run can write (replaced at the end); ``error`` says why not, and the fix."""
     path = Path(path)
     if path.is_dir():
-        raise error(f"{flag} {path}：这是一个文件夹，这里要给出文件名。修改：在文件夹后面加上文件名，"
-                    f"例如 {flag} {path / ('结果' + suffix)}。")
-    if path.is_file() and not os.access(path, os.W_OK):      # the user made it read-only: respect that
+        raise error(
+            f"{flag} {path}：这是一个文件夹，这里要给出文件名。修改：在文件夹后面加上文件名，"
+            f"例如 {flag} {path / ('结果' + suffix)}。"
+        )
+    if path.is_file() and not os.access(path, os.W_OK):  # the user made it read-only: respect that
         raise error(f"{flag} {path}：这个文件是只读的，不能覆盖。修改：换一个文件名，或先去掉它的只读属性。")
     _check_writable(path, error=error, flag=flag, what="文件")
     return path
@@ -61,12 +65,16 @@ def _check_writable(target: Path, *, error, flag: str, what: str) -> None:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        raise error(f"{flag} {target}：上级路径 {folder} 是一个文件，不是文件夹，无法在它下面创建{what}。"
-                    f"修改：换一个位置，例如 {flag} {folder.parent / target.name}。")
+        raise error(
+            f"{flag} {target}：上级路径 {folder} 是一个文件，不是文件夹，无法在它下面创建{what}。"
+            f"修改：换一个位置，例如 {flag} {folder.parent / target.name}。"
+        )
     for place in (folder, target) if target.is_dir() else (folder,):
         if not os.access(place, os.W_OK | os.X_OK):
-            raise error(f"{flag} {target}：没有权限写入文件夹 {place}（只读）。修改：换一个有写权限的位置"
-                        "（如自己的文档文件夹），或请管理员开放该文件夹的写权限。")
+            raise error(
+                f"{flag} {target}：没有权限写入文件夹 {place}（只读）。修改：换一个有写权限的位置"
+                "（如自己的文档文件夹），或请管理员开放该文件夹的写权限。"
+            )
 
 
 @contextmanager
@@ -79,10 +87,10 @@ def output_folder(out, *, error: type[Exception], names=(), flag: str = "--out")
     run's entries and loses the earlier run's entries this run did not make.
     """
     shown = check_out_dir(out, error=error, flag=flag)
-    out = Path(os.path.realpath(shown))     # "--out ." has no name; a linked folder is replaced where it is
+    out = Path(os.path.realpath(shown))  # "--out ." has no name; a linked folder is replaced where it is
     _make_parent(out, error=error, flag=flag)
     _clean_stale(out.parent, out.name)
-    _clean_stale(out)                       # a killed merge's ".charts.old-…" inside the folder
+    _clean_stale(out)  # a killed merge's ".charts.old-…" inside the folder
     stage = out.with_name(f".{out.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         stage.mkdir()
@@ -112,7 +120,7 @@ def output_file(path, *, error: type[Exception], flag: str = "-o") -> Iterator[P
             raise
         raise error(_write_failed(err, tmp, shown, flag)) from None
     finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".tmp")):   # the file and toolkit.office's ".tmp" beside it
+        for leftover in (tmp, tmp.with_name(tmp.name + ".tmp")):  # the file and toolkit.office's ".tmp" beside it
             leftover.unlink(missing_ok=True)
 
 
@@ -130,13 +138,14 @@ def _make_parent(target: Path, *, error, flag: str) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise error(f"{flag} {target}：无法创建文件夹 {target.parent}（{err.strerror or err}）。"
-                    "修改：换一个有写权限的位置。") from None
+        raise error(
+            f"{flag} {target}：无法创建文件夹 {target.parent}（{err.strerror or err}）。修改：换一个有写权限的位置。"
+        ) from None
 
 
 def _publish(stage: Path, out: Path, names) -> None:
     if not out.exists() or _all_owned(out, names):
-        _put(stage, out)            # nothing of anyone else's in the way: one rename
+        _put(stage, out)  # nothing of anyone else's in the way: one rename
     else:
         _merge(stage, out, names)
 
@@ -150,8 +159,9 @@ def _all_owned(folder: Path, names, prefix: str = "") -> bool:
     matches is ours only if it holds our entries: an empty one was made by someone else."""
     for entry in folder.iterdir():
         rel = prefix + entry.name
-        if not _owned(rel, names) and not (entry.is_dir() and not entry.is_symlink() and any(entry.iterdir())
-                                           and _all_owned(entry, names, rel + "/")):
+        if not _owned(rel, names) and not (
+            entry.is_dir() and not entry.is_symlink() and any(entry.iterdir()) and _all_owned(entry, names, rel + "/")
+        ):
             return False
     return True
 
@@ -211,7 +221,7 @@ def _clean_stale(folder: Path, *bases: str) -> None:
             continue
         target = folder / m["base"]
         if m["kind"] == "old" and not (target.exists() or target.is_symlink()):
-            with contextlib.suppress(OSError):      # if it cannot be put back it stays: never deleted here
+            with contextlib.suppress(OSError):  # if it cannot be put back it stays: never deleted here
                 os.rename(entry, target)
         else:
             _remove(entry)
@@ -220,25 +230,33 @@ def _clean_stale(folder: Path, *bases: str) -> None:
 def _alive(pid: int, entry: Path) -> bool:
     if pid == os.getpid():  # another output of this process (a notebook's thread) is still being written
         return True
-    if os.name == "nt":     # os.kill(pid, 0) would send Ctrl-C there; no run takes a day
+    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C there; no run takes a day
         return time.time() - entry.stat().st_mtime < 86400
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:         # exists, owned by someone else
+    except OSError:  # exists, owned by someone else
         return True
     return True
 
 
-_WHY = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.EFBIG: "文件超过系统允许的大小",
-        errno.EACCES: "没有写权限，或文件正被其他程序（如 Excel）打开", errno.EPERM: "没有写权限", errno.EROFS: "磁盘或文件夹是只读的"}
+_WHY = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EFBIG: "文件超过系统允许的大小",
+    errno.EACCES: "没有写权限，或文件正被其他程序（如 Excel）打开",
+    errno.EPERM: "没有写权限",
+    errno.EROFS: "磁盘或文件夹是只读的",
+}
 
 
 def _write_failed(err: OSError, temp: Path, target: Path, flag: str) -> str:
     where = str(err.filename or "")
-    if where.startswith(str(temp)):                          # name the file as the user will see it
-        where = str(target) + where[len(str(temp)):]
+    if where.startswith(str(temp)):  # name the file as the user will see it
+        where = str(target) + where[len(str(temp)) :]
     why = _WHY.get(err.errno, err.strerror or str(err))
-    return (f"{flag} {target}：写入时出错（{why}{'：' + where if where else ''}）。"
-            "原有的输出没有改动，也没有留下写了一半的文件。修改：检查磁盘空间和写权限后重新运行。")
+    return (
+        f"{flag} {target}：写入时出错（{why}{'：' + where if where else ''}）。"
+        "原有的输出没有改动，也没有留下写了一半的文件。修改：检查磁盘空间和写权限后重新运行。"
+    )

@@ -25,19 +25,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-EXCEL_MAX_CELL = 32767                                     # Excel's limit of characters in one cell
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")     # control characters xlsx cannot store
+EXCEL_MAX_CELL = 32767  # Excel's limit of characters in one cell
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters xlsx cannot store
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 # Text nodes of WordprocessingML (docx) and DrawingML (pptx).
-XML_TEXT_TAGS = ("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t",
-                 "{http://schemas.openxmlformats.org/drawingml/2006/main}t")
+XML_TEXT_TAGS = (
+    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t",
+    "{http://schemas.openxmlformats.org/drawingml/2006/main}t",
+)
 
 
 # The toolkit's own key columns: record ids (留言编号 can be any run of digits, and an 8- or 11-digit one
 # reads like a phone number), links between rows. They are neutralised but never masked: masking them
 # would break every join a reader makes between the files.
-KEY_COLUMNS = frozenset({"id", "duplicate_of", "topic_id", "theme_id", "issue_id", "问题ID", "merged_ids",
-                         "response_id", "batch_id"})
+KEY_COLUMNS = frozenset(
+    {"id", "duplicate_of", "topic_id", "theme_id", "issue_id", "问题ID", "merged_ids", "response_id", "batch_id"}
+)
 
 _mask_pii: Callable[[str], str] | None = None
 
@@ -45,7 +48,7 @@ _mask_pii: Callable[[str], str] | None = None
 def mask_text(text: str) -> str:
     """``toolkit.text.mask_pii`` of ``text`` (it reads raw text: full-width digits, ``＠``, split groups)."""
     global _mask_pii
-    if _mask_pii is None:   # imported on first use: importing toolkit.text loads pandas
+    if _mask_pii is None:  # imported on first use: importing toolkit.text loads pandas
         from toolkit.text import mask_pii as _mask_pii
     return _mask_pii(text)
 
@@ -126,7 +129,7 @@ def safe_frame(frame, *, mask: bool = True, excel: bool = False, keep=()):
         values = pd.unique(col.to_numpy(dtype=object))
         lookup = {v: safe_cell(v, mask=mask_col, excel=excel) for v in values if not _missing(v)}
         if any(new is not old for old, new in lookup.items()):
-            out.isetitem(j, col.map(lookup))          # a missing value maps to missing
+            out.isetitem(j, col.map(lookup))  # a missing value maps to missing
     return out
 
 

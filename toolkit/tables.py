@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
-HEADER_SCAN = 10   # rows searched for a header below a title row
+HEADER_SCAN = 10  # rows searched for a header below a title row
 # Below this share of parseable dates a time column is the wrong column, not a few typos.
 MIN_DATE_SHARE = 0.5
 
@@ -33,14 +33,16 @@ def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
         raise error(f"输入文件 {path}：文件不存在。请检查路径（相对路径以当前目录为准）。")
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise error(f"输入文件 {path}：不支持的文件类型 {suffix or '（无扩展名）'}。请提供 .xlsx、.xls 或 .csv 文件"
-                    "（问卷库请用 .db）。")
+        raise error(
+            f"输入文件 {path}：不支持的文件类型 {suffix or '（无扩展名）'}。请提供 .xlsx、.xls 或 .csv 文件"
+            "（问卷库请用 .db）。"
+        )
     odd = ""
     try:
-        blob = read_input(path)           # a regular file of bounded size (a FIFO or /dev/zero is refused)
+        blob = read_input(path)  # a regular file of bounded size (a FIFO or /dev/zero is refused)
         if suffix in (".xlsx", ".xlsm", ".xls"):
             book = check_workbook(blob)
-            first = book.scan(0, required=True)    # pandas reads the first sheet
+            first = book.scan(0, required=True)  # pandas reads the first sheet
             odd = odd_cells_note([first] if first else [])
             # calamine (a dependency, for ingest) reads long rows ~10x faster than openpyxl
             frame = pd.read_excel(io.BytesIO(blob), sheet_name=0, engine="calamine", dtype=object, header=None)
@@ -48,8 +50,9 @@ def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
             sep = "\t" if suffix == ".tsv" else ","
             text = decode_csv(path, blob, error=error)[0]
             check_text_table(text, sep)
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=[""],
-                                header=None)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=object, keep_default_na=False, na_values=[""], header=None
+            )
     except (UnsafeFile, ValueError, OSError, CalamineError) as err:
         raise unreadable(path, err, error=error) from (None if isinstance(err, UnsafeFile) else err)
     return set_header(frame, odd)
@@ -62,8 +65,10 @@ def unreadable(path, err: Exception, *, error: type[Exception]) -> Exception:
 
     if isinstance(err, UnsafeFile):
         return error(f"输入文件 {path}：{err.what}。修改：{err.fix}。")
-    return error(f"输入文件 {path}：无法读取（{type(err).__name__}: {str(err).strip()}）。"
-                 "请确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后重试。")
+    return error(
+        f"输入文件 {path}：无法读取（{type(err).__name__}: {str(err).strip()}）。"
+        "请确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后重试。"
+    )
 
 
 def set_header(frame: pd.DataFrame, odd: str = "") -> pd.DataFrame:
@@ -84,8 +89,13 @@ def _first_row_as_header(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         return frame, ""
     names, taken, repeated = [], set(), {}
     for j, value in enumerate(frame.iloc[0]):
-        text = "" if value is None or pd.isna(value) else str(int(value)) if isinstance(value, float) \
-            and value.is_integer() else str(value)
+        text = (
+            ""
+            if value is None or pd.isna(value)
+            else str(int(value))
+            if isinstance(value, float) and value.is_integer()
+            else str(value)
+        )
         name = text if text.strip() else f"Unnamed: {j}"
         if name in taken and text.strip():
             repeated.setdefault(text, [text])
@@ -98,8 +108,10 @@ def _first_row_as_header(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         taken.add(name)
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = names
-    note = "；".join(f"表头“{h}”出现了 {len(ns)} 次，依次读作" + "、".join(f"“{n}”" for n in ns) + "，指定列名时请用这些名字"
-                    for h, ns in repeated.items())
+    note = "；".join(
+        f"表头“{h}”出现了 {len(ns)} 次，依次读作" + "、".join(f"“{n}”" for n in ns) + "，指定列名时请用这些名字"
+        for h, ns in repeated.items()
+    )
     return body, note
 
 
@@ -111,11 +123,14 @@ def odd_cells_note(scans) -> str:
     for scan in scans:
         if not scan.n_odd:
             continue
-        shown = "、".join(f"{column_letters(c)}{r}（{text or '公式无计算结果'}）"
-                         for (r, c), text in list(scan.odd_cells.items())[:5])
+        shown = "、".join(
+            f"{column_letters(c)}{r}（{text or '公式无计算结果'}）" for (r, c), text in list(scan.odd_cells.items())[:5]
+        )
         more = f" 等 {scan.n_odd} 个" if scan.n_odd > 5 else ""
-        parts.append(f"工作表“{scan.name}”的 {shown}{more}单元格是 Excel 错误值或没有计算结果的公式，已按空白读取；"
-                     "如需要，请在 Excel 中改正公式（或复制后“粘贴为数值”）再重新运行")
+        parts.append(
+            f"工作表“{scan.name}”的 {shown}{more}单元格是 Excel 错误值或没有计算结果的公式，已按空白读取；"
+            "如需要，请在 Excel 中改正公式（或复制后“粘贴为数值”）再重新运行"
+        )
     return "；".join(parts)
 
 
@@ -133,6 +148,7 @@ def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
 
     ``final=False`` when ``blob`` is only the head of a larger file (the streaming reader picks the
     encoding from it): a character cut in two at its end is then no error."""
+
     def decode(enc: str) -> str:
         return codecs.getincrementaldecoder(enc)().decode(blob, final=final)
 
@@ -142,8 +158,9 @@ def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
                 try:
                     return decode(enc), enc
                 except UnicodeDecodeError:
-                    raise UnreadableText("以 UTF-16 开头，但后面的内容无法按 UTF-16 解码",
-                                         "用 Excel 或记事本打开后另存为“CSV UTF-8”") from None
+                    raise UnreadableText(
+                        "以 UTF-16 开头，但后面的内容无法按 UTF-16 解码", "用 Excel 或记事本打开后另存为“CSV UTF-8”"
+                    ) from None
         raise UnreadableText("不是文本表格（含二进制内容），也不是 Excel 文件", "确认导出格式为 CSV 或 Excel")
     try:
         return decode("utf-8-sig"), "utf-8-sig" if blob.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -159,8 +176,9 @@ def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
 
     best = from_bytes(blob[:200000]).best()
     if best is None or best.encoding in ("utf_8", "gb18030"):
-        raise UnreadableText("文字编码无法识别（不是 UTF-8 或 GBK/GB18030）",
-                             "用 Excel 或记事本打开后另存为“CSV UTF-8”")
+        raise UnreadableText(
+            "文字编码无法识别（不是 UTF-8 或 GBK/GB18030）", "用 Excel 或记事本打开后另存为“CSV UTF-8”"
+        )
     try:
         return decode(best.encoding), best.encoding
     except (UnicodeDecodeError, LookupError):
@@ -192,8 +210,10 @@ def parse_times(values: pd.Series, *, column: str, where: str, error: type[Excep
         share = float(times[filled].notna().mean())
         if share < MIN_DATE_SHARE:
             example = values[filled & times.isna()].iloc[0]
-            raise error(f"{where}：时间列“{column}”（--time-col）里只有 {share:.0%} 的值是日期时间，"
-                        f"例如“{example}”不是。请换成留言/提交时间所在的列，或去掉 --time-col。")
+            raise error(
+                f"{where}：时间列“{column}”（--time-col）里只有 {share:.0%} 的值是日期时间，"
+                f"例如“{example}”不是。请换成留言/提交时间所在的列，或去掉 --time-col。"
+            )
     return times
 
 
@@ -216,11 +236,14 @@ def find_header_row(rows: list[list[str | None]]) -> int:
         return 0
     for k in range(1, len(head)):
         cells = [str(c).strip() for c in filled[k]]
-        if len(cells) >= max(3, 0.6 * width) and len(set(cells)) == len(cells) \
-                and sum(_is_number(c) for c in cells) <= 0.2 * len(cells):
+        if (
+            len(cells) >= max(3, 0.6 * width)
+            and len(set(cells)) == len(cells)
+            and sum(_is_number(c) for c in cells) <= 0.2 * len(cells)
+        ):
             return k
         if len(cells) > max(1, int(width * 0.3)):
-            return 0                 # a full row that does not look like a header: no title block here
+            return 0  # a full row that does not look like a header: no title block here
     return 0
 
 
@@ -228,7 +251,9 @@ def skip_title_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """A frame read with its first row as header, re-headed when that row was a title ("2019年群众留言汇总表")
     and the real header sits below; returns the frame and a note for the staffer ("" when nothing moved)."""
     first = [None if str(c).startswith("Unnamed:") else str(c) for c in frame.columns]
-    rows = [first] + [[None if pd.isna(v) else str(v) for v in r] for r in frame.head(HEADER_SCAN - 1).itertuples(index=False)]
+    rows = [first] + [
+        [None if pd.isna(v) else str(v) for v in r] for r in frame.head(HEADER_SCAN - 1).itertuples(index=False)
+    ]
     k = find_header_row(rows)
     if not k:
         return frame, ""

@@ -52,10 +52,27 @@ class RankRun:
     members: pd.DataFrame | None = None  # message id -> candidate (topic_id)
 
 
-def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_col=None, dislikes_col=None,
-              respondent_col=None, sector_col=None, district_col=None, themes="auto", issues="auto",
-              issue_similarity: float = 0.3, top: int = 10, keywords=None, weights=None, random_state: int = 0,
-              progress: bool = True) -> RankRun:
+def rank_file(
+    input,
+    *,
+    text_col: str,
+    id_col: str,
+    time_col: str,
+    out,
+    likes_col=None,
+    dislikes_col=None,
+    respondent_col=None,
+    sector_col=None,
+    district_col=None,
+    themes="auto",
+    issues="auto",
+    issue_similarity: float = 0.3,
+    top: int = 10,
+    keywords=None,
+    weights=None,
+    random_state: int = 0,
+    progress: bool = True,
+) -> RankRun:
     """Rank the messages of one table and write the run's files into ``out``."""
     from toolkit.agenda import (
         AgendaError,
@@ -68,20 +85,33 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     )
     from toolkit.topics import TopicModel, parse_themes
 
-    check_out_dir(out, error=AgendaError)   # a slip in --out is caught before minutes of work
+    check_out_dir(out, error=AgendaError)  # a slip in --out is caught before minutes of work
     seconds = {}
     t0 = time.perf_counter()
     raw = read_table(input)
-    msgs = messages_from(raw, text_col=text_col, id_col=id_col, time_col=time_col, likes_col=likes_col,
-                         dislikes_col=dislikes_col, respondent_col=respondent_col, sector_col=sector_col,
-                         district_col=district_col, path=input)
+    msgs = messages_from(
+        raw,
+        text_col=text_col,
+        id_col=id_col,
+        time_col=time_col,
+        likes_col=likes_col,
+        dislikes_col=dislikes_col,
+        respondent_col=respondent_col,
+        sector_col=sector_col,
+        district_col=district_col,
+        path=input,
+    )
     seconds["read"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    model = TopicModel(themes=parse_themes(themes), issues=issues, issue_similarity=issue_similarity,
-                       random_state=random_state, progress=progress)
-    model.fit(msgs["text"], ids=msgs["id"], times=msgs["time"],
-              respondents=msgs.get("respondent"))
+    model = TopicModel(
+        themes=parse_themes(themes),
+        issues=issues,
+        issue_similarity=issue_similarity,
+        random_state=random_state,
+        progress=progress,
+    )
+    model.fit(msgs["text"], ids=msgs["id"], times=msgs["time"], respondents=msgs.get("respondent"))
     seconds["topics"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -92,21 +122,35 @@ def rank_file(input, *, text_col: str, id_col: str, time_col: str, out, likes_co
     seconds["score"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    settings = ranker.settings_() | {"input": str(input), "columns": msgs.attrs.get("columns", {}), "top": top,
-                                     "themes": str(themes), "issues": str(issues),
-                                     "issue_similarity": issue_similarity, "random_state": random_state}
+    settings = ranker.settings_() | {
+        "input": str(input),
+        "columns": msgs.attrs.get("columns", {}),
+        "top": top,
+        "themes": str(themes),
+        "issues": str(issues),
+        "issue_similarity": issue_similarity,
+        "random_state": random_state,
+    }
     # all files at once: a run killed while writing leaves the previous complete output, or none
     with output_folder(out, error=AgendaError, names=RUN_FILES) as stage:
         paths = write_run(stage, raw, msgs, ranker, hot, id_col=id_col, time_col=time_col, source=Path(input).name)
         write_json(settings, paths["settings"])
     paths = relocate(paths, stage, out)
     seconds["write"] = time.perf_counter() - t0
-    return RankRun(candidates=candidates, hot=hot, paths=paths, seconds=seconds, settings=settings,
-                   members=ranker.members_, note=raw.attrs.get("note", ""))
+    return RankRun(
+        candidates=candidates,
+        hot=hot,
+        paths=paths,
+        seconds=seconds,
+        settings=settings,
+        members=ranker.members_,
+        note=raw.attrs.get("note", ""),
+    )
 
 
-def write_run(out: Path, raw, msgs, ranker, hot: pd.DataFrame, *, id_col: str, time_col: str,
-              source: str) -> dict[str, Path]:
+def write_run(
+    out: Path, raw, msgs, ranker, hot: pd.DataFrame, *, id_col: str, time_col: str, source: str
+) -> dict[str, Path]:
     """The files of a ranking run: agenda's tables and brief's 选题候选清单 of a fitted ``CandidateRanker``."""
     from toolkit.agenda import candidates_csv, hot_issue_messages
     from toolkit.brief import write_candidate_list
@@ -120,14 +164,25 @@ def write_run(out: Path, raw, msgs, ranker, hot: pd.DataFrame, *, id_col: str, t
     times = pd.to_datetime(msgs["time"], errors="coerce")
     span = f"{times.min():%Y年%m月}—{times.max():%Y年%m月}" if times.notna().any() else "时间不详"
     context = f"{len(msgs):,} 条留言｜{span}｜来源：{source}"
-    paths["candidate_list"] = write_candidate_list(ranker.candidates_, out / CANDIDATE_LIST, context=context,
-                                                   weights=ranker.weights_, top=len(hot))
+    paths["candidate_list"] = write_candidate_list(
+        ranker.candidates_, out / CANDIDATE_LIST, context=context, weights=ranker.weights_, top=len(hot)
+    )
     paths["settings"] = out / "weights.json"
     return paths
 
 
-def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None, top: int = 10,
-                random_state: int = 0, progress: bool = False) -> dict[str, Path]:
+def build_brief(
+    store,
+    form,
+    out_dir,
+    *,
+    model=None,
+    keywords=None,
+    weights=None,
+    top: int = 10,
+    random_state: int = 0,
+    progress: bool = False,
+) -> dict[str, Path]:
     """Build the brief of ``form``'s responses in ``store`` into ``out_dir``; return outputs by name.
 
     ``model``: a fitted ``TopicModel`` of the concern texts (ids = response_id), else one is fitted here.
@@ -143,7 +198,7 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
     """
     from toolkit.brief import BriefError, Survey, write_brief
 
-    check_out_dir(out_dir, error=BriefError)   # before minutes of fitting
+    check_out_dir(out_dir, error=BriefError)  # before minutes of fitting
     survey = Survey.load(store, form)
     if survey.no_issues_reason():  # a survey without free-text concerns still gets its charts, deck and report
         return write_brief(survey, out_dir)
@@ -154,8 +209,12 @@ def build_brief(store, form, out_dir, *, model=None, keywords=None, weights=None
     msgs = survey.messages()
     if model is None:
         model = TopicModel(themes="auto", random_state=random_state, progress=progress)
-        model.fit(msgs["text"].tolist(), ids=msgs["id"].tolist(), times=msgs["time"].tolist(),
-                  respondents=msgs["respondent"].tolist())
+        model.fit(
+            msgs["text"].tolist(),
+            ids=msgs["id"].tolist(),
+            times=msgs["time"].tolist(),
+            respondents=msgs["respondent"].tolist(),
+        )
     keywords = list(example_central_work()) if keywords is None else list(keywords)
     ranker = CandidateRanker(weights=weights, keywords=keywords).fit(msgs, model.topics_, model.assignments_)
     return write_brief(survey, out_dir, msgs=msgs, model=model, ranker=ranker, keywords=keywords, top=top)
@@ -170,8 +229,9 @@ def bundled_form_path(name: str = "annual_topics") -> Path:
     raise ToolkitError(f"找不到示例问卷 surveys/{name}.yaml。修改：在项目根目录下运行本命令。")
 
 
-def run_demo(out: str | Path = "reports/demo", db: str | Path = "data/demo.db", n: int = 2000, seed: int = 0,
-             echo=print) -> dict[str, Path]:
+def run_demo(
+    out: str | Path = "reports/demo", db: str | Path = "data/demo.db", n: int = 2000, seed: int = 0, echo=print
+) -> dict[str, Path]:
     """The whole flow on generated sample data; return the outputs by name. ``echo`` receives progress lines.
 
     form → generated responses → store → issues and themes of the free-text concerns → charts, deck and
@@ -201,8 +261,9 @@ def run_demo(out: str | Path = "reports/demo", db: str | Path = "data/demo.db", 
     with store.transaction() as conn:
         batch = store.create_batch(conn, form, source="sample", filename=f"generate_responses(n={n}, seed={seed})")
         store.add_responses(form, new, source="sample", batch_id=batch, conn=conn)
-        store.finish_batch(conn, batch, n_rows=len(records), n_accepted=len(new), n_rejected=0,
-                           n_duplicates=len(records) - len(new))
+        store.finish_batch(
+            conn, batch, n_rows=len(records), n_accepted=len(new), n_rejected=0, n_duplicates=len(records) - len(new)
+        )
     echo(f"答卷：新写入 {len(new)} 份，已存在 {len(records) - len(new)} 份（数据库 {db}）")
 
     # 2. issues and themes of the concerns

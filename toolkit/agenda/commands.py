@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def _weights(text: str | None) -> dict | None:
-    """"volume=0.4,intensity=0.3" -> dict (validated by the ranker)."""
+    """ "volume=0.4,intensity=0.3" -> dict (validated by the ranker)."""
     if not text:
         return None
     from toolkit.agenda.errors import AgendaError
@@ -27,19 +27,42 @@ def _rank(args) -> int:
 
     check_out_dir(args.out, error=AgendaError)
     start = time.perf_counter()
-    run = rank_file(args.input, text_col=args.text_col, id_col=args.id_col, time_col=args.time_col,
-                    likes_col=args.likes_col, dislikes_col=args.dislikes_col, respondent_col=args.respondent_col,
-                    sector_col=args.sector_col, district_col=args.district_col, themes=args.themes,
-                    issues=args.issues, top=args.top, keywords=args.keywords, weights=_weights(args.weights),
-                    out=args.out, random_state=args.seed, progress=not args.quiet)
+    run = rank_file(
+        args.input,
+        text_col=args.text_col,
+        id_col=args.id_col,
+        time_col=args.time_col,
+        likes_col=args.likes_col,
+        dislikes_col=args.dislikes_col,
+        respondent_col=args.respondent_col,
+        sector_col=args.sector_col,
+        district_col=args.district_col,
+        themes=args.themes,
+        issues=args.issues,
+        top=args.top,
+        keywords=args.keywords,
+        weights=_weights(args.weights),
+        out=args.out,
+        random_state=args.seed,
+        progress=not args.quiet,
+    )
     total = time.perf_counter() - start
     if run.note:
         print(f"提示：{run.note}")
     print(f"热点问题（前 {len(run.hot)} 名）：")
     for row in run.hot.itertuples(index=False):
-        print(f"  {row.热度排名:>2}. [问题ID {row.问题ID}] 热度 {row.热度指数:5.1f}  {row.议题标签}｜{row.时间范围}｜{row.问题描述}")
-    print("权重：" + "、".join(f"{k}={v:.2f}" for k, v in run.settings["weights_used"].items())
-          + (f"（无数据未计入：{'、'.join(run.settings['factors_without_data'])}）" if run.settings["factors_without_data"] else ""))
+        print(
+            f"  {row.热度排名:>2}. [问题ID {row.问题ID}] 热度 {row.热度指数:5.1f}  {row.议题标签}｜{row.时间范围}｜{row.问题描述}"
+        )
+    print(
+        "权重："
+        + "、".join(f"{k}={v:.2f}" for k, v in run.settings["weights_used"].items())
+        + (
+            f"（无数据未计入：{'、'.join(run.settings['factors_without_data'])}）"
+            if run.settings["factors_without_data"]
+            else ""
+        )
+    )
     for path in run.paths.values():
         print(f"已写入 {path}")
     steps = "，".join(f"{k} {v:.1f} 秒" for k, v in run.seconds.items())
@@ -49,9 +72,11 @@ def _rank(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "rank", help="把留言归并为议题并按热度排序，输出选题候选与热点问题表",
+        "rank",
+        help="把留言归并为议题并按热度排序，输出选题候选与热点问题表",
         description="读取留言表（xlsx/csv），归并议题，按规模、广度、时效、增势、强度、契合、具体七个因素打分排序；"
-                    "写出 candidates.csv、热点问题表.xlsx、热点问题留言明细表.xlsx、选题候选清单.docx 和 weights.json。")
+        "写出 candidates.csv、热点问题表.xlsx、热点问题留言明细表.xlsx、选题候选清单.docx 和 weights.json。",
+    )
     p.add_argument("input", help="留言表文件（.xlsx / .xls / .csv）")
     p.add_argument("--text-col", required=True, help="文本列名；多列用逗号连接，如 留言主题,留言详情")
     p.add_argument("--id-col", required=True, help="留言编号列（唯一）")
@@ -62,8 +87,12 @@ def register(subparsers) -> None:
     p.add_argument("--sector-col", help="界别列（可选，用于广度）")
     p.add_argument("--district-col", help="镇街列（可选，用于广度）")
     p.add_argument("--themes", default="auto", help="主题数：正整数或 auto（默认）")
-    p.add_argument("--issues", default="auto", type=lambda v: v if v == "auto" else int(v),
-                   help="议题数：正整数或 auto（默认：由留言内容决定，同一件事、同一地点归为一个议题）")
+    p.add_argument(
+        "--issues",
+        default="auto",
+        type=lambda v: v if v == "auto" else int(v),
+        help="议题数：正整数或 auto（默认：由留言内容决定，同一件事、同一地点归为一个议题）",
+    )
     p.add_argument("--top", type=int, default=10, help="热点问题表列出的前 N 名（默认 10）")
     p.add_argument("--keywords", help="党政中心工作关键词：逗号分隔，或每行一个词的文本文件")
     p.add_argument("--weights", help="因素权重，如 volume=0.4,intensity=0.3（未给出的用默认值）")

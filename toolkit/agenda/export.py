@@ -57,8 +57,9 @@ def describe(row, texts: pd.Series, width: int = 60) -> str:
     return rep[:width] + ("…" if len(rep) > width else "")
 
 
-def hot_issue_table(candidates: pd.DataFrame, messages: pd.DataFrame, members: pd.DataFrame, top: int = 10,
-                    key: str = "topic_id") -> pd.DataFrame:
+def hot_issue_table(
+    candidates: pd.DataFrame, messages: pd.DataFrame, members: pd.DataFrame, top: int = 10, key: str = "topic_id"
+) -> pd.DataFrame:
     """The 热点问题表: 热度排名, 问题ID, 热度指数, 时间范围, 地点/人群, 问题描述 (+ reading aids after them)."""
     texts = messages.set_index("id")["text"]
     rows = []
@@ -67,21 +68,37 @@ def hot_issue_table(candidates: pd.DataFrame, messages: pd.DataFrame, members: p
         own = texts.reindex(ids)
         # the spot most voices name, when enough of them name one; else the topic model's places minus areas
         firm = row.get("n_placed", 0) >= 4 and row.get("top_place_share", 0) >= 0.5
-        places = [row["top_place"]] if firm else \
-            [p for p in str(row.get("places") or "").split("、") if p and p != "nan" and not is_area(p)][:2]
+        places = (
+            [row["top_place"]]
+            if firm
+            else [p for p in str(row.get("places") or "").split("、") if p and p != "nan" and not is_area(p)][:2]
+        )
         who = "、".join(places + _groups_of(own))
-        rows.append({
-            "热度排名": int(row["rank"]), "问题ID": row[key], "热度指数": row["heat"],
-            "时间范围": time_range(row.get("first_seen"), row.get("last_seen")), "地点/人群": who,
-            "问题描述": describe(row, own), "议题标签": row.get("label", ""),
-            "反映人数": int(row.get("n_voices", 0)), "留言数": int(row.get("n_messages", 0)),
-            "排名说明": row.get("explanation", ""),
-        })
+        rows.append(
+            {
+                "热度排名": int(row["rank"]),
+                "问题ID": row[key],
+                "热度指数": row["heat"],
+                "时间范围": time_range(row.get("first_seen"), row.get("last_seen")),
+                "地点/人群": who,
+                "问题描述": describe(row, own),
+                "议题标签": row.get("label", ""),
+                "反映人数": int(row.get("n_voices", 0)),
+                "留言数": int(row.get("n_messages", 0)),
+                "排名说明": row.get("explanation", ""),
+            }
+        )
     return pd.DataFrame(rows, columns=[*HOT_COLUMNS, "议题标签", "反映人数", "留言数", "排名说明"])
 
 
-def hot_issue_messages(hot: pd.DataFrame, raw: pd.DataFrame, id_col: str, members: pd.DataFrame,
-                       key: str = "topic_id", time_col: str | None = None) -> pd.DataFrame:
+def hot_issue_messages(
+    hot: pd.DataFrame,
+    raw: pd.DataFrame,
+    id_col: str,
+    members: pd.DataFrame,
+    key: str = "topic_id",
+    time_col: str | None = None,
+) -> pd.DataFrame:
     """The 热点问题留言明细表: 问题ID, then every input column of each listed issue's messages (texts
     stripped; the writer masks personal data, ``toolkit.outputs``)."""
     wanted = members[members[key].isin(hot["问题ID"])]

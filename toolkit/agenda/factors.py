@@ -22,8 +22,13 @@ from toolkit.text import same_spot
 
 FACTORS = ("volume", "breadth", "recency", "growth", "intensity", "alignment", "concreteness")
 FACTOR_NAMES = {  # shown in tables, charts and the weights widget
-    "volume": "规模", "breadth": "广度", "recency": "时效", "growth": "增势",
-    "intensity": "强度", "alignment": "契合", "concreteness": "具体",
+    "volume": "规模",
+    "breadth": "广度",
+    "recency": "时效",
+    "growth": "增势",
+    "intensity": "强度",
+    "alignment": "契合",
+    "concreteness": "具体",
 }
 _DATA = Path(__file__).parent
 COHESIVE = 0.3  # mean pairwise character similarity at which a candidate is clearly one matter
@@ -130,10 +135,12 @@ def volume(msgs: pd.DataFrame) -> pd.DataFrame:
     Uses the ``voice`` column when present (see ``voices``), else computes it without character vectors.
     """
     voice = msgs["voice"] if "voice" in msgs else voices(msgs)
-    out = pd.DataFrame({
-        "n_messages": msgs.groupby("group").size(),
-        "n_voices": voice.groupby(msgs["group"]).nunique(),
-    })
+    out = pd.DataFrame(
+        {
+            "n_messages": msgs.groupby("group").size(),
+            "n_voices": voice.groupby(msgs["group"]).nunique(),
+        }
+    )
     if "respondent" in msgs:
         out["n_respondents"] = msgs.groupby("group")["respondent"].nunique()
     out["volume"] = log_scale(out["n_voices"])
@@ -164,11 +171,13 @@ def recency_growth(msgs: pd.DataFrame, now: pd.Timestamp, window_days: float) ->
     grouped = age.groupby(msgs["group"])
     recent = (age <= window_days).groupby(msgs["group"]).sum()
     before = ((age > window_days) & (age <= 2 * window_days)).groupby(msgs["group"]).sum()
-    out = pd.DataFrame({
-        "median_age_days": grouped.median().round(1),
-        "n_recent": recent.astype(int),
-        "n_before": before.astype(int),
-    })
+    out = pd.DataFrame(
+        {
+            "median_age_days": grouped.median().round(1),
+            "n_recent": recent.astype(int),
+            "n_before": before.astype(int),
+        }
+    )
     out["recency"] = 0.5 ** (out["median_age_days"].clip(lower=0) / window_days)
     total = out["n_recent"] + out["n_before"]
     # (recent - before) / (recent + before) in [-1, 1] -> [0, 1]; no messages in either window = no growth.
@@ -289,8 +298,12 @@ def place_focus(msgs: pd.DataFrame, min_placed: int = 4) -> pd.DataFrame:
             hits = sum(1 for s in placed if any(same_spot(name, p) for p in s))
             if hits / len(placed) > share + 1e-12:
                 top, share = name, hits / len(placed)
-        rows[group] = {"n_placed": len(placed), "top_place": top, "top_place_share": round(share, 3),
-                       "place_focus": share if len(placed) >= min_placed else 1.0}
+        rows[group] = {
+            "n_placed": len(placed),
+            "top_place": top,
+            "top_place_share": round(share, 3),
+            "place_focus": share if len(placed) >= min_placed else 1.0,
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -339,8 +352,7 @@ ONE_SPOT_SHARE = 0.6
 
 def is_one_spot(table: pd.DataFrame) -> pd.Series:
     """Candidates most of whose (at least ``ONE_SPOT_MIN_VOICES``) placed voices name one spot."""
-    return ((table["n_placed"].fillna(0) >= ONE_SPOT_MIN_VOICES)
-            & (table["top_place_share"].fillna(0) >= ONE_SPOT_SHARE))
+    return (table["n_placed"].fillna(0) >= ONE_SPOT_MIN_VOICES) & (table["top_place_share"].fillna(0) >= ONE_SPOT_SHARE)
 
 
 def as_list(value) -> list[str]:

@@ -23,17 +23,27 @@ from toolkit.agenda.errors import AgendaError
 
 DEFAULT_WEIGHTS = {
     # 群众关心 carries the most: a concrete matter raised by 30 people must not sit under 7-letter ones
-    "volume": 0.35,        # how many people, duplicates and campaigns once
+    "volume": 0.35,  # how many people, duplicates and campaigns once
     "concreteness": 0.25,  # 小切口: one place, one matter (a broad bucket is not a topic for consultation)
-    "intensity": 0.15,     # 急难愁盼: urgent/safety words, likes, Likert priority
-    "breadth": 0.10,       # across 界别 and 镇街
-    "alignment": 0.05,     # 与党政工作合拍
+    "intensity": 0.15,  # 急难愁盼: urgent/safety words, likes, Likert priority
+    "breadth": 0.10,  # across 界别 and 镇街
+    "alignment": 0.05,  # 与党政工作合拍
     "recency": 0.05,
     "growth": 0.05,
 }
 UNASSIGNED_LABELS = {"未归类"}
-MESSAGE_COLUMNS = ("id", "text", "time", "respondent", "dup_group", "likes", "dislikes", "sector", "district",
-                   "priority")
+MESSAGE_COLUMNS = (
+    "id",
+    "text",
+    "time",
+    "respondent",
+    "dup_group",
+    "likes",
+    "dislikes",
+    "sector",
+    "district",
+    "priority",
+)
 
 
 class CandidateRanker:
@@ -57,9 +67,18 @@ class CandidateRanker:
         bag of different matters. With a topic model's issues, its ``reason`` (内容分散) decides, once, in topics.
     """
 
-    def __init__(self, weights: dict | None = None, keywords=None, level: str = "issue", window_days: float = 90,
-                 now=None, urgent_words=None, merge_similarity: float | None = None, min_voices: int = 5,
-                 min_cohesion: float = 0.1):
+    def __init__(
+        self,
+        weights: dict | None = None,
+        keywords=None,
+        level: str = "issue",
+        window_days: float = 90,
+        now=None,
+        urgent_words=None,
+        merge_similarity: float | None = None,
+        min_voices: int = 5,
+        min_cohesion: float = 0.1,
+    ):
         self.weights = weights
         self.keywords = keywords
         self.level = level
@@ -85,7 +104,9 @@ class CandidateRanker:
         table = self._factor_table(msgs, topics, key, now)
         used = {f: w for f, w in weights.items() if f in table and w > 0}
         if not used:
-            raise AgendaError("选题打分：所有因素的权重都为 0 或缺少数据。请至少给一个有数据的因素设正权重（如 volume=1）。")
+            raise AgendaError(
+                "选题打分：所有因素的权重都为 0 或缺少数据。请至少给一个有数据的因素设正权重（如 volume=1）。"
+            )
         total = sum(used.values())
         for f in F.FACTORS:
             table["contrib_" + f] = table[f] * used[f] / total if f in used else 0.0
@@ -97,9 +118,11 @@ class CandidateRanker:
         table["eligible"] = (table["n_voices"] >= self.min_voices) & _one_matter(table, self.min_cohesion)
         # 小切口: concrete matters (one matter, mostly at one place) first, then the broad ones, each by score
         table["concrete"] = table["concreteness"].fillna(0) >= F.CONCRETE
-        table = table.sort_values(["eligible", "concrete", "score", "n_voices", "_last", key],
-                                  ascending=[False, False, False, False, False, True],
-                                  kind="mergesort").drop(columns="_last")
+        table = table.sort_values(
+            ["eligible", "concrete", "score", "n_voices", "_last", key],
+            ascending=[False, False, False, False, False, True],
+            kind="mergesort",
+        ).drop(columns="_last")
         table.insert(0, "rank", np.arange(1, len(table) + 1))
         table["explanation"] = [self._explain(row, used) for row in table.itertuples(index=False)]
         self.candidates_ = table.reset_index(drop=True)
@@ -128,7 +151,7 @@ class CandidateRanker:
     # -- helpers -------------------------------------------------------------------------------------------
     def _key(self) -> str:
         if self.level not in ("issue", "theme"):
-            raise AgendaError(f"选题打分：参数 level={self.level!r} 无效。请用 \"issue\"（议题）或 \"theme\"（主题）。")
+            raise AgendaError(f'选题打分：参数 level={self.level!r} 无效。请用 "issue"（议题）或 "theme"（主题）。')
         return "topic_id" if self.level == "issue" else "theme_id"
 
     def _validated_weights(self) -> dict:
@@ -149,7 +172,9 @@ class CandidateRanker:
     def _join(messages: pd.DataFrame, assignments: pd.DataFrame, key: str) -> pd.DataFrame:
         for col in ("id", "text", "time"):
             if col not in messages:
-                raise AgendaError(f"选题打分：留言表缺少列 {col!r}。请先把原始列映射为 id、text、time（见 toolkit.agenda.messages_from）。")
+                raise AgendaError(
+                    f"选题打分：留言表缺少列 {col!r}。请先把原始列映射为 id、text、time（见 toolkit.agenda.messages_from）。"
+                )
         if key not in assignments or "id" not in assignments:
             raise AgendaError(f"选题打分：归类结果缺少列 id 或 {key}。请传入 TopicModel.fit 之后的 assignments_。")
         cols = [c for c in MESSAGE_COLUMNS if c in messages]
@@ -172,8 +197,9 @@ class CandidateRanker:
         X, X_full = char_vectors(msgs["text"])
         merged = pd.Series(keep, index=keep)
         if self.level == "issue" and self.merge_similarity is not None:
-            merged = same_matter(X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity,
-                                 places=info.get("places")).reindex(keep)
+            merged = same_matter(
+                X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity, places=info.get("places")
+            ).reindex(keep)
         msgs["group"] = msgs["group"].map(merged)
         msgs["voice"] = F.voices(msgs, X_full)
         msgs["spots"] = F.spots(msgs["text"])
@@ -182,15 +208,26 @@ class CandidateRanker:
             merged = merged.map(by_place)
             msgs["group"] = msgs["group"].map(by_place)
         keywords = info.get("keywords", pd.Series("", index=info.index))
-        places = info.get("places", pd.Series("", index=info.index)).reindex(merged.index).groupby(merged).agg(
-            lambda v: "、".join(dict.fromkeys(p for x in v for p in F.as_list(x))))
+        places = (
+            info.get("places", pd.Series("", index=info.index))
+            .reindex(merged.index)
+            .groupby(merged)
+            .agg(lambda v: "、".join(dict.fromkeys(p for x in v for p in F.as_list(x))))
+        )
         terms = [p for v in places for p in F.as_list(v)] + [k for v in keywords for k in F.as_list(v)[:3]]
         foc = F.focus(msgs, places, keywords, F.specificity(msgs["text"], terms))
         self._members = msgs[["id", "group"]]
         merged = merged.reindex(info.index)
         urgent = tuple(self.urgent_words) if self.urgent_words is not None else F.urgent_words()
-        parts = [F.volume(msgs), F.breadth(msgs), F.recency_growth(msgs, now, self.window_days),
-                 F.intensity(msgs, urgent), F.alignment(msgs, self.keywords), F.concreteness(msgs, X), foc]
+        parts = [
+            F.volume(msgs),
+            F.breadth(msgs),
+            F.recency_growth(msgs, now, self.window_days),
+            F.intensity(msgs, urgent),
+            F.alignment(msgs, self.keywords),
+            F.concreteness(msgs, X),
+            foc,
+        ]
         table = pd.concat([p for p in parts if p is not None], axis=1)
         times = pd.to_datetime(msgs["time"], errors="coerce").groupby(msgs["group"])
         table["first_seen"] = times.min()
@@ -235,7 +272,9 @@ class CandidateRanker:
             bits.append(f"最近{self.window_days:g}天{int(r['n_recent'])}条")
         top = sorted(used, key=lambda f: (-r.get("contrib_" + f, 0.0), f))[:3]
         # in 热度 points (0–100), the one measure of the brief: the contributions add up to the 热度
-        carried = "、".join(f"{F.FACTOR_NAMES[f]}{100 * r['contrib_' + f]:.0f}" for f in top if r.get("contrib_" + f, 0) > 0)
+        carried = "、".join(
+            f"{F.FACTOR_NAMES[f]}{100 * r['contrib_' + f]:.0f}" for f in top if r.get("contrib_" + f, 0) > 0
+        )
         note = ""
         if r.get("n_voices", 0) < self.min_voices:
             note = f"（少于{self.min_voices}人反映，排在其后）"
@@ -243,8 +282,11 @@ class CandidateRanker:
             note = "（内容分散、像多件事的合集，排在其后）"
         elif not r.get("concrete", True):
             note = "（面较宽、不够具体，排在其后）"
-        return (f"第{r['rank']}名 {r.get('label', '')}：热度{r['heat']:.1f}{note}，" + "，".join(bits)
-                + (f"；主要来自{carried}" if carried else ""))
+        return (
+            f"第{r['rank']}名 {r.get('label', '')}：热度{r['heat']:.1f}{note}，"
+            + "，".join(bits)
+            + (f"；主要来自{carried}" if carried else "")
+        )
 
 
 def _one_matter(table: pd.DataFrame, min_cohesion: float) -> pd.Series:
@@ -256,7 +298,6 @@ def _one_matter(table: pd.DataFrame, min_cohesion: float) -> pd.Series:
     if "top_place_share" not in table:
         return cohesive
     return cohesive | F.is_one_spot(table)
-
 
 
 def write_json(data: dict, path) -> Path:
@@ -285,15 +326,29 @@ def _flat(value):
     return value
 
 
-def rank_candidates(messages: pd.DataFrame, model, *, level: str = "issue", weights: dict | None = None,
-                    keywords=None, window_days: float = 90, now=None,
-                    merge_similarity: float | None = None) -> pd.DataFrame:
+def rank_candidates(
+    messages: pd.DataFrame,
+    model,
+    *,
+    level: str = "issue",
+    weights: dict | None = None,
+    keywords=None,
+    window_days: float = 90,
+    now=None,
+    merge_similarity: float | None = None,
+) -> pd.DataFrame:
     """Rank a fitted ``TopicModel``'s issues (or themes) for 选题; returns the candidate table.
 
     ``messages``: canonical columns id, text, time [, respondent, likes, dislikes, sector, district, priority].
     The weights actually used are in ``result.attrs["weights"]``.
     """
-    ranker = CandidateRanker(weights=weights, keywords=keywords, level=level, window_days=window_days, now=now,
-                             merge_similarity=merge_similarity)
+    ranker = CandidateRanker(
+        weights=weights,
+        keywords=keywords,
+        level=level,
+        window_days=window_days,
+        now=now,
+        merge_similarity=merge_similarity,
+    )
     topics = model.topics_ if level == "issue" else model.themes_
     return ranker.fit(messages, topics, model.assignments_).candidates_

@@ -32,15 +32,19 @@ def char_vectors(texts: pd.Series):
         empty = sp.csr_matrix((len(short), 1), dtype=np.float32)
         return empty, empty
     df = np.diff(full.indptr)
-    shared = normalize(full[:, np.flatnonzero(df >= 2)]).tocsr() if (df >= 2).any() \
+    shared = (
+        normalize(full[:, np.flatnonzero(df >= 2)]).tocsr()
+        if (df >= 2).any()
         else sp.csr_matrix((len(short), 1), dtype=np.float32)
+    )
     return shared, full.tocsr()
 
 
 def _indicator(groups: np.ndarray, keys: np.ndarray):
     rows = np.searchsorted(keys, groups)
-    return sp.csr_matrix((np.ones(len(groups), dtype=np.float32), (rows, np.arange(len(groups)))),
-                         shape=(len(keys), len(groups)))
+    return sp.csr_matrix(
+        (np.ones(len(groups), dtype=np.float32), (rows, np.arange(len(groups)))), shape=(len(keys), len(groups))
+    )
 
 
 def cohesion(X, groups, texts: pd.Series) -> pd.Series:
@@ -59,8 +63,15 @@ def cohesion(X, groups, texts: pd.Series) -> pd.Series:
     return pd.Series(np.clip(value, 0.0, 1.0), index=keys)
 
 
-def same_matter(X, groups, texts: pd.Series, threshold: float | None = 0.5, min_cohesion: float = 0.15,
-                cohesive_threshold: float = 0.4, places: pd.Series | None = None) -> pd.Series:
+def same_matter(
+    X,
+    groups,
+    texts: pd.Series,
+    threshold: float | None = 0.5,
+    min_cohesion: float = 0.15,
+    cohesive_threshold: float = 0.4,
+    places: pd.Series | None = None,
+) -> pd.Series:
     """Map group -> merged group (the smallest id of its cluster), joining issues that are one matter.
 
     1. Average-linkage clustering of the groups' mean vectors, cut where the mean cosine drops below

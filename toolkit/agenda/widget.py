@@ -19,15 +19,33 @@ def weights_widget(messages, model, *, keywords=None, top: int = 10, save_to=Non
     from IPython.display import display
 
     start = dict(DEFAULT_WEIGHTS) | dict(weights or {})
-    sliders = {f: w.FloatSlider(value=start[f], min=0, max=1, step=0.05, description=FACTOR_NAMES[f],
-                                continuous_update=False, readout_format=".2f") for f in FACTORS}
-    words = w.Text(value="，".join(keywords or []), description="中心工作",
-                   placeholder="用逗号分隔，如：老旧小区改造，养老服务")
+    sliders = {
+        f: w.FloatSlider(
+            value=start[f],
+            min=0,
+            max=1,
+            step=0.05,
+            description=FACTOR_NAMES[f],
+            continuous_update=False,
+            readout_format=".2f",
+        )
+        for f in FACTORS
+    }
+    words = w.Text(
+        value="，".join(keywords or []), description="中心工作", placeholder="用逗号分隔，如：老旧小区改造，养老服务"
+    )
     table = w.Output()
     status = w.HTML()
     save = w.Button(description="保存权重", icon="save", disabled=save_to is None)
-    box = w.VBox([w.HTML("<b>选题打分权重</b>（0 = 不计入；自动按总和归一）"), *sliders.values(), words,
-                  w.HBox([save, status]), table])
+    box = w.VBox(
+        [
+            w.HTML("<b>选题打分权重</b>（0 = 不计入；自动按总和归一）"),
+            *sliders.values(),
+            words,
+            w.HBox([save, status]),
+            table,
+        ]
+    )
 
     def current_keywords():
         return [k.strip() for k in words.value.replace(",", "，").split("，") if k.strip()]

@@ -45,9 +45,26 @@ from toolkit.brief.survey import Survey
 from toolkit.lazy import lazy_exports
 from toolkit.office import write_xlsx  # re-exported from its old home: the helper is shared now
 
-__all__ = ["BRIEF_FILES", "BriefError", "Chart", "PALETTE", "Survey", "bar_chart", "font_report", "glyph_problems",
-           "heatmap_chart", "likert_chart", "quotes_chart", "ranking_chart", "save_chart", "timeline_chart",
-           "use_house_style", "write_brief", "write_candidate_list", "write_xlsx"]
+__all__ = [
+    "BRIEF_FILES",
+    "BriefError",
+    "Chart",
+    "PALETTE",
+    "Survey",
+    "bar_chart",
+    "font_report",
+    "glyph_problems",
+    "heatmap_chart",
+    "likert_chart",
+    "quotes_chart",
+    "ranking_chart",
+    "save_chart",
+    "timeline_chart",
+    "use_house_style",
+    "write_brief",
+    "write_candidate_list",
+    "write_xlsx",
+]
 
 # the run that fits and then calls write_brief moved above the stages (FutureWarning on use)
 _MOVED = {"build_brief": "toolkit.workflows"}

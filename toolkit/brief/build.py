@@ -20,12 +20,19 @@ from toolkit.brief.survey import Survey
 from toolkit.outfolder import output_folder, relocate
 
 # what a brief writes; other files staff put in the folder (or in charts/) are kept across runs
-BRIEF_FILES = ("candidates.csv", "weights.json", "选题候选清单.docx", "简报.pptx", "调研报告.docx",
-               *(f"charts/[0-9][0-9]_*.{ext}" for ext in ("png", "svg", "pdf", "csv")))
+BRIEF_FILES = (
+    "candidates.csv",
+    "weights.json",
+    "选题候选清单.docx",
+    "简报.pptx",
+    "调研报告.docx",
+    *(f"charts/[0-9][0-9]_*.{ext}" for ext in ("png", "svg", "pdf", "csv")),
+)
 
 
-def write_brief(survey: Survey, out_dir, *, msgs: pd.DataFrame | None = None, model=None, ranker=None,
-                keywords=None, top: int = 10) -> dict[str, Path]:
+def write_brief(
+    survey: Survey, out_dir, *, msgs: pd.DataFrame | None = None, model=None, ranker=None, keywords=None, top: int = 10
+) -> dict[str, Path]:
     """Write the brief of ``survey`` into ``out_dir``; return outputs by name.
 
     ``msgs``, ``model``, ``ranker``: the concern messages (``survey.messages()``), a ``TopicModel`` and a
@@ -50,8 +57,10 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top) -> 
     choices = findings.choice_bars(survey, folder)
     overview_charts = [c for c in (districts, when, *(c for _, c in choices), *likerts) if c is not None]
     # the deck argues for the candidates; yes/no questions and the like stay in the report
-    survey_slides = [*[c for c in (districts, when, *likerts) if c is not None],
-                     *[c for q, c in choices if q.kind != "single" or q.role]]
+    survey_slides = [
+        *[c for c in (districts, when, *likerts) if c is not None],
+        *[c for q, c in choices if q.kind != "single" or q.role],
+    ]
     title, report_title = f"{form.title}调研简报", f"{form.title}调研报告"
 
     skipped = survey.no_issues_reason()
@@ -61,13 +70,28 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top) -> 
         return {
             "charts": folder,
             # no candidates to argue for: every survey chart goes on the slides
-            "deck": write_deck(out / "简报.pptx", title=title, subtitle=f"{subtitle}\n{skipped}",
-                               charts=overview_charts, closing=[skipped, *appendix]),
+            "deck": write_deck(
+                out / "简报.pptx",
+                title=title,
+                subtitle=f"{subtitle}\n{skipped}",
+                charts=overview_charts,
+                closing=[skipped, *appendix],
+            ),
             "report": write_report(
-                out / "调研报告.docx", title=report_title, subtitle=subtitle, overview=overview_lines(survey),
-                overview_charts=overview_charts, issues=[], issue_charts=[], candidate_table=None,
-                explanations=[], proposal_charts=[], appendix=appendix, quality=quality_table(survey),
-                note=skipped),
+                out / "调研报告.docx",
+                title=report_title,
+                subtitle=subtitle,
+                overview=overview_lines(survey),
+                overview_charts=overview_charts,
+                issues=[],
+                issue_charts=[],
+                candidate_table=None,
+                explanations=[],
+                proposal_charts=[],
+                appendix=appendix,
+                quality=quality_table(survey),
+                note=skipped,
+            ),
         }
 
     from toolkit.agenda import candidates_csv, write_json
@@ -88,26 +112,38 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top) -> 
         "charts": folder,
         "candidates": candidates_csv(candidates, out / "candidates.csv"),
         "weights": write_json(ranker.settings_(), out / "weights.json"),  # saved with the run, as in `rank`
-        "candidate_list": write_candidate_list(candidates, out / "选题候选清单.docx", context=subtitle,
-                                               weights=ranker.weights_, top=top),
-        "deck": write_deck(out / "简报.pptx", title=title, subtitle=subtitle, charts=slides,
-                           candidate_table=table, closing=appendix),
+        "candidate_list": write_candidate_list(
+            candidates, out / "选题候选清单.docx", context=subtitle, weights=ranker.weights_, top=top
+        ),
+        "deck": write_deck(
+            out / "简报.pptx", title=title, subtitle=subtitle, charts=slides, candidate_table=table, closing=appendix
+        ),
         "report": write_report(
-            out / "调研报告.docx", title=report_title, subtitle=subtitle,
-            overview=overview_lines(survey), overview_charts=overview_charts,
-            issues=[issue_line(r) for r in candidates.head(5).to_dict("records")], issue_charts=issue_charts,
-            candidate_table=table, explanations=[str(e) for e in candidates["explanation"].head(top)],
-            proposal_charts=[ranking], appendix=appendix, quality=quality),
+            out / "调研报告.docx",
+            title=report_title,
+            subtitle=subtitle,
+            overview=overview_lines(survey),
+            overview_charts=overview_charts,
+            issues=[issue_line(r) for r in candidates.head(5).to_dict("records")],
+            issue_charts=issue_charts,
+            candidate_table=table,
+            explanations=[str(e) for e in candidates["explanation"].head(top)],
+            proposal_charts=[ranking],
+            appendix=appendix,
+            quality=quality,
+        ),
     }
     return paths
 
 
-ORDINAL_NOTE = ("选择题的条形按人数从多到少排列；年龄段、收入等有先后顺序的选项（选项带数字区间，或题目问年龄、收入、"
-                "学历、年级等）按选项本身的顺序排列，没人选的档次也列出（0）。")
+ORDINAL_NOTE = (
+    "选择题的条形按人数从多到少排列；年龄段、收入等有先后顺序的选项（选项带数字区间，或题目问年龄、收入、"
+    "学历、年级等）按选项本身的顺序排列，没人选的档次也列出（0）。"
+)
 
 
 def issue_count_sentence(n_messages: int, candidates: pd.DataFrame) -> str:
-    """"1,987 条意见归并为 114 个议题": the one count of issues (the ranked candidates; 未归类 is not an issue)."""
+    """ "1,987 条意见归并为 114 个议题": the one count of issues (the ranked candidates; 未归类 is not an issue)."""
     return f"{n_messages:,} 条意见归并为 {len(candidates)} 个议题"
 
 
@@ -166,7 +202,8 @@ def method_notes(survey: Survey, ranker=None, keywords=None) -> list[str]:
         "再聚为领域主题；内容几乎相同的多条意见（重复提交、联名）只计一次。",
         "选题打分：各因素归一到 0—1 后加权平均再 × 100，即热度指数（0—100），排序理由中各因素后的数字是其贡献的热度；"
         f"本次权重为 {weights_sentence(ranker.weights_)}。",
-        "党政中心工作关键词：" + ("、".join(keywords[:12]) + ("等" if len(keywords) > 12 else "") if keywords else "未提供")
+        "党政中心工作关键词："
+        + ("、".join(keywords[:12]) + ("等" if len(keywords) > 12 else "") if keywords else "未提供")
         + "（请按本年度党委、政府重点工作替换）。",
         "热度相同时依次按反映人数多、最近一条时间晚、编号小排序；同一输入与随机种子得到相同结果。",
         ORDINAL_NOTE,

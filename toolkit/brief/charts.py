@@ -34,9 +34,22 @@ def _label_value(data, label: str | None, value: str | None) -> pd.DataFrame:
     return frame
 
 
-def bar_chart(data, *, title: str, subtitle: str = "", path_stem, label: str | None = None,
-              value: str | None = None, base: float | None = None, percent: bool = True, sort: bool = True,
-              top: int | None = None, highlight: int = 1, value_name: str = "人数", label_name: str = "类别") -> Chart:
+def bar_chart(
+    data,
+    *,
+    title: str,
+    subtitle: str = "",
+    path_stem,
+    label: str | None = None,
+    value: str | None = None,
+    base: float | None = None,
+    percent: bool = True,
+    sort: bool = True,
+    top: int | None = None,
+    highlight: int = 1,
+    value_name: str = "人数",
+    label_name: str = "类别",
+) -> Chart:
     """Horizontal bars with "n (x%)" labels, largest on top.
 
     ``data``: a Series (index = labels) or a DataFrame (``label``/``value`` columns, default its first two).
@@ -58,8 +71,9 @@ def bar_chart(data, *, title: str, subtitle: str = "", path_stem, label: str | N
     height = max(2.6, min(7.5, 0.9 + 0.42 * len(frame)))
     fig, ax = new_figure(title, subtitle, figsize=(10, height))
     largest = frame["value"].rank(method="first", ascending=False) <= highlight
-    colors = [MUTED if lab in OTHER_LABELS else (ACCENT if big else "#8FB8DE")
-              for lab, big in zip(frame["label"], largest)]
+    colors = [
+        MUTED if lab in OTHER_LABELS else (ACCENT if big else "#8FB8DE") for lab, big in zip(frame["label"], largest)
+    ]
     y = np.arange(len(frame))
     ax.barh(y, frame["value"], color=colors, height=0.65)
     ax.set_yticks(y, [wrap(v, 16) for v in frame["label"]])
@@ -78,8 +92,9 @@ def bar_chart(data, *, title: str, subtitle: str = "", path_stem, label: str | N
     return save_chart(fig, path_stem, out, title=title, subtitle=subtitle)
 
 
-def ranking_chart(candidates: pd.DataFrame, *, title: str, subtitle: str = "", path_stem, top: int = 10,
-                  key: str = "topic_id") -> Chart:
+def ranking_chart(
+    candidates: pd.DataFrame, *, title: str, subtitle: str = "", path_stem, top: int = 10, key: str = "topic_id"
+) -> Chart:
     """Top candidates as stacked bars: each factor's contribution to the score, heat index at the end."""
     from toolkit.agenda import FACTOR_NAMES, FACTORS
 
@@ -94,10 +109,16 @@ def ranking_chart(candidates: pd.DataFrame, *, title: str, subtitle: str = "", p
         ax.barh(y, values, left=left, color=PALETTE[i % len(PALETTE)], height=0.65, label=FACTOR_NAMES[f])
         left += values
     # a candidate the ranker moved down (too few people, scattered) can out-heat those above it: say why
-    notes = top_rows.get("explanation", pd.Series("", index=top_rows.index)).astype(str).str.extract(
-        r"（([^（）]*排在其后)）", expand=False).fillna("")
-    labels = [wrap(f"{r['rank']}. {r.get('label', r[key])}" + (f"（{note}）" if note else ""), 18)
-              for r, note in zip(top_rows.to_dict("records"), notes)]
+    notes = (
+        top_rows.get("explanation", pd.Series("", index=top_rows.index))
+        .astype(str)
+        .str.extract(r"（([^（）]*排在其后)）", expand=False)
+        .fillna("")
+    )
+    labels = [
+        wrap(f"{r['rank']}. {r.get('label', r[key])}" + (f"（{note}）" if note else ""), 18)
+        for r, note in zip(top_rows.to_dict("records"), notes)
+    ]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.tick_params(axis="y", length=0)
@@ -105,19 +126,27 @@ def ranking_chart(candidates: pd.DataFrame, *, title: str, subtitle: str = "", p
         ax.text(left[yi] + 0.5, yi, f"{heat:.1f}", va="center", fontsize=10, color=TEXT)
     ax.set_xlim(0, min(100.0, max(left.max(), 1.0) * 1.12))
     ax.set_xlabel("热度（0–100，各因素贡献之和）", color=SUBTLE_TEXT)
-    ax.legend(ncols=min(len(factors), 7), loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9,
-              handlelength=1.0, columnspacing=1.2)
+    ax.legend(
+        ncols=min(len(factors), 7),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        fontsize=9,
+        handlelength=1.0,
+        columnspacing=1.2,
+    )
     cols = ["rank", key, "label", "heat", *factors]
     data = top_rows[[c for c in cols if c in top_rows]].rename(
-        columns={"heat": "热度", **{f: f"{f}（{FACTOR_NAMES[f]}，0–1）" for f in factors}})
+        columns={"heat": "热度", **{f: f"{f}（{FACTOR_NAMES[f]}，0–1）" for f in factors}}
+    )
     for f in factors:  # the drawn segments, in 热度 points: they add up to 热度
         data[f"{FACTOR_NAMES[f]}贡献（热度）"] = (100 * top_rows[f"contrib_{f}"]).round(2)
     data["说明"] = notes.to_numpy()
     return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
 
 
-def heatmap_chart(table: pd.DataFrame, *, title: str, subtitle: str = "", path_stem, row_name: str = "议题",
-                  col_name: str = "界别") -> Chart:
+def heatmap_chart(
+    table: pd.DataFrame, *, title: str, subtitle: str = "", path_stem, row_name: str = "议题", col_name: str = "界别"
+) -> Chart:
     """Counts of ``table`` (rows × columns) as a heatmap with the numbers written in the cells."""
     import matplotlib.pyplot as plt
 
@@ -133,8 +162,7 @@ def heatmap_chart(table: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     top = values.max() or 1
     for (i, j), v in np.ndenumerate(values):
         if v:
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
-                    color="white" if v > 0.55 * top else TEXT)
+            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8, color="white" if v > 0.55 * top else TEXT)
     fig.colorbar(image, ax=ax, shrink=0.8, label="人数")
     data = table.copy()
     data.index.name = row_name
@@ -154,8 +182,11 @@ def likert_chart(counts: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     colors = _diverging(k)
     half = k // 2
     # most dissatisfied statement on top: that is the finding
-    order = shares.assign(_neg=shares.iloc[:, :half].sum(axis=1)).sort_values(
-        "_neg", ascending=False, kind="mergesort").drop(columns="_neg")
+    order = (
+        shares.assign(_neg=shares.iloc[:, :half].sum(axis=1))
+        .sort_values("_neg", ascending=False, kind="mergesort")
+        .drop(columns="_neg")
+    )
     fig, ax = new_figure(title, subtitle, figsize=(10, max(3.0, min(7.0, 1.6 + 0.55 * len(order)))))
     y = np.arange(len(order))
     neutral = order.iloc[:, half].to_numpy() if k % 2 else np.zeros(len(order))
@@ -169,7 +200,7 @@ def likert_chart(counts: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     ax.invert_yaxis()
     ax.tick_params(axis="y", length=0)
     neg = order.iloc[:, :half].sum(axis=1).to_numpy()
-    pos = order.iloc[:, k - half:].sum(axis=1).to_numpy()
+    pos = order.iloc[:, k - half :].sum(axis=1).to_numpy()
     left_edge = -(neg + neutral / 2)
     right_edge = pos + neutral / 2
     for yi in y:
@@ -212,8 +243,15 @@ def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_st
     ax.bar(x, counts.to_numpy(), width=width, color=ACCENT, align="edge")
     if len(counts):
         peak = int(np.argmax(counts.to_numpy()))
-        ax.annotate(f"峰值 {counts.iloc[peak]:.0f} 份", xy=(x[peak], counts.iloc[peak]), xytext=(0, 6),
-                    textcoords="offset points", ha="left", fontsize=9, color=TEXT)
+        ax.annotate(
+            f"峰值 {counts.iloc[peak]:.0f} 份",
+            xy=(x[peak], counts.iloc[peak]),
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="left",
+            fontsize=9,
+            color=TEXT,
+        )
     ax.set_ylabel(f"答卷数（每{unit}）")
     ax.yaxis.grid(True)
     ax.set_axisbelow(True)
@@ -224,8 +262,9 @@ def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_st
     return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
 
 
-def quotes_chart(items: list[dict], *, title: str, subtitle: str = "", path_stem, per_issue: int = 2,
-                 width: int = 60) -> Chart:
+def quotes_chart(
+    items: list[dict], *, title: str, subtitle: str = "", path_stem, per_issue: int = 2, width: int = 60
+) -> Chart:
     """Top issues with their people count and one or two quotes (``items``: label, n, quotes)."""
     blocks = []  # (kind, text, lines)
     for i, item in enumerate(items, start=1):
@@ -242,13 +281,26 @@ def quotes_chart(items: list[dict], *, title: str, subtitle: str = "", path_stem
     y = 0.0
     for kind, text, lines in blocks:
         y += 0.6 if kind == "head" else 0.25
-        ax.text(0.0 if kind == "head" else 0.03, y, text, va="top", ha="left", linespacing=1.3,
-                fontsize=11 if kind == "head" else 9.5, color=TEXT if kind == "head" else SUBTLE_TEXT,
-                fontweight="bold" if kind == "head" and _bold_ok() else "normal")
+        ax.text(
+            0.0 if kind == "head" else 0.03,
+            y,
+            text,
+            va="top",
+            ha="left",
+            linespacing=1.3,
+            fontsize=11 if kind == "head" else 9.5,
+            color=TEXT if kind == "head" else SUBTLE_TEXT,
+            fontweight="bold" if kind == "head" and _bold_ok() else "normal",
+        )
         y += lines
-    rows = [{"议题": it["label"], "人数": it["n"], "引述": q} for it in items for q in list(it.get("quotes", []))[:per_issue]]
-    return save_chart(fig, path_stem, pd.DataFrame(rows, columns=["议题", "人数", "引述"]), title=title,
-                      subtitle=subtitle)
+    rows = [
+        {"议题": it["label"], "人数": it["n"], "引述": q}
+        for it in items
+        for q in list(it.get("quotes", []))[:per_issue]
+    ]
+    return save_chart(
+        fig, path_stem, pd.DataFrame(rows, columns=["议题", "人数", "引述"]), title=title, subtitle=subtitle
+    )
 
 
 def _bold_ok() -> bool:

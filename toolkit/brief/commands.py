@@ -13,7 +13,7 @@ def _brief(args) -> int:
     from toolkit.store import open_store
     from toolkit.workflows import build_brief
 
-    check_out_dir(args.out, error=BriefError)    # before the store is opened and anything is computed
+    check_out_dir(args.out, error=BriefError)  # before the store is opened and anything is computed
     start = time.perf_counter()
     form = load_form(args.form)
     store = open_store(args.db)
@@ -28,10 +28,12 @@ def _brief(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "brief", help="生成简报：图表（PNG/SVG/PDF+CSV）、16:9 演示文稿、调研报告和选题候选清单",
+        "brief",
+        help="生成简报：图表（PNG/SVG/PDF+CSV）、16:9 演示文稿、调研报告和选题候选清单",
         description="从数据库读取问卷答卷，归并意见为议题并排序选题，生成 charts/、简报.pptx、调研报告.docx、"
-                    "candidates.csv 和 选题候选清单.docx。个人信息在导出前已遮蔽。问卷没有意见建议题时只生成图表、演示文稿和报告，"
-                    "并注明未做议题归纳。")
+        "candidates.csv 和 选题候选清单.docx。个人信息在导出前已遮蔽。问卷没有意见建议题时只生成图表、演示文稿和报告，"
+        "并注明未做议题归纳。",
+    )
     p.add_argument("--db", required=True, help="数据库（SQLite 文件路径或数据库 URL）")
     p.add_argument("--form", required=True, help="问卷定义文件（.yaml）")
     p.add_argument("--out", required=True, help="输出目录，如 reports/2026年度选题/")

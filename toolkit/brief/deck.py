@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.brief.style import ACCENT, SUBTLE_TEXT, TEXT
 from toolkit.office import freeze_core_properties, normalize_zip
 from toolkit.outputs import mask_xml_text
-from toolkit.brief.style import ACCENT, SUBTLE_TEXT, TEXT
 
 DECK_FONT = "微软雅黑"  # East Asian font named in the file; PowerPoint/WPS have it, LibreOffice substitutes a CJK font
 WIDTH_IN, HEIGHT_IN = 13.333, 7.5
@@ -21,8 +21,9 @@ def _rgb(hex_colour: str):
     return RGBColor.from_string(hex_colour.lstrip("#"))
 
 
-def _text(slide, text: str, left, top, width, height, *, size: float, colour: str = TEXT, bold: bool = False,
-          align=None):
+def _text(
+    slide, text: str, left, top, width, height, *, size: float, colour: str = TEXT, bold: bool = False, align=None
+):
     """A text box whose runs name an East Asian font (``a:ea``) so Chinese is not left to the viewer's default."""
     from pptx.util import Inches
 
@@ -65,8 +66,9 @@ def _picture(slide, path: Path, left, top, max_w, max_h) -> None:
         w, h = img.size
     scale = min(max_w / w, max_h / h)
     width, height = w * scale, h * scale
-    slide.shapes.add_picture(str(path), Inches(left + (max_w - width) / 2), Inches(top + (max_h - height) / 2),
-                             Inches(width), Inches(height))
+    slide.shapes.add_picture(
+        str(path), Inches(left + (max_w - width) / 2), Inches(top + (max_h - height) / 2), Inches(width), Inches(height)
+    )
 
 
 def _title(slide, text: str, note: str = "") -> None:
@@ -77,8 +79,15 @@ def _title(slide, text: str, note: str = "") -> None:
         _text(slide, note, 0.5, 1.1, 12.3, 0.4, size=12, colour=SUBTLE_TEXT)
 
 
-def write_deck(path, *, title: str, subtitle: str, charts: list, candidate_table: pd.DataFrame | None = None,
-               closing: list[str] | None = None) -> Path:
+def write_deck(
+    path,
+    *,
+    title: str,
+    subtitle: str,
+    charts: list,
+    candidate_table: pd.DataFrame | None = None,
+    closing: list[str] | None = None,
+) -> Path:
     """Write the deck; ``charts`` are ``Chart`` objects (their titles become the slide titles)."""
     from pptx import Presentation
     from pptx.enum.text import PP_ALIGN
@@ -105,7 +114,11 @@ def write_deck(path, *, title: str, subtitle: str, charts: list, candidate_table
     if candidate_table is not None and len(candidate_table):
         slide = prs.slides.add_slide(blank)
         first = candidate_table.iloc[0]
-        _title(slide, f"建议优先协商：{first['议题']}", "选题候选（热度指数 0—100 = 各因素加权平均 × 100；详见选题候选清单）")
+        _title(
+            slide,
+            f"建议优先协商：{first['议题']}",
+            "选题候选（热度指数 0—100 = 各因素加权平均 × 100；详见选题候选清单）",
+        )
         rows, cols = len(candidate_table) + 1, len(candidate_table.columns)
         widths = {"排名": 0.7, "议题": 3.0, "典型意见": 5.0, "热度指数": 1.1, "反映人数": 1.1, "时间范围": 1.4}
         shape = slide.shapes.add_table(rows, cols, Inches(0.5), Inches(1.7), Inches(12.3), Inches(0.4 * rows))

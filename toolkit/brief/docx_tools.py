@@ -10,7 +10,7 @@ import pandas as pd
 from toolkit.office import freeze_core_properties, normalize_zip, set_font
 from toolkit.outputs import mask_xml_text
 
-BODY_FONT = "宋体"      # present on every Chinese Windows; LibreOffice substitutes a CJK serif/sans
+BODY_FONT = "宋体"  # present on every Chinese Windows; LibreOffice substitutes a CJK serif/sans
 HEADING_FONT = "黑体"
 
 

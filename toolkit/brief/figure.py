@@ -46,9 +46,8 @@ def wrap(label, width: int = 14) -> str:
 
 def new_figure(title: str, subtitle: str = "", *, figsize=None, nrows: int = 1, ncols: int = 1, **kwargs):
     """A house-style figure with the finding as title (top left) and the context line under it."""
-    import matplotlib.pyplot as plt
-
     import matplotlib
+    import matplotlib.pyplot as plt
 
     use_house_style()
     fig, ax = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kwargs)
@@ -59,8 +58,9 @@ def new_figure(title: str, subtitle: str = "", *, figsize=None, nrows: int = 1, 
     return fig, ax
 
 
-def save_chart(fig, path_stem, data: pd.DataFrame, *, title: str = "", subtitle: str = "",
-               formats=FORMATS, close: bool = True) -> Chart:
+def save_chart(
+    fig, path_stem, data: pd.DataFrame, *, title: str = "", subtitle: str = "", formats=FORMATS, close: bool = True
+) -> Chart:
     """Save ``fig`` as PNG/SVG/PDF plus ``data`` as CSV next to it; refuse a figure that would show tofu."""
     import matplotlib.pyplot as plt
 

@@ -35,8 +35,14 @@ def issue_sector_heatmap(survey: Survey, candidates, members, msgs, folder: Path
     table = table[table.sum().sort_values(ascending=False, kind="mergesort").index]
     i, j = divmod(int(table.to_numpy().argmax()), table.shape[1])
     title = f"{table.columns[j]}最集中反映“{rows.iloc[i]['label']}”（{table.iat[i, j]}人）"
-    return C.heatmap_chart(table, title=title, subtitle=survey.subtitle(len(joined), "人（前列议题）"),
-                           path_stem=folder / "02_议题与界别", row_name="议题", col_name="界别")
+    return C.heatmap_chart(
+        table,
+        title=title,
+        subtitle=survey.subtitle(len(joined), "人（前列议题）"),
+        path_stem=folder / "02_议题与界别",
+        row_name="议题",
+        col_name="界别",
+    )
 
 
 def district_bars(survey: Survey, folder: Path) -> Chart | None:
@@ -49,20 +55,37 @@ def district_bars(survey: Survey, folder: Path) -> Chart | None:
     share = 100 * counts.iloc[0] / counts.sum()
     listed = len({short_label(c.label) for c in q.choices})
     # "均有" only when every 镇街 of the form answered; otherwise say how many of them did
-    spread = (f"{len(counts)}个镇街均有答卷" if len(counts) >= listed or not listed
-              else f"{listed}个镇街中{len(counts)}个有答卷")
+    spread = (
+        f"{len(counts)}个镇街均有答卷"
+        if len(counts) >= listed or not listed
+        else f"{listed}个镇街中{len(counts)}个有答卷"
+    )
     title = f"{counts.index[0]}答卷最多，占{share:.0f}%；{spread}"
-    return C.bar_chart(counts, title=title, subtitle=survey.subtitle(int(counts.sum())), highlight=1,
-                       path_stem=folder / "03_镇街分布", label_name="镇街", value_name="答卷数")
+    return C.bar_chart(
+        counts,
+        title=title,
+        subtitle=survey.subtitle(int(counts.sum())),
+        highlight=1,
+        path_stem=folder / "03_镇街分布",
+        label_name="镇街",
+        value_name="答卷数",
+    )
 
 
 def likert_bars(survey: Survey, folder: Path) -> list[Chart]:
     out = []
     for n, q in enumerate(q for q in survey.of_kind("likert") if q.is_matrix):
         order = q.choice_ids()
-        counts = pd.DataFrame({
-            short_label(row.label): survey.responses.get(f"{q.id}/{row.id}", pd.Series(dtype=object))
-            .value_counts().reindex(order).fillna(0).astype(int) for row in q.rows}).T
+        counts = pd.DataFrame(
+            {
+                short_label(row.label): survey.responses.get(f"{q.id}/{row.id}", pd.Series(dtype=object))
+                .value_counts()
+                .reindex(order)
+                .fillna(0)
+                .astype(int)
+                for row in q.rows
+            }
+        ).T
         counts.columns = [q.choice_label(c) for c in order]
         answered = int(counts.sum(axis=1).max())
         if not answered:
@@ -72,8 +95,11 @@ def likert_bars(survey: Survey, folder: Path) -> list[Chart]:
         worst = neg.idxmax()
         title = f"“{worst}”最不满意：{neg.max():.0f}%的人不满意"
         sub = survey.subtitle(answered, "人作答", extra=question_text(q.label))
-        out.append(C.likert_chart(counts, title=title, subtitle=sub,
-                                  path_stem=folder / chart_name(f"04_{n + 1}", "满意度", q.id)))
+        out.append(
+            C.likert_chart(
+                counts, title=title, subtitle=sub, path_stem=folder / chart_name(f"04_{n + 1}", "满意度", q.id)
+            )
+        )
     return out
 
 
@@ -89,14 +115,18 @@ def timeline(survey: Survey, folder: Path) -> Chart | None:
     peak = counts.idxmax()
     when = f"{peak.year}年{peak.month}月" + (f"{peak.day}日起的一周" if unit == "周" else "")
     title = f"答卷在{when}最多（{counts.max()}份）"
-    return C.timeline_chart(counts, title=title, subtitle=survey.subtitle(), path_stem=folder / "05_答卷时间",
-                            unit=unit)
+    return C.timeline_chart(
+        counts, title=title, subtitle=survey.subtitle(), path_stem=folder / "05_答卷时间", unit=unit
+    )
 
 
 def choice_questions(survey: Survey) -> list:
     """Choice questions charted as bars (镇街 has its own chart)."""
-    return [q for q in survey.form.questions
-            if q.kind in ("single", "multiple", "ranking") and q.role != "district" and q.id in survey.responses]
+    return [
+        q
+        for q in survey.form.questions
+        if q.kind in ("single", "multiple", "ranking") and q.role != "district" and q.id in survey.responses
+    ]
 
 
 def choice_bars(survey: Survey, folder: Path) -> list[tuple[Question, Chart]]:
@@ -128,8 +158,22 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[Question, Chart]]:
         title = (f"{topic}：" if len(topic) <= 12 else "") + f"“{most}”{verb}（{pct:.0f}%）"
         sub = survey.subtitle(base, note, extra=question_text(q.label)[:30])
         stem = folder / chart_name(f"06_{n + 1}", topic, q.id)
-        out.append((q, C.bar_chart(counts, title=title, subtitle=sub, base=base, top=None if ordinal else 12,
-                                   sort=not ordinal, path_stem=stem, label_name="选项", value_name="人数")))
+        out.append(
+            (
+                q,
+                C.bar_chart(
+                    counts,
+                    title=title,
+                    subtitle=sub,
+                    base=base,
+                    top=None if ordinal else 12,
+                    sort=not ordinal,
+                    path_stem=stem,
+                    label_name="选项",
+                    value_name="人数",
+                ),
+            )
+        )
     return out
 
 
@@ -145,7 +189,7 @@ def topic_of(label: str, limit: int = 18) -> str:
     text = re.sub(r"(是什么|有哪些|是)$", "", text)
     for lead in ("请问您", "请问", "您的", "您"):
         if text.startswith(lead) and len(text) > len(lead) + 1:
-            text = text[len(lead):]
+            text = text[len(lead) :]
             break
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -161,5 +205,6 @@ def quotes(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 5)
     # the items come in candidate rank order; "最多" must name the issue with the most people
     most = max(items, key=lambda it: it["n"])
     title = f"排名前{len(items)}的议题共{total}人反映，“{most['label']}”人数最多（{most['n']}人）"
-    return C.quotes_chart(items, title=title, subtitle=survey.subtitle(extra="个人信息已遮蔽"),
-                          path_stem=folder / "07_议题原话")
+    return C.quotes_chart(
+        items, title=title, subtitle=survey.subtitle(extra="个人信息已遮蔽"), path_stem=folder / "07_议题原话"
+    )

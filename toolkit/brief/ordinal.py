@@ -43,6 +43,7 @@ def is_ordinal(question) -> bool:
 
 def ordered_levels(labels: list[str]) -> list[str]:
     """``labels`` (in the form's order) in scale order: by their numbers when they carry any, else as given."""
+
     def key(item):
         i, label = item
         n = _number(label)

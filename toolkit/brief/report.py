@@ -18,8 +18,9 @@ def _charts(doc, charts, start: int) -> int:
 
 def _proposals(doc, candidate_table: pd.DataFrame, explanations: list[str], charts: list, n: int) -> int:
     doc.add_heading("三、选题建议", level=1)
-    doc.add_paragraph("按规模、具体程度、紧迫程度、广度、与党政中心工作契合度和时效综合打分，建议从下列候选中"
-                      "确定年度一线协商选题：")
+    doc.add_paragraph(
+        "按规模、具体程度、紧迫程度、广度、与党政中心工作契合度和时效综合打分，建议从下列候选中确定年度一线协商选题："
+    )
     add_table(doc, candidate_table, widths_cm=WIDTHS_CM)
     doc.add_paragraph()
     for line in explanations:
@@ -27,9 +28,22 @@ def _proposals(doc, candidate_table: pd.DataFrame, explanations: list[str], char
     return _charts(doc, charts, n)
 
 
-def write_report(path, *, title: str, subtitle: str, overview: list[str], overview_charts: list,
-                 issues: list[str], issue_charts: list, candidate_table: pd.DataFrame | None, explanations: list[str],
-                 proposal_charts: list, appendix: list[str], quality: pd.DataFrame, note: str = "") -> Path:
+def write_report(
+    path,
+    *,
+    title: str,
+    subtitle: str,
+    overview: list[str],
+    overview_charts: list,
+    issues: list[str],
+    issue_charts: list,
+    candidate_table: pd.DataFrame | None,
+    explanations: list[str],
+    proposal_charts: list,
+    appendix: list[str],
+    quality: pd.DataFrame,
+    note: str = "",
+) -> Path:
     """Write the report; the sections' sentences are prepared by ``toolkit.brief.build``.
 
     ``note``: why there are no issues (a survey without concerns); it stands in 二、主要问题 and 三、选题建议

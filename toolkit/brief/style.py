@@ -37,14 +37,31 @@ SEQUENTIAL_CMAP = "Blues"  # ColorBrewer sequential, colour-blind safe, for heat
 
 # Sans-serif families designed for Simplified Chinese, best first (matched case-insensitively).
 PREFERRED_CJK_FAMILIES = [
-    "Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "思源黑体", "Microsoft YaHei", "微软雅黑",
-    "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Sarasa Gothic SC",
-    "Noto Sans SC", "Heiti SC", "STHeiti", "SimHei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "思源黑体",
+    "Microsoft YaHei",
+    "微软雅黑",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Sarasa Gothic SC",
+    "Noto Sans SC",
+    "Heiti SC",
+    "STHeiti",
+    "SimHei",
 ]
 # Draw Chinese, but with Japanese/Traditional glyph shapes, serifs or no Latin: used only after the bundled font.
 OTHER_CJK_FAMILIES = [
-    "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans CJK HK", "Noto Serif CJK SC", "Source Han Serif SC",
-    "AR PL UMing CN", "Droid Sans Fallback",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK HK",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
 ]
 BUNDLED_FONT_FILE = "NotoSansCJKsc-Regular.otf"  # inside the mplfonts wheel; SIL OFL licensed
 PROBE = "中文调研热度镇街界别委员"  # common characters every usable font must draw
@@ -220,7 +237,7 @@ def use_house_style() -> str:
     import matplotlib
 
     family, _path, _origin = find_cjk_font()
-    if _APPLIED != family or matplotlib.rcParams["font.family"][:1] != [family]:
+    if family != _APPLIED or matplotlib.rcParams["font.family"][:1] != [family]:
         matplotlib.rcParams.update(house_rc(family))
         _APPLIED = family
     return family
@@ -235,8 +252,14 @@ def font_report() -> str:
 
 def _is_cjk(ch: str) -> bool:
     code = ord(ch)
-    return (0x3000 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF
-            or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x2FA1F)
+    return (
+        0x3000 <= code <= 0x30FF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x20000 <= code <= 0x2FA1F
+    )
 
 
 def glyph_problems(fig) -> list[str]:
@@ -246,8 +269,8 @@ def glyph_problems(fig) -> list[str]:
     font list the way matplotlib's fallback does; empty list = no tofu. Used by tests and ``save_chart``.
     """
     from matplotlib import font_manager
-    from matplotlib.text import Text
     from matplotlib.ft2font import FT2Font
+    from matplotlib.text import Text
 
     fig.canvas.draw()  # tick labels exist only after a draw
     charmaps: dict[str, set[int]] = {}

@@ -16,17 +16,24 @@ if TYPE_CHECKING:  # for the annotation only
 
 
 # the batch's ``source`` as staff call it (platform names as the ingest readers show them)
-SOURCE_NAMES = {"sample": "示例数据", "wjx": "问卷星", "tencent": "腾讯问卷", "kobo": "KoboToolbox",
-                "odk": "ODK Central", "table": "表格导入", "entry": "纸质问卷录入"}
+SOURCE_NAMES = {
+    "sample": "示例数据",
+    "wjx": "问卷星",
+    "tencent": "腾讯问卷",
+    "kobo": "KoboToolbox",
+    "odk": "ODK Central",
+    "table": "表格导入",
+    "entry": "纸质问卷录入",
+}
 
 
 def short_label(label: str) -> str:
-    """"教育界（教师、教育工作者）" -> "教育界": chart axes need the name, not the explanation."""
+    """ "教育界（教师、教育工作者）" -> "教育界": chart axes need the name, not the explanation."""
     return str(label).split("（")[0].split("(")[0].strip() or str(label)
 
 
 def question_text(label: str) -> str:
-    """"您对所在镇（街道）以下公共服务的满意程度" -> "您对所在镇以下公共服务的满意程度": a question without its
+    """ "您对所在镇（街道）以下公共服务的满意程度" -> "您对所在镇以下公共服务的满意程度": a question without its
     bracketed hints (``short_label`` would cut it at the first bracket)."""
     return re.sub(r"[（(][^（）()]*[)）]", "", str(label)).strip() or str(label)
 
@@ -40,13 +47,15 @@ class Survey:
     pii_counts: Counter = field(default_factory=Counter)
 
     @classmethod
-    def load(cls, store, form) -> "Survey":
+    def load(cls, store, form) -> Survey:
         responses = store.responses(form.id)
         # a question may share its id with a meta column (e.g. "serial"): keep the first, they hold the same value
         responses = responses.loc[:, ~responses.columns.duplicated()].copy()
         if responses.empty:
-            raise BriefError(f"问卷 {form.id}（{form.title}）在数据库中还没有答卷，无法生成简报。"
-                             "请先录入或导入答卷（weidiaoyan ingest …），再运行 weidiaoyan brief。")
+            raise BriefError(
+                f"问卷 {form.id}（{form.title}）在数据库中还没有答卷，无法生成简报。"
+                "请先录入或导入答卷（weidiaoyan ingest …），再运行 weidiaoyan brief。"
+            )
         responses["submitted_at"] = pd.to_datetime(responses["submitted_at"], errors="coerce")
         try:
             batches = store.batches(form.id)
@@ -64,8 +73,10 @@ class Survey:
     def concern_question(self):
         concerns = self.of_kind("concern")
         if not concerns:
-            raise BriefError(f"问卷 {self.form.id} 没有“意见建议（concern）”题，无法归并议题和排序选题。"
-                             "请在问卷中加入一道 kind: concern 的开放题。")
+            raise BriefError(
+                f"问卷 {self.form.id} 没有“意见建议（concern）”题，无法归并议题和排序选题。"
+                "请在问卷中加入一道 kind: concern 的开放题。"
+            )
         return concerns[0]
 
     def no_issues_reason(self) -> str:
@@ -129,13 +140,20 @@ class Survey:
 
         q = self.concern_question()
         answered = self.responses[q.id].map(lambda v: isinstance(v, str) and v.strip() != "")
-        frame = pd.DataFrame({"id": self.responses["response_id"], "text": self.responses[q.id],
-                              "time": self.responses["submitted_at"]})
+        frame = pd.DataFrame(
+            {"id": self.responses["response_id"], "text": self.responses[q.id], "time": self.responses["submitted_at"]}
+        )
         roles: dict[str, str] = {}
         for role in ("sector", "district"):
             question = self.by_role(role)
             if question is not None:
                 frame[role], roles[role] = self.labels(question), role
         columns = Columns(text="text", id="id", time="time", respondent="id", **roles)
-        return from_frame(frame[answered].reset_index(drop=True), columns, where=f"问卷 {self.form.id} 的答卷",
-                          error=BriefError, clean=True, pii_counts=self.pii_counts)
+        return from_frame(
+            frame[answered].reset_index(drop=True),
+            columns,
+            where=f"问卷 {self.form.id} 的答卷",
+            error=BriefError,
+            clean=True,
+            pii_counts=self.pii_counts,
+        )

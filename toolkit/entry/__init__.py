@@ -9,8 +9,16 @@ from toolkit.entry.double import DoubleEntry, Mismatch, SecondEntryResult, compa
 from toolkit.entry.errors import EntryError
 from toolkit.entry.session import EntrySession
 
-__all__ = ["DoubleEntry", "EntryError", "EntryForm", "EntrySession", "Mismatch", "ReviewPanel", "SecondEntryResult",
-           "compare"]
+__all__ = [
+    "DoubleEntry",
+    "EntryError",
+    "EntryForm",
+    "EntrySession",
+    "Mismatch",
+    "ReviewPanel",
+    "SecondEntryResult",
+    "compare",
+]
 
 
 def __getattr__(name: str):

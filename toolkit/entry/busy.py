@@ -21,16 +21,16 @@ from sqlalchemy.exc import OperationalError
 
 from toolkit.store import Store, StoreBusy, is_lock_error
 
-DRAFT_WAIT = 0.2     # seconds a keystroke's draft save may wait for the database
-SAVE_WAIT = 3.0      # seconds a click on 保存 (or 作废, 载入修改 …) may wait
-RETRY_AFTER = 5.0    # seconds a busy database is left alone before a draft is written to it again
+DRAFT_WAIT = 0.2  # seconds a keystroke's draft save may wait for the database
+SAVE_WAIT = 3.0  # seconds a click on 保存 (or 作废, 载入修改 …) may wait
+RETRY_AFTER = 5.0  # seconds a busy database is left alone before a draft is written to it again
 
 
 def impatient(store: Store, seconds: float) -> Store:
     """A view of ``store`` (same database, same methods) whose statements wait at most ``seconds`` for a lock."""
     dialect = store.engine.dialect.name
     if dialect not in ("sqlite", "postgresql") or dialect == "sqlite" and _sqlite_file(store) is None:
-        return store          # an in-memory SQLite database exists only behind the store's own engine
+        return store  # an in-memory SQLite database exists only behind the store's own engine
     view = copy.copy(store)
     ms = max(1, int(seconds * 1000))
     if dialect == "sqlite":
@@ -96,11 +96,12 @@ class LocalDraft:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"typed": typed, "response_id": response_id}, ensure_ascii=False),
-                           encoding="utf-8")
-            tmp.replace(path)    # a crash mid-write leaves the previous file, never half a file
+            tmp.write_text(
+                json.dumps({"typed": typed, "response_id": response_id}, ensure_ascii=False), encoding="utf-8"
+            )
+            tmp.replace(path)  # a crash mid-write leaves the previous file, never half a file
         except OSError:
-            pass                 # a folder we may not write to: the session's memory still holds the draft
+            pass  # a folder we may not write to: the session's memory still holds the draft
 
     def read(self, mode: str) -> tuple[dict, int | None] | None:
         """(typed texts, response id) kept for ``mode``; ``({}, None)`` records a cleared form; None: no file."""

@@ -9,7 +9,8 @@ form's own checks (``validate_answers``) report it with the rule and the fix.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from toolkit.forms import Form, Question, other_key
 
@@ -85,8 +86,11 @@ def answers_from_typed(form: Form, typed: Mapping[str, str]) -> dict:
     answers: dict[str, Any] = {}
     for q in form.answer_questions():
         if q.is_matrix:
-            rows = {r.id: choice_from_code(q, typed.get(f"{q.id}/{r.id}", "")) for r in q.rows
-                    if (typed.get(f"{q.id}/{r.id}") or "").strip()}
+            rows = {
+                r.id: choice_from_code(q, typed.get(f"{q.id}/{r.id}", ""))
+                for r in q.rows
+                if (typed.get(f"{q.id}/{r.id}") or "").strip()
+            }
             if rows:
                 answers[q.id] = rows
         else:

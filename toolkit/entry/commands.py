@@ -10,8 +10,8 @@ def _entry(args) -> int:
     from toolkit.forms import load_form
     from toolkit.store import open_store
 
-    form = load_form(args.form)            # fail here, in the terminal, not in the browser
-    _require_page_server()                 # before the database is touched
+    form = load_form(args.form)  # fail here, in the terminal, not in the browser
+    _require_page_server()  # before the database is touched
     open_store(args.db).save_form(form)
     cmd, env = serve_command(args.form, args.db, port=args.port, operator=args.operator)
     print(f"录入页面：http://127.0.0.1:{args.port}/ （问卷《{form.title}》，数据库 {args.db}）。按 Ctrl+C 停止。")
@@ -29,8 +29,10 @@ def _require_page_server() -> None:
         import ipykernel  # noqa: F401
         import voila  # noqa: F401
     except ImportError:
-        raise EntryError("录入页面需要 Voilà 和 ipykernel，当前环境没有安装。请运行 make entry（会自动安装），"
-                         "或 pip install 'weidiaoyan[notebooks]' 后重试。") from None
+        raise EntryError(
+            "录入页面需要 Voilà 和 ipykernel，当前环境没有安装。请运行 make entry（会自动安装），"
+            "或 pip install 'weidiaoyan[notebooks]' 后重试。"
+        ) from None
 
 
 def register(subparsers) -> None:

@@ -11,8 +11,9 @@ and per question.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -21,33 +22,30 @@ from toolkit.entry.errors import EntryError
 from toolkit.forms import Form, flatten_answers, validate_answers
 from toolkit.store import Store, dumps, now, schema
 
-
 _CHOICE_WORDS = {"first": "第一遍", "second": "第二遍", "other": "另填的正确值"}
 
 
 @dataclass(frozen=True)
 class Mismatch:
-    field: str                 # answer column: q3, services/medical, people_met_other
+    field: str  # answer column: q3, services/medical, people_met_other
     first: Any
     second: Any
-    id: int | None = None      # entry_discrepancies.id once stored
+    id: int | None = None  # entry_discrepancies.id once stored
 
 
 def _norm(q, value):
     if value is None or value == "" or value == [] or value == {}:
         return None
     if q is not None and q.kind == "multiple" and isinstance(value, list):
-        return sorted(map(str, value))      # order of ticks on paper carries no meaning
+        return sorted(map(str, value))  # order of ticks on paper carries no meaning
     if isinstance(value, str):
-        return " ".join(value.split())      # extra spaces are not a typing difference
+        return " ".join(value.split())  # extra spaces are not a typing difference
     return value
 
 
 def field_question(form: Form) -> dict[str, str]:
     """{answer column: question id}."""
     return {col: q.id for q in form.answer_questions() for col in q.columns()}
-
-
 
 
 def compare(form: Form, first: Mapping[str, Any], second: Mapping[str, Any]) -> list[Mismatch]:
@@ -101,61 +99,112 @@ class DoubleEntry:
         self.store, self.form = store, form
         serial_q = form.by_role("serial")
         if serial_q is None:
-            raise EntryError(f"问卷 {form.id} 没有“问卷编号”题（role: serial），无法双人录入核对。"
-                             "修改：在问卷中加一道 kind: text、role: serial 的题目，并把编号印在纸质问卷上。")
+            raise EntryError(
+                f"问卷 {form.id} 没有“问卷编号”题（role: serial），无法双人录入核对。"
+                "修改：在问卷中加一道 kind: text、role: serial 的题目，并把编号印在纸质问卷上。"
+            )
         self.serial_id = serial_q.id
 
     def first_entry(self, serial: str) -> dict:
         t = schema.responses
         with self.store.engine.connect() as c:
-            rows = c.execute(select(t.c.id).where(t.c.form_id == self.form.id, t.c.serial == serial,
-                                                  t.c.status == "active").order_by(t.c.id)).all()
+            rows = c.execute(
+                select(t.c.id)
+                .where(t.c.form_id == self.form.id, t.c.serial == serial, t.c.status == "active")
+                .order_by(t.c.id)
+            ).all()
         if not rows:
-            raise EntryError(f"问卷编号 {serial!r} 还没有第一遍录入（或已作废）。修改：核对纸质问卷上的编号；"
-                             "若确未录入，请先做第一遍录入。")
+            raise EntryError(
+                f"问卷编号 {serial!r} 还没有第一遍录入（或已作废）。修改：核对纸质问卷上的编号；"
+                "若确未录入，请先做第一遍录入。"
+            )
         if len(rows) > 1:
             ids = "、".join(f"#{r[0]}" for r in rows)
-            raise EntryError(f"问卷编号 {serial!r} 有 {len(rows)} 份有效答卷（{ids}）。修改：先作废重复录入的那份，再做第二遍录入。")
+            raise EntryError(
+                f"问卷编号 {serial!r} 有 {len(rows)} 份有效答卷（{ids}）。修改：先作废重复录入的那份，再做第二遍录入。"
+            )
         return self.store.response(rows[0][0])
 
     def add_second(self, answers: Mapping[str, Any], *, operator: str) -> SecondEntryResult:
         """Store a second entry (clean answers) and its mismatches with the first, in one transaction."""
         serial = str(answers.get(self.serial_id) or "").strip()
         if not serial:
-            raise EntryError(f"第二遍录入必须填写“{self.form.question(self.serial_id).label}”（{self.serial_id}）。"
-                             "修改：照纸质问卷右上角的编号填写。")
+            raise EntryError(
+                f"第二遍录入必须填写“{self.form.question(self.serial_id).label}”（{self.serial_id}）。"
+                "修改：照纸质问卷右上角的编号填写。"
+            )
         first = self.first_entry(serial)
         if first["operator"] == operator:
-            raise EntryError(f"问卷编号 {serial} 的第一遍是 {operator} 录入的；双录核对要求换一位录入员。"
-                             "修改：请另一位录入员做第二遍录入。")
+            raise EntryError(
+                f"问卷编号 {serial} 的第一遍是 {operator} 录入的；双录核对要求换一位录入员。"
+                "修改：请另一位录入员做第二遍录入。"
+            )
         mismatches = compare(self.form, first["answers"], answers)
         stamp = now()
         with self.store.transaction() as c:
             version = self.store.save_form(self.form, c)
-            res = c.execute(schema.second_entries.insert().values(
-                form_id=self.form.id, form_version=version, serial=serial, response_id=first["id"],
-                operator=operator, answers=dumps(dict(answers)), n_fields=len(field_question(self.form)),
-                n_mismatches=len(mismatches), created_at=stamp))
+            res = c.execute(
+                schema.second_entries.insert().values(
+                    form_id=self.form.id,
+                    form_version=version,
+                    serial=serial,
+                    response_id=first["id"],
+                    operator=operator,
+                    answers=dumps(dict(answers)),
+                    n_fields=len(field_question(self.form)),
+                    n_mismatches=len(mismatches),
+                    created_at=stamp,
+                )
+            )
             second_id = res.inserted_primary_key[0]
             stored = []
             for m in mismatches:
-                r = c.execute(schema.entry_discrepancies.insert().values(
-                    second_entry_id=second_id, response_id=first["id"], field=m.field,
-                    first_value=dumps(m.first), second_value=dumps(m.second), status="open"))
+                r = c.execute(
+                    schema.entry_discrepancies.insert().values(
+                        second_entry_id=second_id,
+                        response_id=first["id"],
+                        field=m.field,
+                        first_value=dumps(m.first),
+                        second_value=dumps(m.second),
+                        status="open",
+                    )
+                )
                 stored.append(Mismatch(m.field, m.first, m.second, r.inserted_primary_key[0]))
-            self.store.log_audit(c, operator=operator, action="second_entry", entity="response",
-                                 entity_id=first["id"], after={"second_entry_id": second_id,
-                                                               "mismatches": [m.field for m in mismatches]})
+            self.store.log_audit(
+                c,
+                operator=operator,
+                action="second_entry",
+                entity="response",
+                entity_id=first["id"],
+                after={"second_entry_id": second_id, "mismatches": [m.field for m in mismatches]},
+            )
         return SecondEntryResult(second_id, first["id"], serial, len(field_question(self.form)), stored)
 
     def discrepancies(self, status: str | None = "open") -> pd.DataFrame:
         """Discrepancies with the serial, both operators and both values (JSON decoded)."""
         d, s, r = schema.entry_discrepancies, schema.second_entries, schema.responses
-        q = (select(d.c.id, d.c.second_entry_id, s.c.serial, d.c.response_id, d.c.field, d.c.first_value, d.c.second_value,
-                    r.c.operator.label("first_operator"), s.c.operator.label("second_operator"), d.c.status,
-                    d.c.resolution, d.c.resolved_value, d.c.resolved_by, d.c.resolved_at)
-             .join(s, d.c.second_entry_id == s.c.id).join(r, d.c.response_id == r.c.id)
-             .where(s.c.form_id == self.form.id).order_by(d.c.id))
+        q = (
+            select(
+                d.c.id,
+                d.c.second_entry_id,
+                s.c.serial,
+                d.c.response_id,
+                d.c.field,
+                d.c.first_value,
+                d.c.second_value,
+                r.c.operator.label("first_operator"),
+                s.c.operator.label("second_operator"),
+                d.c.status,
+                d.c.resolution,
+                d.c.resolved_value,
+                d.c.resolved_by,
+                d.c.resolved_at,
+            )
+            .join(s, d.c.second_entry_id == s.c.id)
+            .join(r, d.c.response_id == r.c.id)
+            .where(s.c.form_id == self.form.id)
+            .order_by(d.c.id)
+        )
         if status:
             q = q.where(d.c.status == status)
         with self.store.engine.connect() as c:
@@ -166,14 +215,23 @@ class DoubleEntry:
         df.insert(5, "label", [labels.get(f, f) for f in df["field"]])
         return df
 
-    def resolve(self, discrepancy_id: int, choice: str = "first", *, supervisor: str, value: Any = None,
-                reason: str | None = None) -> None:
+    def resolve(
+        self,
+        discrepancy_id: int,
+        choice: str = "first",
+        *,
+        supervisor: str,
+        value: Any = None,
+        reason: str | None = None,
+    ) -> None:
         """Settle one discrepancy: keep the ``first`` value, take the ``second``, or set ``other`` = ``value``.
 
         The response is corrected (audited) and the discrepancy closed in one transaction.
         """
         if choice not in ("first", "second", "other"):
-            raise EntryError(f"裁定只能是 first（采用第一遍）、second（采用第二遍）或 other（另填正确值），收到 {choice!r}。")
+            raise EntryError(
+                f"裁定只能是 first（采用第一遍）、second（采用第二遍）或 other（另填正确值），收到 {choice!r}。"
+            )
         d = schema.entry_discrepancies
         with self.store.engine.connect() as c:
             row = c.execute(select(d).where(d.c.id == discrepancy_id)).mappings().first()
@@ -192,14 +250,32 @@ class DoubleEntry:
                 raise EntryError("裁定的值不合规：" + "；".join(p.message for p in errors))
         with self.store.transaction() as c:
             if answers != response["answers"]:
-                c.execute(schema.responses.update().where(schema.responses.c.id == row["response_id"]).values(
-                    answers=dumps(answers), updated_at=now()))
-                self.store.log_audit(c, operator=supervisor, action="update", entity="response",
-                                     entity_id=row["response_id"], before=response["answers"], after=answers,
-                                     reason=reason or f"双录裁定：{row['field']} 采用{_CHOICE_WORDS[choice]}")
-            c.execute(d.update().where(d.c.id == discrepancy_id).values(
-                status="resolved", resolution=choice, resolved_value=dumps(chosen), resolved_by=supervisor,
-                resolved_at=now()))
+                c.execute(
+                    schema.responses.update()
+                    .where(schema.responses.c.id == row["response_id"])
+                    .values(answers=dumps(answers), updated_at=now())
+                )
+                self.store.log_audit(
+                    c,
+                    operator=supervisor,
+                    action="update",
+                    entity="response",
+                    entity_id=row["response_id"],
+                    before=response["answers"],
+                    after=answers,
+                    reason=reason or f"双录裁定：{row['field']} 采用{_CHOICE_WORDS[choice]}",
+                )
+            c.execute(
+                d.update()
+                .where(d.c.id == discrepancy_id)
+                .values(
+                    status="resolved",
+                    resolution=choice,
+                    resolved_value=dumps(chosen),
+                    resolved_by=supervisor,
+                    resolved_at=now(),
+                )
+            )
 
     def rates(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(per operator, per question) discrepancy rates over all second entries of this form.
@@ -209,8 +285,15 @@ class DoubleEntry:
         """
         s, r = schema.second_entries, schema.responses
         with self.store.engine.connect() as c:
-            pairs = c.execute(select(s.c.id, s.c.operator, s.c.n_fields, r.c.operator.label("first_operator"))
-                              .join(r, s.c.response_id == r.c.id).where(s.c.form_id == self.form.id)).mappings().all()
+            pairs = (
+                c.execute(
+                    select(s.c.id, s.c.operator, s.c.n_fields, r.c.operator.label("first_operator"))
+                    .join(r, s.c.response_id == r.c.id)
+                    .where(s.c.form_id == self.form.id)
+                )
+                .mappings()
+                .all()
+            )
         disc = self.discrepancies(status=None)
         ops: dict[str, dict] = {}
 
@@ -233,8 +316,10 @@ class DoubleEntry:
             elif row.resolution == "other":
                 op(pair["operator"])["errors"] += 1
                 op(pair["first_operator"])["errors"] += 1
-        by_op = pd.DataFrame([{"operator": k, **v} for k, v in sorted(ops.items())],
-                             columns=["operator", "forms", "fields", "mismatches", "errors"])
+        by_op = pd.DataFrame(
+            [{"operator": k, **v} for k, v in sorted(ops.items())],
+            columns=["operator", "forms", "fields", "mismatches", "errors"],
+        )
         by_op["mismatch_rate"] = (by_op["mismatches"] / by_op["fields"]).where(by_op["fields"] > 0)
         by_op["error_rate"] = (by_op["errors"] / by_op["fields"]).where(by_op["fields"] > 0)
         fq = field_question(self.form)
@@ -243,9 +328,17 @@ class DoubleEntry:
         for q in self.form.answer_questions():
             n_cols = len(q.columns())
             mism = int(sum(fq.get(f) == q.id for f in disc["field"])) if len(disc) else 0
-            rows.append({"question_id": q.id, "number": self.form.number(q.id), "label": q.label,
-                         "fields": n_pairs * n_cols, "mismatches": mism})
+            rows.append(
+                {
+                    "question_id": q.id,
+                    "number": self.form.number(q.id),
+                    "label": q.label,
+                    "fields": n_pairs * n_cols,
+                    "mismatches": mism,
+                }
+            )
         by_q = pd.DataFrame(rows, columns=["question_id", "number", "label", "fields", "mismatches"])
         by_q["mismatch_rate"] = (by_q["mismatches"] / by_q["fields"]).where(by_q["fields"] > 0)
-        return by_op, by_q.sort_values(["mismatch_rate", "number"], ascending=[False, True], na_position="last"
-                                       ).reset_index(drop=True)
+        return by_op, by_q.sort_values(
+            ["mismatch_rate", "number"], ascending=[False, True], na_position="last"
+        ).reset_index(drop=True)

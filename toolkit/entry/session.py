@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -42,14 +42,14 @@ class EntrySession:
         # writes wait briefly for a busy database (see busy.py); reads use the store as is
         self._writer, self._draft_writer = impatient(store, SAVE_WAIT), impatient(store, DRAFT_WAIT)
         self._local = LocalDraft(store, form.id, self.operator)
-        self.pending: tuple[str, dict, int | None] | None = None   # (mode, typed, response id) not yet in the database
-        self.draft_problem: str | None = None   # why the last draft did not reach the database
+        self.pending: tuple[str, dict, int | None] | None = None  # (mode, typed, response id) not yet in the database
+        self.draft_problem: str | None = None  # why the last draft did not reach the database
         self._retry_at = 0.0
         try:
             self.version = self._writer.save_form(form)
         except OperationalError as err:
             raise EntryError(f"{busy_reason(err)}，暂时无法开始录入。修改：稍等几秒再点“开始录入”。") from None
-        self.correcting: int | None = None     # response id being corrected, if any
+        self.correcting: int | None = None  # response id being corrected, if any
 
     # ---- checks ----------------------------------------------------------------------------------
     def check(self, typed: Mapping[str, str]) -> tuple[dict, list[AnswerProblem]]:
@@ -102,7 +102,7 @@ class EntrySession:
 
     def _keep(self, mode: str, typed: dict, response_id: int | None) -> None:
         if self.pending is not None and self.pending[0] != mode:
-            self.retry_draft()       # another mode's draft still waiting: try it before it is replaced
+            self.retry_draft()  # another mode's draft still waiting: try it before it is replaced
         self.pending = (mode, typed, response_id)
 
     def load_draft(self) -> tuple[dict[str, str], int | None] | None:
@@ -116,8 +116,11 @@ class EntrySession:
             if kept is None:
                 try:
                     with self.store.engine.connect() as c:
-                        row = c.execute(select(t.c.answers, t.c.response_id).where(
-                            t.c.form_id == self.form.id, t.c.operator == self.operator, t.c.mode == mode)).first()
+                        row = c.execute(
+                            select(t.c.answers, t.c.response_id).where(
+                                t.c.form_id == self.form.id, t.c.operator == self.operator, t.c.mode == mode
+                            )
+                        ).first()
                 except BUSY_ERRORS as err:
                     raise EntryError(f"{busy_reason(err)}，暂时读不到草稿。修改：稍等几秒再点“开始录入”。") from None
                 kept = (json.loads(row[0]), row[1]) if row else None
@@ -140,14 +143,17 @@ class EntrySession:
         clean, problems = self.check(typed)
         errors = [p for p in problems if p.is_error]
         if errors:
-            raise EntryError(f"有 {len(errors)} 处需要改正，答卷未保存（已录内容保留）：\n"
-                             + "\n".join(p.message for p in errors), problems=errors)
+            raise EntryError(
+                f"有 {len(errors)} 处需要改正，答卷未保存（已录内容保留）：\n" + "\n".join(p.message for p in errors),
+                problems=errors,
+            )
         serial_q = self.form.by_role("serial")
         serial = str(clean.get(serial_q.id) or "").strip() or None if serial_q else None
         try:
             if self.correcting:
-                self._writer.update_response(self.correcting, clean, operator=self.operator,
-                                             reason=reason or "录入员修改")
+                self._writer.update_response(
+                    self.correcting, clean, operator=self.operator, reason=reason or "录入员修改"
+                )
                 result: int | SecondEntryResult = self.correcting
                 self.clear_draft()
                 self.correcting = None
@@ -157,24 +163,34 @@ class EntrySession:
             else:
                 if serial:
                     self._refuse_duplicate_serial(serial)
-                result = self._writer.add_responses(self.form, [{"answers": clean, "serial": serial,
-                                                                 "submitted_at": dt.datetime.now()}],
-                                                    source="entry", operator=self.operator)[0]
+                result = self._writer.add_responses(
+                    self.form,
+                    [{"answers": clean, "serial": serial, "submitted_at": dt.datetime.now()}],
+                    source="entry",
+                    operator=self.operator,
+                )[0]
         except OperationalError as err:
             # nothing was written (one transaction); the typed form is kept like any draft
             self.save_draft(typed)
-            raise EntryError(f"{busy_reason(err)}，答卷未保存，已录内容保留（草稿）。修改：稍等几秒再点保存。") from None
+            raise EntryError(
+                f"{busy_reason(err)}，答卷未保存，已录内容保留（草稿）。修改：稍等几秒再点保存。"
+            ) from None
         self.clear_draft()
         return result
 
     def _refuse_duplicate_serial(self, serial: str) -> None:
         t = schema.responses
         with self.store.engine.connect() as c:
-            row = c.execute(select(t.c.id, t.c.operator).where(t.c.form_id == self.form.id, t.c.serial == serial,
-                                                               t.c.status == "active")).first()
+            row = c.execute(
+                select(t.c.id, t.c.operator).where(
+                    t.c.form_id == self.form.id, t.c.serial == serial, t.c.status == "active"
+                )
+            ).first()
         if row:
-            raise EntryError(f"问卷编号 {serial} 已录入过（答卷 #{row[0]}，录入员 {row[1]}）。修改：核对编号；"
-                             "若是双人录入的第二遍，请切换到“第二遍录入”。")
+            raise EntryError(
+                f"问卷编号 {serial} 已录入过（答卷 #{row[0]}，录入员 {row[1]}）。修改：核对编号；"
+                "若是双人录入的第二遍，请切换到“第二遍录入”。"
+            )
 
     # ---- today's count, browsing, corrections ------------------------------------------------------
     def count_today(self) -> int:
@@ -182,18 +198,32 @@ class EntrySession:
         today = dt.date.today().isoformat()
         r, s = schema.responses, schema.second_entries
         with self.store.engine.connect() as c:
-            first = c.execute(select(func.count()).select_from(r).where(
-                r.c.form_id == self.form.id, r.c.operator == self.operator, r.c.source == "entry",
-                r.c.created_at >= today)).scalar()
-            second = c.execute(select(func.count()).select_from(s).where(
-                s.c.form_id == self.form.id, s.c.operator == self.operator, s.c.created_at >= today)).scalar()
+            first = c.execute(
+                select(func.count())
+                .select_from(r)
+                .where(
+                    r.c.form_id == self.form.id,
+                    r.c.operator == self.operator,
+                    r.c.source == "entry",
+                    r.c.created_at >= today,
+                )
+            ).scalar()
+            second = c.execute(
+                select(func.count())
+                .select_from(s)
+                .where(s.c.form_id == self.form.id, s.c.operator == self.operator, s.c.created_at >= today)
+            ).scalar()
         return int(first or 0) + int(second or 0)
 
     def recent(self, limit: int = 50, include_void: bool = True) -> pd.DataFrame:
         """The latest entered responses of this form, newest first."""
         t = schema.responses
-        q = (select(t.c.id, t.c.serial, t.c.operator, t.c.created_at, t.c.updated_at, t.c.status, t.c.form_version)
-             .where(t.c.form_id == self.form.id, t.c.source == "entry").order_by(t.c.id.desc()).limit(limit))
+        q = (
+            select(t.c.id, t.c.serial, t.c.operator, t.c.created_at, t.c.updated_at, t.c.status, t.c.form_version)
+            .where(t.c.form_id == self.form.id, t.c.source == "entry")
+            .order_by(t.c.id.desc())
+            .limit(limit)
+        )
         if not include_void:
             q = q.where(t.c.status == "active")
         with self.store.engine.connect() as c:
@@ -208,7 +238,9 @@ class EntrySession:
         if response["form_version"] != self.version:
             from toolkit.forms import upgrade_answers
 
-            later = [self.store.get_form(self.form.id, v) for v in range(response["form_version"] + 1, self.version + 1)]
+            later = [
+                self.store.get_form(self.form.id, v) for v in range(response["form_version"] + 1, self.version + 1)
+            ]
             answers = upgrade_answers(answers, later)
         self.correcting = response_id
         return typed_from_answers(self.form, answers)
@@ -229,9 +261,10 @@ class EntrySession:
         try:
             self._writer.set_status(response_id, status, operator=self.operator, reason=why)
         except OperationalError as err:
-            raise EntryError(f"{busy_reason(err)}，答卷 #{response_id} 未{action}。修改：稍等几秒再点“{action}”。") from None
+            raise EntryError(
+                f"{busy_reason(err)}，答卷 #{response_id} 未{action}。修改：稍等几秒再点“{action}”。"
+            ) from None
 
     def history(self, response_id: int) -> pd.DataFrame:
         """The audit trail of one response: who changed what, when and why."""
         return self.store.audit("response", response_id)[["at", "operator", "action", "before", "after", "reason"]]
-

@@ -82,12 +82,18 @@ class _QuestionView:
                 label = w.HTML(html.escape(r.label), layout=w.Layout(width="280px"))
                 parts.append(w.HBox([label, text, self._echo(key)]))
         else:
-            placeholder = {"single": "填序号", "likert": "填序号", "multiple": "填序号，空格分隔",
-                           "ranking": "按名次填序号，空格分隔", "number": "数字", "date": "如 2026-05-01 或 20260501",
-                           }.get(q.kind, "")
+            placeholder = {
+                "single": "填序号",
+                "likert": "填序号",
+                "multiple": "填序号，空格分隔",
+                "ranking": "按名次填序号，空格分隔",
+                "number": "数字",
+                "date": "如 2026-05-01 或 20260501",
+            }.get(q.kind, "")
             if q.kind == "concern":
-                field = w.Textarea(placeholder="照原文录入", continuous_update=True,
-                                   layout=w.Layout(width="95%", height="64px"))
+                field = w.Textarea(
+                    placeholder="照原文录入", continuous_update=True, layout=w.Layout(width="95%", height="64px")
+                )
                 field.add_class(f"wdy-in-{css_key(q.id)}")
                 field.observe(on_change, "value")
                 self.inputs[q.id] = field
@@ -135,12 +141,13 @@ class EntryForm:
         self.session: EntrySession | None = None
         self._busy = False
         self._tried = False
-        self._draft_waiting = False      # the last draft could not reach the database (busy)
+        self._draft_waiting = False  # the last draft could not reach the database (busy)
         self._retry: asyncio.TimerHandle | None = None  # the scheduled retry of that draft, if any
         self.views = [_QuestionView(form, q, self._changed, self._submitted) for q in form.questions]
         self.inputs = {k: v for view in self.views for k, v in view.inputs.items()}
-        self.operator = w.Text(value=operator or "", placeholder="您的姓名", description="录入员",
-                               layout=w.Layout(width="240px"))
+        self.operator = w.Text(
+            value=operator or "", placeholder="您的姓名", description="录入员", layout=w.Layout(width="240px")
+        )
         self.operator.add_class("wdy-operator")
         self.mode = w.ToggleButtons(options=[(MODES["first"], "first"), (MODES["second"], "second")], value=mode)
         self.mode.add_class("wdy-mode")
@@ -154,8 +161,9 @@ class EntryForm:
         self.counter.add_class("wdy-counter")
         self.status = w.HTML("")
         self.status.add_class("wdy-status")
-        self.save = w.Button(description="保存并录下一份（Enter）", button_style="success",
-                             layout=w.Layout(width="240px"))
+        self.save = w.Button(
+            description="保存并录下一份（Enter）", button_style="success", layout=w.Layout(width="240px")
+        )
         self.save.add_class("wdy-save")
         self.save.on_click(lambda _: self._submitted(None))
         self.clear = w.Button(description="清空本份", layout=w.Layout(width="120px"))
@@ -163,10 +171,13 @@ class EntryForm:
         self.body = w.VBox([v.box for v in self.views] + [w.HBox([self.save, self.clear])])
         self.body.layout.display = "none"
         self.review = self._review_panel()
-        title = w.HTML(f"{_CSS}<h3 style='margin:4px 0'>{html.escape(form.title)}</h3>"
-                       "<small>键盘录入：按纸质问卷上□旁的数字填写选项，Tab 到下一题，回车保存并开始下一份。</small>")
-        self.widget = w.VBox([title, w.HBox([self.operator, self.mode, self.start]), self.counter, self.status,
-                              self.body, self.review])
+        title = w.HTML(
+            f"{_CSS}<h3 style='margin:4px 0'>{html.escape(form.title)}</h3>"
+            "<small>键盘录入：按纸质问卷上□旁的数字填写选项，Tab 到下一题，回车保存并开始下一份。</small>"
+        )
+        self.widget = w.VBox(
+            [title, w.HBox([self.operator, self.mode, self.start]), self.counter, self.status, self.body, self.review]
+        )
         self.widget.add_class("wdy-form")
         if operator:
             self._start()
@@ -203,16 +214,19 @@ class EntryForm:
         self._focus_first()
 
     def _stop(self) -> None:
-        if self.session is not None and (self.operator.value.strip() != self.session.operator
-                                         or self.mode.value != self.session.mode):
+        if self.session is not None and (
+            self.operator.value.strip() != self.session.operator or self.mode.value != self.session.mode
+        ):
             self.session = None
             self.body.layout.display = "none"
             self._say("录入员或录入方式已改变，请点“开始录入”。")
 
     def _count(self) -> None:
         if self.session:
-            self.counter.value = (f"录入员 <b>{html.escape(self.session.operator)}</b> · {MODES[self.session.mode]}"
-                                  f" · 今天已录入 <b class='wdy-count'>{self.session.count_today()}</b> 份")
+            self.counter.value = (
+                f"录入员 <b>{html.escape(self.session.operator)}</b> · {MODES[self.session.mode]}"
+                f" · 今天已录入 <b class='wdy-count'>{self.session.count_today()}</b> 份"
+            )
 
     # ---- typing ----------------------------------------------------------------------------------
     def typed(self) -> dict[str, str]:
@@ -245,7 +259,7 @@ class EntryForm:
                 view.box.layout.display = None if visible else "none"
                 if not visible:
                     for field in view.inputs.values():
-                        field.value = ""      # a skipped question keeps no answer
+                        field.value = ""  # a skipped question keeps no answer
         finally:
             self._busy = False
         answers = answers_from_typed(self.form, self.typed())
@@ -277,8 +291,10 @@ class EntryForm:
         """Tell the operator when drafts cannot reach the database and when they can again; retry later."""
         if not saved:
             self._draft_waiting = True
-            self._say(f"{self.session.draft_problem}：草稿已保留在本机，稍后自动重试；录完照常点保存（未保存时请稍后再点保存）。",
-                      error=True)
+            self._say(
+                f"{self.session.draft_problem}：草稿已保留在本机，稍后自动重试；录完照常点保存（未保存时请稍后再点保存）。",
+                error=True,
+            )
             self._schedule_retry()
         elif self._draft_waiting:
             self._draft_waiting = False
@@ -286,7 +302,7 @@ class EntryForm:
 
     def _schedule_retry(self) -> None:
         try:
-            loop = asyncio.get_running_loop()      # the kernel's loop (Voilà, JupyterLab); none in plain Python
+            loop = asyncio.get_running_loop()  # the kernel's loop (Voilà, JupyterLab); none in plain Python
         except RuntimeError:
             return
         if self._retry is None:
@@ -339,10 +355,15 @@ class EntryForm:
         head = f"编号 {html.escape(result.serial)} 第二遍录入已保存，与第一遍（答卷 #{result.response_id}）"
         if result.matched:
             return head + f"{result.n_fields} 个字段全部一致。"
-        rows = "".join(f"<tr><td>{html.escape(m.field)}</td><td>{html.escape(str(m.first))}</td>"
-                       f"<td>{html.escape(str(m.second))}</td></tr>" for m in result.mismatches)
-        return (head + f"有 <b>{len(result.mismatches)}</b> 处不一致，已记录待审核员裁定：<table class='wdy-mismatches'>"
-                "<tr><th>字段</th><th>第一遍</th><th>第二遍</th></tr>" + rows + "</table>")
+        rows = "".join(
+            f"<tr><td>{html.escape(m.field)}</td><td>{html.escape(str(m.first))}</td>"
+            f"<td>{html.escape(str(m.second))}</td></tr>"
+            for m in result.mismatches
+        )
+        return (
+            head + f"有 <b>{len(result.mismatches)}</b> 处不一致，已记录待审核员裁定：<table class='wdy-mismatches'>"
+            "<tr><th>字段</th><th>第一遍</th><th>第二遍</th></tr>" + rows + "</table>"
+        )
 
     def _reset(self, keep_status: bool = False) -> None:
         if self.session and not keep_status:
@@ -383,8 +404,10 @@ class EntryForm:
         df = self.session.recent()
         keep = self.recent.value
         status = {"active": "", "void": "（已作废）"}
-        self.recent.options = [(f"#{r.id} 编号 {r.serial or '—'} · {r.operator} · {r.created_at}{status.get(r.status, '')}",
-                                int(r.id)) for r in df.itertuples()]
+        self.recent.options = [
+            (f"#{r.id} 编号 {r.serial or '—'} · {r.operator} · {r.created_at}{status.get(r.status, '')}", int(r.id))
+            for r in df.itertuples()
+        ]
         ids = [value for _, value in self.recent.options]
         self.recent.value = keep if keep in ids else (ids[0] if ids else None)
 
@@ -417,11 +440,15 @@ class EntryForm:
             self.history.value = ""
             return
         df = self.session.history(self.recent.value)
-        rows = "".join(f"<tr><td>{html.escape(str(r.at))}</td><td>{html.escape(str(r.operator or ''))}</td>"
-                       f"<td>{_ACTIONS.get(r.action, html.escape(str(r.action)))}</td><td>{html.escape(str(r.reason or ''))}</td></tr>"
-                       for r in df.itertuples())
-        self.history.value = ("<small>审计记录：</small><table><tr><th>时间</th><th>操作人</th><th>操作</th>"
-                              f"<th>原因</th></tr>{rows}</table>")
+        rows = "".join(
+            f"<tr><td>{html.escape(str(r.at))}</td><td>{html.escape(str(r.operator or ''))}</td>"
+            f"<td>{_ACTIONS.get(r.action, html.escape(str(r.action)))}</td><td>{html.escape(str(r.reason or ''))}</td></tr>"
+            for r in df.itertuples()
+        )
+        self.history.value = (
+            "<small>审计记录：</small><table><tr><th>时间</th><th>操作人</th><th>操作</th>"
+            f"<th>原因</th></tr>{rows}</table>"
+        )
 
 
 class ReviewPanel:
@@ -430,7 +457,7 @@ class ReviewPanel:
     def __init__(self, form: Form, store: Store, supervisor: str):
         from toolkit.entry.double import DoubleEntry
 
-        self.double = DoubleEntry(impatient(store, SAVE_WAIT), form)      # a busy database: told, not frozen
+        self.double = DoubleEntry(impatient(store, SAVE_WAIT), form)  # a busy database: told, not frozen
         self.supervisor = supervisor
         self.pick = w.Dropdown(options=[], description="不一致", layout=w.Layout(width="620px"))
         self.choice = w.ToggleButtons(options=[("采用第一遍", "first"), ("采用第二遍", "second"), ("另填", "other")])
@@ -439,8 +466,15 @@ class ReviewPanel:
         apply.on_click(lambda _: self._resolve())
         self.status = w.HTML("")
         self.rates = w.HTML("")
-        self.widget = w.VBox([w.HTML("<h4>双录不一致裁定</h4>"), self.pick, w.HBox([self.choice, self.value, apply]),
-                              self.status, self.rates])
+        self.widget = w.VBox(
+            [
+                w.HTML("<h4>双录不一致裁定</h4>"),
+                self.pick,
+                w.HBox([self.choice, self.value, apply]),
+                self.status,
+                self.rates,
+            ]
+        )
         self.refresh()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -449,24 +483,36 @@ class ReviewPanel:
     def refresh(self) -> None:
         df = self.double.discrepancies()
         fq = field_question(self.double.form)
-        self.pick.options = [(f"编号 {r.serial} · 第{self.double.form.number(fq[r.field]) if r.field in fq else '?'}题 "
-                              f"{r.label}（{r.field}）：第一遍 {r.first_value!r}（{r.first_operator}） / 第二遍 {r.second_value!r}"
-                              f"（{r.second_operator}）", int(r.id)) for r in df.itertuples()]
+        self.pick.options = [
+            (
+                f"编号 {r.serial} · 第{self.double.form.number(fq[r.field]) if r.field in fq else '?'}题 "
+                f"{r.label}（{r.field}）：第一遍 {r.first_value!r}（{r.first_operator}） / 第二遍 {r.second_value!r}"
+                f"（{r.second_operator}）",
+                int(r.id),
+            )
+            for r in df.itertuples()
+        ]
         self.pick.value = self.pick.options[0][1] if self.pick.options else None
         by_op, by_q = self.double.rates()
-        self.rates.value = ("<h4>按录入员</h4>" + by_op.to_html(index=False, float_format="{:.1%}".format)
-                            + "<h4>按题目</h4>" + by_q[by_q["mismatches"] > 0].to_html(
-                                index=False, float_format="{:.1%}".format))
+        self.rates.value = (
+            "<h4>按录入员</h4>"
+            + by_op.to_html(index=False, float_format="{:.1%}".format)
+            + "<h4>按题目</h4>"
+            + by_q[by_q["mismatches"] > 0].to_html(index=False, float_format="{:.1%}".format)
+        )
 
     def _resolve(self) -> None:
         if self.pick.value is None:
             self.status.value = "没有待裁定的不一致。"
             return
         try:
-            self.double.resolve(self.pick.value, self.choice.value, supervisor=self.supervisor,
-                                value=self.value.value or None)
+            self.double.resolve(
+                self.pick.value, self.choice.value, supervisor=self.supervisor, value=self.value.value or None
+            )
         except (EntryError, OperationalError) as err:
-            text = str(err) if isinstance(err, EntryError) else f"{busy_reason(err)}，未裁定。修改：稍等几秒再点“裁定”。"
+            text = (
+                str(err) if isinstance(err, EntryError) else f"{busy_reason(err)}，未裁定。修改：稍等几秒再点“裁定”。"
+            )
             self.status.value = f"<span style='color:#c62828'>{html.escape(text)}</span>"
             return
         self.status.value = "已裁定并更正答卷（已记入审计日志）。"

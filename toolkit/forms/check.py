@@ -8,12 +8,12 @@ from pathlib import Path
 
 from toolkit.forms.errors import FormError
 from toolkit.forms.expressions import Expression, ExpressionError
-from toolkit.forms.regexes import check_pattern
 from toolkit.forms.model import CHOICE_KINDS, OTHER, ROLES, Form, Question, other_key
 from toolkit.forms.problems import Problem, where
+from toolkit.forms.regexes import check_pattern
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-FILL_IN = "请补全文字"    # marks an option label `weidiaoyan form infer` could not know (nobody chose it)
+FILL_IN = "请补全文字"  # marks an option label `weidiaoyan form infer` could not know (nobody chose it)
 
 
 def _p(form: Form, q: Question | None, level: str, field: str | None, rule: str, fix: str) -> Problem:
@@ -32,11 +32,16 @@ def _check_question(form: Form, q: Question, position: dict[str, int], out: list
     if q.kind in CHOICE_KINDS and not q.choices and not q.choice_list:
         err("choices", f"{q.kind} 题没有选项", "加上 choices: 选项列表，或引用 choice_lists 中的列表名")
     if q.kind not in CHOICE_KINDS and (q.choices or q.choice_list):
-        warn("choices", f"{q.kind} 题不使用选项（将被忽略）", "删除 choices，或把题型改为 single/multiple/likert/ranking")
+        warn(
+            "choices", f"{q.kind} 题不使用选项（将被忽略）", "删除 choices，或把题型改为 single/multiple/likert/ranking"
+        )
     for c in q.choices:
         if FILL_IN in c.label:
-            warn("choices", f"选项 {c.id} 的文字还是占位内容“{c.label}”",
-                 "按原问卷把它改成真实的选项文字（form infer 在导出中找不到无人选择的选项）")
+            warn(
+                "choices",
+                f"选项 {c.id} 的文字还是占位内容“{c.label}”",
+                "按原问卷把它改成真实的选项文字（form infer 在导出中找不到无人选择的选项）",
+            )
     dup = [cid for cid, n in Counter(c.id for c in q.choices).items() if n > 1]
     if dup:
         err("choices", f"选项编号重复：{', '.join(dup)}", "每个选项的 id 在本题内必须唯一")
@@ -78,8 +83,11 @@ def _check_question(form: Form, q: Question, position: dict[str, int], out: list
         elif q.renamed_from == q.id:
             warn("renamed_from", "旧编号与新编号相同，无需 renamed_from", "删除 renamed_from")
         elif q.renamed_from in position:
-            err("renamed_from", f"旧编号 {q.renamed_from} 仍是本问卷中另一道题的编号，旧答案无法确定归属",
-                "给那道题换一个编号，或删除 renamed_from")
+            err(
+                "renamed_from",
+                f"旧编号 {q.renamed_from} 仍是本问卷中另一道题的编号，旧答案无法确定归属",
+                "给那道题换一个编号，或删除 renamed_from",
+            )
     for field in ("relevant", "constraint"):
         text = getattr(q, field)
         if text is not None:
@@ -142,28 +150,56 @@ def check_form(form: Form | str | Path) -> list[Problem]:
     if not isinstance(form, Form):
         form, problems = read_form(form)
     if not _ID.match(form.id or "_"):
-        problems.append(Problem("error", where(form.path, 1, None, "id"), f"问卷编号 {form.id!r} 不合规",
-                                "只用英文字母、数字和下划线，如 annual_topics_2026"))
+        problems.append(
+            Problem(
+                "error",
+                where(form.path, 1, None, "id"),
+                f"问卷编号 {form.id!r} 不合规",
+                "只用英文字母、数字和下划线，如 annual_topics_2026",
+            )
+        )
     position: dict[str, int] = {}
     for i, q in enumerate(form.questions):
         if q.id in position:
             first = form.questions[position[q.id]]
-            problems.append(_p(form, q, "error", "id", f"题目编号 {q.id!r} 重复（第{first.line or '?'}行已用过）",
-                               "给其中一道题换一个唯一的编号"))
+            problems.append(
+                _p(
+                    form,
+                    q,
+                    "error",
+                    "id",
+                    f"题目编号 {q.id!r} 重复（第{first.line or '?'}行已用过）",
+                    "给其中一道题换一个唯一的编号",
+                )
+            )
         else:
             position[q.id] = i
     roles = Counter(q.role for q in form.questions if q.role)
     for q in form.questions:
         _check_question(form, q, position, problems)
         if q.role and roles[q.role] > 1:
-            problems.append(_p(form, q, "error", "role", f"角色 {q.role}（{ROLES.get(q.role, '')}）被多道题使用",
-                               "每个角色只能指定给一道题"))
+            problems.append(
+                _p(
+                    form,
+                    q,
+                    "error",
+                    "role",
+                    f"角色 {q.role}（{ROLES.get(q.role, '')}）被多道题使用",
+                    "每个角色只能指定给一道题",
+                )
+            )
             roles[q.role] = 1  # report once
     used = {q.choice_list for q in form.questions}
     for name in form.choice_lists:
         if name not in used:
-            problems.append(Problem("warning", where(form.path, None, None, f"选项列表 {name}"), "选项列表没有被任何题目使用",
-                                    "删除它，或在题目的 choices 中引用"))
+            problems.append(
+                Problem(
+                    "warning",
+                    where(form.path, None, None, f"选项列表 {name}"),
+                    "选项列表没有被任何题目使用",
+                    "删除它，或在题目的 choices 中引用",
+                )
+            )
     return problems
 
 

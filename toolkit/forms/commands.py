@@ -33,7 +33,7 @@ def _export(args) -> int:
     if args.to == "xlsform":
         from toolkit.forms.xlsform import write_xlsform, xlsform_to_xml
 
-        with output_file(out, error=FormError) as tmp:   # whole or absent, also when killed midway
+        with output_file(out, error=FormError) as tmp:  # whole or absent, also when killed midway
             write_xlsform(form, tmp)
         _, warnings = xlsform_to_xml(out)
         print(f"已导出 XLSForm：{out}（pyxform 转换通过" + (f"，{len(warnings)} 条提醒" if warnings else "") + "）")
@@ -73,8 +73,11 @@ def _import(args) -> int:
     with output_file(out, error=FormError) as tmp:
         dump_form(form, tmp)
     errors = [p for p in problems if p.is_error]
-    print(f"已把 {args.file} 转为问卷定义 {out}：{len(form.questions)} 道题" +
-          (f"；{len(errors)} 处错误需修改后才能使用" if errors else "") + "。")
+    print(
+        f"已把 {args.file} 转为问卷定义 {out}：{len(form.questions)} 道题"
+        + (f"；{len(errors)} 处错误需修改后才能使用" if errors else "")
+        + "。"
+    )
     return 1 if errors else 0
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from toolkit.forms import regexes
 from toolkit.forms.errors import ExpressionError
@@ -41,11 +42,11 @@ _KEYWORDS = {"and", "or", "div", "mod"}
 
 # Bounds that keep parsing and evaluation finite and recursion shallow (a form is written by people:
 # real expressions are a line or two, nest a few levels and quote short texts).
-MAX_LENGTH = 4000       # characters of one expression
-MAX_LITERAL = 1000      # characters of one number or quoted text
-MAX_NESTING = 50        # brackets, function calls and signs inside one another
-MAX_DEPTH = 200         # levels of the parsed tree, e.g. a chain of 200 "and"
-_BIG = 2**3000          # arithmetic beyond this (~900 digits) is infinite: exact giants only slow things down
+MAX_LENGTH = 4000  # characters of one expression
+MAX_LITERAL = 1000  # characters of one number or quoted text
+MAX_NESTING = 50  # brackets, function calls and signs inside one another
+MAX_DEPTH = 200  # levels of the parsed tree, e.g. a chain of 200 "and"
+_BIG = 2**3000  # arithmetic beyond this (~900 digits) is infinite: exact giants only slow things down
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _to_number(value):
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, str):
-        num = to_float(value)            # strict: float("1_0") == 10, float("nan") is no answer
+        num = to_float(value)  # strict: float("1_0") == 10, float("nan") is no answer
         if num is None or "." in value or not num.is_integer():
             return num
         return int(num)
@@ -152,7 +153,12 @@ def _compare(op: str, left, right) -> bool:
         a = "" if left is None else (" ".join(map(str, left)) if isinstance(left, list) else str(left))
         b = "" if right is None else (" ".join(map(str, right)) if isinstance(right, list) else str(right))
     return {
-        "==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b,
+        "==": a == b,
+        "!=": a != b,
+        "<": a < b,
+        "<=": a <= b,
+        ">": a > b,
+        ">=": a >= b,
     }[op]
 
 
@@ -191,8 +197,11 @@ class Expression:
     def __init__(self, text: str):
         self.text = text = str(text)
         if len(text) > MAX_LENGTH:
-            self._fail(MAX_LENGTH, f"表达式太长（{len(text):,} 个字符，上限 {MAX_LENGTH:,}）",
-                       "简化条件，或把它拆到几道题的条件中")
+            self._fail(
+                MAX_LENGTH,
+                f"表达式太长（{len(text):,} 个字符，上限 {MAX_LENGTH:,}）",
+                "简化条件，或把它拆到几道题的条件中",
+            )
         self._tokens = self._tokenize(text)
         self._pos, self._nesting = 0, 0
         self.tree = self._parse_or()
@@ -201,13 +210,18 @@ class Expression:
             self._fail(pos, f"多余的内容“{value}”", "检查括号是否配对、运算符之间是否缺少 and/or")
         del self._tokens
         if _depth(self.tree) > MAX_DEPTH:
-            self._fail(0, f"运算连接超过 {MAX_DEPTH} 层", "简化条件，例如多个 selected() 用 or 连接时改用 count-selected()")
+            self._fail(
+                0, f"运算连接超过 {MAX_DEPTH} 层", "简化条件，例如多个 selected() 用 or 连接时改用 count-selected()"
+            )
 
     # ---- parsing -------------------------------------------------------
     def _fail(self, pos: int, what: str, fix: str):
         shown = self.text if len(self.text) <= 80 else self.text[:80] + "…"
-        raise ExpressionError(f"表达式 {shown!r} 第 {pos + 1} 个字符处：{what}。修改：{fix}。",
-                              what=f"第 {pos + 1} 个字符处{what}", fix=fix)
+        raise ExpressionError(
+            f"表达式 {shown!r} 第 {pos + 1} 个字符处：{what}。修改：{fix}。",
+            what=f"第 {pos + 1} 个字符处{what}",
+            fix=fix,
+        )
 
     def _tokenize(self, text: str) -> list:
         tokens, pos = [], 0
@@ -323,7 +337,9 @@ class Expression:
             self._nesting -= 1
             arity = FUNCTIONS[name][0]
             if len(args) != arity:
-                self._fail(pos, f"函数 {name}() 需要 {arity} 个参数，实有 {len(args)} 个", f"按 {name}(…) 的用法补齐参数")
+                self._fail(
+                    pos, f"函数 {name}() 需要 {arity} 个参数，实有 {len(args)} 个", f"按 {name}(…) 的用法补齐参数"
+                )
             return Call(name, tuple(args))
         self._fail(pos, f"此处不应出现“{value}”", "检查运算符两边是否都有内容")
 
@@ -359,8 +375,11 @@ class Expression:
 
     def regex_patterns(self) -> list[str]:
         """Patterns written as text in ``regex(…, 'pattern')`` calls, for checking them with the form."""
-        return [str(n.args[1].value) for n in self._walk()
-                if isinstance(n, Call) and n.name == "regex" and isinstance(n.args[1], Literal)]
+        return [
+            str(n.args[1].value)
+            for n in self._walk()
+            if isinstance(n, Call) and n.name == "regex" and isinstance(n.args[1], Literal)
+        ]
 
     def compared_values(self) -> list[tuple[str, str]]:
         """(question id, literal) pairs from ``${q} == 'x'`` comparisons, for checking choice ids."""
@@ -390,7 +409,9 @@ class Expression:
         if isinstance(node, Call):
             return FUNCTIONS[node.name][1](*(self._eval(a, answers, current) for a in node.args))
         if node.op == "and":
-            return _truthy(self._eval(node.left, answers, current)) and _truthy(self._eval(node.right, answers, current))
+            return _truthy(self._eval(node.left, answers, current)) and _truthy(
+                self._eval(node.right, answers, current)
+            )
         if node.op == "or":
             return _truthy(self._eval(node.left, answers, current)) or _truthy(self._eval(node.right, answers, current))
         left, right = self._eval(node.left, answers, current), self._eval(node.right, answers, current)

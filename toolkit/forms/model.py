@@ -33,13 +33,26 @@ KINDS = ("single", "multiple", "likert", "ranking", "number", "date", "text", "c
 CHOICE_KINDS = ("single", "multiple", "likert", "ranking")
 TEXT_KINDS = ("text", "concern")
 KIND_LABELS = {
-    "single": "单选题", "multiple": "多选题", "likert": "量表题", "ranking": "排序题", "number": "数字题",
-    "date": "日期题", "text": "填空题", "concern": "意见建议（开放题）", "note": "段落说明",
+    "single": "单选题",
+    "multiple": "多选题",
+    "likert": "量表题",
+    "ranking": "排序题",
+    "number": "数字题",
+    "date": "日期题",
+    "text": "填空题",
+    "concern": "意见建议（开放题）",
+    "note": "段落说明",
 }
 # Roles tell later stages which question carries the respondent's 界别, 镇街 … (one question per role).
 ROLES = {
-    "sector": "界别", "district": "镇街", "community": "社区/村", "member": "委员", "serial": "问卷编号",
-    "age": "年龄", "date": "日期", "place": "地点",
+    "sector": "界别",
+    "district": "镇街",
+    "community": "社区/村",
+    "member": "委员",
+    "serial": "问卷编号",
+    "age": "年龄",
+    "date": "日期",
+    "place": "地点",
 }
 OTHER = "other"
 OTHER_LABEL = "其他（请注明）"
@@ -84,7 +97,7 @@ class Question:
     required: bool = False
     role: str | None = None
     choices: list[Choice] = field(default_factory=list)
-    choice_list: str | None = None      # name of a shared list in Form.choice_lists, if used
+    choice_list: str | None = None  # name of a shared list in Form.choice_lists, if used
     rows: list[Choice] = field(default_factory=list)  # Likert matrix statements
     other: bool = False
     min_choices: int | None = None
@@ -93,8 +106,8 @@ class Question:
     constraint: str | None = None
     constraint_message: str | None = None
     relevant: str | None = None
-    renamed_from: str | None = None     # the id this question had in an earlier version (answers are mapped)
-    line: int | None = None             # line in the YAML file, for messages
+    renamed_from: str | None = None  # the id this question had in an earlier version (answers are mapped)
+    line: int | None = None  # line in the YAML file, for messages
 
     @property
     def is_matrix(self) -> bool:
@@ -157,7 +170,9 @@ class Form:
                 return q
         from toolkit.forms.errors import FormError
 
-        raise FormError(f"问卷 {self.id} 中没有题目 {question_id!r}。修改：检查题目编号，可用编号：{', '.join(self.question_ids())}。")
+        raise FormError(
+            f"问卷 {self.id} 中没有题目 {question_id!r}。修改：检查题目编号，可用编号：{', '.join(self.question_ids())}。"
+        )
 
     def question_ids(self) -> list[str]:
         return [q.id for q in self.questions]

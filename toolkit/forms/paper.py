@@ -16,7 +16,7 @@ from toolkit.forms.wording import condition_in_words, skip_instructions
 from toolkit.office import set_font
 
 BOX = "□"
-CJK_FONT = "宋体"          # present in every Chinese Word; LibreOffice falls back to an installed CJK font
+CJK_FONT = "宋体"  # present in every Chinese Word; LibreOffice falls back to an installed CJK font
 LATIN_FONT = "Times New Roman"
 INSTRUCTIONS = [
     "请在所选答案前的“□”内打“√”；未注明“可多选”的题目只选一项。",
@@ -54,7 +54,7 @@ def _setup(doc) -> None:
     section.top_margin, section.bottom_margin = Mm(18), Mm(18)
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = LATIN_FONT, Pt(10.5)
-    normal.paragraph_format.space_after = Pt(0)   # table cells use Normal: keep choice rows tight
+    normal.paragraph_format.space_after = Pt(0)  # table cells use Normal: keep choice rows tight
     normal.paragraph_format.line_spacing = 1.15
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
 
@@ -97,7 +97,10 @@ def _serial_box(doc, form: Form) -> None:
 
 def _kind_hint(q: Question) -> str:
     if q.kind == "multiple":
-        limits = [f"最多选{q.max_choices}项" if q.max_choices else "", f"至少选{q.min_choices}项" if q.min_choices else ""]
+        limits = [
+            f"最多选{q.max_choices}项" if q.max_choices else "",
+            f"至少选{q.min_choices}项" if q.min_choices else "",
+        ]
         return "（可多选" + "".join("，" + x for x in limits if x) + "）"
     if q.kind == "ranking":
         return f"（在□内填名次，选出{q.max_choices}项）" if q.max_choices else "（在□内填名次）"
@@ -141,7 +144,7 @@ def _matrix(doc, q: Question) -> None:
     widths = [Mm(56)] + [Mm(114 / len(q.choices))] * len(q.choices)
     table.autofit = False
     for column, width in zip(table.columns, widths):
-        column.width = width          # the grid LibreOffice lays out by
+        column.width = width  # the grid LibreOffice lays out by
     for row in table.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = width
@@ -200,7 +203,7 @@ def paper_document(form: Form):
     doc.core_properties.author = "微调研工具箱"
     from toolkit.office import freeze_core_properties
 
-    freeze_core_properties(doc.core_properties)   # with normalize_zip in write_paper: byte-identical files
+    freeze_core_properties(doc.core_properties)  # with normalize_zip in write_paper: byte-identical files
     _serial_box(doc, form)
     _para(doc, form.title, 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     for line in form.description.splitlines():
@@ -224,6 +227,6 @@ def write_paper(form: Form, path: str | Path) -> Path:
     from toolkit.outputs import mask_xml_text
 
     doc = paper_document(form)
-    mask_xml_text(doc.element.body)       # like every output; a form's own text rarely holds any
+    mask_xml_text(doc.element.body)  # like every output; a form's own text rarely holds any
     doc.save(path)
     return normalize_zip(path)

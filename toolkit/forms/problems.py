@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    level: str          # 'error' or 'warning'
-    where: str          # e.g. "surveys/x.yaml 第12行 题目 q3"
-    rule: str           # what is wrong, with the offending value
-    fix: str            # what to do about it
+    level: str  # 'error' or 'warning'
+    where: str  # e.g. "surveys/x.yaml 第12行 题目 q3"
+    rule: str  # what is wrong, with the offending value
+    fix: str  # what to do about it
     question_id: str | None = None
 
     @property

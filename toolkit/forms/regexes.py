@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 from functools import lru_cache
+
 # the stdlib parser: a tree without compiling (not public, stable since 3.11; not in typeshed)
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -26,12 +27,12 @@ import regex
 
 from toolkit.forms.errors import ExpressionError
 
-MAX_PATTERN = 1000         # characters; real patterns (phone, ID, postcode) are a few dozen
-MAX_EXPANDED = 10_000      # pattern items after multiplying out counted repetitions
-MAX_NESTING = 20           # nested groups
-MATCH_TIMEOUT = 1.0        # seconds for one match at run time (a real pattern needs microseconds)
-PROBE_TIMEOUT = 0.5        # seconds for one check-time probe; a catastrophic pattern needs hours
-PROBE_LENGTH = 60          # probe strings: one character repeated, then a character nothing expects
+MAX_PATTERN = 1000  # characters; real patterns (phone, ID, postcode) are a few dozen
+MAX_EXPANDED = 10_000  # pattern items after multiplying out counted repetitions
+MAX_NESTING = 20  # nested groups
+MATCH_TIMEOUT = 1.0  # seconds for one match at run time (a real pattern needs microseconds)
+PROBE_TIMEOUT = 0.5  # seconds for one check-time probe; a catastrophic pattern needs hours
+PROBE_LENGTH = 60  # probe strings: one character repeated, then a character nothing expects
 
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT)
 _MESSAGES = {  # the re parser's commonest complaints, in the user's language
@@ -147,15 +148,21 @@ def compile_pattern(pattern: str):
     except re.error as err:
         at = f"第 {err.pos + 1} 个字符处：" if err.pos is not None else ""
         msg = next((zh for en, zh in _MESSAGES.items() if err.msg.startswith(en)), err.msg)
-        raise _error(pattern, f"写法有误（{at}{msg}）",
-                     "检查括号、方括号是否配对，特殊字符 . * + ? ( ) [ ] { } | \\ 作为普通字符时前面加 \\") from None
+        raise _error(
+            pattern,
+            f"写法有误（{at}{msg}）",
+            "检查括号、方括号是否配对，特殊字符 . * + ? ( ) [ ] { } | \\ 作为普通字符时前面加 \\",
+        ) from None
     except (RecursionError, OverflowError, ValueError) as err:
         raise _error(pattern, f"无法解析（{type(err).__name__}）", "简化正则表达式") from None
     if _depth(tree) > MAX_NESTING:
         raise _error(pattern, f"括号嵌套超过 {MAX_NESTING} 层", "减少括号嵌套")
     if _size(tree) > MAX_EXPANDED:
-        raise _error(pattern, f"重复次数相乘后超过 {MAX_EXPANDED:,} 项（如 (a{{999}}){{999}}），会耗尽内存",
-                     "减小 {m,n} 中的次数，或改用 + 或 * ")
+        raise _error(
+            pattern,
+            f"重复次数相乘后超过 {MAX_EXPANDED:,} 项（如 (a{{999}}){{999}}），会耗尽内存",
+            "减小 {m,n} 中的次数，或改用 + 或 * ",
+        )
     try:
         return regex.compile(pattern)
     except (regex.error, RecursionError, OverflowError, ValueError, MemoryError) as err:
@@ -168,7 +175,9 @@ def search(pattern: str, text: str) -> bool:
     try:
         return compiled.search(text, timeout=MATCH_TIMEOUT) is not None
     except TimeoutError:
-        raise _error(pattern, f"在 {len(text):,} 个字符的答案上 {MATCH_TIMEOUT:g} 秒内没有算完（灾难性回溯）", _FIX) from None
+        raise _error(
+            pattern, f"在 {len(text):,} 个字符的答案上 {MATCH_TIMEOUT:g} 秒内没有算完（灾难性回溯）", _FIX
+        ) from None
 
 
 def _probes(pattern: str) -> list[str]:

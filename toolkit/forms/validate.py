@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from toolkit.errors import quoted
 from toolkit.forms.errors import ExpressionError, FormError
@@ -22,9 +23,9 @@ from toolkit.numbers import to_float
 @dataclass(frozen=True)
 class AnswerProblem:
     question_id: str
-    rule: str            # required | choice | type | count | constraint | irrelevant
+    rule: str  # required | choice | type | count | constraint | irrelevant
     value: Any
-    message: str         # Chinese: the rule broken and the fix
+    message: str  # Chinese: the rule broken and the fix
     level: str = "error"  # 'warning' for answers given to a skipped question
 
     @property
@@ -44,8 +45,9 @@ def _holds(form: Form, q: Question, field: str, scope: Mapping[str, Any], curren
         return _expr(str(text)).test(scope, current)
     except ExpressionError as err:
         name = {"relevant": "跳题条件", "constraint": "取值限制"}[field]
-        raise FormError(f"问卷 {form.id} {_fmt(q, form)}的{name}（{field}: {text}）无法计算：{err.what}。"
-                        f"修改：{err.fix}。") from None
+        raise FormError(
+            f"问卷 {form.id} {_fmt(q, form)}的{name}（{field}: {text}）无法计算：{err.what}。修改：{err.fix}。"
+        ) from None
 
 
 def is_blank(value) -> bool:
@@ -81,7 +83,7 @@ def coerce(q: Question, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError(value)
         num = to_float(value if isinstance(value, (int, float)) else str(value).replace(",", ""))
-        if num is None:                  # strict: float("1_0") would be 10, float("nan") a number
+        if num is None:  # strict: float("1_0") would be 10, float("nan") a number
             raise ValueError(value)
         if q.integer:
             if num != int(num):
@@ -98,7 +100,7 @@ def coerce(q: Question, value: Any) -> Any:
             text = text.replace(suffix, "-")
         text = text.replace("日", "").split(" ")[0].split("T")[0]
         parts = unicodedata.normalize("NFKC", text).split("-")
-        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):   # int("1_0") == 10
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):  # int("1_0") == 10
             raise ValueError(value)
         y, m, d = map(int, parts)
         return dt.date(y, m, d).isoformat()
@@ -144,7 +146,10 @@ def _check_kind(form: Form, q: Question, value: Any, out: list[AnswerProblem]) -
             if row not in rows:
                 add("choice", f"没有矩阵行 {quoted(row)}。修改：行应为 {', '.join(r.id for r in q.rows)}")
             elif v not in ids:
-                add("choice", f"第“{q.rows[[r.id for r in q.rows].index(row)].label}”行的选项 {quoted(v)} 不在量表中。修改：应为 {labels}")
+                add(
+                    "choice",
+                    f"第“{q.rows[[r.id for r in q.rows].index(row)].label}”行的选项 {quoted(v)} 不在量表中。修改：应为 {labels}",
+                )
     elif q.kind in ("multiple", "ranking"):
         bad = [v for v in value if v not in ids]
         if bad:
@@ -171,31 +176,61 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
         try:
             value = coerce(q, raw)
         except (ValueError, TypeError):
-            kind_fix = {"number": "填写数字" + ("（整数）" if q.integer else ""), "date": "写成 2026-05-01 这样的日期",
-                        "likert": "按行填写量表选项"}.get(q.kind, "检查填写内容")
-            problems.append(AnswerProblem(q.id, "type", raw, f"{_fmt(q, form)}：{quoted(raw)} 不是有效的答案。修改：{kind_fix}"))
+            kind_fix = {
+                "number": "填写数字" + ("（整数）" if q.integer else ""),
+                "date": "写成 2026-05-01 这样的日期",
+                "likert": "按行填写量表选项",
+            }.get(q.kind, "检查填写内容")
+            problems.append(
+                AnswerProblem(q.id, "type", raw, f"{_fmt(q, form)}：{quoted(raw)} 不是有效的答案。修改：{kind_fix}")
+            )
             continue
         if q.id not in shown:
             if value is not None:
-                problems.append(AnswerProblem(q.id, "irrelevant", raw,
-                                              f"{_fmt(q, form)}：按跳题逻辑（{q.relevant}）本题应跳过，却有答案 {quoted(raw)}。"
-                                              "修改：核对前面题目的答案；本题答案不计入", level="warning"))
+                problems.append(
+                    AnswerProblem(
+                        q.id,
+                        "irrelevant",
+                        raw,
+                        f"{_fmt(q, form)}：按跳题逻辑（{q.relevant}）本题应跳过，却有答案 {quoted(raw)}。"
+                        "修改：核对前面题目的答案；本题答案不计入",
+                        level="warning",
+                    )
+                )
             continue
         if value is None:
             if q.required:
-                problems.append(AnswerProblem(q.id, "required", raw, f"{_fmt(q, form)}：本题必答，未填写。修改：补填“{q.label}”"))
+                problems.append(
+                    AnswerProblem(q.id, "required", raw, f"{_fmt(q, form)}：本题必答，未填写。修改：补填“{q.label}”")
+                )
             continue
         if q.is_matrix and q.required:
             missing = [r.label for r in q.rows if r.id not in value]
             if missing:
-                problems.append(AnswerProblem(q.id, "required", raw,
-                                              f"{_fmt(q, form)}：必答矩阵题缺少以下行：{'、'.join(missing)}。修改：逐行补填"))
+                problems.append(
+                    AnswerProblem(
+                        q.id,
+                        "required",
+                        raw,
+                        f"{_fmt(q, form)}：必答矩阵题缺少以下行：{'、'.join(missing)}。修改：逐行补填",
+                    )
+                )
         before = len(problems)
         _check_kind(form, q, value, problems)
-        if len(problems) == before and q.constraint and not _holds(form, q, "constraint",
-                                                                   expression_scope({**answers, q.id: value}), value):
+        if (
+            len(problems) == before
+            and q.constraint
+            and not _holds(form, q, "constraint", expression_scope({**answers, q.id: value}), value)
+        ):
             msg = q.constraint_message or f"不满足取值限制 {q.constraint}"
-            problems.append(AnswerProblem(q.id, "constraint", raw, f"{_fmt(q, form)}：{msg}（填写的是 {quoted(raw)}）。修改：核对原始问卷后改正"))
+            problems.append(
+                AnswerProblem(
+                    q.id,
+                    "constraint",
+                    raw,
+                    f"{_fmt(q, form)}：{msg}（填写的是 {quoted(raw)}）。修改：核对原始问卷后改正",
+                )
+            )
         clean[q.id] = value
         if q.other:
             chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)

@@ -10,7 +10,8 @@ Answers to questions that no longer exist are kept under their old ids.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from toolkit.forms.model import Form, other_key
 

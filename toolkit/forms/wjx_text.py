@@ -17,8 +17,15 @@ from toolkit.forms.model import OTHER_LABEL, Form, Question
 from toolkit.forms.wording import condition_in_words
 
 TYPE_TAGS = {
-    "single": "单选题", "multiple": "多选题", "likert": "量表题", "ranking": "排序题", "number": "填空题",
-    "date": "填空题", "text": "填空题", "concern": "填空题", "note": "段落说明",
+    "single": "单选题",
+    "multiple": "多选题",
+    "likert": "量表题",
+    "ranking": "排序题",
+    "number": "填空题",
+    "date": "填空题",
+    "text": "填空题",
+    "concern": "填空题",
+    "note": "段落说明",
 }
 
 
@@ -47,7 +54,11 @@ def to_wjx_text(form: Form) -> str:
 
 def manual_settings(form: Form) -> list[str]:
     """What the text format cannot carry, as lines telling staff what to set by hand in 问卷星."""
-    out = [f"问卷说明：把“{''.join(form.description.split())[:12]}…”一段粘贴到问卷星的“问卷说明”中"] if form.description else []
+    out = (
+        [f"问卷说明：把“{''.join(form.description.split())[:12]}…”一段粘贴到问卷星的“问卷说明”中"]
+        if form.description
+        else []
+    )
     for q in form.questions:
         if q.kind == "note":
             continue
@@ -62,8 +73,14 @@ def manual_settings(form: Form) -> list[str]:
         if q.other:
             out.append(f"{where}：在“{OTHER_LABEL}”选项后勾选“允许填空”")
         if q.max_choices or q.min_choices:
-            limits = "、".join(s for s in (f"至少选{q.min_choices}项" if q.min_choices else "",
-                                          f"最多选{q.max_choices}项" if q.max_choices else "") if s)
+            limits = "、".join(
+                s
+                for s in (
+                    f"至少选{q.min_choices}项" if q.min_choices else "",
+                    f"最多选{q.max_choices}项" if q.max_choices else "",
+                )
+                if s
+            )
             out.append(f"{where}：设置{limits}")
         if q.kind == "number":
             out.append(f"{where}：填空验证设为“{'整数' if q.integer else '数字'}”")

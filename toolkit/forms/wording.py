@@ -9,8 +9,12 @@ from toolkit.forms.model import Form, Question
 def simple_condition(expression: str) -> tuple[str, str, str] | None:
     """``(question id, op, choice id)`` for ``${q} == 'x'`` / ``!=``; None for anything more complex."""
     tree = parse(expression).tree
-    if isinstance(tree, BinOp) and tree.op in ("==", "!=") and isinstance(tree.left, Ref) and isinstance(
-            tree.right, Literal):
+    if (
+        isinstance(tree, BinOp)
+        and tree.op in ("==", "!=")
+        and isinstance(tree.left, Ref)
+        and isinstance(tree.right, Literal)
+    ):
         return tree.left.name, tree.op, str(tree.right.value)
     return None
 
@@ -45,8 +49,9 @@ def skip_instructions(form: Form, q: Question) -> dict[str, int | None]:
                 continue
             j += 1
         if j > index + 1 and any(
-                (c := simple_condition(x.relevant) if x.relevant else None) and c[0] == q.id
-                for x in form.questions[index + 1:j]):
+            (c := simple_condition(x.relevant) if x.relevant else None) and c[0] == q.id
+            for x in form.questions[index + 1 : j]
+        ):
             numbered = [x for x in form.questions[j:] if x.kind != "note"]
             out[cid] = form.number(numbered[0].id) if numbered else None
     return out

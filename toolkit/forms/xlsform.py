@@ -20,9 +20,23 @@ from toolkit.forms.expressions import Expression, ExpressionError
 from toolkit.forms.model import OTHER, OTHER_LABEL, Choice, Form, Question, other_key
 
 SURVEY_COLUMNS = [
-    "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
-    "constraint_message", "appearance",
-    "wdy_kind", "wdy_role", "wdy_choices", "wdy_min_choices", "wdy_max_choices", "wdy_relevant", "wdy_constraint",
+    "type",
+    "name",
+    "label",
+    "hint",
+    "required",
+    "required_message",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "appearance",
+    "wdy_kind",
+    "wdy_role",
+    "wdy_choices",
+    "wdy_min_choices",
+    "wdy_max_choices",
+    "wdy_relevant",
+    "wdy_constraint",
     "wdy_renamed_from",
 ]
 DESCRIPTION_NOTE = "wdy_description"
@@ -72,22 +86,36 @@ def _survey_rows(form: Form) -> list[dict]:
         rows.append({"type": "note", "name": DESCRIPTION_NOTE, "label": form.description})
     for q in form.questions:
         base = {
-            "name": q.id, "label": q.label, "hint": q.hint or None,
+            "name": q.id,
+            "label": q.label,
+            "hint": q.hint or None,
             "required": "yes" if q.required and not q.is_matrix else None,
             "required_message": "本题必答" if q.required and not q.is_matrix else None,
-            "relevant": _to_xpath(q.relevant), "constraint": _constraint_xpath(q),
-            "constraint_message": q.constraint_message, "wdy_role": q.role, "wdy_choices": q.choice_list,
-            "wdy_min_choices": q.min_choices, "wdy_max_choices": q.max_choices,
-            "wdy_relevant": q.relevant, "wdy_constraint": q.constraint,
+            "relevant": _to_xpath(q.relevant),
+            "constraint": _constraint_xpath(q),
+            "constraint_message": q.constraint_message,
+            "wdy_role": q.role,
+            "wdy_choices": q.choice_list,
+            "wdy_min_choices": q.min_choices,
+            "wdy_max_choices": q.max_choices,
+            "wdy_relevant": q.relevant,
+            "wdy_constraint": q.constraint,
             "wdy_renamed_from": q.renamed_from,
         }
         lst = _list_name(q, form) if q.kind in ("single", "multiple", "likert", "ranking") else None
         if q.is_matrix:
             rows.append({**base, "type": "begin_group", "appearance": "field-list", "wdy_kind": "likert"})
             for r in q.rows:
-                rows.append({"type": f"select_one {lst}", "name": _row_name(q.id, r.id), "label": r.label,
-                             "required": "yes" if q.required else None,
-                             "required_message": "本题必答" if q.required else None, "appearance": "likert"})
+                rows.append(
+                    {
+                        "type": f"select_one {lst}",
+                        "name": _row_name(q.id, r.id),
+                        "label": r.label,
+                        "required": "yes" if q.required else None,
+                        "required_message": "本题必答" if q.required else None,
+                        "appearance": "likert",
+                    }
+                )
             rows.append({"type": "end_group", "name": q.id})
             continue
         if q.kind == "single":
@@ -105,8 +133,14 @@ def _survey_rows(form: Form) -> list[dict]:
         else:
             rows.append({**base, "type": _TYPES[q.kind]})
         if q.other:
-            rows.append({"type": "text", "name": other_key(q.id), "label": f"{q.label}：{OTHER_LABEL}",
-                         "relevant": f"selected(${{{q.id}}}, '{OTHER}')"})
+            rows.append(
+                {
+                    "type": "text",
+                    "name": other_key(q.id),
+                    "label": f"{q.label}：{OTHER_LABEL}",
+                    "relevant": f"selected(${{{q.id}}}, '{OTHER}')",
+                }
+            )
     return rows
 
 
@@ -114,8 +148,9 @@ def _choice_rows(form: Form) -> list[tuple[str, str, str]]:
     lists: dict[str, list[Choice]] = dict(form.choice_lists)
     for q in form.questions:
         if q.kind in ("single", "multiple", "likert", "ranking"):
-            choices = q.choices + ([Choice(OTHER, OTHER_LABEL)] if q.other and OTHER not in {c.id for c in q.choices}
-                                   else [])
+            choices = q.choices + (
+                [Choice(OTHER, OTHER_LABEL)] if q.other and OTHER not in {c.id for c in q.choices} else []
+            )
             lists.setdefault(_list_name(q, form), choices)
     return [(name, c.id, c.label) for name, choices in lists.items() for c in choices]
 
@@ -141,18 +176,18 @@ def write_xlsform(form: Form, path: str | Path) -> Path:
     settings.append(["form_title", "form_id", "version", "default_language", "wdy_lists"])
     settings.append([form.title, form.id, form.version, "zh", " ".join(form.choice_lists)])
     for sheet in wb.worksheets:
-        text_cells(sheet)      # a label starting with "=" is text, not a formula (toolkit.outputs)
+        text_cells(sheet)  # a label starting with "=" is text, not a formula (toolkit.outputs)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJ", (26, 22, 50, 30, 9, 10, 30, 30, 24, 12)):
         survey.column_dimensions[col].width = width
     # fixed document dates and zip timestamps: the same form gives a byte-identical file
-    from toolkit.office import freeze_core_properties, normalize_zip
-
     import zipfile
 
     from openpyxl.writer.excel import ExcelWriter
+
+    from toolkit.office import freeze_core_properties, normalize_zip
 
     freeze_core_properties(wb.properties)
     path = Path(path)
@@ -172,7 +207,9 @@ def xlsform_to_xml(path: str | Path) -> tuple[str, list[str]]:
     try:
         result = convert(str(path), warnings=warnings, validate=False)
     except PyXFormError as err:
-        raise FormError(f"{path}：pyxform 无法转换该 XLSForm：{err}。修改：按提示改正 survey/choices 表后重试。") from None
+        raise FormError(
+            f"{path}：pyxform 无法转换该 XLSForm：{err}。修改：按提示改正 survey/choices 表后重试。"
+        ) from None
     return result.xform, warnings
 
 
@@ -185,12 +222,14 @@ def _sheet_records(wb, name: str, path) -> list[dict]:
         return []
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     twice = sorted({h for h in header if h and header.count(h) > 1}, key=header.index)
-    if twice:   # a record keyed by header would keep only the last of them, silently
+    if twice:  # a record keyed by header would keep only the last of them, silently
         from toolkit.filesafety import column_letters
 
         cols = "、".join(column_letters(j + 1) for j, h in enumerate(header) if h == twice[0])
-        raise FormError(f"{path}：{name} 表第1行的列名“{twice[0]}”出现了两次（{cols} 列），无法确定用哪一列。"
-                        "修改：删除多余的一列或给它改名后重试。")
+        raise FormError(
+            f"{path}：{name} 表第1行的列名“{twice[0]}”出现了两次（{cols} 列），无法确定用哪一列。"
+            "修改：删除多余的一列或给它改名后重试。"
+        )
     out = []
     for i, values in enumerate(rows[1:], start=2):
         rec = {h: v for h, v in zip(header, values) if h and v is not None and str(v).strip() != ""}
@@ -222,14 +261,17 @@ def _expression(rec: dict, field: str, q: Question, matrix_rows: dict[str, str],
     original = rec.get(f"wdy_{field}")
     if original is not None:
         try:
-            regenerated = (_to_xpath(str(original)) if field == "relevant"
-                           else _constraint_xpath(replace(q, constraint=str(original))))
+            regenerated = (
+                _to_xpath(str(original))
+                if field == "relevant"
+                else _constraint_xpath(replace(q, constraint=str(original)))
+            )
         except ExpressionError:
             regenerated = None
         if regenerated == column:
             return str(original)
     elif field == "constraint" and column is not None and column == _constraint_xpath(replace(q, constraint=None)):
-        return None   # only the count-selected() rule we generate from min/max choices
+        return None  # only the count-selected() rule we generate from min/max choices
     text = _from_xpath(column, matrix_rows)
     if text:
         try:
@@ -246,8 +288,10 @@ def _int(value, rec: dict, column: str) -> int | None:
         return None
     number = to_int(value if isinstance(value, (int, float)) else str(value))
     if number is None:
-        raise FormError(f"survey 表第{rec['__row__']}行（{rec.get('name')}）的 {column} 是“{value}”，不是整数。"
-                        "修改：填写一个整数（如 3），或清空该单元格。")
+        raise FormError(
+            f"survey 表第{rec['__row__']}行（{rec.get('name')}）的 {column} 是“{value}”，不是整数。"
+            "修改：填写一个整数（如 3），或清空该单元格。"
+        )
     return number
 
 
@@ -263,9 +307,9 @@ def read_xlsform(path: str | Path) -> Form:
     if not path.exists():
         raise FormError(f"找不到 XLSForm 文件 {path}。修改：检查路径。")
     try:
-        blob = read_input(path)           # a regular file of bounded size; a zip that would not explode
+        blob = read_input(path)  # a regular file of bounded size; a zip that would not explode
         book = check_workbook(blob)
-        for name in ("survey", "choices", "settings"):     # the sheets read below
+        for name in ("survey", "choices", "settings"):  # the sheets read below
             book.scan(name)
     except UnsafeFile as bad:
         raise FormError(f"{path}：{bad.what}。修改：{bad.fix}。") from None
@@ -282,8 +326,11 @@ def read_xlsform(path: str | Path) -> Form:
     settings = (_sheet_records(wb, "settings", path) if "settings" in wb.sheetnames else []) or [{}]
     meta = settings[0]
     wb.close()
-    form = Form(id=str(meta.get("form_id") or path.stem), title=str(meta.get("form_title") or path.stem),
-                version=str(meta.get("version") or "1"))
+    form = Form(
+        id=str(meta.get("form_id") or path.stem),
+        title=str(meta.get("form_title") or path.stem),
+        version=str(meta.get("version") or "1"),
+    )
     shared_names = str(meta.get("wdy_lists") or "").split()
     matrix_rows = _matrix_rows(survey)
     uses: dict[str, int] = {}
@@ -293,7 +340,7 @@ def read_xlsform(path: str | Path) -> Form:
             uses[parts[1]] = uses.get(parts[1], 0) + 1
     group: Question | None = None
     questions: list[Question] = []
-    list_of: dict[str, str] = {}         # question id -> XLSForm list name
+    list_of: dict[str, str] = {}  # question id -> XLSForm list name
     for rec in survey:
         kind_parts = str(rec.get("type", "")).strip().split()
         xtype = kind_parts[0] if kind_parts else ""
@@ -307,15 +354,21 @@ def read_xlsform(path: str | Path) -> Form:
             group = None
             continue
         if group is not None:
-            group.rows.append(Choice(name[len(group.id) + 1:] if name.startswith(group.id + "_") else name, _label(rec)))
+            group.rows.append(
+                Choice(name[len(group.id) + 1 :] if name.startswith(group.id + "_") else name, _label(rec))
+            )
             group.required = group.required or _yes(rec.get("required"))
             list_of[group.id] = kind_parts[1]
             continue
         if name == DESCRIPTION_NOTE and xtype == "note":
             form.description = _label(rec)
             continue
-        if xtype == "text" and questions and name == other_key(questions[-1].id) and questions[-1].kind in (
-                "single", "multiple"):
+        if (
+            xtype == "text"
+            and questions
+            and name == other_key(questions[-1].id)
+            and questions[-1].kind in ("single", "multiple")
+        ):
             questions[-1].other = True
             continue
         kind = _kind(xtype, rec)
@@ -341,7 +394,7 @@ def read_xlsform(path: str | Path) -> Form:
 
 def _order(shared: list[str], lists: dict):
     names = list(lists)
-    return lambda n: (shared.index(n) if n in shared else len(shared) + (names.index(n) if n in names else 0))
+    return lambda n: shared.index(n) if n in shared else len(shared) + (names.index(n) if n in names else 0)
 
 
 def _matrix_rows(survey: list[dict]) -> dict[str, str]:
@@ -355,7 +408,7 @@ def _matrix_rows(survey: list[dict]) -> dict[str, str]:
             current = None
         elif current and rec.get("name"):
             name = str(rec["name"])
-            row = name[len(current) + 1:] if name.startswith(current + "_") else name
+            row = name[len(current) + 1 :] if name.startswith(current + "_") else name
             out[name] = f"{current}/{row}"
     return out
 
@@ -381,7 +434,11 @@ def _is_matrix_group(survey: list[dict], begin: dict) -> bool:
 
 
 def _question_records(survey: list[dict], questions: list[Question]) -> list[dict]:
-    by_name = {str(rec.get("name")): rec for rec in survey if rec.get("name") and not str(rec.get("type", "")).startswith("end")}
+    by_name = {
+        str(rec.get("name")): rec
+        for rec in survey
+        if rec.get("name") and not str(rec.get("type", "")).startswith("end")
+    }
     return [by_name[q.id] for q in questions]
 
 
@@ -391,15 +448,26 @@ def _kind(xtype: str, rec: dict) -> str | None:
         return str(rec["wdy_kind"])
     if xtype == "select_one":
         return "likert" if "likert" in appearance else "single"
-    return {"select_multiple": "multiple", "rank": "ranking", "integer": "number", "decimal": "number",
-            "date": "date", "note": "note", "text": "concern" if "multiline" in appearance else "text"}.get(xtype)
+    return {
+        "select_multiple": "multiple",
+        "rank": "ranking",
+        "integer": "number",
+        "decimal": "number",
+        "date": "date",
+        "note": "note",
+        "text": "concern" if "multiline" in appearance else "text",
+    }.get(xtype)
 
 
 def _question(rec: dict, kind: str, name: str) -> Question:
     return Question(
-        id=name, kind=kind, label=_label(rec), hint=str(rec.get("hint") or ""),
+        id=name,
+        kind=kind,
+        label=_label(rec),
+        hint=str(rec.get("hint") or ""),
         required=_yes(rec.get("required")),
-        role=rec.get("wdy_role"), min_choices=_int(rec.get("wdy_min_choices"), rec, "wdy_min_choices"),
+        role=rec.get("wdy_role"),
+        min_choices=_int(rec.get("wdy_min_choices"), rec, "wdy_min_choices"),
         max_choices=_int(rec.get("wdy_max_choices"), rec, "wdy_max_choices"),
         constraint_message=rec.get("constraint_message"),
         renamed_from=str(rec["wdy_renamed_from"]) if rec.get("wdy_renamed_from") else None,
@@ -411,7 +479,7 @@ def _attach_choices(form: Form, q: Question, lst: str, lists: dict, shared: list
     if q.other:
         choices = [c for c in choices if c.id != OTHER]
     shared_name = rec.get("wdy_choices")
-    if shared_name is None and not shared:   # a foreign XLSForm: a list used twice is a shared list
+    if shared_name is None and not shared:  # a foreign XLSForm: a list used twice is a shared list
         shared_name = lst if uses.get(lst, 0) > 1 else None
     if shared_name:
         shared_name = str(shared_name)

@@ -12,15 +12,40 @@ from toolkit.forms.model import KINDS, Choice, Form, Question
 from toolkit.forms.problems import Problem, where
 
 _QUESTION_KEYS = {
-    "id", "kind", "label", "hint", "required", "role", "choices", "rows", "other", "min_choices",
-    "max_choices", "integer", "constraint", "constraint_message", "relevant", "renamed_from",
+    "id",
+    "kind",
+    "label",
+    "hint",
+    "required",
+    "role",
+    "choices",
+    "rows",
+    "other",
+    "min_choices",
+    "max_choices",
+    "integer",
+    "constraint",
+    "constraint_message",
+    "relevant",
+    "renamed_from",
 }
 
 
-_SCALAR_KEYS = ("id", "kind", "label", "hint", "role", "min_choices", "max_choices", "constraint",
-                "constraint_message", "relevant", "renamed_from")
-MAX_BYTES = 1 * 2**20      # a survey with 200 questions is ~50 KB
-MAX_DEPTH = 30             # nesting of lists and mappings; a survey needs 5
+_SCALAR_KEYS = (
+    "id",
+    "kind",
+    "label",
+    "hint",
+    "role",
+    "min_choices",
+    "max_choices",
+    "constraint",
+    "constraint_message",
+    "relevant",
+    "renamed_from",
+)
+MAX_BYTES = 1 * 2**20  # a survey with 200 questions is ~50 KB
+MAX_DEPTH = 30  # nesting of lists and mappings; a survey needs 5
 
 
 class _Refused(yaml.YAMLError):
@@ -42,8 +67,11 @@ class _LineLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(event, f"使用了 YAML 锚点/别名（&{event.anchor} 或 *{event.anchor}）",
-                           "把引用处的内容直接写出来；多道题共用的选项写在 choice_lists 中，题目里写 choices: 列表名")
+            raise _Refused(
+                event,
+                f"使用了 YAML 锚点/别名（&{event.anchor} 或 *{event.anchor}）",
+                "把引用处的内容直接写出来；多道题共用的选项写在 choice_lists 中，题目里写 choices: 列表名",
+            )
         self._depth = getattr(self, "_depth", 0) + 1
         if self._depth > MAX_DEPTH:
             raise _Refused(event, f"列表和键值对嵌套超过 {MAX_DEPTH} 层", "问卷定义只需几层缩进，检查缩进或括号")
@@ -58,8 +86,11 @@ class _LineLoader(yaml.SafeLoader):
         except (ValueError, OverflowError):  # e.g. a 100,000-digit number, the date 2026-13-45
             value = str(node.value)
             shown = value if len(value) <= 40 else f"{value[:40]}…（共 {len(value):,} 个字符）"
-            raise _Refused(node, f"无法读取的值 {shown}：看起来是数字或日期，却不是有效的数字或日期",
-                           "文字值加上引号，数字写成正常长度，日期写成存在的日期（如 2026-05-01）") from None
+            raise _Refused(
+                node,
+                f"无法读取的值 {shown}：看起来是数字或日期，却不是有效的数字或日期",
+                "文字值加上引号，数字写成正常长度，日期写成存在的日期（如 2026-05-01）",
+            ) from None
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -73,8 +104,11 @@ class _LineLoader(yaml.SafeLoader):
                 except TypeError:
                     continue  # an unhashable key: the SafeLoader reports it
                 if first is not None:
-                    raise _Refused(key_node, f"键 {key!r} 重复（第{first}行已有同名的键，YAML 只会保留后一个）",
-                                   "删除多余的一处，或把两处内容合并")
+                    raise _Refused(
+                        key_node,
+                        f"键 {key!r} 重复（第{first}行已有同名的键，YAML 只会保留后一个）",
+                        "删除多余的一处，或把两处内容合并",
+                    )
                 seen[key] = key_node.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
@@ -84,29 +118,56 @@ class _LineLoader(yaml.SafeLoader):
 def _choices(raw, ctx: str, problems: list[Problem], path, line, qid) -> list[Choice]:
     out = []
     if raw is not None and not isinstance(raw, list):
-        problems.append(Problem("error", where(path, line, qid, ctx), f"应为选项列表，实为 {_shape(raw)}",
-                                "每个选项占一行，以“- ”开头", qid))
+        problems.append(
+            Problem(
+                "error",
+                where(path, line, qid, ctx),
+                f"应为选项列表，实为 {_shape(raw)}",
+                "每个选项占一行，以“- ”开头",
+                qid,
+            )
+        )
         return out
     for i, item in enumerate(raw or [], start=1):
         if isinstance(item, dict):
             cid, label = item.get("id"), item.get("label")
             if cid is None or label is None:
-                problems.append(Problem("error", where(path, item.get("__line__", line), qid, ctx),
-                                        f"第{i}个选项缺少 id 或 label", "每个选项写成 {id: 英文编号, label: 中文文字}", qid))
+                problems.append(
+                    Problem(
+                        "error",
+                        where(path, item.get("__line__", line), qid, ctx),
+                        f"第{i}个选项缺少 id 或 label",
+                        "每个选项写成 {id: 英文编号, label: 中文文字}",
+                        qid,
+                    )
+                )
                 continue
             if isinstance(cid, bool):
                 # YAML reads bare yes/no/on/off as booleans: the id the author meant is lost
-                problems.append(Problem("error", where(path, item.get("__line__", line), qid, ctx),
-                                        f"第{i}个选项的 id 被 YAML 读成了布尔值 {cid}",
-                                        f"给 id 加上引号，例如 id: \"{'yes' if cid else 'no'}\"", qid))
+                problems.append(
+                    Problem(
+                        "error",
+                        where(path, item.get("__line__", line), qid, ctx),
+                        f"第{i}个选项的 id 被 YAML 读成了布尔值 {cid}",
+                        f'给 id 加上引号，例如 id: "{"yes" if cid else "no"}"',
+                        qid,
+                    )
+                )
                 continue
             out.append(Choice(str(cid), str(label)))
         elif isinstance(item, (str, int, float)):
             # shorthand: a bare label; id is its 1-based position, like 问卷星's option numbers
             out.append(Choice(str(i), str(item)))
         else:
-            problems.append(Problem("error", where(path, line, qid, ctx), f"第{i}个选项格式无法识别：{str(item)[:60]}",
-                                    "写成 {id: 编号, label: 文字} 或直接写文字", qid))
+            problems.append(
+                Problem(
+                    "error",
+                    where(path, line, qid, ctx),
+                    f"第{i}个选项格式无法识别：{str(item)[:60]}",
+                    "写成 {id: 编号, label: 文字} 或直接写文字",
+                    qid,
+                )
+            )
     return out
 
 
@@ -124,8 +185,15 @@ def _scalars(raw: dict, keys, problems: list[Problem], path, line, qid) -> dict:
     out = dict(raw)
     for key in keys:
         if isinstance(raw.get(key), (list, dict)):
-            problems.append(Problem("error", where(path, line, qid, key), f"{key} 应为一个值，实为{_shape(raw[key])}",
-                                    f"写成 {key}: 值（文字含冒号等符号时加引号）", qid))
+            problems.append(
+                Problem(
+                    "error",
+                    where(path, line, qid, key),
+                    f"{key} 应为一个值，实为{_shape(raw[key])}",
+                    f"写成 {key}: 值（文字含冒号等符号时加引号）",
+                    qid,
+                )
+            )
             out[key] = None
     return out
 
@@ -134,15 +202,22 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
     """Build a Form from parsed YAML, collecting structural problems instead of failing at the first."""
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        raise FormError(f"{path or '问卷'}：文件内容不是一个问卷定义（应以 id、title、questions 等字段开头）。"
-                        "修改：参照 surveys/ 中的示例问卷编写。")
+        raise FormError(
+            f"{path or '问卷'}：文件内容不是一个问卷定义（应以 id、title、questions 等字段开头）。"
+            "修改：参照 surveys/ 中的示例问卷编写。"
+        )
     for key in ("id", "title", "questions"):
         if not data.get(key):
             problems.append(Problem("error", where(path, 1), f"缺少必填字段 {key}", f"在文件开头加入 {key}: …"))
     data = _scalars(data, ("id", "title", "version", "description"), problems, path, 1, None)
-    for key, shape, fix in (("choice_lists", dict, "写成 列表名: 选项列表"), ("questions", list, "每道题以“- id: …”开头")):
+    for key, shape, fix in (
+        ("choice_lists", dict, "写成 列表名: 选项列表"),
+        ("questions", list, "每道题以“- id: …”开头"),
+    ):
         if data.get(key) is not None and not isinstance(data[key], shape):
-            problems.append(Problem("error", where(path, 1, None, key), f"{key} 格式不对，实为{_shape(data[key])}", fix))
+            problems.append(
+                Problem("error", where(path, 1, None, key), f"{key} 格式不对，实为{_shape(data[key])}", fix)
+            )
             data[key] = None
     lists = {}
     for name, raw in (data.get("choice_lists") or {}).items():
@@ -150,30 +225,64 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
             continue
         lists[str(name)] = _choices(raw, f"选项列表 {name}", problems, path, None, None)
     form = Form(
-        id=str(data.get("id") or ""), title=str(data.get("title") or ""), version=str(data.get("version", "1")),
-        description=str(data.get("description") or "").strip(), choice_lists=lists, path=path,
+        id=str(data.get("id") or ""),
+        title=str(data.get("title") or ""),
+        version=str(data.get("version", "1")),
+        description=str(data.get("description") or "").strip(),
+        choice_lists=lists,
+        path=path,
     )
     for idx, raw in enumerate(data.get("questions") or [], start=1):
         if not isinstance(raw, dict):
-            problems.append(Problem("error", where(path, None, None, f"第{idx}题"), f"题目定义不是键值对：{raw!r}",
-                                    "每道题写成 - id: …\\n  kind: …\\n  label: …"))
+            problems.append(
+                Problem(
+                    "error",
+                    where(path, None, None, f"第{idx}题"),
+                    f"题目定义不是键值对：{raw!r}",
+                    "每道题写成 - id: …\\n  kind: …\\n  label: …",
+                )
+            )
             continue
         line = raw.get("__line__")
         raw = _scalars(raw, _SCALAR_KEYS, problems, path, line, str(raw.get("id") or f"#{idx}"))
         qid = str(raw.get("id") or f"#{idx}")
         for key in sorted(set(raw) - _QUESTION_KEYS - {"__line__"}, key=str):
-            problems.append(Problem("warning", where(path, line, qid), f"未知字段 {key}（将被忽略）",
-                                    f"可用字段：{', '.join(sorted(_QUESTION_KEYS))}", qid))
+            problems.append(
+                Problem(
+                    "warning",
+                    where(path, line, qid),
+                    f"未知字段 {key}（将被忽略）",
+                    f"可用字段：{', '.join(sorted(_QUESTION_KEYS))}",
+                    qid,
+                )
+            )
         kind = str(raw.get("kind") or "")
         if kind not in KINDS:
-            problems.append(Problem("error", where(path, line, qid, "kind"), f"未知题型 {kind!r}",
-                                    f"题型只能是：{', '.join(KINDS)}", qid))
+            problems.append(
+                Problem(
+                    "error",
+                    where(path, line, qid, "kind"),
+                    f"未知题型 {kind!r}",
+                    f"题型只能是：{', '.join(KINDS)}",
+                    qid,
+                )
+            )
         q = Question(
-            id=qid, kind=kind, label=str(raw.get("label") or ""), hint=str(raw.get("hint") or ""),
-            required=bool(raw.get("required", False)), role=raw.get("role"), other=bool(raw.get("other", False)),
-            min_choices=raw.get("min_choices"), max_choices=raw.get("max_choices"), integer=bool(raw.get("integer", False)),
-            constraint=_text(raw.get("constraint")), constraint_message=raw.get("constraint_message"),
-            relevant=_text(raw.get("relevant")), renamed_from=raw.get("renamed_from"), line=line,
+            id=qid,
+            kind=kind,
+            label=str(raw.get("label") or ""),
+            hint=str(raw.get("hint") or ""),
+            required=bool(raw.get("required", False)),
+            role=raw.get("role"),
+            other=bool(raw.get("other", False)),
+            min_choices=raw.get("min_choices"),
+            max_choices=raw.get("max_choices"),
+            integer=bool(raw.get("integer", False)),
+            constraint=_text(raw.get("constraint")),
+            constraint_message=raw.get("constraint_message"),
+            relevant=_text(raw.get("relevant")),
+            renamed_from=raw.get("renamed_from"),
+            line=line,
         )
         choices = raw.get("choices")
         if isinstance(choices, str):
@@ -182,8 +291,15 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
                 q.choices = list(lists[choices])
             else:
                 known = "、".join(lists) or "（无）"
-                problems.append(Problem("error", where(path, line, qid, "choices"), f"引用了不存在的选项列表 {choices!r}",
-                                        f"在 choice_lists 中定义它，或改用已有列表：{known}", qid))
+                problems.append(
+                    Problem(
+                        "error",
+                        where(path, line, qid, "choices"),
+                        f"引用了不存在的选项列表 {choices!r}",
+                        f"在 choice_lists 中定义它，或改用已有列表：{known}",
+                        qid,
+                    )
+                )
         elif choices is not None:
             q.choices = _choices(choices, "choices", problems, path, line, qid)
         q.rows = _choices(raw.get("rows"), "rows", problems, path, line, qid)
@@ -200,9 +316,11 @@ def _read_text(path: Path) -> str:
     try:
         blob = read_input(path, limit=MAX_BYTES)
     except TooBig as big:
-        raise FormError(f"{path} 有 {big.size / 2**20:,.1f} MB，超过问卷定义的上限 {MAX_BYTES // 2**20} MB"
-                        "（200 道题的问卷也只有几十 KB）。"
-                        "修改：确认选的是问卷定义（.yaml），不是答卷数据或其他文件。") from None
+        raise FormError(
+            f"{path} 有 {big.size / 2**20:,.1f} MB，超过问卷定义的上限 {MAX_BYTES // 2**20} MB"
+            "（200 道题的问卷也只有几十 KB）。"
+            "修改：确认选的是问卷定义（.yaml），不是答卷数据或其他文件。"
+        ) from None
     except UnsafeFile as bad:
         raise FormError(f"问卷文件 {path}：{bad.what}。修改：{bad.fix}。") from None
     try:
@@ -221,8 +339,10 @@ def read_form(path: str | Path) -> tuple[Form, list[Problem]]:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
-        raise FormError(f"{path} {at}：YAML 格式错误（{getattr(err, 'problem', err)}）。"
-                        "修改：检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否配对。") from None
+        raise FormError(
+            f"{path} {at}：YAML 格式错误（{getattr(err, 'problem', err)}）。"
+            "修改：检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否配对。"
+        ) from None
     return form_from_dict(data, str(path))
 
 

@@ -16,16 +16,25 @@ def _ingest(args) -> int:
     from toolkit.outfolder import check_out_file, output_file
 
     out = Path(args.report) if args.report else Path("reports") / f"导入报告_{Path(args.file).stem}.xlsx"
-    check_out_file(out, error=IngestError, flag="--report")   # a bad path is refused before anything is written
-    report = ingest(args.file, args.form, args.db, source=args.source, operator=args.operator, sheet=args.sheet,
-                    header_row=args.header_row)
+    check_out_file(out, error=IngestError, flag="--report")  # a bad path is refused before anything is written
+    report = ingest(
+        args.file,
+        args.form,
+        args.db,
+        source=args.source,
+        operator=args.operator,
+        sheet=args.sheet,
+        header_row=args.header_row,
+    )
     try:
         with output_file(out, error=IngestError, flag="--report") as tmp:
             save_report(report, tmp)
     except Exception as err:  # the rows are committed: say so, never that nothing was written
         why = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
-        raise IngestError(f"{_written(report)}；但导入报告未能保存：{why}。数据已入库，无需重新导入"
-                          "（重新导入时已导入的行会被跳过）；修改：检查 --report 的位置、写权限和磁盘空间。") from None
+        raise IngestError(
+            f"{_written(report)}；但导入报告未能保存：{why}。数据已入库，无需重新导入"
+            "（重新导入时已导入的行会被跳过）；修改：检查 --report 的位置、写权限和磁盘空间。"
+        ) from None
     report["report_path"] = str(out)
     if args.json:
         print(to_json(_masked(report)))
@@ -33,8 +42,10 @@ def _ingest(args) -> int:
         print(format_report(report))
         print(f"  报告已保存：{out}")
         if report["rejected"]:
-            print(f"  改正隔离行：weidiaoyan rejected export --form {args.form} --db {args.db}，"
-                  "改好后用 weidiaoyan rejected resubmit 重新提交")
+            print(
+                f"  改正隔离行：weidiaoyan rejected export --form {args.form} --db {args.db}，"
+                "改好后用 weidiaoyan rejected resubmit 重新提交"
+            )
     return 0
 
 
@@ -42,8 +53,7 @@ def _written(report: dict) -> str:
     """What an import put in the database, for a message about something that failed after it."""
     if report.get("batch_id") is None:
         return "数据库未作任何改动（文件中没有新的答卷）"
-    return (f"已写入数据库：导入批次 {report['batch_id']}，接收 {report['accepted']} 行，"
-            f"隔离 {report['rejected']} 行")
+    return f"已写入数据库：导入批次 {report['batch_id']}，接收 {report['accepted']} 行，隔离 {report['rejected']} 行"
 
 
 def _masked(report: dict) -> dict:
@@ -56,13 +66,15 @@ def _masked(report: dict) -> dict:
 
     out = dict(report)
     if "problems" in out:
-        out["problems"] = [{**p, "value": mask(p.get("value")), "message": mask(p.get("message"))}
-                           for p in out["problems"]]
+        out["problems"] = [
+            {**p, "value": mask(p.get("value")), "message": mask(p.get("message"))} for p in out["problems"]
+        ]
     if "top_reasons" in out:
         out["top_reasons"] = [{**r, "example": mask(r.get("example"))} for r in out["top_reasons"]]
     if "still_rejected" in out:
-        out["still_rejected"] = [{**r, "reasons": [mask(m) for m in r.get("reasons", [])]}
-                                 for r in out["still_rejected"]]
+        out["still_rejected"] = [
+            {**r, "reasons": [mask(m) for m in r.get("reasons", [])]} for r in out["still_rejected"]
+        ]
     return out
 
 
@@ -83,8 +95,10 @@ def _infer(args) -> int:
         kinds = {}
         for q in form.questions:
             kinds[q.kind] = kinds.get(q.kind, 0) + 1
-        print(f"已从 {args.export} 推断出 {len(form.questions)} 道题（{'、'.join(f'{k} {v}' for k, v in kinds.items())}），"
-              f"写入 {args.output}。请核对题型、选项顺序、必答与跳题逻辑，再用 weidiaoyan form check 检查。")
+        print(
+            f"已从 {args.export} 推断出 {len(form.questions)} 道题（{'、'.join(f'{k} {v}' for k, v in kinds.items())}），"
+            f"写入 {args.output}。请核对题型、选项顺序、必答与跳题逻辑，再用 weidiaoyan form check 检查。"
+        )
     else:
         sys.stdout.write(dump_form(form))
     if notes:
@@ -100,7 +114,9 @@ def _open_existing(db: str):
     from toolkit.store import open_store
 
     if "://" not in db and not Path(db).is_file():
-        raise IngestError(f"数据库 {db} 不存在。修改：--db 给出导入时用的数据库文件（weidiaoyan db info --db 文件 可查看内容）。")
+        raise IngestError(
+            f"数据库 {db} 不存在。修改：--db 给出导入时用的数据库文件（weidiaoyan db info --db 文件 可查看内容）。"
+        )
     return open_store(db)
 
 
@@ -115,19 +131,31 @@ def _rejected_export(args) -> int:
     check_out_file(out, error=IngestError)
     store = _open_existing(args.db)
     try:
-        with output_file(out, error=IngestError) as tmp:   # a killed export leaves no half workbook
+        with output_file(out, error=IngestError) as tmp:  # a killed export leaves no half workbook
             summary = export_rejected(store, form, tmp, batch_id=args.batch, show_personal=args.show_personal)
     finally:
         store.close()
     if not summary["rows"]:
-        print(f"问卷“{form.title}”（{form.id}）没有待处理的隔离行{'（批次 ' + str(args.batch) + '）' if args.batch else ''}。"
-              f"已写出空的待修正表：{out}")
+        print(
+            f"问卷“{form.title}”（{form.id}）没有待处理的隔离行{'（批次 ' + str(args.batch) + '）' if args.batch else ''}。"
+            f"已写出空的待修正表：{out}"
+        )
         return 0
-    print(f"已导出 {summary['rows']} 行隔离数据（{summary['entries']} 处问题，导入批次 "
-          f"{'、'.join(map(str, summary['batches']))}）到 {out}。")
-    print("  " + ("个人信息未遮盖：用后请删除该文件，不要外传。" if not summary["masked"] else
-                  "需要修正的单元格照原样显示，其余手机号、身份证号已遮盖（不改动则保留原值）。"))
-    print(f"  改正黄色单元格后运行：weidiaoyan rejected resubmit {out} --form {args.form} --db {args.db} --operator 姓名")
+    print(
+        f"已导出 {summary['rows']} 行隔离数据（{summary['entries']} 处问题，导入批次 "
+        f"{'、'.join(map(str, summary['batches']))}）到 {out}。"
+    )
+    print(
+        "  "
+        + (
+            "个人信息未遮盖：用后请删除该文件，不要外传。"
+            if not summary["masked"]
+            else "需要修正的单元格照原样显示，其余手机号、身份证号已遮盖（不改动则保留原值）。"
+        )
+    )
+    print(
+        f"  改正黄色单元格后运行：weidiaoyan rejected resubmit {out} --form {args.form} --db {args.db} --operator 姓名"
+    )
     return 0
 
 
@@ -146,8 +174,10 @@ def _rejected_resubmit(args) -> int:
         print(to_json(_masked(summary)))
         return 0
     print(f"重新提交：{args.file}（操作人 {args.operator}）")
-    print(f"  已重新提交 {len(summary['resubmitted'])} 行，仍不符合（继续隔离，原因已更新）{len(summary['still_rejected'])} 行，"
-          f"放弃 {len(summary['dismissed'])} 行，未修改 {summary['unchanged']} 行，此前已处理 {summary['already_done']} 行。")
+    print(
+        f"  已重新提交 {len(summary['resubmitted'])} 行，仍不符合（继续隔离，原因已更新）{len(summary['still_rejected'])} 行，"
+        f"放弃 {len(summary['dismissed'])} 行，未修改 {summary['unchanged']} 行，此前已处理 {summary['already_done']} 行。"
+    )
     for r in summary["still_rejected"][:20]:
         from toolkit.text import mask_pii
 
@@ -164,8 +194,13 @@ def register(subparsers) -> None:
     p.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
     p.add_argument("--source", default="auto", choices=SOURCES, help="数据来源；auto 自动识别（默认）")
     p.add_argument("--sheet", default=None, help="Excel 工作表名（默认第一个有数据的表）")
-    p.add_argument("--header-row", type=int, default=None, metavar="N",
-                   help="表头所在的行号（默认第 1 行；上方有标题行时自动识别）")
+    p.add_argument(
+        "--header-row",
+        type=int,
+        default=None,
+        metavar="N",
+        help="表头所在的行号（默认第 1 行；上方有标题行时自动识别）",
+    )
     p.add_argument("--operator", default=None, help="操作人（记入导入批次）")
     p.add_argument("--report", default=None, help="报告 .xlsx 的保存路径（默认 reports/导入报告_文件名.xlsx）")
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出报告（供脚本使用）")
@@ -174,7 +209,9 @@ def register(subparsers) -> None:
     form = group(subparsers, "form", help="问卷：检查、导出、导入")
     q = form.add_parser("infer", help="从导出文件推断问卷草稿（题型、选项、矩阵行、排序项），供人工核对")
     q.add_argument("export", metavar="EXPORT", help="导出文件（问卷星按选项文本、腾讯问卷 CSV 等）")
-    q.add_argument("--by-code", default=None, metavar="EXPORT2", help="同一问卷的问卷星“按选项序号”导出，用来确定选项顺序")
+    q.add_argument(
+        "--by-code", default=None, metavar="EXPORT2", help="同一问卷的问卷星“按选项序号”导出，用来确定选项顺序"
+    )
     q.add_argument("-o", "--output", default=None, help="写入的 YAML 路径（不给则打印）")
     q.add_argument("--id", default=None, help="问卷编号（默认由文件名生成）")
     q.add_argument("--title", default=None, help="问卷标题")
@@ -187,8 +224,11 @@ def register(subparsers) -> None:
     e.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
     e.add_argument("--batch", type=int, default=None, help="只导出这个导入批次（默认全部批次）")
     e.add_argument("-o", "--output", default=None, help="待修正表路径（默认 reports/待修正_问卷编号.xlsx）")
-    e.add_argument("--show-personal", action="store_true",
-                   help="不遮盖手机号、身份证号等个人信息（默认只有需要修正的单元格照原样显示，其余遮盖）")
+    e.add_argument(
+        "--show-personal",
+        action="store_true",
+        help="不遮盖手机号、身份证号等个人信息（默认只有需要修正的单元格照原样显示，其余遮盖）",
+    )
     e.set_defaults(func=_rejected_export)
     r = rejected.add_parser("resubmit", help="读回改好的待修正表：逐行校验，合格的写入答卷，仍有问题的继续隔离")
     r.add_argument("file", metavar="FILE", help="weidiaoyan rejected export 生成并改好的 .xlsx")

@@ -30,13 +30,19 @@ FLAG_SAME_ANSWERS = "possible_duplicate"
 
 def fingerprints(source: str, form_id: str, external_ids: list, submitted: list, raw_rows: list[dict]) -> list[str]:
     """One idempotency key per row (see module docstring)."""
-    use_ids = all(e is not None and str(e).strip() for e in external_ids) and \
-        len(set(zip(external_ids, submitted))) == len(external_ids) and len(external_ids) > 0
+    use_ids = (
+        all(e is not None and str(e).strip() for e in external_ids)
+        and len(set(zip(external_ids, submitted))) == len(external_ids)
+        and len(external_ids) > 0
+    )
     seen: dict[str, int] = defaultdict(int)
     out = []
     for ext, sub, raw in zip(external_ids, submitted, raw_rows):
-        basis = f"{source}|id|{str(ext).strip()}|{sub or ''}" if use_ids else \
-            f"{form_id}|row|{json.dumps(raw, ensure_ascii=False, sort_keys=True)}"
+        basis = (
+            f"{source}|id|{str(ext).strip()}|{sub or ''}"
+            if use_ids
+            else f"{form_id}|row|{json.dumps(raw, ensure_ascii=False, sort_keys=True)}"
+        )
         seen[basis] += 1
         if not use_ids and seen[basis] > 1:
             basis += f"|{seen[basis]}"
@@ -70,8 +76,11 @@ def stored_ip(raw_text: str | None) -> str | None:
 
 def _respondent_questions(form: Form) -> list[str]:
     ids = [q.id for q in form.answer_questions() if q.role == "serial"]
-    ids += [q.id for q in form.answer_questions() if q.kind == "text" and
-            any(w in q.label for w in ("电话", "手机", "身份证"))]
+    ids += [
+        q.id
+        for q in form.answer_questions()
+        if q.kind == "text" and any(w in q.label for w in ("电话", "手机", "身份证"))
+    ]
     return ids
 
 
@@ -84,8 +93,14 @@ def _seconds(text) -> float | None:
         return None
 
 
-def flag_duplicates(form: Form, answers: list[dict], respondent: list, ips: list, submitted: list,
-                    stored: Sequence[tuple[dict, str | None, str | None]] = ()) -> list[list[str]]:
+def flag_duplicates(
+    form: Form,
+    answers: list[dict],
+    respondent: list,
+    ips: list,
+    submitted: list,
+    stored: Sequence[tuple[dict, str | None, str | None]] = (),
+) -> list[list[str]]:
     """Review flags per row.
 
     ``stored`` = (answers, submitted_at, raw row JSON text) of responses already in the store; they are
@@ -116,10 +131,10 @@ def flag_duplicates(form: Form, answers: list[dict], respondent: list, ips: list
     blobs = {b for _, b in same}
     for a, sub, raw in stored if blobs else ():
         blob = _blob(a)
-        if blob in blobs:                                   # the stored IP is read only for equal answers
+        if blob in blobs:  # the stored IP is read only for equal answers
             slot = (stored_ip(raw), blob)
             if slot in same:
-                same[slot].append((_seconds(sub), -1))      # -1: a stored response, compared but never flagged
+                same[slot].append((_seconds(sub), -1))  # -1: a stored response, compared but never flagged
     for close in same.values():
         if len(close) > 1:
             _flag_close(close, flags)

@@ -29,9 +29,20 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".txt", ".tsv", "")
 # other documents staff pick by mistake; named in the message so it says what the file is
-_DOCUMENT_KINDS = {".docx": "Word 文档", ".doc": "Word 文档", ".wps": "WPS 文字文档", ".pdf": "PDF 文件",
-                   ".pptx": "PPT 演示文稿", ".ppt": "PPT 演示文稿", ".yaml": "问卷定义（YAML）", ".yml": "问卷定义（YAML）",
-                   ".json": "JSON 文件", ".zip": "压缩包", ".rar": "压缩包", ".7z": "压缩包"}
+_DOCUMENT_KINDS = {
+    ".docx": "Word 文档",
+    ".doc": "Word 文档",
+    ".wps": "WPS 文字文档",
+    ".pdf": "PDF 文件",
+    ".pptx": "PPT 演示文稿",
+    ".ppt": "PPT 演示文稿",
+    ".yaml": "问卷定义（YAML）",
+    ".yml": "问卷定义（YAML）",
+    ".json": "JSON 文件",
+    ".zip": "压缩包",
+    ".rar": "压缩包",
+    ".7z": "压缩包",
+}
 
 
 @dataclass
@@ -39,15 +50,15 @@ class RawTable:
     """Header texts and data cells (``str`` or ``None``) of one sheet; data columns are positions 0..n-1."""
 
     path: str
-    kind: str                      # xlsx | xls | csv
+    kind: str  # xlsx | xls | csv
     header: list[str]
     data: pd.DataFrame
     encoding: str | None = None
     delimiter: str | None = None
     sha256: str = ""
-    notes: list[str] = field(default_factory=list)   # Chinese remarks for the report (e.g. "扩展名与内容不符")
-    row_numbers: list[int] = field(default_factory=list)   # 1 = first data row of the file, per data row
-    header_line: int = 1           # spreadsheet row (1-based) of the header; data row n is sheet row n + header_line
+    notes: list[str] = field(default_factory=list)  # Chinese remarks for the report (e.g. "扩展名与内容不符")
+    row_numbers: list[int] = field(default_factory=list)  # 1 = first data row of the file, per data row
+    header_line: int = 1  # spreadsheet row (1-based) of the header; data row n is sheet row n + header_line
     # (data row number, column) -> Excel's error text ("#N/A"), or "" for a formula saved without a value:
     # cells read as blank that must not pass as unanswered (see toolkit.filesafety)
     cell_errors: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -86,12 +97,15 @@ def read_table(path: str | Path, sheet: int | str | None = None, header_row: int
     ext = path.suffix.lower()
     if ext not in TABLE_SUFFIXES:
         kind = _DOCUMENT_KINDS.get(ext, "")
-        raise _fail(path, f"不支持的文件类型 {ext}{'（' + kind + '）' if kind else ''}，支持 .xlsx/.xls/.csv",
-                    "给出平台导出的答卷表格（Excel 或 CSV）；Word/PDF 里的表格请先复制到 Excel 另存为 .xlsx")
+        raise _fail(
+            path,
+            f"不支持的文件类型 {ext}{'（' + kind + '）' if kind else ''}，支持 .xlsx/.xls/.csv",
+            "给出平台导出的答卷表格（Excel 或 CSV）；Word/PDF 里的表格请先复制到 Excel 另存为 .xlsx",
+        )
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
         raise _fail(path, f"表头行号 {header_row!r} 无效", "--header-row 写表头所在的行号（从 1 数起的正整数）")
     try:
-        blob = read_input(path)           # a regular file of bounded size (a FIFO or /dev/zero is refused)
+        blob = read_input(path)  # a regular file of bounded size (a FIFO or /dev/zero is refused)
         book = check_workbook(blob) if blob.startswith(XLSX_MAGIC) else None
     except UnsafeFile as bad:
         raise _fail(path, bad.what, bad.fix) from None
@@ -114,6 +128,7 @@ def read_table(path: str | Path, sheet: int | str | None = None, header_row: int
 
 
 # ---- spreadsheets ---------------------------------------------------------
+
 
 def _cell_text(value) -> str | None:
     if value is None:
@@ -138,21 +153,32 @@ def _cell_text(value) -> str | None:
 def _check_workbook_zip(path: Path, book: CheckedWorkbook) -> None:
     """A zip that is a Word/PowerPoint document renamed .xlsx: say what it is instead of "damaged"."""
     if book.zf is None:
-        return                       # truncated: the Excel reader reports it as damaged
+        return  # truncated: the Excel reader reports it as damaged
     names = book.zf.namelist()
     if any(n.startswith("xl/") for n in names):
         return
-    kind = "Word 文档" if any(n.startswith("word/") for n in names) else \
-        "PPT 演示文稿" if any(n.startswith("ppt/") for n in names) else "压缩包（不是 Excel 工作簿）"
-    raise _fail(path, f"不支持的文件类型：内容是{kind}，不是 Excel 表格；支持 .xlsx/.xls/.csv",
-                "给出平台导出的答卷表格（Excel 或 CSV）")
+    kind = (
+        "Word 文档"
+        if any(n.startswith("word/") for n in names)
+        else "PPT 演示文稿"
+        if any(n.startswith("ppt/") for n in names)
+        else "压缩包（不是 Excel 工作簿）"
+    )
+    raise _fail(
+        path,
+        f"不支持的文件类型：内容是{kind}，不是 Excel 表格；支持 .xlsx/.xls/.csv",
+        "给出平台导出的答卷表格（Excel 或 CSV）",
+    )
 
 
 def _sheet_missing(path: Path, sheet, names: list[str]) -> IngestError:
     have = "、".join(f"“{n}”" for n in names) or "（无）"
     what = f"没有第 {sheet + 1} 个工作表" if isinstance(sheet, int) else f"没有名为“{sheet}”的工作表"
-    return _fail(path, f"{what}；文件中的工作表有：{have}",
-                 "--sheet 改用其中之一（名字要完全一致），或去掉 --sheet 读取第一个有数据的表")
+    return _fail(
+        path,
+        f"{what}；文件中的工作表有：{have}",
+        "--sheet 改用其中之一（名字要完全一致），或去掉 --sheet 读取第一个有数据的表",
+    )
 
 
 def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | None = None, book=None) -> RawTable:
@@ -169,7 +195,7 @@ def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | Non
 
     def load(i: int):
         nonlocal scan
-        try:     # before calamine allocates the sheet's whole range (toolkit.filesafety)
+        try:  # before calamine allocates the sheet's whole range (toolkit.filesafety)
             scan = book.scan(names[i], required=True) if book is not None else None
         except UnsafeFile as bad:
             raise _fail(path, bad.what, bad.fix) from None
@@ -178,7 +204,7 @@ def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | Non
     try:
         if sheet is None:
             rows, ws = [], None
-            for i in range(len(names)):   # the first sheet that has data
+            for i in range(len(names)):  # the first sheet that has data
                 ws = load(i)
                 rows = ws.to_python(skip_empty_area=True)
                 if rows:
@@ -188,7 +214,7 @@ def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | Non
             rows = ws.to_python(skip_empty_area=True)
         # rows start at the first used row; row numbers in messages count from the sheet's row 1
         first = (ws.start[0] if ws is not None and ws.start else 0) + 1
-        left = (ws.start[1] if ws is not None and ws.start else 0) + 1    # and columns at the first used one
+        left = (ws.start[1] if ws is not None and ws.start else 0) + 1  # and columns at the first used one
     except IngestError:
         raise
     except Exception as err:  # calamine raises several types for broken zips / BIFF streams
@@ -211,18 +237,24 @@ def _mark_odd_cells(table: RawTable, scan, left: int) -> None:
         if len(shown) < 5:
             shown.append(f"第{r}行“{header.get(col, column_letters(c) + '列')}”（{text or '公式没有计算结果'}）")
     more = f"等 {scan.n_odd} 个单元格" if scan.n_odd > len(shown) else ""
-    table.notes.append(f"{'、'.join(shown)}{more}是 Excel 错误值或没有计算结果的公式，读作空白"
-                       "（导入时含这些单元格的答卷进入待修正表）。修改：在 Excel 中改正公式（或复制后“粘贴为数值”）再导出")
+    table.notes.append(
+        f"{'、'.join(shown)}{more}是 Excel 错误值或没有计算结果的公式，读作空白"
+        "（导入时含这些单元格的答卷进入待修正表）。修改：在 Excel 中改正公式（或复制后“粘贴为数值”）再导出"
+    )
 
 
 def _broken(path: Path, kind: str, err: Exception) -> IngestError:
     what = "文件不完整或已损坏" if kind == "xlsx" else "旧版 Excel（.xls）文件已损坏"
-    return _fail(path, f"{what}，无法打开（{type(err).__name__}: {str(err)[:120]}）",
-                 "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再导入")
+    return _fail(
+        path,
+        f"{what}，无法打开（{type(err).__name__}: {str(err)[:120]}）",
+        "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再导入",
+    )
 
 
-def _header_at(path: Path, texts: list[list[str | None]], header_row: int | None, first: int = 1
-               ) -> tuple[int, list[str]]:
+def _header_at(
+    path: Path, texts: list[list[str | None]], header_row: int | None, first: int = 1
+) -> tuple[int, list[str]]:
     """(index of the header in ``texts``, notes) from an explicit ``header_row`` or the title-row guess.
 
     ``texts`` are the first rows, ``texts[0]`` being sheet row ``first`` (1-based).
@@ -230,20 +262,24 @@ def _header_at(path: Path, texts: list[list[str | None]], header_row: int | None
     if header_row is not None:
         k = header_row - first
         if not 0 <= k < len(texts) or not any(c is not None for c in texts[k]):
-            raise _fail(path, f"--header-row {header_row}：第 {header_row} 行是空行或超出了表格范围",
-                        "写表头所在的行号（在 Excel 左侧看行号）")
+            raise _fail(
+                path,
+                f"--header-row {header_row}：第 {header_row} 行是空行或超出了表格范围",
+                "写表头所在的行号（在 Excel 左侧看行号）",
+            )
         return k, ([f"按 --header-row 从第 {header_row} 行读取表头"] if header_row > 1 else [])
     k = find_header_row(texts)
     if not k:
         return 0, []
     title = "；".join(c for r in texts[:k] for c in r if c is not None and str(c).strip())[:60]
     rows = f"{first}" if k == 1 else f"{first}–{first + k - 1}"
-    return k, [f"表头不在第一行：第 {rows} 行是标题（{title}），已从第 {first + k} 行读取表头。"
-               f"若不对，用 --header-row 行号 指定表头所在行"]
+    return k, [
+        f"表头不在第一行：第 {rows} 行是标题（{title}），已从第 {first + k} 行读取表头。"
+        f"若不对，用 --header-row 行号 指定表头所在行"
+    ]
 
 
-def _from_rows(path: Path, kind: str, rows: list[list], header_row: int | None = None, first: int = 1
-               ) -> RawTable:
+def _from_rows(path: Path, kind: str, rows: list[list], header_row: int | None = None, first: int = 1) -> RawTable:
     if not rows:
         raise _fail(path, "工作表是空的", "确认导出的是答卷数据而不是空模板")
     scan = max(HEADER_SCAN, (header_row or 0) - first + 1)
@@ -268,18 +304,23 @@ def _header(cells: list) -> list[str]:
 def _trim(table: RawTable) -> RawTable:
     """Drop trailing columns with neither a header nor data (腾讯问卷's trailing comma) and empty rows."""
     data = table.data
-    while table.header and table.header[-1].startswith("第") and table.header[-1].endswith("列") \
-            and data[len(table.header) - 1].isna().all():
+    while (
+        table.header
+        and table.header[-1].startswith("第")
+        and table.header[-1].endswith("列")
+        and data[len(table.header) - 1].isna().all()
+    ):
         data = data.drop(columns=[len(table.header) - 1])
         table.header = table.header[:-1]
     if len(data):
         data = data[data.notna().any(axis=1)]
-    table.row_numbers = [int(i) + 1 for i in data.index]     # data row numbers as in the file, blank rows skipped
+    table.row_numbers = [int(i) + 1 for i in data.index]  # data row numbers as in the file, blank rows skipped
     table.data = data.reset_index(drop=True)
     return table
 
 
 # ---- text (csv) -------------------------------------------------------------
+
 
 def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTable:
     text, encoding = _decode(path, blob)
@@ -290,11 +331,19 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
     lines = text.lstrip("\ufeff").split("\n", HEADER_SCAN)[:HEADER_SCAN]
     delimiter = _sniff(next((line for line in lines if _sniff(line, None)), first))
     try:
-        check_text_table(text, delimiter)     # before pandas makes an object per column
+        check_text_table(text, delimiter)  # before pandas makes an object per column
     except UnsafeFile as bad:
         raise _fail(path, bad.what, bad.fix) from None
-    options = dict(sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False, engine="c",
-                   quoting=csv.QUOTE_MINIMAL, skip_blank_lines=True)
+    options = dict(
+        sep=delimiter,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        engine="c",
+        quoting=csv.QUOTE_MINIMAL,
+        skip_blank_lines=True,
+    )
     try:
         try:
             frame = pd.read_csv(io.StringIO(text), **options)
@@ -305,18 +354,23 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
                 raise
             frame = pd.read_csv(io.StringIO(text), names=range(width), **options)
     except (pd.errors.ParserError, csv.Error) as err:
-        raise _fail(path, f"CSV 格式错误：{err}", "检查该行是否多了或少了分隔符、引号是否成对；或用 Excel 另存为 .xlsx") from None
+        raise _fail(
+            path, f"CSV 格式错误：{err}", "检查该行是否多了或少了分隔符、引号是否成对；或用 Excel 另存为 .xlsx"
+        ) from None
     except pd.errors.EmptyDataError:
         raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据") from None
-    texts = [[v if v.strip() != "" else None for v in r]
-             for r in frame.iloc[:max(HEADER_SCAN, header_row or 0)].itertuples(index=False, name=None)]
+    texts = [
+        [v if v.strip() != "" else None for v in r]
+        for r in frame.iloc[: max(HEADER_SCAN, header_row or 0)].itertuples(index=False, name=None)
+    ]
     k, notes = _header_at(path, texts, header_row)
     header = _header(texts[k])
-    data = frame.iloc[k + 1:].reset_index(drop=True)
+    data = frame.iloc[k + 1 :].reset_index(drop=True)
     data.columns = range(data.shape[1])
     data = data.astype(object).where(data.apply(lambda s: s.str.strip() != ""), None)
-    return _trim(RawTable(str(path), "csv", header, data, encoding=encoding, delimiter=delimiter, notes=notes,
-                          header_line=k + 1))
+    return _trim(
+        RawTable(str(path), "csv", header, data, encoding=encoding, delimiter=delimiter, notes=notes, header_line=k + 1)
+    )
 
 
 def _decode(path, blob):

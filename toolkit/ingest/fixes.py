@@ -27,24 +27,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.forms import OTHER_LABEL, Form, Question, other_key, validate_answers
 from toolkit.errors import quoted
+from toolkit.forms import OTHER_LABEL, Form, Question, other_key, validate_answers
 from toolkit.ingest.errors import IngestError
-from toolkit.outputs import safe_cell, text_cells, unneutralise
 from toolkit.ingest.readers.base import ChoiceIndex
 from toolkit.ingest.readers.decode import split_items
 from toolkit.ingest.resubmit import resubmit
 from toolkit.ingest.validate import skipped_of, without_skipped
+from toolkit.outputs import safe_cell, text_cells, unneutralise
 from toolkit.store import Store
 
 SHEET, RAW_SHEET, INFO_SHEET = "待修正", "原始数据", "说明"
-ROW = "表格行号"                    # the row number staff see in Excel (header row counted)
-LEGACY_ROW = "行号"                # workbooks exported before: the 1-based data row number
+ROW = "表格行号"  # the row number staff see in Excel (header row counted)
+LEGACY_ROW = "行号"  # workbooks exported before: the 1-based data row number
 FIXED = ["批次", ROW, "处理", "问题"]
 DISMISS = {"放弃", "作废", "不再处理"}
-RETRY = "resubmit_failed"          # audit action of a correction that still broke a rule
-SUPERSEDED = "superseded"          # rejected-row status: replaced by the reasons of a later attempt
-LIST_SEP = "┋"                     # between the items of a multiple choice / ranking cell (as 问卷星 writes them)
+RETRY = "resubmit_failed"  # audit action of a correction that still broke a rule
+SUPERSEDED = "superseded"  # rejected-row status: replaced by the reasons of a later attempt
+LIST_SEP = "┋"  # between the items of a multiple choice / ranking cell (as 问卷星 writes them)
 _COMMAS = re.compile(r"[，、,]")
 NO_ANSWERS = "（此行在较早版本导入，没有保存解析后的答案：请对照“原始数据”表填写整行答案）"
 
@@ -52,7 +52,7 @@ NO_ANSWERS = "（此行在较早版本导入，没有保存解析后的答案：
 @dataclass
 class AnswerColumn:
     header: str
-    key: str                       # answer key: question id, ``q/row`` of a matrix, or ``q_other``
+    key: str  # answer key: question id, ``q/row`` of a matrix, or ``q_other``
     q: Question
     row: str | None = None
     other: bool = False
@@ -66,10 +66,10 @@ class Pending:
     row_number: int
     entries: list[dict]
     raw: dict
-    answers: dict | None           # None: imported before answers were kept with the batch
-    failing: set[str] = field(default_factory=set)   # question ids whose cells are highlighted to fix
-    skipped: frozenset = frozenset()   # questions the platform did not show on this row (问卷星 "(跳过)")
-    header_line: int = 1           # sheet row of the import file's header (a title row above it moves it down)
+    answers: dict | None  # None: imported before answers were kept with the batch
+    failing: set[str] = field(default_factory=set)  # question ids whose cells are highlighted to fix
+    skipped: frozenset = frozenset()  # questions the platform did not show on this row (问卷星 "(跳过)")
+    header_line: int = 1  # sheet row of the import file's header (a title row above it moves it down)
 
     @property
     def sheet_row(self) -> int:
@@ -92,6 +92,7 @@ def answer_columns(form: Form) -> list[AnswerColumn]:
 
 # ---- answers <-> cell texts -------------------------------------------------------------------
 
+
 def _label(q: Question, value) -> str:
     ids = q.choice_ids()
     return q.choice_label(value) if value in ids else str(value)
@@ -109,8 +110,13 @@ def render(columns: list[AnswerColumn], answers: dict | None) -> dict[str, str |
         if v is None or v == "" or v == []:
             out[col.key] = None
         elif col.other or col.q.kind not in ("single", "multiple", "likert", "ranking"):
-            out[col.key] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) \
-                if isinstance(v, (list, dict)) else str(v)
+            out[col.key] = (
+                v
+                if isinstance(v, str)
+                else json.dumps(v, ensure_ascii=False)
+                if isinstance(v, (list, dict))
+                else str(v)
+            )
         elif isinstance(v, list):
             out[col.key] = LIST_SEP.join(_label(col.q, x) for x in v)
         else:
@@ -129,7 +135,7 @@ def parse(columns: list[AnswerColumn], texts: dict[str, str | None]) -> dict:
         q = col.q
         if col.other or q.kind not in ("single", "multiple", "likert", "ranking"):
             if q.kind == "date" and not col.other:
-                text = re.sub(r"[ T]00:00:00$", "", text)    # Excel turns a typed date into a date-time
+                text = re.sub(r"[ T]00:00:00$", "", text)  # Excel turns a typed date into a date-time
             answers[col.key] = text
             continue
         idx = ChoiceIndex(q)
@@ -161,14 +167,18 @@ def _comma_items(idx: ChoiceIndex, text: str) -> list[str]:
 
 def _separator_hint(q: Question, value) -> str:
     """A hint for a multiple-choice cell that failed while holding ，、 or , (the separator is ┋)."""
-    if q.kind in ("multiple", "ranking") and isinstance(value, list) \
-            and any(isinstance(v, str) and _COMMAS.search(v) for v in value):
+    if (
+        q.kind in ("multiple", "ranking")
+        and isinstance(value, list)
+        and any(isinstance(v, str) and _COMMAS.search(v) for v in value)
+    ):
         example = LIST_SEP.join(c.label for c in q.choices[:2]) or f"运动{LIST_SEP}阅读"
         return f"（多个选项之间请用 {LIST_SEP} 分隔，如“{example}”，不要用逗号或顿号）"
     return ""
 
 
 # ---- pending rows ---------------------------------------------------------------------------------
+
 
 def _attempts(store: Store) -> dict[tuple[int, int], dict]:
     """The answers of the latest failed correction per (batch, row), from the audit log."""
@@ -181,8 +191,9 @@ def _attempts(store: Store) -> dict[tuple[int, int], dict]:
     return out
 
 
-def _groups(store: Store, batch_ids: set[int], batch_id: int | None, status: str | None
-            ) -> dict[tuple[int, int], list[dict]]:
+def _groups(
+    store: Store, batch_ids: set[int], batch_id: int | None, status: str | None
+) -> dict[tuple[int, int], list[dict]]:
     """Rejected-row entries of the given batches grouped by (batch, row)."""
     groups: dict[tuple[int, int], list[dict]] = defaultdict(list)
     for rec in store.rejected(batch_id, status=status).to_dict("records"):
@@ -197,8 +208,10 @@ def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[
     known = {int(b) for b in batches["id"]} if len(batches) else set()
     if batch_id is not None and batch_id not in known:
         have = "、".join(str(b) for b in sorted(known)) or "（无）"
-        raise IngestError(f"问卷“{form.title}”（{form.id}）没有导入批次 {batch_id}。修改：--batch 取 {have} 之一，"
-                          "或去掉 --batch 导出全部批次。")
+        raise IngestError(
+            f"问卷“{form.title}”（{form.id}）没有导入批次 {batch_id}。修改：--batch 取 {have} 之一，"
+            "或去掉 --batch 导出全部批次。"
+        )
     groups = _groups(store, known, batch_id, "open")
     reports = {int(b): json.loads(r) if r else {} for b, r in zip(batches.get("id", []), batches.get("report", []))}
     tried = _attempts(store)
@@ -208,12 +221,19 @@ def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[
     for (b, r), entries in sorted(groups.items()):
         answers = tried.get((b, r), reports.get(b, {}).get("rejected_answers", {}).get(str(r)))
         raw = json.loads(entries[0]["raw"]) if entries[0]["raw"] else {}
-        p = Pending(b, r, sorted(entries, key=lambda e: e["id"]), raw if isinstance(raw, dict) else {}, answers,
-                    header_line=int(reports.get(b, {}).get("header_row") or 1))
+        p = Pending(
+            b,
+            r,
+            sorted(entries, key=lambda e: e["id"]),
+            raw if isinstance(raw, dict) else {},
+            answers,
+            header_line=int(reports.get(b, {}).get("header_row") or 1),
+        )
         p.skipped = skipped_of(reports.get(b), r)
         if answers is not None:
-            p.failing = {x.question_id for x in without_skipped(validate_answers(form, answers)[1], p.skipped)
-                         if x.is_error}
+            p.failing = {
+                x.question_id for x in without_skipped(validate_answers(form, answers)[1], p.skipped) if x.is_error
+            }
         # and what failed on import though the stored answer now passes (an #N/A read as a blank optional answer)
         header_of = {**fix_headers, **reports.get(b, {}).get("mapping", {})}
         p.failing |= {header_of.get(e["column"], e["column"]) for e in entries} & ids
@@ -222,6 +242,7 @@ def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[
 
 
 # ---- export -----------------------------------------------------------------------------------------
+
 
 def _cell(value, mask: bool):
     return safe_cell(value, mask=mask, excel=True) if isinstance(value, str) else value
@@ -233,8 +254,9 @@ def _problem_text(entries: list[dict]) -> str:
     return "\n".join(f"· {RULE_LABELS.get(e['rule'], e['rule'])}｜列：{e['column']}｜{e['message']}" for e in entries)
 
 
-def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = None,
-                    show_personal: bool = False) -> dict:
+def export_rejected(
+    store: Store, form: Form, path, *, batch_id: int | None = None, show_personal: bool = False
+) -> dict:
     """Write the open quarantined rows of ``form`` to the fix workbook at ``path``; return a summary."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -268,17 +290,34 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
     for p in rows:
         failing_columns = {e["column"] for e in p.entries}
         for header, value in sorted(p.raw.items(), key=lambda kv: _header_order(kv[0])):
-            raw_ws.append([p.batch_id, p.sheet_row, _cell(header, False),
-                           _cell(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
-                                 not (show_personal or header in failing_columns))])
+            raw_ws.append(
+                [
+                    p.batch_id,
+                    p.sheet_row,
+                    _cell(header, False),
+                    _cell(
+                        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+                        not (show_personal or header in failing_columns),
+                    ),
+                ]
+            )
     info = wb.create_sheet(INFO_SHEET)
     notes = [
-        ("问卷编号", form.id), ("问卷", form.title), ("待修正行数", len(rows)),
-        ("个人信息", "未遮盖：本表含手机号、身份证号等原始内容，用后请删除，不要外传" if show_personal else
-         "需要修正的单元格（黄色）和问题说明照原样显示，其余单元格中的手机号、身份证号等已遮盖。遮盖的单元格不改动，重新提交时保留原值；"
-         "若要看原值，导出时加 --show-personal"),
-        ("怎么改", "在“待修正”表里改正黄色单元格（选项写选项文字，多选用 ┋ 分隔，如“运动┋阅读”），"
-                 "不要改动批次、表格行号和表头"),
+        ("问卷编号", form.id),
+        ("问卷", form.title),
+        ("待修正行数", len(rows)),
+        (
+            "个人信息",
+            "未遮盖：本表含手机号、身份证号等原始内容，用后请删除，不要外传"
+            if show_personal
+            else "需要修正的单元格（黄色）和问题说明照原样显示，其余单元格中的手机号、身份证号等已遮盖。遮盖的单元格不改动，重新提交时保留原值；"
+            "若要看原值，导出时加 --show-personal",
+        ),
+        (
+            "怎么改",
+            "在“待修正”表里改正黄色单元格（选项写选项文字，多选用 ┋ 分隔，如“运动┋阅读”），"
+            "不要改动批次、表格行号和表头",
+        ),
         ("表格行号", "该行在导入文件中的行号（与 Excel 左侧的行号、问题里的“表格第N行”一致）"),
         ("放弃", "确实无法修正的行，在“处理”列写“放弃”，该行隔离标记为已放弃（记入审计日志）"),
         ("重新提交", "weidiaoyan rejected resubmit 本文件 --form 问卷.yaml --db 数据库 --operator 姓名"),
@@ -287,8 +326,13 @@ def export_rejected(store: Store, form: Form, path, *, batch_id: int | None = No
         info.append([_cell(v, False) for v in row])
     info.column_dimensions["B"].width = 80
     _save(wb, path)
-    return {"path": str(path), "rows": len(rows), "batches": sorted({p.batch_id for p in rows}),
-            "entries": sum(len(p.entries) for p in rows), "masked": not show_personal}
+    return {
+        "path": str(path),
+        "rows": len(rows),
+        "batches": sorted({p.batch_id for p in rows}),
+        "entries": sum(len(p.entries) for p in rows),
+        "masked": not show_personal,
+    }
 
 
 def _header_order(header: str) -> tuple:
@@ -316,6 +360,7 @@ def _save(wb, path) -> Path:
 
 # ---- read back and resubmit ---------------------------------------------------------------------
 
+
 def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
     """(rows of the 待修正 sheet, 说明 items) of a fix workbook; IngestError if it is not one, or if a cell
     shows an Excel error (``#N/A``) or holds a formula without a saved value (its answer cannot be read)."""
@@ -330,23 +375,30 @@ def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
     if not path.exists():
         raise IngestError(f"文件 {path}：不存在。修改：给出 weidiaoyan rejected export 生成的待修正表。")
     try:
-        blob = read_input(path)           # a regular file of bounded size; a zip that would not explode
+        blob = read_input(path)  # a regular file of bounded size; a zip that would not explode
         book = check_workbook(blob)
-        scan, _ = book.scan(SHEET), book.scan(INFO_SHEET)      # the two sheets read below
+        scan, _ = book.scan(SHEET), book.scan(INFO_SHEET)  # the two sheets read below
     except UnsafeFile as bad:
         raise IngestError(f"文件 {path}：{bad.what}。修改：{bad.fix}。") from None
     try:
         wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
-    except Exception as err:   # openpyxl raises several types for non-xlsx or broken files
-        raise IngestError(f"文件 {path}：不是可读的 .xlsx 工作簿（{type(err).__name__}）。修改：在 Excel 中另存为 "
-                          ".xlsx 后重试，或重新运行 weidiaoyan rejected export。") from None
+    except Exception as err:  # openpyxl raises several types for non-xlsx or broken files
+        raise IngestError(
+            f"文件 {path}：不是可读的 .xlsx 工作簿（{type(err).__name__}）。修改：在 Excel 中另存为 "
+            ".xlsx 后重试，或重新运行 weidiaoyan rejected export。"
+        ) from None
     try:
         if SHEET not in wb.sheetnames or INFO_SHEET not in wb.sheetnames:
-            raise IngestError(f"文件 {path}：缺少工作表“{SHEET}”或“{INFO_SHEET}”，不是待修正表。修改：用 "
-                              "weidiaoyan rejected export 生成的文件，不要删除或改名工作表。")
+            raise IngestError(
+                f"文件 {path}：缺少工作表“{SHEET}”或“{INFO_SHEET}”，不是待修正表。修改：用 "
+                "weidiaoyan rejected export 生成的文件，不要删除或改名工作表。"
+            )
         rows = [[_cell_text(v) for v in r] for r in wb[SHEET].iter_rows(values_only=True)]
-        info = {str(r[0]): _cell_text(r[1]) for r in wb[INFO_SHEET].iter_rows(values_only=True)
-                if r and r[0] is not None and len(r) > 1}
+        info = {
+            str(r[0]): _cell_text(r[1])
+            for r in wb[INFO_SHEET].iter_rows(values_only=True)
+            if r and r[0] is not None and len(r) > 1
+        }
     finally:
         wb.close()
     if scan is not None and scan.n_odd:
@@ -361,8 +413,10 @@ def _odd_cells(path, scan, header: list) -> IngestError:
         name = header[c - 1] if c - 1 < len(header) and header[c - 1] else f"第{c}列"
         shown.append(f"第{r}行“{name}”列" + (f"是 Excel 错误值 {text}" if text else "是公式，但文件里没有保存计算结果"))
     more = f"等 {scan.n_odd} 处" if scan.n_odd > len(shown) else ""
-    return IngestError(f"文件 {path}：“{SHEET}”表{'；'.join(shown)}{more}，读不出答案，未作任何改动。"
-                       "修改：在这些单元格直接填写答案（不要用公式），保存后重新运行 rejected resubmit。")
+    return IngestError(
+        f"文件 {path}：“{SHEET}”表{'；'.join(shown)}{more}，读不出答案，未作任何改动。"
+        "修改：在这些单元格直接填写答案（不要用公式），保存后重新运行 rejected resubmit。"
+    )
 
 
 def _as_int(text) -> int | None:
@@ -380,27 +434,43 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         raise IngestError("重新提交需要操作人。修改：加上 --operator 姓名（记入审计日志）。")
     rows, info = _read_sheets(path)
     if info.get("问卷编号") != form.id:
-        raise IngestError(f"文件 {path}：这是问卷 {quoted(info.get('问卷编号'))} 的待修正表，与 --form 指定的问卷 {quoted(form.id)} "
-                          "不一致。修改：换用对应的问卷定义。")
+        raise IngestError(
+            f"文件 {path}：这是问卷 {quoted(info.get('问卷编号'))} 的待修正表，与 --form 指定的问卷 {quoted(form.id)} "
+            "不一致。修改：换用对应的问卷定义。"
+        )
     header = [h.strip() if h else "" for h in (rows[0] if rows else [])]
-    legacy = ROW not in header and LEGACY_ROW in header      # exported before 表格行号: data row numbers
+    legacy = ROW not in header and LEGACY_ROW in header  # exported before 表格行号: data row numbers
     fixed = [LEGACY_ROW if h == ROW and legacy else h for h in FIXED]
     columns = answer_columns(form)
     missing = [h for h in fixed + [c.header for c in columns] if h not in header]
     if missing:
-        raise IngestError(f"文件 {path}：“{SHEET}”表缺少列 {'、'.join(missing[:5])}"
-                          f"{' 等' if len(missing) > 5 else ''}（共 {len(missing)} 列）。修改：不要删除或改名表头；"
-                          "问卷改过的话，重新运行 weidiaoyan rejected export。")
+        raise IngestError(
+            f"文件 {path}：“{SHEET}”表缺少列 {'、'.join(missing[:5])}"
+            f"{' 等' if len(missing) > 5 else ''}（共 {len(missing)} 列）。修改：不要删除或改名表头；"
+            "问卷改过的话，重新运行 weidiaoyan rejected export。"
+        )
     pos = {h: header.index(h) for h in fixed + [c.header for c in columns]}
     pos[ROW] = pos[fixed[1]]
     open_rows = {(p.batch_id, p.row_number): p for p in pending_rows(store, form)}
     batches = store.batches(form.id)
     all_rows = set(_groups(store, {int(b) for b in batches["id"]} if len(batches) else set(), None, None))
-    offset = {} if legacy else {int(b): int(json.loads(r).get("header_row") or 1) if r else 1
-                                for b, r in zip(batches.get("id", []), batches.get("report", []))}
+    offset = (
+        {}
+        if legacy
+        else {
+            int(b): int(json.loads(r).get("header_row") or 1) if r else 1
+            for b, r in zip(batches.get("id", []), batches.get("report", []))
+        }
+    )
     plan, seen = [], set()
-    summary: dict = {"file": str(path), "resubmitted": [], "still_rejected": [], "dismissed": [], "unchanged": 0,
-                     "already_done": 0}
+    summary: dict = {
+        "file": str(path),
+        "resubmitted": [],
+        "still_rejected": [],
+        "dismissed": [],
+        "unchanged": 0,
+        "already_done": 0,
+    }
     for n, cells in enumerate(rows[1:], start=2):
         cells = list(cells) + [None] * (len(header) - len(cells))
         if all(c is None for c in cells):
@@ -408,16 +478,19 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         batch, shown = _as_int(cells[pos["批次"]]), _as_int(cells[pos[ROW]])
         where = (batch, None if shown is None else shown - offset.get(batch, 1) if not legacy else shown)
         if None in where or where not in all_rows:
-            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行的批次 {quoted(cells[pos['批次']])}、{fixed[1]} "
-                              f"{quoted(cells[pos[ROW]])} 不是问卷 {form.id} 的隔离行。修改：不要改动批次和{fixed[1]}两列；"
-                              "多余的行整行删除。")
+            raise IngestError(
+                f"文件 {path}：“{SHEET}”表第{n}行的批次 {quoted(cells[pos['批次']])}、{fixed[1]} "
+                f"{quoted(cells[pos[ROW]])} 不是问卷 {form.id} 的隔离行。修改：不要改动批次和{fixed[1]}两列；"
+                "多余的行整行删除。"
+            )
         if where in seen:
-            raise IngestError(f"文件 {path}：“{SHEET}”表第{n}行：批次 {batch} {fixed[1]} {shown} 出现了两次。"
-                              "修改：只保留一行。")
+            raise IngestError(
+                f"文件 {path}：“{SHEET}”表第{n}行：批次 {batch} {fixed[1]} {shown} 出现了两次。修改：只保留一行。"
+            )
         seen.add(where)
         p = open_rows.get(where)
         if p is None:
-            summary["already_done"] += 1          # re-submitted or dismissed earlier (e.g. a second run)
+            summary["already_done"] += 1  # re-submitted or dismissed earlier (e.g. a second run)
             continue
         if (cells[pos["处理"]] or "").strip() in DISMISS:
             plan.append(("dismiss", p, None, []))
@@ -427,9 +500,12 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         for c in columns:
             cell, was = cells[pos[c.header]], before[c.key]
             # a cell left as exported (masked or not, neutralised) keeps the stored original
-            texts[c.key] = was if cell is not None and was is not None \
-                and cell in (_cell(was, True), _cell(was, False)) else unneutralise(cell)
-        if parse(columns, texts) == parse(columns, before):   # " 是 " and "是" are the same answer
+            texts[c.key] = (
+                was
+                if cell is not None and was is not None and cell in (_cell(was, True), _cell(was, False))
+                else unneutralise(cell)
+            )
+        if parse(columns, texts) == parse(columns, before):  # " 是 " and "是" are the same answer
             summary["unchanged"] += 1
             continue
         answers = parse(columns, texts)
@@ -439,8 +515,9 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
     return summary
 
 
-def _apply(store: Store, form: Form, plan: list, columns: list[AnswerColumn], operator: str, reason: str | None,
-           summary: dict) -> None:
+def _apply(
+    store: Store, form: Form, plan: list, columns: list[AnswerColumn], operator: str, reason: str | None, summary: dict
+) -> None:
     """Write every planned outcome in one transaction."""
     if not plan:
         return
@@ -452,28 +529,63 @@ def _apply(store: Store, form: Form, plan: list, columns: list[AnswerColumn], op
             ids = [e["id"] for e in p.entries]
             where = {"batch_id": p.batch_id, "row_number": p.row_number}
             if action == "resubmit":
-                rid = resubmit(store, form, batch_id=p.batch_id, row_number=p.row_number, answers=answers,
-                               operator=operator, reason=reason, conn=conn)
+                rid = resubmit(
+                    store,
+                    form,
+                    batch_id=p.batch_id,
+                    row_number=p.row_number,
+                    answers=answers,
+                    operator=operator,
+                    reason=reason,
+                    conn=conn,
+                )
                 summary["resubmitted"].append({**where, "response_id": rid})
             elif action == "dismiss":
                 store.resolve_rejected(conn, ids, status="dismissed")
-                store.log_audit(conn, operator=operator, action="dismiss", entity="rejected_row", entity_id=ids[0],
-                                before={**where, "rule": [e["rule"] for e in p.entries]}, after=None, reason=reason)
+                store.log_audit(
+                    conn,
+                    operator=operator,
+                    action="dismiss",
+                    entity="rejected_row",
+                    entity_id=ids[0],
+                    before={**where, "rule": [e["rule"] for e in p.entries]},
+                    after=None,
+                    reason=reason,
+                )
                 summary["dismissed"].append(where)
             else:
-                new = [{"row_number": p.row_number, "column": header_of.get(x.question_id, x.question_id),
-                        "rule": x.rule, "value": _text(x.value),
+                new = [
+                    {
+                        "row_number": p.row_number,
+                        "column": header_of.get(x.question_id, x.question_id),
+                        "rule": x.rule,
+                        "value": _text(x.value),
                         "message": f"第{p.row_number}条数据（表格第{p.sheet_row}行，修正后重新提交仍不符合）{x.message}"
-                                   + (_separator_hint(form.question(x.question_id), answers.get(x.question_id))
-                                      if x.question_id in form.question_ids() else ""),
-                        "raw": p.raw, "fingerprint": p.entries[0].get("fingerprint")} for x in errors]
+                        + (
+                            _separator_hint(form.question(x.question_id), answers.get(x.question_id))
+                            if x.question_id in form.question_ids()
+                            else ""
+                        ),
+                        "raw": p.raw,
+                        "fingerprint": p.entries[0].get("fingerprint"),
+                    }
+                    for x in errors
+                ]
                 store.resolve_rejected(conn, ids, status=SUPERSEDED)
                 store.add_rejected(conn, p.batch_id, new)
-                store.log_audit(conn, operator=operator, action=RETRY, entity="rejected_row", entity_id=ids[0],
-                                before={**where, "rule": [e["rule"] for e in p.entries]},
-                                after={**where, "answers": answers}, reason=reason)
-                summary["still_rejected"].append({**where, "sheet_row": p.sheet_row,
-                                                  "reasons": [n["message"] for n in new]})
+                store.log_audit(
+                    conn,
+                    operator=operator,
+                    action=RETRY,
+                    entity="rejected_row",
+                    entity_id=ids[0],
+                    before={**where, "rule": [e["rule"] for e in p.entries]},
+                    after={**where, "answers": answers},
+                    reason=reason,
+                )
+                summary["still_rejected"].append(
+                    {**where, "sheet_row": p.sheet_row, "reasons": [n["message"] for n in new]}
+                )
 
 
 def _text(value):

@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.forms import OTHER, Choice, Form, Question
-from toolkit.forms import FILL_IN
+from toolkit.forms import FILL_IN, OTHER, Choice, Form, Question
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.files import RawTable, read_table
 from toolkit.ingest.normalize import key
@@ -28,8 +27,17 @@ from toolkit.ingest.readers.base import SourceQuestion, as_int
 from toolkit.ingest.readers.decode import OTHER_TEXT, blank, split_items
 from toolkit.ingest.readers.wjx import NOT_SHOWN_CODES, REGION_TAG
 
-_TAG_KINDS = (("矩阵", "likert"), ("多选", "multiple"), ("排序", "ranking"), ("量表", "likert"), ("单选", "single"),
-              ("填空", "text"), ("简答", "concern"), ("下拉", "single"), ("评分", "likert"))
+_TAG_KINDS = (
+    ("矩阵", "likert"),
+    ("多选", "multiple"),
+    ("排序", "ranking"),
+    ("量表", "likert"),
+    ("单选", "single"),
+    ("填空", "text"),
+    ("简答", "concern"),
+    ("下拉", "single"),
+    ("评分", "likert"),
+)
 _SCORE = re.compile(r"^(\d+)分$")
 _DATE = re.compile(r"^\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?$")
 
@@ -67,8 +75,7 @@ def _placeholder(n: int) -> str:
     return f"（第{n}个选项：导出中无人选择，{FILL_IN}）"
 
 
-def _matrix_codes(table: RawTable, rows, code_sq: SourceQuestion | None, code_table: RawTable | None
-                  ) -> dict[int, str]:
+def _matrix_codes(table: RawTable, rows, code_sq: SourceQuestion | None, code_table: RawTable | None) -> dict[int, str]:
     """Scale position -> scale text of a matrix, pairing its row columns with the 按选项序号 twin's."""
     code_rows = code_sq.parts("row") if code_sq is not None and code_table is not None else []
     if len(code_rows) != len(rows):
@@ -89,14 +96,21 @@ def _choices(labels: list[str], named: bool = False) -> tuple[list[Choice], bool
     return [Choice(str(i), x) for i, x in enumerate(plain, start=1)], other
 
 
-def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, code_table: RawTable | None,
-           qid: str, xlsform: bool = False, guessed: set | None = None) -> Question:
+def _guess(
+    table: RawTable,
+    sq: SourceQuestion,
+    code_sq: SourceQuestion | None,
+    code_table: RawTable | None,
+    qid: str,
+    xlsform: bool = False,
+    guessed: set | None = None,
+) -> Question:
     """The question drafted from one source question; adds ``qid`` to ``guessed`` when option order is a guess."""
     guessed = set() if guessed is None else guessed
     label = sq.label or f"第{sq.number}题"
     tag_kind = next((kind for word, kind in _TAG_KINDS if word in sq.tag), None)
     required = "必答" in sq.tag
-    if sq.tag == REGION_TAG:           # 问卷星 省市区: "山西-晋城", the respondent's area, not options
+    if sq.tag == REGION_TAG:  # 问卷星 省市区: "山西-晋城", the respondent's area, not options
         return Question(qid, "text", label, required=required, role="district")
     rows = sq.parts("row")
     if rows:
@@ -107,22 +121,32 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
             scale = [codes.get(n, _placeholder(n)) for n in range(1, max(codes) + 1)]
         elif not all(_SCORE.match(v) for v in scale):
             guessed.add(qid)
-        return Question(qid, "likert", label, required=required, rows=[Choice(str(i), c.sub or c.header) for i, c
-                                                                         in enumerate(rows, start=1)],
-                        choices=[Choice(str(i), v) for i, v in enumerate(scale, start=1)])
+        return Question(
+            qid,
+            "likert",
+            label,
+            required=required,
+            rows=[Choice(str(i), c.sub or c.header) for i, c in enumerate(rows, start=1)],
+            choices=[Choice(str(i), v) for i, v in enumerate(scale, start=1)],
+        )
     own_options = sq.parts("option")
     options = own_options or (code_sq.parts("option") if code_sq else [])
     if own_options and tag_kind not in ("multiple", "ranking"):
         cells = _ordered(v for c in own_options for v in _values(table, c.index))
         subs = {key(c.sub) for c in own_options}
         if cells and all(as_int(v) is not None for v in cells) and max(as_int(v) for v in cells) > 1:
-            tag_kind = "ranking"                      # option columns holding ranks (腾讯问卷 排序题)
+            tag_kind = "ranking"  # option columns holding ranks (腾讯问卷 排序题)
         elif cells and not all(as_int(v) is not None for v in cells) and not any(key(v) in subs for v in cells):
             # option columns holding a scale text per row: a matrix written one column per row
             guessed.add(qid)
-            return Question(qid, "likert", label, required=required,
-                            rows=[Choice(str(i), c.sub) for i, c in enumerate(own_options, start=1)],
-                            choices=[Choice(str(i), v) for i, v in enumerate(cells, start=1)])
+            return Question(
+                qid,
+                "likert",
+                label,
+                required=required,
+                rows=[Choice(str(i), c.sub) for i, c in enumerate(own_options, start=1)],
+                choices=[Choice(str(i), v) for i, v in enumerate(cells, start=1)],
+            )
     if options:
         kind = "ranking" if tag_kind == "ranking" else "multiple"
         choices, other = _choices([c.sub for c in options], named=xlsform)
@@ -147,10 +171,15 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
     distinct = _ordered(values)
     if all(_SCORE.match(v) for v in distinct):
         top = max(int(_SCORE.match(v).group(1)) for v in distinct)
-        return Question(qid, "likert", label, required=required,
-                        choices=[Choice(str(i), f"{i}分") for i in range(1, top + 1)])
-    if tag_kind in (None, "single", "likert") and code_sq is not None and code_table is not None \
-            and code_sq.parts("main"):
+        return Question(
+            qid, "likert", label, required=required, choices=[Choice(str(i), f"{i}分") for i in range(1, top + 1)]
+        )
+    if (
+        tag_kind in (None, "single", "likert")
+        and code_sq is not None
+        and code_table is not None
+        and code_sq.parts("main")
+    ):
         codes = _code_labels(table, sq.columns[0].index, code_table, code_sq.columns[0].index)
         # a column whose "codes" equal its texts (numbers, phone numbers) is not an option column
         if codes and max(codes) <= 200 and any(str(n) != label for n, label in codes.items()):
@@ -163,8 +192,11 @@ def _guess(table: RawTable, sq: SourceQuestion, code_sq: SourceQuestion | None, 
     if tag_kind is None and all(_DATE.match(v) for v in distinct):
         return Question(qid, "date", label, required=required)
     # phone / ID numbers repeat in a small sample but are never options
-    few = len(distinct) <= 30 and len(distinct) <= max(2, len(values) // 3) \
+    few = (
+        len(distinct) <= 30
+        and len(distinct) <= max(2, len(values) // 3)
         and not all(_is_code_number(v) for v in distinct)
+    )
     if tag_kind in ("single", "likert") or (tag_kind is None and few):
         labels = _ordered([(OTHER_TEXT.match(v).group(1).strip() if "〖" in v else v) for v in values])
         choices, other = _choices(labels, named=xlsform)
@@ -200,17 +232,19 @@ def _list_separator(values: list[str], space: bool = False) -> str | None:
 def _is_float(text: str) -> bool:
     from toolkit.numbers import to_float
 
-    return to_float(text) is not None        # strict: float("1_0") == 10
+    return to_float(text) is not None  # strict: float("1_0") == 10
 
 
-def infer_form(path, by_code=None, *, form_id: str | None = None, title: str | None = None,
-               source: str = "auto") -> Form:
+def infer_form(
+    path, by_code=None, *, form_id: str | None = None, title: str | None = None, source: str = "auto"
+) -> Form:
     """A draft ``Form`` from an export (optionally with its 按选项序号 twin for option order)."""
     return infer_draft(path, by_code, form_id=form_id, title=title, source=source)[0]
 
 
-def infer_draft(path, by_code=None, *, form_id: str | None = None, title: str | None = None,
-                source: str = "auto") -> tuple[Form, list[str]]:
+def infer_draft(
+    path, by_code=None, *, form_id: str | None = None, title: str | None = None, source: str = "auto"
+) -> tuple[Form, list[str]]:
     """``(form, notes)``: the draft and the Chinese review notes to show with it (see ``review_notes``)."""
     table = read_table(path)
     reader = get_reader(source, table)
@@ -225,8 +259,10 @@ def infer_draft(path, by_code=None, *, form_id: str | None = None, title: str | 
     if reader.name == "wjx" and _by_code(table, layout):
         raise _by_code_error(path, by_code, code_table is not None and not _by_code(code_table, code_layout))
     if not layout.questions:
-        raise IngestError(f"文件 {path}：没有找到题目列（表头如 {'、'.join(table.header[:5])}）。"
-                          "修改：确认这是答卷数据导出，且第一行是题目标题。")
+        raise IngestError(
+            f"文件 {path}：没有找到题目列（表头如 {'、'.join(table.header[:5])}）。"
+            "修改：确认这是答卷数据导出，且第一行是题目标题。"
+        )
     questions, used, guessed, skipped, factors = [], set(), set(), {}, {}
     for pos, sq in enumerate(layout.questions, start=1):
         base = f"q{sq.number}" if sq.number is not None else ("region" if sq.tag == REGION_TAG else f"q{pos}")
@@ -236,19 +272,33 @@ def infer_draft(path, by_code=None, *, form_id: str | None = None, title: str | 
         while qid in used:
             qid += "_b"
         used.add(qid)
-        questions.append(_guess(table, sq, code_by_number.get(sq.number), code_table, qid,
-                                xlsform=reader.name in ("kobo", "odk"), guessed=guessed))
+        questions.append(
+            _guess(
+                table,
+                sq,
+                code_by_number.get(sq.number),
+                code_table,
+                qid,
+                xlsform=reader.name in ("kobo", "odk"),
+                guessed=guessed,
+            )
+        )
         flags = reader.not_shown(table, sq)
         if flags is not None and flags.any():
-            earlier = list(zip(questions[:-1], layout.questions[:pos - 1]))
+            earlier = list(zip(questions[:-1], layout.questions[: pos - 1]))
             skipped[qid] = (int(np.count_nonzero(flags)), _shown_when(table, flags, earlier, factors))
     stem = Path(path).stem
     fid = form_id or re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_").lower() or "inferred"
     if not re.match(r"^[A-Za-z_]", fid):
         fid = "form_" + fid
-    form = Form(id=fid, title=title or f"{stem}（由导出文件推断，请核对）", version="draft",
-                description=f"由 weidiaoyan form infer 从 {Path(path).name} 推断的问卷草稿（来源：{reader.label}）。"
-                            "请核对题型、选项顺序、必答和跳题逻辑。", questions=questions)
+    form = Form(
+        id=fid,
+        title=title or f"{stem}（由导出文件推断，请核对）",
+        version="draft",
+        description=f"由 weidiaoyan form infer 从 {Path(path).name} 推断的问卷草稿（来源：{reader.label}）。"
+        "请核对题型、选项顺序、必答和跳题逻辑。",
+        questions=questions,
+    )
     skip_note = _skip_logic_note(form, skipped)
     if skip_note:
         form.description += skip_note
@@ -262,10 +312,14 @@ def _skip_logic_note(form: Form, skipped: dict[str, tuple[int, str | None]]) -> 
     """The draft's record of skip logic seen only as ``(跳过)`` cells: which questions, and what the answers hint."""
     if not skipped:
         return ""
-    names = "；".join(f"第{form.number(qid)}题（{qid}，{n} 份答卷跳过" + (f"，从答案看可能是 relevant: {cond}" if cond else "")
-                     + "）" for qid, (n, cond) in skipped.items())
-    return ("有跳题逻辑（导出中标为“(跳过)”：问卷上设有跳题/关联逻辑，但导出看不到条件，草稿未写 relevant）："
-            f"{names}。请对照原问卷为这些题补写 relevant（写法如 relevant: \"${{q2}} == '1'\"）。")
+    names = "；".join(
+        f"第{form.number(qid)}题（{qid}，{n} 份答卷跳过" + (f"，从答案看可能是 relevant: {cond}" if cond else "") + "）"
+        for qid, (n, cond) in skipped.items()
+    )
+    return (
+        "有跳题逻辑（导出中标为“(跳过)”：问卷上设有跳题/关联逻辑，但导出看不到条件，草稿未写 relevant）："
+        f"{names}。请对照原问卷为这些题补写 relevant（写法如 relevant: \"${{q2}} == '1'\"）。"
+    )
 
 
 def _shown_when(table: RawTable, hidden, earlier: list[tuple[Question, SourceQuestion]], factors: dict) -> str | None:
@@ -277,16 +331,16 @@ def _shown_when(table: RawTable, hidden, earlier: list[tuple[Question, SourceQue
     for q, sq in earlier:
         if q.kind != "single" or not q.choices or not sq.parts("main"):
             continue
-        if q.id not in factors:          # each candidate column factorised once (large files, many skips)
+        if q.id not in factors:  # each candidate column factorised once (large files, many skips)
             codes, labels = pd.factorize(table.data[sq.parts("main")[0].index])
             ids = {key(c.label): c.id for c in q.choices}
             # "" for a blank cell or marker ((空), (跳过)), None for a text no choice names
             factors[q.id] = (codes, ["" if blank(v) else ids.get(key(v)) for v in labels] + [""])
-        codes, ids = factors[q.id]       # code -1 (empty cell) indexes the trailing ""
+        codes, ids = factors[q.id]  # code -1 (empty cell) indexes the trailing ""
         hidden_ids = {ids[c] for c in np.unique(codes[hidden]).tolist()}
         shown_ids = {ids[c] for c in np.unique(codes[~hidden]).tolist()}
         if None in hidden_ids | shown_ids or (hidden_ids & shown_ids) - {""}:
-            continue                     # an answer the choices do not name, or one seen both ways
+            continue  # an answer the choices do not name, or one seen both ways
         # a blank answer equals nothing: it hides the question under "==", shows it under "!="
         equal = bool(shown_ids - {""}) and "" not in shown_ids
         unequal = bool(hidden_ids - {""}) and "" not in hidden_ids
@@ -314,16 +368,22 @@ def _by_code(table: RawTable, layout) -> bool:
 def _by_code_error(path, by_code, swapped: bool) -> IngestError:
     name = Path(str(path)).name
     if swapped:
-        return IngestError(f"文件 {name} 是问卷星“按选项序号”导出，{Path(str(by_code)).name} 才是“按选项文本”导出，两者位置颠倒了。"
-                           f"修改：weidiaoyan form infer {Path(str(by_code)).name} --by-code {name} -o surveys/问卷.yaml")
+        return IngestError(
+            f"文件 {name} 是问卷星“按选项序号”导出，{Path(str(by_code)).name} 才是“按选项文本”导出，两者位置颠倒了。"
+            f"修改：weidiaoyan form infer {Path(str(by_code)).name} --by-code {name} -o surveys/问卷.yaml"
+        )
     if by_code:
-        return IngestError(f"文件 {name} 和 {Path(str(by_code)).name} 都是问卷星“按选项序号”导出（单选题只有选项序号 1、2、3…，"
-                           "多选题拆成“第N题(选项)”列），看不出选项文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
-                           f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml")
-    return IngestError(f"文件 {name} 是问卷星“按选项序号”导出：单选题只有选项序号（1、2、3…），多选题拆成“第N题(选项)”列，"
-                       "只凭它推断，单选题会被当成数字题、选项没有文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
-                       f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
-                       "（按序号的文件放在 --by-code 后面，用来确定选项顺序）。")
+        return IngestError(
+            f"文件 {name} 和 {Path(str(by_code)).name} 都是问卷星“按选项序号”导出（单选题只有选项序号 1、2、3…，"
+            "多选题拆成“第N题(选项)”列），看不出选项文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
+            f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
+        )
+    return IngestError(
+        f"文件 {name} 是问卷星“按选项序号”导出：单选题只有选项序号（1、2、3…），多选题拆成“第N题(选项)”列，"
+        "只凭它推断，单选题会被当成数字题、选项没有文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
+        f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
+        "（按序号的文件放在 --by-code 后面，用来确定选项顺序）。"
+    )
 
 
 def review_notes(form: Form, guessed: set[str], path, *, by_code=None, wjx: bool = True) -> list[str]:
@@ -333,19 +393,28 @@ def review_notes(form: Form, guessed: set[str], path, *, by_code=None, wjx: bool
     if order:
         q = order[0]
         names = "、".join(f"第{form.number(x.id)}题" for x in order[:8]) + (" 等" if len(order) > 8 else "")
-        how = (f"同一问卷在问卷星再导出一份“按选项序号”的文件，运行 weidiaoyan form infer {Path(str(path)).name} "
-               "--by-code 按序号导出的文件 -o …，即可得到问卷上的真实顺序" if wjx and not by_code
-               else "请对照原问卷调整 choices 的先后")
-        notes.append(f"选项顺序是猜的：{names}（共 {len(order)} 题）的选项按在导出中首次出现的先后排列"
-                     f"（如第{form.number(q.id)}题“{_short(q.label)}”以“{q.choices[0].label}”开头），"
-                     f"不一定是问卷上的顺序。{how}。")
+        how = (
+            f"同一问卷在问卷星再导出一份“按选项序号”的文件，运行 weidiaoyan form infer {Path(str(path)).name} "
+            "--by-code 按序号导出的文件 -o …，即可得到问卷上的真实顺序"
+            if wjx and not by_code
+            else "请对照原问卷调整 choices 的先后"
+        )
+        notes.append(
+            f"选项顺序是猜的：{names}（共 {len(order)} 题）的选项按在导出中首次出现的先后排列"
+            f"（如第{form.number(q.id)}题“{_short(q.label)}”以“{q.choices[0].label}”开头），"
+            f"不一定是问卷上的顺序。{how}。"
+        )
     holes = {q.id: [c.id for c in q.choices if FILL_IN in c.label] for q in form.questions}
     holes = {qid: ids for qid, ids in holes.items() if ids}
     if holes:
-        notes.append(f"有 {sum(map(len, holes.values()))} 个选项的文字要补全（导出中无人选择，只知道序号；"
-                     f"YAML 里是“（第N个选项：导出中无人选择，{FILL_IN}）”，请改成问卷上的选项文字）：")
-        notes.extend(f"  - 第{form.number(qid)}题（{qid}）“{_short(form.question(qid).label)}”：选项 {'、'.join(ids)}"
-                     for qid, ids in holes.items())
+        notes.append(
+            f"有 {sum(map(len, holes.values()))} 个选项的文字要补全（导出中无人选择，只知道序号；"
+            f"YAML 里是“（第N个选项：导出中无人选择，{FILL_IN}）”，请改成问卷上的选项文字）："
+        )
+        notes.extend(
+            f"  - 第{form.number(qid)}题（{qid}）“{_short(form.question(qid).label)}”：选项 {'、'.join(ids)}"
+            for qid, ids in holes.items()
+        )
     return notes
 
 

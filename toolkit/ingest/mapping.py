@@ -34,14 +34,15 @@ def _score(sq: SourceQuestion, q: Question, number: int) -> float:
         s = max(s, 0.95 * sum(key(r) in labels for r in rows) / len(rows)) if not sq.label else s
         s = min(1.0, s + 0.1 * sum(key(r) in labels for r in rows) / len(rows))
     if sq.tag == REGION_TAG and q.role == "district" and q.kind in ("text", "concern"):
-        s = max(s, THRESHOLD + 0.1)        # 问卷星's 省市区 column keeps its stock title, whatever the form calls it
+        s = max(s, THRESHOLD + 0.1)  # 问卷星's 省市区 column keeps its stock title, whatever the form calls it
     if sq.number is not None and sq.number == number:
         s += 0.05
     return s
 
 
-def match_questions(layout: Layout, form: Form, saved: dict[str, str] | None = None
-                    ) -> tuple[list[tuple[SourceQuestion, Question]], list[SourceQuestion]]:
+def match_questions(
+    layout: Layout, form: Form, saved: dict[str, str] | None = None
+) -> tuple[list[tuple[SourceQuestion, Question]], list[SourceQuestion]]:
     """Pairs (source question, form question) and the source questions left unmatched."""
     questions = form.answer_questions()
     numbers = {q.id: form.number(q.id) for q in questions}
@@ -49,7 +50,7 @@ def match_questions(layout: Layout, form: Form, saved: dict[str, str] | None = N
     pairs: list[tuple[SourceQuestion, Question]] = []
     used: set[str] = set()
     taken: set[int] = set()
-    for i, sq in enumerate(layout.questions):      # reviewed mapping first
+    for i, sq in enumerate(layout.questions):  # reviewed mapping first
         qid = (saved or {}).get(sq.columns[0].header)
         if qid in by_id and qid not in used:
             pairs.append((sq, by_id[qid]))
@@ -97,8 +98,8 @@ def save_mapping(form: Form, pairs: list[tuple[SourceQuestion, Question]]) -> Pa
         return None
     columns = load_mapping(form)
     columns.update({sq.columns[0].header: q.id for sq, q in pairs})
-    text = ("# 导入时表头与题目的对应关系（weidiaoyan ingest 自动生成，可人工修改后再次导入）\n"
-            + yaml.safe_dump({"form": form.id, "columns": dict(sorted(columns.items()))}, allow_unicode=True,
-                             sort_keys=False))
+    text = "# 导入时表头与题目的对应关系（weidiaoyan ingest 自动生成，可人工修改后再次导入）\n" + yaml.safe_dump(
+        {"form": form.id, "columns": dict(sorted(columns.items()))}, allow_unicode=True, sort_keys=False
+    )
     path.write_text(text, encoding="utf-8")
     return path

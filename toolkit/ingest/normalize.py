@@ -13,9 +13,28 @@ from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 # NFKC keeps these Chinese punctuation marks; fold them by hand to their ASCII look-alikes
-_EXTRA = str.maketrans({"，": ",", "。": ".", "；": ";", "：": ":", "？": "?", "！": "!", "、": ",", "—": "-",
-                        "－": "-", "～": "~", "“": '"', "”": '"', "‘": "'", "’": "'", "【": "[", "】": "]",
-                        "〖": "[", "〗": "]"})
+_EXTRA = str.maketrans(
+    {
+        "，": ",",
+        "。": ".",
+        "；": ";",
+        "：": ":",
+        "？": "?",
+        "！": "!",
+        "、": ",",
+        "—": "-",
+        "－": "-",
+        "～": "~",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "【": "[",
+        "】": "]",
+        "〖": "[",
+        "〗": "]",
+    }
+)
 
 
 @lru_cache(maxsize=65536)

@@ -21,7 +21,7 @@ from toolkit.ingest.readers import get_reader
 from toolkit.ingest.validate import validate_rows
 from toolkit.store import Store, StoreConflict, open_store
 
-MIN_MATCHED = 0.3   # below this share of matched questions the file is taken to be from another survey
+MIN_MATCHED = 0.3  # below this share of matched questions the file is taken to be from another survey
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -39,8 +39,10 @@ def _unique_headers(headers: list[str]) -> list[str]:
 
 def _raw_rows(table: RawTable) -> list[dict]:
     headers = _unique_headers(table.header)
-    return [{h: v for h, v in zip(headers, values) if v is not None}
-            for values in table.data.itertuples(index=False, name=None)]
+    return [
+        {h: v for h, v in zip(headers, values) if v is not None}
+        for values in table.data.itertuples(index=False, name=None)
+    ]
 
 
 FORM_SUFFIXES = (".yaml", ".yml")
@@ -54,18 +56,34 @@ def check_swapped(path, form) -> None:
     if form_ext in FORM_SUFFIXES and input_ext not in FORM_SUFFIXES:
         return
     form_bad, input_bad = form_ext not in FORM_SUFFIXES, input_ext in FORM_SUFFIXES
-    what = "；".join(([f"--form 应是问卷定义文件（.yaml，如 surveys/annual_topics.yaml），实为 {form}"
-                       f"（{form_ext or '无扩展名'}）"] if form_bad else [])
-                     + ([f"输入文件应是平台导出的 .xlsx/.xls/.csv，实为 {path}（{input_ext}）"] if input_bad else []))
-    fix = (f"看起来两者位置颠倒了。修改：weidiaoyan ingest {Path(str(form)).name} --form {Path(str(path)).name}"
-           "（导出文件在前，--form 后面跟问卷定义）。" if form_bad and input_bad else
-           "修改：weidiaoyan ingest 导出文件 --form 问卷.yaml" +
-           ("；还没有问卷定义时，先用 weidiaoyan form infer 导出文件 -o surveys/问卷.yaml 生成草稿。" if form_bad else "。"))
+    what = "；".join(
+        (
+            [
+                f"--form 应是问卷定义文件（.yaml，如 surveys/annual_topics.yaml），实为 {form}"
+                f"（{form_ext or '无扩展名'}）"
+            ]
+            if form_bad
+            else []
+        )
+        + ([f"输入文件应是平台导出的 .xlsx/.xls/.csv，实为 {path}（{input_ext}）"] if input_bad else [])
+    )
+    fix = (
+        f"看起来两者位置颠倒了。修改：weidiaoyan ingest {Path(str(form)).name} --form {Path(str(path)).name}"
+        "（导出文件在前，--form 后面跟问卷定义）。"
+        if form_bad and input_bad
+        else "修改：weidiaoyan ingest 导出文件 --form 问卷.yaml"
+        + (
+            "；还没有问卷定义时，先用 weidiaoyan form infer 导出文件 -o surveys/问卷.yaml 生成草稿。"
+            if form_bad
+            else "。"
+        )
+    )
     raise IngestError(f"{what}。{fix}")
 
 
-def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dict | None = None,
-                header_row: int | None = None) -> dict:
+def read_export(
+    path, form: Form, source: str = "auto", sheet=None, mapping: dict | None = None, header_row: int | None = None
+) -> dict:
     """Read and map an export without touching any store.
 
     Returns a dict with ``table``, ``reader``, ``layout``, ``pairs`` (source question, form question),
@@ -79,20 +97,34 @@ def read_export(path, form: Form, source: str = "auto", sheet=None, mapping: dic
     n_questions = len(layout.questions)
     if not pairs or (n_questions and len(pairs) / n_questions < MIN_MATCHED):
         sample = "、".join(sq.headers[0] for sq in layout.questions[:5]) or "、".join(table.header[:5])
-        raise IngestError(f"文件 {path}：表头与问卷“{form.title}”（{form.id}）的题目对不上"
-                          f"（按{reader.label}格式读取，{len(pairs)}/{n_questions} 题能对应，表头如：{sample}），"
-                          "可能是另一份问卷的导出。修改：换用对应的问卷定义（--form）；若来源识别错了，用 --source 指定；"
-                          "或用 weidiaoyan form infer 从这个文件生成问卷草稿。")
+        raise IngestError(
+            f"文件 {path}：表头与问卷“{form.title}”（{form.id}）的题目对不上"
+            f"（按{reader.label}格式读取，{len(pairs)}/{n_questions} 题能对应，表头如：{sample}），"
+            "可能是另一份问卷的导出。修改：换用对应的问卷定义（--form）；若来源识别错了，用 --source 指定；"
+            "或用 weidiaoyan form infer 从这个文件生成问卷草稿。"
+        )
     columns: dict[str, list] = {}
     for sq, q in pairs:
         columns.update(reader.decode(table, layout, sq, q))
     keys = list(columns)
-    answers = [{k: v for k, v in zip(keys, values) if v is not None} for values in zip(*columns.values())] \
-        if keys else [{} for _ in range(table.n_rows)]
-    unmapped = [table.header[c.index] for sq in unmatched for c in sq.columns] + [table.header[i] for i in layout.unknown]
-    return {"table": table, "reader": reader, "layout": layout, "pairs": pairs, "unmapped": unmapped,
-            "answers": answers, "meta": reader.meta(table, layout),
-            "not_shown": _not_shown(table, reader, pairs)}
+    answers = (
+        [{k: v for k, v in zip(keys, values) if v is not None} for values in zip(*columns.values())]
+        if keys
+        else [{} for _ in range(table.n_rows)]
+    )
+    unmapped = [table.header[c.index] for sq in unmatched for c in sq.columns] + [
+        table.header[i] for i in layout.unknown
+    ]
+    return {
+        "table": table,
+        "reader": reader,
+        "layout": layout,
+        "pairs": pairs,
+        "unmapped": unmapped,
+        "answers": answers,
+        "meta": reader.meta(table, layout),
+        "not_shown": _not_shown(table, reader, pairs),
+    }
 
 
 def _not_shown(table: RawTable, reader, pairs) -> list[frozenset[str]]:
@@ -103,13 +135,23 @@ def _not_shown(table: RawTable, reader, pairs) -> list[frozenset[str]]:
     ids = [qid for qid, _ in flagged]
     # rows share a few skip patterns: one frozenset per distinct pattern
     patterns: dict[tuple, frozenset] = {}
-    return [patterns.setdefault(row, frozenset(q for q, hit in zip(ids, row) if hit))
-            for row in zip(*(f.tolist() for _, f in flagged))]
+    return [
+        patterns.setdefault(row, frozenset(q for q, hit in zip(ids, row) if hit))
+        for row in zip(*(f.tolist() for _, f in flagged))
+    ]
 
 
-def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: str = "auto",
-           operator: str | None = None, sheet=None, remember_mapping: bool = True,
-           header_row: int | None = None) -> dict:
+def ingest(
+    path,
+    form: Form | str | Path,
+    store: Store | str | Path,
+    *,
+    source: str = "auto",
+    operator: str | None = None,
+    sheet=None,
+    remember_mapping: bool = True,
+    header_row: int | None = None,
+) -> dict:
     """Import one export file into ``store`` and return the import report (a dict, see ``report.py``).
 
     Nothing is half-written: batch, accepted responses, quarantined rows and the report are one
@@ -128,10 +170,12 @@ def ingest(path, form: Form | str | Path, store: Store | str | Path, *, source: 
         report = _ingest(got, path, form, db, operator)
     except _UNFORESEEN as err:
         raise _unparseable(path, source, err) from err
-    except StoreConflict:   # the loser of two imports of one file at the same moment: rolled back
-        raise IngestError(f"文件 {path}：同一文件正由另一个程序（或另一位同事）导入，或刚刚导入完成；"
-                          "本次没有写入任何数据，也不会重复写入。修改：用 weidiaoyan db info 查看数据库；"
-                          "需要时重新运行本命令，已导入的行会被自动跳过。") from None
+    except StoreConflict:  # the loser of two imports of one file at the same moment: rolled back
+        raise IngestError(
+            f"文件 {path}：同一文件正由另一个程序（或另一位同事）导入，或刚刚导入完成；"
+            "本次没有写入任何数据，也不会重复写入。修改：用 weidiaoyan db info 查看数据库；"
+            "需要时重新运行本命令，已导入的行会被自动跳过。"
+        ) from None
     finally:
         if own_store:
             db.close()
@@ -147,9 +191,11 @@ def _remember_mapping(form, pairs, report: dict) -> None:
         save_mapping(form, pairs)
     except OSError as err:
         why = "没有写权限" if isinstance(err, PermissionError) else err.strerror or str(err)
-        report["notes"].append(f"导入已完成（批次 {report['batch_id']}：接收 {report['accepted']} 行、隔离 {report['rejected']} 行），"
-                               f"但表头与题目的对应关系未能保存到 {mapping_path(form)}（{why}）。数据不受影响；下次导入"
-                               "同类表格时会重新自动匹配。如需保存对应关系，请给问卷所在文件夹写权限")
+        report["notes"].append(
+            f"导入已完成（批次 {report['batch_id']}：接收 {report['accepted']} 行、隔离 {report['rejected']} 行），"
+            f"但表头与题目的对应关系未能保存到 {mapping_path(form)}（{why}）。数据不受影响；下次导入"
+            "同类表格时会重新自动匹配。如需保存对应关系，请给问卷所在文件夹写权限"
+        )
 
 
 _UNFORESEEN = (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSError, MemoryError)
@@ -157,9 +203,11 @@ _UNFORESEEN = (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSErro
 
 def _unparseable(path, source: str, err: Exception) -> IngestError:
     # a file shape no reader foresaw: the transaction has rolled back; say so instead of a traceback
-    return IngestError(f"文件 {path}：内容无法按{source}格式解析（{type(err).__name__}: {str(err)[:200]}），"
-                       "数据库未作任何改动。修改：确认文件是平台原样导出的答卷数据；"
-                       "仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查。")
+    return IngestError(
+        f"文件 {path}：内容无法按{source}格式解析（{type(err).__name__}: {str(err)[:200]}），"
+        "数据库未作任何改动。修改：确认文件是平台原样导出的答卷数据；"
+        "仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查。"
+    )
 
 
 def _ingest(got, path, form, store, operator) -> dict:
@@ -174,70 +222,119 @@ def _ingest(got, path, form, store, operator) -> dict:
 
     numbers = table.row_numbers or list(range(1, table.n_rows + 1))
     accepted, rejected, warnings = [], [], Counter()
-    rejected_answers = {}       # answers as read, kept with the batch so the fix workbook can show them
+    rejected_answers = {}  # answers as read, kept with the batch so the fix workbook can show them
     rejected_not_shown = {}
     odd = _odd_cell_problems(table, got["pairs"])
     for i, (clean, problems) in zip(new, results):
         errors = [p for p in problems if p.is_error]
-        if numbers[i] in odd:       # an Excel error cell read as blank: that, not "blank", is the problem
-            errors = [p for p in errors if p.question_id not in {x.question_id for x in odd[numbers[i]]}] \
-                + odd[numbers[i]]
+        if numbers[i] in odd:  # an Excel error cell read as blank: that, not "blank", is the problem
+            errors = [p for p in errors if p.question_id not in {x.question_id for x in odd[numbers[i]]}] + odd[
+                numbers[i]
+            ]
         for p in problems:
             if not p.is_error:
                 warnings[p.rule] += 1
         if errors:
             rejected_answers[str(numbers[i])] = answers[i]
-            if not_shown[i]:        # a resubmitted row must still count its skipped questions as not shown
+            if not_shown[i]:  # a resubmitted row must still count its skipped questions as not shown
                 rejected_not_shown[str(numbers[i])] = sorted(not_shown[i])
-            rejected.extend({"row_number": numbers[i], "column": header_of.get(p.question_id, p.question_id),
-                             "question_id": p.question_id, "rule": p.rule, "value": _text(p.value),
-                             "message": f"第{numbers[i]}条数据（表格第{table.sheet_row(numbers[i])}行）{p.message}", "raw": raw_rows[i],
-                             "fingerprint": fps[i]} for p in errors)
+            rejected.extend(
+                {
+                    "row_number": numbers[i],
+                    "column": header_of.get(p.question_id, p.question_id),
+                    "question_id": p.question_id,
+                    "rule": p.rule,
+                    "value": _text(p.value),
+                    "message": f"第{numbers[i]}条数据（表格第{table.sheet_row(numbers[i])}行）{p.message}",
+                    "raw": raw_rows[i],
+                    "fingerprint": fps[i],
+                }
+                for p in errors
+            )
         else:
             accepted.append((i, clean))
-    respondent, ips, submitted, external = (list(meta[c]) for c in ("respondent", "ip", "submitted_at",
-                                                                     "external_id"))
+    respondent, ips, submitted, external = (list(meta[c]) for c in ("respondent", "ip", "submitted_at", "external_id"))
     flags = dup.flag_duplicates(
-        form, [c for _, c in accepted], [respondent[i] for i, _ in accepted],
-        [ips[i] for i, _ in accepted], [submitted[i] for i, _ in accepted],
-        store.answers_times_raw(form.id) if accepted else [])
+        form,
+        [c for _, c in accepted],
+        [respondent[i] for i, _ in accepted],
+        [ips[i] for i, _ in accepted],
+        [submitted[i] for i, _ in accepted],
+        store.answers_times_raw(form.id) if accepted else [],
+    )
     serial_q = form.by_role("serial")
-    records = [{"answers": clean, "serial": clean.get(serial_q.id) if serial_q else None,
-                "submitted_at": submitted[i], "external_id": _text(external[i]),
-                "fingerprint": fps[i], "raw": raw_rows[i], "row_number": numbers[i], "flags": flags[k] or None}
-               for k, (i, clean) in enumerate(accepted)]
+    records = [
+        {
+            "answers": clean,
+            "serial": clean.get(serial_q.id) if serial_q else None,
+            "submitted_at": submitted[i],
+            "external_id": _text(external[i]),
+            "fingerprint": fps[i],
+            "raw": raw_rows[i],
+            "row_number": numbers[i],
+            "flags": flags[k] or None,
+        }
+        for k, (i, clean) in enumerate(accepted)
+    ]
     rejected_row_numbers = sorted({r["row_number"] for r in rejected})
     report = {
-        "file": str(path), "sha256": table.sha256, "source": reader.name, "source_label": reader.label,
-        "mode": got["layout"].mode, "header_row": table.header_line, "form_id": form.id, "form_title": form.title, "batch_id": None,
-        "rows": table.n_rows, "new_rows": len(new), "skipped_existing": table.n_rows - len(new),
-        "accepted": len(records), "rejected": len(rejected_row_numbers), "rejected_rows": rejected_row_numbers,
+        "file": str(path),
+        "sha256": table.sha256,
+        "source": reader.name,
+        "source_label": reader.label,
+        "mode": got["layout"].mode,
+        "header_row": table.header_line,
+        "form_id": form.id,
+        "form_title": form.title,
+        "batch_id": None,
+        "rows": table.n_rows,
+        "new_rows": len(new),
+        "skipped_existing": table.n_rows - len(new),
+        "accepted": len(records),
+        "rejected": len(rejected_row_numbers),
+        "rejected_rows": rejected_row_numbers,
         "duplicates": sum(1 for f in flags if f),
         "duplicate_rows": [r["row_number"] for r in records if r["flags"]],
         "unmapped_columns": got["unmapped"],
         "mapping": {sq.columns[0].header: q.id for sq, q in got["pairs"]},
-        "top_reasons": _top_reasons(rejected), "warnings": dict(warnings), "notes": list(table.notes),
+        "top_reasons": _top_reasons(rejected),
+        "warnings": dict(warnings),
+        "notes": list(table.notes),
         "problems": [{k: r[k] for k in ("row_number", "column", "rule", "value", "message")} for r in rejected],
     }
     skipped_rows = sum(1 for i in new if not_shown[i])
     if skipped_rows:
-        report["notes"].append(f"{skipped_rows} 条答卷有题目标为“(跳过)”（问卷星按跳题逻辑未显示，按序号导出为 -3/-2）："
-                               "这些题按未作答保存，不算必答未答")
+        report["notes"].append(
+            f"{skipped_rows} 条答卷有题目标为“(跳过)”（问卷星按跳题逻辑未显示，按序号导出为 -3/-2）："
+            "这些题按未作答保存，不算必答未答"
+        )
     if not new:
-        report["notes"].append("文件只有表头，没有答卷，未写入任何数据" if not table.n_rows
-                               else "文件中的答卷此前都已导入，本次未写入任何数据")
+        report["notes"].append(
+            "文件只有表头，没有答卷，未写入任何数据"
+            if not table.n_rows
+            else "文件中的答卷此前都已导入，本次未写入任何数据"
+        )
         return report
     with store.transaction() as conn:
-        batch_id = store.create_batch(conn, form, source=reader.name, filename=Path(path).name,
-                                      file_sha256=table.sha256, operator=operator)
+        batch_id = store.create_batch(
+            conn, form, source=reader.name, filename=Path(path).name, file_sha256=table.sha256, operator=operator
+        )
         report["batch_id"] = batch_id
         store.add_responses(form, records, source=reader.name, operator=operator, batch_id=batch_id, conn=conn)
         store.add_rejected(conn, batch_id, rejected)
-        store.finish_batch(conn, batch_id, n_rows=len(new), n_accepted=len(records),
-                           n_rejected=len(rejected_row_numbers), n_duplicates=report["duplicates"],
-                           report={**{k: v for k, v in report.items() if k != "problems"},
-                                   "rejected_answers": rejected_answers,
-                                   "rejected_not_shown": rejected_not_shown})
+        store.finish_batch(
+            conn,
+            batch_id,
+            n_rows=len(new),
+            n_accepted=len(records),
+            n_rejected=len(rejected_row_numbers),
+            n_duplicates=report["duplicates"],
+            report={
+                **{k: v for k, v in report.items() if k != "problems"},
+                "rejected_answers": rejected_answers,
+                "rejected_not_shown": rejected_not_shown,
+            },
+        )
     return report
 
 
@@ -251,10 +348,15 @@ def _odd_cell_problems(table: RawTable, pairs) -> dict[int, list[AnswerProblem]]
         if q is None or any(p.question_id == q.id for p in out.get(row, [])):
             continue
         what = f"是 Excel 错误值 {text}（公式出错）" if text else "是公式，但文件里没有保存计算结果"
-        out.setdefault(row, []).append(AnswerProblem(
-            q.id, "excel_error", text or None,
-            f"“{table.header[col]}”列{what}，答案无法读出。修改：在原表改正公式（或复制后“粘贴为数值”）后重新导入，"
-            "或在待修正表中填写正确答案"))
+        out.setdefault(row, []).append(
+            AnswerProblem(
+                q.id,
+                "excel_error",
+                text or None,
+                f"“{table.header[col]}”列{what}，答案无法读出。修改：在原表改正公式（或复制后“粘贴为数值”）后重新导入，"
+                "或在待修正表中填写正确答案",
+            )
+        )
     return out
 
 
@@ -271,8 +373,10 @@ def _top_reasons(rejected: list[dict], n: int = 10) -> list[dict]:
     example = {}
     for r in rejected:
         example.setdefault((r["rule"], r["column"]), r["message"])
-    return [{"rule": rule, "column": col, "count": c, "example": example[(rule, col)]}
-            for (rule, col), c in counts.most_common(n)]
+    return [
+        {"rule": rule, "column": col, "count": c, "example": example[(rule, col)]}
+        for (rule, col), c in counts.most_common(n)
+    ]
 
 
 def as_frame(report: dict) -> pd.DataFrame:

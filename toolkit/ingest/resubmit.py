@@ -14,14 +14,23 @@ from toolkit.forms import Form, validate_answers
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.validate import skipped_of, without_skipped
 
-if TYPE_CHECKING:      # hints only: toolkit.ingest imports this module eagerly, keep it light
+if TYPE_CHECKING:  # hints only: toolkit.ingest imports this module eagerly, keep it light
     from sqlalchemy.engine import Connection
 
     from toolkit.store import Store
 
 
-def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answers: dict, operator: str,
-             reason: str | None = None, conn: Connection | None = None) -> int:
+def resubmit(
+    store: Store,
+    form: Form,
+    *,
+    batch_id: int,
+    row_number: int,
+    answers: dict,
+    operator: str,
+    reason: str | None = None,
+    conn: Connection | None = None,
+) -> int:
     """Store corrected ``answers`` for a quarantined row; return the new response id.
 
     With ``conn`` the writes join that open transaction (``fixes.resubmit_workbook`` re-submits a whole
@@ -30,14 +39,18 @@ def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answer
     rows = store.open_rejected(batch_id, row_number)
     batch = store.batch(batch_id)
     if not rows or batch is None:
-        raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据：没有待处理的隔离行。"
-                          "修改：用 store.rejected() 查看隔离行的批次号和行号。")
+        raise IngestError(
+            f"导入批次 {batch_id} 第{row_number}条数据：没有待处理的隔离行。"
+            "修改：用 store.rejected() 查看隔离行的批次号和行号。"
+        )
     clean, problems = validate_answers(form, answers)
     problems = without_skipped(problems, skipped_of(_report(batch), row_number))
     errors = [p for p in problems if p.is_error]
     if errors:
-        raise IngestError(f"导入批次 {batch_id} 第{row_number}条数据修改后仍不符合问卷：" +
-                          "；".join(p.message for p in errors), problems=errors)
+        raise IngestError(
+            f"导入批次 {batch_id} 第{row_number}条数据修改后仍不符合问卷：" + "；".join(p.message for p in errors),
+            problems=errors,
+        )
     raw = json.loads(rows[0]["raw"]) if rows[0]["raw"] else None
     if conn is None:
         with store.transaction() as own:
@@ -46,13 +59,33 @@ def resubmit(store: Store, form: Form, *, batch_id: int, row_number: int, answer
 
 
 def _write(store, form, conn, rows, raw, batch, batch_id, row_number, clean, operator, reason) -> int:
-    ids = store.add_responses(form, [{"answers": clean, "raw": raw, "row_number": row_number,
-                                      "fingerprint": rows[0]["fingerprint"], "flags": ["resubmitted"]}],
-                              source=batch["source"], operator=operator, batch_id=batch_id, conn=conn)
+    ids = store.add_responses(
+        form,
+        [
+            {
+                "answers": clean,
+                "raw": raw,
+                "row_number": row_number,
+                "fingerprint": rows[0]["fingerprint"],
+                "flags": ["resubmitted"],
+            }
+        ],
+        source=batch["source"],
+        operator=operator,
+        batch_id=batch_id,
+        conn=conn,
+    )
     store.resolve_rejected(conn, [x["id"] for x in rows], status="resubmitted", response_id=ids[0])
-    store.log_audit(conn, operator=operator, action="resubmit", entity="rejected_row", entity_id=rows[0]["id"],
-                    before={"rule": [x["rule"] for x in rows], "value": [x["value"] for x in rows]},
-                    after=clean, reason=reason)
+    store.log_audit(
+        conn,
+        operator=operator,
+        action="resubmit",
+        entity="rejected_row",
+        entity_id=rows[0]["id"],
+        before={"rule": [x["rule"] for x in rows], "value": [x["value"] for x in rows]},
+        after=clean,
+        reason=reason,
+    )
     return ids[0]
 
 

@@ -54,8 +54,13 @@ class _Check:
     def __init__(self, form: Form, qid: str):
         deps = _depends(form, qid)
         self.q = next(q for q in form.questions if q.id == qid)
-        self.sub = Form(id=form.id, title=form.title, version=form.version,
-                        questions=[q for q in form.questions if q.id in deps], choice_lists=form.choice_lists)
+        self.sub = Form(
+            id=form.id,
+            title=form.title,
+            version=form.version,
+            questions=[q for q in form.questions if q.id in deps],
+            choice_lists=form.choice_lists,
+        )
         self.keys = [q.id for q in self.sub.questions] + ([other_key(qid)] if self.q.other else [])
         full, part = form.number(qid), self.sub.number(qid)
         self.fix = None if full == part else (re.compile(rf"^第{part}题（{re.escape(qid)}）"), f"第{full}题（{qid}）")
@@ -74,13 +79,14 @@ class _Check:
     def column(self, rows: list[dict], frozen: dict[str, list]) -> list[tuple[dict, list[AnswerProblem]]]:
         """Results for every row, validating each distinct combination of inputs once."""
         sigs = list(zip(*(frozen[k] for k in self.keys)))
-        last = dict(zip(sigs, range(len(sigs))))          # one representative row per distinct input
+        last = dict(zip(sigs, range(len(sigs))))  # one representative row per distinct input
         results = {sig: self.run(rows[i]) for sig, i in last.items()}
         return [results[sig] for sig in sigs]
 
 
-def validate_rows(form: Form, rows: list[dict], not_shown: list[frozenset[str]] | None = None
-                  ) -> list[tuple[dict, list[AnswerProblem]]]:
+def validate_rows(
+    form: Form, rows: list[dict], not_shown: list[frozenset[str]] | None = None
+) -> list[tuple[dict, list[AnswerProblem]]]:
     """``validate_answers(form, row)`` for each row, computed question by question on distinct inputs.
 
     ``not_shown`` (per row, question ids the platform marks as skipped, e.g. 问卷星's ``(跳过)``) satisfies

@@ -23,7 +23,7 @@ def _load(name: str) -> dict:
 class Place:
     kind: str
     name: str
-    district: int          # index into Catalogue.district_ids
+    district: int  # index into Catalogue.district_ids
     community: int | None  # index into Catalogue.communities; None when the place serves the whole 镇街
 
 
@@ -39,8 +39,13 @@ def _places(raw: dict) -> tuple[list[str], list[str], list[str], list[int], list
             community_district.append(d)
             places.append(Place("village" if comm.endswith("村") else "community", comm, d, c))
             places.extend(Place("estate", e, d, c) for e in estates or [])
-        for key, kind in (("roads", "road"), ("hospitals", "hospital"), ("markets", "market"),
-                          ("parks", "park"), ("industrial", "industrial")):
+        for key, kind in (
+            ("roads", "road"),
+            ("hospitals", "hospital"),
+            ("markets", "market"),
+            ("parks", "park"),
+            ("industrial", "industrial"),
+        ):
             places.extend(Place(kind, name, d, None) for name in spec.get(key, []))
         for name in spec.get("schools", []):
             places.append(Place("kindergarten" if name.endswith("幼儿园") else "school", name, d, None))
@@ -77,8 +82,11 @@ class _Flat:
         self.items.extend(group)
 
     def freeze(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (np.array(self.items, dtype=object), np.array(self.offset, dtype=np.int64),
-                np.array(self.count, dtype=np.int64))
+        return (
+            np.array(self.items, dtype=object),
+            np.array(self.offset, dtype=np.int64),
+            np.array(self.count, dtype=np.int64),
+        )
 
 
 def _objects(items) -> np.ndarray:
@@ -93,13 +101,13 @@ class Catalogue:
     """All pieces for one seed; arrays are indexed by issue, theme, community or piece."""
 
     theme_ids: list[str]
-    theme_labels: np.ndarray         # object, per theme
-    theme_rows: list[str]            # services-matrix row each theme rates
+    theme_labels: np.ndarray  # object, per theme
+    theme_rows: list[str]  # services-matrix row each theme rates
     theme_depts: list[list[str]]
-    matter_asks: list[list[str]]     # per matter: what residents ask for (matter's own, then generic)
-    district_ids: np.ndarray         # object, per district
+    matter_asks: list[list[str]]  # per matter: what residents ask for (matter's own, then generic)
+    district_ids: np.ndarray  # object, per district
     district_labels: np.ndarray
-    communities: np.ndarray          # object, per community
+    communities: np.ndarray  # object, per community
     community_district: np.ndarray  # int, per community
     district_comm_offset: np.ndarray
     district_comm_count: np.ndarray
@@ -108,35 +116,47 @@ class Catalogue:
     issue_labels: np.ndarray
     issue_places: np.ndarray
     issue_theme: np.ndarray
-    issue_matter: np.ndarray         # index into matter_asks / ask / ending
+    issue_matter: np.ndarray  # index into matter_asks / ask / ending
     issue_district: np.ndarray
-    issue_community: np.ndarray      # -1 when the row's community is drawn within the district
-    issue_weight: np.ndarray         # popularity, sums to 1 (long tail)
-    issue_t0: np.ndarray             # active window, days since start (float)
+    issue_community: np.ndarray  # -1 when the row's community is drawn within the district
+    issue_weight: np.ndarray  # popularity, sums to 1 (long tail)
+    issue_t0: np.ndarray  # active window, days since start (float)
     issue_t1: np.ndarray
-    issue_growth: np.ndarray         # density grows like x**growth inside the window
-    body: tuple                      # (_Flat) per issue: description sentences
-    detail: tuple                    # per theme, first entry ""
-    ask: tuple                       # per matter, first entry ""
-    where: tuple                     # per community
+    issue_growth: np.ndarray  # density grows like x**growth inside the window
+    body: tuple  # (_Flat) per issue: description sentences
+    detail: tuple  # per theme, first entry ""
+    ask: tuple  # per matter, first entry ""
+    where: tuple  # per community
     greeting: np.ndarray
-    tail: np.ndarray                 # since + people + severity, punctuated
+    tail: np.ndarray  # since + people + severity, punctuated
     closing: np.ndarray
     # Products of pieces that sit next to each other, so a text is 3 additions instead of 8
     # (greeting, where, body, tail, detail, ask, closing):
-    opening: tuple                   # per community: greeting x where
-    ending: tuple                    # per matter: detail x ask x closing
+    opening: tuple  # per community: greeting x where
+    ending: tuple  # per matter: detail x ask x closing
     echo: np.ndarray
     noise: np.ndarray
     sector_ids: list[str]
-    sector_cdf: np.ndarray           # per theme (+1 row for noise): cumulative sector probabilities
+    sector_cdf: np.ndarray  # per theme (+1 row for noise): cumulative sector probabilities
     surnames: list[str]
     given_names: list[str]
     operators: list[str]
 
 
-_SECTORS = ["education", "health", "science", "economy", "agriculture", "workers", "youth", "women", "welfare",
-            "culture", "parties", "other_sector"]  # annual_topics.yaml, list "sectors"
+_SECTORS = [
+    "education",
+    "health",
+    "science",
+    "economy",
+    "agriculture",
+    "workers",
+    "youth",
+    "women",
+    "welfare",
+    "culture",
+    "parties",
+    "other_sector",
+]  # annual_topics.yaml, list "sectors"
 _ENDINGS = ("。", "。", "。", "！")
 
 
@@ -181,8 +201,13 @@ def _issues(themes: dict, places: list[Place], district_labels: list[str], rng) 
                 out["district"].append(place.district)
                 out["community"].append(-1 if place.community is None else place.community)
                 refs = _refs(place, district_labels[place.district])
-                body.add([say.format(p=r) + _ENDINGS[int(rng.integers(len(_ENDINGS)))]
-                          for say in matter["say"] for r in refs])
+                body.add(
+                    [
+                        say.format(p=r) + _ENDINGS[int(rng.integers(len(_ENDINGS)))]
+                        for say in matter["say"]
+                        for r in refs
+                    ]
+                )
     return out | {"body": body, "ask": ask, "matter_theme": matter_theme, "matter_asks": matter_asks}
 
 
@@ -190,12 +215,15 @@ def _popularity(n_issues: int, span_days: float, rng) -> dict[str, np.ndarray]:
     """Long-tailed weights and active time windows of the issues."""
     # A few hot issues, many small ones (Zipf-like over a random order).
     rank = rng.permutation(n_issues) + 1
-    weight = (rank + 2.0) ** -1.1   # top issue ~8 %, top ten ~40 %, half of them under 0.1 % each
+    weight = (rank + 2.0) ** -1.1  # top issue ~8 %, top ten ~40 %, half of them under 0.1 % each
     weight /= weight.sum()
     # Active windows: steady over the whole span, recent and growing, or a short episode.
     kind = rng.choice(3, size=n_issues, p=[0.45, 0.25, 0.30])
-    t0 = np.where(kind == 1, rng.uniform(0.45, 0.85, n_issues) * span_days,
-                  np.where(kind == 2, rng.uniform(0, 0.9, n_issues) * span_days, 0.0))
+    t0 = np.where(
+        kind == 1,
+        rng.uniform(0.45, 0.85, n_issues) * span_days,
+        np.where(kind == 2, rng.uniform(0, 0.9, n_issues) * span_days, 0.0),
+    )
     length = np.where(kind == 2, rng.uniform(30, 150, n_issues), span_days - t0)
     t1 = np.minimum(t0 + length, span_days)
     growth = np.where(kind == 1, rng.uniform(1.0, 3.0, n_issues), 0.0)
@@ -238,33 +266,52 @@ def catalogue(seed: int = 0, span_days: float = 669.0) -> Catalogue:
         detail.add([""] + spec["details"])
     for c, comm in enumerate(communities):
         dl = district_labels[community_district[c]]
-        where.add(list(dict.fromkeys(w.format(district=dl, community=comm) for w in phrases["where"]))
-                  + [""] * phrases["where"].count(""))
-        own = where.items[where.offset[c]:where.offset[c] + where.count[c]]
+        where.add(
+            list(dict.fromkeys(w.format(district=dl, community=comm) for w in phrases["where"]))
+            + [""] * phrases["where"].count("")
+        )
+        own = where.items[where.offset[c] : where.offset[c] + where.count[c]]
         opening.add([g + w for g in phrases["greeting"] for w in own])
     ask = iss["ask"]
     for m, t in enumerate(iss["matter_theme"]):
-        details = detail.items[detail.offset[t]:detail.offset[t] + detail.count[t]]
-        asks = ask.items[ask.offset[m]:ask.offset[m] + ask.count[m]]
+        details = detail.items[detail.offset[t] : detail.offset[t] + detail.count[t]]
+        asks = ask.items[ask.offset[m] : ask.offset[m] + ask.count[m]]
         ending.add([d + a + c for d in details for a in asks for c in phrases["closing"]])
 
     return Catalogue(
-        theme_ids=list(themes), theme_labels=_objects(s["label"] for s in themes.values()),
+        theme_ids=list(themes),
+        theme_labels=_objects(s["label"] for s in themes.values()),
         theme_rows=[s.get("row", "") for s in themes.values()],
         theme_depts=[s.get("dept", []) for s in themes.values()],
         matter_asks=iss["matter_asks"],
-        district_ids=_objects(district_ids), district_labels=_objects(district_labels),
-        communities=_objects(communities), community_district=comm_district,
-        district_comm_offset=comm_offset, district_comm_count=comm_count,
-        issue_ids=_objects(iss["ids"]), issue_labels=_objects(iss["labels"]), issue_places=_objects(iss["places"]),
-        issue_theme=np.array(iss["theme"]), issue_matter=np.array(iss["matter"]),
-        issue_district=np.array(iss["district"]), issue_community=np.array(iss["community"]),
+        district_ids=_objects(district_ids),
+        district_labels=_objects(district_labels),
+        communities=_objects(communities),
+        community_district=comm_district,
+        district_comm_offset=comm_offset,
+        district_comm_count=comm_count,
+        issue_ids=_objects(iss["ids"]),
+        issue_labels=_objects(iss["labels"]),
+        issue_places=_objects(iss["places"]),
+        issue_theme=np.array(iss["theme"]),
+        issue_matter=np.array(iss["matter"]),
+        issue_district=np.array(iss["district"]),
+        issue_community=np.array(iss["community"]),
         **popularity,
-        body=iss["body"].freeze(), detail=detail.freeze(), ask=ask.freeze(), where=where.freeze(),
-        greeting=_objects(phrases["greeting"]), tail=_objects(_tail(phrases["since"], phrases["people"],
-                                                                    phrases["severity"])),
-        opening=opening.freeze(), ending=ending.freeze(),
-        closing=_objects(phrases["closing"]), echo=_objects(phrases["echo"]), noise=_objects(phrases["noise"]),
-        sector_ids=_SECTORS, sector_cdf=_sector_cdf(themes),
-        surnames=phrases["surnames"], given_names=phrases["given_names"], operators=phrases["operators"],
+        body=iss["body"].freeze(),
+        detail=detail.freeze(),
+        ask=ask.freeze(),
+        where=where.freeze(),
+        greeting=_objects(phrases["greeting"]),
+        tail=_objects(_tail(phrases["since"], phrases["people"], phrases["severity"])),
+        opening=opening.freeze(),
+        ending=ending.freeze(),
+        closing=_objects(phrases["closing"]),
+        echo=_objects(phrases["echo"]),
+        noise=_objects(phrases["noise"]),
+        sector_ids=_SECTORS,
+        sector_cdf=_sector_cdf(themes),
+        surnames=phrases["surnames"],
+        given_names=phrases["given_names"],
+        operators=phrases["operators"],
     )

@@ -38,11 +38,15 @@ def _sample(args) -> int:
 
     if args.form is None:
         if not args.csv:
-            raise SampleError("weidiaoyan sample：未给出 --form 时只生成意见文本，需要 --csv 指定输出文件。"
-                              "修改：加上 --csv data/concerns.csv，或用 --form surveys/annual_topics.yaml 生成答卷。")
+            raise SampleError(
+                "weidiaoyan sample：未给出 --form 时只生成意见文本，需要 --csv 指定输出文件。"
+                "修改：加上 --csv data/concerns.csv，或用 --form surveys/annual_topics.yaml 生成答卷。"
+            )
         df = generate_concerns(args.n, seed=args.seed)
-        write_csv(df, args.csv, mask=not args.keep_pii)      # the writer masks (toolkit.outputs)
-        print(f"已生成 {len(df):,} 条意见文本（{df['theme'].nunique()} 个领域、{df['issue'].nunique()} 个具体问题）：{args.csv}")
+        write_csv(df, args.csv, mask=not args.keep_pii)  # the writer masks (toolkit.outputs)
+        print(
+            f"已生成 {len(df):,} 条意见文本（{df['theme'].nunique()} 个领域、{df['issue'].nunique()} 个具体问题）：{args.csv}"
+        )
         return 0
 
     from toolkit.forms import load_form
@@ -76,7 +80,10 @@ def register(subparsers) -> None:
     out.add_argument("--db", metavar="FILE", help="写入数据库（SQLite 文件或数据库地址）")
     out.add_argument("--csv", metavar="FILE", help="写出 CSV（UTF-8，Excel 可直接打开）")
     p.add_argument("--truth", action="store_true", help="CSV 中附上标准答案列（truth_theme、truth_issue …）")
-    p.add_argument("--keep-pii", action="store_true",
-                   help="CSV 中保留（虚构的）电话、身份证号、车牌，不打码；默认打码。"
-                        "要把 CSV 再导入（电话题有格式限制）或测试打码功能时使用")
+    p.add_argument(
+        "--keep-pii",
+        action="store_true",
+        help="CSV 中保留（虚构的）电话、身份证号、车牌，不打码；默认打码。"
+        "要把 CSV 再导入（电话题有格式限制）或测试打码功能时使用",
+    )
     p.set_defaults(func=_sample)

@@ -28,8 +28,25 @@ _CONCERN, _NEAR, _CAMPAIGN, _NOISE = range(4)
 _SECONDS_PER_DAY = 86400
 _MAX_ROWS = 20_000_000
 
-COLUMNS = ["id", "text", "theme", "theme_id", "issue", "issue_id", "place", "district", "district_id", "community",
-           "sector", "submitted_at", "likes", "respondent", "kind", "dup_of", "campaign"]
+COLUMNS = [
+    "id",
+    "text",
+    "theme",
+    "theme_id",
+    "issue",
+    "issue_id",
+    "place",
+    "district",
+    "district_id",
+    "community",
+    "sector",
+    "submitted_at",
+    "likes",
+    "respondent",
+    "kind",
+    "dup_of",
+    "campaign",
+]
 
 
 def _mix(x: np.ndarray, seed: int) -> np.ndarray:
@@ -48,7 +65,7 @@ def _codes(prefix: str, values: np.ndarray, width: int, base: int) -> np.ndarray
     chars[:, 0] = ord(prefix)
     digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype(np.uint32)
     for k in range(width):
-        chars[:, width - k] = digits[(values // np.uint64(base ** k)) % np.uint64(base)]
+        chars[:, width - k] = digits[(values // np.uint64(base**k)) % np.uint64(base)]
     return chars.view(f"<U{width + 1}").ravel().astype(object)
 
 
@@ -65,8 +82,9 @@ def _campaigns(cat: Catalogue, seed: int, span: float) -> dict[str, np.ndarray]:
     start = cat.issue_t0[issue] + rng.random(k) * np.maximum(cat.issue_t1[issue] - cat.issue_t0[issue] - 30, 0)
     return _pieces(cat, rng, issue) | {
         "weight": (np.arange(1, k + 1) ** -0.8) / (np.arange(1, k + 1) ** -0.8).sum(),
-        "single": rng.random(k) < 0.4,                       # one person posting again and again
-        "t0": start, "t1": np.minimum(start + rng.uniform(5, 30, k), span),
+        "single": rng.random(k) < 0.4,  # one person posting again and again
+        "t0": start,
+        "t1": np.minimum(start + rng.uniform(5, 30, k), span),
     }
 
 
@@ -100,15 +118,21 @@ def _block(cat: Catalogue, camp: dict, seed: int, b: int, span: float) -> dict[s
     rng = np.random.default_rng([seed, 7002, b])
     m, base = BLOCK, b * BLOCK
     u = rng.random(m)
-    kind = np.select([u < P_NOISE, u < P_NOISE + P_CAMPAIGN, u < P_NOISE + P_CAMPAIGN + P_NEAR_DUP],
-                     [_NOISE, _CAMPAIGN, _NEAR], _CONCERN)
+    kind = np.select(
+        [u < P_NOISE, u < P_NOISE + P_CAMPAIGN, u < P_NOISE + P_CAMPAIGN + P_NEAR_DUP],
+        [_NOISE, _CAMPAIGN, _NEAR],
+        _CONCERN,
+    )
     issue = np.searchsorted(np.cumsum(cat.issue_weight), rng.random(m) * (1 - 1e-12))
     row = _pieces(cat, rng, issue)
     t0, t1, g = cat.issue_t0[issue], cat.issue_t1[issue], cat.issue_growth[issue]
     t = t0 + (t1 - t0) * rng.random(m) ** (1.0 / (1.0 + g))
     # Some people write about the same matter again and again: a few ids per issue.
-    key = np.where(rng.random(m) < 0.12, (issue * 512 + (rng.random(m) ** 3 * 512).astype(np.int64)) + 2**40,
-                   base + np.arange(m) + 2**41)
+    key = np.where(
+        rng.random(m) < 0.12,
+        (issue * 512 + (rng.random(m) ** 3 * 512).astype(np.int64)) + 2**40,
+        base + np.arange(m) + 2**41,
+    )
     scale = 1 + 4 * cat.issue_weight[issue] / cat.issue_weight.max()
     likes = np.minimum(rng.pareto(1.3, m) * scale, 50_000).astype(np.int64)
     campaign = np.full(m, -1)
@@ -160,9 +184,20 @@ def _block(cat: Catalogue, camp: dict, seed: int, b: int, span: float) -> dict[s
     sector = (rng.random(m)[:, None] > cat.sector_cdf[theme_row]).sum(1)
     # Texts go in during the day, mostly 7:00–23:00.
     seconds = np.floor(t) * _SECONDS_PER_DAY + rng.integers(7 * 3600, 23 * 3600, size=m)
-    return row | {"kind": kind, "district": district, "noise": noise, "sector": sector, "seconds": seconds,
-                  "likes": likes, "key": key, "campaign": campaign, "dup_of": dup_of,
-                  "variant": rng.random(m), "pii": rng.random(m), "pii_seed": rng.integers(2**31, size=m)}
+    return row | {
+        "kind": kind,
+        "district": district,
+        "noise": noise,
+        "sector": sector,
+        "seconds": seconds,
+        "likes": likes,
+        "key": key,
+        "campaign": campaign,
+        "dup_of": dup_of,
+        "variant": rng.random(m),
+        "pii": rng.random(m),
+        "pii_seed": rng.integers(2**31, size=m),
+    }
 
 
 def check_seed(seed, where: str) -> int:
@@ -177,10 +212,13 @@ def _check(n, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     try:
         t0, t1 = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     except (ValueError, TypeError):
-        raise SampleError(f"generate_concerns：日期 start={start!r} 或 end={end!r} 无法识别。"
-                          "修改：写成 2025-01-01 这样的日期。") from None
+        raise SampleError(
+            f"generate_concerns：日期 start={start!r} 或 end={end!r} 无法识别。修改：写成 2025-01-01 这样的日期。"
+        ) from None
     if t1 < t0 + pd.Timedelta(days=30):
-        raise SampleError(f"generate_concerns：时间范围 {t0.date()} 至 {t1.date()} 太短。修改：end 至少比 start 晚 30 天。")
+        raise SampleError(
+            f"generate_concerns：时间范围 {t0.date()} 至 {t1.date()} 太短。修改：end 至少比 start 晚 30 天。"
+        )
     return t0, t1
 
 
@@ -254,22 +292,25 @@ def _frame(cat: Catalogue, c: dict, seed: int, t_start: pd.Timestamp, n: int) ->
     resp = _mix(c["key"], seed) >> np.uint64(24)
     submitted = t_start + pd.to_timedelta(c["seconds"].astype(np.int64), unit="s")
     issue = c["issue"]
-    return pd.DataFrame({
-        "id": ids,
-        "text": text,
-        "theme": truth(cat.theme_labels[cat.issue_theme[issue]]),
-        "theme_id": truth(np.array(cat.theme_ids, dtype=object)[cat.issue_theme[issue]]),
-        "issue": truth(cat.issue_labels[issue]),
-        "issue_id": truth(cat.issue_ids[issue]),
-        "place": truth(cat.issue_places[issue]),
-        "district": cat.district_labels[c["district"]],
-        "district_id": cat.district_ids[c["district"]],
-        "community": cat.communities[c["community"]],
-        "sector": np.array(cat.sector_ids, dtype=object)[c["sector"]],
-        "submitted_at": submitted,
-        "likes": c["likes"].astype(np.int64),
-        "respondent": _codes("R", resp, 10, 16),
-        "kind": KINDS[c["kind"]],
-        "dup_of": dup_of,
-        "campaign": campaign,
-    }, columns=COLUMNS)
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "text": text,
+            "theme": truth(cat.theme_labels[cat.issue_theme[issue]]),
+            "theme_id": truth(np.array(cat.theme_ids, dtype=object)[cat.issue_theme[issue]]),
+            "issue": truth(cat.issue_labels[issue]),
+            "issue_id": truth(cat.issue_ids[issue]),
+            "place": truth(cat.issue_places[issue]),
+            "district": cat.district_labels[c["district"]],
+            "district_id": cat.district_ids[c["district"]],
+            "community": cat.communities[c["community"]],
+            "sector": np.array(cat.sector_ids, dtype=object)[c["sector"]],
+            "submitted_at": submitted,
+            "likes": c["likes"].astype(np.int64),
+            "respondent": _codes("R", resp, 10, 16),
+            "kind": KINDS[c["kind"]],
+            "dup_of": dup_of,
+            "campaign": campaign,
+        },
+        columns=COLUMNS,
+    )

@@ -17,12 +17,23 @@ import io
 from pathlib import Path
 
 from toolkit.forms import OTHER, Form, Question, other_key, relevant_questions
-from toolkit.outputs import EXCEL_MAX_CELL, ILLEGAL as _ILLEGAL, safe_cell as _safe_cell
+from toolkit.outputs import EXCEL_MAX_CELL
+from toolkit.outputs import ILLEGAL as _ILLEGAL
+from toolkit.outputs import safe_cell as _safe_cell
 from toolkit.sample.errors import SampleError
 
 WJX_META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
 WJX_OTHER = "其他【请注明】"
-TENCENT_META = ["编号", "开始答题时间", "结束答题时间", "答题时长", "地理位置国家和地区", "地理位置省", "地理位置市", "自定义字段"]
+TENCENT_META = [
+    "编号",
+    "开始答题时间",
+    "结束答题时间",
+    "答题时长",
+    "地理位置国家和地区",
+    "地理位置省",
+    "地理位置市",
+    "自定义字段",
+]
 
 
 def safe_cell(value):
@@ -64,6 +75,7 @@ def _numbered(form: Form) -> list[tuple[int, Question]]:
 
 # ---- 问卷星 ------------------------------------------------------------------
 
+
 def wjx_table(form: Form, records: list[dict], by: str = "text") -> tuple[list[str], list[list]]:
     """Header and rows of a 问卷星 export, ``by`` = ``text`` (按选项文本) or ``code`` (按选项序号)."""
     header = list(WJX_META)
@@ -81,8 +93,14 @@ def wjx_table(form: Form, records: list[dict], by: str = "text") -> tuple[list[s
         shown = relevant_questions(form, a)
         when = _when(r, i)
         secs = 60 + (i * 37) % 600
-        row = [i + 1, when.strftime("%Y/%m/%d %H:%M:%S"), f"{secs}秒" if secs < 60 or i % 2 else f"{secs // 60}分{secs % 60}秒",
-               "手机提交", "直接访问", f"{r.get('ip') or _ip(i)}(上海-上海)"]
+        row = [
+            i + 1,
+            when.strftime("%Y/%m/%d %H:%M:%S"),
+            f"{secs}秒" if secs < 60 or i % 2 else f"{secs // 60}分{secs % 60}秒",
+            "手机提交",
+            "直接访问",
+            f"{r.get('ip') or _ip(i)}(上海-上海)",
+        ]
         for _, q in _numbered(form):
             row.extend(_wjx_cells(q, a, q.id in shown, by))
         rows.append(row)
@@ -119,6 +137,7 @@ def _wjx_cells(q: Question, a: dict, shown: bool, by: str) -> list:
 
 # ---- 腾讯问卷 ----------------------------------------------------------------
 
+
 def tencent_table(form: Form, records: list[dict]) -> tuple[list[str], list[list]]:
     header = list(TENCENT_META)
     for n, q in _numbered(form):
@@ -136,8 +155,16 @@ def tencent_table(form: Form, records: list[dict]) -> tuple[list[str], list[list
         a = r["answers"]
         end = _when(r, i)
         secs = 40 + (i * 13) % 500
-        row = [i + 1, (end - dt.timedelta(seconds=secs)).strftime("%d-%b-%Y %H:%M:%S"),
-               end.strftime("%d-%b-%Y %H:%M:%S"), secs, "中国", "广东", "深圳", ""]
+        row = [
+            i + 1,
+            (end - dt.timedelta(seconds=secs)).strftime("%d-%b-%Y %H:%M:%S"),
+            end.strftime("%d-%b-%Y %H:%M:%S"),
+            secs,
+            "中国",
+            "广东",
+            "深圳",
+            "",
+        ]
         for _, q in _numbered(form):
             v = a.get(q.id)
             if q.is_matrix:
@@ -153,10 +180,11 @@ def tencent_table(form: Form, records: list[dict]) -> tuple[list[str], list[list
             if q.other:
                 row.append(a.get(other_key(q.id)) or "")
         rows.append(row)
-    return header, rows[::-1]           # 腾讯问卷 lists the newest answers first
+    return header, rows[::-1]  # 腾讯问卷 lists the newest answers first
 
 
 # ---- KoboToolbox / ODK Central / any table ------------------------------------
+
 
 def kobo_table(form: Form, records: list[dict], flavour: str = "kobo") -> tuple[list[str], list[list]]:
     """Kobo (``_uuid``, ``q/option`` 1/0 columns) or ODK Central (``SubmissionDate``, ``KEY``) CSV columns.
@@ -176,8 +204,11 @@ def kobo_table(form: Form, records: list[dict], flavour: str = "kobo") -> tuple[
             header.extend(f"{q.id}/{c}" for c in q.choice_ids())
         if q.other:
             header.append(other_key(q.id))
-    header += ["_id", "_uuid", "_submission_time", "_index"] if flavour == "kobo" else \
-        ["KEY", "SubmitterID", "SubmitterName", "ReviewState"]
+    header += (
+        ["_id", "_uuid", "_submission_time", "_index"]
+        if flavour == "kobo"
+        else ["KEY", "SubmitterID", "SubmitterName", "ReviewState"]
+    )
     rows = []
     for i, r in enumerate(map(_record, records)):
         a = r["answers"]
@@ -185,7 +216,9 @@ def kobo_table(form: Form, records: list[dict], flavour: str = "kobo") -> tuple[
         uuid = hashlib.sha256(f"{form.id}{i}".encode()).hexdigest()
         uuid = f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:32]}"
         iso = when.strftime("%Y-%m-%dT%H:%M:%S")
-        row: list = [iso + ".000+08:00"] if flavour == "kobo" else [when.strftime("%Y-%m-%dT%H:%M:%S.000Z"), iso + ".000+08:00"]
+        row: list = (
+            [iso + ".000+08:00"] if flavour == "kobo" else [when.strftime("%Y-%m-%dT%H:%M:%S.000Z"), iso + ".000+08:00"]
+        )
         for q in questions:
             v = a.get(q.id)
             if q.is_matrix:
@@ -224,9 +257,19 @@ def plain_table(form: Form, records: list[dict]) -> tuple[list[str], list[list]]
 
 # ---- files --------------------------------------------------------------------
 
-def write_rows(header: list[str], rows: list[list], path, *, fmt: str | None = None, encoding: str = "utf-8-sig",
-               delimiter: str = ",", quote_all: bool = False, trailing_comma: bool = False,
-               neutralise: bool = True) -> Path:
+
+def write_rows(
+    header: list[str],
+    rows: list[list],
+    path,
+    *,
+    fmt: str | None = None,
+    encoding: str = "utf-8-sig",
+    delimiter: str = ",",
+    quote_all: bool = False,
+    trailing_comma: bool = False,
+    neutralise: bool = True,
+) -> Path:
     """Write a header and rows as .xlsx, .xls or .csv (format from ``fmt`` or the suffix)."""
     path = Path(path)
     fmt = fmt or path.suffix.lower().lstrip(".") or "csv"
@@ -243,7 +286,7 @@ def write_rows(header: list[str], rows: list[list], path, *, fmt: str | None = N
                 v = cell(v)
                 if isinstance(v, str):
                     c = WriteOnlyCell(ws, value=_ILLEGAL.sub("", v)[:EXCEL_MAX_CELL])
-                    c.data_type = "s"          # never a formula, whatever the text starts with
+                    c.data_type = "s"  # never a formula, whatever the text starts with
                     out.append(c)
                 else:
                     out.append(v)
@@ -251,7 +294,7 @@ def write_rows(header: list[str], rows: list[list], path, *, fmt: str | None = N
         wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
         wb.save(path)
     elif fmt == "xls":
-        import xlwt   # test dependency: 问卷星's legacy BIFF format
+        import xlwt  # test dependency: 问卷星's legacy BIFF format
 
         book = xlwt.Workbook(encoding="utf-8")
         sheet = book.add_sheet("Sheet1")
@@ -261,16 +304,28 @@ def write_rows(header: list[str], rows: list[list], path, *, fmt: str | None = N
         book.save(str(path))
     else:
         buf = io.StringIO()
-        writer = csv.writer(buf, delimiter=delimiter, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
-                            lineterminator=("," if trailing_comma else "") + "\n")
+        writer = csv.writer(
+            buf,
+            delimiter=delimiter,
+            quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+            lineterminator=("," if trailing_comma else "") + "\n",
+        )
         writer.writerow(header)
         writer.writerows([cell(v) for v in row] for row in rows)
         path.write_bytes(buf.getvalue().encode(encoding))
     return path
 
 
-def write_export(form: Form, records: list[dict], path, platform: str = "wjx", *, by: str = "text",
-                 neutralise: bool = True, encoding: str | None = None) -> Path:
+def write_export(
+    form: Form,
+    records: list[dict],
+    path,
+    platform: str = "wjx",
+    *,
+    by: str = "text",
+    neutralise: bool = True,
+    encoding: str | None = None,
+) -> Path:
     """Write ``records`` as ``platform``'s export (wjx, tencent, kobo, odk, table) to ``path``.
 
     >>> write_export(form, generate_responses(form, 50), "wjx.xlsx", "wjx", by="code")   # doctest: +SKIP
@@ -280,12 +335,25 @@ def write_export(form: Form, records: list[dict], path, platform: str = "wjx", *
         return write_rows(header, rows, path, neutralise=neutralise, encoding=encoding or "utf-8-sig")
     if platform == "tencent":
         header, rows = tencent_table(form, records)
-        return write_rows(header, rows, path, neutralise=neutralise, encoding=encoding or "utf-8-sig",
-                          quote_all=True, trailing_comma=True)
+        return write_rows(
+            header,
+            rows,
+            path,
+            neutralise=neutralise,
+            encoding=encoding or "utf-8-sig",
+            quote_all=True,
+            trailing_comma=True,
+        )
     if platform in ("kobo", "odk"):
         header, rows = kobo_table(form, records, platform)
-        return write_rows(header, rows, path, neutralise=neutralise, encoding=encoding or "utf-8",
-                          delimiter=";" if platform == "kobo" else ",")
+        return write_rows(
+            header,
+            rows,
+            path,
+            neutralise=neutralise,
+            encoding=encoding or "utf-8",
+            delimiter=";" if platform == "kobo" else ",",
+        )
     if platform == "table":
         header, rows = plain_table(form, records)
         return write_rows(header, rows, path, neutralise=neutralise, encoding=encoding or "utf-8-sig")

@@ -24,11 +24,36 @@ _END = dt.date(2026, 10, 31)
 _SPAN_DAYS = 303
 _MAX = 2_000_000
 # Paper forms carry a serial like DH-2026-0001; the code of each 镇街 of the bundled forms.
-_DISTRICT_CODES = {"chengguan": "CG", "donghu": "DH", "xishan": "XS", "nanmen": "NM", "beiyuan": "BY",
-                   "xingang": "XG", "qingshi": "QS", "taoyuan": "TY", "hekou": "HK", "longquan": "LQ"}
-_OTHER_TEXTS = ["网络信号差", "快递柜不够用", "宠物扰民", "小区门禁经常坏", "公共厕所太少", "充电桩不够", "夜市管理",
-                "防诈骗宣传", "公墓管理", "电梯维保"]
-_SUGGEST_GENERIC = ["希望有关部门尽快研究解决。", "建议委员实地看一看。", "希望能给个答复。", "建议召开协商议事会，听听居民意见。"]
+_DISTRICT_CODES = {
+    "chengguan": "CG",
+    "donghu": "DH",
+    "xishan": "XS",
+    "nanmen": "NM",
+    "beiyuan": "BY",
+    "xingang": "XG",
+    "qingshi": "QS",
+    "taoyuan": "TY",
+    "hekou": "HK",
+    "longquan": "LQ",
+}
+_OTHER_TEXTS = [
+    "网络信号差",
+    "快递柜不够用",
+    "宠物扰民",
+    "小区门禁经常坏",
+    "公共厕所太少",
+    "充电桩不够",
+    "夜市管理",
+    "防诈骗宣传",
+    "公墓管理",
+    "电梯维保",
+]
+_SUGGEST_GENERIC = [
+    "希望有关部门尽快研究解决。",
+    "建议委员实地看一看。",
+    "希望能给个答复。",
+    "建议召开协商议事会，听听居民意见。",
+]
 _TEXT_GENERIC = ["无", "已记录", "见走访照片", "群众情绪稳定", "需进一步核实"]
 _HINT_SERIAL = re.compile(r"([A-Z]{2})-(\d{4})-(\d+)")
 
@@ -69,9 +94,14 @@ class _Respondent:
         # with full validation); what can still fail is a constraint (a two-character "无" where ten are asked
         # for) or a blank required text. Checking just those questions, without their skip logic (only shown
         # ones get answers), costs a fraction of a full validation.
-        self.checked = dataclasses.replace(form, questions=[
-            dataclasses.replace(q, relevant=None) for q in form.questions
-            if q.constraint or (q.required and q.kind not in CHOICE_KINDS)])
+        self.checked = dataclasses.replace(
+            form,
+            questions=[
+                dataclasses.replace(q, relevant=None)
+                for q in form.questions
+                if q.constraint or (q.required and q.kind not in CHOICE_KINDS)
+            ],
+        )
 
     # ---- one record ---------------------------------------------------
     def record(self, c: dict) -> dict:
@@ -96,8 +126,14 @@ class _Respondent:
             "serial": answers.get(serial_q.id) if serial_q is not None else None,
             "submitted_at": submitted.isoformat(sep=" ", timespec="seconds"),
             "operator": rng.choice(self.cat.operators) if paper else None,
-            "truth": {"concern_id": c["id"], "theme": _none(c["theme"]), "theme_id": _none(c["theme_id"]),
-                      "issue": _none(c["issue"]), "issue_id": _none(c["issue_id"]), "kind": c["kind"]},
+            "truth": {
+                "concern_id": c["id"],
+                "theme": _none(c["theme"]),
+                "theme_id": _none(c["theme_id"]),
+                "issue": _none(c["issue"]),
+                "issue_id": _none(c["issue_id"]),
+                "kind": c["kind"],
+            },
         }
 
     def _skip(self, q: Question, p: float) -> bool:
@@ -176,14 +212,17 @@ class _Respondent:
         if q.kind == "ranking":
             # Priorities mostly repeat the areas ticked earlier in the same form (same choice list).
             for earlier in self.form.questions:
-                if earlier.kind == "multiple" and [c.id for c in earlier.choices] == [c.id for c in q.choices] \
-                        and earlier.id in answers:
+                if (
+                    earlier.kind == "multiple"
+                    and [c.id for c in earlier.choices] == [c.id for c in q.choices]
+                    and earlier.id in answers
+                ):
                     chosen += [i for i in answers[earlier.id] if i in ids and i not in chosen and rng.random() < 0.8]
             chosen = chosen[:k]
         rest = [i for i in ids if i not in chosen]
         chosen += rng.sample(rest, max(0, k - len(chosen)))
         if q.kind == "multiple" and q.other and rng.random() < 0.04:
-            chosen = chosen[:most - 1] + [OTHER] if len(chosen) >= most else chosen + [OTHER]
+            chosen = chosen[: most - 1] + [OTHER] if len(chosen) >= most else chosen + [OTHER]
             answers[other_key(q.id)] = rng.choice(_OTHER_TEXTS)
         return chosen
 
@@ -196,12 +235,12 @@ class _Respondent:
         sore = self.cat.theme_rows[self.cat.theme_ids.index(theme_id)] if theme_id else None
         out = {}
         for row in q.rows:
-            if row.id == sore:   # the service they complain about: dissatisfied
+            if row.id == sore:  # the service they complain about: dissatisfied
                 weights = [0.45, 0.4, 0.1] + [0.05 / max(1, len(ids) - 3)] * (len(ids) - 3)
-            else:                # others: the usual bell, slightly positive
+            else:  # others: the usual bell, slightly positive
                 centre = (len(ids) - 1) * 0.6
                 weights = [math.exp(-((i - centre) ** 2) / 2.0) for i in range(len(ids))]
-            out[row.id] = self.rng.choices(ids, weights[:len(ids)])[0]
+            out[row.id] = self.rng.choices(ids, weights[: len(ids)])[0]
         return out
 
     def age(self, q: Question, theme_id) -> str:
@@ -233,14 +272,12 @@ class _Respondent:
     def serial(self, q: Question, c) -> str:
         m = _HINT_SERIAL.search(q.hint or "")
         prefix, width = (m.group(1), len(m.group(3))) if m else ("WD", 4)
-        if prefix in _DISTRICT_CODES.values():   # the example is a 镇街 code: use this response's
+        if prefix in _DISTRICT_CODES.values():  # the example is a 镇街 code: use this response's
             prefix = _DISTRICT_CODES.get(c["district_id"], prefix)
         year = c["submitted_at"].year
         key = f"{prefix}-{year}"
         self.serials[key] = self.serials.get(key, 0) + 1
         return f"{key}-{self.serials[key]:0{width}d}"
-
-
 
 
 def _none(value):
@@ -257,8 +294,10 @@ def generate_responses(form: Form, n: int, seed: int = 0) -> list[dict]:
     >>> records = generate_responses(load_form("surveys/annual_topics.yaml"), 3)   # doctest: +SKIP
     """
     if not isinstance(form, Form):
-        raise SampleError(f"generate_responses：第一个参数应为问卷（Form），实为 {type(form).__name__}。"
-                          "修改：先用 toolkit.load_form('surveys/….yaml') 读入问卷。")
+        raise SampleError(
+            f"generate_responses：第一个参数应为问卷（Form），实为 {type(form).__name__}。"
+            "修改：先用 toolkit.load_form('surveys/….yaml') 读入问卷。"
+        )
     if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > _MAX:
         raise SampleError(f"generate_responses：份数 n={n!r} 无效。修改：n 应为 0 到 {_MAX:,} 之间的整数。")
     seed = check_seed(seed, "generate_responses")
@@ -269,13 +308,14 @@ def generate_responses(form: Form, n: int, seed: int = 0) -> list[dict]:
     pool: list[dict] = []
     records, i, last = [], 0, None
     while len(records) < n:
-        if i >= len(pool):   # prefix-stable, so a longer pool starts with the rows already used
+        if i >= len(pool):  # prefix-stable, so a longer pool starts with the rows already used
             size = max(size, 2 * len(pool))
-            pool = generate_concerns(size, seed=seed, start=start.isoformat(),
-                                     end=end.isoformat()).to_dict("records")
+            pool = generate_concerns(size, seed=seed, start=start.isoformat(), end=end.isoformat()).to_dict("records")
         if i > 20 * n + 1000:
-            raise SampleError(f"generate_responses：无法为问卷 {form.id} 生成符合约束的答卷（已尝试 {i} 份）。"
-                              f"问题：{last}。修改：检查该题的取值限制是否过严。")
+            raise SampleError(
+                f"generate_responses：无法为问卷 {form.id} 生成符合约束的答卷（已尝试 {i} 份）。"
+                f"问题：{last}。修改：检查该题的取值限制是否过严。"
+            )
         rec = respondent.record(pool[i])
         i += 1
         errors = [p for p in validate_answers(respondent.checked, rec["answers"])[1] if p.is_error]

@@ -54,7 +54,7 @@ def fake_mobile(k: int) -> str:
 
 def fake_plate(k: int) -> str:
     letters = _PLATE_LETTERS
-    return (f"{_PROVINCES[k % 5]}{letters[k // 5 % 8]}·{letters[k // 40 % 24]}{k // 960 % 10000:04d}")
+    return f"{_PROVINCES[k % 5]}{letters[k // 5 % 8]}·{letters[k // 40 % 24]}{k // 960 % 10000:04d}"
 
 
 _PII = (
@@ -83,7 +83,7 @@ def perturb(text: str, u: float, k: int) -> str:
         return text.translate(_HALF_PUNCT)
     if u < 0.45:
         return " ".join(text.translate(_NO_PUNCT).split())
-    if u < 0.55:   # typed with a full-width keyboard: digits like "３次"
+    if u < 0.55:  # typed with a full-width keyboard: digits like "３次"
         return (text + f"（已反映{2 + k % 5}次）").translate(_FULLWIDTH)
     if u < 0.65:
         return text.replace("了", "", 1).replace("的", "", 1)

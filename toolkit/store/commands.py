@@ -13,8 +13,10 @@ def _info(args) -> int:
         print("（尚无问卷）")
     for form_id, group in versions.groupby("form_id", sort=True):
         c = store.counts(form_id)
-        print(f"问卷 {form_id}《{group['title'].iloc[-1]}》：{len(group)} 个版本，有效答卷 {c['responses']} 份，"
-              f"作废 {c['void']} 份，导入批次 {c['batches']} 个，待处理隔离行 {c['rejected']} 行")
+        print(
+            f"问卷 {form_id}《{group['title'].iloc[-1]}》：{len(group)} 个版本，有效答卷 {c['responses']} 份，"
+            f"作废 {c['void']} 份，导入批次 {c['batches']} 个，待处理隔离行 {c['rejected']} 行"
+        )
     return 0
 
 

@@ -8,7 +8,7 @@ edit an applied one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
@@ -17,8 +17,14 @@ from toolkit.store import schema
 
 
 def _initial(conn: Connection) -> None:
-    tables = [schema.forms, schema.batches, schema.responses, schema.rejected_rows, schema.audit_log,
-              schema.curation_log]
+    tables = [
+        schema.forms,
+        schema.batches,
+        schema.responses,
+        schema.rejected_rows,
+        schema.audit_log,
+        schema.curation_log,
+    ]
     schema.metadata.create_all(conn, tables=tables)
 
 
@@ -62,8 +68,11 @@ def migrate(engine) -> list[str]:
             if mig_id in done:
                 continue
             func(conn)
-            conn.execute(schema.schema_migrations.insert().values(
-                id=mig_id, description=description, applied_at=dt.datetime.now().isoformat(timespec="seconds")))
+            conn.execute(
+                schema.schema_migrations.insert().values(
+                    id=mig_id, description=description, applied_at=dt.datetime.now().isoformat(timespec="seconds")
+                )
+            )
             applied.append(mig_id)
         conn.commit()
     return applied
@@ -77,8 +86,10 @@ def _missing(engine) -> bool:
 
 
 def _done(conn: Connection) -> set[str]:
-    return {row[0] for row in conn.execute(schema.schema_migrations.select().with_only_columns(
-        schema.schema_migrations.c.id))}
+    return {
+        row[0]
+        for row in conn.execute(schema.schema_migrations.select().with_only_columns(schema.schema_migrations.c.id))
+    }
 
 
 def known_tables(engine) -> set[str]:

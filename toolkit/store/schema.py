@@ -11,32 +11,35 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Tab
 metadata = MetaData()
 
 schema_migrations = Table(
-    "schema_migrations", metadata,
-    Column("id", String(64), primary_key=True),      # e.g. "0001_initial"
+    "schema_migrations",
+    metadata,
+    Column("id", String(64), primary_key=True),  # e.g. "0001_initial"
     Column("description", Text, nullable=False),
     Column("applied_at", String(32), nullable=False),
 )
 
 forms = Table(
-    "forms", metadata,
+    "forms",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("form_id", String(128), nullable=False),
-    Column("version", Integer, nullable=False),          # store revision: 1, 2, … per form_id
-    Column("label", String(64), nullable=False),         # the author's version string from YAML
+    Column("version", Integer, nullable=False),  # store revision: 1, 2, … per form_id
+    Column("label", String(64), nullable=False),  # the author's version string from YAML
     Column("title", Text, nullable=False),
     Column("fingerprint", String(32), nullable=False),
-    Column("definition", Text, nullable=False),          # Form.to_dict() as JSON
+    Column("definition", Text, nullable=False),  # Form.to_dict() as JSON
     Column("created_at", String(32), nullable=False),
     UniqueConstraint("form_id", "version"),
     UniqueConstraint("form_id", "fingerprint"),
 )
 
 batches = Table(
-    "batches", metadata,
+    "batches",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("form_id", String(128), nullable=False),
     Column("form_version", Integer, nullable=False),
-    Column("source", String(32), nullable=False),        # wjx, tencent, kobo, odk, table, entry, sample
+    Column("source", String(32), nullable=False),  # wjx, tencent, kobo, odk, table, entry, sample
     Column("filename", Text),
     Column("file_sha256", String(64)),
     Column("operator", String(64)),
@@ -45,24 +48,25 @@ batches = Table(
     Column("n_accepted", Integer, nullable=False, default=0),
     Column("n_rejected", Integer, nullable=False, default=0),
     Column("n_duplicates", Integer, nullable=False, default=0),
-    Column("report", Text),                              # JSON import report
+    Column("report", Text),  # JSON import report
 )
 
 responses = Table(
-    "responses", metadata,
+    "responses",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("form_id", String(128), nullable=False),
     Column("form_version", Integer, nullable=False),
-    Column("serial", String(64)),                        # 问卷编号 of a paper form
+    Column("serial", String(64)),  # 问卷编号 of a paper form
     Column("source", String(32), nullable=False),
     Column("batch_id", Integer, ForeignKey("batches.id")),
-    Column("row_number", Integer),                       # row in the imported file (1 = first data row)
-    Column("external_id", String(128)),                  # the platform's own id (序号, _uuid, KEY …)
-    Column("fingerprint", String(64)),                   # idempotency key: same row imported twice -> same key
+    Column("row_number", Integer),  # row in the imported file (1 = first data row)
+    Column("external_id", String(128)),  # the platform's own id (序号, _uuid, KEY …)
+    Column("fingerprint", String(64)),  # idempotency key: same row imported twice -> same key
     Column("operator", String(64)),
-    Column("answers", Text, nullable=False),             # JSON {question id: value}
-    Column("raw", Text),                                 # JSON of the original row, kept as imported
-    Column("flags", Text),                               # JSON list of review flags, e.g. ["possible_duplicate"]
+    Column("answers", Text, nullable=False),  # JSON {question id: value}
+    Column("raw", Text),  # JSON of the original row, kept as imported
+    Column("flags", Text),  # JSON list of review flags, e.g. ["possible_duplicate"]
     Column("status", String(16), nullable=False, default="active"),  # active | void
     Column("submitted_at", String(32)),
     Column("created_at", String(32), nullable=False),
@@ -73,28 +77,30 @@ Index("ix_responses_form", responses.c.form_id, responses.c.status)
 Index("ix_responses_serial", responses.c.form_id, responses.c.serial)
 
 rejected_rows = Table(
-    "rejected_rows", metadata,
+    "rejected_rows",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("row_number", Integer),
-    Column("column", Text),                              # column or question id that failed
-    Column("rule", String(32), nullable=False),          # required, choice, type, constraint, unreadable …
+    Column("column", Text),  # column or question id that failed
+    Column("rule", String(32), nullable=False),  # required, choice, type, constraint, unreadable …
     Column("value", Text),
-    Column("message", Text, nullable=False),             # Chinese: where, rule, value, fix
-    Column("raw", Text),                                 # JSON of the whole original row
+    Column("message", Text, nullable=False),  # Chinese: where, rule, value, fix
+    Column("raw", Text),  # JSON of the whole original row
     Column("status", String(16), nullable=False, default="open"),  # open | resubmitted | dismissed
-    Column("response_id", Integer, ForeignKey("responses.id")),    # set when fixed and re-submitted
-    Column("fingerprint", String(64)),                   # ingest: same source row quarantined once (0003_ingest)
+    Column("response_id", Integer, ForeignKey("responses.id")),  # set when fixed and re-submitted
+    Column("fingerprint", String(64)),  # ingest: same source row quarantined once (0003_ingest)
     Column("created_at", String(32), nullable=False),
 )
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", String(32), nullable=False),
     Column("operator", String(64)),
-    Column("action", String(32), nullable=False),        # create, update, void, restore, resubmit …
-    Column("entity", String(32), nullable=False),        # response, rejected_row, form …
+    Column("action", String(32), nullable=False),  # create, update, void, restore, resubmit …
+    Column("entity", String(32), nullable=False),  # response, rejected_row, form …
     Column("entity_id", Integer),
     Column("before", Text),
     Column("after", Text),
@@ -102,12 +108,13 @@ audit_log = Table(
 )
 
 curation_log = Table(
-    "curation_log", metadata,
+    "curation_log",
+    metadata,
     Column("id", Integer, primary_key=True),
-    Column("model_key", String(128), nullable=False),    # which topic run the edits belong to
-    Column("seq", Integer, nullable=False),              # replay order
-    Column("action", String(32), nullable=False),        # merge, split, rename, move, exclude …
-    Column("params", Text, nullable=False),              # JSON
+    Column("model_key", String(128), nullable=False),  # which topic run the edits belong to
+    Column("seq", Integer, nullable=False),  # replay order
+    Column("action", String(32), nullable=False),  # merge, split, rename, move, exclude …
+    Column("params", Text, nullable=False),  # JSON
     Column("operator", String(64)),
     Column("created_at", String(32), nullable=False),
     UniqueConstraint("model_key", "seq"),
@@ -115,19 +122,21 @@ curation_log = Table(
 
 # ---- entry stage (migration 0002_entry) ------------------------------------------------
 entry_drafts = Table(
-    "entry_drafts", metadata,                            # the form being typed, saved on every change
+    "entry_drafts",
+    metadata,  # the form being typed, saved on every change
     Column("id", Integer, primary_key=True),
     Column("form_id", String(128), nullable=False),
     Column("operator", String(64), nullable=False),
-    Column("mode", String(16), nullable=False),          # first | second | correct
-    Column("answers", Text, nullable=False),             # JSON of the raw typed values
-    Column("response_id", Integer),                      # the response being corrected, if any
+    Column("mode", String(16), nullable=False),  # first | second | correct
+    Column("answers", Text, nullable=False),  # JSON of the raw typed values
+    Column("response_id", Integer),  # the response being corrected, if any
     Column("updated_at", String(32), nullable=False),
     UniqueConstraint("form_id", "operator", "mode", name="uq_entry_drafts"),
 )
 
 second_entries = Table(
-    "second_entries", metadata,                          # double entry: the second typing of a paper form
+    "second_entries",
+    metadata,  # double entry: the second typing of a paper form
     Column("id", Integer, primary_key=True),
     Column("form_id", String(128), nullable=False),
     Column("form_version", Integer, nullable=False),
@@ -135,23 +144,24 @@ second_entries = Table(
     Column("response_id", Integer, ForeignKey("responses.id"), nullable=False),  # the first entry
     Column("operator", String(64), nullable=False),
     Column("answers", Text, nullable=False),
-    Column("n_fields", Integer, nullable=False),         # fields compared
+    Column("n_fields", Integer, nullable=False),  # fields compared
     Column("n_mismatches", Integer, nullable=False),
     Column("created_at", String(32), nullable=False),
 )
 Index("ix_second_entries_serial", second_entries.c.form_id, second_entries.c.serial)
 
 entry_discrepancies = Table(
-    "entry_discrepancies", metadata,                     # one field that differs between the two entries
+    "entry_discrepancies",
+    metadata,  # one field that differs between the two entries
     Column("id", Integer, primary_key=True),
     Column("second_entry_id", Integer, ForeignKey("second_entries.id"), nullable=False),
     Column("response_id", Integer, ForeignKey("responses.id"), nullable=False),
-    Column("field", String(160), nullable=False),        # answer column, e.g. q3 or services/medical
-    Column("first_value", Text),                         # JSON
-    Column("second_value", Text),                        # JSON
-    Column("status", String(16), nullable=False, default="open"),   # open | resolved
-    Column("resolution", String(16)),                    # first | second | other
-    Column("resolved_value", Text),                      # JSON
+    Column("field", String(160), nullable=False),  # answer column, e.g. q3 or services/medical
+    Column("first_value", Text),  # JSON
+    Column("second_value", Text),  # JSON
+    Column("status", String(16), nullable=False, default="open"),  # open | resolved
+    Column("resolution", String(16)),  # first | second | other
+    Column("resolved_value", Text),  # JSON
     Column("resolved_by", String(64)),
     Column("resolved_at", String(32)),
 )

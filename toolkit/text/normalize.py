@@ -16,15 +16,39 @@ from pathlib import Path
 
 # Boilerplate that says nothing about the concern; matched at any position, longest first.
 _BOILERPLATE = [
-    "尊敬的各位领导", "尊敬的领导", "尊敬的市长", "尊敬的书记", "尊敬的县长", "尊敬的区长", "尊敬的局长",
-    "各位领导", "领导您好", "领导好", "委员您好", "您好", "你好", "请问一下", "请问", "非常感谢", "万分感谢",
-    "谢谢领导", "谢谢您", "谢谢", "感谢", "此致敬礼", "此致", "敬礼", "辛苦了", "望采纳", "盼回复",
+    "尊敬的各位领导",
+    "尊敬的领导",
+    "尊敬的市长",
+    "尊敬的书记",
+    "尊敬的县长",
+    "尊敬的区长",
+    "尊敬的局长",
+    "各位领导",
+    "领导您好",
+    "领导好",
+    "委员您好",
+    "您好",
+    "你好",
+    "请问一下",
+    "请问",
+    "非常感谢",
+    "万分感谢",
+    "谢谢领导",
+    "谢谢您",
+    "谢谢",
+    "感谢",
+    "此致敬礼",
+    "此致",
+    "敬礼",
+    "辛苦了",
+    "望采纳",
+    "盼回复",
 ]
 _BOILERPLATE_RE = re.compile("|".join(re.escape(b) for b in sorted(_BOILERPLATE, key=len, reverse=True)))
 # Emoji, pictographs, dingbats, variation selectors, zero-width characters.
 _EMOJI_RE = re.compile(
-    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0000FE00-\U0000FE0F\U0000200B-\U0000200F\U00002060-\U0000206F"
-    "\U0001F900-\U0001F9FF\U0000E000-\U0000F8FF]"
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0000fe00-\U0000fe0f\U0000200b-\U0000200f\U00002060-\U0000206f"
+    "\U0001f900-\U0001f9ff\U0000e000-\U0000f8ff]"
 )
 _EDGE_PUNCT = " ,.!?;:、，。！？；：~～…"
 _SPACE_RE = re.compile(r"\s+")

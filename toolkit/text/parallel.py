@@ -30,8 +30,16 @@ def _prepare_chunk(args):
     return out
 
 
-def prepare_many(texts, *, clean_first: bool = True, n_jobs: int | None = None, hmm: bool = True,
-                 with_places: bool = False, progress: bool = True, desc: str = "分词"):
+def prepare_many(
+    texts,
+    *,
+    clean_first: bool = True,
+    n_jobs: int | None = None,
+    hmm: bool = True,
+    with_places: bool = False,
+    progress: bool = True,
+    desc: str = "分词",
+):
     """Normalise + mask (unless ``clean_first=False``) and tokenise ``texts``.
 
     Returns ``(clean, tokens, places, pii_counts)`` aligned with ``texts``; ``places`` is ``None``

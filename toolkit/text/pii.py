@@ -50,40 +50,85 @@ MASKS = {
 
 # Full-width ASCII (！..～) → ASCII, ideographic and no-break space → space: one char for one char.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
-_SEP = r"[ \t\-.·•・—–‐‑()]"      # between digit groups; full-width －．（） are ASCII once folded
-_HIDDEN = "\ue000"      # stands in for an already claimed span in the folded copy; matches nothing
+_SEP = r"[ \t\-.·•・—–‐‑()]"  # between digit groups; full-width －．（） are ASCII once folded
+_HIDDEN = "\ue000"  # stands in for an already claimed span in the folded copy; matches nothing
 
 # Starts only where a local part starts, so a long run without "@" is scanned once, not once per letter.
-_EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
-                       r"(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z])")
-_PROVINCES = ("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
-              "粵滬遼魯蘇贛陝閩雲寧瓊貴晉")    # traditional forms: text is not converted first
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
+    r"(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z])"
+)
+_PROVINCES = (
+    "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
+    "粵滬遼魯蘇贛陝閩雲寧瓊貴晉"
+)  # traditional forms: text is not converted first
 _PLATE_RE = re.compile(
     rf"[{_PROVINCES}][A-HJ-NP-Za-hj-np-z][ ·•・.\-]{{0,2}}[A-HJ-NP-Za-hj-np-z0-9]{{4,5}}"
-    r"[A-HJ-NP-Za-hj-np-z0-9挂学警港澳](?![A-Za-z0-9])")
+    r"[A-HJ-NP-Za-hj-np-z0-9挂学警港澳](?![A-Za-z0-9])"
+)
 # A run of digit groups joined by 1–3 separator characters; an ID's final X may trail it.
 _RUN_RE = re.compile(rf"(?<![0-9])\+?[0-9]+(?:{_SEP}{{1,3}}[0-9]+)*(?:{_SEP}{{0,3}}[Xx](?![A-Za-z]))?")
 _GROUP_RE = re.compile(r"[0-9]+|[Xx]")
 _DIGITS_RE = re.compile(r"[0-9]+")
-_SHORT_BEFORE = re.compile(rf"(?<![0-9])[0-9]{{1,2}}{_SEP}{{1,3}}$")     # a 1–2 digit group just before
+_SHORT_BEFORE = re.compile(rf"(?<![0-9])[0-9]{{1,2}}{_SEP}{{1,3}}$")  # a 1–2 digit group just before
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d\d)[2-9]\d{6,7}")   # area code (010, 02x, 0xxx) + 7–8 digits
+_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d\d)[2-9]\d{6,7}")  # area code (010, 02x, 0xxx) + 7–8 digits
 _EXTENSION = re.compile(r"(?:-|转|分机)[0-9]{1,5}(?![0-9])")
 # A phone word just before a local number (needed for 7 digits; lets 8 that look like a date through);
 # no digits or brackets in between: a placeholder "[电话]" must not count, so masking twice changes nothing.
-_PHONE_WORD = re.compile(r"(?:(?<!\[)电话|座机|固话|致电|拨打|拨|打|热线|号码|[Tt][Ee][Ll])"
-                         r"[^0-9\[\]]{0,4}$")
+_PHONE_WORD = re.compile(
+    r"(?:(?<!\[)电话|座机|固话|致电|拨打|拨|打|热线|号码|[Tt][Ee][Ll])"
+    r"[^0-9\[\]]{0,4}$"
+)
 _LIST_SEP = re.compile(r" ?[/、,，;；或和及] ?")
-_CARD_WORD = re.compile(r"(?:卡|账号|帐号|账户|帐户)[^0-9\[\]]{0,4}$")   # a dotted card needs one
-_UNIT_AFTER = re.compile(r" ?(?:[元万亿千百块角毛%‰个人户次米平吨斤亩件台辆年月日天号栋楼室层倍]"
-                         r"|\.[0-9])")
-_ID_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 "
-                          "54 61 62 63 64 65 71 81 82".split())     # first two digits of an ID: the province
+_CARD_WORD = re.compile(r"(?:卡|账号|帐号|账户|帐户)[^0-9\[\]]{0,4}$")  # a dotted card needs one
+_UNIT_AFTER = re.compile(
+    r" ?(?:[元万亿千百块角毛%‰个人户次米平吨斤亩件台辆年月日天号栋楼室层倍]"
+    r"|\.[0-9])"
+)
+_ID_PROVINCES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
+)  # first two digits of an ID: the province
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_LENGTHS = frozenset((7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))   # digits (or an ID's X) we mask
-_MAX_DIGITS = 19        # longest thing we mask: a bank card (an ID is 18, 0086 + a landline 16)
+_LENGTHS = frozenset((7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19))  # digits (or an ID's X) we mask
+_MAX_DIGITS = 19  # longest thing we mask: a bank card (an ID is 18, 0086 + a landline 16)
 
 
 def valid_id_number(number: str) -> bool:
@@ -115,22 +160,22 @@ def _local_number(d: str, folded: str, start: int, end: int, listed: bool) -> bo
 
     ``listed``: it follows a phone number in a list (``8127190/8127192``), which counts as a phone word.
     """
-    raw, before, after = folded[start:end], folded[max(0, start - 10):start], folded[end:end + 3]
+    raw, before, after = folded[start:end], folded[max(0, start - 10) : start], folded[end : end + 3]
     if d[0] in "01" or "." in raw:
-        return False                    # local numbers start with 2–9; a dot means a decimal
+        return False  # local numbers start with 2–9; a dot means a decimal
     sizes = tuple(len(g) for g in _DIGITS_RE.findall(raw))
     if sizes not in ((8,), (4, 4), (7,), (3, 4)):
         return False
     if (before[-1:].isascii() and before[-1:].isalpha()) or (after[:1].isascii() and after[:1].isalpha()):
-        return False                    # part of a code like E8024459 or qq30748522
+        return False  # part of a code like E8024459 or qq30748522
     if before[-1:] in ("¥", "￥", "$", "第") or _UNIT_AFTER.match(after) or _SHORT_BEFORE.search(before):
-        return False                    # an amount, a quantity, an ordinal, or the tail of 978-7-80552-263
+        return False  # an amount, a quantity, an ordinal, or the tail of 978-7-80552-263
     if listed or _PHONE_WORD.search(before):
-        return True                     # 电话：2312528, 座机2035-1056
+        return True  # 电话：2312528, 座机2035-1056
     if len(d) == 7:
         return False
     if _year(d) and (_month_day(d[4:]) or _year(d[4:])):
-        return False                    # a date (20190512) or a year range (2009-2015)
+        return False  # a date (20190512) or a year range (2009-2015)
     # a file number (2014-0036, (2011)1778) or a range (5000-6000) is no phone number
     return not (len(sizes) == 2 and (_year(d) or d[2:4] == d[6:8] == "00"))
 
@@ -140,16 +185,24 @@ def _kind(d: str, folded: str, start: int, end: int, plus: bool, listed: bool) -
     n = len(d)
     # A birth date plus either the check digit or a real province code: an ID with a mistyped check digit
     # is still someone's ID, and one with a made-up region (sample data uses 99) is masked too.
-    if n == 18 and d[6:8] in ("18", "19", "20") and _month_day(d[10:14]) \
-            and (valid_id_number(d) or d[:2] in _ID_PROVINCES):
+    if (
+        n == 18
+        and d[6:8] in ("18", "19", "20")
+        and _month_day(d[10:14])
+        and (valid_id_number(d) or d[:2] in _ID_PROVINCES)
+    ):
         return "id_number"
     if d[-1] == "X":
-        d, n = d[:-1], n - 1    # not an ID: read the digits (the stray X goes with them)
+        d, n = d[:-1], n - 1  # not an ID: read the digits (the stray X goes with them)
     if n == 15 and d[:2] in _ID_PROVINCES and _month_day(d[8:12]):
         return "id_number"
-    if 16 <= n <= 19 and d[0] in "34569" and _luhn(d) and (
-            "." not in folded[start:end] or _CARD_WORD.search(folded[max(0, start - 10):start])):
-        return "bank_card"      # UnionPay 62, Visa 4, Mastercard 5, JCB/Amex 3, old domestic 9
+    if (
+        16 <= n <= 19
+        and d[0] in "34569"
+        and _luhn(d)
+        and ("." not in folded[start:end] or _CARD_WORD.search(folded[max(0, start - 10) : start]))
+    ):
+        return "bank_card"  # UnionPay 62, Visa 4, Mastercard 5, JCB/Amex 3, old domestic 9
     # Country code: +86 / 0086 before a mobile or a landline (area code written with or without its 0).
     rest = d[4:] if d.startswith("0086") else d[2:] if d.startswith("86") and (plus or n == 13) else None
     if rest:
@@ -168,13 +221,13 @@ def _kind(d: str, folded: str, start: int, end: int, plus: bool, listed: bool) -
 
 def _number_spans(folded: str):
     """(start, end, kind) of personal numbers in ``folded`` (claimed spans already hidden)."""
-    phone_end = -1          # end of the last phone number found, for lists like 8127190/8127192
+    phone_end = -1  # end of the last phone number found, for lists like 8127190/8127192
     for run in _RUN_RE.finditer(folded):
         plus = run.group(0).startswith("+")
         groups = []
         for m in _GROUP_RE.finditer(run.group(0), 1 if plus else 0):
             g, start, end = m.group(0), m.start() + run.start(), m.end() + run.start()
-            if g in "Xx":               # an ID's check digit belongs to the group before it: "002 X"
+            if g in "Xx":  # an ID's check digit belongs to the group before it: "002 X"
                 start, _, digits = groups.pop()
                 g = digits + "X"
             groups.append((start, end, g))
@@ -195,7 +248,7 @@ def _number_spans(folded: str):
                 total += size
                 if total > _MAX_DIGITS:
                     break
-                short = size < 3 and not (is_prefix and j <= i + 1)    # +86 20 xxxx: area code 2 digits
+                short = size < 3 and not (is_prefix and j <= i + 1)  # +86 20 xxxx: area code 2 digits
                 if short and total < 15:
                     break
                 if total in _LENGTHS:
@@ -203,9 +256,15 @@ def _number_spans(folded: str):
                 if short:
                     break
             found = None
-            for j in reversed(ends):                # the longest reading wins
-                kind = _kind("".join(texts[i:j + 1]), folded, start, groups[j][1], plus and i == 0,
-                             phone_end >= 0 and _LIST_SEP.fullmatch(folded, phone_end, start) is not None)
+            for j in reversed(ends):  # the longest reading wins
+                kind = _kind(
+                    "".join(texts[i : j + 1]),
+                    folded,
+                    start,
+                    groups[j][1],
+                    plus and i == 0,
+                    phone_end >= 0 and _LIST_SEP.fullmatch(folded, phone_end, start) is not None,
+                )
                 if kind:
                     found = (j, kind)
                     break
@@ -217,9 +276,9 @@ def _number_spans(folded: str):
             if plus and i == 0:
                 start = run.start()
             if start and folded[start - 1] == "(" and ")" in folded[start:end]:
-                start -= 1                              # (0731)84561238, (+86)13812345678
+                start -= 1  # (0731)84561238, (+86)13812345678
             if kind == "landline":
-                ext = _EXTENSION.match(folded, end)      # 0731-84567890-123, 84567890转123
+                ext = _EXTENSION.match(folded, end)  # 0731-84567890-123, 84567890转123
                 end = ext.end() if ext else end
             if kind in ("landline", "mobile"):
                 phone_end = end
@@ -236,8 +295,11 @@ def find_pii(text: str) -> list[tuple[int, int, str]]:
     spans = []
     # E-mail and plates first, then hidden: their digits must not be read as phone numbers.
     for kind, pattern in (("email", _EMAIL_RE), ("plate", _PLATE_RE)):
-        found = [(m.start(), m.end(), kind) for m in pattern.finditer(folded)
-                 if kind != "plate" or sum(c.isdigit() for c in m.group(0)) >= 2]   # "蒙ENGLISH" is a word
+        found = [
+            (m.start(), m.end(), kind)
+            for m in pattern.finditer(folded)
+            if kind != "plate" or sum(c.isdigit() for c in m.group(0)) >= 2
+        ]  # "蒙ENGLISH" is a word
         if found:
             spans += found
             parts, pos = [], 0

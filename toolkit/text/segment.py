@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ENGINES = ("rjieba", "jieba")
@@ -82,7 +82,7 @@ def default_engine() -> str:
     return os.environ.get("WEIDIAOYAN_SEGMENTER", DEFAULT_ENGINE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def segmenter(engine: str | None = None) -> Segmenter:
     """The process's segmenter for ``engine`` (default :func:`default_engine`); built once (~0.3–1.5 s)."""
     return Segmenter(engine or default_engine())

@@ -20,7 +20,7 @@ MIN_SPOT_CHARS = 3
 
 
 def is_area(name: str) -> bool:
-    """"A市", "A7县", "泉塘街道", "投诉A7县": an area, not a spot."""
+    """ "A市", "A7县", "泉塘街道", "投诉A7县": an area, not a spot."""
     return bool(_AREA.search(str(name)))
 
 

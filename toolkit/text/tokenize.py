@@ -36,15 +36,55 @@ _CODE_NAME_RE = re.compile(r"^[A-Za-z]{1,2}\d{0,3}$")
 _TIME_RE = re.compile(r"\d|^[年月日号期届次]$")
 # Verbs and function words that open the clause before a place in complaints; jieba's HMM
 # segments them as ordinary words, so without this "投诉滨河苑" would be a name.
-_NOT_NAME = frozenset("""
-投诉 举报 反映 反应 督促 要求 不准 禁止 希望 建议 请求 咨询 关于 位于 地处 家住 住在 居住
-来自 前往 搬到 通知 印发 关注 责令 协调 联系 办理 申请 支持 查处 处理 解决 整治 回复 至
-我住 我家 家在 我们 本人
-""".split())
+_NOT_NAME = frozenset(
+    [
+        "投诉",
+        "举报",
+        "反映",
+        "反应",
+        "督促",
+        "要求",
+        "不准",
+        "禁止",
+        "希望",
+        "建议",
+        "请求",
+        "咨询",
+        "关于",
+        "位于",
+        "地处",
+        "家住",
+        "住在",
+        "居住",
+        "来自",
+        "前往",
+        "搬到",
+        "通知",
+        "印发",
+        "关注",
+        "责令",
+        "协调",
+        "联系",
+        "办理",
+        "申请",
+        "支持",
+        "查处",
+        "处理",
+        "解决",
+        "整治",
+        "回复",
+        "至",
+        "我住",
+        "我家",
+        "家在",
+        "我们",
+        "本人",
+    ]
+)
 _FUNCTION_CHARS = frozenset("按属向在于到从是的和与及据任全各该某本此这那每我你他其")
 # Prepositions and verbs HMM glues onto the word before a place ("村向|社区", "路离|学校"): that word ends a clause.
 _CLAUSE_ENDERS = frozenset("向离在到从往给对把被")
-_AREA_SUFFIXES = frozenset("街道 镇 乡 县 区".split())
+_AREA_SUFFIXES = frozenset(["街道", "镇", "乡", "县", "区"])
 # Position characters are stopwords alone but part of many names ("府前社区", "幸福里社区", "河西路").
 _POSITION_IN_NAME = frozenset("前后里东西南北中新老")
 
@@ -174,13 +214,22 @@ def _place_matches(raw: list[str]):
             # 校园, 县城, 居民区, 水泥路, 线路, 全省 are ordinary words, whatever stands before them ("硬化道路",
             # "名列全省"): only a proper noun of its own ("东六路") or a suffix after a name is a place.
             continue
-        if (token not in suffixes and known(token) and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts))
-                and (token.endswith(_ESTATE) or token in _GENERIC_TYPES)):
+        if (
+            token not in suffixes
+            and known(token)
+            and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts))
+            and (token.endswith(_ESTATE) or token in _GENERIC_TYPES)
+        ):
             continue  # an estate suffix always needs the name
         if len(token) > 1 and set(token) <= _ADMIN:
             continue  # "县市": glued suffixes with no name
-        if token in _ADMIN and i > 0 and not _CODE_NAME_RE.match(raw[i - 1]) \
-                and tags.get(raw[i - 1]) not in _PROPER_TAGS and known(raw[i - 1]):
+        if (
+            token in _ADMIN
+            and i > 0
+            and not _CODE_NAME_RE.match(raw[i - 1])
+            and tags.get(raw[i - 1]) not in _PROPER_TAGS
+            and known(raw[i - 1])
+        ):
             continue  # "时任县", "个别县", "病患省": a bare 县/省 after an ordinary word names no area
         if len(token) == 2 and token[-1] in _ADMIN and token[0] in _FUNCTION_CHARS and not known(token):
             continue  # "按省", "向市", "属市": HMM glued a preposition or verb to the suffix
@@ -200,12 +249,15 @@ def _place_matches(raw: list[str]):
             # not a name word ends the name, except a position character right before the suffix that belongs
             # to a preceding name ("府|前|社区")
             if not _is_name_word(prev, stop, concepts) and not (
-                    j == i and prev in _POSITION_IN_NAME and j > 1
-                    and _is_name_word(raw[j - 2], stop, concepts) and not _CODE_NAME_RE.match(raw[j - 2])):
+                j == i
+                and prev in _POSITION_IN_NAME
+                and j > 1
+                and _is_name_word(raw[j - 2], stop, concepts)
+                and not _CODE_NAME_RE.match(raw[j - 2])
+            ):
                 break
             # Out-of-dictionary words ending in an estate suffix are HMM-glued names ("景园", "区谷园").
-            is_suffix = (prev.endswith(suffixes) and len(prev) <= 3
-                         and (bool(known(prev)) or not prev.endswith(_ESTATE)))
+            is_suffix = prev.endswith(suffixes) and len(prev) <= 3 and (bool(known(prev)) or not prev.endswith(_ESTATE))
             # "北苑|街道": right before an area suffix, a word ending in a suffix is the area's name
             if is_suffix and name_chars == 0 and not (j == i and token in _AREA_SUFFIXES):
                 j -= 1
@@ -240,18 +292,134 @@ def _place_matches(raw: list[str]):
 # numerals, pronouns, conjunctions, time words, quantifiers, particles, localities, distinguishing words
 # ("看着马路", "恢复保利广场", "三个小区", "附近小学", "整个小区"). Verbal nouns (vn: 建设路) and
 # adjectives (幸福里) stay names.
-_NOT_NAME_TAGS = frozenset("v vd vi vq d p m mq r rr rz c t tg q u ud ug uj ul uv uz f y e o b".split())
+_NOT_NAME_TAGS = frozenset(
+    [
+        "v",
+        "vd",
+        "vi",
+        "vq",
+        "d",
+        "p",
+        "m",
+        "mq",
+        "r",
+        "rr",
+        "rz",
+        "c",
+        "t",
+        "tg",
+        "q",
+        "u",
+        "ud",
+        "ug",
+        "uj",
+        "ul",
+        "uv",
+        "uz",
+        "f",
+        "y",
+        "e",
+        "o",
+        "b",
+    ]
+)
 # A dictionary word ending in a place suffix with no name before it is a place only if it is a proper
 # noun ("东六路", "五一广场"); common nouns are not ("居民区", "高速公路", "快速路").
-_PROPER_TAGS = frozenset("ns nz nt nr nrt nrfg".split())
+_PROPER_TAGS = frozenset(["ns", "nz", "nt", "nr", "nrt", "nrfg"])
 # Dictionary words tagged as proper nouns that still name a kind of place, not one place.
-_GENERIC_TYPES = frozenset("城市 文明城市 老城区 周边地区 城中村 各乡镇 乡镇 大型超市 美丽乡村 新农村 开园 上路 新建".split())
+_GENERIC_TYPES = frozenset(
+    [
+        "城市",
+        "文明城市",
+        "老城区",
+        "周边地区",
+        "城中村",
+        "各乡镇",
+        "乡镇",
+        "大型超市",
+        "美丽乡村",
+        "新农村",
+        "开园",
+        "上路",
+        "新建",
+    ]
+)
 # Words that say what kind a place is, never which one: "民办幼儿园", "配套幼儿园", "生态公园", "水泥路".
-_GENERIC_MODIFIERS = frozenset("""
-民办 公办 配套 普惠 普惠性 品牌 私立 公立 标准 生态 基层 中心 周边 附近 对面 旁边 门口 大门口 全 各 该 某 本 此 这 那
-条 老 新 原 大型 小型 现代化 新建 在建 简易 正规 最美 最低 美丽 文明 历史 旅游 服务 影响 管理 调整 考试 区域 电线
-水电 建筑 房地产 人才 公司 楼盘 大楼 对外 宣传 硬化 水泥 柏油 泥巴 黄土 烂尾 绿化 适用房 安置 商品房 高档 附属
-""".split())
+_GENERIC_MODIFIERS = frozenset(
+    [
+        "民办",
+        "公办",
+        "配套",
+        "普惠",
+        "普惠性",
+        "品牌",
+        "私立",
+        "公立",
+        "标准",
+        "生态",
+        "基层",
+        "中心",
+        "周边",
+        "附近",
+        "对面",
+        "旁边",
+        "门口",
+        "大门口",
+        "全",
+        "各",
+        "该",
+        "某",
+        "本",
+        "此",
+        "这",
+        "那",
+        "条",
+        "老",
+        "新",
+        "原",
+        "大型",
+        "小型",
+        "现代化",
+        "新建",
+        "在建",
+        "简易",
+        "正规",
+        "最美",
+        "最低",
+        "美丽",
+        "文明",
+        "历史",
+        "旅游",
+        "服务",
+        "影响",
+        "管理",
+        "调整",
+        "考试",
+        "区域",
+        "电线",
+        "水电",
+        "建筑",
+        "房地产",
+        "人才",
+        "公司",
+        "楼盘",
+        "大楼",
+        "对外",
+        "宣传",
+        "硬化",
+        "水泥",
+        "柏油",
+        "泥巴",
+        "黄土",
+        "烂尾",
+        "绿化",
+        "适用房",
+        "安置",
+        "商品房",
+        "高档",
+        "附属",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
@@ -278,9 +446,16 @@ def is_proper_noun(word: str) -> bool:
 def _is_name_word(token: str, stop, concepts) -> bool:
     """Whether ``token`` can be part of a place name (not a verb, number or function word)."""
     tag = _dictionary_tags().get(token)
-    return not (token in stop or token in concepts or token in _NOT_NAME or token.startswith(("[", "不", "没"))
-                or tag in _NOT_NAME_TAGS or (tag is None and len(token) == 2 and token[-1] in _CLAUSE_ENDERS)
-                or not _WORDLIKE_RE.search(token) or _TIME_RE.search(token))
+    return not (
+        token in stop
+        or token in concepts
+        or token in _NOT_NAME
+        or token.startswith(("[", "不", "没"))
+        or tag in _NOT_NAME_TAGS
+        or (tag is None and len(token) == 2 and token[-1] in _CLAUSE_ENDERS)
+        or not _WORDLIKE_RE.search(token)
+        or _TIME_RE.search(token)
+    )
 
 
 def extract_groups(text: str) -> list[str]:

@@ -28,16 +28,24 @@ def kmeans(Z: np.ndarray, k: int, random_state, sample_weight=None, n_init: int 
     # than everything else together, and random seeding gave the same inertia (within 0.5 %) here.
     init = "random" if k > RANDOM_INIT_FROM else "k-means++"
     if len(Z) >= MINIBATCH_FROM:
-        est = MiniBatchKMeans(n_clusters=k, init=init, random_state=random_state, n_init=max(n_init, 3),
-                              batch_size=4096, max_no_improvement=10, reassignment_ratio=0.001)
+        est = MiniBatchKMeans(
+            n_clusters=k,
+            init=init,
+            random_state=random_state,
+            n_init=max(n_init, 3),
+            batch_size=4096,
+            max_no_improvement=10,
+            reassignment_ratio=0.001,
+        )
     else:
         est = KMeans(n_clusters=k, init=init, random_state=random_state, n_init=n_init)
     labels = est.fit_predict(Z, sample_weight=sample_weight)
     return labels, l2_normalize(est.cluster_centers_).astype(np.float32)
 
 
-def cluster_themes(centroids: np.ndarray, weights: np.ndarray, n_themes, random_state,
-                   candidates=range(4, 13)) -> np.ndarray:
+def cluster_themes(
+    centroids: np.ndarray, weights: np.ndarray, n_themes, random_state, candidates=range(4, 13)
+) -> np.ndarray:
     """Theme of each issue: weighted k-means over issue centroids; ``"auto"`` picks k by silhouette."""
     n = len(centroids)
     if n <= 1:

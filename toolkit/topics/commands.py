@@ -5,10 +5,14 @@ from __future__ import annotations
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "topics", help="议题发现：把自由文本关切聚成具体议题和主题",
-        description="把自由文本关切聚成具体议题（issue）和主题（theme），写出 assignments.csv、topics.csv、themes.csv。")
+        "topics",
+        help="议题发现：把自由文本关切聚成具体议题和主题",
+        description="把自由文本关切聚成具体议题（issue）和主题（theme），写出 assignments.csv、topics.csv、themes.csv。",
+    )
     p.add_argument("input", metavar="INPUT", help="输入：.csv / .xlsx / .xls 文件，或问卷库（.db）")
-    p.add_argument("--text-col", required=True, help="文本列名；多列用逗号连接，如 留言主题,留言详情（问卷库时为题目编号）")
+    p.add_argument(
+        "--text-col", required=True, help="文本列名；多列用逗号连接，如 留言主题,留言详情（问卷库时为题目编号）"
+    )
     p.add_argument("--id-col", required=True, help="编号列名（问卷库时通常为 response_id）")
     p.add_argument("--time-col", default=None, help="时间列名（可选，用于首次/最近出现时间）")
     p.add_argument("--respondent-col", default=None, help="反映人列名（可选：同一人多次反映只算一人）")
@@ -18,8 +22,9 @@ def register(subparsers) -> None:
     p.add_argument("--form", default=None, help="问卷库中的问卷编号（库中只有一份问卷时可省略）")
     p.add_argument("--jobs", type=int, default=None, help="分词进程数（默认：全部 CPU 核）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
-    p.add_argument("--stream", action="store_true",
-                   help="大数据（几十万条以上）：在抽样上训练，再分块分配全部文本，内存占用低")
+    p.add_argument(
+        "--stream", action="store_true", help="大数据（几十万条以上）：在抽样上训练，再分块分配全部文本，内存占用低"
+    )
     p.add_argument("--sample-size", type=int, default=100_000, help="--stream 时训练抽样的条数（默认 100000）")
     p.set_defaults(func=_run)
 
@@ -27,23 +32,27 @@ def register(subparsers) -> None:
 def _run(args) -> int:
     from pathlib import Path
 
-    from toolkit.topics import TopicModel, parse_themes
-    from toolkit.topics.io import read_concerns, write_outputs
-
     from toolkit.outfolder import check_out_dir
+    from toolkit.topics import TopicModel, parse_themes
     from toolkit.topics.errors import TopicsError
+    from toolkit.topics.io import read_concerns, write_outputs
 
     check_out_dir(args.out, error=TopicsError)
     themes = parse_themes(args.themes)
     if args.stream:
         return _run_stream(args, themes)
-    data = read_concerns(args.input, args.text_col, args.id_col, args.time_col, form_id=args.form,
-                         respondent_col=args.respondent_col)
+    data = read_concerns(
+        args.input, args.text_col, args.id_col, args.time_col, form_id=args.form, respondent_col=args.respondent_col
+    )
     if data.attrs.get("note"):
         print(f"提示：{data.attrs['note']}")
     model = TopicModel(themes=themes, random_state=args.seed, n_jobs=args.jobs, progress=not args.quiet)
-    model.fit(data["text"], ids=data["id"], times=data["time"] if args.time_col else None,
-              respondents=data["respondent"] if args.respondent_col else None)
+    model.fit(
+        data["text"],
+        ids=data["id"],
+        times=data["time"] if args.time_col else None,
+        respondents=data["respondent"] if args.respondent_col else None,
+    )
     replayed = _replay_store_curation(args, model)
     paths = write_outputs(model, args.out)
     n_topics = int((model.topics_["topic_id"] >= 0).sum())
@@ -61,12 +70,23 @@ def _run(args) -> int:
 def _run_stream(args, themes) -> int:
     from toolkit.topics.stream import fit_stream
 
-    model = fit_stream(args.input, args.text_col, args.id_col, args.time_col, out=args.out,
-                       sample_size=args.sample_size, themes=themes, random_state=args.seed, n_jobs=args.jobs,
-                       progress=not args.quiet)
+    model = fit_stream(
+        args.input,
+        args.text_col,
+        args.id_col,
+        args.time_col,
+        out=args.out,
+        sample_size=args.sample_size,
+        themes=themes,
+        random_state=args.seed,
+        n_jobs=args.jobs,
+        progress=not args.quiet,
+    )
     total = int(model.topics_["n_texts"].sum())
-    print(f"{total} 条文本（在 {len(model.assignments_)} 条抽样上训练）→ "
-          f"{int((model.topics_['topic_id'] >= 0).sum())} 个议题、{len(model.themes_)} 个主题。输出目录：{args.out}")
+    print(
+        f"{total} 条文本（在 {len(model.assignments_)} 条抽样上训练）→ "
+        f"{int((model.topics_['topic_id'] >= 0).sum())} 个议题、{len(model.themes_)} 个主题。输出目录：{args.out}"
+    )
     return 0
 
 

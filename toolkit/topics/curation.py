@@ -53,7 +53,9 @@ def _topics(model, *topic_ids) -> list[int]:
     for t in topic_ids:
         t = int(t)
         if t not in known:
-            raise TopicsError(f"议题编号 {t} 不存在（现有 0–{max(known, default=-1)}）。请检查 topics.csv 中的 topic_id。")
+            raise TopicsError(
+                f"议题编号 {t} 不存在（现有 0–{max(known, default=-1)}）。请检查 topics.csv 中的 topic_id。"
+            )
         out.append(t)
     return out
 
@@ -131,8 +133,14 @@ def _exclude(model, st, p):
     st["reasons"][rows] = reason
 
 
-_HANDLERS = {"rename": _rename, "merge": _merge, "split": _split, "move": _move, "move_topic": _move_topic,
-             "exclude": _exclude}
+_HANDLERS = {
+    "rename": _rename,
+    "merge": _merge,
+    "split": _split,
+    "move": _move,
+    "move_topic": _move_topic,
+    "exclude": _exclude,
+}
 
 
 class CurationLog:

@@ -12,6 +12,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+
 def _identity(tokens):
     return tokens
 
@@ -28,8 +29,14 @@ class LsaVectorizer:
     words that appear everywhere (they separate nothing); ``min_df`` drops one-off typos.
     """
 
-    def __init__(self, n_components: int = 150, min_df: int | float = 2, max_df: float = 0.5,
-                 max_features: int | None = 50_000, random_state: int | None = 0):
+    def __init__(
+        self,
+        n_components: int = 150,
+        min_df: int | float = 2,
+        max_df: float = 0.5,
+        max_features: int | None = 50_000,
+        random_state: int | None = 0,
+    ):
         self.n_components = n_components
         self.min_df = min_df
         self.max_df = max_df
@@ -39,9 +46,14 @@ class LsaVectorizer:
     def fit(self, tokens):
         """Fit on ``tokens`` (lists of words); returns ``(X, Z)``: TF-IDF rows and unit LSA vectors."""
         small = len(tokens) < 20  # tiny inputs (tests, one 接待日) keep every word
-        self.tfidf_ = TfidfVectorizer(analyzer=_identity, min_df=1 if small else self.min_df,
-                                      max_df=1.0 if small else self.max_df, max_features=self.max_features,
-                                      sublinear_tf=True, dtype=np.float32)
+        self.tfidf_ = TfidfVectorizer(
+            analyzer=_identity,
+            min_df=1 if small else self.min_df,
+            max_df=1.0 if small else self.max_df,
+            max_features=self.max_features,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
         try:
             X = self.tfidf_.fit_transform(tokens)
         except ValueError:  # every document empty after filtering

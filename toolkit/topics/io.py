@@ -11,12 +11,27 @@ from toolkit.outputs import write_csv
 from toolkit.topics.errors import TopicsError
 
 ASSIGNMENT_COLUMNS = ["id", "topic_id", "theme_id"]
-TOPIC_COLUMNS = ["topic_id", "theme_id", "label", "keywords", "size", "representative", "places",
-                 "first_seen", "last_seen"]
+TOPIC_COLUMNS = [
+    "topic_id",
+    "theme_id",
+    "label",
+    "keywords",
+    "size",
+    "representative",
+    "places",
+    "first_seen",
+    "last_seen",
+]
 
 
-def read_concerns(path, text_col: str, id_col: str, time_col: str | None = None,
-                  form_id: str | None = None, respondent_col: str | None = None) -> pd.DataFrame:
+def read_concerns(
+    path,
+    text_col: str,
+    id_col: str,
+    time_col: str | None = None,
+    form_id: str | None = None,
+    respondent_col: str | None = None,
+) -> pd.DataFrame:
     """Return a frame with ``id``, ``text``, ``time`` (and ``respondent``) from a .csv/.xlsx/.xls file or a store.
 
     ``text_col`` may name several columns joined by commas ("留言主题,留言详情"): their texts are joined.
@@ -48,8 +63,9 @@ def write_files(model, out_dir, parts=OUTPUT_FILES) -> dict[str, Path]:
     for col in ("first_seen", "last_seen"):
         topics[col] = pd.to_datetime(topics[col]).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
     frames = {
-        "assignments.csv": model.assignments_[ASSIGNMENT_COLUMNS + [c for c in model.assignments_.columns
-                                                                    if c not in ASSIGNMENT_COLUMNS]],
+        "assignments.csv": model.assignments_[
+            ASSIGNMENT_COLUMNS + [c for c in model.assignments_.columns if c not in ASSIGNMENT_COLUMNS]
+        ],
         "topics.csv": topics[TOPIC_COLUMNS + [c for c in topics.columns if c not in TOPIC_COLUMNS]],
         "themes.csv": model.themes_,
     }
@@ -58,5 +74,5 @@ def write_files(model, out_dir, parts=OUTPUT_FILES) -> dict[str, Path]:
         if name not in parts:
             continue
         paths[name] = out / name
-        write_csv(frame, paths[name])          # personal data masked, formula-like cells neutralised
+        write_csv(frame, paths[name])  # personal data masked, formula-like cells neutralised
     return paths

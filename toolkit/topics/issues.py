@@ -42,8 +42,9 @@ ANCHOR_TEXTS = 20
 HOLDS_SHARE = 0.3
 
 
-def find_issues(Z, X, theme, fine, places, *, similarity: float = 0.3, place_share: float = 0.1,
-                n_issues="auto", vocab=None) -> tuple[np.ndarray, np.ndarray]:
+def find_issues(
+    Z, X, theme, fine, places, *, similarity: float = 0.3, place_share: float = 0.1, n_issues="auto", vocab=None
+) -> tuple[np.ndarray, np.ndarray]:
     """``(issue, theme)`` per text (issue -1 where ``theme`` is -1); every issue lies inside one theme.
 
     ``Z`` unit LSA rows, ``X`` TF-IDF rows (L2-normalised), ``fine`` the fine cluster of each text,
@@ -85,8 +86,13 @@ def join_across_themes(Z, issue, theme, spots, similarity: float):
     root = list(range(k))
     for a in range(k):
         for b in range(a):
-            if tops[a] and tops[b] and root[b] != root[a] and same_spot(tops[a], tops[b]) \
-                    and float(centre[a] @ centre[b]) >= similarity:
+            if (
+                tops[a]
+                and tops[b]
+                and root[b] != root[a]
+                and same_spot(tops[a], tops[b])
+                and float(centre[a] @ centre[b]) >= similarity
+            ):
                 old, new = max(root[a], root[b]), min(root[a], root[b])
                 root = [new if r == old else r for r in root]
     if root == list(range(k)):
@@ -179,8 +185,9 @@ def _matters(Z, members, fine, similarity, wanted):
     units, unit_of = np.unique(fine, return_inverse=True)
     if len(units) == 1:
         return [members]
-    of_unit = sp.csr_matrix((np.ones(len(members)), (unit_of, np.arange(len(members)))),
-                            shape=(len(units), len(members)))
+    of_unit = sp.csr_matrix(
+        (np.ones(len(members)), (unit_of, np.arange(len(members)))), shape=(len(units), len(members))
+    )
     tree = linkage(l2_normalize(np.asarray(of_unit @ Z[members])), method="average", metric="cosine")
     if wanted:
         labels = fcluster(tree, t=min(wanted, len(units)), criterion="maxclust")

@@ -21,8 +21,9 @@ def class_tfidf(X, labels: np.ndarray, n_classes: int) -> sp.csr_matrix:
     labels = np.asarray(labels)
     valid = labels >= 0
     rows = labels[valid]
-    M = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, np.flatnonzero(valid))),
-                      shape=(n_classes, X.shape[0]))
+    M = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, np.flatnonzero(valid))), shape=(n_classes, X.shape[0])
+    )
     tf = (M @ B).tocsr()
     totals = np.asarray(tf.sum(axis=1)).ravel()
     totals[totals == 0] = 1
@@ -33,7 +34,30 @@ def class_tfidf(X, labels: np.ndarray, n_classes: int) -> sp.csr_matrix:
 
 
 # Kept for modelling ("没有电梯" is not "电梯") but they name no matter, so never shown as keywords.
-NOT_KEYWORDS = frozenset("不 没 没有 无 无法 不能 不是 不到 不了 不够 不让 不给 不予 未 难 乱 太 很 多 少".split())
+NOT_KEYWORDS = frozenset(
+    [
+        "不",
+        "没",
+        "没有",
+        "无",
+        "无法",
+        "不能",
+        "不是",
+        "不到",
+        "不了",
+        "不够",
+        "不让",
+        "不给",
+        "不予",
+        "未",
+        "难",
+        "乱",
+        "太",
+        "很",
+        "多",
+        "少",
+    ]
+)
 
 
 def top_terms(weights: sp.csr_matrix, vocab: np.ndarray, top: int = 8, hide=frozenset()) -> list[list[str]]:
@@ -80,8 +104,10 @@ _CLAUSE_RE = re.compile(r"[，,。.!！?？;；:：\n|]+")
 # A clause that reads as a label: long enough to say something, short enough for a chart axis.
 _LABEL_CHARS = (4, 22)
 # Openers that add nothing to a label ("我们这里小微企业贷款要抵押", "其次泉塘街道…").
-_OPENERS_RE = re.compile(r"^(我们这里|我们这边|我们小区|我们社区|我们村|我们|我家|这里|本人|现在|目前"
-                         r"|其次|然后|而且|但是|可是|因为|所以|并且|另外|同时|而|但|且|就|还|也|又|并)")
+_OPENERS_RE = re.compile(
+    r"^(我们这里|我们这边|我们小区|我们社区|我们村|我们|我家|这里|本人|现在|目前"
+    r"|其次|然后|而且|但是|可是|因为|所以|并且|另外|同时|而|但|且|就|还|也|又|并)"
+)
 # A label is mostly Chinese: clauses of URLs, phone codes and numbers ("com/)平台累计注册18990人") are not.
 _MIN_HAN_SHARE = 0.75
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -121,5 +147,5 @@ def _best_clause(keywords: list[str], quotes: list[str]) -> str:
 
 
 def theme_label(keywords: list[str]) -> str:
-    """"物业 / 小区 / 电梯" — the three strongest theme keywords."""
+    """ "物业 / 小区 / 电梯" — the three strongest theme keywords."""
     return " / ".join(keywords[:3]) or "（无关键词）"

@@ -29,13 +29,110 @@ import scipy.sparse as sp
 from toolkit.topics.keywords import NOT_KEYWORDS
 
 # Terms that open, close or frame a letter, or say "problem" without naming one: never a label word.
-BOILERPLATE = frozenset("""
-您好 你好 尊敬 领导 各位 特此 投诉 举报 反映 反应 请问 咨询 希望 建议 恳请 请求 要求 谢谢 感谢 麻烦 盼复
-问题 情况 现象 事情 事件 相关 有关 部门 单位 政府 领导 市民 群众 百姓 老百姓 居民 我们 大家 本人 网友
-解决 处理 落实 重视 关注 回复 答复 严重 存在 出现 发生 造成 导致 影响 一直 至今 目前 现在 今年 去年
-时间 时候 已经 没有 不能 无法 可以 能否 是否 为什么 怎么 如何 什么 这样 那么 还是 所以 因为 但是 而且
-以上 如下 具体 一些 很多 许多 所有 每天 每次 多次 一次 多年 今天 明天 昨天 年来 有人 人员 工作人员
-""".split())
+BOILERPLATE = frozenset(
+    [
+        "您好",
+        "你好",
+        "尊敬",
+        "领导",
+        "各位",
+        "特此",
+        "投诉",
+        "举报",
+        "反映",
+        "反应",
+        "请问",
+        "咨询",
+        "希望",
+        "建议",
+        "恳请",
+        "请求",
+        "要求",
+        "谢谢",
+        "感谢",
+        "麻烦",
+        "盼复",
+        "问题",
+        "情况",
+        "现象",
+        "事情",
+        "事件",
+        "相关",
+        "有关",
+        "部门",
+        "单位",
+        "政府",
+        "领导",
+        "市民",
+        "群众",
+        "百姓",
+        "老百姓",
+        "居民",
+        "我们",
+        "大家",
+        "本人",
+        "网友",
+        "解决",
+        "处理",
+        "落实",
+        "重视",
+        "关注",
+        "回复",
+        "答复",
+        "严重",
+        "存在",
+        "出现",
+        "发生",
+        "造成",
+        "导致",
+        "影响",
+        "一直",
+        "至今",
+        "目前",
+        "现在",
+        "今年",
+        "去年",
+        "时间",
+        "时候",
+        "已经",
+        "没有",
+        "不能",
+        "无法",
+        "可以",
+        "能否",
+        "是否",
+        "为什么",
+        "怎么",
+        "如何",
+        "什么",
+        "这样",
+        "那么",
+        "还是",
+        "所以",
+        "因为",
+        "但是",
+        "而且",
+        "以上",
+        "如下",
+        "具体",
+        "一些",
+        "很多",
+        "许多",
+        "所有",
+        "每天",
+        "每次",
+        "多次",
+        "一次",
+        "多年",
+        "今天",
+        "明天",
+        "昨天",
+        "年来",
+        "有人",
+        "人员",
+        "工作人员",
+    ]
+)
 # A label is short enough for a chart axis.
 MAX_LABEL_CHARS = 20
 # A term enters a label when at least this share of the issue's texts contain it (the first term: any share).
@@ -68,8 +165,18 @@ def shared_terms(X, labels: np.ndarray, k: int, weight: np.ndarray):
 def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
     from toolkit.text import is_area
 
-    return np.array([len(t) >= 2 and bool(_HAN_RE.match(t)) and t not in NOT_KEYWORDS and t not in BOILERPLATE
-                     and t not in hide and not is_area(t) for t in map(str, vocab)], dtype=bool)
+    return np.array(
+        [
+            len(t) >= 2
+            and bool(_HAN_RE.match(t))
+            and t not in NOT_KEYWORDS
+            and t not in BOILERPLATE
+            and t not in hide
+            and not is_area(t)
+            for t in map(str, vocab)
+        ],
+        dtype=bool,
+    )
 
 
 def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozenset()) -> list[str]:
@@ -127,6 +234,7 @@ def _overlaps(term: str, place: str) -> bool:
 
 def _in_text_order(terms: list[str], texts: list[str]) -> list[str]:
     """Terms in the order most texts use them (pairwise majority, then the label's order)."""
+
     def before(a, b):
         votes = 0
         for text in texts:
@@ -145,7 +253,7 @@ def _in_text_order(terms: list[str], texts: list[str]) -> list[str]:
 
 
 def compose_label(terms: list[str], place: str, shares: dict[str, float]) -> str:
-    """"地点：术语术语" within ``MAX_LABEL_CHARS``: the least shared terms are dropped first when too long."""
+    """ "地点：术语术语" within ``MAX_LABEL_CHARS``: the least shared terms are dropped first when too long."""
     from toolkit.text import spot_names
 
     terms = list(terms)
@@ -170,7 +278,9 @@ def domains() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(out)
 
 
-def theme_labels(weights: sp.csr_matrix, vocab: np.ndarray, theme_keywords: list[list[str]], top: int = 40) -> list[str]:
+def theme_labels(
+    weights: sp.csr_matrix, vocab: np.ndarray, theme_keywords: list[list[str]], top: int = 40
+) -> list[str]:
     """A domain name per theme (rows of class-based TF-IDF ``weights``), see the module docstring."""
     taxonomy = domains()
     weights = sp.csr_matrix(weights)

@@ -118,10 +118,23 @@ class TopicModel(TransformerMixin, BaseEstimator):
         "hmm": ["boolean"],
     }
 
-    def __init__(self, themes="auto", issues="auto", *, issue_similarity: float = 0.3, place_share: float = 0.1,
-                 n_components: int = 150, min_similarity: float = 0.15, min_issue_size: int = 2,
-                 duplicate_threshold: float = 0.9,
-                 n_keywords: int = 8, random_state=0, n_jobs=None, progress: bool = True, hmm: bool = True):
+    def __init__(
+        self,
+        themes="auto",
+        issues="auto",
+        *,
+        issue_similarity: float = 0.3,
+        place_share: float = 0.1,
+        n_components: int = 150,
+        min_similarity: float = 0.15,
+        min_issue_size: int = 2,
+        duplicate_threshold: float = 0.9,
+        n_keywords: int = 8,
+        random_state=0,
+        n_jobs=None,
+        progress: bool = True,
+        hmm: bool = True,
+    ):
         self.themes = themes
         self.issues = issues
         self.issue_similarity = issue_similarity
@@ -138,7 +151,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False   # a sequence of texts, not a numeric matrix
+        tags.input_tags.two_d_array = False  # a sequence of texts, not a numeric matrix
         tags.input_tags.string = True
         return tags
 
@@ -146,8 +159,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
     def _prepare(self, texts, with_places: bool = True):
         from toolkit.text import prepare_many
 
-        return prepare_many(texts, n_jobs=self.n_jobs, hmm=self.hmm, with_places=with_places,
-                            progress=self.progress)
+        return prepare_many(texts, n_jobs=self.n_jobs, hmm=self.hmm, with_places=with_places, progress=self.progress)
 
     def fit(self, texts, y=None, *, ids=None, times=None, respondents=None):
         """Learn issues and themes from ``texts``.
@@ -213,17 +225,33 @@ class TopicModel(TransformerMixin, BaseEstimator):
         else:
             dup, weight = np.full(n, -1), np.ones(n)
             self.theme_classifier_ = None
-        issue, theme = find_issues(Z, X, theme, fine, places, similarity=self.issue_similarity,
-                            place_share=self.place_share, n_issues=self.issues,
-                            vocab=self.vectorizer_.vocabulary)
+        issue, theme = find_issues(
+            Z,
+            X,
+            theme,
+            fine,
+            places,
+            similarity=self.issue_similarity,
+            place_share=self.place_share,
+            n_issues=self.issues,
+            vocab=self.vectorizer_.vocabulary,
+        )
         centroids = centres(Z, issue, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
         self._corpus = Corpus(
-            ids=ids, clean=clean, places=places, X=X, Z=Z,
-            times=pd.to_datetime(pd.Series(list(times)), errors="coerce") if times is not None
+            ids=ids,
+            clean=clean,
+            places=places,
+            X=X,
+            Z=Z,
+            times=pd.to_datetime(pd.Series(list(times)), errors="coerce")
+            if times is not None
             else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
             who=pd.Series(list(respondents)) if respondents is not None else pd.Series(np.arange(n)),
-            weight=weight, dup=dup, vocab=self.vectorizer_.vocabulary)
+            weight=weight,
+            dup=dup,
+            vocab=self.vectorizer_.vocabulary,
+        )
         self._state = {"issue": issue, "theme": theme, "reasons": reasons, "similarity": similarity}
         self.topic_labels_, self.theme_labels_ = {}, {}
         self._rebuild(centroids)
@@ -248,8 +276,16 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.issue_centroids_ = centroids
         self.theme_of_issue_ = theme_of_issue(st["issue"], st["theme"], len(centroids))
         self.assignments_, self.topics_, self.themes_ = summarise(
-            corpus, st["issue"], st["theme"], st["reasons"], st["similarity"], centroids, self.n_keywords,
-            self.topic_labels_, self.theme_labels_)
+            corpus,
+            st["issue"],
+            st["theme"],
+            st["reasons"],
+            st["similarity"],
+            centroids,
+            self.n_keywords,
+            self.topic_labels_,
+            self.theme_labels_,
+        )
         self.issues_by_place_ = self._issues_by_place()
 
     def _issues_by_place(self) -> dict[str, list[int]]:
@@ -301,8 +337,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
             labels = labels.copy()
             labels[tiny] = clf.predict(X[tiny])
             if self.themes != "auto":
-                largest = np.flatnonzero(labels == present[np.argmax(np.where(np.arange(len(present)) == smallest,
-                                                                                -1, sizes))])
+                largest = np.flatnonzero(
+                    labels == present[np.argmax(np.where(np.arange(len(present)) == smallest, -1, sizes))]
+                )
                 halves, _ = cluster.kmeans(Z[largest], 2, self.random_state)
                 labels[largest[halves == 1]] = present[smallest]  # reuse the freed id
             labels = refine_themes(X, labels, weight)
@@ -381,8 +418,15 @@ class TopicModel(TransformerMixin, BaseEstimator):
                 good = similarity[block] >= self.min_similarity
                 issue[block[good]] = best[good]
                 reasons[block] = np.where(good, "", REASON_ISOLATED)
-        return pd.DataFrame({"id": ids, "topic_id": issue, "theme_id": theme,
-                             "similarity": np.round(similarity.astype(float), 4), "reason": reasons})
+        return pd.DataFrame(
+            {
+                "id": ids,
+                "topic_id": issue,
+                "theme_id": theme,
+                "similarity": np.round(similarity.astype(float), 4),
+                "reason": reasons,
+            }
+        )
 
     @staticmethod
     def _prefer_named_place(sims, best, named, by_place):

@@ -14,8 +14,9 @@ import numpy as np
 from sklearn.naive_bayes import ComplementNB
 
 
-def refine_themes(X, labels: np.ndarray, sample_weight=None, *, alpha: float = 1.0, max_iter: int = 20,
-                  tol: float = 0.002):
+def refine_themes(
+    X, labels: np.ndarray, sample_weight=None, *, alpha: float = 1.0, max_iter: int = 20, tol: float = 0.002
+):
     """Return the labels after EM (a subset of the initial ones: a theme may vanish).
 
     ``X`` is the (non-negative) TF-IDF matrix, ``sample_weight`` lets a campaign count once.

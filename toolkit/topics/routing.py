@@ -63,23 +63,26 @@ def prepare(texts, n_jobs=None, progress: bool = False) -> Prepared:
 def _checked_labels(n_texts: int, labels) -> np.ndarray:
     """Labels as stripped strings, or a TopicsError saying what is wrong with them."""
     if labels is None:
-        raise TopicsError("没有给出分类标签：分流模型要从带分类的历史记录学习。"
-                          "请传入每条文本的分类，如 fit(texts, labels)。")
+        raise TopicsError(
+            "没有给出分类标签：分流模型要从带分类的历史记录学习。请传入每条文本的分类，如 fit(texts, labels)。"
+        )
     labels = pd.Series(list(labels), dtype=object)
     if n_texts != len(labels):
-        raise TopicsError(f"文本有 {n_texts} 条，分类标签有 {len(labels)} 条，数量不一致。"
-                          "请确认文本列和分类列来自同一张表的同一批行。")
+        raise TopicsError(
+            f"文本有 {n_texts} 条，分类标签有 {len(labels)} 条，数量不一致。"
+            "请确认文本列和分类列来自同一张表的同一批行。"
+        )
     missing = labels.isna() | (labels.astype(str).str.strip() == "")
     if missing.any():
         rows = "、".join(str(i + 1) for i in np.flatnonzero(missing)[:5])
         more = "等" if missing.sum() > 5 else ""
-        raise TopicsError(f"分类标签有 {int(missing.sum())} 条为空（第 {rows} 条{more}）。"
-                          "请去掉未分类的历史记录或补上分类后再训练。")
+        raise TopicsError(
+            f"分类标签有 {int(missing.sum())} 条为空（第 {rows} 条{more}）。请去掉未分类的历史记录或补上分类后再训练。"
+        )
     labels = labels.astype(str).str.strip().to_numpy()
     if len(set(labels)) < 2:
         only = f"（只有「{labels[0]}」）" if len(labels) else "（没有任何记录）"
-        raise TopicsError(f"分类标签少于 2 种{only}，无法训练分流模型。"
-                          "请提供带有多个类别的历史记录。")
+        raise TopicsError(f"分类标签少于 2 种{only}，无法训练分流模型。请提供带有多个类别的历史记录。")
     return labels
 
 
@@ -117,13 +120,20 @@ class _NBSVM:
         return normalize(sp.csr_matrix(X.multiply(ratio)))
 
     def decision_function(self, X):
-        return np.column_stack([model.decision_function(self._scaled(X, ratio))
-                                for model, ratio in zip(self.models_, self.ratios_, strict=True)])
+        return np.column_stack(
+            [
+                model.decision_function(self._scaled(X, ratio))
+                for model, ratio in zip(self.models_, self.ratios_, strict=True)
+            ]
+        )
 
 
 def _is_ngram_range(value) -> bool:
-    return (len(value) == 2 and all(isinstance(v, Integral) and not isinstance(v, bool) for v in value)
-            and 1 <= value[0] <= value[1])
+    return (
+        len(value) == 2
+        and all(isinstance(v, Integral) and not isinstance(v, bool) for v in value)
+        and 1 <= value[0] <= value[1]
+    )
 
 
 class Router(ClassifierMixin, BaseEstimator):
@@ -195,9 +205,19 @@ class Router(ClassifierMixin, BaseEstimator):
     # What the constraints above cannot say.
     _rules = (("char_ngrams", _is_ngram_range, "两个整数 (low, high)，1 ≤ low ≤ high，例如 (1, 3)"),)
 
-    def __init__(self, C: float = 0.5, departments: dict | None = None, random_state=0, n_jobs=None,
-                 progress: bool = False, class_weight="balanced", word_bigrams: bool = True,
-                 char_ngrams=(1, 3), char_min_df: int = 3, nb_svm: bool = True):
+    def __init__(
+        self,
+        C: float = 0.5,
+        departments: dict | None = None,
+        random_state=0,
+        n_jobs=None,
+        progress: bool = False,
+        class_weight="balanced",
+        word_bigrams: bool = True,
+        char_ngrams=(1, 3),
+        char_min_df: int = 3,
+        nb_svm: bool = True,
+    ):
         self.C = C
         self.departments = departments
         self.random_state = random_state
@@ -211,20 +231,30 @@ class Router(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False   # a sequence of texts, not a numeric matrix
+        tags.input_tags.two_d_array = False  # a sequence of texts, not a numeric matrix
         tags.input_tags.string = True
         return tags
 
     def _features(self, prepared: Prepared, fit: bool):
         if fit:
-            self.words_ = TfidfVectorizer(analyzer=_with_bigrams if self.word_bigrams else _identity, min_df=2,
-                                          sublinear_tf=True, dtype=np.float32)
+            self.words_ = TfidfVectorizer(
+                analyzer=_with_bigrams if self.word_bigrams else _identity,
+                min_df=2,
+                sublinear_tf=True,
+                dtype=np.float32,
+            )
             # The cap bounds memory on very large histories; a few thousand texts stay well below it.
-            self.chars_ = TfidfVectorizer(analyzer="char", ngram_range=tuple(self.char_ngrams),
-                                          min_df=self.char_min_df, max_features=300_000, sublinear_tf=True,
-                                          dtype=np.float32)
-            return sp.hstack([self.words_.fit_transform(prepared.tokens),
-                              self.chars_.fit_transform(prepared.clean)]).tocsr()
+            self.chars_ = TfidfVectorizer(
+                analyzer="char",
+                ngram_range=tuple(self.char_ngrams),
+                min_df=self.char_min_df,
+                max_features=300_000,
+                sublinear_tf=True,
+                dtype=np.float32,
+            )
+            return sp.hstack(
+                [self.words_.fit_transform(prepared.tokens), self.chars_.fit_transform(prepared.clean)]
+            ).tocsr()
         return sp.hstack([self.words_.transform(prepared.tokens), self.chars_.transform(prepared.clean)]).tocsr()
 
     def fit(self, texts, y):
@@ -248,8 +278,10 @@ class Router(ClassifierMixin, BaseEstimator):
             try:
                 X = self._features(prepared, fit=True)
             except ValueError as err:  # empty vocabulary: every word and n-gram is rarer than min_df
-                raise TopicsError(f"历史记录太少或太短（{len(prepared)} 条），提取不到在多条记录中重复出现的词语。"
-                                  "请提供更多带分类的历史记录。") from err
+                raise TopicsError(
+                    f"历史记录太少或太短（{len(prepared)} 条），提取不到在多条记录中重复出现的词语。"
+                    "请提供更多带分类的历史记录。"
+                ) from err
             models = [LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)]
             if self.nb_svm:
                 models.append(_NBSVM(C=self.C, random_state=self.random_state))
@@ -280,17 +312,24 @@ class Router(ClassifierMixin, BaseEstimator):
         """``id, category, margin`` (+ ``department``): margin is the score gap to the runner-up."""
         scores = self.decision_function(texts)
         top = np.sort(scores, axis=1)
-        out = pd.DataFrame({"id": np.arange(len(scores)) if ids is None else list(ids),
-                            "category": self.classes_[scores.argmax(axis=1)],
-                            "margin": np.round(top[:, -1] - top[:, -2], 4)})
+        out = pd.DataFrame(
+            {
+                "id": np.arange(len(scores)) if ids is None else list(ids),
+                "category": self.classes_[scores.argmax(axis=1)],
+                "margin": np.round(top[:, -1] - top[:, -2], 4),
+            }
+        )
         if self.departments:
             out["department"] = out["category"].map(self.departments).fillna("")
         return out
 
     def evaluate(self, texts, labels, test_size: float = 0.2) -> dict:
         """Deprecated: use :func:`evaluate` (it fits a clone and leaves this router as it was)."""
-        warnings.warn("Router.evaluate is deprecated; use toolkit.topics.routing.evaluate(router, texts, labels)",
-                      FutureWarning, stacklevel=2)
+        warnings.warn(
+            "Router.evaluate is deprecated; use toolkit.topics.routing.evaluate(router, texts, labels)",
+            FutureWarning,
+            stacklevel=2,
+        )
         return evaluate(self, texts, labels, test_size=test_size)
 
 
@@ -318,12 +357,19 @@ def evaluate(router: Router, texts, labels, *, test_size: float = 0.2) -> dict:
     labels = _checked_labels(len(prepared), labels)
     counts = pd.Series(labels).value_counts()
     if counts.min() < 2:
-        raise TopicsError(f"分类「{counts.index[-1]}」只有 1 条记录，无法分层抽出测试集。"
-                          "请合并或去掉过小的类别后再评估。")
-    train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels,
-                                   random_state=router.random_state)
+        raise TopicsError(
+            f"分类「{counts.index[-1]}」只有 1 条记录，无法分层抽出测试集。请合并或去掉过小的类别后再评估。"
+        )
+    train, test = train_test_split(
+        np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=router.random_state
+    )
     fitted = clone(router).fit(prepared.take(train), labels[train])
     predicted = fitted.predict(prepared.take(test))
     report = classification_report(labels[test], predicted, output_dict=True, zero_division=0)
-    return {"macro_f1": f1_score(labels[test], predicted, average="macro"), "n_train": len(train),
-            "n_test": len(test), "report": pd.DataFrame(report).T, "router": fitted}
+    return {
+        "macro_f1": f1_score(labels[test], predicted, average="macro"),
+        "n_train": len(train),
+        "n_test": len(test),
+        "report": pd.DataFrame(report).T,
+        "router": fitted,
+    }

@@ -40,8 +40,9 @@ def sample_rows(path, text_col, id_col, time_col, size: int, seed: int, chunksiz
     return pd.concat(kept, ignore_index=True)
 
 
-def fit_stream(path, text_col, id_col, time_col=None, *, out, sample_size: int = 100_000,
-               chunksize: int = 50_000, **model_params):
+def fit_stream(
+    path, text_col, id_col, time_col=None, *, out, sample_size: int = 100_000, chunksize: int = 50_000, **model_params
+):
     """Fit on a sample of a large input, assign all of it in chunks, write the three CSV files.
 
     Returns the fitted model (its frames describe the sample; the files describe everything).
@@ -50,7 +51,7 @@ def fit_stream(path, text_col, id_col, time_col=None, *, out, sample_size: int =
 
     from toolkit.topics import TopicModel
 
-    check_out_dir(out, error=TopicsError)      # before minutes of sampling and fitting
+    check_out_dir(out, error=TopicsError)  # before minutes of sampling and fitting
     seed = model_params.get("random_state", 0)
     progress = model_params.get("progress", True)
     sample = sample_rows(path, text_col, id_col, time_col, sample_size, seed, chunksize)
@@ -58,12 +59,13 @@ def fit_stream(path, text_col, id_col, time_col=None, *, out, sample_size: int =
     model.fit(sample["text"], ids=sample["id"], times=sample["time"] if time_col else None)
     del sample
 
-    with output_folder(out, error=TopicsError, names=OUTPUT_FILES) as stage:   # all three files or none
+    with output_folder(out, error=TopicsError, names=OUTPUT_FILES) as stage:  # all three files or none
         tally = []
         with open(stage / "assignments.csv", "w", encoding="utf-8-sig", newline="") as fh:
             header = True
-            for chunk in tqdm(iter_concerns(path, text_col, id_col, time_col, chunksize), desc="分配", unit="块",
-                              disable=not progress):
+            for chunk in tqdm(
+                iter_concerns(path, text_col, id_col, time_col, chunksize), desc="分配", unit="块", disable=not progress
+            ):
                 assigned = model.transform(chunk["text"], ids=chunk["id"])
                 write_csv(assigned[ASSIGNMENT_COLUMNS + ["similarity", "reason"]], fh, header=header)
                 header = False
@@ -73,10 +75,18 @@ def fit_stream(path, text_col, id_col, time_col=None, *, out, sample_size: int =
 
 
 def _tally(assigned, times) -> pd.DataFrame:
-    frame = pd.DataFrame({"topic_id": assigned["topic_id"].to_numpy(), "theme_id": assigned["theme_id"].to_numpy(),
-                          "time": pd.to_datetime(pd.Series(times)).to_numpy()})
-    return frame.groupby(["topic_id", "theme_id"], dropna=False).agg(
-        n=("time", "size"), first=("time", "min"), last=("time", "max")).reset_index()
+    frame = pd.DataFrame(
+        {
+            "topic_id": assigned["topic_id"].to_numpy(),
+            "theme_id": assigned["theme_id"].to_numpy(),
+            "time": pd.to_datetime(pd.Series(times)).to_numpy(),
+        }
+    )
+    return (
+        frame.groupby(["topic_id", "theme_id"], dropna=False)
+        .agg(n=("time", "size"), first=("time", "min"), last=("time", "max"))
+        .reset_index()
+    )
 
 
 def _rewrite_counts(model, out: Path, tally: pd.DataFrame) -> None:

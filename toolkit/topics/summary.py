@@ -44,8 +44,9 @@ def centres(Z, labels, weights, k=None) -> np.ndarray:
     if k == 0:  # every issue dissolved (a handful of unrelated texts): no centres, not an error
         return np.zeros((0, Z.shape[1]), dtype=np.float32)
     valid = labels >= 0
-    M = sp.csr_matrix((np.asarray(weights, dtype=np.float64)[valid], (labels[valid], np.flatnonzero(valid))),
-                      shape=(k, len(labels)))
+    M = sp.csr_matrix(
+        (np.asarray(weights, dtype=np.float64)[valid], (labels[valid], np.flatnonzero(valid))), shape=(k, len(labels))
+    )
     return l2_normalize(np.asarray(M @ Z)).astype(np.float32)
 
 
@@ -70,29 +71,50 @@ def representatives(idx, clean, Z, centre, n: int = 3) -> list[str]:
     return quotes
 
 
-def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, n_keywords: int = 8,
-              topic_labels: dict | None = None, theme_labels: dict | None = None):
+def summarise(
+    corpus: Corpus,
+    issue,
+    theme,
+    reasons,
+    similarity,
+    issue_centres,
+    n_keywords: int = 8,
+    topic_labels: dict | None = None,
+    theme_labels: dict | None = None,
+):
     """Return ``(assignments, topics, themes)`` frames; labels given by curation override generated ones."""
     topic_labels, theme_labels = topic_labels or {}, theme_labels or {}
     ids = corpus.ids
-    assignments = pd.DataFrame({
-        "id": ids,
-        "topic_id": issue,
-        "theme_id": theme,
-        "similarity": np.round(np.asarray(similarity, dtype=float), 4),
-        "duplicate_of": [ids[d] if d >= 0 else None for d in corpus.dup],
-        "reason": reasons,
-    })
+    assignments = pd.DataFrame(
+        {
+            "id": ids,
+            "topic_id": issue,
+            "theme_id": theme,
+            "similarity": np.round(np.asarray(similarity, dtype=float), 4),
+            "duplicate_of": [ids[d] if d >= 0 else None for d in corpus.dup],
+            "reason": reasons,
+        }
+    )
     k = len(issue_centres)
     generic = keywords.generic_places(corpus.places) if len(corpus.places) >= 100 else frozenset()
     place_totals = Counter(p for places in corpus.places if places for p in set(places))
-    issue_kw = keywords.top_terms(keywords.class_tfidf(corpus.X, issue, k), corpus.vocab, n_keywords,
-                                  hide=generic) if k else []
+    issue_kw = (
+        keywords.top_terms(keywords.class_tfidf(corpus.X, issue, k), corpus.vocab, n_keywords, hide=generic)
+        if k
+        else []
+    )
     n_themes = int(theme.max()) + 1 if (theme >= 0).any() else 0
     theme_weights = keywords.class_tfidf(corpus.X, theme, n_themes) if n_themes else None
     theme_kw = keywords.top_terms(theme_weights, corpus.vocab, n_keywords, hide=generic) if n_themes else []
-    frame = pd.DataFrame({"issue": issue, "theme": theme, "time": corpus.times.to_numpy(),
-                          "who": corpus.who.to_numpy(), "weight": corpus.weight})
+    frame = pd.DataFrame(
+        {
+            "issue": issue,
+            "theme": theme,
+            "time": corpus.times.to_numpy(),
+            "who": corpus.who.to_numpy(),
+            "weight": corpus.weight,
+        }
+    )
     of_issue = theme_of_issue(issue, theme, k)
     groups = {int(t): m for t, m in frame[frame["issue"] >= 0].groupby("issue", sort=True)}
     issue_places: dict = {}
@@ -104,29 +126,36 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
             top = issue_places[t][0]
             main_place[t] = (top, sum(top in set(p or ()) for p in lists) / len(lists))
     members_of = [groups[t].index.to_numpy() if t in groups else np.array([], dtype=int) for t in range(k)]
-    auto_labels = labels.issue_labels(corpus.X, issue, members_of, corpus.weight, corpus.vocab, corpus.clean,
-                                      main_place, hide=generic) if k else []
+    auto_labels = (
+        labels.issue_labels(
+            corpus.X, issue, members_of, corpus.weight, corpus.vocab, corpus.clean, main_place, hide=generic
+        )
+        if k
+        else []
+    )
     cohesion = issue_cohesion(corpus.X, issue, k)
     rows = []
     for t, members in groups.items():
         idx = members.index.to_numpy()
         places = issue_places[t]
         quotes = representatives(idx, corpus.clean, corpus.Z, issue_centres[t])
-        rows.append({
-            "topic_id": int(t),
-            "theme_id": int(of_issue[t]),
-            "label": topic_labels.get(int(t)) or auto_labels[t],
-            "keywords": " ".join(issue_kw[t]),
-            "size": int(members["who"].nunique()),
-            "representative": " | ".join(quotes),
-            "places": "、".join(places),
-            "first_seen": members["time"].min(),
-            "last_seen": members["time"].max(),
-            "n_texts": len(idx),
-            "n_distinct": int(round(members["weight"].sum())),
-            "cohesion": round(float(cohesion[t]), 4),
-            "reason": mixed_reason(cohesion[t], len(idx)),
-        })
+        rows.append(
+            {
+                "topic_id": int(t),
+                "theme_id": int(of_issue[t]),
+                "label": topic_labels.get(int(t)) or auto_labels[t],
+                "keywords": " ".join(issue_kw[t]),
+                "size": int(members["who"].nunique()),
+                "representative": " | ".join(quotes),
+                "places": "、".join(places),
+                "first_seen": members["time"].min(),
+                "last_seen": members["time"].max(),
+                "n_texts": len(idx),
+                "n_distinct": int(round(members["weight"].sum())),
+                "cohesion": round(float(cohesion[t]), 4),
+                "reason": mixed_reason(cohesion[t], len(idx)),
+            }
+        )
     rows.append(_unassigned_row(frame, assignments, corpus.clean))
     topics = pd.DataFrame(rows)
     theme_names = labels.theme_labels(theme_weights, corpus.vocab, theme_kw) if n_themes else []
@@ -135,15 +164,17 @@ def summarise(corpus: Corpus, issue, theme, reasons, similarity, issue_centres, 
         members = frame[frame["theme"] == t]
         if members.empty:
             continue
-        theme_rows.append({
-            "theme_id": t,
-            "label": theme_labels.get(t) or theme_names[t],
-            "keywords": " ".join(theme_kw[t]),
-            "size": int(members["who"].nunique()),
-            "n_texts": len(members),
-            "n_distinct": int(round(members["weight"].sum())),
-            "n_topics": int((of_issue == t).sum()),
-        })
+        theme_rows.append(
+            {
+                "theme_id": t,
+                "label": theme_labels.get(t) or theme_names[t],
+                "keywords": " ".join(theme_kw[t]),
+                "size": int(members["who"].nunique()),
+                "n_texts": len(members),
+                "n_distinct": int(round(members["weight"].sum())),
+                "n_topics": int((of_issue == t).sum()),
+            }
+        )
     return assignments, topics, pd.DataFrame(theme_rows, columns=THEME_COLUMNS)
 
 
@@ -152,10 +183,18 @@ def _unassigned_row(frame, assignments, clean):
     reasons = assignments.loc[members.index, "reason"].value_counts()
     quotes = [clean[i][:QUOTE_CHARS] for i in members.index[:3] if clean[i]]
     return {
-        "topic_id": UNASSIGNED, "theme_id": UNASSIGNED, "label": UNASSIGNED_LABEL, "keywords": "",
-        "size": int(members["who"].nunique()), "representative": " | ".join(quotes), "places": "",
-        "first_seen": members["time"].min(), "last_seen": members["time"].max(),
-        "n_texts": len(members), "n_distinct": int(round(members["weight"].sum())), "cohesion": np.nan,
+        "topic_id": UNASSIGNED,
+        "theme_id": UNASSIGNED,
+        "label": UNASSIGNED_LABEL,
+        "keywords": "",
+        "size": int(members["who"].nunique()),
+        "representative": " | ".join(quotes),
+        "places": "",
+        "first_seen": members["time"].min(),
+        "last_seen": members["time"].max(),
+        "n_texts": len(members),
+        "n_distinct": int(round(members["weight"].sum())),
+        "cohesion": np.nan,
         "reason": "；".join(f"{r}：{c} 条" for r, c in reasons.items()),
     }
 

@@ -28,8 +28,9 @@ class CurationPanel:
         self.picker.observe(lambda _: self._show(), names="value")
         self.merge_button.on_click(lambda _: self.merge())
         self.rename_button.on_click(lambda _: self.rename())
-        self.widget = w.VBox([self.picker, w.HBox([self.label, self.rename_button, self.merge_button]),
-                              self.status, self.details])
+        self.widget = w.VBox(
+            [self.picker, w.HBox([self.label, self.rename_button, self.merge_button]), self.status, self.details]
+        )
         self._refresh()
 
     def _ipython_display_(self):
@@ -40,8 +41,9 @@ class CurationPanel:
     def _refresh(self):
         topics = self.model.topics_
         topics = topics[topics["topic_id"] >= 0].sort_values(["size", "topic_id"], ascending=[False, True])
-        self.picker.options = [(f"{r.topic_id}｜{r.label}（{r.size}）", int(r.topic_id))
-                               for r in topics.head(self.top).itertuples()]
+        self.picker.options = [
+            (f"{r.topic_id}｜{r.label}（{r.size}）", int(r.topic_id)) for r in topics.head(self.top).itertuples()
+        ]
         self._show()
 
     def _show(self):
@@ -50,8 +52,10 @@ class CurationPanel:
         for t in self.picker.value:
             row = topics.loc[t]
             quotes = "".join(f"<li>{html.escape(q)}</li>" for q in str(row["representative"]).split(" | ") if q)
-            parts.append(f"<h4>{t}｜{html.escape(str(row['label']))}</h4><p>关键词：{html.escape(row['keywords'])}"
-                         f"；地点：{html.escape(str(row['places']) or '—')}；人数：{row['size']}</p><ul>{quotes}</ul>")
+            parts.append(
+                f"<h4>{t}｜{html.escape(str(row['label']))}</h4><p>关键词：{html.escape(row['keywords'])}"
+                f"；地点：{html.escape(str(row['places']) or '—')}；人数：{row['size']}</p><ul>{quotes}</ul>"
+            )
         self.details.value = "".join(parts)
 
     def _step(self, action, **params):

@@ -10,8 +10,9 @@ from toolkit.ingest.readers.tencent import TencentReader
 from toolkit.ingest.readers.wjx import WjxReader
 from toolkit.ingest.readers.xlsform import KoboReader, OdkReader
 
-READERS: dict[str, Reader] = {r.name: r for r in (WjxReader(), TencentReader(), KoboReader(), OdkReader(),
-                                                  TableReader())}
+READERS: dict[str, Reader] = {
+    r.name: r for r in (WjxReader(), TencentReader(), KoboReader(), OdkReader(), TableReader())
+}
 SOURCES = ("auto", *READERS)
 
 

@@ -22,9 +22,9 @@ META_FIELDS = ("external_id", "submitted_at", "started_at", "duration", "ip", "p
 
 @dataclass
 class SourceColumn:
-    index: int              # position in the RawTable
+    index: int  # position in the RawTable
     header: str
-    part: str = "main"      # main | option (one column per option) | row (matrix row) | other (free text)
+    part: str = "main"  # main | option (one column per option) | row (matrix row) | other (free text)
     sub: str | None = None  # the option / row label for split columns
 
 
@@ -33,7 +33,7 @@ class SourceQuestion:
     number: int | None
     label: str
     columns: list[SourceColumn] = field(default_factory=list)
-    tag: str = ""           # platform's type tag, e.g. 多选题, 矩阵单选题
+    tag: str = ""  # platform's type tag, e.g. 多选题, 矩阵单选题
 
     @property
     def headers(self) -> list[str]:
@@ -45,11 +45,11 @@ class SourceQuestion:
 
 @dataclass
 class Layout:
-    meta: dict[str, int] = field(default_factory=dict)       # META_FIELDS name -> column index
-    meta_extra: list[int] = field(default_factory=list)      # other platform columns (kept raw, not unmapped)
+    meta: dict[str, int] = field(default_factory=dict)  # META_FIELDS name -> column index
+    meta_extra: list[int] = field(default_factory=list)  # other platform columns (kept raw, not unmapped)
     questions: list[SourceQuestion] = field(default_factory=list)
-    unknown: list[int] = field(default_factory=list)         # columns we could not read as meta or question
-    mode: str = ""                                           # e.g. 按选项文本 / 按选项序号
+    unknown: list[int] = field(default_factory=list)  # columns we could not read as meta or question
+    mode: str = ""  # e.g. 按选项文本 / 按选项序号
 
 
 class ChoiceIndex:
@@ -75,7 +75,7 @@ class ChoiceIndex:
         hit = self.by_key.get(k)
         if hit is not None:
             return hit
-        if k.endswith("分") and k[:-1]:                     # 问卷星 scales: "4分" (the 4th point when ids are words)
+        if k.endswith("分") and k[:-1]:  # 问卷星 scales: "4分" (the 4th point when ids are words)
             return self.by_key.get(k[:-1]) or (self.at(k[:-1]) if self.q.kind == "likert" else None)
         if self.q.other and (k.startswith("其他") or k.startswith("其它")):
             return OTHER
@@ -86,8 +86,9 @@ class ChoiceIndex:
         n = to_int(str(number))
         if n is None:
             return None
-        choices = [c.id for c in self.q.choices] + ([OTHER] if self.q.other and OTHER not in
-                                                    [c.id for c in self.q.choices] else [])
+        choices = [c.id for c in self.q.choices] + (
+            [OTHER] if self.q.other and OTHER not in [c.id for c in self.q.choices] else []
+        )
         return choices[n - 1] if 1 <= n <= len(choices) else None
 
 
@@ -100,7 +101,7 @@ def distinct_map(values: pd.Series, func) -> list:
 def as_int(text) -> int | None:
     if text is None:
         return None
-    return to_int(text if isinstance(text, (int, float)) else str(text))   # strict: int("1_0") would be 10
+    return to_int(text if isinstance(text, (int, float)) else str(text))  # strict: int("1_0") would be 10
 
 
 class Reader:
@@ -166,7 +167,7 @@ def _parse_time(text):
     try:
         stamp = pd.Timestamp(s)
     except (ValueError, TypeError):
-        return s           # keep what the platform wrote rather than lose it
+        return s  # keep what the platform wrote rather than lose it
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("Asia/Shanghai").tz_localize(None)
     return stamp.isoformat(sep=" ", timespec="seconds")

@@ -14,8 +14,8 @@ from toolkit.forms import OTHER, Question
 from toolkit.ingest.normalize import best_match, key
 from toolkit.ingest.readers.base import ChoiceIndex, SourceColumn, as_int, distinct_map
 
-MARKERS = {"(跳过)", "(空)", "（跳过）", "（空）"}     # 问卷星: skipped by logic / left empty
-CODE_SKIPS = {"-3", "-2", "-1"}                    # 问卷星 按序号: skipped / not ranked
+MARKERS = {"(跳过)", "(空)", "（跳过）", "（空）"}  # 问卷星: skipped by logic / left empty
+CODE_SKIPS = {"-3", "-2", "-1"}  # 问卷星 按序号: skipped / not ranked
 OTHER_TEXT = re.compile(r"^(.*?)[〖\[](.*)[〗\]]\s*$", re.S)
 
 
@@ -109,8 +109,9 @@ def list_column(values: pd.Series, q: Question, sep: str, coded: bool = False) -
     return out
 
 
-def option_columns(data: pd.DataFrame, cols: list[SourceColumn], q: Question, ranked: bool = False,
-                   chosen=None) -> dict[str, list]:
+def option_columns(
+    data: pd.DataFrame, cols: list[SourceColumn], q: Question, ranked: bool = False, chosen=None
+) -> dict[str, list]:
     """One column per option (``第6题(运动)`` 1/0, ``6.题干:选项`` non-empty, ``q/opt`` 1/0, or ranks)."""
     idx = ChoiceIndex(q)
     chosen = chosen or (lambda v: as_int(v) is not None and as_int(v) > 0)
@@ -119,8 +120,12 @@ def option_columns(data: pd.DataFrame, cols: list[SourceColumn], q: Question, ra
     picks: list[list] = [[] for _ in range(n)]
     for cid, col in zip(ids, cols):
         values = data[col.index]
-        flags = distinct_map(values, (lambda v: as_int(v) if as_int(v) and as_int(v) > 0 else None) if ranked
-                             else (lambda v: True if chosen(v) else None))
+        flags = distinct_map(
+            values,
+            (lambda v: as_int(v) if as_int(v) and as_int(v) > 0 else None)
+            if ranked
+            else (lambda v: True if chosen(v) else None),
+        )
         for i, f in enumerate(flags):
             if f is not None:
                 picks[i].append((f, cid) if ranked else cid)
@@ -141,7 +146,9 @@ def matrix_columns(data: pd.DataFrame, cols: list[SourceColumn], q: Question, co
         row_id = _row_id(col.sub or col.header, rows)
         values = data[col.index]
         col_coded = is_coded(values, idx) if coded is None else coded
-        cells = distinct_map(values, lambda v, col_coded=col_coded: None if blank(v) else _item(idx, str(v), col_coded)[0])
+        cells = distinct_map(
+            values, lambda v, col_coded=col_coded: None if blank(v) else _item(idx, str(v), col_coded)[0]
+        )
         for i, c in enumerate(cells):
             if c is not None:
                 result[i][row_id] = c

@@ -12,8 +12,16 @@ from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import ChoiceIndex, Layout, Reader, SourceColumn, SourceQuestion, distinct_map
 
 _NUMBERED = re.compile(r"^(\d+)\s*[、.)．）]\s*(.+)$", re.S)
-META = {"提交时间": "submitted_at", "提交答卷时间": "submitted_at", "填写时间": "submitted_at", "ip": "ip",
-        "ip地址": "ip", "编号": "external_id", "序号": "external_id", "id": "external_id"}
+META = {
+    "提交时间": "submitted_at",
+    "提交答卷时间": "submitted_at",
+    "填写时间": "submitted_at",
+    "ip": "ip",
+    "ip地址": "ip",
+    "编号": "external_id",
+    "序号": "external_id",
+    "id": "external_id",
+}
 _SEPARATORS = re.compile(r"[┋;；|\n]|,|，")
 
 
@@ -25,7 +33,7 @@ def _split_row(text: str) -> tuple[str, str] | None:
     for pos in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[pos], 0)
         if depth == 0:
-            return (text[:pos].strip(), text[pos + 1:-1].strip()) if pos > 0 else None
+            return (text[:pos].strip(), text[pos + 1 : -1].strip()) if pos > 0 else None
     return None
 
 
@@ -52,8 +60,9 @@ class TableReader(Reader):
                 continue
             if row and i + 1 < len(table.header) and (_split_row(clean(table.header[i + 1])) or ("",))[0] == row[0]:
                 # "题干（行）" followed by "题干（另一行）": a matrix written one column per row
-                lay.questions.append(SourceQuestion(number, row[0], [SourceColumn(i, header, "row", row[1])],
-                                                    tag="rows"))
+                lay.questions.append(
+                    SourceQuestion(number, row[0], [SourceColumn(i, header, "row", row[1])], tag="rows")
+                )
                 continue
             lay.questions.append(SourceQuestion(number, label, [SourceColumn(i, header, "main")]))
         return lay

@@ -16,8 +16,15 @@ from toolkit.ingest.normalize import key
 from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import Layout, Reader, SourceColumn, SourceQuestion, as_int
 
-META = {"编号": "external_id", "开始答题时间": "started_at", "结束答题时间": "submitted_at", "答题时长": "duration",
-        "ip": "ip", "用户标识": "respondent", "来源": "channel"}
+META = {
+    "编号": "external_id",
+    "开始答题时间": "started_at",
+    "结束答题时间": "submitted_at",
+    "答题时长": "duration",
+    "ip": "ip",
+    "用户标识": "respondent",
+    "来源": "channel",
+}
 META_EXTRA = ("地理位置", "自定义字段", "用户类型", "昵称", "ua", "referrer", "答题状态", "渠道", "标签")
 _NUMBERED = re.compile(r"^(\d+)[.．]\s*(.*)$", re.S)
 _BLANK = re.compile(r"^(.*?)_填空\d*$", re.S)
@@ -63,7 +70,7 @@ class TencentReader(Reader):
                 label = mains[0][2].rsplit(":", 1)[0].strip()
                 sq = SourceQuestion(number, label)
                 for i, header, rest in mains:
-                    sub = rest[len(label):].lstrip(":").strip() if rest.startswith(label) else rest.rsplit(":", 1)[-1]
+                    sub = rest[len(label) :].lstrip(":").strip() if rest.startswith(label) else rest.rsplit(":", 1)[-1]
                     sq.columns.append(SourceColumn(i, header, "option", sub))
             else:
                 label = mains[0][2] if mains else _BLANK.match(blanks[0][2]).group(1)
@@ -80,8 +87,9 @@ class TencentReader(Reader):
             cols = [SourceColumn(c.index, c.header, "row", c.sub) for c in options] or mains
             out = d.matrix_columns(data, cols, q)
         elif options and q.kind in ("multiple", "ranking"):
-            out = d.option_columns(data, options, q, ranked=q.kind == "ranking",
-                                   chosen=lambda v: not d.blank(v) and str(v).strip() != "0")
+            out = d.option_columns(
+                data, options, q, ranked=q.kind == "ranking", chosen=lambda v: not d.blank(v) and str(v).strip() != "0"
+            )
         elif not mains:
             out = {q.id: [None] * len(data)}
         elif q.kind == "multiple":

@@ -20,8 +20,14 @@ from toolkit.ingest.normalize import key
 from toolkit.ingest.readers import decode as d
 from toolkit.ingest.readers.base import Layout, Reader, SourceColumn, SourceQuestion
 
-META = {"序号": "external_id", "提交答卷时间": "submitted_at", "答卷提交时间": "submitted_at", "所用时间": "duration",
-        "来自ip": "ip", "来源": "channel"}
+META = {
+    "序号": "external_id",
+    "提交答卷时间": "submitted_at",
+    "答卷提交时间": "submitted_at",
+    "所用时间": "duration",
+    "来自ip": "ip",
+    "来源": "channel",
+}
 META_EXTRA = {"来源详情", "总分", "填写设备", "用户id", "昵称", "微信昵称", "性别(微信)", "城市(微信)"}
 _OPTION = re.compile(r"^(?:第(\d+)题|(\d+)[、.．])\s*[(（](.*)[)）]$")
 _NUMBERED = re.compile(r"^(\d+)[、]\s*(.*)$")
@@ -45,8 +51,11 @@ def parse_header(header: str) -> tuple[int | None, str, str, str | None]:
     t = _TAG.search(rest)
     if t:
         tag = t.group(1).strip()
-        rest = rest[:t.start()] + (MATRIX_SEP if rest[t.end():].startswith(MATRIX_SEP) else " ") + \
-            rest[t.end():].lstrip(MATRIX_SEP)
+        rest = (
+            rest[: t.start()]
+            + (MATRIX_SEP if rest[t.end() :].startswith(MATRIX_SEP) else " ")
+            + rest[t.end() :].lstrip(MATRIX_SEP)
+        )
     row = None
     if MATRIX_SEP in rest:
         label, row = rest.rsplit(MATRIX_SEP, 1) if "矩阵" not in tag else rest.split(MATRIX_SEP, 1)
@@ -104,7 +113,7 @@ class WjxReader(Reader):
                 lay.questions.append(sq)
                 current = sq if row is not None else None
             elif current is not None:
-                current.columns.append(SourceColumn(i, header, "row", text))   # matrix continuation
+                current.columns.append(SourceColumn(i, header, "row", text))  # matrix continuation
             else:
                 lay.unknown.append(i)
         lay.mode = lay.mode or "按选项文本"
@@ -137,7 +146,7 @@ class WjxReader(Reader):
         for c in sq.columns:
             marks = NOT_SHOWN_TEXT | (NOT_SHOWN_CODES if c.part != "option" else {"-3"})
             values = table.data[c.index]
-            hits = [v for v in values.dropna().unique() if str(v).strip() in marks]    # few distinct cells
+            hits = [v for v in values.dropna().unique() if str(v).strip() in marks]  # few distinct cells
             out &= values.isin(hits).to_numpy()
             if not hits:
                 break

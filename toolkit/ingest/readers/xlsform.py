@@ -35,8 +35,13 @@ class _XlsformReader(Reader):
 
     def _is_extra(self, header: str) -> bool:
         last = header.split(self.sep)[-1]
-        return key(header) in self.meta_extra or key(last) in self.meta_extra or header.startswith("_") \
-            or header.startswith("meta" + self.sep) or header.startswith("formhub" + self.sep)
+        return (
+            key(header) in self.meta_extra
+            or key(last) in self.meta_extra
+            or header.startswith("_")
+            or header.startswith("meta" + self.sep)
+            or header.startswith("formhub" + self.sep)
+        )
 
     def layout(self, table: RawTable) -> Layout:
         lay = Layout(mode="XLSForm")
@@ -52,7 +57,7 @@ class _XlsformReader(Reader):
                 lay.meta_extra.append(i)
                 continue
             parent = header.rsplit("/", 1)[0] if "/" in header else None
-            if parent in known and parent in by_header:            # Kobo's q/option 1/0 column
+            if parent in known and parent in by_header:  # Kobo's q/option 1/0 column
                 by_header[parent].columns.append(SourceColumn(i, header, "option", header.rsplit("/", 1)[1]))
                 continue
             if parent and parent not in known and _flags_only(table.data[i]):
@@ -63,7 +68,7 @@ class _XlsformReader(Reader):
                     lay.questions.append(sq)
                 sq.columns.append(SourceColumn(i, header, "option", header.rsplit("/", 1)[1]))
                 continue
-            if header.endswith("_other") and header[:-6] in by_header:   # "other, please specify" text
+            if header.endswith("_other") and header[:-6] in by_header:  # "other, please specify" text
                 by_header[header[:-6]].columns.append(SourceColumn(i, header, "other"))
                 continue
             name = header.split(self.sep)[-1] if self.sep in header else header
@@ -79,15 +84,16 @@ class _XlsformReader(Reader):
         if not pairs:
             return layout
         rows = {f"{q.id}_{r.id}": (q, r.id) for q, r in pairs}
-        labelled = {key(f"{q.label}{self.sep}{r.label}"): (q, r.id) for q, r in pairs}   # Kobo "题干/行标签" headers
+        labelled = {key(f"{q.label}{self.sep}{r.label}"): (q, r.id) for q, r in pairs}  # Kobo "题干/行标签" headers
         split = re.compile("[/" + re.escape(self.sep) + "]")
         matrices: dict[str, SourceQuestion] = {}
         kept: list[SourceQuestion] = []
         for sq in layout.questions:
             rest = []
             for col in sq.columns:
-                hit = rows.get(split.split(col.header)[-1]) or \
-                    next((v for k, v in labelled.items() if key(col.header).endswith(k)), None)
+                hit = rows.get(split.split(col.header)[-1]) or next(
+                    (v for k, v in labelled.items() if key(col.header).endswith(k)), None
+                )
                 if hit is None:
                     rest.append(col)
                     continue
@@ -127,8 +133,23 @@ class KoboReader(_XlsformReader):
     sep = "/"
     # _submitted_by / SubmitterName are the enumerator's account, not the respondent
     meta_map = {"_uuid": "external_id", "_submission_time": "submitted_at", "start": "started_at"}
-    meta_extra = {"_id", "_submitted_by", "end", "today", "deviceid", "__version__", "_version_", "_index", "_status", "_notes",
-                  "_tags", "_validation_status", "_geolocation", "_attachments", "instanceid"}
+    meta_extra = {
+        "_id",
+        "_submitted_by",
+        "end",
+        "today",
+        "deviceid",
+        "__version__",
+        "_version_",
+        "_index",
+        "_status",
+        "_notes",
+        "_tags",
+        "_validation_status",
+        "_geolocation",
+        "_attachments",
+        "instanceid",
+    }
 
     def score(self, table: RawTable) -> float:
         keys = {key(h) for h in table.header}
@@ -140,8 +161,21 @@ class OdkReader(_XlsformReader):
     label = "ODK Central"
     sep = "-"
     meta_map = {"key": "external_id", "submissiondate": "submitted_at", "start": "started_at"}
-    meta_extra = {"reviewstate", "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
-                  "deviceid", "edits", "formversion", "end", "today", "instanceid", "meta-instanceid"}
+    meta_extra = {
+        "reviewstate",
+        "submitterid",
+        "submittername",
+        "attachmentspresent",
+        "attachmentsexpected",
+        "status",
+        "deviceid",
+        "edits",
+        "formversion",
+        "end",
+        "today",
+        "instanceid",
+        "meta-instanceid",
+    }
 
     def score(self, table: RawTable) -> float:
         keys = {key(h) for h in table.header}
