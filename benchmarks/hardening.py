@@ -268,6 +268,10 @@ def classify(rc, out: str, *, expect_ok: bool) -> str:
     return "clean"
 
 
+def topics_argv(path, text_col: str, id_col: str, out) -> list[str]:
+    return ["topics", str(path), "--text-col", text_col, "--id-col", id_col, "--quiet", "--out", str(out)]
+
+
 def cases(tmp: Path):
     """(name, argv, expect_ok, output folder to scan or None)."""
     letters = tmp / "letters.csv"
@@ -293,7 +297,7 @@ def cases(tmp: Path):
     )
     yield (
         "topics: payload + PII letters",
-        ["topics", str(letters), "--text-col", "内容", "--id-col", "编号", "--quiet", "--out", str(tmp / "topics")],
+        topics_argv(str(letters), "内容", "编号", str(tmp / "topics")),
         True,
         tmp / "topics",
     )
@@ -306,7 +310,7 @@ def cases(tmp: Path):
         path = str(tmp / name)
         yield (
             f"topics: {name}",
-            ["topics", path, "--text-col", "text", "--id-col", "id", "--quiet", "--out", str(tmp / "o")],
+            topics_argv(path, "text", "id", str(tmp / "o")),
             False,
             None,
         )
@@ -350,7 +354,7 @@ def cases(tmp: Path):
     for where, out in [("is a file", a_file), ("inside a file", a_file / "sub")]:
         yield (
             f"topics: --out {where}",
-            ["topics", str(letters), "--text-col", "内容", "--id-col", "编号", "--quiet", "--out", str(out)],
+            topics_argv(str(letters), "内容", "编号", str(out)),
             False,
             None,
         )
@@ -363,51 +367,21 @@ def cases(tmp: Path):
     xlsx_with_sheet(tmp / "doctype.xlsx", doctype)
     yield (
         "topics: DOCTYPE in a sheet",
-        [
-            "topics",
-            str(tmp / "doctype.xlsx"),
-            "--text-col",
-            "text",
-            "--id-col",
-            "id",
-            "--quiet",
-            "--out",
-            str(tmp / "o"),
-        ],
+        topics_argv(str(tmp / "doctype.xlsx"), "text", "id", str(tmp / "o")),
         False,
         None,
     )
     (tmp / "long_header.csv").write_text("编号,内容," + "长" * 200_000 + "\n1,路灯,x\n", encoding="utf-8")
     yield (
         "topics: 200,000-character header",
-        [
-            "topics",
-            str(tmp / "long_header.csv"),
-            "--text-col",
-            "意见",
-            "--id-col",
-            "编号",
-            "--quiet",
-            "--out",
-            str(tmp / "o"),
-        ],
+        topics_argv(str(tmp / "long_header.csv"), "意见", "编号", str(tmp / "o")),
         False,
         None,
     )
     (tmp / "header_pii.csv").write_text(f"编号,内容,张三{PLANTED[0][1]}\n1,路灯坏了,x\n", encoding="utf-8")
     yield (
         "topics: phone in a header (message)",
-        [
-            "topics",
-            str(tmp / "header_pii.csv"),
-            "--text-col",
-            "意见",
-            "--id-col",
-            "编号",
-            "--quiet",
-            "--out",
-            str(tmp / "o"),
-        ],
+        topics_argv(str(tmp / "header_pii.csv"), "意见", "编号", str(tmp / "o")),
         False,
         None,
     )
@@ -417,17 +391,7 @@ def cases(tmp: Path):
     )
     yield (
         "topics: one 20M-character letter",
-        [
-            "topics",
-            str(tmp / "endless.csv"),
-            "--text-col",
-            "内容",
-            "--id-col",
-            "编号",
-            "--quiet",
-            "--out",
-            str(tmp / "endless"),
-        ],
+        topics_argv(str(tmp / "endless.csv"), "内容", "编号", str(tmp / "endless")),
         True,
         None,
     )
