@@ -538,6 +538,7 @@ def _apply(
                     operator=operator,
                     reason=reason,
                     conn=conn,
+                    skipped=p.skipped,
                 )
                 summary["resubmitted"].append({**where, "response_id": rid})
             elif action == "dismiss":

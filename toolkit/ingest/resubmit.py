@@ -30,11 +30,13 @@ def resubmit(
     operator: str,
     reason: str | None = None,
     conn: Connection | None = None,
+    skipped: frozenset[str] | None = None,
 ) -> int:
     """Store corrected ``answers`` for a quarantined row; return the new response id.
 
     With ``conn`` the writes join that open transaction (``fixes.resubmit_workbook`` re-submits a whole
-    workbook at once); without it they are a transaction of their own.
+    workbook at once); without it they are a transaction of their own. ``skipped``: the row's questions
+    the platform did not show (read from the batch's report when not given).
     """
     rows = store.open_rejected(batch_id, row_number)
     batch = store.batch(batch_id)
@@ -44,7 +46,9 @@ def resubmit(
             "修改：用 store.rejected() 查看隔离行的批次号和行号。"
         )
     clean, problems = validate_answers(form, answers)
-    problems = without_skipped(problems, skipped_of(_report(batch), row_number))
+    if skipped is None:  # the workbook path knows them; parsing the batch report per row would be its hot spot
+        skipped = skipped_of(_report(batch), row_number)
+    problems = without_skipped(problems, skipped)
     errors = [p for p in problems if p.is_error]
     if errors:
         raise IngestError(
