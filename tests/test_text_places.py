@@ -24,6 +24,13 @@ from toolkit.text import cut, extract_places
         ("投诉锦桐苑物业乱收费", ["锦桐苑"]),
         ("家住翠景园青荷苑的业主反映", ["翠景园青荷苑"]),
         ("家住银杉湾小区的业主", ["银杉湾小区"]),
+        # A coded area ends at its suffix, and the name after it is a place of its own ("A|市梅|溪湖" before).
+        ("建议A市梅溪湖公园增设厕所", ["A市", "梅溪湖公园"]),
+        ("K2区上岭桥镇双坪村修路", ["K2区", "上岭桥镇", "双坪村"]),
+        # "X之城" without 小区 is an estate too.
+        ("投诉万科魅力之城一楼商户油烟", ["万科魅力之城"]),
+        # Ordinary words before the suffix name a kind of place; the name before them belongs to it.
+        ("航空职业技术学院乱收费", ["航空职业技术学院"]),
     ],
 )
 def test_place_boundaries(text, expected):

@@ -238,6 +238,11 @@ class CandidateRanker:
         if self._topic_verdict(info):
             # the topic model measured each issue's cohesion and said which are mixed: one rule, in topics
             table["mixed"] = info["reason"].reindex(table.index).fillna("").astype(str) != ""
+        if self._topic_verdict(info) and "anchor_share" in info:
+            # ... and what each issue is about: concreteness is the share of voices naming that anchor
+            table["anchor"] = info["anchor"].reindex(table.index).fillna("")
+            table["anchor_share"] = info["anchor_share"].reindex(table.index)
+            table["concreteness"] = F.anchored(table["anchor_share"], table["anchor"])
         table["places"] = places.reindex(table.index).fillna("")
         sizes = merged.value_counts()
         members = merged.dropna().groupby(merged.dropna()).agg(lambda v: "、".join(str(i) for i in sorted(v.index)))

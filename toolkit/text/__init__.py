@@ -8,8 +8,17 @@
 from toolkit.text.normalize import normalize, to_simplified
 from toolkit.text.parallel import prepare_many, tokenize_many
 from toolkit.text.pii import MASKS, mask_pii, mask_pii_many, valid_id_number
-from toolkit.text.spots import is_area, same_spot, spot_names
-from toolkit.text.tokenize import cut, extract_groups, extract_places, is_proper_noun, stopwords, tokenize
+from toolkit.text.spots import is_area, is_road, same_spot, spot_names
+from toolkit.text.tokenize import (
+    cut,
+    extract_groups,
+    extract_places,
+    is_common_phrase,
+    is_proper_noun,
+    place_suffixes,
+    stopwords,
+    tokenize,
+)
 
 __all__ = [
     "normalize",
@@ -24,9 +33,12 @@ __all__ = [
     "cut",
     "extract_places",
     "is_proper_noun",
+    "is_common_phrase",
+    "place_suffixes",
     "extract_groups",
     "spot_names",
     "same_spot",
     "is_area",
+    "is_road",
     "stopwords",
 ]

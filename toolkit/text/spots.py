@@ -24,6 +24,15 @@ def is_area(name: str) -> bool:
     return bool(_AREA.search(str(name)))
 
 
+_ROAD = re.compile(r"(?:路|街|道|巷|弄|线|环|高速|公路)$")
+
+
+def is_road(name: str) -> bool:
+    """ "凉塘路", "星沙大道", "北二环": a road, a spot that runs for kilometres (letters naming it may be about
+    different points along it)."""
+    return bool(_ROAD.search(str(name)))
+
+
 def spot_names(places) -> set[str]:
     """The spots among extracted place names (see :func:`toolkit.text.extract_places`), normalised."""
     names = set()

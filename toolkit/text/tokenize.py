@@ -32,6 +32,7 @@ _ADMIN = set("省市县区镇乡")
 _ESTATE = ("苑", "园", "湾", "城", "庭", "郡")
 # Anonymised or coded names ("A", "A7", "K8") are complete names on their own.
 _CODE_NAME_RE = re.compile(r"^[A-Za-z]{1,2}\d{0,3}$")
+_CODE_AREA_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2}\d{0,3})([市县区省])")
 # Years, dates and counts ("2019年", "三月") glue onto a following name otherwise.
 _TIME_RE = re.compile(r"\d|^[年月日号期届次]$")
 # Verbs and function words that open the clause before a place in complaints; jieba's HMM
@@ -158,7 +159,18 @@ def _cut_piece(piece: str, hmm: bool, out: list[str]) -> None:
 
 @lru_cache(maxsize=1 << 18)
 def _cut_block(block: str, hmm: bool, engine: str) -> tuple[str, ...]:
-    return tuple(segmenter(engine).cut(block, hmm))
+    # A masked or coded area ("A市", "A7县", "K2区") ends where its suffix does: left to the HMM, the suffix
+    # sticks to the name after it ("A|市梅|溪湖", "K2|区上|岭"), and both the area and that name are lost.
+    out: list[str] = []
+    pos = 0
+    for match in _CODE_AREA_RE.finditer(block):
+        if match.start() > pos:
+            out.extend(segmenter(engine).cut(block[pos : match.start()], hmm))
+        out.extend(match.groups())
+        pos = match.end()
+    if pos < len(block):
+        out.extend(segmenter(engine).cut(block[pos:], hmm))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1 << 18)  # tokens repeat endlessly: decide each once
@@ -243,7 +255,7 @@ def _place_matches(raw: list[str]):
                 if j == i and token in _ADMIN:
                     j, name_chars = j - 1, len(prev)
                 break
-            if prev == "之" and j < i:  # "魅力之城小区"
+            if prev == "之" and (j < i or token in _ESTATE):  # "魅力之城小区", "万科魅力之城"
                 j -= 1
                 continue
             # not a name word ends the name, except a position character right before the suffix that belongs
@@ -267,6 +279,16 @@ def _place_matches(raw: list[str]):
             if (is_suffix and not prev.endswith(_ESTATE)) or (name_chars and len(prev) + name_chars > limit):
                 break
             j, name_chars = j - 1, name_chars + len(prev)
+        # "科技|职业|技术|学院": ordinary words before the suffix name a kind of place; the name is the word before
+        if j > 0 and name_chars and _is_kind("".join(raw[j : i + 1]), suffixes):
+            prev = raw[j - 1]
+            if (
+                prev not in _ADMIN
+                and not _CODE_NAME_RE.match(prev)
+                and len(prev) <= 4
+                and _is_name_word(prev, stop, concepts)
+            ):
+                j, name_chars = j - 1, name_chars + len(prev)
         parts = raw[j : i + 1]
         while parts and parts[0] == "之":
             parts = parts[1:]
@@ -439,8 +461,25 @@ def _dictionary_tags() -> dict[str, str]:
 def is_proper_noun(word: str) -> bool:
     """Whether ``word`` is a name to jieba: missing from its dictionary (found by its HMM, "余易贷") or
     tagged there as a proper noun ("温斯顿", "东六路"); idioms and common compounds are not."""
+    if word in domain_words():  # "虚假宣传", "渣土车": the governance concepts we added are common words
+        return False
     tag = _dictionary_tags().get(word)
     return tag is None or tag in _PROPER_TAGS
+
+
+def _is_kind(token: str, suffixes) -> bool:
+    """ "职业技术学院", "实验中学": ordinary words before a place suffix name a kind of place, not one place."""
+    cut_at = max((len(s) for s in suffixes if token.endswith(s) and len(s) < len(token)), default=0)
+    return bool(cut_at) and is_common_phrase(token[:-cut_at])
+
+
+@lru_cache(maxsize=1 << 16)
+def is_common_phrase(text: str) -> bool:
+    """Whether ``text`` is made of ordinary dictionary words only ("实验", "职业技术"), as opposed to a name
+    ("丽发", "伊景园滨河": single characters or words the dictionary lacks or tags as proper nouns)."""
+    known = segmenter().known
+    pieces = segmenter().cut(text, False)
+    return bool(pieces) and all(len(p) >= 2 and known(p) and not is_proper_noun(p) for p in pieces)
 
 
 def _is_name_word(token: str, stop, concepts) -> bool:

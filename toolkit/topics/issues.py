@@ -35,27 +35,34 @@ MIN_PLACE_TEXTS = 3
 OWN_PLACE_SHARE = 0.5
 # A part is about a spot when this share of its texts name it.
 SPOT_SHARE = 0.3
-# An anchor word is named by at most this share of the collection (or this many texts, when more).
-ANCHOR_SHARE = 0.005
-ANCHOR_TEXTS = 20
 # P holds Q when at least this share of the texts naming Q also name P (and P is named more often).
 HOLDS_SHARE = 0.3
 
 
 def find_issues(
-    Z, X, theme, fine, places, *, similarity: float = 0.3, place_share: float = 0.1, n_issues="auto", vocab=None
+    Z,
+    X,
+    theme,
+    fine,
+    places,
+    *,
+    similarity: float = 0.3,
+    place_share: float = 0.1,
+    n_issues="auto",
+    names=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(issue, theme)`` per text (issue -1 where ``theme`` is -1); every issue lies inside one theme.
 
     ``Z`` unit LSA rows, ``X`` TF-IDF rows (L2-normalised), ``fine`` the fine cluster of each text,
-    ``places`` the extracted place names per text. With a whole number ``n_issues`` each theme gets its
-    share of that total and no place split is made (the count asked for is kept).
+    ``places`` the extracted place names per text, ``names`` the rare names per text
+    (:func:`toolkit.topics.anchor.rare_names`). With a whole number ``n_issues`` each theme gets its share of
+    that total and no place split is made (the count asked for is kept).
     """
     issue = np.full(len(theme), -1, dtype=int)
     total = int((theme >= 0).sum())
     spots = named = place_keys(places) if n_issues == "auto" else None
-    if named is not None and vocab is not None:  # rare names split matters like places, but are no spots
-        named = [a | b for a, b in zip(named, anchors(X, vocab))]
+    if named is not None and names is not None:  # rare names split matters like places, but are no spots
+        named = [a | b for a, b in zip(named, names, strict=True)]
     named_total = Counter(p for names in named for p in names) if named is not None else None
     holds = _holds(named, named_total) if named is not None else None
     next_id = 0
@@ -81,18 +88,12 @@ def join_across_themes(Z, issue, theme, spots, similarity: float):
     placed = np.flatnonzero(issue >= 0)
     order = placed[np.argsort(issue[placed], kind="stable")]
     members = np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
-    tops = [_spot_of(idx, spots) for idx in members]
+    tops = [_spots_of(idx, spots) for idx in members]
     centre = l2_normalize(np.vstack([Z[idx].sum(axis=0) for idx in members])) if k else np.zeros((0, 1))
     root = list(range(k))
     for a in range(k):
         for b in range(a):
-            if (
-                tops[a]
-                and tops[b]
-                and root[b] != root[a]
-                and same_spot(tops[a], tops[b])
-                and float(centre[a] @ centre[b]) >= similarity
-            ):
+            if root[b] != root[a] and _share_spot(tops[a], tops[b]) and float(centre[a] @ centre[b]) >= similarity:
                 old, new = max(root[a], root[b]), min(root[a], root[b])
                 root = [new if r == old else r for r in root]
     if root == list(range(k)):
@@ -103,35 +104,6 @@ def join_across_themes(Z, issue, theme, spots, similarity: float):
         issue[idx] = r
         theme[idx] = Counter(theme[idx].tolist()).most_common(1)[0][0]
     return issue, theme
-
-
-def anchors(X, vocab) -> list[set[str]]:
-    """Rare names each text uses: words of three or more characters that a handful of texts share.
-
-    A platform, a shop, a company or a project ("温斯顿英语", "余易贷", "58车贷") is what a matter is about as
-    much as a place is, yet no place suffix finds it. A word named by at least ``MIN_PLACE_TEXTS`` texts
-    and by at most ``ANCHOR_SHARE`` of the collection (at least ``ANCHOR_TEXTS``) anchors a matter the way
-    a spot does: the same steps that split a matter by place split it by these.
-    """
-    B = sp.csr_matrix(X, copy=True)
-    B.data[:] = 1
-    df = np.asarray(B.sum(axis=0)).ravel()
-    most = max(ANCHOR_TEXTS, ANCHOR_SHARE * X.shape[0])
-    long = np.fromiter((_is_name(str(v)) for v in vocab), dtype=bool, count=len(vocab))
-    ok = long & (df >= MIN_PLACE_TEXTS) & (df <= most)
-    out = []
-    for r in range(B.shape[0]):
-        cols = B.indices[B.indptr[r] : B.indptr[r + 1]]
-        out.append({str(vocab[c]) for c in cols[ok[cols]]})
-    return out
-
-
-def _is_name(word: str) -> bool:
-    """A word of three or more characters that jieba's dictionary lacks (found by its HMM: "余易贷", "美麓阳光")
-    or tags as a proper noun ("温斯顿"): a name, not an idiom ("水泄不通") or a common compound."""
-    from toolkit.text import is_proper_noun
-
-    return len(word) >= 3 and not word.isascii() and is_proper_noun(word)
 
 
 def place_keys(places) -> list[set[str]]:
@@ -159,25 +131,32 @@ def _holds(named, count: Counter) -> dict[str, set[str]]:
 def _join_by_spot(parts, named):
     """Parts of one theme about the same spot are one issue, however differently worded
     ("河口老街堵车半小时" and "河口老街红绿灯不合理")."""
-    spot_of = [_spot_of(part, named) for part in parts]
     joined: list[list[int]] = []
-    spots: list[str] = []
-    for k, spot in enumerate(spot_of):
-        at = next((j for j, s in enumerate(spots) if spot and s and same_spot(spot, s)), None)
+    spots: list[set[str]] = []
+    for k, part in enumerate(parts):
+        mine = _spots_of(part, named)
+        at = next((j for j, s in enumerate(spots) if _share_spot(mine, s)), None)
         if at is None:
             joined.append([k])
-            spots.append(spot)
+            spots.append(set(mine))
         else:
             joined[at].append(k)
+            spots[at] |= mine
     return [np.sort(np.concatenate([parts[k] for k in ks])) for ks in joined]
 
 
-def _spot_of(part, named):
-    """The spot a part of texts is about: the non-area place named by ``SPOT_SHARE`` of them (at least
-    ``MIN_PLACE_TEXTS``), the most named first, else None."""
+def _spots_of(part, named) -> set[str]:
+    """The spots a part of texts is about: the non-area places named by ``SPOT_SHARE`` of them and by two at
+    least — by half of them in a part of fewer than ``2 * MIN_PLACE_TEXTS`` (a bare mention in a small part
+    of other matters does not make it that spot's). An estate named beside its road ("劳动东路魅力之城小区")
+    gives both."""
     counts = Counter(p for i in part for p in named[i] if not is_area(p))
-    top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
-    return top[0] if top[1] >= max(MIN_PLACE_TEXTS, SPOT_SHARE * len(part)) else None
+    share = SPOT_SHARE if len(part) >= 2 * MIN_PLACE_TEXTS else 0.5
+    return {p for p, c in counts.items() if c >= max(2, share * len(part))}
+
+
+def _share_spot(a: set[str], b: set[str]) -> bool:
+    return any(same_spot(x, y) for x in a for y in b)
 
 
 def _matters(Z, members, fine, similarity, wanted):

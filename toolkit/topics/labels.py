@@ -259,11 +259,21 @@ def compose_label(terms: list[str], place: str, shares: dict[str, float]) -> str
     terms = list(terms)
     name = min(spot_names([place]) or {place}, key=len) if place else ""
     while True:
-        body = "".join(terms) or "（无共同用词）"
+        body = _joined(terms) or "（无共同用词）"
         label = f"{name}：{body}" if name else body
         if len(label) <= MAX_LABEL_CHARS or len(terms) <= 1:
             return label[:MAX_LABEL_CHARS]
         terms.remove(min(terms, key=lambda w: (shares.get(w, 0.0), -terms.index(w))))
+
+
+def _joined(terms: list[str]) -> str:
+    """Terms as one phrase, or with "、" between them where run together they read as one word ("出租车司机"
+    is a word of its own, and a label must name what the messages share in words of its own)."""
+    from toolkit.text import tokenize
+
+    body = "".join(terms)
+    fused = len(terms) > 1 and len([w for w in tokenize(body) if len(w) >= 2]) < len(terms)
+    return "、".join(terms) if fused else body
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from threadpoolctl import threadpool_limits
 
 from toolkit.topics import cluster, keywords
+from toolkit.topics.anchor import rare_names, text_anchors
 from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.estimator import Interval, StrOptions, check_fitted, validate_params
@@ -208,7 +209,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         texts = list(texts)
         n = len(texts)
         if n == 0:
-            raise TopicsError("输入为空：没有任何文本可供聚类。请检查输入文件的文本列是否有内容。")
+            raise TopicsError("topics.empty_input")
         ids = _checked_ids(ids, n)
         clean, tokens, places, pii = self._prepare(texts)
         self.pii_counts_ = dict(pii)
@@ -225,6 +226,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         else:
             dup, weight = np.full(n, -1), np.ones(n)
             self.theme_classifier_ = None
+        names = rare_names(X, self.vectorizer_.vocabulary, weight)
+        anchors = text_anchors(places, names, clean)
         issue, theme = find_issues(
             Z,
             X,
@@ -234,7 +237,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             similarity=self.issue_similarity,
             place_share=self.place_share,
             n_issues=self.issues,
-            vocab=self.vectorizer_.vocabulary,
+            names=names,
         )
         centroids = centres(Z, issue, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
@@ -251,6 +254,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             weight=weight,
             dup=dup,
             vocab=self.vectorizer_.vocabulary,
+            anchors=anchors,
         )
         self._state = {"issue": issue, "theme": theme, "reasons": reasons, "similarity": similarity}
         self.topic_labels_, self.theme_labels_ = {}, {}
@@ -383,7 +387,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             ``id, topic_id, theme_id, similarity, reason``, one row per text in input order; ``topic_id``
             ``-1`` (未归类) with the reason when no issue of the text's theme is similar enough.
         """
-        check_fitted(self, "issue_centroids_", "模型尚未训练：请先调用 fit(texts)，再对新文本调用 transform。")
+        check_fitted("topics.not_fitted", self, "issue_centroids_")
         validate_params(self)
         texts = list(texts)
         ids = _checked_ids(ids, len(texts))
@@ -458,7 +462,7 @@ def _checked_ids(ids, n: int) -> np.ndarray:
     """``ids`` as an array (default 0..n-1), or a TopicsError when they are not one per text."""
     ids = np.arange(n) if ids is None else np.asarray(list(ids))
     if len(ids) != n:
-        raise TopicsError(f"ids 的数量（{len(ids)}）与文本数量（{n}）不一致。请为每条文本提供一个编号。")
+        raise TopicsError("topics.ids_mismatch", count=len(ids), n=n)
     return ids
 
 
@@ -481,5 +485,5 @@ def parse_themes(value):
     except ValueError:
         n = 0
     if n < 1:
-        raise TopicsError(f"--themes {value}：主题数应为正整数或 auto。请改为例如 --themes 7。")
+        raise TopicsError("topics.themes_invalid", value=value)
     return n

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
 from toolkit.topics import keywords, labels
+from toolkit.topics.anchor import main_anchor
 
 UNASSIGNED = -1
 UNASSIGNED_LABEL = "未归类"
@@ -35,6 +36,7 @@ class Corpus:
     weight: np.ndarray
     dup: np.ndarray
     vocab: np.ndarray = field(repr=False, default=None)
+    anchors: list = field(repr=False, default=None)  # spots and rare names per text (toolkit.topics.anchor)
 
 
 def centres(Z, labels, weights, k=None) -> np.ndarray:
@@ -154,6 +156,7 @@ def summarise(
                 "n_distinct": int(round(members["weight"].sum())),
                 "cohesion": round(float(cohesion[t]), 4),
                 "reason": mixed_reason(cohesion[t], len(idx)),
+                **_anchor_columns(corpus, idx, members["who"]),
             }
         )
     rows.append(_unassigned_row(frame, assignments, corpus.clean))
@@ -178,6 +181,14 @@ def summarise(
     return assignments, topics, pd.DataFrame(theme_rows, columns=THEME_COLUMNS)
 
 
+def _anchor_columns(corpus, idx, who) -> dict:
+    """``anchor`` (the spot or name most of the issue's voices name) and ``anchor_share`` (their share)."""
+    if corpus.anchors is None:
+        return {"anchor": "", "anchor_share": 0.0}
+    anchor, share = main_anchor([corpus.anchors[i] for i in idx], who.to_numpy())
+    return {"anchor": anchor, "anchor_share": share}
+
+
 def _unassigned_row(frame, assignments, clean):
     members = frame[frame["issue"] < 0]
     reasons = assignments.loc[members.index, "reason"].value_counts()
@@ -195,6 +206,8 @@ def _unassigned_row(frame, assignments, clean):
         "n_texts": len(members),
         "n_distinct": int(round(members["weight"].sum())),
         "cohesion": np.nan,
+        "anchor": "",
+        "anchor_share": np.nan,
         "reason": "；".join(f"{r}：{c} 条" for r, c in reasons.items()),
     }
 
