@@ -11,12 +11,13 @@ FORM   ?= surveys/annual_topics.yaml
 venv: $(STAMP)
 
 # Reinstall only when the project's own install description changes. Extras: notebooks (jupyterlab, voila,
-# ipykernel) for lab, entry and the notebook tests; test for the tests; dev (ruff, mypy, deptry) for lint.
+# ipykernel) for lab, entry and the notebook tests; postgres (psycopg) for a shared PostgreSQL store and its
+# tests; test for the tests; dev (ruff, mypy, deptry) for lint.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 / Python >= 3.11 is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[notebooks,test,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,postgres,test,dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -40,9 +40,60 @@ def visit_form():
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(db_url):
+    """An open store, once on SQLite and once on PostgreSQL (skipped without a server: see ``db_url``)."""
     from toolkit.store import open_store
 
-    s = open_store(tmp_path / "test.db")
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+# ---- database backends: SQLite always, PostgreSQL when a server is given -------------------------------
+# WEIDIAOYAN_TEST_PG: a SQLAlchemy URL of a PostgreSQL server where the tests may create and drop
+# databases (.ci/run starts a throwaway one, e.g. postgresql+psycopg://postgres@/postgres?host=/tmp/x&port=54329)
+PG_ENV = "WEIDIAOYAN_TEST_PG"
+
+
+def _pg_admin_url():
+    import os
+
+    url = os.environ.get(PG_ENV, "").strip()
+    if not url:
+        pytest.skip(f"PostgreSQL 测试需要环境变量 {PG_ENV}（.ci/run 会启动一个临时服务器）")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A location for a new, empty store on each backend: a SQLite file, or a fresh PostgreSQL database
+    (created for the test and dropped after it)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "test.db")
+        return
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(_pg_admin_url())
+    name = f"wdy_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        engine.dispose()
+
+
+@pytest.fixture
+def any_store(db_url):
+    """An open, migrated store on each backend."""
+    from toolkit.store import open_store
+
+    s = open_store(db_url)
     yield s
     s.close()

@@ -133,7 +133,7 @@ def test_wrong_column_is_a_chinese_message_not_a_traceback(messages_xlsx, tmp_pa
     )
     err = capsys.readouterr().err
     assert code == 1
-    assert "找不到列“留言详情”（--text-col）" in err and "Traceback" not in err  # as topics words it
+    assert "找不到列“留言详情”（--text-col；" in err and "Traceback" not in err  # as topics words it
 
 
 def test_shared_sample_file_if_present(tmp_path):

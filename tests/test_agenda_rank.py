@@ -80,14 +80,18 @@ def test_same_input_same_ranking_and_ties_broken_by_voices_then_id():
 
 def test_weights_change_the_order_and_bad_weights_explain_themselves():
     msgs, topics, assignments = small_inputs()
-    with pytest.raises(AgendaError, match="未知的因素"):
-        CandidateRanker(weights={"popularity": 1}).fit(msgs, topics, assignments)
-    with pytest.raises(AgendaError, match="非负数"):
-        CandidateRanker(weights={"volume": -1}).fit(msgs, topics, assignments)
-    with pytest.raises(AgendaError, match="至少给一个"):
-        CandidateRanker(weights={f: 0 for f in DEFAULT_WEIGHTS}).fit(msgs, topics, assignments)
-    with pytest.raises(AgendaError, match="缺少列 'time'"):
+    for weights, code in (
+        ({"popularity": 1}, "agenda.factor_unknown"),
+        ({"volume": -1}, "agenda.weight_invalid"),
+        ({f: 0 for f in DEFAULT_WEIGHTS}, "agenda.weights_zero"),
+    ):
+        with pytest.raises(AgendaError) as err:
+            CandidateRanker(weights=weights).fit(msgs, topics, assignments)
+        assert err.value.code == code
+    with pytest.raises(AgendaError) as err:
         CandidateRanker().fit(msgs.drop(columns="time"), topics, assignments)
+    # the same code (and words) as a missing column in the input table of topics or rank
+    assert err.value.code == "column.missing" and err.value.context["column"] == "time"
 
 
 def test_theme_level_ranks_themes():

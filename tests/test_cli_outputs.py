@@ -409,7 +409,7 @@ def test_a_write_that_fails_midway_keeps_the_old_output_and_says_so(work, tmp_pa
         timeout=300,
     )
     assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert f"--out {out}：写入时出错（文件超过系统允许的大小）" in run.stderr, run.stderr
+    assert f"--out {out}：写入时出错（文件超过系统允许的大小；原有的输出没有改动" in run.stderr, run.stderr
     assert _listing(out) == before and not list(tmp_path.glob(".topics.*"))
 
 

@@ -89,10 +89,13 @@ def test_resolution_corrects_response_with_audit_and_rates(setting):
     audit = store.audit("response", first_id)
     assert list(audit["action"]).count("update") == 2 and "核对原件：很满意" in set(audit["reason"])
     assert len(de.discrepancies()) == 2  # two still open
-    with pytest.raises(EntryError, match="已由 王主任 裁定过"):
+    with pytest.raises(EntryError) as done:
         de.resolve(ids["district"], "first", supervisor="王主任")
-    with pytest.raises(EntryError, match="不合规"):
+    assert done.value.code == "entry.discrepancy_resolved" and done.value.context["by"] == "王主任"
+    with pytest.raises(EntryError) as invalid:
         de.resolve(ids["priority"], "other", value=["traffic", "nope"], supervisor="王主任")
+    assert invalid.value.code == "entry.resolution_invalid"
+    assert [p.code for p in invalid.value.problems] == ["answer.choice_unknown"]
     by_op, by_q = de.rates()
     ops = by_op.set_index("operator")
     n_fields = len(form.columns())
@@ -107,12 +110,15 @@ def test_resolution_corrects_response_with_audit_and_rates(setting):
 
 def test_second_entry_needs_a_first_and_another_operator(setting):
     form, store, _ = setting
-    with pytest.raises(EntryError, match="还没有第一遍录入"):
+    with pytest.raises(EntryError) as err:
         EntrySession(form, store, "李四", mode="second").submit({**TYPED, "serial": "DH-9999"})
-    with pytest.raises(EntryError, match="换一位录入员"):
+    assert err.value.code == "entry.no_first_entry"
+    with pytest.raises(EntryError) as err:
         EntrySession(form, store, "张三", mode="second").submit(TYPED)
-    with pytest.raises(EntryError, match="已录入过"):
+    assert err.value.code == "entry.same_operator"
+    with pytest.raises(EntryError) as err:
         EntrySession(form, store, "王五").submit(TYPED)
+    assert err.value.code == "entry.serial_taken"
 
 
 def test_compare_ignores_spacing_and_tick_order():

@@ -58,7 +58,8 @@ def test_failed_validation_keeps_every_value_and_the_draft(visit):
     with pytest.raises(EntryError) as err:
         session.submit(bad)
     assert {p.question_id for p in err.value.problems} == {"people_count", "district"}
-    assert "人数应在 1 到 5000 之间" in str(err.value)
+    assert err.value.code == "entry.has_problems" and err.value.context["count"] == 2
+    assert "人数应在 1 到 5000 之间" in str(err.value)  # the form's own constraint message is shown
     # the kernel dies here; a new session for the same operator finds the typed form
     restored, correcting = EntrySession(form, open_store(store.path), "张三").load_draft()
     assert restored == bad and correcting is None
@@ -78,8 +79,9 @@ def test_save_count_correct_void_with_audit(visit):
     assert session.load_draft()[1] == rid
     session.submit({**typed, "people_count": "15"}, reason="核对原件")
     assert store.response(rid)["answers"]["people_count"] == 15
-    with pytest.raises(EntryError, match="需要写明原因"):
+    with pytest.raises(EntryError) as err:
         session.void(rid, "")
+    assert err.value.code == "entry.void_reason_missing"
     session.void(rid, "重复录入")
     assert store.response(rid)["status"] == "void"
     assert session.recent()["status"].tolist() == ["void"]
@@ -92,8 +94,12 @@ def test_save_count_correct_void_with_audit(visit):
 
 def test_operator_is_required(visit):
     form, store = visit
-    with pytest.raises(EntryError, match="录入员姓名"):
+    with pytest.raises(EntryError) as err:
         EntrySession(form, store, "  ")
+    assert err.value.code == "entry.operator_missing"
+    assert (
+        str(err.value) == "录入员：未填写录入员姓名（每份答卷都会记下录入员和时间）。修改：在“录入员”一栏写上您的名字。"
+    )
 
 
 def test_old_version_responses_follow_renamed_questions(visit):
@@ -147,6 +153,7 @@ def test_a_locked_database_keeps_the_draft_and_saves_it_once_free(visit):
         started = time.monotonic()
         with pytest.raises(EntryError, match="数据库正忙.*答卷未保存，已录内容保留") as err:
             session.submit(VISIT)
+        assert err.value.code == "entry.busy" and err.value.context["button"] == "保存"
         assert time.monotonic() - started < 10 and not err.value.problems
     finally:
         lock.execute("ROLLBACK")

@@ -69,14 +69,19 @@ questions:
 def test_broken_form_problems_point_at_questions(tmp_path):
     path = write(tmp_path, BROKEN)
     errors = [p for p in check_form(path) if p.is_error]
-    text = "\n".join(map(str, errors))
-    assert "引用了不存在的选项列表 'yesno'" in text and "yes_no" in text  # unknown list, with the fix
-    assert "${q9}" in text and "不存在的题目" in text  # bad skip-logic reference
-    assert "'q2' 重复" in text  # duplicate id
+    found = {(p.code, p.question_id) for p in errors}
+    unknown_list = next(p for p in errors if p.code == "form.choice_list_unknown")
+    assert unknown_list.context["name"] == "yesno" and "yes_no" in unknown_list.context["known"]  # with the fix
+    assert any(p.code == "form.reference_unknown" and p.context["ref"] == "q9" for p in errors)  # bad skip logic
+    assert ("form.question_id_repeated", "q2") in found
     assert any(p.question_id == "q2" and "第16行" in p.where for p in errors)  # location is the line
     with pytest.raises(FormError) as info:
         load_form(path)
-    assert "处错误" in str(info.value)
+    assert info.value.code == "form.has_errors" and info.value.problems == errors
+    # the rendered message reads where → rule → value → fix
+    assert str(unknown_list).startswith(f"[错误] {path} 第") and "：引用了不存在的选项列表（'yesno'）。修改：" in str(
+        unknown_list
+    )
 
 
 def test_cli_check(tmp_path):
@@ -91,44 +96,46 @@ def test_cli_check(tmp_path):
 @pytest.mark.parametrize(
     "snippet, expected",
     [
-        ("  - id: q1\n    kind: dropdown\n    label: x\n", "未知题型"),
-        ("  - id: 1q\n    kind: text\n    label: x\n", "不合规"),
-        ("  - id: q1\n    kind: single\n    label: x\n    choices: [{id: no, label: 否}]\n", "布尔值"),
-        ("  - id: q1\n    kind: multiple\n    label: x\n    choices: [a, b]\n    max_choices: 5\n", "超过了选项数"),
+        ("  - id: q1\n    kind: dropdown\n    label: x\n", "form.kind_unknown"),
+        ("  - id: 1q\n    kind: text\n    label: x\n", "form.question_id_invalid"),
+        ("  - id: q1\n    kind: single\n    label: x\n    choices: [{id: no, label: 否}]\n", "form.choice_id_bool"),
+        (
+            "  - id: q1\n    kind: multiple\n    label: x\n    choices: [a, b]\n    max_choices: 5\n",
+            "form.count_over_choices",
+        ),
         (
             "  - id: q1\n    kind: text\n    label: x\n    relevant: ${q2} == 'a'\n  - id: q2\n    kind: single\n"
             "    label: y\n    choices: [{id: a, label: A}]\n",
-            "后面的题目",
+            "form.relevant_later",
         ),
         (
             "  - id: q1\n    kind: single\n    label: x\n    choices: [{id: a, label: A}]\n  - id: q2\n    kind: text\n"
             "    label: y\n    relevant: ${q1} == 'b'\n",
-            "没有编号为 'b' 的选项",
+            "form.choice_unknown",
         ),
-        ("  - id: q1\n    kind: number\n    label: x\n    constraint: . >= \n", "无法解析"),
-        ("  - id: q1\n    kind: text\n    label: x\n    role: mayor\n", "未知角色"),
+        ("  - id: q1\n    kind: number\n    label: x\n    constraint: . >= \n", "form.expression_invalid"),
+        ("  - id: q1\n    kind: text\n    label: x\n    role: mayor\n", "form.role_unknown"),
         (
             "  - id: q1\n    kind: text\n    label: x\n  - id: q2\n    kind: text\n    label: y\n    renamed_from: q1\n",
-            "仍是本问卷中另一道题的编号",
+            "form.renamed_from_taken",
         ),
     ],
 )
 def test_rules(tmp_path, snippet, expected):
     path = write(tmp_path, "id: f\ntitle: t\nquestions:\n" + snippet)
-    messages = "\n".join(str(p) for p in check_form(path) if p.is_error)
-    assert expected in messages
+    assert expected in [p.code for p in check_form(path) if p.is_error]
 
 
 def test_yaml_syntax_error_is_located(tmp_path):
     path = write(tmp_path, "id: f\ntitle: t\nquestions:\n  - id: q1\n   kind: text\n")
     with pytest.raises(FormError) as info:
         load_form(path)
-    assert "YAML 格式错误" in str(info.value) and "行" in str(info.value)
+    assert info.value.code == "yaml.syntax" and info.value.context["at"].startswith("第5行")
 
 
 def test_missing_file_message(tmp_path):
     result = _cli("form", "check", str(tmp_path / "nope.yaml"))
-    assert result.returncode == 1 and "找不到问卷文件" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1 and "nope.yaml：文件不存在" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_dump_and_read_round_trip(tmp_path, annual_form):

@@ -219,9 +219,9 @@ def _bad_row_number(path):
 @pytest.mark.parametrize(
     "spoil,expect",
     [
-        (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook"), "不是可读的 .xlsx"),
+        (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook"), "无法作为 .xlsx 打开"),
         (lambda p: p.unlink(), "不存在"),
-        (_other_form_workbook, "不一致"),
+        (_other_form_workbook, "待修正表属于另一份问卷"),
         (_drop_column, "缺少列"),
         (_bad_row_number, "不是问卷 annual_topics 的隔离行"),
     ],
@@ -289,7 +289,7 @@ def test_export_with_nothing_quarantined_says_so(tmp_path, records, capsys):
     capsys.readouterr()
     assert _export(db, tmp_path / "empty.xlsx") == 0
     assert "没有待处理的隔离行" in capsys.readouterr().out
-    assert _export(db, tmp_path / "e.xlsx", "--batch", "7") != 0 and "没有导入批次 7" in capsys.readouterr().err
+    assert _export(db, tmp_path / "e.xlsx", "--batch", "7") != 0 and "没有这个导入批次（7）" in capsys.readouterr().err
 
 
 def test_rows_imported_before_answers_were_kept_are_filled_in_by_hand(tmp_path, quarantined, records):

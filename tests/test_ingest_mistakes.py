@@ -38,7 +38,7 @@ def test_swapped_form_and_export(files, tmp_path, capsys):
     db = tmp_path / "x.db"
     code, text = _run(capsys, "ingest", files["form"], "--form", files["export"], "--db", db)
     assert code == 1
-    assert "--form 应是问卷定义文件（.yaml" in text and "看起来两者位置颠倒了" in text
+    assert "导出文件和问卷定义的位置颠倒了" in text and "--form 后面跟问卷定义" in text
     assert "UTF-8" not in text
     assert not db.exists()
     # a table given as --form, with a table as input: not swapped, but still the right rule
@@ -55,7 +55,7 @@ def test_missing_sheet_lists_sheets(files, tmp_path, capsys):
     db = tmp_path / "x.db"
     code, text = _run(capsys, "ingest", files["export"], "--form", files["form"], "--sheet", "答卷", "--db", db)
     assert code == 1
-    assert "没有名为“答卷”的工作表" in text and "“Sheet1”" in text and "--sheet" in text
+    assert "没有这个工作表（“答卷”" in text and "“Sheet1”" in text and "--sheet" in text
     assert "损坏" not in text and not db.exists()
 
 
@@ -66,7 +66,7 @@ def test_unsupported_file_type(files, tmp_path, capsys, name):
     db = tmp_path / "x.db"
     code, text = _run(capsys, "ingest", doc, "--form", files["form"], "--db", db)
     assert code == 1
-    assert f"不支持的文件类型 {doc.suffix}" in text and ".xlsx/.xls/.csv" in text
+    assert f"不支持这种文件类型（“{doc.suffix}" in text and ".xlsx、.xls 或 .csv" in text
     assert "损坏" not in text and not db.exists()
 
 
@@ -79,8 +79,9 @@ def test_word_document_renamed_xlsx(tmp_path):
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
-    with pytest.raises(IngestError, match="Word 文档，不是 Excel"):
+    with pytest.raises(IngestError) as err:
         read_table(fake)
+    assert err.value.code == "file.not_table" and "Word 文档" in err.value.context["kind"]
 
 
 def _with_title(src, dst, title="2019年群众留言汇总表", rows=1):
@@ -121,8 +122,9 @@ def test_title_row_csv_and_explicit_header_row(files, tmp_path):
     assert read_table(csv, header_row=3).header == plain.header
     from toolkit.ingest import IngestError
 
-    with pytest.raises(IngestError, match="--header-row 50"):
+    with pytest.raises(IngestError) as err:
         read_table(csv, header_row=50)
+    assert err.value.code == "ingest.header_row_empty" and err.value.context["row"] == 50
 
 
 def test_rejected_row_message_counts_title_rows(files, tmp_path):
@@ -192,4 +194,8 @@ def test_cli_header_row_option(files, tmp_path, capsys):
     )
     assert code == 0 and "按 --header-row 从第 2 行读取表头" in text
     code, text = _run(capsys, "ingest", titled, "--form", files["form"], "--db", tmp_path / "y.db", "--header-row", 99)
-    assert code == 1 and "--header-row 99" in text and not (tmp_path / "y.db").exists()
+    assert (
+        code == 1
+        and "--header-row 指向的行是空行或超出了表格范围（第 99 行）" in text
+        and not (tmp_path / "y.db").exists()
+    )

@@ -88,7 +88,7 @@ def test_fixed_rejected_row_can_be_resubmitted(tmp_path, annual_form, records):
     report = ingest(write_rows(header, rows, tmp_path / "r.xlsx", neutralise=False), annual_form, db)
     store = open_store(db)
     fixed = dict(records[1]["answers"], sector="science")
-    with pytest.raises(IngestError, match="仍不符合"):
+    with pytest.raises(IngestError, match="仍不符合") as still:
         resubmit(
             store,
             annual_form,
@@ -97,6 +97,8 @@ def test_fixed_rejected_row_can_be_resubmitted(tmp_path, annual_form, records):
             answers=dict(fixed, sector="宇航员"),
             operator="张三",
         )
+    assert still.value.code == "ingest.still_invalid"
+    assert [(p.code, p.question_id) for p in still.value.problems] == [("answer.choice_unknown", "sector")]
     rid = resubmit(store, annual_form, batch_id=report["batch_id"], row_number=2, answers=fixed, operator="张三")
     assert store.response(rid)["answers"]["sector"] == "science"
     assert len(store.rejected()) == 0 and store.rejected(status="resubmitted")["response_id"].tolist() == [rid]

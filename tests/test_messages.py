@@ -102,12 +102,12 @@ def _time_without_dates(frame):
 BAD = {
     "missing text column in a,b": (
         _missing_text_column,
-        "找不到列“详情X”（--text-col）。现有列：编号、标题、详情、时间、留言用户",
+        "找不到列“详情X”（--text-col；现有列：编号、标题、详情、时间、留言用户）",
     ),
-    "missing id column": (_missing_id_column, "找不到列“留言编号”（--id-col）"),
+    "missing id column": (_missing_id_column, "找不到列“留言编号”（--id-col；"),
     "empty id": (_empty_id, "第 6 行：编号列“编号”（--id-col）为空"),
     "id of spaces": (_id_of_spaces, "第 5 行：编号列“编号”（--id-col）为空"),
-    "repeated id": (_repeated_id, "第 8 行：编号列“编号”（--id-col）的值“L0002”与第 4 行重复"),
+    "repeated id": (_repeated_id, "第 8 行：编号列“编号”（--id-col）的值必须唯一（“L0002”与第 4 行重复）"),
     "time without dates": (_time_without_dates, "时间列“留言用户”（--time-col）"),
 }
 
@@ -131,7 +131,7 @@ def test_a_gbk_table_with_a_repeated_id_gets_one_message_from_all_three_commands
     path = write_csv(frame, tmp_path / "留言.csv", encoding="gbk")
     errors = {name: error_in_subprocess(args) for name, args in commands(path).items()}
     assert len(set(errors.values())) == 1, errors
-    assert "第 8 行：编号列“编号”（--id-col）的值“L0002”与第 4 行重复" in errors["topics --stream"]
+    assert "第 8 行：编号列“编号”（--id-col）的值必须唯一（“L0002”与第 4 行重复）" in errors["topics --stream"]
 
 
 @pytest.mark.slow
@@ -140,7 +140,7 @@ def test_a_missing_second_text_column_is_named_alike_in_the_stream_cli(tmp_path)
     path = write_csv(table(), tmp_path / "留言.csv")
     stream = error_in_subprocess(commands(path, text="标题,详情X")["topics --stream"])
     whole = error_in_subprocess(commands(path, text="标题,详情X")["topics"])
-    assert stream == whole and "找不到列“详情X”（--text-col）" in stream
+    assert stream == whole and "找不到列“详情X”（--text-col；" in stream
 
 
 # ---- the streaming path reads what the whole-file path reads ---------------------------------------------
@@ -203,7 +203,11 @@ def test_a_repeat_across_chunks_is_found_and_named_as_in_the_whole(tmp_path):
     with pytest.raises(TopicsError) as streamed:
         list(in_chunks(path, COLUMNS, error=TopicsError, chunksize=20))
     assert str(whole.value) == str(streamed.value)
-    assert "第 49 行：编号列“编号”（--id-col）的值“L0003”与第 5 行重复" in str(streamed.value)
+    assert streamed.value.code == "id.repeated" and (
+        streamed.value.context["row"],
+        streamed.value.context["first"],
+    ) == (49, 5)
+    assert "第 49 行：编号列“编号”（--id-col）的值必须唯一（“L0003”与第 5 行重复）" in str(streamed.value)
 
 
 def test_a_ragged_row_is_refused_alike_whole_and_in_chunks(tmp_path):
@@ -216,8 +220,9 @@ def test_a_ragged_row_is_refused_alike_whole_and_in_chunks(tmp_path):
     ):
         with pytest.raises(TopicsError) as err:
             reading()
-        errors.append(str(err.value))
-    assert errors[0] == errors[1] and "Expected 3 fields in line 3, saw 4）" in errors[0]
+        errors.append(err.value)
+    assert [e.code for e in errors] == ["file.unreadable"] * 2 and str(errors[0]) == str(errors[1])
+    assert "Expected 3 fields in line 3, saw 4" in errors[0].context["reason"]
 
 
 COLUMNS_1 = Columns(text="标题", id="编号", time="时间")
@@ -249,7 +254,10 @@ def test_a_file_whose_encoding_changes_after_the_head_is_refused_in_chinese(tmp_
     path.write_bytes(head.encode("utf-8") + "L9999999,电梯坏了,2025-03-02\n".encode("gbk"))
     with pytest.raises(TopicsError) as err:
         list(in_chunks(path, Columns(text="标题", id="编号"), error=TopicsError))
-    assert "按开头判断的编码 utf-8" in str(err.value) and "另存为“CSV UTF-8”" in str(err.value)
+    assert err.value.code == "file.encoding" and "按开头判断的编码 utf-8" in err.value.context["detail"]
+    assert str(err.value).startswith(f"{path}：文字编码") and str(err.value).endswith(
+        "修改：用 Excel 或记事本打开后另存为“CSV UTF-8”。"
+    )
 
 
 def test_rank_guesses_the_respondent_column_and_keeps_optional_ones(tmp_path):

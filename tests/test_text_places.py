@@ -104,3 +104,14 @@ def test_named_places_still_found(text, expected):
 )
 def test_glued_function_characters_stay_out_of_places(text, expected):
     assert extract_places(cut(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "城关第一小学放学时家长的车把路都堵死了",  # "把路…堵死": the BA construction, not a road called 车把路
+        "我们小区物业公司撤场后小区成了三不管",  # a clause the HMM glued, then a position word, then 小区
+    ],
+)
+def test_clause_fragments_are_no_places(text):
+    assert extract_places(cut(text)) == []

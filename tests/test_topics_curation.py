@@ -61,12 +61,17 @@ def test_move_exclude_and_rename_theme(model):
 
 
 def test_bad_steps_say_what_is_wrong(model):
-    with pytest.raises(TopicsError, match="议题编号 9999 不存在"):
+    with pytest.raises(TopicsError) as err:
         model.curate("merge", topic_ids=[0, 9999])
-    with pytest.raises(TopicsError, match="不存在"):
+    assert err.value.code == "curation.topic_unknown" and err.value.context["topic"] == 9999
+    with pytest.raises(TopicsError) as err:
         model.curate("shuffle")
-    with pytest.raises(TopicsError, match="缺少参数"):
+    assert err.value.code == "curation.step_unknown"
+    with pytest.raises(TopicsError) as err:
         model.curate("rename", topic_id=0)
+    assert err.value.code == "curation.param_missing" and str(err.value).startswith(
+        "整理步骤“rename”：缺少参数（'label'"
+    )
 
 
 def test_log_is_stored_and_replayed_after_a_rerun(store, concerns):

@@ -18,6 +18,7 @@ here on texts where its promise matters:
 from __future__ import annotations
 
 import pickle
+import re
 import subprocess
 import sys
 
@@ -117,12 +118,12 @@ def test_every_parameter_is_checked_with_a_chinese_message(estimator):
                 bad_values.append(bad)
         for bad in bad_values:
             for fit in fits:
-                with pytest.raises(
-                    TopicsError,
-                    match=rf"^{_id(estimator)} 的参数 {name}=.* 不符合要求：应为.+。"
-                    rf"请改为符合要求的值，例如默认值 {name}=",
-                ):
+                with pytest.raises(TopicsError) as err:
                     fit(clone(estimator).set_params(**{name: bad}))
+                assert err.value.code == "param.invalid" and err.value.context["name"] == name
+                assert re.match(
+                    rf"^{_id(estimator)} 的参数 {name}：应为.+（实为 .+）。修改：.*默认值 {name}=", str(err.value)
+                )
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
@@ -138,37 +139,43 @@ def test_every_allowed_kind_of_value_passes_the_check(estimator):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"n_components": 0}, "n_components=0 不符合要求：应为正整数。请改为符合要求的值，例如默认值 n_components=150"),
-        ({"min_issue_size": "2"}, 'min_issue_size="2" 不符合要求：应为正整数'),
+        (
+            {"n_components": 0},
+            "^TopicModel 的参数 n_components：应为正整数（实为 0）。修改：改为符合要求的值，例如默认值 n_components=150。$",
+        ),
+        ({"min_issue_size": "2"}, '参数 min_issue_size：应为正整数（实为 "2"）'),
         ({"themes": 0}, '应为正整数或 "auto"'),
-        ({"issue_similarity": 1.5}, "issue_similarity=1.5 不符合要求：应为 0 ≤ 值 ≤ 1 的数"),
-        ({"duplicate_threshold": float("nan")}, "duplicate_threshold=nan"),
-        ({"progress": "no"}, 'progress="no" 不符合要求：应为 True 或 False'),
+        ({"issue_similarity": 1.5}, "参数 issue_similarity：应为 0 ≤ 值 ≤ 1 的数（实为 1.5）"),
+        ({"duplicate_threshold": float("nan")}, "参数 duplicate_threshold：.*（实为 nan）"),
+        ({"progress": "no"}, '参数 progress：应为 True 或 False（实为 "no"）'),
     ],
 )
 def test_the_issues_bad_parameters_are_refused_before_any_work(params, message):
-    with pytest.raises(TopicsError, match=message):
+    with pytest.raises(TopicsError, match=message) as err:
         TopicModel(**params).fit(["小区停车难"])
+    assert err.value.code == "param.invalid" and err.value.context["name"] == next(iter(params))
 
 
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"C": 0}, "C=0 不符合要求：应为 > 0 的数"),
-        ({"char_ngrams": (3, 1)}, r"char_ngrams=\(3, 1\) 不符合要求：应为两个整数 \(low, high\)，1 ≤ low ≤ high"),
-        ({"char_ngrams": (0, 2)}, "char_ngrams="),
-        ({"class_weight": "equal"}, 'class_weight="equal" 不符合要求：应为 "balanced" 或字典或 None'),
-        ({"departments": ["交通局"]}, "departments="),
+        ({"C": 0}, "参数 C：应为 > 0 的数（实为 0）"),
+        ({"char_ngrams": (3, 1)}, r"参数 char_ngrams：应为两个整数 \(low, high\)，1 ≤ low ≤ high.*（实为 \(3, 1\)）"),
+        ({"char_ngrams": (0, 2)}, "参数 char_ngrams："),
+        ({"class_weight": "equal"}, '参数 class_weight：应为 "balanced" 或字典或 None（实为 "equal"）'),
+        ({"departments": ["交通局"]}, "参数 departments："),
     ],
 )
 def test_router_parameters_are_refused_in_chinese(params, message):
-    with pytest.raises(TopicsError, match=message):
+    with pytest.raises(TopicsError, match=message) as err:
         Router(**params).fit(["小区停车难", "孩子上学难"], ["交通", "教育"])
+    assert err.value.code == "param.invalid" and err.value.context["name"] == next(iter(params))
 
 
 def test_router_without_labels_says_so():
-    with pytest.raises(TopicsError, match="没有给出分类标签"):
+    with pytest.raises(TopicsError, match="没有给出分类标签") as err:
         Router().fit(["小区停车难", "孩子上学难"], None)
+    assert err.value.code == "routing.labels_missing"
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
@@ -223,8 +230,9 @@ def test_fit_transform_is_fit_then_transform(concerns):
 
 def test_transform_refuses_ids_that_are_not_one_per_text(concerns):
     model = TopicModel(themes=3, progress=False).fit(concerns["text"].head(60))
-    with pytest.raises(TopicsError, match=r"ids 的数量（1）与文本数量（2）不一致"):
+    with pytest.raises(TopicsError) as err:
         model.transform(["小区停车难", "孩子上学难"], ids=["a"])
+    assert err.value.code == "topics.ids_mismatch" and err.value.context == {"count": 1, "n": 2}
 
 
 def test_topic_model_works_as_a_pipeline_step(concerns):
@@ -285,7 +293,7 @@ def test_rank_cli_refuses_a_bad_issue_count_in_chinese(tmp_path):
         timeout=300,
     )
     assert run.returncode != 0
-    assert 'issues=0 不符合要求：应为正整数或 "auto"' in run.stderr
+    assert 'TopicModel 的参数 issues：应为正整数或 "auto"（实为 0）' in run.stderr
     assert "Traceback" not in run.stderr and not out.exists()
 
 

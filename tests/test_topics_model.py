@@ -132,8 +132,9 @@ def test_fixed_theme_count_and_tiny_inputs():
 def test_bad_parameters_and_empty_input_raise_chinese_errors():
     with pytest.raises(TopicsError, match="themes"):
         TopicModel(themes=0, progress=False).fit(["小区停车难"])
-    with pytest.raises(TopicsError, match="输入为空"):
+    with pytest.raises(TopicsError) as err:
         TopicModel(progress=False).fit([])
+    assert err.value.code == "topics.empty_input"
     with pytest.raises(TopicsError, match="fit"):
         TopicModel(progress=False).transform(["小区"])
 

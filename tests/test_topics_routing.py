@@ -64,23 +64,27 @@ def test_two_categories_route_with_real_margins():
 
 
 @pytest.mark.parametrize(
-    "texts, labels, message",
+    "texts, labels, code",
     [
-        (["小区停车难", "停车位不够"], ["交通", "交通"], "少于 2 种"),
-        (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", "教育"], "数量不一致"),
-        (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", None, " "], "2 条为空（第 2、3 条）"),
+        (["小区停车难", "停车位不够"], ["交通", "交通"], "routing.one_label"),
+        (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", "教育"], "routing.labels_mismatch"),
+        (["小区停车难", "孩子上学难", "垃圾没人清"], ["交通", None, " "], "routing.labels_empty"),
     ],
 )
-def test_bad_labels_are_explained_in_chinese(texts, labels, message):
-    with pytest.raises(TopicsError, match=message):
+def test_bad_labels_are_explained_in_chinese(texts, labels, code):
+    with pytest.raises(TopicsError) as err:
         Router().fit(texts, labels)
+    assert err.value.code == code
+    if code == "routing.labels_empty":  # the rows are named as staff count them
+        assert "2 条为空：第 2、3 条" in str(err.value)
 
 
 def test_evaluate_needs_two_examples_per_category(history, prepared):
     labels = np.array(history["theme"], dtype=object)
     labels[0] = "孤例"
-    with pytest.raises(TopicsError, match="「孤例」只有 1 条"):
+    with pytest.raises(TopicsError) as err:
         evaluate(Router(), prepared, labels)
+    assert err.value.code == "routing.class_too_small" and err.value.context["label"] == "孤例"
 
 
 def test_unfitted_router_says_so():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import re
 import sys
 
@@ -91,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         result = func(args)
     except ToolkitError as err:
         print(f"错误：{_shown(str(err))}", file=sys.stderr)
+        if getattr(args, "json", False):  # scripts read the stable code (toolkit.errors.CATALOGUE), not the prose
+            print(json.dumps({"error": {"code": err.code, "message": _shown(str(err))}}, ensure_ascii=False))
         return err.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)

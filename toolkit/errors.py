@@ -1,21 +1,1131 @@
-"""The root of every error the toolkit raises on purpose.
+"""The root of every error the toolkit raises on purpose, and the one catalogue of their messages.
 
-Each stage defines one subclass (``FormError``, ``StoreError``, ``IngestError`` …).
-Messages are for people and in Chinese: where (file, row, column or question),
-which rule failed, the value, and how to fix it — in that order.
+Each stage defines one subclass (``FormError``, ``StoreError``, ``IngestError`` …) and raises it with a
+stable code from :data:`CATALOGUE` and the facts as keywords::
+
+    raise IngestError("file.not_found", path=path)
+
+The code is for programs and tests (``err.code``, ``err.context``; ``--json`` output); the Chinese
+message is rendered from the code's :class:`Template` only when shown (``str(err)``), always in the same
+order — where (file, row, column or question), which rule failed, the value, and the fix after "修改："
+(pyxform's ``errors.py`` is the model). One meaning has one code and one wording, whichever stage
+raises it. In a template ``{name!q}`` shows a value through :func:`quoted`.
 """
 
 from __future__ import annotations
 
+import string
+from dataclasses import dataclass
+from typing import Any
+
+FIX = "修改："  # the one phrase that introduces a fix
+
+
+@dataclass(frozen=True)
+class Template:
+    """The four parts of a message, each a ``str.format`` template over the error's context."""
+
+    where: str  # the file, row, column, question or option the message is about
+    rule: str  # which rule failed
+    value: str  # the value that broke it ("" when the rule says it all: a value that is missing)
+    fix: str  # what to do, shown after "修改："
+
+
+# -- the catalogue, one section per stage; the keys are stable: programs and tests rely on them ----------
+# shared by every stage: input files, output paths, message tables
+_SHARED: dict[str, Template] = {
+    "file.not_found": Template("{path}", "文件不存在", "", "检查文件名和路径（相对路径以当前目录为准）"),
+    # toolkit.filesafety: files refused before any reader sees them (where: the caller's path)
+    "file.no_access": Template("", "无法打开", "{reason}", "检查文件权限，或把文件复制到自己的文件夹后再试"),
+    "file.not_regular": Template(
+        "", "这不是普通文件，读取它会卡住或没有尽头", "这是{kind}", "给出保存在磁盘上的文件本身（答卷表格、问卷定义等）"
+    ),
+    "file.is_folder": Template(
+        "", "这是一个文件夹，不是文件", "{via}", "给出文件夹里的文件本身（答卷表格、问卷定义等）"
+    ),
+    "file.too_big": Template(
+        "", "文件过大", "{size}，上限 {limit}", "只保留需要的工作表和列，或按时间分成几个文件分别处理"
+    ),
+    "workbook.part_too_big": Template("", "工作簿的部件异常庞大", "{part}", "在 Excel 中打开后另存为 .xlsx 再试"),
+    "workbook.damaged": Template(
+        "",
+        "文件不完整或已损坏",
+        "{why}",
+        "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
+    ),
+    "workbook.no_sheet_list": Template(
+        "",
+        "Excel 工作簿缺少或无法读取工作表清单（xl/workbook.xml 及其关系文件），无法先检查工作表大小",
+        "",
+        "在 Excel 中打开后另存为 .xlsx 再试",
+    ),
+    "workbook.encrypted": Template(
+        "",
+        "工作表的数据无法解压（已加密或压缩方式不常见），无法先检查它的大小",
+        "工作表{sheet!q}",
+        "在 Excel 中打开后另存为 .xlsx（不设密码）再试",
+    ),
+    "workbook.too_many_parts": Template(
+        "",
+        "Excel 工作簿的部件过多，不是正常的工作簿",
+        "{count:,} 个，上限 {limit:,}",
+        "在 Excel 中打开后另存为 .xlsx；若打不开，向数据来源重新索取文件",
+    ),
+    "workbook.too_big_unpacked": Template(
+        "",
+        "Excel 工作簿解压后过大，超出本工具能处理的大小，也可能是“压缩炸弹”",
+        "解压后共 {size}（文件本身 {packed}），上限 {limit}",
+        "在 Excel 中打开后另存为 .xlsx，或只保留需要的工作表；若打不开，向数据来源重新索取文件",
+    ),
+    "workbook.zip_bomb": Template(
+        "",
+        "Excel 工作簿的部件压缩比过高，多半是“压缩炸弹”或异常文件",
+        "部件 {part} 从 {packed} 解压成 {size}，压缩比 {ratio:,}:1，上限 {limit}:1",
+        "在 Excel 中打开后另存为 .xlsx 再试；若打不开，向数据来源重新索取文件",
+    ),
+    "workbook.doctype": Template(
+        "",
+        "Excel 工作簿的部件含有 DOCTYPE 声明（正常的工作簿没有），可能借实体展开耗尽内存或读取本机文件",
+        "部件 {part}",
+        "在 Excel 中打开后另存为 .xlsx；若打不开，向数据来源重新索取文件",
+    ),
+    "sheet.too_many_odd_cells": Template(
+        "",
+        "工作表中 Excel 错误值（如 #N/A）或没有计算结果的公式过多",
+        "工作表{sheet!q}有超过 {limit:,} 个这样的单元格",
+        "在 Excel 中改正公式，或全选后复制、“粘贴为数值”，另存为 .xlsx 后再试",
+    ),
+    "sheet.beyond_excel": Template(
+        "",
+        "工作表超出 Excel 的范围，不是正常的工作表",
+        "工作表{sheet!q}用到了第 {rows:,} 行、第 {columns:,} 列，上限 {max_rows:,} 行 × {max_columns:,} 列",
+        "删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 后再试",
+    ),
+    "sheet.area_too_big": Template(
+        "",
+        "工作表的数据区域过大，多半是远处（如 {far}）有一个误填的单元格",
+        "工作表{sheet!q}从 {near} 到 {far}，共 {rows:,} 行 × {columns:,} 列 = {cells:,} 个单元格，上限 {limit:,} 个",
+        "删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 再试",
+    ),
+    "sheet.dimension_lies": Template(
+        "",
+        "工作表声明的数据范围远大于实际数据，文件不是 Excel 保存的",
+        "工作表{sheet!q}声明 {dimension}（{rows:,} 行 × {columns:,} 列）",
+        "在 Excel 中打开后另存为 .xlsx（Excel 会重算数据范围）再试",
+    ),
+    "table.line_unsplittable": Template(
+        "",
+        "一行无法按 CSV 拆分成列，不是正常的表格",
+        "第 {line} 行有 {chars:,} 个字符、{separators:,} 个分隔符",
+        "确认导出的是答卷表格；用 Excel 打开后另存为 .xlsx 再试",
+    ),
+    "table.too_many_columns": Template(
+        "",
+        "一行的列数过多，不是正常的表格",
+        "第 {line} 行有 {columns:,} 列，上限 {limit:,} 列（与 Excel 相同）",
+        "确认导出的是答卷表格；分隔符不对时用 Excel 打开后另存为 .xlsx",
+    ),
+    # toolkit.tables: any table a command reads
+    "file.type_unsupported": Template("{path}", "不支持这种文件类型", "{suffix!q}", "提供 {accepted} 文件"),
+    "file.unreadable": Template(
+        "{path}", "无法读取", "{reason}", "确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后再试"
+    ),
+    "file.binary": Template("", "不是文本表格（含二进制内容），也不是 Excel 文件", "", "确认导出格式为 CSV 或 Excel"),
+    "file.encoding": Template(
+        "", "文字编码无法识别或无法完整解码", "{detail}", "用 Excel 或记事本打开后另存为“CSV UTF-8”"
+    ),
+    "column.not_times": Template(
+        "{where}",
+        "时间列{column!q}（--time-col）须多数是日期时间",
+        "只有 {share:.0%} 的值是日期时间，例如{example!q}不是",
+        "换成留言/提交时间所在的列，或去掉 --time-col",
+    ),
+    # a table of messages (topics, rank, brief): the columns asked for and the ids
+    "column.missing": Template(
+        "{where}",
+        "找不到列{column!q}",
+        "{option}；现有列：{present}",
+        "检查列名是否写错（须与表头完全一致），或改用现有的一列",
+    ),
+    "id.empty": Template(
+        "{where} 第 {row} 行",
+        "编号列{column!q}（--id-col）为空，每条留言都需要唯一的编号",
+        "",
+        "补上编号，或用 --id-col 换一列",
+    ),
+    "form.ambiguous": Template(
+        "问卷库 {location}", "有 {count} 份问卷，须指明读哪一份", "现有问卷：{forms!q}", "用 --form 指定问卷编号"
+    ),
+    # toolkit.outfolder: where a run writes its results (flag: the option that named the path)
+    "out.is_file": Template(
+        "{flag} {path}",
+        "这是一个已存在的文件，不是文件夹，结果要写入一个文件夹",
+        "",
+        "换一个文件夹名（不存在会自动创建），例如 {flag} {example}",
+    ),
+    "out.is_folder": Template(
+        "{flag} {path}", "这是一个文件夹，这里要给出文件名", "", "在文件夹后面加上文件名，例如 {flag} {example}"
+    ),
+    "out.read_only_file": Template(
+        "{flag} {path}", "这个文件是只读的，不能覆盖", "", "换一个文件名，或先去掉它的只读属性"
+    ),
+    "out.parent_is_file": Template(
+        "{flag} {path}",
+        "上级路径是一个文件，不是文件夹，无法在它下面创建{what}",
+        "上级路径：{parent}",
+        "换一个位置，例如 {flag} {example}",
+    ),
+    "out.not_writable": Template(
+        "{flag} {path}",
+        "没有权限写入文件夹（只读）",
+        "文件夹：{folder}",
+        "换一个有写权限的位置（如自己的文档文件夹），或请管理员开放该文件夹的写权限",
+    ),
+    "out.cannot_create": Template("{flag} {path}", "无法创建文件夹", "{folder}（{reason}）", "换一个有写权限的位置"),
+    "out.write_failed": Template(
+        "{flag} {path}",
+        "写入时出错",
+        "{reason}；原有的输出没有改动，也没有留下写了一半的文件",
+        "检查磁盘空间和写权限后重新运行",
+    ),
+    "id.repeated": Template(
+        "{where} 第 {row} 行",
+        "编号列{column!q}（--id-col）的值必须唯一",
+        "{value!q}与第 {first} 行重复",
+        "用 --id-col 换一列，或去掉重复的行",
+    ),
+}
+
+# forms: form definitions (YAML, XLSForm), expressions, answers checked against a form
+_REGEX_FIX = "改写为不嵌套重复、各分支互不重叠的写法，例如用 ^[a-z ]+$ 代替 ^([a-z]+ ?)+$，用 ^a+$ 代替 ^(a|aa)+$"
+_FORMS: dict[str, Template] = {
+    # reading a form file (where: the file, and the line for YAML)
+    "form.too_big": Template(
+        "{path}",
+        "问卷定义文件过大（200 道题的问卷也只有几十 KB）",
+        "{size}，上限 {limit} MB",
+        "确认选的是问卷定义（.yaml），不是答卷数据或其他文件",
+    ),
+    "file.not_utf8": Template("{path}", "不是 UTF-8 编码的文本文件", "", "用 UTF-8 编码另存后再试"),
+    "file.not_xlsx": Template("{path}", "无法作为 .xlsx 打开", "{reason}", "用 Excel 另存为 .xlsx 后再试"),
+    "yaml.syntax": Template(
+        "{path} {at}", "YAML 格式错误", "{reason}", "检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否配对"
+    ),
+    "yaml.anchor": Template(
+        "",
+        "不能使用 YAML 锚点/别名",
+        "第{line}行：&{anchor} 或 *{anchor}",
+        "把引用处的内容直接写出来；多道题共用的选项写在 choice_lists 中，题目里写 choices: 列表名",
+    ),
+    "yaml.too_deep": Template(
+        "", "列表和键值对嵌套过深", "第{line}行，上限 {limit} 层", "问卷定义只需几层缩进，检查缩进或括号"
+    ),
+    "yaml.bad_value": Template(
+        "",
+        "看起来是数字或日期，却不是有效的数字或日期",
+        "第{line}行的值 {value}",
+        "文字值加上引号，数字写成正常长度，日期写成存在的日期（如 2026-05-01）",
+    ),
+    "yaml.duplicate_key": Template(
+        "",
+        "键重复，YAML 只会保留后一个",
+        "第{line}行的键 {key!r}（第{first}行已有同名的键）",
+        "删除多余的一处，或把两处内容合并",
+    ),
+    "form.not_a_form": Template(
+        "{path}",
+        "文件内容不是一个问卷定义（应以 id、title、questions 等字段开头）",
+        "",
+        "参照 surveys/ 中的示例问卷编写",
+    ),
+    "form.has_errors": Template("问卷 {path}", "有 {count} 处错误", "{details}", "逐条按上面的提示改正后再试"),
+    # problems of a form definition (where: file, line, question and field)
+    "form.field_missing": Template("{where}", "缺少必填字段 {key}", "", "在文件开头加入 {key}: …"),
+    "form.not_one_value": Template(
+        "{where}", "{key} 应为一个值", "实为{shape}", "写成 {key}: 值（文字含冒号等符号时加引号）"
+    ),
+    "form.choice_lists_shape": Template("{where}", "choice_lists 应为键值对", "实为{shape}", "写成 列表名: 选项列表"),
+    "form.questions_shape": Template("{where}", "questions 应为题目列表", "实为{shape}", "每道题以“- id: …”开头"),
+    "form.question_not_mapping": Template(
+        "{where}", "题目定义不是键值对", "{raw}", "每道题写成 - id: …\\n  kind: …\\n  label: …"
+    ),
+    "form.field_unknown": Template("{where}", "未知字段（将被忽略）", "{key}", "删除它；可用字段：{known}"),
+    "form.kind_unknown": Template("{where}", "未知题型", "{kind!r}", "题型只能是：{kinds}"),
+    "form.choices_not_list": Template("{where}", "应为选项列表", "实为 {shape}", "每个选项占一行，以“- ”开头"),
+    "form.choice_incomplete": Template(
+        "{where}", "选项缺少 id 或 label", "第{index}个选项", "每个选项写成 {{id: 英文编号, label: 中文文字}}"
+    ),
+    "form.choice_id_bool": Template(
+        "{where}", "选项的 id 被 YAML 读成了布尔值", "第{index}个选项：{value}", '给 id 加上引号，例如 id: "{meant}"'
+    ),
+    "form.choice_unreadable": Template(
+        "{where}", "选项格式无法识别", "第{index}个选项：{item}", "写成 {{id: 编号, label: 文字}} 或直接写文字"
+    ),
+    "form.choice_list_unknown": Template(
+        "{where}", "引用了不存在的选项列表", "{name!r}", "在 choice_lists 中定义它，或改用已有列表：{known}"
+    ),
+    "form.id_invalid": Template(
+        "{where}", "问卷编号不合规", "{value!r}", "只用英文字母、数字和下划线，如 annual_topics_2026"
+    ),
+    "form.question_id_invalid": Template(
+        "{where}",
+        "题目编号不合规",
+        "{value!r}",
+        "编号只用英文字母、数字和下划线，且不以数字开头（如 q3、concern_1）",
+    ),
+    "form.question_id_repeated": Template(
+        "{where}", "题目编号重复", "{value!r}（第{first}行已用过）", "给其中一道题换一个唯一的编号"
+    ),
+    "form.label_missing": Template("{where}", "缺少题干文字", "", "补上 label: 题干"),
+    "form.choices_missing": Template(
+        "{where}", "选择题没有选项", "题型 {kind}", "加上 choices: 选项列表，或引用 choice_lists 中的列表名"
+    ),
+    "form.choices_unused": Template(
+        "{where}",
+        "这种题型不使用选项（将被忽略）",
+        "题型 {kind}",
+        "删除 choices，或把题型改为 single/multiple/likert/ranking",
+    ),
+    "form.choice_placeholder": Template(
+        "{where}",
+        "选项的文字还是占位内容",
+        "选项 {choice}：{label!q}",
+        "按原问卷把它改成真实的选项文字（form infer 在导出中找不到无人选择的选项）",
+    ),
+    "form.choice_id_repeated": Template("{where}", "选项编号重复", "{ids}", "每个选项的 id 在本题内必须唯一"),
+    "form.rows_not_likert": Template(
+        "{where}", "只有量表题（likert）可以有 rows（矩阵行）", "题型 {kind}", "删除 rows，或把题型改为 likert"
+    ),
+    "form.row_id_repeated": Template("{where}", "矩阵行编号重复", "{ids}", "每一行的 id 必须唯一"),
+    "form.other_not_choice": Template(
+        "{where}", "只有单选和多选题能有“其他（请注明）”", "题型 {kind}", "只在单选或多选题上写 other: true"
+    ),
+    "form.other_choice_exists": Template(
+        "{where}",
+        "已有编号为 {other!r} 的选项，other: true 会与之合并",
+        "",
+        "删除该选项，由 other: true 自动生成",
+    ),
+    "form.other_key_taken": Template("{where}", "“其他”文字的存放编号与另一道题重名", "{key}", "给那道题换一个编号"),
+    "form.count_not_applicable": Template("{where}", "{name} 只适用于多选题和排序题", "题型 {kind}", "删除 {name}"),
+    "form.count_not_positive": Template("{where}", "{name} 应为正整数", "{value!r}", "写成 {name}: 3 这样的整数"),
+    "form.count_over_choices": Template(
+        "{where}", "{name} 不能超过选项数 {choices}", "{name}={value}", "减小数值或增加选项"
+    ),
+    "form.count_min_over_max": Template(
+        "{where}", "至少选的项数不能多于至多选的项数", "至少 {low} 项、至多 {high} 项", "让 min_choices ≤ max_choices"
+    ),
+    "form.integer_not_number": Template(
+        "{where}", "integer 只适用于数字题（将被忽略）", "题型 {kind}", "删除 integer，或把题型改为 number"
+    ),
+    "form.role_unknown": Template("{where}", "未知角色", "{role!r}", "角色只能是：{roles}"),
+    "form.role_repeated": Template(
+        "{where}", "每个角色只能指定给一道题", "角色 {role}（{meaning}）被多道题使用", "只在其中一道题上保留 role"
+    ),
+    "form.note_required": Template("{where}", "段落说明不需要作答，required 无效", "", "删除 required"),
+    "form.message_without_constraint": Template(
+        "{where}", "有 constraint_message 却没有 constraint", "", "补上 constraint，或删除提示文字"
+    ),
+    "form.renamed_from_invalid": Template("{where}", "旧编号不合规", "{value!r}", "写上一版问卷中这道题的编号"),
+    "form.renamed_from_same": Template(
+        "{where}", "旧编号与新编号相同，无需 renamed_from", "{value}", "删除 renamed_from"
+    ),
+    "form.renamed_from_taken": Template(
+        "{where}",
+        "旧编号仍是本问卷中另一道题的编号，旧答案无法确定归属",
+        "{value}",
+        "给那道题换一个编号，或删除 renamed_from",
+    ),
+    "form.choice_list_unused": Template(
+        "{where}", "选项列表没有被任何题目使用", "", "删除它，或在题目的 choices 中引用"
+    ),
+    "form.expression_invalid": Template("{where}", "表达式无法使用", "{expression!q}：{what}", "{fix}"),
+    "form.reference_unknown": Template("{where}", "引用了不存在的题目", "${{{ref}}}", "改成已有题目编号之一：{known}"),
+    "form.reference_row_unknown": Template(
+        "{where}", "引用的题目没有这个矩阵行", "题目 {question} 的行 {row!r}", "改用可用的行：{rows}"
+    ),
+    "form.reference_note": Template(
+        "{where}", "引用了段落说明，它没有答案", "{question}", "改为引用一道需要作答的题目"
+    ),
+    "form.relevant_self": Template(
+        "{where}",
+        "跳题条件引用了本题自己",
+        "",
+        "跳题条件只能依据前面题目的答案；本题的取值限制写在 constraint 中",
+    ),
+    "form.relevant_later": Template(
+        "{where}", "跳题条件引用了后面的题目", "{question}", "把 {question} 移到本题之前，或改为依据前面题目的答案"
+    ),
+    "form.constraint_without_current": Template(
+        "{where}", "取值限制没有用到本题答案“.”", "", "用“.”代表本题答案，例如 . >= 18"
+    ),
+    "form.selected_not_choice": Template(
+        "{where}", "selected() 只能用于选择题", "题目 {question}", "selected() 只用于单选、多选、排序题"
+    ),
+    "form.choice_unknown": Template(
+        "{where}", "引用的题目没有这个选项", "题目 {question} 的选项 {choice!r}", "选项编号应为：{labels}"
+    ),
+    # a form in use (where: the form and question)
+    "form.question_unknown": Template("问卷 {form}", "没有这道题", "{question!r}", "检查题目编号，可用编号：{known}"),
+    "form.expression_failed": Template(
+        "问卷 {form} {question}的{name}（{field}: {text}）", "无法计算", "{what}", "{fix}"
+    ),
+    # XLSForm workbooks
+    "xlsform.not_converted": Template(
+        "{path}", "pyxform 无法转换该 XLSForm", "{reason}", "按提示改正 survey/choices 表后再试"
+    ),
+    "xlsform.sheet_missing": Template(
+        "{path}", "XLSForm 需要 survey、choices（和可选的 settings）工作表", "缺少{sheet!q}", "补上这个工作表"
+    ),
+    "sheet.column_repeated": Template(
+        "{path} {sheet} 第{row}行",
+        "列名不能重复，否则无法确定用哪一列",
+        "{column!q}出现在 {columns} 列",
+        "删除多余的一列或给它改名后再试",
+    ),
+    "xlsform.not_integer": Template(
+        "survey 表第{row}行（{question}）的 {column}", "应为整数", "{value!q}", "填写一个整数（如 3），或清空该单元格"
+    ),
+    # expressions: skip logic and constraints (where: the expression)
+    "expr.too_long": Template(
+        "表达式 {expression!r}",
+        "表达式过长",
+        "{length:,} 个字符，上限 {limit:,}",
+        "简化条件，或把它拆到几道题的条件中",
+    ),
+    "expr.extra": Template(
+        "表达式 {expression!r}",
+        "有多余的内容",
+        "第 {at} 个字符处：{token!q}",
+        "检查括号是否配对、运算符之间是否缺少 and/or",
+    ),
+    "expr.too_deep": Template(
+        "表达式 {expression!r}",
+        "运算连接过深",
+        "上限 {limit} 层",
+        "简化条件，例如多个 selected() 用 or 连接时改用 count-selected()",
+    ),
+    "expr.bad_char": Template(
+        "表达式 {expression!r}",
+        "无法识别的字符",
+        "第 {at} 个字符处：{char!q}",
+        "引用题目写作 ${{题目编号}}，文字用英文引号括起",
+    ),
+    "expr.incomplete": Template(
+        "表达式 {expression!r}", "表达式不完整", "第 {at} 个字符处", "补全运算符右边的内容或闭合括号"
+    ),
+    "expr.expected": Template(
+        "表达式 {expression!r}", "此处应为{expected!q}", "第 {at} 个字符处实为{found!q}", "检查括号和逗号"
+    ),
+    "expr.nesting": Template(
+        "表达式 {expression!r}",
+        "括号、函数或负号嵌套过深",
+        "第 {at} 个字符处，上限 {limit} 层",
+        "减少嵌套，去掉多余的括号",
+    ),
+    "expr.literal_too_long": Template(
+        "表达式 {expression!r}",
+        "{what}过长",
+        "第 {at} 个字符处的{what}有 {length:,} 个字符，上限 {limit:,}",
+        "缩短这段{what}",
+    ),
+    "expr.unknown_function": Template(
+        "表达式 {expression!r}", "未知函数", "第 {at} 个字符处：{name!q}", "改用可用函数之一：{known}"
+    ),
+    "expr.arity": Template(
+        "表达式 {expression!r}",
+        "函数 {name}() 需要 {arity} 个参数",
+        "第 {at} 个字符处实有 {count} 个",
+        "按 {name}(…) 的用法补齐参数",
+    ),
+    "expr.unexpected": Template(
+        "表达式 {expression!r}", "此处不应出现{token!q}", "第 {at} 个字符处", "检查运算符两边是否都有内容"
+    ),
+    # regular expressions inside expressions (where: the pattern)
+    "regex.too_long": Template(
+        "正则表达式 {pattern!r}", "正则表达式过长", "{length} 个字符，上限 {limit}", "缩短正则表达式"
+    ),
+    "regex.syntax": Template(
+        "正则表达式 {pattern!r}",
+        "写法有误",
+        "{detail}",
+        "检查括号、方括号是否配对，特殊字符 . * + ? ( ) [ ] {{ }} | \\ 作为普通字符时前面加 \\；"
+        "按 Python 正则表达式的写法改正",
+    ),
+    "regex.unparseable": Template("正则表达式 {pattern!r}", "无法解析", "{reason}", "简化正则表达式"),
+    "regex.nesting": Template("正则表达式 {pattern!r}", "括号嵌套过深", "上限 {limit} 层", "减少括号嵌套"),
+    "regex.too_big": Template(
+        "正则表达式 {pattern!r}",
+        "重复次数相乘后过多（如 (a{{999}}){{999}}），会耗尽内存",
+        "上限 {limit:,} 项",
+        "减小 {{m,n}} 中的次数，或改用 + 或 *",
+    ),
+    "regex.timeout": Template(
+        "正则表达式 {pattern!r}",
+        "{seconds:g} 秒内没有算完（灾难性回溯）",
+        "答案有 {length:,} 个字符",
+        _REGEX_FIX,
+    ),
+    "regex.nested_repeat": Template(
+        "正则表达式 {pattern!r}",
+        "含有嵌套的重复（如 (a+)+），对某些答案会算上几小时，录入和导入随之卡住",
+        "",
+        _REGEX_FIX,
+    ),
+    "regex.backtracking": Template(
+        "正则表达式 {pattern!r}",
+        "对某些答案会算上几小时（灾难性回溯），录入和导入随之卡住",
+        "如 {example!r} 这样的答案",
+        _REGEX_FIX,
+    ),
+    # answers checked against their form (where: the question, numbered as in the form)
+    "answer.type": Template("第{number}题（{question}）", "不是有效的答案", "{value!q}", "{kind_fix}"),
+    "answer.irrelevant": Template(
+        "第{number}题（{question}）",
+        "按跳题逻辑（{relevant}）本题应跳过，却有答案",
+        "{value!q}",
+        "核对前面题目的答案；本题答案不计入",
+    ),
+    "answer.required": Template("第{number}题（{question}）", "本题必答，未填写", "", "补填{label!q}"),
+    "answer.rows_missing": Template("第{number}题（{question}）", "必答矩阵题缺少以下行", "{rows}", "逐行补填"),
+    "answer.choice_unknown": Template(
+        "第{number}题（{question}）", "选项不在本题选项中", "{value!q}", "选项应为 {labels}"
+    ),
+    "answer.row_unknown": Template("第{number}题（{question}）", "没有这个矩阵行", "{row!q}", "行应为 {rows}"),
+    "answer.row_choice_unknown": Template(
+        "第{number}题（{question}）", "选项不在量表中", "第{row!q}行的 {value!q}", "应为 {labels}"
+    ),
+    "answer.choice_repeated": Template("第{number}题（{question}）", "同一选项出现了两次", "", "每个选项只选一次"),
+    "answer.too_many": Template("第{number}题（{question}）", "最多选 {limit} 项", "实选 {count} 项", "减少所选项目"),
+    "answer.too_few": Template("第{number}题（{question}）", "至少选 {limit} 项", "实选 {count} 项", "补选"),
+    "answer.constraint": Template("第{number}题（{question}）", "{rule}", "填写的是 {value!q}", "核对原始问卷后改正"),
+}
+
+# ingest: platform exports, column mapping, fixes and resubmissions
+_INFER_TEXT_FIX = (
+    "在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
+    "运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
+)
+_INGEST: dict[str, Template] = {
+    # reading an export (where: the file)
+    "file.empty": Template("{path}", "文件是空的（0 行数据）", "", "从平台重新导出答卷数据"),
+    "file.not_table": Template(
+        "{path}",
+        "内容不是答卷表格（Excel 或 CSV）",
+        "{kind}",
+        "给出平台导出的答卷表格：在平台上选择“导出为 Excel”或“CSV”后重新下载",
+    ),
+    "ingest.header_row_invalid": Template(
+        "{path}", "--header-row 应为从 1 数起的正整数", "{value!r}", "写表头所在的行号，如 --header-row 2"
+    ),
+    "ingest.header_row_empty": Template(
+        "{path}",
+        "--header-row 指向的行是空行或超出了表格范围",
+        "第 {row} 行",
+        "写表头所在的行号（在 Excel 左侧看行号）",
+    ),
+    "ingest.no_header": Template("{path}", "没有表头行", "", "导出时保留第一行的题目标题"),
+    "sheet.missing": Template(
+        "{path}",
+        "没有这个工作表",
+        "{sheet}；文件中的工作表有：{names}",
+        "--sheet 改用其中之一（名字要完全一致），或去掉 --sheet 读取第一个有数据的表",
+    ),
+    "sheet.empty": Template("{path}", "工作表是空的", "", "确认导出的是答卷数据而不是空模板"),
+    "csv.malformed": Template(
+        "{path}",
+        "CSV 格式错误",
+        "{reason}",
+        "检查该行是否多了或少了分隔符、引号是否成对；或用 Excel 另存为 .xlsx",
+    ),
+    "ingest.source_unknown": Template("--source", "未知的数据来源", "{name!r}", "--source 取值为 {known}"),
+    # the export and the form
+    "ingest.args_swapped": Template(
+        "weidiaoyan ingest",
+        "导出文件和问卷定义的位置颠倒了",
+        "--form 是 {form}，输入文件是 {path}",
+        "weidiaoyan ingest {path_name} --form {form_name}（导出文件在前，--form 后面跟问卷定义）",
+    ),
+    "ingest.form_not_yaml": Template(
+        "--form {form}",
+        "--form 应是问卷定义文件（.yaml，如 surveys/annual_topics.yaml）",
+        "扩展名 {ext}",
+        "weidiaoyan ingest 导出文件 --form 问卷.yaml；还没有问卷定义时，先用 weidiaoyan form infer 导出文件 -o "
+        "surveys/问卷.yaml 生成草稿",
+    ),
+    "ingest.input_is_form": Template(
+        "{path}",
+        "输入文件应是平台导出的 .xlsx/.xls/.csv，不是问卷定义",
+        "扩展名 {ext}",
+        "weidiaoyan ingest 导出文件 --form 问卷.yaml",
+    ),
+    "ingest.no_match": Template(
+        "{path}",
+        "表头与问卷“{title}”（{form}）的题目对不上，可能是另一份问卷的导出",
+        "按{reader}格式读取，{matched}/{total} 题能对应，表头如：{sample}",
+        "换用对应的问卷定义（--form）；若来源识别错了，用 --source 指定；或用 weidiaoyan form infer 从这个文件"
+        "生成问卷草稿",
+    ),
+    "ingest.busy": Template(
+        "{path}",
+        "同一文件正由另一个程序（或另一位同事）导入，或刚刚导入完成；本次没有写入任何数据，也不会重复写入",
+        "",
+        "用 weidiaoyan db info 查看数据库；需要时重新运行本命令，已导入的行会被自动跳过",
+    ),
+    "ingest.unparseable": Template(
+        "{path}",
+        "内容无法按{source}格式解析，数据库未作任何改动",
+        "{reason}",
+        "确认文件是平台原样导出的答卷数据；仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查",
+    ),
+    "ingest.report_not_saved": Template(
+        "{written}",
+        "导入报告未能保存；数据已入库，无需重新导入（重新导入时已导入的行会被跳过）",
+        "{reason}",
+        "检查 --report 的位置、写权限和磁盘空间",
+    ),
+    "db.not_found": Template(
+        "数据库 {db}", "不存在", "", "--db 给出导入时用的数据库文件（weidiaoyan db info --db 文件 可查看内容）"
+    ),
+    "answer.excel_error": Template(
+        "“{header}”列",
+        "答案无法读出",
+        "{what}",
+        "在原表改正公式（或复制后“粘贴为数值”）后重新导入，或在待修正表中填写正确答案",
+    ),
+    # form infer
+    "infer.no_questions": Template(
+        "{path}", "没有找到题目列", "表头如 {header}", "确认这是答卷数据导出，且第一行是题目标题"
+    ),
+    "infer.by_code_swapped": Template(
+        "文件 {name}",
+        "这是问卷星“按选项序号”导出，{other} 才是“按选项文本”导出，两者位置颠倒了",
+        "",
+        "weidiaoyan form infer {other} --by-code {name} -o surveys/问卷.yaml",
+    ),
+    "infer.both_by_code": Template(
+        "文件 {name} 和 {other}",
+        "都是问卷星“按选项序号”导出，看不出选项文字",
+        "单选题只有选项序号 1、2、3…，多选题拆成“第N题(选项)”列",
+        _INFER_TEXT_FIX,
+    ),
+    "infer.by_code_only": Template(
+        "文件 {name}",
+        "这是问卷星“按选项序号”导出，只凭它推断，单选题会被当成数字题、选项没有文字",
+        "单选题只有选项序号（1、2、3…），多选题拆成“第N题(选项)”列",
+        _INFER_TEXT_FIX + "（按序号的文件放在 --by-code 后面，用来确定选项顺序）",
+    ),
+    # quarantined rows: the fix workbook and resubmission
+    "ingest.batch_unknown": Template(
+        "问卷“{title}”（{form}）", "没有这个导入批次", "{batch}", "--batch 取 {known} 之一，或去掉 --batch 导出全部批次"
+    ),
+    "fixes.sheets_missing": Template(
+        "{path}",
+        "不是待修正表",
+        "缺少工作表{sheets}",
+        "用 weidiaoyan rejected export 生成的文件，不要删除或改名工作表",
+    ),
+    "fixes.odd_cells": Template(
+        "{path} “{sheet}”表",
+        "有单元格读不出答案，未作任何改动",
+        "{cells}",
+        "在这些单元格直接填写答案（不要用公式），保存后重新运行 rejected resubmit",
+    ),
+    "fixes.operator_missing": Template(
+        "rejected resubmit", "重新提交需要操作人", "", "加上 --operator 姓名（记入审计日志）"
+    ),
+    "fixes.wrong_form": Template(
+        "{path}",
+        "待修正表属于另一份问卷",
+        "这是问卷 {found!q} 的待修正表，--form 指定的是 {form!q}",
+        "换用对应的问卷定义",
+    ),
+    "fixes.columns_missing": Template(
+        "{path} “{sheet}”表",
+        "缺少列",
+        "{columns}（共 {count} 列）",
+        "不要删除或改名表头；问卷改过的话，重新运行 weidiaoyan rejected export",
+    ),
+    "fixes.row_unknown": Template(
+        "{path} “{sheet}”表第{row}行",
+        "不是问卷 {form} 的隔离行",
+        "批次 {batch!q}、{row_column} {number!q}",
+        "不要改动批次和{row_column}两列；多余的行整行删除",
+    ),
+    "fixes.row_repeated": Template(
+        "{path} “{sheet}”表第{row}行", "同一隔离行出现了两次", "批次 {batch} {row_column} {number}", "只保留一行"
+    ),
+    "ingest.row_not_pending": Template(
+        "导入批次 {batch} 第{row}条数据", "没有待处理的隔离行", "", "用 store.rejected() 查看隔离行的批次号和行号"
+    ),
+    "ingest.still_invalid": Template(
+        "导入批次 {batch} 第{row}条数据", "修改后仍不符合问卷", "{details}", "按各题的提示改正答案后再提交"
+    ),
+}
+
+# entry: double entry sessions and their discrepancies
+_ENTRY: dict[str, Template] = {
+    "entry.page_server_missing": Template(
+        "录入页面",
+        "需要 Voilà 和 ipykernel，当前环境没有安装",
+        "",
+        "运行 make entry（会自动安装），或 pip install 'weidiaoyan[notebooks]' 后再试",
+    ),
+    "entry.operator_missing": Template(
+        "录入员", "未填写录入员姓名（每份答卷都会记下录入员和时间）", "", "在“录入员”一栏写上您的名字"
+    ),
+    "entry.mode_unknown": Template(
+        "录入方式", "只能是 first（第一遍）或 second（第二遍）", "{mode!r}", "选择 first 或 second"
+    ),
+    "entry.busy": Template("", "{reason}，{what}", "", "稍等几秒再点“{button}”"),
+    "entry.has_problems": Template(
+        "", "有 {count} 处需要改正，答卷未保存（已录内容保留）", "{details}", "按各题的提示改正后再保存"
+    ),
+    "entry.serial_taken": Template(
+        "问卷编号 {serial}",
+        "已录入过（一个问卷编号只能有一份有效答卷）",
+        "答卷 #{response_id}，录入员 {operator}",
+        "核对编号；若是双人录入的第二遍，请切换到“第二遍录入”",
+    ),
+    "entry.wrong_form": Template(
+        "答卷 #{response_id}", "属于另一份问卷", "问卷 {found}，不是 {form}", "打开问卷 {found} 的录入页面再修改"
+    ),
+    "entry.void_reason_missing": Template(
+        "作废答卷", "需要写明原因（如“重复录入”“编号错误”）", "", "在“原因”一栏填写后再点作废"
+    ),
+    "entry.no_serial_question": Template(
+        "问卷 {form}",
+        "没有“问卷编号”题（role: serial），无法双人录入核对",
+        "",
+        "在问卷中加一道 kind: text、role: serial 的题目，并把编号印在纸质问卷上",
+    ),
+    "entry.no_first_entry": Template(
+        "问卷编号 {serial!r}",
+        "还没有第一遍录入（或已作废）",
+        "",
+        "核对纸质问卷上的编号；若确未录入，先做第一遍录入",
+    ),
+    "entry.serial_repeated": Template(
+        "问卷编号 {serial!r}", "有多份有效答卷", "{count} 份：{ids}", "先作废重复录入的那份，再做第二遍录入"
+    ),
+    "entry.serial_missing": Template("第二遍录入", "必须填写{label!q}（{question}）", "", "照纸质问卷右上角的编号填写"),
+    "entry.same_operator": Template(
+        "问卷编号 {serial}", "双录核对要求换一位录入员", "第一遍是 {operator} 录入的", "由另一位录入员做第二遍录入"
+    ),
+    "entry.resolution_unknown": Template(
+        "裁定",
+        "只能是 first（采用第一遍）、second（采用第二遍）或 other（另填正确值）",
+        "{choice!r}",
+        "选择 first、second 或 other",
+    ),
+    "entry.discrepancy_unknown": Template(
+        "双录不一致记录 {discrepancy}", "没有这条记录", "", "从 discrepancies() 列表中选择编号"
+    ),
+    "entry.discrepancy_resolved": Template(
+        "不一致记录 {discrepancy}（{field}）", "已裁定过", "裁定人 {by}", "无需再裁定；要改答案请修改这份答卷"
+    ),
+    "entry.resolution_invalid": Template("裁定的值", "不合规", "{details}", "按提示另填正确的值"),
+}
+
+# store: the database (codes added by the store's owner)
+_STORE: dict[str, Template] = {
+    # a database server (PostgreSQL) that cannot be reached or refuses: {db} never shows a password
+    "store.server_auth": Template(
+        "数据库 {db}",
+        "用户名或密码不对，数据库服务器拒绝登录",
+        "服务器回复：{detail}",
+        "核对地址中的用户名；密码用环境变量 PGPASSWORD、~/.pgpass 文件或 --db-env 提供（见 README“共用数据库”），不要写在命令行上",
+    ),
+    "store.server_no_database": Template(
+        "数据库 {db}",
+        "服务器上没有这个数据库",
+        "服务器回复：{detail}",
+        "核对地址最后的数据库名；新数据库请管理员先建好（createdb），再运行 weidiaoyan db init",
+    ),
+    "store.server_unreachable": Template(
+        "数据库 {db}",
+        "连不上数据库服务器（服务器未启动、地址或端口不对，或网络不通），本次没有写入任何数据",
+        "服务器回复：{detail}",
+        "核对地址中的主机名和端口，确认服务器已启动、本机网络能访问它；仍不行请联系数据库管理员",
+    ),
+    "store.server_tls": Template(
+        "数据库 {db}",
+        "加密连接（TLS）没有建立",
+        "服务器回复：{detail}",
+        "核对地址中的 sslmode（如 ?sslmode=require 或 verify-full）和服务器证书设置",
+    ),
+    "store.server_error": Template(
+        "数据库 {db}",
+        "数据库服务器出错，未完成的写入已撤销",
+        "服务器回复：{detail}",
+        "稍后重新运行；若一直如此，把这条消息交给数据库管理员",
+    ),
+    "store.no_driver": Template(
+        "数据库 {db}",
+        "本机没有安装这种数据库的驱动",
+        "缺少 {module}",
+        "PostgreSQL 请安装 pip install 'weidiaoyan[postgres]'（make 会自动安装）；或改用一个 .db 文件",
+    ),
+    "store.bad_url": Template(
+        "数据库 {db}",
+        "地址写法不对",
+        "{detail}",
+        "PostgreSQL 写作 postgresql+psycopg://用户名@主机/数据库名；默认用一个 .db 文件即可",
+    ),
+    "store.no_db_env": Template(
+        "--db-env {var}",
+        "这个环境变量没有设置（或为空），它应当存放数据库地址",
+        "",
+        "先设置它，如 export {var}='postgresql+psycopg://用户名@主机/数据库名'（密码用 PGPASSWORD 或 ~/.pgpass），或改用 --db",
+    ),
+    "store.serial_taken": Template(
+        "问卷 {form_id} 的问卷编号 {serial!q}",
+        "已录入过（一个问卷编号只能有一份有效答卷，另一位录入员刚刚同时保存了它），本次答卷没有保存",
+        "已有答卷 #{response_id}（录入员 {operator}）",
+        "核对纸质问卷上的编号；若是双人录入的第二遍，请切换到“第二遍录入”",
+    ),
+    "store.stale_edit": Template(
+        "答卷 #{response_id}",
+        "您打开它之后，它已被别人修改并保存（您改的是第 {mine} 版，数据库里已是第 {theirs} 版，{when} 保存），"
+        "为免覆盖别人的修改，本次修改没有保存",
+        "两边不同的题：{differences}",
+        "重新载入这份答卷，核对别人的修改后再改",
+    ),
+    "store.migrate_failed": Template(
+        "数据库 {db}",
+        "无法建立或升级数据库的表",
+        "{detail}",
+        "{fix}",
+    ),
+    # weidiaoyan db backup / restore
+    "store.backup_tool_missing": Template(
+        "",
+        "备份或恢复 PostgreSQL 数据库需要 {tool}，本机没有找到",
+        "",
+        "安装 PostgreSQL 客户端（Debian/Ubuntu：apt-get install postgresql-client），版本不低于服务器",
+    ),
+    "store.backup_failed": Template(
+        "数据库 {db}",
+        "{tool} 没有完成，备份或恢复未生效（恢复在一个事务中进行，失败时目标数据库保持原样）",
+        "{tool} 的回复：{detail}",
+        "按回复检查连接和权限（备份需读取全部表，恢复需建表权限）；{tool} 的版本不能低于服务器",
+    ),
+    "store.backup_kind": Template(
+        "{path}",
+        "备份文件的种类与目标数据库不符",
+        "文件是{kind}，目标 {db} 需要{want}",
+        "用同一种数据库的备份恢复（SQLite 备份恢复到 .db 文件，PostgreSQL 备份恢复到 PostgreSQL 数据库）",
+    ),
+    "store.restore_not_empty": Template(
+        "数据库 {db}",
+        "目标数据库已有本工具的数据，恢复会整个覆盖它，因此没有恢复",
+        "",
+        "恢复到一个新的空数据库（新 .db 文件名，或 createdb 新建的库）；确需覆盖时加 --replace",
+    ),
+    # the database file or server while writing: every write is one transaction, rolled back on the way out
+    "store.busy": Template(
+        "数据库 {db}",
+        "正被另一个程序写入，等了 {seconds:g} 秒仍未释放（可能有人正在导入、录入或整理数据）。本次没有写入任何数据",
+        "",
+        "稍等片刻后重新运行；若一直如此，关闭其他正在使用该数据库的程序（录入页面、Jupyter 笔记本等）",
+    ),
+    "store.read_only": Template(
+        "数据库 {db}",
+        "数据库文件是只读的（或它所在的文件夹不可写）。未完成的写入已撤销，数据库保持原样",
+        "",
+        "给数据库文件及其文件夹写权限，或把它复制到可写的位置后用 --db 指定",
+    ),
+    "store.disk_error": Template(
+        "数据库 {db}",
+        "读写磁盘时出错。未完成的写入已撤销，数据库保持原样",
+        "",
+        "检查磁盘或网络盘的连接与剩余空间后重新运行",
+    ),
+    "store.disk_full": Template(
+        "数据库 {db}", "磁盘已满，写不下。未完成的写入已撤销，数据库保持原样", "", "清理磁盘空间后重新运行"
+    ),
+    "store.cannot_open": Template(
+        "数据库 {db}",
+        "无法打开数据库文件。未完成的写入已撤销，数据库保持原样",
+        "",
+        "检查 --db 的路径是否存在、是否有读写权限",
+    ),
+    "store.duplicate_row": Template(
+        "数据库 {db}",
+        "已有相同的记录：同一份数据已经写入过，可能是另一个程序（或另一位同事）刚刚同时写入。本次的改动已全部撤销，没有重复写入",
+        "",
+        "重新运行一次，已写入的答卷会被自动跳过",
+    ),
+    "store.not_sqlite": Template(
+        "{path}",
+        "不是 SQLite 数据库文件",
+        "",
+        "换一个文件名（如 data/调研.db），不要把 Excel/CSV 文件当作数据库；共用数据库写作 postgresql+psycopg://…",
+    ),
+    "store.no_form": Template(
+        "数据库 {db}",
+        "没有问卷 {form_id!q}{version_text}",
+        "",
+        "先导入或保存该问卷（weidiaoyan ingest … --form 问卷.yaml）",
+    ),
+    "store.no_response": Template("答卷 #{response_id}", "数据库中没有这份答卷", "", "检查答卷编号（response_id）"),
+    "store.bad_status": Template(
+        "答卷状态", "只能是 active（有效）或 void（作废）", "收到 {status!q}", "改用 active 或 void"
+    ),
+}
+
+# topics: topic models, curation steps, routing
+_TOPICS: dict[str, Template] = {
+    "param.invalid": Template(
+        "{estimator} 的参数 {name}",
+        "应为{allowed}",
+        "实为 {value}",
+        "改为符合要求的值，例如默认值 {name}={default}",
+    ),
+    "topics.not_fitted": Template("议题模型", "模型尚未训练", "", "先调用 fit(texts)，再对新文本调用 transform"),
+    "topics.empty_input": Template("输入", "没有任何文本可供聚类", "", "检查输入文件的文本列是否有内容"),
+    "topics.ids_mismatch": Template(
+        "ids", "数量须与文本数量一致", "ids {count} 个，文本 {n} 条", "为每条文本提供一个编号"
+    ),
+    "topics.themes_invalid": Template("--themes {value}", "主题数应为正整数或 auto", "", "改为例如 --themes 7"),
+    "routing.not_fitted": Template("分流模型", "模型尚未训练", "", "先用带分类标签的历史记录调用 fit()"),
+    "routing.labels_missing": Template(
+        "分类标签",
+        "没有给出分类标签，分流模型要从带分类的历史记录学习",
+        "",
+        "传入每条文本的分类，如 fit(texts, labels)",
+    ),
+    "routing.labels_mismatch": Template(
+        "分类标签",
+        "数量须与文本数量一致",
+        "文本 {texts} 条，分类标签 {labels} 条",
+        "确认文本列和分类列来自同一张表的同一批行",
+    ),
+    "routing.labels_empty": Template(
+        "分类标签", "不能为空", "{count} 条为空：第 {rows} 条{more}", "去掉未分类的历史记录或补上分类后再训练"
+    ),
+    "routing.one_label": Template("分类标签", "少于 2 种，无法训练分流模型", "{only}", "提供带有多个类别的历史记录"),
+    "routing.no_vocabulary": Template(
+        "历史记录",
+        "太少或太短，提取不到在多条记录中重复出现的词语",
+        "{count} 条",
+        "提供更多带分类的历史记录",
+    ),
+    "routing.class_too_small": Template(
+        "分类「{label}」", "只有 1 条记录，无法分层抽出测试集", "", "合并或去掉过小的类别后再评估"
+    ),
+    "curation.not_fitted": Template("议题整理", "模型尚未训练", "", "先 fit，再做合并、拆分、改名等整理"),
+    "curation.step_unknown": Template("整理步骤“{action}”", "不存在", "", "改用可用的步骤：{known}"),
+    "curation.param_missing": Template(
+        "整理步骤“{action}”", "缺少参数", "{param}；已给参数：{params}", "补上缺少的参数"
+    ),
+    "curation.topic_unknown": Template("议题编号 {topic}", "不存在", "现有 0–{last}", "检查 topics.csv 中的 topic_id"),
+    "curation.ids_unknown": Template("文本编号 {ids}", "不在本次数据中", "", "检查 assignments.csv 的 id 列"),
+    "curation.theme_unknown": Template("主题编号 {theme}", "不存在", "", "检查 themes.csv 中的 theme_id"),
+    "curation.split_too_small": Template(
+        "议题 {topic}", "文本太少，无法拆分", "只有 {count} 条文本，要拆成 {n} 个", "减小拆分数 n，或先合并更多文本"
+    ),
+}
+
+# agenda: ranking candidates
+_AGENDA: dict[str, Template] = {
+    "agenda.weights_syntax": Template(
+        "--weights", "每一段应为 因素=权重", "{part!r}", "写成 volume=0.4,intensity=0.3 这样的形式"
+    ),
+    "agenda.level_unknown": Template(
+        "选题打分 参数 level",
+        '只能是 "issue"（议题）或 "theme"（主题）',
+        "{level!r}",
+        '用 level="issue" 或 level="theme"',
+    ),
+    "agenda.factor_unknown": Template("选题打分", "未知的因素", "{name!r}", "改用可用的因素：{known}"),
+    "agenda.weight_invalid": Template(
+        "选题打分 因素 {name}", "权重须为非负数，0 表示不计入", "{value!r}", "写成 {name}=0.3 这样的非负数"
+    ),
+    "agenda.weights_zero": Template(
+        "选题打分", "所有因素的权重都为 0 或缺少数据", "", "至少给一个有数据的因素设正权重（如 volume=1）"
+    ),
+    "agenda.no_common_ids": Template(
+        "选题打分", "留言与归类结果没有共同的 id", "", "确认两者来自同一份数据（id 列一致）"
+    ),
+    "agenda.no_issues": Template("选题打分", "除“未归类”外没有任何议题", "", "检查文本列是否选对，或减少主题数"),
+}
+
+# brief: charts, decks, reports
+_BRIEF: dict[str, Template] = {
+    "brief.no_responses": Template(
+        "问卷 {form}（{title}）",
+        "在数据库中还没有答卷，无法生成简报",
+        "",
+        "先录入或导入答卷（weidiaoyan ingest …），再运行 weidiaoyan brief",
+    ),
+    "brief.no_concern_question": Template(
+        "问卷 {form}",
+        "没有“意见建议（concern）”题，无法归并议题和排序选题",
+        "",
+        "在问卷中加入一道 kind: concern 的开放题",
+    ),
+    "font.missing_glyphs": Template(
+        "图表 {chart}",
+        "有文字无法用中文字体显示（会出现方框）",
+        "{problems}",
+        "安装中文字体，或设置环境变量 {env} 指向中文字体文件",
+    ),
+    "font.not_found": Template(
+        "图表字体",
+        "找不到能显示中文的字体（系统字体与 mplfonts 自带字体均不可用）",
+        "",
+        "重新安装依赖（pip install -e .），或设置环境变量 {env} 为一个中文字体文件的路径（如 NotoSansCJKsc-Regular.otf）",
+    ),
+}
+
+# sample: the sample data generator
+_SAMPLE: dict[str, Template] = {
+    "sample.csv_missing": Template(
+        "weidiaoyan sample",
+        "未给出 --form 时只生成意见文本，需要 --csv 指定输出文件",
+        "",
+        "加上 --csv data/concerns.csv，或用 --form surveys/annual_topics.yaml 生成答卷",
+    ),
+    "sample.platform_unknown": Template(
+        "导出格式", "未知的导出格式", "{platform!r}", "取 wjx、tencent、kobo、odk 或 table"
+    ),
+    "sample.not_a_form": Template(
+        "generate_responses",
+        "第一个参数应为问卷（Form）",
+        "实为 {kind}",
+        "先用 toolkit.load_form('surveys/….yaml') 读入问卷",
+    ),
+    "sample.count_invalid": Template(
+        "{where}", "{what} n 应为 0 到 {limit:,} 之间的整数", "n={n!r}", "给出范围内的整数，如 n=100"
+    ),
+    "sample.seed_invalid": Template(
+        "{where}", "随机种子 seed 应为 0 或正整数", "seed={seed!r}", "写成 seed=0 这样的整数"
+    ),
+    "sample.dates_invalid": Template(
+        "generate_concerns", "日期无法识别", "start={start!r}，end={end!r}", "写成 2025-01-01 这样的日期"
+    ),
+    "sample.span_short": Template(
+        "generate_concerns", "时间范围太短，end 至少比 start 晚 30 天", "{start} 至 {end}", "把 end 推后或把 start 提前"
+    ),
+    "sample.constraints_unmet": Template(
+        "generate_responses",
+        "无法为问卷 {form} 生成符合约束的答卷",
+        "已尝试 {tried} 份；问题：{last}",
+        "检查该题的取值限制是否过严",
+    ),
+    "demo.form_missing": Template("surveys/{name}.yaml", "找不到示例问卷", "", "在项目根目录下运行本命令"),
+}
+
+_SECTIONS = (_SHARED, _FORMS, _INGEST, _ENTRY, _STORE, _TOPICS, _AGENDA, _BRIEF, _SAMPLE)
+CATALOGUE: dict[str, Template] = {code: t for section in _SECTIONS for code, t in section.items()}
+
+
+class _Formatter(string.Formatter):
+    def convert_field(self, value, conversion):
+        return quoted(value) if conversion == "q" else super().convert_field(value, conversion)
+
+    def format_field(self, value, format_spec):
+        try:
+            return super().format_field(value, format_spec)
+        except (ValueError, TypeError):  # "{n:,}" given a text: show it as it is rather than fail
+            return str(value)
+
+
+_FORMAT = _Formatter()
+
+
+def context_keys(code: str) -> set[str]:
+    """The context names the template of ``code`` uses: a raise site must give each of them."""
+    t = CATALOGUE[code]
+    return {
+        name.split(".")[0].split("[")[0]
+        for part in (t.where, t.rule, t.value, t.fix)
+        for _, name, _, _ in _FORMAT.parse(part)
+        if name
+    }
+
+
+def render_parts(code: str, context: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The four parts of the message of ``code`` with ``context`` filled in."""
+    t = CATALOGUE[code]
+    where, rule, value, fix = (_FORMAT.vformat(p, (), context) for p in (t.where, t.rule, t.value, t.fix))
+    if not t.where and context.get("path") is not None:  # a lower layer's refusal, about the caller's file
+        where = str(context["path"])
+    return where, rule, value, fix
+
+
+def stated(rule: str, value: str) -> str:
+    """The rule with the value that broke it: "rule（value）", or "rule：" and lines below it."""
+    if not value:
+        return rule
+    return f"{rule}：{value}" if value.startswith("\n") else f"{rule}（{value}）"
+
+
+def render(code: str, **context: Any) -> str:
+    """The Chinese message: "where：rule（value）。修改：fix。" (empty parts left out)."""
+    where, rule, value, fix = render_parts(code, context)
+    return _joined(where, rule, value, fix)
+
+
+def render_here(code: str, **context: Any) -> str:
+    """The message without its where, for a place that shows it already (the question's own box on a page)."""
+    _, rule, value, fix = render_parts(code, context)
+    return _joined("", rule, value, fix)
+
+
+def _joined(where: str, rule: str, value: str, fix: str) -> str:
+    body = (f"{where}：" if where else "") + stated(rule, value).rstrip("。")
+    return f"{body}。{FIX}{fix.rstrip('。')}。" if fix else f"{body}。"
+
 
 class ToolkitError(Exception):
-    """Base class of all toolkit errors; the CLI prints ``str(err)`` and exits non-zero."""
+    """Base class of all toolkit errors; the CLI prints ``str(err)`` and exits non-zero.
+
+    ``code`` is a key of :data:`CATALOGUE`, ``context`` the facts its template names; ``problems`` the
+    individual problems behind an error that sums them up (a form with several errors).
+    """
 
     exit_code = 1
 
-    def __init__(self, message: str, *, problems: list | None = None):
-        super().__init__(message)
+    def __init__(self, code: str, *, problems: list | None = None, **context: Any):
+        super().__init__(code)
+        self.code, self.context = code, context
         self.problems = list(problems or [])
+
+    @classmethod
+    def from_error(cls, err: ToolkitError, **context: Any):
+        """This class's error with ``err``'s code and context (plus ``context``): a lower layer's refusal
+        (an unsafe file, a broken expression) raised as the calling stage's error, worded the same."""
+        return cls(err.code, problems=err.problems, **{**err.context, **context})
+
+    @property
+    def what(self) -> str:
+        """The rule and value, without where and fix: for a message that names its own place."""
+        if self.code not in CATALOGUE:
+            return self.code
+        _, rule, value, _ = render_parts(self.code, self.context)
+        return stated(rule, value)
+
+    @property
+    def fix(self) -> str:
+        return render_parts(self.code, self.context)[3] if self.code in CATALOGUE else ""
+
+    def __str__(self) -> str:
+        # a text that is no code is shown as given (tests/test_error_catalogue.py finds any such raise site)
+        if self.code not in CATALOGUE:
+            return self.code
+        try:
+            return render(self.code, **self.context)
+        except (KeyError, IndexError, AttributeError):  # a fact missing: still say what is known, never crash the CLI
+            return f"{self.code}：{quoted(self.context)}"
+
+    def __reduce__(self):  # keep code and context across processes (pickling rebuilds from args)
+        return (_rebuild, (type(self), self.code, self.context, self.problems))
+
+
+def _rebuild(cls, code, context, problems):
+    return cls(code, problems=problems, **context)
 
 
 # Characters a message must name: shown as themselves they are invisible or look like a plain space.

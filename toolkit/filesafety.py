@@ -16,8 +16,8 @@ pandas) sees the bytes this module checks, in bounded memory and time:
 
 The same stream also notes cells Excel shows as errors (``#N/A``) or formulas saved without a value:
 calamine reads both as empty, and the readers need to say so instead of losing the answer silently.
-Every refusal is an :class:`UnsafeFile` carrying what is wrong and the fix; callers wrap it in their
-stage's error class.
+Every refusal is an :class:`UnsafeFile` carrying a catalogue code (:mod:`toolkit.errors`) and its facts;
+callers raise it as their stage's error naming the file (``IngestError.from_error(bad, path=path)``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.errors import ToolkitError
+
 MAX_BYTES = 200 * 2**20  # any input file (100,000 answers x 30 questions: ~13 MB as xlsx, ~30 MB as CSV)
 MAX_UNPACKED = 1 * 2**30  # all members of a workbook together, unpacked
 MAX_MEMBERS = 10_000  # zip members of a workbook (a big real one has a few dozen)
@@ -46,12 +48,9 @@ MAX_NOTED = 100_000  # error cells remembered per sheet; beyond that the sheet i
 _CHUNK = 1 << 20
 
 
-class UnsafeFile(ValueError):
-    """A file refused before reading: ``what`` is wrong and the ``fix``, for the caller's own message."""
-
-    def __init__(self, what: str, fix: str):
-        super().__init__(what)
-        self.what, self.fix = what, fix
+class UnsafeFile(ToolkitError, ValueError):
+    """A file refused before reading, as a catalogue code; callers raise it as their stage's error naming
+    the file (``StageError.from_error(bad, path=path)``)."""
 
 
 def _mb(n: int) -> str:
@@ -70,9 +69,10 @@ def _not_regular(path: Path, mode: int) -> UnsafeFile:
         if stat.S_ISSOCK(mode)
         else "特殊文件"
     )
-    via = f"（它是指向 {os.path.realpath(path)} 的链接）" if path.is_symlink() else ""
-    what = "不是文件" if stat.S_ISDIR(mode) else "不是普通文件，读取它会卡住或没有尽头"
-    return UnsafeFile(f"这是{kind}{via}，{what}", "给出保存在磁盘上的文件本身（答卷表格、问卷定义等）")
+    via = f"它是指向 {os.path.realpath(path)} 的链接" if path.is_symlink() else ""
+    if stat.S_ISDIR(mode):
+        return UnsafeFile("file.is_folder", path=str(path), via=via)
+    return UnsafeFile("file.not_regular", path=str(path), kind=kind + (f"（{via}）" if via else ""))
 
 
 def check_path(path) -> Path:
@@ -84,9 +84,9 @@ def check_path(path) -> Path:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise UnsafeFile("文件不存在", "检查文件名和路径（相对路径以当前目录为准）") from None
+        raise UnsafeFile("file.not_found", path=str(path)) from None
     except OSError as err:
-        raise UnsafeFile(f"无法访问（{err.strerror}）", "检查文件权限，或把文件复制到自己的文件夹后重试") from None
+        raise UnsafeFile("file.no_access", path=str(path), reason=err.strerror) from None
     if not stat.S_ISREG(mode):
         raise _not_regular(path, mode)
     return path
@@ -109,7 +109,7 @@ def _open_regular(path: Path):
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
-        raise UnsafeFile(f"无法打开（{err.strerror}）", "检查文件权限，或把文件复制到自己的文件夹后重试") from None
+        raise UnsafeFile("file.no_access", path=str(path), reason=err.strerror) from None
     handle = os.fdopen(fd, "rb")
     mode = os.fstat(handle.fileno()).st_mode
     if not stat.S_ISREG(mode):
@@ -119,18 +119,17 @@ def _open_regular(path: Path):
 
 
 class TooBig(UnsafeFile):
-    """A file over the reader's size ``limit``: callers with their own limit (a form definition) word it."""
+    """A file over the reader's size limit (``bytes``: its size): callers with their own limit (a form
+    definition) word it."""
 
-    def __init__(self, size: int, limit: int):
-        super().__init__(
-            f"文件过大（{_mb(size)}，上限 {_mb(limit)}）", "只保留需要的工作表和列，或按时间分成几个文件分别处理"
-        )
-        self.size, self.limit = size, limit
+    bytes = 0
 
 
 def _check_size(size: int, limit: int) -> None:
     if size > limit:
-        raise TooBig(size, limit)
+        big = TooBig("file.too_big", size=_mb(size), limit=_mb(limit))
+        big.bytes = size
+        raise big
 
 
 # ---- workbooks --------------------------------------------------------------------------------------
@@ -221,7 +220,7 @@ def _small(zf: zipfile.ZipFile, name: str, limit: int = 16 * 2**20) -> bytes:
     with zf.open(name) as f:
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise UnsafeFile(f"工作簿的 {name} 部分异常庞大", "在 Excel 中打开后另存为 .xlsx 再试")
+        raise UnsafeFile("workbook.part_too_big", part=name)
     return data
 
 
@@ -253,20 +252,15 @@ class CheckedWorkbook:
         if found is None and required and self.zipped:
             sheet = f"第 {name + 1} 个工作表" if isinstance(name, int) else f"工作表“{name}”"
             why = f"在工作簿的清单里找不到{sheet}" if self.zf is not None else "压缩包的目录无法读取"
-            raise UnsafeFile(
-                f"文件不完整或已损坏（{why}，无法先检查工作表大小）",
-                "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
-            )
+            why += "，无法先检查工作表大小"
+            raise UnsafeFile("workbook.damaged", why=why)
         return found
 
     def _lookup(self, name: str | int) -> SheetScan | None:
         if self.zf is None:
             return None
         if self.parts is None:
-            raise UnsafeFile(
-                "Excel 工作簿缺少或无法读取工作表清单（xl/workbook.xml 及其关系文件），无法先检查工作表大小",
-                "在 Excel 中打开后另存为 .xlsx 再试",
-            )
+            raise UnsafeFile("workbook.no_sheet_list")
         if isinstance(name, int):
             if not 0 <= name < len(self.parts):
                 return None
@@ -280,23 +274,14 @@ class CheckedWorkbook:
     def _scan(self, name: str) -> SheetScan:
         members = [m for m in self.parts[name] if m in self._members]
         if not members:
-            raise UnsafeFile(
-                f"文件不完整或已损坏（找不到工作表“{name}”的数据）",
-                "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
-            )
+            raise UnsafeFile("workbook.damaged", why=f"找不到工作表“{name}”的数据")
         try:
             scans = [_scan_sheet(self.zf, self.zf.getinfo(m), name) for m in members]
         except (zipfile.BadZipFile, zlib.error, EOFError):
             # a checksum that fails may hide a part that unpacks to far more than its directory says
-            raise UnsafeFile(
-                f"文件不完整或已损坏（工作表“{name}”的数据解压校验失败）",
-                "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
-            ) from None
+            raise UnsafeFile("workbook.damaged", why=f"工作表“{name}”的数据解压校验失败") from None
         except (OSError, RuntimeError, NotImplementedError):  # encrypted, or a compression zipfile lacks
-            raise UnsafeFile(
-                f"工作表“{name}”的数据无法解压（已加密或压缩方式不常见），无法先检查它的大小",
-                "在 Excel 中打开后另存为 .xlsx（不设密码）再试",
-            ) from None
+            raise UnsafeFile("workbook.encrypted", sheet=name) from None
         return scans[0]
 
 
@@ -309,31 +294,24 @@ def check_workbook(blob: bytes) -> CheckedWorkbook:
         members = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return CheckedWorkbook(zipped=blob.startswith(b"PK\x03\x04"))
-    fix = "在 Excel 中打开后另存为 .xlsx；若打不开，请向数据来源重新索取文件"
     if len(members) > MAX_MEMBERS:
-        raise UnsafeFile(f"Excel 工作簿内含 {len(members):,} 个部件（上限 {MAX_MEMBERS:,}），不是正常的工作簿", fix)
+        raise UnsafeFile("workbook.too_many_parts", count=len(members), limit=MAX_MEMBERS)
     total = sum(m.file_size for m in members)
     if total > MAX_UNPACKED:
-        raise UnsafeFile(
-            f"Excel 工作簿解压后共 {_mb(total)}（文件本身 {_mb(len(blob))}，解压后上限 {_mb(MAX_UNPACKED)}），"
-            "超出本工具能处理的大小，也可能是“压缩炸弹”",
-            fix,
-        )
+        raise UnsafeFile("workbook.too_big_unpacked", size=_mb(total), packed=_mb(len(blob)), limit=_mb(MAX_UNPACKED))
     for m in members:
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
             raise UnsafeFile(
-                f"Excel 工作簿的部件 {m.filename} 从 {_mb(m.compress_size)} 解压成 {_mb(m.file_size)}"
-                f"（压缩比 {m.file_size // max(m.compress_size, 1):,}:1，上限 {MAX_RATIO}:1），"
-                "多半是“压缩炸弹”或异常文件",
-                fix,
+                "workbook.zip_bomb",
+                part=m.filename,
+                packed=_mb(m.compress_size),
+                size=_mb(m.file_size),
+                ratio=m.file_size // max(m.compress_size, 1),
+                limit=MAX_RATIO,
             )
         if m.filename.endswith((".xml", ".rels")) and _declares_doctype(zf, m):
             # OOXML parts never declare a DTD; one that does carries entities (billion laughs, XXE)
-            raise UnsafeFile(
-                f"Excel 工作簿的部件 {m.filename} 含有 DOCTYPE 声明（正常的工作簿没有），"
-                "可能借实体展开耗尽内存或读取本机文件",
-                fix,
-            )
+            raise UnsafeFile("workbook.doctype", part=m.filename)
     return CheckedWorkbook(zf)
 
 
@@ -476,38 +454,36 @@ def _note_odd(scan: SheetScan, work: bytes, start: int) -> None:
     scan.n_odd += 1
     scan.odd_cells[where] = text
     if scan.n_odd > MAX_NOTED:
-        raise UnsafeFile(
-            f"工作表“{scan.name}”有超过 {MAX_NOTED:,} 个单元格是 Excel 错误值（如 #N/A）或没有计算结果的公式",
-            "在 Excel 中改正公式，或全选后复制、“粘贴为数值”，另存为 .xlsx 后重试",
-        )
+        raise UnsafeFile("sheet.too_many_odd_cells", sheet=scan.name, limit=MAX_NOTED)
 
 
 def _check_extent(scan: SheetScan) -> None:
-    where = f"工作表“{scan.name}”"
-    fix = "删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 后重试"
     if scan.rows > MAX_ROWS or scan.columns > MAX_COLUMNS:
         raise UnsafeFile(
-            f"{where}用到了第 {scan.rows:,} 行、第 {scan.columns:,} 列，超出 Excel 的范围"
-            f"（{MAX_ROWS:,} 行 × {MAX_COLUMNS:,} 列），不是正常的工作表",
-            fix,
+            "sheet.beyond_excel",
+            sheet=scan.name,
+            rows=scan.rows,
+            columns=scan.columns,
+            max_rows=MAX_ROWS,
+            max_columns=MAX_COLUMNS,
         )
     rows = scan.rows - scan.first[0] + 1 if scan.rows else 0
     cols = scan.columns - scan.first[1] + 1 if scan.columns else 0
     if rows * cols > MAX_CELLS:
         far = f"{column_letters(scan.columns)}{scan.rows}"
         raise UnsafeFile(
-            f"{where}的数据区域过大：从 {column_letters(scan.first[1])}{scan.first[0]} 到 {far}，"
-            f"共 {rows:,} 行 × {cols:,} 列 = {rows * cols:,} 个单元格（上限 {MAX_CELLS:,}），"
-            f"多半是远处（如 {far}）有一个误填的单元格",
-            fix,
+            "sheet.area_too_big",
+            sheet=scan.name,
+            near=f"{column_letters(scan.first[1])}{scan.first[0]}",
+            far=far,
+            rows=rows,
+            columns=cols,
+            cells=rows * cols,
+            limit=MAX_CELLS,
         )
     d_rows, d_cols = _area(scan.dimension) if scan.dimension else (0, 0)
     if d_rows * d_cols > MAX_CELLS:  # openpyxl pads every row to the claimed width
-        raise UnsafeFile(
-            f"{where}声明的数据范围 {scan.dimension}（{d_rows:,} 行 × {d_cols:,} 列）远大于实际数据，"
-            "文件不是 Excel 保存的",
-            "在 Excel 中打开后另存为 .xlsx（Excel 会重算数据范围）再试",
-        )
+        raise UnsafeFile("sheet.dimension_lies", sheet=scan.name, dimension=scan.dimension, rows=d_rows, columns=d_cols)
 
 
 # ---- text tables ------------------------------------------------------------------------------------
@@ -529,15 +505,10 @@ def check_text_table(text: str, sep: str) -> None:
             width = len(next(csv.reader([line], delimiter=sep), []))
         except csv.Error:
             raise UnsafeFile(
-                f"第 {number} 行有 {len(line):,} 个字符、{line.count(sep):,} 个分隔符，且无法按 CSV 拆分成列，"
-                "不是正常的表格",
-                "确认导出的是答卷表格；用 Excel 打开后另存为 .xlsx 再试",
+                "table.line_unsplittable", line=number, chars=len(line), separators=line.count(sep)
             ) from None
         if width > MAX_COLUMNS:
-            raise UnsafeFile(
-                f"第 {number} 行有 {width:,} 列（上限 {MAX_COLUMNS:,} 列，与 Excel 相同），不是正常的表格",
-                "确认导出的是答卷表格；分隔符不对时用 Excel 打开后另存为 .xlsx",
-            )
+            raise UnsafeFile("table.too_many_columns", line=number, columns=width, limit=MAX_COLUMNS)
 
 
 def check_csv_head(path, head: int = 4 * 2**20) -> None:

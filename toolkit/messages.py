@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.errors import quoted
+from toolkit.errors import ToolkitError
 from toolkit.tables import parse_times
 
 STORE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
@@ -88,35 +88,20 @@ class Columns:
 OPTIONAL = ("respondent", "likes", "dislikes", "sector", "district")
 
 
-# -- one set of checks, one wording ---------------------------------------------------------------------
-def _missing_column(where: str, column: str, option: str, present) -> str:
+# -- one set of checks, one wording (the catalogue's column.missing, id.empty, id.repeated) -------------
+def shown_columns(present) -> str:
+    """The columns a table has, as a message lists them (at most :data:`SHOWN_COLUMNS`)."""
     shown = "、".join(map(str, list(present)[:SHOWN_COLUMNS]))
-    more = f" 等 {len(present)} 列" if len(present) > SHOWN_COLUMNS else ""
-    return (
-        f"{where}：找不到列{quoted(str(column))}（{option}）。现有列：{shown}{more}。"
-        "请检查列名是否写错（须与表头完全一致），或改用其中之一。"
-    )
+    return shown + (f" 等 {len(present)} 列" if len(present) > SHOWN_COLUMNS else "")
 
 
-def _empty_id(where: str, row: int, column: str) -> str:
-    return (
-        f"{where} 第 {row} 行：编号列{quoted(str(column))}（--id-col）为空。"
-        "每条留言都需要唯一的编号：请补上编号，或用 --id-col 换一列。"
-    )
-
-
-def _repeated_id(where: str, row: int, column: str, value, first: int) -> str:
-    return (
-        f"{where} 第 {row} 行：编号列{quoted(str(column))}（--id-col）的值{quoted(value)}与第 {first} 行重复。"
-        "编号必须唯一：请用 --id-col 换一列，或去掉重复的行。"
-    )
-
-
-def check_columns(frame: pd.DataFrame, columns: Columns, *, where: str, error: type[Exception]) -> None:
+def check_columns(frame: pd.DataFrame, columns: Columns, *, where: str, error: type[ToolkitError]) -> None:
     """``error`` naming the first column asked for that ``frame`` lacks, and listing those it has."""
     for column, option in columns.named():
         if column not in frame.columns:
-            raise error(_missing_column(where, column, option, frame.columns))
+            raise error(
+                "column.missing", where=where, column=str(column), option=option, present=shown_columns(frame.columns)
+            )
 
 
 class IdCheck:
@@ -124,7 +109,7 @@ class IdCheck:
     id seen (16 bytes an id), so a repeat across chunks is found as in one frame; within one chunk the
     test is exact, across chunks a hash collision (about 1 in 10^7 for a million ids) could be reported."""
 
-    def __init__(self, column: str, *, where: str, error: type[Exception]):
+    def __init__(self, column: str, *, where: str, error: type[ToolkitError]):
         self.column, self.where, self.error = column, where, error
         self.hashes = np.empty(0, dtype=np.uint64)
         self.rows = np.empty(0, dtype=np.int64)
@@ -141,9 +126,16 @@ class IdCheck:
         if bad.any():
             i = int(bad.argmax())
             if empty[i]:
-                raise self.error(_empty_id(self.where, int(rows[i]), self.column))
+                raise self.error("id.empty", where=self.where, row=int(rows[i]), column=str(self.column))
             first = self.rows[at[i]] if before[i] else rows[int((ids == ids.iloc[i]).to_numpy().argmax())]
-            raise self.error(_repeated_id(self.where, int(rows[i]), self.column, ids.iloc[i], int(first)))
+            raise self.error(
+                "id.repeated",
+                where=self.where,
+                row=int(rows[i]),
+                column=str(self.column),
+                value=ids.iloc[i],
+                first=int(first),
+            )
         if remember:
             order = np.argsort(np.concatenate([self.hashes, hashes]), kind="stable")
             self.hashes = np.concatenate([self.hashes, hashes])[order]
@@ -156,7 +148,7 @@ def from_frame(
     columns: Columns,
     *,
     where: str,
-    error: type[Exception],
+    error: type[ToolkitError],
     clean: bool = False,
     pii_counts: Counter | None = None,
     first_row: int | None = None,
@@ -227,7 +219,7 @@ def file_where(path) -> str:
     return f"输入文件 {path}"
 
 
-def from_file(path, columns: Columns, *, error: type[Exception], clean: bool = False) -> pd.DataFrame:
+def from_file(path, columns: Columns, *, error: type[ToolkitError], clean: bool = False) -> pd.DataFrame:
     """Messages of a .csv / .xlsx / .xls file (the first sheet)."""
     from toolkit.tables import read_table
 
@@ -239,7 +231,7 @@ def is_store(path) -> bool:
 
 
 def from_store(
-    location, columns: Columns, *, form_id: str | None = None, error: type[Exception], clean: bool = False
+    location, columns: Columns, *, form_id: str | None = None, error: type[ToolkitError], clean: bool = False
 ) -> pd.DataFrame:
     """Messages of the responses to ``form_id`` in a store (a .db file or a database URL); the text column
     is a question id. ``form_id`` may be left out when the store holds one form."""
@@ -250,10 +242,7 @@ def from_store(
         if form_id is None:
             forms = sorted(set(store.form_versions()["form_id"]))
             if len(forms) != 1:
-                raise error(
-                    f"问卷库 {location} 中有 {len(forms)} 份问卷（{'、'.join(forms) or '无'}）。"
-                    "请用 --form 指定问卷编号。"
-                )
+                raise error("form.ambiguous", location=location, count=len(forms), forms=forms)
             form_id = forms[0]
         responses = store.responses(form_id)
     finally:
@@ -264,7 +253,7 @@ def from_store(
 
 
 def read(
-    path, columns: Columns, *, form_id: str | None = None, error: type[Exception], clean: bool = False
+    path, columns: Columns, *, form_id: str | None = None, error: type[ToolkitError], clean: bool = False
 ) -> pd.DataFrame:
     """Messages of a table file or a store, whichever ``path`` names."""
     if is_store(path):
@@ -273,7 +262,7 @@ def read(
 
 
 def in_chunks(
-    path, columns: Columns, *, error: type[Exception], chunksize: int = 50_000, form_id: str | None = None
+    path, columns: Columns, *, error: type[ToolkitError], chunksize: int = 50_000, form_id: str | None = None
 ) -> Iterator[pd.DataFrame]:
     """Message frames of ``chunksize`` rows. A CSV is read piece by piece (any size: it is never held
     whole), decoded as :func:`toolkit.tables.decode_text` decides from its first 4 MB, its header found as
@@ -324,8 +313,9 @@ def _csv_chunks(path, columns: Columns, *, error, chunksize: int) -> Iterator[pd
             yield chunk
     except UnicodeDecodeError:
         raise error(
-            f"{where}：按开头判断的编码 {encoding} 读到第 {first_row} 行以后，有无法按 {encoding} 解码的文字。"
-            "请用 Excel 或记事本打开后另存为“CSV UTF-8”后重试。"
+            "file.encoding",
+            path=path,
+            detail=f"按开头判断的编码 {encoding} 读到第 {first_row} 行以后，有无法按 {encoding} 解码的文字",
         ) from None
     except (ValueError, OSError) as err:  # pandas' ParserError is a ValueError
         if isinstance(err, error):

@@ -28,32 +28,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from toolkit.errors import ToolkitError
+
 # ".名称.partial-1234-9f3a0c1e" (being written) / ".名称.old-1234-…" (a previous output on its way out)
 _TEMP = re.compile(r"^\.(?P<base>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)-[0-9a-f]{8}")
 
 
-def check_out_dir(out, *, error: type[Exception], flag: str = "--out") -> Path:
+def check_out_dir(out, *, error: type[ToolkitError], flag: str = "--out") -> Path:
     """``out`` as a folder a run can write into (created at the end); ``error`` says why not, and the fix."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise error(
-            f"{flag} {out}：这是一个已存在的文件，不是文件夹。结果要写入一个文件夹。"
-            f"修改：换一个文件夹名（不存在会自动创建），例如 {flag} {out.with_suffix('')}_结果。"
-        )
+        raise error("out.is_file", flag=flag, path=out, example=f"{out.with_suffix('')}_结果")
     _check_writable(out, error=error, flag=flag, what="结果文件夹")
     return out
 
 
-def check_out_file(path, *, error: type[Exception], flag: str = "-o", suffix: str = ".xlsx") -> Path:
+def check_out_file(path, *, error: type[ToolkitError], flag: str = "-o", suffix: str = ".xlsx") -> Path:
     """``path`` as a file a run can write (replaced at the end); ``error`` says why not, and the fix."""
     path = Path(path)
     if path.is_dir():
-        raise error(
-            f"{flag} {path}：这是一个文件夹，这里要给出文件名。修改：在文件夹后面加上文件名，"
-            f"例如 {flag} {path / ('结果' + suffix)}。"
-        )
+        raise error("out.is_folder", flag=flag, path=path, example=path / ("结果" + suffix))
     if path.is_file() and not os.access(path, os.W_OK):  # the user made it read-only: respect that
-        raise error(f"{flag} {path}：这个文件是只读的，不能覆盖。修改：换一个文件名，或先去掉它的只读属性。")
+        raise error("out.read_only_file", flag=flag, path=path)
     _check_writable(path, error=error, flag=flag, what="文件")
     return path
 
@@ -66,19 +62,15 @@ def _check_writable(target: Path, *, error, flag: str, what: str) -> None:
         folder = folder.parent
     if not folder.is_dir():
         raise error(
-            f"{flag} {target}：上级路径 {folder} 是一个文件，不是文件夹，无法在它下面创建{what}。"
-            f"修改：换一个位置，例如 {flag} {folder.parent / target.name}。"
+            "out.parent_is_file", flag=flag, path=target, what=what, parent=folder, example=folder.parent / target.name
         )
     for place in (folder, target) if target.is_dir() else (folder,):
         if not os.access(place, os.W_OK | os.X_OK):
-            raise error(
-                f"{flag} {target}：没有权限写入文件夹 {place}（只读）。修改：换一个有写权限的位置"
-                "（如自己的文档文件夹），或请管理员开放该文件夹的写权限。"
-            )
+            raise error("out.not_writable", flag=flag, path=target, folder=place)
 
 
 @contextmanager
-def output_folder(out, *, error: type[Exception], names=(), flag: str = "--out") -> Iterator[Path]:
+def output_folder(out, *, error: type[ToolkitError], names=(), flag: str = "--out") -> Iterator[Path]:
     """Yield an empty staging folder; when the block ends without error it becomes ``out``.
 
     ``names``: what a run of this command may write, as paths inside ``out`` or glob patterns
@@ -99,13 +91,13 @@ def output_folder(out, *, error: type[Exception], names=(), flag: str = "--out")
     except OSError as err:
         if not _ours(err, out.parent):
             raise
-        raise error(_write_failed(err, stage, shown, flag)) from None
+        raise error("out.write_failed", flag=flag, path=shown, reason=_write_failed(err, stage, shown)) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
 @contextmanager
-def output_file(path, *, error: type[Exception], flag: str = "-o") -> Iterator[Path]:
+def output_file(path, *, error: type[ToolkitError], flag: str = "-o") -> Iterator[Path]:
     """Yield a temporary path beside ``path`` (same suffix); when the block ends without error it becomes ``path``."""
     shown = check_out_file(path, error=error, flag=flag)
     path = Path(os.path.realpath(shown))
@@ -118,7 +110,7 @@ def output_file(path, *, error: type[Exception], flag: str = "-o") -> Iterator[P
     except OSError as err:
         if not _ours(err, path.parent):
             raise
-        raise error(_write_failed(err, tmp, shown, flag)) from None
+        raise error("out.write_failed", flag=flag, path=shown, reason=_write_failed(err, tmp, shown)) from None
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".tmp")):  # the file and toolkit.office's ".tmp" beside it
             leftover.unlink(missing_ok=True)
@@ -139,7 +131,7 @@ def _make_parent(target: Path, *, error, flag: str) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise error(
-            f"{flag} {target}：无法创建文件夹 {target.parent}（{err.strerror or err}）。修改：换一个有写权限的位置。"
+            "out.cannot_create", flag=flag, path=target, folder=target.parent, reason=err.strerror or err
         ) from None
 
 
@@ -251,12 +243,10 @@ _WHY = {
 }
 
 
-def _write_failed(err: OSError, temp: Path, target: Path, flag: str) -> str:
+def _write_failed(err: OSError, temp: Path, target: Path) -> str:
+    """Why writing failed, and where: the file named as the user will see it."""
     where = str(err.filename or "")
-    if where.startswith(str(temp)):  # name the file as the user will see it
+    if where.startswith(str(temp)):
         where = str(target) + where[len(str(temp)) :]
-    why = _WHY.get(err.errno, err.strerror or str(err))
-    return (
-        f"{flag} {target}：写入时出错（{why}{'：' + where if where else ''}）。"
-        "原有的输出没有改动，也没有留下写了一半的文件。修改：检查磁盘空间和写权限后重新运行。"
-    )
+    why = _WHY.get(err.errno or 0, err.strerror or str(err))
+    return f"{why}{'：' + where if where else ''}"

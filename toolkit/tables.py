@@ -15,13 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.errors import ToolkitError
+
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
 HEADER_SCAN = 10  # rows searched for a header below a title row
 # Below this share of parseable dates a time column is the wrong column, not a few typos.
 MIN_DATE_SHARE = 0.5
 
 
-def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
+def read_table(path, *, error: type[ToolkitError]) -> pd.DataFrame:
     """The first sheet of an Excel file, or a CSV, as objects; ``frame.attrs["note"]`` says what was
     adjusted (a title row skipped), ``error`` names the file, the problem and the fix."""
     from python_calamine import CalamineError
@@ -30,12 +32,14 @@ def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
 
     path = Path(path)
     if not path.exists():
-        raise error(f"输入文件 {path}：文件不存在。请检查路径（相对路径以当前目录为准）。")
+        raise error("file.not_found", path=path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise error(
-            f"输入文件 {path}：不支持的文件类型 {suffix or '（无扩展名）'}。请提供 .xlsx、.xls 或 .csv 文件"
-            "（问卷库请用 .db）。"
+            "file.type_unsupported",
+            path=path,
+            suffix=suffix or "（无扩展名）",
+            accepted=".xlsx、.xls 或 .csv（问卷库用 .db）",
         )
     odd = ""
     try:
@@ -58,17 +62,14 @@ def read_table(path, *, error: type[Exception]) -> pd.DataFrame:
     return set_header(frame, odd)
 
 
-def unreadable(path, err: Exception, *, error: type[Exception]) -> Exception:
+def unreadable(path, err: Exception, *, error: type[ToolkitError]) -> ToolkitError:
     """``error`` for a table the input guard refused (:class:`~toolkit.filesafety.UnsafeFile`) or pandas
     could not parse; the streaming reader words it the same way."""
     from toolkit.filesafety import UnsafeFile
 
     if isinstance(err, UnsafeFile):
-        return error(f"输入文件 {path}：{err.what}。修改：{err.fix}。")
-    return error(
-        f"输入文件 {path}：无法读取（{type(err).__name__}: {str(err).strip()}）。"
-        "请确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后重试。"
-    )
+        return error.from_error(err, path=path)
+    return error("file.unreadable", path=path, reason=f"{type(err).__name__}: {str(err).strip()}")
 
 
 def set_header(frame: pd.DataFrame, odd: str = "") -> pd.DataFrame:
@@ -134,12 +135,8 @@ def odd_cells_note(scans) -> str:
     return "；".join(parts)
 
 
-class UnreadableText(ValueError):
-    """Bytes that are no table text: ``what`` went wrong and the ``fix``, for the caller's own message."""
-
-    def __init__(self, what: str, fix: str):
-        super().__init__(what)
-        self.what, self.fix = what, fix
+class UnreadableText(ToolkitError, ValueError):
+    """Bytes that are no table text; callers raise it as their stage's error naming the file."""
 
 
 def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
@@ -159,9 +156,9 @@ def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
                     return decode(enc), enc
                 except UnicodeDecodeError:
                     raise UnreadableText(
-                        "以 UTF-16 开头，但后面的内容无法按 UTF-16 解码", "用 Excel 或记事本打开后另存为“CSV UTF-8”"
+                        "file.encoding", detail="以 UTF-16 开头，但后面的内容无法按 UTF-16 解码"
                     ) from None
-        raise UnreadableText("不是文本表格（含二进制内容），也不是 Excel 文件", "确认导出格式为 CSV 或 Excel")
+        raise UnreadableText("file.binary")
     try:
         return decode("utf-8-sig"), "utf-8-sig" if blob.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
@@ -176,13 +173,11 @@ def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
 
     best = from_bytes(blob[:200000]).best()
     if best is None or best.encoding in ("utf_8", "gb18030"):
-        raise UnreadableText(
-            "文字编码无法识别（不是 UTF-8 或 GBK/GB18030）", "用 Excel 或记事本打开后另存为“CSV UTF-8”"
-        )
+        raise UnreadableText("file.encoding", detail="不是 UTF-8 或 GBK/GB18030")
     try:
         return decode(best.encoding), best.encoding
     except (UnicodeDecodeError, LookupError):
-        raise UnreadableText(f"文字编码疑似 {best.encoding}，但无法完整解码", "另存为“CSV UTF-8”") from None
+        raise UnreadableText("file.encoding", detail=f"疑似 {best.encoding}，但无法完整解码") from None
 
 
 def _looks_garbled(text: str) -> bool:
@@ -192,15 +187,15 @@ def _looks_garbled(text: str) -> bool:
     return odd > max(3, len(sample) // 200)
 
 
-def decode_csv(path, blob: bytes, *, error: type[Exception], final: bool = True) -> tuple[str, str]:
+def decode_csv(path, blob: bytes, *, error: type[ToolkitError], final: bool = True) -> tuple[str, str]:
     """:func:`decode_text` of the bytes of ``path``, its failure as ``error`` naming the file and the fix."""
     try:
         return decode_text(blob, final=final)
     except UnreadableText as bad:
-        raise error(f"输入文件 {path}：{bad.what}。请{bad.fix}后重试。") from None
+        raise error.from_error(bad, path=path) from None
 
 
-def parse_times(values: pd.Series, *, column: str, where: str, error: type[Exception]) -> pd.Series:
+def parse_times(values: pd.Series, *, column: str, where: str, error: type[ToolkitError]) -> pd.Series:
     """Datetimes of ``values`` (unparseable ones NaT); ``error`` when most filled cells are not dates."""
     with warnings.catch_warnings():  # pandas warns in English when it guesses a format per element
         warnings.simplefilter("ignore", UserWarning)
@@ -210,10 +205,7 @@ def parse_times(values: pd.Series, *, column: str, where: str, error: type[Excep
         share = float(times[filled].notna().mean())
         if share < MIN_DATE_SHARE:
             example = values[filled & times.isna()].iloc[0]
-            raise error(
-                f"{where}：时间列“{column}”（--time-col）里只有 {share:.0%} 的值是日期时间，"
-                f"例如“{example}”不是。请换成留言/提交时间所在的列，或去掉 --time-col。"
-            )
+            raise error("column.not_times", where=where, column=column, share=share, example=example)
     return times
 
 

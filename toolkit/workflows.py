@@ -226,7 +226,7 @@ def bundled_form_path(name: str = "annual_topics") -> Path:
         path = base / "surveys" / f"{name}.yaml"
         if path.exists():
             return path
-    raise ToolkitError(f"找不到示例问卷 surveys/{name}.yaml。修改：在项目根目录下运行本命令。")
+    raise ToolkitError("demo.form_missing", name=name)
 
 
 def run_demo(

@@ -13,7 +13,7 @@ def _weights(text: str | None) -> dict | None:
     for part in text.replace("，", ",").split(","):
         name, sep, value = part.partition("=")
         if not sep:
-            raise AgendaError(f"--weights 的片段 {part!r} 格式不对：应为 因素=权重，如 volume=0.4,intensity=0.3。")
+            raise AgendaError("agenda.weights_syntax", part=part)
         out[name.strip()] = value.strip()
     return out
 

@@ -66,11 +66,13 @@ def hot_issue_table(
     for row in candidates.head(top).to_dict("records"):
         ids = members.loc[members[key] == row[key], "id"]
         own = texts.reindex(ids)
-        # the spot most voices name, when enough of them name one; else the topic model's places minus areas
-        firm = row.get("n_placed", 0) >= 4 and row.get("top_place_share", 0) >= 0.5
+        # what most voices name (the topic model's anchor, or the spot found here for models without one); else
+        # the topic model's places minus areas
+        anchor = str(row.get("anchor") or "") if row.get("anchor_share", 0) >= 0.5 else ""
+        firm = row.get("n_placed", 0) >= 4 and row.get("top_place_share", 0) >= 0.5 and "anchor" not in row
         places = (
-            [row["top_place"]]
-            if firm
+            [anchor or row["top_place"]]
+            if anchor or firm
             else [p for p in str(row.get("places") or "").split("、") if p and p != "nan" and not is_area(p)][:2]
         )
         who = "、".join(places + _groups_of(own))

@@ -104,9 +104,7 @@ class CandidateRanker:
         table = self._factor_table(msgs, topics, key, now)
         used = {f: w for f, w in weights.items() if f in table and w > 0}
         if not used:
-            raise AgendaError(
-                "选题打分：所有因素的权重都为 0 或缺少数据。请至少给一个有数据的因素设正权重（如 volume=1）。"
-            )
+            raise AgendaError("agenda.weights_zero")
         total = sum(used.values())
         for f in F.FACTORS:
             table["contrib_" + f] = table[f] * used[f] / total if f in used else 0.0
@@ -151,20 +149,20 @@ class CandidateRanker:
     # -- helpers -------------------------------------------------------------------------------------------
     def _key(self) -> str:
         if self.level not in ("issue", "theme"):
-            raise AgendaError(f'选题打分：参数 level={self.level!r} 无效。请用 "issue"（议题）或 "theme"（主题）。')
+            raise AgendaError("agenda.level_unknown", level=self.level)
         return "topic_id" if self.level == "issue" else "theme_id"
 
     def _validated_weights(self) -> dict:
         weights = dict(DEFAULT_WEIGHTS)
         for name, value in (self.weights or {}).items():
             if name not in DEFAULT_WEIGHTS:
-                raise AgendaError(f"选题打分：未知的因素 {name!r}。可用的因素：{', '.join(DEFAULT_WEIGHTS)}。")
+                raise AgendaError("agenda.factor_unknown", name=name, known=", ".join(DEFAULT_WEIGHTS))
             try:
                 value = float(value)
             except (TypeError, ValueError):
                 value = -1.0
             if not np.isfinite(value) or value < 0:
-                raise AgendaError(f"选题打分：因素 {name} 的权重 {value!r} 无效。权重须为非负数，0 表示不计入。")
+                raise AgendaError("agenda.weight_invalid", name=name, value=value)
             weights[name] = value
         return weights
 
@@ -173,16 +171,26 @@ class CandidateRanker:
         for col in ("id", "text", "time"):
             if col not in messages:
                 raise AgendaError(
-                    f"选题打分：留言表缺少列 {col!r}。请先把原始列映射为 id、text、time（见 toolkit.agenda.messages_from）。"
+                    "column.missing",
+                    where="选题打分的留言表（先用 toolkit.agenda.messages_from 把原始列映射为 id、text、time）",
+                    column=col,
+                    option="参数 messages",
+                    present="、".join(map(str, messages.columns)),
                 )
         if key not in assignments or "id" not in assignments:
-            raise AgendaError(f"选题打分：归类结果缺少列 id 或 {key}。请传入 TopicModel.fit 之后的 assignments_。")
+            raise AgendaError(
+                "column.missing",
+                where="选题打分的归类结果（传入 TopicModel.fit 之后的 assignments_）",
+                column=key if "id" in assignments else "id",
+                option="参数 assignments",
+                present="、".join(map(str, assignments.columns)),
+            )
         cols = [c for c in MESSAGE_COLUMNS if c in messages]
         assigned = assignments.rename(columns={"duplicate_of": "dup_group"})
         extra = [c for c in ("dup_group", "similarity") if c in assigned and c not in cols]
         msgs = messages[cols].merge(assigned[["id", key, *extra]], on="id", how="inner", validate="one_to_one")
         if msgs.empty:
-            raise AgendaError("选题打分：留言与归类结果没有共同的 id。请确认两者来自同一份数据（id 列一致）。")
+            raise AgendaError("agenda.no_common_ids")
         return msgs.rename(columns={key: "group"})
 
     def _factor_table(self, msgs, topics, key, now) -> pd.DataFrame:
@@ -193,7 +201,7 @@ class CandidateRanker:
         keep = info.index[~labels.isin(UNASSIGNED_LABELS)]
         msgs = msgs[msgs["group"].isin(keep)].reset_index(drop=True)
         if msgs.empty:
-            raise AgendaError("选题打分：除“未归类”外没有任何议题。请检查文本列是否选对，或减少主题数。")
+            raise AgendaError("agenda.no_issues")
         X, X_full = char_vectors(msgs["text"])
         merged = pd.Series(keep, index=keep)
         if self.level == "issue" and self.merge_similarity is not None:
@@ -263,7 +271,10 @@ class CandidateRanker:
             bits.append(f"涉及{int(r['n_districts'])}个镇街")
         if r.get("n_sectors"):
             bits.append(f"{int(r['n_sectors'])}个界别")
-        if r.get("top_place") and r.get("n_placed", 0) >= 4 and r.get("top_place_share", 0) >= 0.5:  # as in 热点问题表
+        spot_here = "anchor" not in r and r.get("n_placed", 0) >= 4 and r.get("top_place_share", 0) >= 0.5
+        if r.get("anchor") and r.get("anchor_share", 0) >= 0.5:  # as in 热点问题表
+            bits.append(f"{r['anchor_share']:.0%}的人提到“{r['anchor']}”")
+        elif r.get("top_place") and spot_here:  # a model without anchors: the spot found here
             bits.append(f"集中在“{r['top_place']}”（{r['top_place_share']:.0%}）")
         elif r.get("n_placed", 0) >= 4 and r.get("place_focus", 1) < 0.34:
             bits.append(f"地点分散（{r['n_placed']}人提到的地点各不相同）")

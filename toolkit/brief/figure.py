@@ -79,10 +79,7 @@ def save_chart(
     problems += [str(w.message) for w in caught if "missing from font" in str(w.message)]
     if problems:
         plt.close(fig)
-        raise BriefError(
-            f"图表 {stem.name}：有文字无法用中文字体显示（会出现方框）：{problems[:3]}。"
-            "请安装中文字体或设置环境变量 WEIDIAOYAN_CJK_FONT 指向中文字体文件。"
-        )
+        raise BriefError("font.missing_glyphs", chart=stem.name, problems=problems[:3], env="WEIDIAOYAN_CJK_FONT")
     csv_path = stem.with_name(stem.name + ".csv")
     write_csv(data, csv_path)
     paths["csv"] = csv_path

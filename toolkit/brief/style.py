@@ -168,11 +168,7 @@ def find_cjk_font() -> tuple[str, str, str]:
         return (*found, "system")
     from toolkit.brief.errors import BriefError
 
-    raise BriefError(
-        "图表字体：找不到能显示中文的字体（系统字体与 mplfonts 自带字体均不可用）。"
-        "请重新安装依赖（pip install -e .），或设置环境变量 "
-        f"{FONT_ENV} 为一个中文字体文件的路径（如 NotoSansCJKsc-Regular.otf）。"
-    )
+    raise BriefError("font.not_found", env=FONT_ENV)
 
 
 def has_bold(family: str) -> bool:

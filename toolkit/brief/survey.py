@@ -52,10 +52,7 @@ class Survey:
         # a question may share its id with a meta column (e.g. "serial"): keep the first, they hold the same value
         responses = responses.loc[:, ~responses.columns.duplicated()].copy()
         if responses.empty:
-            raise BriefError(
-                f"问卷 {form.id}（{form.title}）在数据库中还没有答卷，无法生成简报。"
-                "请先录入或导入答卷（weidiaoyan ingest …），再运行 weidiaoyan brief。"
-            )
+            raise BriefError("brief.no_responses", form=form.id, title=form.title)
         responses["submitted_at"] = pd.to_datetime(responses["submitted_at"], errors="coerce")
         try:
             batches = store.batches(form.id)
@@ -73,10 +70,7 @@ class Survey:
     def concern_question(self):
         concerns = self.of_kind("concern")
         if not concerns:
-            raise BriefError(
-                f"问卷 {self.form.id} 没有“意见建议（concern）”题，无法归并议题和排序选题。"
-                "请在问卷中加入一道 kind: concern 的开放题。"
-            )
+            raise BriefError("brief.no_concern_question", form=self.form.id)
         return concerns[0]
 
     def no_issues_reason(self) -> str:

@@ -8,13 +8,15 @@ def _entry(args) -> int:
 
     from toolkit.entry.page import serve_command
     from toolkit.forms import load_form
-    from toolkit.store import open_store
+    from toolkit.store import display, open_store
 
     form = load_form(args.form)  # fail here, in the terminal, not in the browser
     _require_page_server()  # before the database is touched
     open_store(args.db).save_form(form)
     cmd, env = serve_command(args.form, args.db, port=args.port, operator=args.operator)
-    print(f"录入页面：http://127.0.0.1:{args.port}/ （问卷《{form.title}》，数据库 {args.db}）。按 Ctrl+C 停止。")
+    print(
+        f"录入页面：http://127.0.0.1:{args.port}/ （问卷《{form.title}》，数据库 {display(args.db)}）。按 Ctrl+C 停止。"
+    )
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
@@ -29,16 +31,15 @@ def _require_page_server() -> None:
         import ipykernel  # noqa: F401
         import voila  # noqa: F401
     except ImportError:
-        raise EntryError(
-            "录入页面需要 Voilà 和 ipykernel，当前环境没有安装。请运行 make entry（会自动安装），"
-            "或 pip install 'weidiaoyan[notebooks]' 后重试。"
-        ) from None
+        raise EntryError("entry.page_server_missing") from None
 
 
 def register(subparsers) -> None:
+    from toolkit.store import add_db_arguments
+
     p = subparsers.add_parser("entry", help="启动录入页面（浏览器中录入纸质问卷，仅本机 127.0.0.1 可访问）")
     p.add_argument("--form", required=True, help="问卷 YAML 文件")
-    p.add_argument("--db", required=True, help="数据库文件（.db）或 SQLAlchemy 地址")
+    add_db_arguments(p)
     p.add_argument("--port", type=int, default=8866, help="端口（默认 8866）")
     p.add_argument("--operator", help="录入员姓名（不填则在页面上填写）")
     p.set_defaults(func=_entry)

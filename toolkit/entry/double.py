@@ -99,10 +99,7 @@ class DoubleEntry:
         self.store, self.form = store, form
         serial_q = form.by_role("serial")
         if serial_q is None:
-            raise EntryError(
-                f"问卷 {form.id} 没有“问卷编号”题（role: serial），无法双人录入核对。"
-                "修改：在问卷中加一道 kind: text、role: serial 的题目，并把编号印在纸质问卷上。"
-            )
+            raise EntryError("entry.no_serial_question", form=form.id)
         self.serial_id = serial_q.id
 
     def first_entry(self, serial: str) -> dict:
@@ -114,15 +111,10 @@ class DoubleEntry:
                 .order_by(t.c.id)
             ).all()
         if not rows:
-            raise EntryError(
-                f"问卷编号 {serial!r} 还没有第一遍录入（或已作废）。修改：核对纸质问卷上的编号；"
-                "若确未录入，请先做第一遍录入。"
-            )
+            raise EntryError("entry.no_first_entry", serial=serial)
         if len(rows) > 1:
             ids = "、".join(f"#{r[0]}" for r in rows)
-            raise EntryError(
-                f"问卷编号 {serial!r} 有 {len(rows)} 份有效答卷（{ids}）。修改：先作废重复录入的那份，再做第二遍录入。"
-            )
+            raise EntryError("entry.serial_repeated", serial=serial, count=len(rows), ids=ids)
         return self.store.response(rows[0][0])
 
     def add_second(self, answers: Mapping[str, Any], *, operator: str) -> SecondEntryResult:
@@ -130,15 +122,11 @@ class DoubleEntry:
         serial = str(answers.get(self.serial_id) or "").strip()
         if not serial:
             raise EntryError(
-                f"第二遍录入必须填写“{self.form.question(self.serial_id).label}”（{self.serial_id}）。"
-                "修改：照纸质问卷右上角的编号填写。"
+                "entry.serial_missing", label=self.form.question(self.serial_id).label, question=self.serial_id
             )
         first = self.first_entry(serial)
         if first["operator"] == operator:
-            raise EntryError(
-                f"问卷编号 {serial} 的第一遍是 {operator} 录入的；双录核对要求换一位录入员。"
-                "修改：请另一位录入员做第二遍录入。"
-            )
+            raise EntryError("entry.same_operator", serial=serial, operator=operator)
         mismatches = compare(self.form, first["answers"], answers)
         stamp = now()
         with self.store.transaction() as c:
@@ -229,16 +217,16 @@ class DoubleEntry:
         The response is corrected (audited) and the discrepancy closed in one transaction.
         """
         if choice not in ("first", "second", "other"):
-            raise EntryError(
-                f"裁定只能是 first（采用第一遍）、second（采用第二遍）或 other（另填正确值），收到 {choice!r}。"
-            )
+            raise EntryError("entry.resolution_unknown", choice=choice)
         d = schema.entry_discrepancies
         with self.store.engine.connect() as c:
             row = c.execute(select(d).where(d.c.id == discrepancy_id)).mappings().first()
         if row is None:
-            raise EntryError(f"没有编号为 {discrepancy_id} 的双录不一致记录。修改：从 discrepancies() 列表中选择编号。")
+            raise EntryError("entry.discrepancy_unknown", discrepancy=discrepancy_id)
         if row["status"] == "resolved":
-            raise EntryError(f"不一致记录 {discrepancy_id}（{row['field']}）已由 {row['resolved_by']} 裁定过。")
+            raise EntryError(
+                "entry.discrepancy_resolved", discrepancy=discrepancy_id, field=row["field"], by=row["resolved_by"]
+            )
         chosen = {"first": json.loads(row["first_value"]), "second": json.loads(row["second_value"])}.get(choice, value)
         response = self.store.response(row["response_id"])
         answers = set_field(response["answers"], row["field"], chosen)
@@ -247,14 +235,18 @@ class DoubleEntry:
             qid = field_question(self.form).get(row["field"])
             errors = [p for p in problems if p.is_error and p.question_id == qid]
             if errors:
-                raise EntryError("裁定的值不合规：" + "；".join(p.message for p in errors))
+                raise EntryError(
+                    "entry.resolution_invalid", details="".join(f"\n{p.message}" for p in errors), problems=errors
+                )
         with self.store.transaction() as c:
             if answers != response["answers"]:
                 c.execute(
                     schema.responses.update()
                     .where(schema.responses.c.id == row["response_id"])
-                    .values(answers=dumps(answers), updated_at=now())
+                    # a new revision: a correction opened before this ruling is refused, not saved over it
+                    .values(answers=dumps(answers), updated_at=now(), revision=schema.responses.c.revision + 1)
                 )
+                self.store.reindex(c, row["response_id"], answers)  # duplicate checks see the ruled answers
                 self.store.log_audit(
                     c,
                     operator=supervisor,

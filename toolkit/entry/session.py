@@ -27,7 +27,7 @@ from toolkit.entry.codes import answers_from_typed, typed_from_answers
 from toolkit.entry.double import DoubleEntry, SecondEntryResult
 from toolkit.entry.errors import EntryError
 from toolkit.forms import AnswerProblem, Form, validate_answers
-from toolkit.store import Store, dumps, now, schema
+from toolkit.store import Store, StoreConflict, dumps, local_midnight, now, schema
 
 MODES = {"first": "第一遍录入", "second": "第二遍录入（双录核对）", "correct": "修改已录答卷"}
 
@@ -35,9 +35,9 @@ MODES = {"first": "第一遍录入", "second": "第二遍录入（双录核对�
 class EntrySession:
     def __init__(self, form: Form, store: Store, operator: str, mode: str = "first"):
         if not str(operator or "").strip():
-            raise EntryError("请先填写录入员姓名。修改：在“录入员”一栏写上您的名字，每份答卷都会记下录入员和时间。")
+            raise EntryError("entry.operator_missing")
         if mode not in ("first", "second"):
-            raise EntryError(f"录入方式只能是 first（第一遍）或 second（第二遍），收到 {mode!r}。")
+            raise EntryError("entry.mode_unknown", mode=mode)
         self.form, self.store, self.operator, self.mode = form, store, str(operator).strip(), mode
         # writes wait briefly for a busy database (see busy.py); reads use the store as is
         self._writer, self._draft_writer = impatient(store, SAVE_WAIT), impatient(store, DRAFT_WAIT)
@@ -48,8 +48,11 @@ class EntrySession:
         try:
             self.version = self._writer.save_form(form)
         except OperationalError as err:
-            raise EntryError(f"{busy_reason(err)}，暂时无法开始录入。修改：稍等几秒再点“开始录入”。") from None
+            raise EntryError(
+                "entry.busy", reason=busy_reason(err), what="暂时无法开始录入", button="开始录入"
+            ) from None
         self.correcting: int | None = None  # response id being corrected, if any
+        self.correcting_revision: int | None = None  # its revision when loaded (a stale save is refused)
 
     # ---- checks ----------------------------------------------------------------------------------
     def check(self, typed: Mapping[str, str]) -> tuple[dict, list[AnswerProblem]]:
@@ -122,7 +125,9 @@ class EntrySession:
                             )
                         ).first()
                 except BUSY_ERRORS as err:
-                    raise EntryError(f"{busy_reason(err)}，暂时读不到草稿。修改：稍等几秒再点“开始录入”。") from None
+                    raise EntryError(
+                        "entry.busy", reason=busy_reason(err), what="暂时读不到草稿", button="开始录入"
+                    ) from None
                 kept = (json.loads(row[0]), row[1]) if row else None
             if kept and kept[0]:
                 return dict(kept[0]), kept[1]
@@ -144,7 +149,9 @@ class EntrySession:
         errors = [p for p in problems if p.is_error]
         if errors:
             raise EntryError(
-                f"有 {len(errors)} 处需要改正，答卷未保存（已录内容保留）：\n" + "\n".join(p.message for p in errors),
+                "entry.has_problems",
+                count=len(errors),
+                details="".join(f"\n{p.message}" for p in errors),
                 problems=errors,
             )
         serial_q = self.form.by_role("serial")
@@ -152,7 +159,11 @@ class EntrySession:
         try:
             if self.correcting:
                 self._writer.update_response(
-                    self.correcting, clean, operator=self.operator, reason=reason or "录入员修改"
+                    self.correcting,
+                    clean,
+                    operator=self.operator,
+                    reason=reason or "录入员修改",
+                    revision=self.correcting_revision,  # someone else's save since loading: StaleEdit
                 )
                 result: int | SecondEntryResult = self.correcting
                 self.clear_draft()
@@ -173,8 +184,11 @@ class EntrySession:
             # nothing was written (one transaction); the typed form is kept like any draft
             self.save_draft(typed)
             raise EntryError(
-                f"{busy_reason(err)}，答卷未保存，已录内容保留（草稿）。修改：稍等几秒再点保存。"
+                "entry.busy", reason=busy_reason(err), what="答卷未保存，已录内容保留（草稿）", button="保存"
             ) from None
+        except StoreConflict as err:  # a 问卷编号 saved by another operator a moment ago, or a stale correction
+            self.save_draft(typed)
+            raise EntryError.from_error(err) from None
         self.clear_draft()
         return result
 
@@ -187,15 +201,12 @@ class EntrySession:
                 )
             ).first()
         if row:
-            raise EntryError(
-                f"问卷编号 {serial} 已录入过（答卷 #{row[0]}，录入员 {row[1]}）。修改：核对编号；"
-                "若是双人录入的第二遍，请切换到“第二遍录入”。"
-            )
+            raise EntryError("entry.serial_taken", serial=serial, response_id=row[0], operator=row[1])
 
     # ---- today's count, browsing, corrections ------------------------------------------------------
     def count_today(self) -> int:
         """Forms this operator saved today (first entries and second entries)."""
-        today = dt.date.today().isoformat()
+        today = local_midnight()  # stamps are UTC: today starts at this computer's midnight
         r, s = schema.responses, schema.second_entries
         with self.store.engine.connect() as c:
             first = c.execute(
@@ -233,7 +244,7 @@ class EntrySession:
         """Load a stored response for correcting; return its answers as typed texts."""
         response = self.store.response(response_id)
         if response["form_id"] != self.form.id:
-            raise EntryError(f"答卷 #{response_id} 属于问卷 {response['form_id']}，不是 {self.form.id}。")
+            raise EntryError("entry.wrong_form", response_id=response_id, found=response["form_id"], form=self.form.id)
         answers = response["answers"]
         if response["form_version"] != self.version:
             from toolkit.forms import upgrade_answers
@@ -242,7 +253,7 @@ class EntrySession:
                 self.store.get_form(self.form.id, v) for v in range(response["form_version"] + 1, self.version + 1)
             ]
             answers = upgrade_answers(answers, later)
-        self.correcting = response_id
+        self.correcting, self.correcting_revision = response_id, response["revision"]
         return typed_from_answers(self.form, answers)
 
     def cancel_correction(self) -> None:
@@ -251,7 +262,7 @@ class EntrySession:
 
     def void(self, response_id: int, reason: str) -> None:
         if not (reason or "").strip():
-            raise EntryError("作废答卷需要写明原因（如“重复录入”“编号错误”）。修改：在“原因”一栏填写后再点作废。")
+            raise EntryError("entry.void_reason_missing")
         self._set_status(response_id, "void", reason, "作废")
 
     def restore(self, response_id: int, reason: str = "恢复") -> None:
@@ -262,7 +273,7 @@ class EntrySession:
             self._writer.set_status(response_id, status, operator=self.operator, reason=why)
         except OperationalError as err:
             raise EntryError(
-                f"{busy_reason(err)}，答卷 #{response_id} 未{action}。修改：稍等几秒再点“{action}”。"
+                "entry.busy", reason=busy_reason(err), what=f"答卷 #{response_id} 未{action}", button=action
             ) from None
 
     def history(self, response_id: int) -> pd.DataFrame:

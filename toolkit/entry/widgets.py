@@ -271,7 +271,7 @@ class EntryForm:
         by_question: dict[str, list[str]] = {}
         for p in problems:
             if p.is_error and (self._tried or p.rule != "required"):
-                by_question.setdefault(p.question_id, []).append(p.message.split("：", 1)[-1])
+                by_question.setdefault(p.question_id, []).append(p.detail)
         for view in self.views:
             q = view.q
             for key, box in view.echoes.items():
@@ -511,7 +511,9 @@ class ReviewPanel:
             )
         except (EntryError, OperationalError) as err:
             text = (
-                str(err) if isinstance(err, EntryError) else f"{busy_reason(err)}，未裁定。修改：稍等几秒再点“裁定”。"
+                str(err)
+                if isinstance(err, EntryError)
+                else str(EntryError("entry.busy", reason=busy_reason(err), what="未裁定", button="裁定"))
             )
             self.status.value = f"<span style='color:#c62828'>{html.escape(text)}</span>"
             return

@@ -16,78 +16,68 @@ _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FILL_IN = "请补全文字"  # marks an option label `weidiaoyan form infer` could not know (nobody chose it)
 
 
-def _p(form: Form, q: Question | None, level: str, field: str | None, rule: str, fix: str) -> Problem:
+def _p(code: str, form: Form, q: Question | None, field: str | None, level: str = "error", **context) -> Problem:
     qid = q.id if q else None
     label = f"{qid}（第{form.number(qid)}题）" if q and q.kind != "note" and qid in form.question_ids() else qid
-    return Problem(level, where(form.path, q.line if q else None, label, field), rule, fix, qid)
+    return Problem(code, where(form.path, q.line if q else None, label, field), qid, level=level, **context)
 
 
 def _check_question(form: Form, q: Question, position: dict[str, int], out: list[Problem]) -> None:
-    err = lambda field, rule, fix: out.append(_p(form, q, "error", field, rule, fix))  # noqa: E731
-    warn = lambda field, rule, fix: out.append(_p(form, q, "warning", field, rule, fix))  # noqa: E731
+    err = lambda code, field, **context: out.append(_p(code, form, q, field, **context))  # noqa: E731
+    warn = lambda code, field, **context: out.append(_p(code, form, q, field, "warning", **context))  # noqa: E731
     if not _ID.match(q.id):
-        err("id", f"题目编号 {q.id!r} 不合规", "编号只用英文字母、数字和下划线，且不以数字开头（如 q3、concern_1）")
+        err("form.question_id_invalid", "id", value=q.id)
     if not q.label.strip():
-        err("label", "缺少题干文字", "补上 label: 题干")
+        err("form.label_missing", "label")
     if q.kind in CHOICE_KINDS and not q.choices and not q.choice_list:
-        err("choices", f"{q.kind} 题没有选项", "加上 choices: 选项列表，或引用 choice_lists 中的列表名")
+        err("form.choices_missing", "choices", kind=q.kind)
     if q.kind not in CHOICE_KINDS and (q.choices or q.choice_list):
-        warn(
-            "choices", f"{q.kind} 题不使用选项（将被忽略）", "删除 choices，或把题型改为 single/multiple/likert/ranking"
-        )
+        warn("form.choices_unused", "choices", kind=q.kind)
     for c in q.choices:
         if FILL_IN in c.label:
-            warn(
-                "choices",
-                f"选项 {c.id} 的文字还是占位内容“{c.label}”",
-                "按原问卷把它改成真实的选项文字（form infer 在导出中找不到无人选择的选项）",
-            )
+            warn("form.choice_placeholder", "choices", choice=c.id, label=c.label)
     dup = [cid for cid, n in Counter(c.id for c in q.choices).items() if n > 1]
     if dup:
-        err("choices", f"选项编号重复：{', '.join(dup)}", "每个选项的 id 在本题内必须唯一")
+        err("form.choice_id_repeated", "choices", ids=", ".join(dup))
     if q.rows and q.kind != "likert":
-        err("rows", "只有量表题（likert）可以有 rows（矩阵行）", "删除 rows，或把题型改为 likert")
+        err("form.rows_not_likert", "rows", kind=q.kind)
     dup_rows = [r for r, n in Counter(r.id for r in q.rows).items() if n > 1]
     if dup_rows:
-        err("rows", f"矩阵行编号重复：{', '.join(dup_rows)}", "每一行的 id 必须唯一")
+        err("form.row_id_repeated", "rows", ids=", ".join(dup_rows))
     if q.other:
         if q.kind not in ("single", "multiple"):
-            err("other", f"{q.kind} 题不能有“其他（请注明）”", "只在单选或多选题上写 other: true")
+            err("form.other_not_choice", "other", kind=q.kind)
         if any(c.id == OTHER for c in q.choices):
-            warn("other", f"已有编号为 {OTHER!r} 的选项，other: true 会与之合并", "删除该选项，由 other: true 自动生成")
+            warn("form.other_choice_exists", "other", other=OTHER)
         if other_key(q.id) in position:
-            err("other", f"“其他”文字的存放编号 {other_key(q.id)} 与另一道题重名", "给那道题换一个编号")
+            err("form.other_key_taken", "other", key=other_key(q.id))
     for name in ("min_choices", "max_choices"):
         value = getattr(q, name)
         if value is None:
             continue
         if q.kind not in ("multiple", "ranking"):
-            err(name, f"{name} 只适用于多选题和排序题", f"删除 {name}")
+            err("form.count_not_applicable", name, name=name, kind=q.kind)
         elif not isinstance(value, int) or value < 1:
-            err(name, f"{name} 应为正整数，实为 {value!r}", f"写成 {name}: 3 这样的整数")
+            err("form.count_not_positive", name, name=name, value=value)
         elif value > len(q.choice_ids()):
-            err(name, f"{name}={value} 超过了选项数 {len(q.choice_ids())}", "减小数值或增加选项")
+            err("form.count_over_choices", name, name=name, value=value, choices=len(q.choice_ids()))
     if isinstance(q.min_choices, int) and isinstance(q.max_choices, int) and q.min_choices > q.max_choices:
-        err("min_choices", f"至少选 {q.min_choices} 项却至多选 {q.max_choices} 项", "让 min_choices ≤ max_choices")
+        err("form.count_min_over_max", "min_choices", low=q.min_choices, high=q.max_choices)
     if q.integer and q.kind != "number":
-        warn("integer", "integer 只适用于数字题（将被忽略）", "删除 integer，或把题型改为 number")
+        warn("form.integer_not_number", "integer", kind=q.kind)
     if q.role is not None and q.role not in ROLES:
-        err("role", f"未知角色 {q.role!r}", "角色只能是：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items()))
+        err("form.role_unknown", "role", role=q.role, roles="、".join(f"{k}（{v}）" for k, v in ROLES.items()))
     if q.kind == "note" and q.required:
-        warn("required", "段落说明不需要作答，required 无效", "删除 required")
+        warn("form.note_required", "required")
     if q.constraint_message and not q.constraint:
-        warn("constraint_message", "有 constraint_message 却没有 constraint", "补上 constraint，或删除提示文字")
+        warn("form.message_without_constraint", "constraint_message")
     if q.renamed_from is not None:
         if not _ID.match(str(q.renamed_from)):
-            err("renamed_from", f"旧编号 {q.renamed_from!r} 不合规", "写上一版问卷中这道题的编号")
+            err("form.renamed_from_invalid", "renamed_from", value=q.renamed_from)
         elif q.renamed_from == q.id:
-            warn("renamed_from", "旧编号与新编号相同，无需 renamed_from", "删除 renamed_from")
+            warn("form.renamed_from_same", "renamed_from", value=q.renamed_from)
         elif q.renamed_from in position:
-            err(
-                "renamed_from",
-                f"旧编号 {q.renamed_from} 仍是本问卷中另一道题的编号，旧答案无法确定归属",
-                "给那道题换一个编号，或删除 renamed_from",
-            )
+            err("form.renamed_from_taken", "renamed_from", value=q.renamed_from)
     for field in ("relevant", "constraint"):
         text = getattr(q, field)
         if text is not None:
@@ -95,34 +85,39 @@ def _check_question(form: Form, q: Question, position: dict[str, int], out: list
 
 
 def _check_expression(form: Form, q: Question, field: str, text: str, position: dict[str, int], out: list[Problem]):
-    err = lambda rule, fix: out.append(_p(form, q, "error", field, rule, fix))  # noqa: E731
+    err = lambda code, **context: out.append(_p(code, form, q, field, **context))  # noqa: E731
+    shown = text if len(text) <= 80 else text[:80] + "…"
     try:
         expr = Expression(text)
     except ExpressionError as e:
-        shown = text if len(text) <= 80 else text[:80] + "…"
-        err(f"表达式 {shown!r} 无法解析：{e.what}", e.fix)
+        err("form.expression_invalid", expression=shown, what=e.what, fix=e.fix)
         return
     for pattern in expr.regex_patterns():
         bad = check_pattern(pattern)
         if bad is not None:
-            err(bad.what, bad.fix)
+            err("form.expression_invalid", expression=shown, what=f"正则表达式 {pattern!r} {bad.what}", fix=bad.fix)
     known = "、".join(form.question_ids())
     for ref in sorted(expr.references):
         base, _, row = ref.partition("/")
         if base not in position:
-            err(f"引用了不存在的题目 ${{{ref}}}", f"改成已有题目编号之一：{known}")
+            err("form.reference_unknown", ref=ref, known=known)
             continue
         target = form.questions[position[base]]
         if row and not any(r.id == row for r in target.rows):
-            err(f"题目 {base} 没有矩阵行 {row!r}", f"可用行：{', '.join(r.id for r in target.rows) or '（无）'}")
+            err(
+                "form.reference_row_unknown",
+                question=base,
+                row=row,
+                rows=", ".join(r.id for r in target.rows) or "（无）",
+            )
         if target.kind == "note":
-            err(f"引用了段落说明 {base}，它没有答案", "改为引用一道需要作答的题目")
+            err("form.reference_note", question=base)
         if field == "relevant" and base == q.id:
-            err("跳题条件引用了本题自己", "跳题条件只能依据前面题目的答案；本题的取值限制写在 constraint 中")
+            err("form.relevant_self")
         elif field == "relevant" and position[base] > position[q.id]:
-            err(f"跳题条件引用了后面的题目 {base}", f"把 {base} 移到本题之前，或改为依据前面题目的答案")
+            err("form.relevant_later", question=base)
     if field == "constraint" and not expr.uses_current and not expr.references:
-        out.append(_p(form, q, "warning", field, "取值限制没有用到本题答案“.”", "用“.”代表本题答案，例如 . >= 18"))
+        out.append(_p("form.constraint_without_current", form, q, field, "warning"))
     checks = [(qid, cid, "selected") for qid, cid in expr.selected_choices()]
     checks += [(qid, cid, "compare") for qid, cid in expr.compared_values()]
     for qid, cid, how in checks:
@@ -131,12 +126,12 @@ def _check_expression(form: Form, q: Question, field: str, text: str, position: 
             continue
         if target.kind not in CHOICE_KINDS:
             if how == "selected":
-                err(f"selected() 用在了非选择题 {qid} 上", "selected() 只用于单选、多选、排序题")
+                err("form.selected_not_choice", question=qid)
             continue
         if target.is_matrix or cid in target.choice_ids():
             continue
         labels = "、".join(f"{c.id}={c.label}" for c in target.choices)
-        err(f"题目 {qid} 没有编号为 {cid!r} 的选项", f"选项编号应为：{labels}")
+        err("form.choice_unknown", question=qid, choice=cid, labels=labels)
 
 
 def check_form(form: Form | str | Path) -> list[Problem]:
@@ -150,55 +145,25 @@ def check_form(form: Form | str | Path) -> list[Problem]:
     if not isinstance(form, Form):
         form, problems = read_form(form)
     if not _ID.match(form.id or "_"):
-        problems.append(
-            Problem(
-                "error",
-                where(form.path, 1, None, "id"),
-                f"问卷编号 {form.id!r} 不合规",
-                "只用英文字母、数字和下划线，如 annual_topics_2026",
-            )
-        )
+        problems.append(Problem("form.id_invalid", where(form.path, 1, None, "id"), value=form.id))
     position: dict[str, int] = {}
     for i, q in enumerate(form.questions):
         if q.id in position:
             first = form.questions[position[q.id]]
-            problems.append(
-                _p(
-                    form,
-                    q,
-                    "error",
-                    "id",
-                    f"题目编号 {q.id!r} 重复（第{first.line or '?'}行已用过）",
-                    "给其中一道题换一个唯一的编号",
-                )
-            )
+            problems.append(_p("form.question_id_repeated", form, q, "id", value=q.id, first=first.line or "?"))
         else:
             position[q.id] = i
     roles = Counter(q.role for q in form.questions if q.role)
     for q in form.questions:
         _check_question(form, q, position, problems)
         if q.role and roles[q.role] > 1:
-            problems.append(
-                _p(
-                    form,
-                    q,
-                    "error",
-                    "role",
-                    f"角色 {q.role}（{ROLES.get(q.role, '')}）被多道题使用",
-                    "每个角色只能指定给一道题",
-                )
-            )
+            problems.append(_p("form.role_repeated", form, q, "role", role=q.role, meaning=ROLES.get(q.role, "")))
             roles[q.role] = 1  # report once
     used = {q.choice_list for q in form.questions}
     for name in form.choice_lists:
         if name not in used:
             problems.append(
-                Problem(
-                    "warning",
-                    where(form.path, None, None, f"选项列表 {name}"),
-                    "选项列表没有被任何题目使用",
-                    "删除它，或在题目的 choices 中引用",
-                )
+                Problem("form.choice_list_unused", where(form.path, None, None, f"选项列表 {name}"), level="warning")
             )
     return problems
 
@@ -214,5 +179,6 @@ def load_form(path: str | Path) -> Form:
     problems += check_form(form)
     errors = [p for p in problems if p.is_error]
     if errors:
-        raise FormError(f"问卷 {path} 有 {len(errors)} 处错误：\n" + "\n".join(str(p) for p in errors), problems=errors)
+        details = "".join(f"\n{p}" for p in errors)
+        raise FormError("form.has_errors", path=path, count=len(errors), details=details, problems=errors)
     return form

@@ -12,7 +12,3 @@ class ExpressionError(FormError):
 
     ``what`` says what is wrong and ``fix`` what to do, so callers can name the question and field.
     """
-
-    def __init__(self, message: str, *, what: str = "", fix: str = ""):
-        super().__init__(message)
-        self.what, self.fix = what or message, fix

@@ -197,38 +197,28 @@ class Expression:
     def __init__(self, text: str):
         self.text = text = str(text)
         if len(text) > MAX_LENGTH:
-            self._fail(
-                MAX_LENGTH,
-                f"表达式太长（{len(text):,} 个字符，上限 {MAX_LENGTH:,}）",
-                "简化条件，或把它拆到几道题的条件中",
-            )
+            self._fail("expr.too_long", MAX_LENGTH, limit=MAX_LENGTH, length=len(text))
         self._tokens = self._tokenize(text)
         self._pos, self._nesting = 0, 0
         self.tree = self._parse_or()
         if self._peek() is not None:
             kind, value, pos = self._peek()
-            self._fail(pos, f"多余的内容“{value}”", "检查括号是否配对、运算符之间是否缺少 and/or")
+            self._fail("expr.extra", pos, token=value)
         del self._tokens
         if _depth(self.tree) > MAX_DEPTH:
-            self._fail(
-                0, f"运算连接超过 {MAX_DEPTH} 层", "简化条件，例如多个 selected() 用 or 连接时改用 count-selected()"
-            )
+            self._fail("expr.too_deep", 0, limit=MAX_DEPTH)
 
     # ---- parsing -------------------------------------------------------
-    def _fail(self, pos: int, what: str, fix: str):
+    def _fail(self, code: str, pos: int, **context):
         shown = self.text if len(self.text) <= 80 else self.text[:80] + "…"
-        raise ExpressionError(
-            f"表达式 {shown!r} 第 {pos + 1} 个字符处：{what}。修改：{fix}。",
-            what=f"第 {pos + 1} 个字符处{what}",
-            fix=fix,
-        )
+        raise ExpressionError(code, expression=shown, at=pos + 1, **context)
 
     def _tokenize(self, text: str) -> list:
         tokens, pos = [], 0
         while pos < len(text):
             m = _TOKEN.match(text, pos)
             if not m:
-                self._fail(pos, f"无法识别的字符“{text[pos]}”", "引用题目写作 ${题目编号}，文字用英文引号括起")
+                self._fail("expr.bad_char", pos, char=text[pos])
             kind = m.lastgroup if m.lastgroup != "refname" else "ref"
             if kind == "ref":
                 tokens.append(("ref", m.group("refname"), pos))
@@ -243,9 +233,9 @@ class Expression:
     def _take(self, value: str | None = None):
         tok = self._peek()
         if tok is None:
-            self._fail(len(self.text), "表达式不完整", "补全运算符右边的内容或闭合括号")
+            self._fail("expr.incomplete", len(self.text))
         if value is not None and tok[1] != value:
-            self._fail(tok[2], f"此处应为“{value}”，实为“{tok[1]}”", "检查括号和逗号")
+            self._fail("expr.expected", tok[2], expected=value, found=tok[1])
         self._pos += 1
         return tok
 
@@ -299,13 +289,13 @@ class Expression:
         """One level deeper (bracket, call, sign): bounded, so the parser's recursion stays shallow."""
         self._nesting += 1
         if self._nesting > MAX_NESTING:
-            self._fail(pos, f"括号、函数或负号嵌套超过 {MAX_NESTING} 层", "减少嵌套，去掉多余的括号")
+            self._fail("expr.nesting", pos, limit=MAX_NESTING)
 
     def _parse_primary(self):
         kind, value, pos = self._take()
         if kind in ("number", "string") and len(value) > MAX_LITERAL + 2:
             what = "数字" if kind == "number" else "文字"
-            self._fail(pos, f"{what}太长（{len(value):,} 个字符，上限 {MAX_LITERAL:,}）", f"缩短这段{what}")
+            self._fail("expr.literal_too_long", pos, what=what, limit=MAX_LITERAL, length=len(value))
         if kind == "number":
             return Literal(float(value) if "." in value else int(value))
         if kind == "string":
@@ -324,7 +314,7 @@ class Expression:
             name = _ALIASES.get(value, value)
             if name not in FUNCTIONS:
                 known = "、".join(sorted(FUNCTIONS))
-                self._fail(pos, f"未知函数“{value}”", f"可用函数：{known}")
+                self._fail("expr.unknown_function", pos, name=value, known=known)
             self._enter(pos)
             self._take("(")
             args = []
@@ -337,11 +327,9 @@ class Expression:
             self._nesting -= 1
             arity = FUNCTIONS[name][0]
             if len(args) != arity:
-                self._fail(
-                    pos, f"函数 {name}() 需要 {arity} 个参数，实有 {len(args)} 个", f"按 {name}(…) 的用法补齐参数"
-                )
+                self._fail("expr.arity", pos, name=name, arity=arity, count=len(args))
             return Call(name, tuple(args))
-        self._fail(pos, f"此处不应出现“{value}”", "检查运算符两边是否都有内容")
+        self._fail("expr.unexpected", pos, token=value)
 
     # ---- inspection ----------------------------------------------------
     def _walk(self, node=None):

@@ -171,7 +171,7 @@ class Form:
         from toolkit.forms.errors import FormError
 
         raise FormError(
-            f"问卷 {self.id} 中没有题目 {question_id!r}。修改：检查题目编号，可用编号：{', '.join(self.question_ids())}。"
+            "form.question_unknown", form=self.id, question=question_id, known=", ".join(self.question_ids())
         )
 
     def question_ids(self) -> list[str]:

@@ -3,23 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from toolkit.errors import render, render_parts, stated
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Problem:
+    """A problem of a form definition: a catalogue ``code`` (:data:`toolkit.errors.CATALOGUE`), ``where``
+    it is ("surveys/x.yaml 第12行 题目 q3") and the facts its template names (``context``)."""
+
+    code: str
+    where: str
+    question_id: str | None
     level: str  # 'error' or 'warning'
-    where: str  # e.g. "surveys/x.yaml 第12行 题目 q3"
-    rule: str  # what is wrong, with the offending value
-    fix: str  # what to do about it
-    question_id: str | None = None
+    context: dict
+
+    def __init__(self, code: str, where: str, question_id: str | None = None, *, level: str = "error", **context: Any):
+        for name, value in (
+            ("code", code),
+            ("where", where),
+            ("question_id", question_id),
+            ("level", level),
+            ("context", context),
+        ):
+            object.__setattr__(self, name, value)
 
     @property
     def is_error(self) -> bool:
         return self.level == "error"
 
+    @property
+    def rule(self) -> str:
+        """What is wrong, with the offending value."""
+        _, rule, value, _ = render_parts(self.code, {**self.context, "where": self.where})
+        return stated(rule, value)
+
+    @property
+    def fix(self) -> str:
+        return render_parts(self.code, {**self.context, "where": self.where})[3]
+
     def __str__(self) -> str:
         tag = "错误" if self.is_error else "提醒"
-        return f"[{tag}] {self.where}：{self.rule}。修改：{self.fix}。"
+        return f"[{tag}] " + render(self.code, **{**self.context, "where": self.where})
 
 
 def where(path: str | None, line: int | None = None, question_id: str | None = None, field: str | None = None) -> str:

@@ -45,12 +45,11 @@ _MESSAGES = {  # the re parser's commonest complaints, in the user's language
     "bad character range": "方括号中的范围写反了（如 [9-0]）",
     "min repeat greater than max repeat": "{m,n} 中 m 大于 n",
 }
-_FIX = "改写为不嵌套重复、各分支互不重叠的写法，例如用 ^[a-z ]+$ 代替 ^([a-z]+ ?)+$，用 ^a+$ 代替 ^(a|aa)+$"
 
 
-def _error(pattern: str, what: str, fix: str) -> ExpressionError:
+def _error(code: str, pattern: str, **context) -> ExpressionError:
     shown = pattern if len(pattern) <= 60 else pattern[:60] + "…"
-    return ExpressionError(f"正则表达式 {shown!r}：{what}。修改：{fix}。", what=f"正则表达式 {shown!r} {what}", fix=fix)
+    return ExpressionError(code, pattern=shown, **context)
 
 
 def _children(item) -> list:
@@ -142,31 +141,23 @@ def _parse(pattern: str):
 def compile_pattern(pattern: str):
     """The compiled pattern; :class:`ExpressionError` for a pattern too big or not valid."""
     if len(pattern) > MAX_PATTERN:
-        raise _error(pattern, f"太长（{len(pattern)} 个字符，上限 {MAX_PATTERN}）", "缩短正则表达式")
+        raise _error("regex.too_long", pattern, length=len(pattern), limit=MAX_PATTERN)
     try:
         tree = _parse(pattern)
     except re.error as err:
         at = f"第 {err.pos + 1} 个字符处：" if err.pos is not None else ""
         msg = next((zh for en, zh in _MESSAGES.items() if err.msg.startswith(en)), err.msg)
-        raise _error(
-            pattern,
-            f"写法有误（{at}{msg}）",
-            "检查括号、方括号是否配对，特殊字符 . * + ? ( ) [ ] { } | \\ 作为普通字符时前面加 \\",
-        ) from None
+        raise _error("regex.syntax", pattern, detail=f"{at}{msg}") from None
     except (RecursionError, OverflowError, ValueError) as err:
-        raise _error(pattern, f"无法解析（{type(err).__name__}）", "简化正则表达式") from None
+        raise _error("regex.unparseable", pattern, reason=type(err).__name__) from None
     if _depth(tree) > MAX_NESTING:
-        raise _error(pattern, f"括号嵌套超过 {MAX_NESTING} 层", "减少括号嵌套")
+        raise _error("regex.nesting", pattern, limit=MAX_NESTING)
     if _size(tree) > MAX_EXPANDED:
-        raise _error(
-            pattern,
-            f"重复次数相乘后超过 {MAX_EXPANDED:,} 项（如 (a{{999}}){{999}}），会耗尽内存",
-            "减小 {m,n} 中的次数，或改用 + 或 * ",
-        )
+        raise _error("regex.too_big", pattern, limit=MAX_EXPANDED)
     try:
         return regex.compile(pattern)
     except (regex.error, RecursionError, OverflowError, ValueError, MemoryError) as err:
-        raise _error(pattern, f"写法有误（{err}）", "按 Python 正则表达式的写法改正") from None
+        raise _error("regex.syntax", pattern, detail=str(err)) from None
 
 
 def search(pattern: str, text: str) -> bool:
@@ -175,9 +166,7 @@ def search(pattern: str, text: str) -> bool:
     try:
         return compiled.search(text, timeout=MATCH_TIMEOUT) is not None
     except TimeoutError:
-        raise _error(
-            pattern, f"在 {len(text):,} 个字符的答案上 {MATCH_TIMEOUT:g} 秒内没有算完（灾难性回溯）", _FIX
-        ) from None
+        raise _error("regex.timeout", pattern, seconds=MATCH_TIMEOUT, length=len(text)) from None
 
 
 def _probes(pattern: str) -> list[str]:
@@ -193,11 +182,11 @@ def check_pattern(pattern: str) -> ExpressionError | None:
     except ExpressionError as err:
         return err
     if _nested_repeat(_parse(pattern)):
-        return _error(pattern, "含有嵌套的重复（如 (a+)+），对某些答案会算上几小时，录入和导入随之卡住", _FIX)
+        return _error("regex.nested_repeat", pattern)
     for probe in _probes(pattern):
         try:
             compiled.search(probe, timeout=PROBE_TIMEOUT)
         except TimeoutError:
             shown = probe[0] * 3 + "…"
-            return _error(pattern, f"对 {shown!r} 这样的答案会算上几小时（灾难性回溯），录入和导入随之卡住", _FIX)
+            return _error("regex.backtracking", pattern, example=shown)
     return None

@@ -5,6 +5,7 @@ Shared by the entry widgets (live checks) and ingest (row validation), so both a
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import unicodedata
@@ -13,24 +14,70 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from toolkit.errors import quoted
+from toolkit.errors import render, render_here
 from toolkit.forms.errors import ExpressionError, FormError
 from toolkit.forms.expressions import Expression
 from toolkit.forms.model import OTHER, Form, Question, expression_scope, other_key
 from toolkit.numbers import to_float
 
+# the rule each answer code breaks, as ingest's report counts them
+RULES = {
+    "answer.type": "type",
+    "answer.irrelevant": "irrelevant",
+    "answer.required": "required",
+    "answer.rows_missing": "required",
+    "answer.choice_unknown": "choice",
+    "answer.row_unknown": "choice",
+    "answer.row_choice_unknown": "choice",
+    "answer.choice_repeated": "choice",
+    "answer.too_many": "count",
+    "answer.too_few": "count",
+    "answer.constraint": "constraint",
+    "answer.excel_error": "excel_error",  # ingest: a cell Excel shows as an error, its answer unknown
+}
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class AnswerProblem:
+    """An answer that breaks its form: a catalogue ``code`` (``answer.…``), the question, the value given
+    and the facts the code's template names (``context``: the question's ``number`` in its form …).
+    The message is rendered only when read (validation is a hot path)."""
+
+    code: str
     question_id: str
-    rule: str  # required | choice | type | count | constraint | irrelevant
     value: Any
-    message: str  # Chinese: the rule broken and the fix
-    level: str = "error"  # 'warning' for answers given to a skipped question
+    level: str  # 'warning' for answers given to a skipped question
+    context: dict
+
+    def __init__(self, code: str, question_id: str, value: Any, *, level: str = "error", **context: Any):
+        for name, v in (("code", code), ("question_id", question_id), ("value", value), ("level", level)):
+            object.__setattr__(self, name, v)
+        object.__setattr__(self, "context", context)
+
+    @property
+    def rule(self) -> str:
+        """required | choice | type | count | constraint | irrelevant"""
+        return RULES[self.code]
 
     @property
     def is_error(self) -> bool:
         return self.level == "error"
+
+    @property
+    def message(self) -> str:
+        """Chinese: the question, the rule broken, the value and the fix."""
+        return render(self.code, question=self.question_id, value=self.value, **self.context)
+
+    @property
+    def detail(self) -> str:
+        """The message without naming the question, for a page that shows it under the question."""
+        return render_here(self.code, question=self.question_id, value=self.value, **self.context)
+
+    def renumbered(self, number: int) -> AnswerProblem:
+        """The same problem naming its question by ``number`` (its place in the whole form)."""
+        out = copy.copy(self)
+        object.__setattr__(out, "context", {**self.context, "number": number})
+        return out
 
 
 @lru_cache(maxsize=4096)
@@ -46,7 +93,14 @@ def _holds(form: Form, q: Question, field: str, scope: Mapping[str, Any], curren
     except ExpressionError as err:
         name = {"relevant": "跳题条件", "constraint": "取值限制"}[field]
         raise FormError(
-            f"问卷 {form.id} {_fmt(q, form)}的{name}（{field}: {text}）无法计算：{err.what}。修改：{err.fix}。"
+            "form.expression_failed",
+            form=form.id,
+            question=_fmt(q, form),
+            name=name,
+            field=field,
+            text=text,
+            what=err.what,
+            fix=err.fix,
         ) from None
 
 
@@ -122,44 +176,42 @@ def _fmt(q: Question, form: Form) -> str:
     return f"第{form.number(q.id)}题（{q.id}）" if q.kind != "note" else q.id
 
 
+@dataclass(frozen=True)
 class _ChoiceList:
     """The "id=label" list for a message, built only when a message is (validation is a hot path)."""
 
-    def __init__(self, q: Question):
-        self.q = q
+    q: Question
 
     def __str__(self) -> str:
         return "、".join(f"{c}={self.q.choice_label(c)}" for c in self.q.choice_ids())
 
 
 def _check_kind(form: Form, q: Question, value: Any, out: list[AnswerProblem]) -> None:
-    where = _fmt(q, form)
-    add = lambda rule, msg: out.append(AnswerProblem(q.id, rule, value, f"{where}：{msg}"))  # noqa: E731
+    number = form.number(q.id)
+    add = lambda code, **context: out.append(AnswerProblem(code, q.id, value, number=number, **context))  # noqa: E731
     ids = q.choice_ids()
     labels = _ChoiceList(q)
     if q.kind in ("single", "likert") and not q.is_matrix:
         if value not in ids:
-            add("choice", f"选项 {quoted(value)} 不在本题选项中。修改：选项应为 {labels}")
+            add("answer.choice_unknown", labels=labels)
     elif q.is_matrix:
         rows = {r.id for r in q.rows}
         for row, v in value.items():
             if row not in rows:
-                add("choice", f"没有矩阵行 {quoted(row)}。修改：行应为 {', '.join(r.id for r in q.rows)}")
+                add("answer.row_unknown", row=row, rows=", ".join(r.id for r in q.rows))
             elif v not in ids:
-                add(
-                    "choice",
-                    f"第“{q.rows[[r.id for r in q.rows].index(row)].label}”行的选项 {quoted(v)} 不在量表中。修改：应为 {labels}",
-                )
+                label = q.rows[[r.id for r in q.rows].index(row)].label
+                out.append(AnswerProblem("answer.row_choice_unknown", q.id, v, number=number, row=label, labels=labels))
     elif q.kind in ("multiple", "ranking"):
         bad = [v for v in value if v not in ids]
         if bad:
-            add("choice", f"选项 {quoted(bad)} 不在本题选项中。修改：选项应为 {labels}")
+            out.append(AnswerProblem("answer.choice_unknown", q.id, bad, number=number, labels=labels))
         if len(set(value)) != len(value):
-            add("choice", "同一选项出现了两次。修改：每个选项只选一次")
+            add("answer.choice_repeated")
         if q.max_choices and len(value) > q.max_choices:
-            add("count", f"最多选 {q.max_choices} 项，实选 {len(value)} 项。修改：减少所选项目")
+            add("answer.too_many", limit=q.max_choices, count=len(value))
         if q.min_choices and len(value) < q.min_choices:
-            add("count", f"至少选 {q.min_choices} 项，实选 {len(value)} 项。修改：补选")
+            add("answer.too_few", limit=q.min_choices, count=len(value))
 
 
 def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list[AnswerProblem]]:
@@ -181,39 +233,25 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
                 "date": "写成 2026-05-01 这样的日期",
                 "likert": "按行填写量表选项",
             }.get(q.kind, "检查填写内容")
-            problems.append(
-                AnswerProblem(q.id, "type", raw, f"{_fmt(q, form)}：{quoted(raw)} 不是有效的答案。修改：{kind_fix}")
-            )
+            problems.append(AnswerProblem("answer.type", q.id, raw, number=form.number(q.id), kind_fix=kind_fix))
             continue
         if q.id not in shown:
             if value is not None:
                 problems.append(
                     AnswerProblem(
-                        q.id,
-                        "irrelevant",
-                        raw,
-                        f"{_fmt(q, form)}：按跳题逻辑（{q.relevant}）本题应跳过，却有答案 {quoted(raw)}。"
-                        "修改：核对前面题目的答案；本题答案不计入",
-                        level="warning",
+                        "answer.irrelevant", q.id, raw, level="warning", number=form.number(q.id), relevant=q.relevant
                     )
                 )
             continue
         if value is None:
             if q.required:
-                problems.append(
-                    AnswerProblem(q.id, "required", raw, f"{_fmt(q, form)}：本题必答，未填写。修改：补填“{q.label}”")
-                )
+                problems.append(AnswerProblem("answer.required", q.id, raw, number=form.number(q.id), label=q.label))
             continue
         if q.is_matrix and q.required:
             missing = [r.label for r in q.rows if r.id not in value]
             if missing:
                 problems.append(
-                    AnswerProblem(
-                        q.id,
-                        "required",
-                        raw,
-                        f"{_fmt(q, form)}：必答矩阵题缺少以下行：{'、'.join(missing)}。修改：逐行补填",
-                    )
+                    AnswerProblem("answer.rows_missing", q.id, raw, number=form.number(q.id), rows="、".join(missing))
                 )
         before = len(problems)
         _check_kind(form, q, value, problems)
@@ -222,15 +260,8 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
             and q.constraint
             and not _holds(form, q, "constraint", expression_scope({**answers, q.id: value}), value)
         ):
-            msg = q.constraint_message or f"不满足取值限制 {q.constraint}"
-            problems.append(
-                AnswerProblem(
-                    q.id,
-                    "constraint",
-                    raw,
-                    f"{_fmt(q, form)}：{msg}（填写的是 {quoted(raw)}）。修改：核对原始问卷后改正",
-                )
-            )
+            rule = q.constraint_message or f"不满足取值限制 {q.constraint}"
+            problems.append(AnswerProblem("answer.constraint", q.id, raw, number=form.number(q.id), rule=rule))
         clean[q.id] = value
         if q.other:
             chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)

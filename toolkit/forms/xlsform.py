@@ -207,16 +207,14 @@ def xlsform_to_xml(path: str | Path) -> tuple[str, list[str]]:
     try:
         result = convert(str(path), warnings=warnings, validate=False)
     except PyXFormError as err:
-        raise FormError(
-            f"{path}：pyxform 无法转换该 XLSForm：{err}。修改：按提示改正 survey/choices 表后重试。"
-        ) from None
+        raise FormError("xlsform.not_converted", path=path, reason=err) from None
     return result.xform, warnings
 
 
 # ---- import -----------------------------------------------------------------------------------------
 def _sheet_records(wb, name: str, path) -> list[dict]:
     if name not in wb.sheetnames:
-        raise FormError(f"{path}：缺少工作表 {name!r}。修改：XLSForm 需要 survey、choices（和可选的 settings）工作表。")
+        raise FormError("xlsform.sheet_missing", path=path, sheet=name)
     rows = list(wb[name].iter_rows(values_only=True))
     if not rows:
         return []
@@ -226,10 +224,7 @@ def _sheet_records(wb, name: str, path) -> list[dict]:
         from toolkit.filesafety import column_letters
 
         cols = "、".join(column_letters(j + 1) for j, h in enumerate(header) if h == twice[0])
-        raise FormError(
-            f"{path}：{name} 表第1行的列名“{twice[0]}”出现了两次（{cols} 列），无法确定用哪一列。"
-            "修改：删除多余的一列或给它改名后重试。"
-        )
+        raise FormError("sheet.column_repeated", path=path, sheet=f"{name} 表", row=1, column=twice[0], columns=cols)
     out = []
     for i, values in enumerate(rows[1:], start=2):
         rec = {h: v for h, v in zip(header, values) if h and v is not None and str(v).strip() != ""}
@@ -277,7 +272,13 @@ def _expression(rec: dict, field: str, q: Question, matrix_rows: dict[str, str],
         try:
             Expression(text)
         except ExpressionError as err:
-            raise FormError(f"{path} survey 表第{rec['__row__']}行（{q.id}）的 {field}：{err}") from None
+            raise FormError(
+                "form.expression_invalid",
+                where=f"{path} survey 表第{rec['__row__']}行（{q.id}）的 {field}",
+                expression=text,
+                what=err.what,
+                fix=err.fix,
+            ) from None
     return text or None
 
 
@@ -288,10 +289,7 @@ def _int(value, rec: dict, column: str) -> int | None:
         return None
     number = to_int(value if isinstance(value, (int, float)) else str(value))
     if number is None:
-        raise FormError(
-            f"survey 表第{rec['__row__']}行（{rec.get('name')}）的 {column} 是“{value}”，不是整数。"
-            "修改：填写一个整数（如 3），或清空该单元格。"
-        )
+        raise FormError("xlsform.not_integer", row=rec["__row__"], question=rec.get("name"), column=column, value=value)
     return number
 
 
@@ -305,18 +303,18 @@ def read_xlsform(path: str | Path) -> Form:
 
     path = Path(path)
     if not path.exists():
-        raise FormError(f"找不到 XLSForm 文件 {path}。修改：检查路径。")
+        raise FormError("file.not_found", path=path)
     try:
         blob = read_input(path)  # a regular file of bounded size; a zip that would not explode
         book = check_workbook(blob)
         for name in ("survey", "choices", "settings"):  # the sheets read below
             book.scan(name)
     except UnsafeFile as bad:
-        raise FormError(f"{path}：{bad.what}。修改：{bad.fix}。") from None
+        raise FormError.from_error(bad, path=path) from None
     try:
         wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
     except Exception as err:  # not a zip/xlsx
-        raise FormError(f"{path}：无法作为 .xlsx 打开（{err}）。修改：用 Excel 另存为 .xlsx 后重试。") from None
+        raise FormError("file.not_xlsx", path=path, reason=err) from None
     survey = _sheet_records(wb, "survey", path)
     lists: dict[str, list[Choice]] = {}
     for rec in _sheet_records(wb, "choices", path):

@@ -48,12 +48,8 @@ MAX_BYTES = 1 * 2**20  # a survey with 200 questions is ~50 KB
 MAX_DEPTH = 30  # nesting of lists and mappings; a survey needs 5
 
 
-class _Refused(yaml.YAMLError):
-    """YAML the loader will not read: ``line``, ``what`` is wrong and the ``fix``."""
-
-    def __init__(self, node_or_event, what: str, fix: str):
-        super().__init__(what)
-        self.line, self.what, self.fix = node_or_event.start_mark.line + 1, what, fix
+class _Refused(FormError, yaml.YAMLError):
+    """YAML the loader will not read, as a catalogue code naming the line; raised as a FormError naming the file."""
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -67,14 +63,10 @@ class _LineLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(
-                event,
-                f"使用了 YAML 锚点/别名（&{event.anchor} 或 *{event.anchor}）",
-                "把引用处的内容直接写出来；多道题共用的选项写在 choice_lists 中，题目里写 choices: 列表名",
-            )
+            raise _Refused("yaml.anchor", line=event.start_mark.line + 1, anchor=event.anchor)
         self._depth = getattr(self, "_depth", 0) + 1
         if self._depth > MAX_DEPTH:
-            raise _Refused(event, f"列表和键值对嵌套超过 {MAX_DEPTH} 层", "问卷定义只需几层缩进，检查缩进或括号")
+            raise _Refused("yaml.too_deep", line=event.start_mark.line + 1, limit=MAX_DEPTH)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -86,11 +78,7 @@ class _LineLoader(yaml.SafeLoader):
         except (ValueError, OverflowError):  # e.g. a 100,000-digit number, the date 2026-13-45
             value = str(node.value)
             shown = value if len(value) <= 40 else f"{value[:40]}…（共 {len(value):,} 个字符）"
-            raise _Refused(
-                node,
-                f"无法读取的值 {shown}：看起来是数字或日期，却不是有效的数字或日期",
-                "文字值加上引号，数字写成正常长度，日期写成存在的日期（如 2026-05-01）",
-            ) from None
+            raise _Refused("yaml.bad_value", line=node.start_mark.line + 1, value=shown) from None
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -104,11 +92,7 @@ class _LineLoader(yaml.SafeLoader):
                 except TypeError:
                     continue  # an unhashable key: the SafeLoader reports it
                 if first is not None:
-                    raise _Refused(
-                        key_node,
-                        f"键 {key!r} 重复（第{first}行已有同名的键，YAML 只会保留后一个）",
-                        "删除多余的一处，或把两处内容合并",
-                    )
+                    raise _Refused("yaml.duplicate_key", line=key_node.start_mark.line + 1, key=key, first=first)
                 seen[key] = key_node.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
@@ -118,39 +102,26 @@ class _LineLoader(yaml.SafeLoader):
 def _choices(raw, ctx: str, problems: list[Problem], path, line, qid) -> list[Choice]:
     out = []
     if raw is not None and not isinstance(raw, list):
-        problems.append(
-            Problem(
-                "error",
-                where(path, line, qid, ctx),
-                f"应为选项列表，实为 {_shape(raw)}",
-                "每个选项占一行，以“- ”开头",
-                qid,
-            )
-        )
+        problems.append(Problem("form.choices_not_list", where(path, line, qid, ctx), qid, shape=_shape(raw)))
         return out
     for i, item in enumerate(raw or [], start=1):
         if isinstance(item, dict):
             cid, label = item.get("id"), item.get("label")
             if cid is None or label is None:
                 problems.append(
-                    Problem(
-                        "error",
-                        where(path, item.get("__line__", line), qid, ctx),
-                        f"第{i}个选项缺少 id 或 label",
-                        "每个选项写成 {id: 英文编号, label: 中文文字}",
-                        qid,
-                    )
+                    Problem("form.choice_incomplete", where(path, item.get("__line__", line), qid, ctx), qid, index=i)
                 )
                 continue
             if isinstance(cid, bool):
                 # YAML reads bare yes/no/on/off as booleans: the id the author meant is lost
                 problems.append(
                     Problem(
-                        "error",
+                        "form.choice_id_bool",
                         where(path, item.get("__line__", line), qid, ctx),
-                        f"第{i}个选项的 id 被 YAML 读成了布尔值 {cid}",
-                        f'给 id 加上引号，例如 id: "{"yes" if cid else "no"}"',
                         qid,
+                        index=i,
+                        value=cid,
+                        meant="yes" if cid else "no",
                     )
                 )
                 continue
@@ -160,13 +131,7 @@ def _choices(raw, ctx: str, problems: list[Problem], path, line, qid) -> list[Ch
             out.append(Choice(str(i), str(item)))
         else:
             problems.append(
-                Problem(
-                    "error",
-                    where(path, line, qid, ctx),
-                    f"第{i}个选项格式无法识别：{str(item)[:60]}",
-                    "写成 {id: 编号, label: 文字} 或直接写文字",
-                    qid,
-                )
+                Problem("form.choice_unreadable", where(path, line, qid, ctx), qid, index=i, item=str(item)[:60])
             )
     return out
 
@@ -186,13 +151,7 @@ def _scalars(raw: dict, keys, problems: list[Problem], path, line, qid) -> dict:
     for key in keys:
         if isinstance(raw.get(key), (list, dict)):
             problems.append(
-                Problem(
-                    "error",
-                    where(path, line, qid, key),
-                    f"{key} 应为一个值，实为{_shape(raw[key])}",
-                    f"写成 {key}: 值（文字含冒号等符号时加引号）",
-                    qid,
-                )
+                Problem("form.not_one_value", where(path, line, qid, key), qid, key=key, shape=_shape(raw[key]))
             )
             out[key] = None
     return out
@@ -202,23 +161,20 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
     """Build a Form from parsed YAML, collecting structural problems instead of failing at the first."""
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        raise FormError(
-            f"{path or '问卷'}：文件内容不是一个问卷定义（应以 id、title、questions 等字段开头）。"
-            "修改：参照 surveys/ 中的示例问卷编写。"
-        )
+        raise FormError("form.not_a_form", path=path or "问卷")
     for key in ("id", "title", "questions"):
         if not data.get(key):
-            problems.append(Problem("error", where(path, 1), f"缺少必填字段 {key}", f"在文件开头加入 {key}: …"))
+            problems.append(Problem("form.field_missing", where(path, 1), key=key))
     data = _scalars(data, ("id", "title", "version", "description"), problems, path, 1, None)
-    for key, shape, fix in (
-        ("choice_lists", dict, "写成 列表名: 选项列表"),
-        ("questions", list, "每道题以“- id: …”开头"),
-    ):
-        if data.get(key) is not None and not isinstance(data[key], shape):
-            problems.append(
-                Problem("error", where(path, 1, None, key), f"{key} 格式不对，实为{_shape(data[key])}", fix)
-            )
-            data[key] = None
+    if data.get("choice_lists") is not None and not isinstance(data["choice_lists"], dict):
+        at = where(path, 1, None, "choice_lists")
+        problems.append(Problem("form.choice_lists_shape", at, shape=_shape(data["choice_lists"])))
+        data["choice_lists"] = None
+    if data.get("questions") is not None and not isinstance(data["questions"], list):
+        problems.append(
+            Problem("form.questions_shape", where(path, 1, None, "questions"), shape=_shape(data["questions"]))
+        )
+        data["questions"] = None
     lists = {}
     for name, raw in (data.get("choice_lists") or {}).items():
         if name == "__line__":
@@ -234,14 +190,7 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
     )
     for idx, raw in enumerate(data.get("questions") or [], start=1):
         if not isinstance(raw, dict):
-            problems.append(
-                Problem(
-                    "error",
-                    where(path, None, None, f"第{idx}题"),
-                    f"题目定义不是键值对：{raw!r}",
-                    "每道题写成 - id: …\\n  kind: …\\n  label: …",
-                )
-            )
+            problems.append(Problem("form.question_not_mapping", where(path, None, None, f"第{idx}题"), raw=repr(raw)))
             continue
         line = raw.get("__line__")
         raw = _scalars(raw, _SCALAR_KEYS, problems, path, line, str(raw.get("id") or f"#{idx}"))
@@ -249,23 +198,18 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
         for key in sorted(set(raw) - _QUESTION_KEYS - {"__line__"}, key=str):
             problems.append(
                 Problem(
-                    "warning",
+                    "form.field_unknown",
                     where(path, line, qid),
-                    f"未知字段 {key}（将被忽略）",
-                    f"可用字段：{', '.join(sorted(_QUESTION_KEYS))}",
                     qid,
+                    level="warning",
+                    key=key,
+                    known=", ".join(sorted(_QUESTION_KEYS)),
                 )
             )
         kind = str(raw.get("kind") or "")
         if kind not in KINDS:
             problems.append(
-                Problem(
-                    "error",
-                    where(path, line, qid, "kind"),
-                    f"未知题型 {kind!r}",
-                    f"题型只能是：{', '.join(KINDS)}",
-                    qid,
-                )
+                Problem("form.kind_unknown", where(path, line, qid, "kind"), qid, kind=kind, kinds=", ".join(KINDS))
             )
         q = Question(
             id=qid,
@@ -293,11 +237,7 @@ def form_from_dict(data: Any, path: str | None = None) -> tuple[Form, list[Probl
                 known = "、".join(lists) or "（无）"
                 problems.append(
                     Problem(
-                        "error",
-                        where(path, line, qid, "choices"),
-                        f"引用了不存在的选项列表 {choices!r}",
-                        f"在 choice_lists 中定义它，或改用已有列表：{known}",
-                        qid,
+                        "form.choice_list_unknown", where(path, line, qid, "choices"), qid, name=choices, known=known
                     )
                 )
         elif choices is not None:
@@ -312,21 +252,19 @@ def _read_text(path: Path) -> str:
     from toolkit.filesafety import TooBig, UnsafeFile, read_input
 
     if not path.exists():
-        raise FormError(f"找不到问卷文件 {path}。修改：检查路径，问卷定义通常在 surveys/ 目录下。")
+        raise FormError("file.not_found", path=path)
     try:
         blob = read_input(path, limit=MAX_BYTES)
     except TooBig as big:
         raise FormError(
-            f"{path} 有 {big.size / 2**20:,.1f} MB，超过问卷定义的上限 {MAX_BYTES // 2**20} MB"
-            "（200 道题的问卷也只有几十 KB）。"
-            "修改：确认选的是问卷定义（.yaml），不是答卷数据或其他文件。"
+            "form.too_big", path=path, size=f"{big.bytes / 2**20:,.1f} MB", limit=MAX_BYTES // 2**20
         ) from None
     except UnsafeFile as bad:
-        raise FormError(f"问卷文件 {path}：{bad.what}。修改：{bad.fix}。") from None
+        raise FormError.from_error(bad, path=path) from None
     try:
         return blob.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FormError(f"{path}：不是 UTF-8 编码的文本文件。修改：用 UTF-8 编码另存后再试。") from None
+        raise FormError("file.not_utf8", path=path) from None
 
 
 def read_form(path: str | Path) -> tuple[Form, list[Problem]]:
@@ -335,14 +273,11 @@ def read_form(path: str | Path) -> tuple[Form, list[Problem]]:
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except _Refused as err:
-        raise FormError(f"{path} 第{err.line}行：{err.what}。修改：{err.fix}。") from None
+        raise FormError.from_error(err, path=path) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
-        raise FormError(
-            f"{path} {at}：YAML 格式错误（{getattr(err, 'problem', err)}）。"
-            "修改：检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否配对。"
-        ) from None
+        raise FormError("yaml.syntax", path=path, at=at, reason=getattr(err, "problem", err)) from None
     return form_from_dict(data, str(path))
 
 

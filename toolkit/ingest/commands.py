@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from toolkit.store import db_hint
+
 SOURCES = ("auto", "wjx", "tencent", "kobo", "odk", "table")
 
 
@@ -31,10 +33,7 @@ def _ingest(args) -> int:
             save_report(report, tmp)
     except Exception as err:  # the rows are committed: say so, never that nothing was written
         why = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
-        raise IngestError(
-            f"{_written(report)}；但导入报告未能保存：{why}。数据已入库，无需重新导入"
-            "（重新导入时已导入的行会被跳过）；修改：检查 --report 的位置、写权限和磁盘空间。"
-        ) from None
+        raise IngestError("ingest.report_not_saved", written=_written(report), reason=why) from None
     report["report_path"] = str(out)
     if args.json:
         print(to_json(_masked(report)))
@@ -43,7 +42,7 @@ def _ingest(args) -> int:
         print(f"  报告已保存：{out}")
         if report["rejected"]:
             print(
-                f"  改正隔离行：weidiaoyan rejected export --form {args.form} --db {args.db}，"
+                f"  改正隔离行：weidiaoyan rejected export --form {args.form} {db_hint(args)}，"
                 "改好后用 weidiaoyan rejected resubmit 重新提交"
             )
     return 0
@@ -114,9 +113,7 @@ def _open_existing(db: str):
     from toolkit.store import open_store
 
     if "://" not in db and not Path(db).is_file():
-        raise IngestError(
-            f"数据库 {db} 不存在。修改：--db 给出导入时用的数据库文件（weidiaoyan db info --db 文件 可查看内容）。"
-        )
+        raise IngestError("db.not_found", db=db)
     return open_store(db)
 
 
@@ -154,7 +151,7 @@ def _rejected_export(args) -> int:
         )
     )
     print(
-        f"  改正黄色单元格后运行：weidiaoyan rejected resubmit {out} --form {args.form} --db {args.db} --operator 姓名"
+        f"  改正黄色单元格后运行：weidiaoyan rejected resubmit {out} --form {args.form} {db_hint(args)} --operator 姓名"
     )
     return 0
 
@@ -187,11 +184,13 @@ def _rejected_resubmit(args) -> int:
 
 def register(subparsers) -> None:
     from toolkit.cli import group
+    from toolkit.store import add_db_env
 
     p = subparsers.add_parser("ingest", help="导入问卷星、腾讯问卷、Kobo/ODK 或任意表格的答卷：校验、隔离、去重")
     p.add_argument("file", metavar="FILE", help="导出文件（.xlsx / .xls / .csv）")
     p.add_argument("--form", required=True, help="问卷定义 YAML（如 surveys/annual_topics.yaml）")
     p.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
+    add_db_env(p)
     p.add_argument("--source", default="auto", choices=SOURCES, help="数据来源；auto 自动识别（默认）")
     p.add_argument("--sheet", default=None, help="Excel 工作表名（默认第一个有数据的表）")
     p.add_argument(
@@ -222,6 +221,7 @@ def register(subparsers) -> None:
     e = rejected.add_parser("export", help="把待处理的隔离行导出为待修正表（.xlsx）：原始值、问题、可编辑的答案区")
     e.add_argument("--form", required=True, help="问卷定义 YAML（导入时用的那份）")
     e.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
+    add_db_env(e)
     e.add_argument("--batch", type=int, default=None, help="只导出这个导入批次（默认全部批次）")
     e.add_argument("-o", "--output", default=None, help="待修正表路径（默认 reports/待修正_问卷编号.xlsx）")
     e.add_argument(
@@ -234,6 +234,7 @@ def register(subparsers) -> None:
     r.add_argument("file", metavar="FILE", help="weidiaoyan rejected export 生成并改好的 .xlsx")
     r.add_argument("--form", required=True, help="问卷定义 YAML（与导出时相同）")
     r.add_argument("--db", default="data/toolkit.db", help="数据库文件或地址（默认 data/toolkit.db）")
+    add_db_env(r)
     r.add_argument("--operator", required=True, help="操作人姓名（记入审计日志）")
     r.add_argument("--reason", default=None, help="修改说明（记入审计日志）")
     r.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果（供脚本使用）")

@@ -79,10 +79,6 @@ class RawTable:
         return None
 
 
-def _fail(path, what: str, fix: str) -> IngestError:
-    return IngestError(f"文件 {path}：{what}。修改：{fix}。")
-
-
 def read_table(path: str | Path, sheet: int | str | None = None, header_row: int | None = None) -> RawTable:
     """Read ``path`` (xlsx, xls or csv/txt in any of the usual encodings) into a ``RawTable``.
 
@@ -91,27 +87,28 @@ def read_table(path: str | Path, sheet: int | str | None = None, header_row: int
     """
     path = Path(path)
     if not path.exists():
-        raise _fail(path, "文件不存在", "检查文件名和路径")
+        raise IngestError("file.not_found", path=path)
     if path.is_dir():
-        raise _fail(path, "这是一个文件夹，不是导出文件", "指定文件夹里的导出文件")
+        raise IngestError("file.is_folder", path=path, via="")
     ext = path.suffix.lower()
     if ext not in TABLE_SUFFIXES:
         kind = _DOCUMENT_KINDS.get(ext, "")
-        raise _fail(
-            path,
-            f"不支持的文件类型 {ext}{'（' + kind + '）' if kind else ''}，支持 .xlsx/.xls/.csv",
-            "给出平台导出的答卷表格（Excel 或 CSV）；Word/PDF 里的表格请先复制到 Excel 另存为 .xlsx",
+        raise IngestError(
+            "file.type_unsupported",
+            path=path,
+            suffix=ext + (f"（{kind}）" if kind else ""),
+            accepted="平台导出的答卷表格 .xlsx、.xls 或 .csv（Word/PDF 里的表格先复制到 Excel 另存为 .xlsx）",
         )
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
-        raise _fail(path, f"表头行号 {header_row!r} 无效", "--header-row 写表头所在的行号（从 1 数起的正整数）")
+        raise IngestError("ingest.header_row_invalid", path=path, value=header_row)
     try:
         blob = read_input(path)  # a regular file of bounded size (a FIFO or /dev/zero is refused)
         book = check_workbook(blob) if blob.startswith(XLSX_MAGIC) else None
     except UnsafeFile as bad:
-        raise _fail(path, bad.what, bad.fix) from None
+        raise IngestError.from_error(bad, path=path) from None
     digest = hashlib.sha256(blob).hexdigest()
     if not blob.strip():
-        raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据")
+        raise IngestError("file.empty", path=path)
     if blob.startswith(XLSX_MAGIC):
         _check_workbook_zip(path, book)
         table = _read_excel(path, blob, "xlsx", sheet, header_row, book)
@@ -123,7 +120,7 @@ def read_table(path: str | Path, sheet: int | str | None = None, header_row: int
         table.notes.append(f"扩展名 {ext} 与文件内容（{table.kind}）不符，已按 {table.kind} 读取")
     table.sha256 = digest
     if not table.header or all(h.startswith("第") and h.endswith("列") for h in table.header):
-        raise _fail(path, "没有表头行", "导出时保留第一行的题目标题")
+        raise IngestError("ingest.no_header", path=path)
     return table
 
 
@@ -164,21 +161,13 @@ def _check_workbook_zip(path: Path, book: CheckedWorkbook) -> None:
         if any(n.startswith("ppt/") for n in names)
         else "压缩包（不是 Excel 工作簿）"
     )
-    raise _fail(
-        path,
-        f"不支持的文件类型：内容是{kind}，不是 Excel 表格；支持 .xlsx/.xls/.csv",
-        "给出平台导出的答卷表格（Excel 或 CSV）",
-    )
+    raise IngestError("file.not_table", path=path, kind=f"内容是{kind}")
 
 
 def _sheet_missing(path: Path, sheet, names: list[str]) -> IngestError:
     have = "、".join(f"“{n}”" for n in names) or "（无）"
-    what = f"没有第 {sheet + 1} 个工作表" if isinstance(sheet, int) else f"没有名为“{sheet}”的工作表"
-    return _fail(
-        path,
-        f"{what}；文件中的工作表有：{have}",
-        "--sheet 改用其中之一（名字要完全一致），或去掉 --sheet 读取第一个有数据的表",
-    )
+    asked = f"第 {sheet + 1} 个工作表" if isinstance(sheet, int) else f"“{sheet}”"
+    return IngestError("sheet.missing", path=path, sheet=asked, names=have)
 
 
 def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | None = None, book=None) -> RawTable:
@@ -198,7 +187,7 @@ def _read_excel(path: Path, blob: bytes, kind: str, sheet, header_row: int | Non
         try:  # before calamine allocates the sheet's whole range (toolkit.filesafety)
             scan = book.scan(names[i], required=True) if book is not None else None
         except UnsafeFile as bad:
-            raise _fail(path, bad.what, bad.fix) from None
+            raise IngestError.from_error(bad, path=path) from None
         return wb.get_sheet_by_index(i)
 
     try:
@@ -244,12 +233,8 @@ def _mark_odd_cells(table: RawTable, scan, left: int) -> None:
 
 
 def _broken(path: Path, kind: str, err: Exception) -> IngestError:
-    what = "文件不完整或已损坏" if kind == "xlsx" else "旧版 Excel（.xls）文件已损坏"
-    return _fail(
-        path,
-        f"{what}，无法打开（{type(err).__name__}: {str(err)[:120]}）",
-        "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再导入",
-    )
+    what = "" if kind == "xlsx" else "旧版 Excel（.xls）文件，"
+    return IngestError("workbook.damaged", path=path, why=f"{what}无法打开：{type(err).__name__}: {str(err)[:120]}")
 
 
 def _header_at(
@@ -262,11 +247,7 @@ def _header_at(
     if header_row is not None:
         k = header_row - first
         if not 0 <= k < len(texts) or not any(c is not None for c in texts[k]):
-            raise _fail(
-                path,
-                f"--header-row {header_row}：第 {header_row} 行是空行或超出了表格范围",
-                "写表头所在的行号（在 Excel 左侧看行号）",
-            )
+            raise IngestError("ingest.header_row_empty", path=path, row=header_row)
         return k, ([f"按 --header-row 从第 {header_row} 行读取表头"] if header_row > 1 else [])
     k = find_header_row(texts)
     if not k:
@@ -281,7 +262,7 @@ def _header_at(
 
 def _from_rows(path: Path, kind: str, rows: list[list], header_row: int | None = None, first: int = 1) -> RawTable:
     if not rows:
-        raise _fail(path, "工作表是空的", "确认导出的是答卷数据而不是空模板")
+        raise IngestError("sheet.empty", path=path)
     scan = max(HEADER_SCAN, (header_row or 0) - first + 1)
     k, notes = _header_at(path, [[_cell_text(v) for v in r] for r in rows[:scan]], header_row, first)
     rows = rows[k:]
@@ -326,14 +307,14 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
     text, encoding = _decode(path, blob)
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if first.lstrip().lower().startswith(("<html", "<!doctype", "<table", "<?xml")):
-        raise _fail(path, "这是网页/XML 文件，不是 CSV 或 Excel", "在平台上选择“导出为 Excel”或“CSV”后重新下载")
+        raise IngestError("file.not_table", path=path, kind="这是网页/XML 文件")
     # a title line above the header has no delimiter: sniff the first line that has one
     lines = text.lstrip("\ufeff").split("\n", HEADER_SCAN)[:HEADER_SCAN]
     delimiter = _sniff(next((line for line in lines if _sniff(line, None)), first))
     try:
         check_text_table(text, delimiter)  # before pandas makes an object per column
     except UnsafeFile as bad:
-        raise _fail(path, bad.what, bad.fix) from None
+        raise IngestError.from_error(bad, path=path) from None
     options = dict(
         sep=delimiter,
         header=None,
@@ -354,11 +335,9 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
                 raise
             frame = pd.read_csv(io.StringIO(text), names=range(width), **options)
     except (pd.errors.ParserError, csv.Error) as err:
-        raise _fail(
-            path, f"CSV 格式错误：{err}", "检查该行是否多了或少了分隔符、引号是否成对；或用 Excel 另存为 .xlsx"
-        ) from None
+        raise IngestError("csv.malformed", path=path, reason=err) from None
     except pd.errors.EmptyDataError:
-        raise _fail(path, "文件是空的（0 行数据）", "从平台重新导出答卷数据") from None
+        raise IngestError("file.empty", path=path) from None
     texts = [
         [v if v.strip() != "" else None for v in r]
         for r in frame.iloc[: max(HEADER_SCAN, header_row or 0)].itertuples(index=False, name=None)
@@ -377,7 +356,7 @@ def _decode(path, blob):
     try:
         return decode_text(blob)
     except UnreadableText as bad:
-        raise _fail(path, bad.what, bad.fix + "，再导入") from None
+        raise IngestError.from_error(bad, path=path) from None
 
 
 def _sniff(first_line: str, default: str | None = ",") -> str | None:

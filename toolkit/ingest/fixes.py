@@ -27,7 +27,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.errors import quoted
 from toolkit.forms import OTHER_LABEL, Form, Question, other_key, validate_answers
 from toolkit.ingest.errors import IngestError
 from toolkit.ingest.readers.base import ChoiceIndex
@@ -208,10 +207,7 @@ def pending_rows(store: Store, form: Form, batch_id: int | None = None) -> list[
     known = {int(b) for b in batches["id"]} if len(batches) else set()
     if batch_id is not None and batch_id not in known:
         have = "、".join(str(b) for b in sorted(known)) or "（无）"
-        raise IngestError(
-            f"问卷“{form.title}”（{form.id}）没有导入批次 {batch_id}。修改：--batch 取 {have} 之一，"
-            "或去掉 --batch 导出全部批次。"
-        )
+        raise IngestError("ingest.batch_unknown", title=form.title, form=form.id, batch=batch_id, known=have)
     groups = _groups(store, known, batch_id, "open")
     reports = {int(b): json.loads(r) if r else {} for b, r in zip(batches.get("id", []), batches.get("report", []))}
     tried = _attempts(store)
@@ -373,26 +369,20 @@ def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
 
     path = Path(path)
     if not path.exists():
-        raise IngestError(f"文件 {path}：不存在。修改：给出 weidiaoyan rejected export 生成的待修正表。")
+        raise IngestError("file.not_found", path=path)
     try:
         blob = read_input(path)  # a regular file of bounded size; a zip that would not explode
         book = check_workbook(blob)
         scan, _ = book.scan(SHEET), book.scan(INFO_SHEET)  # the two sheets read below
     except UnsafeFile as bad:
-        raise IngestError(f"文件 {path}：{bad.what}。修改：{bad.fix}。") from None
+        raise IngestError.from_error(bad, path=path) from None
     try:
         wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises several types for non-xlsx or broken files
-        raise IngestError(
-            f"文件 {path}：不是可读的 .xlsx 工作簿（{type(err).__name__}）。修改：在 Excel 中另存为 "
-            ".xlsx 后重试，或重新运行 weidiaoyan rejected export。"
-        ) from None
+        raise IngestError("file.not_xlsx", path=path, reason=type(err).__name__) from None
     try:
         if SHEET not in wb.sheetnames or INFO_SHEET not in wb.sheetnames:
-            raise IngestError(
-                f"文件 {path}：缺少工作表“{SHEET}”或“{INFO_SHEET}”，不是待修正表。修改：用 "
-                "weidiaoyan rejected export 生成的文件，不要删除或改名工作表。"
-            )
+            raise IngestError("fixes.sheets_missing", path=path, sheets=f"“{SHEET}”或“{INFO_SHEET}”")
         rows = [[_cell_text(v) for v in r] for r in wb[SHEET].iter_rows(values_only=True)]
         info = {
             str(r[0]): _cell_text(r[1])
@@ -413,10 +403,7 @@ def _odd_cells(path, scan, header: list) -> IngestError:
         name = header[c - 1] if c - 1 < len(header) and header[c - 1] else f"第{c}列"
         shown.append(f"第{r}行“{name}”列" + (f"是 Excel 错误值 {text}" if text else "是公式，但文件里没有保存计算结果"))
     more = f"等 {scan.n_odd} 处" if scan.n_odd > len(shown) else ""
-    return IngestError(
-        f"文件 {path}：“{SHEET}”表{'；'.join(shown)}{more}，读不出答案，未作任何改动。"
-        "修改：在这些单元格直接填写答案（不要用公式），保存后重新运行 rejected resubmit。"
-    )
+    return IngestError("fixes.odd_cells", path=path, sheet=SHEET, cells="；".join(shown) + more)
 
 
 def _as_int(text) -> int | None:
@@ -431,13 +418,10 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
     Any problem with the workbook itself raises ``IngestError`` before anything is written.
     """
     if not operator or not str(operator).strip():
-        raise IngestError("重新提交需要操作人。修改：加上 --operator 姓名（记入审计日志）。")
+        raise IngestError("fixes.operator_missing")
     rows, info = _read_sheets(path)
     if info.get("问卷编号") != form.id:
-        raise IngestError(
-            f"文件 {path}：这是问卷 {quoted(info.get('问卷编号'))} 的待修正表，与 --form 指定的问卷 {quoted(form.id)} "
-            "不一致。修改：换用对应的问卷定义。"
-        )
+        raise IngestError("fixes.wrong_form", path=path, found=info.get("问卷编号"), form=form.id)
     header = [h.strip() if h else "" for h in (rows[0] if rows else [])]
     legacy = ROW not in header and LEGACY_ROW in header  # exported before 表格行号: data row numbers
     fixed = [LEGACY_ROW if h == ROW and legacy else h for h in FIXED]
@@ -445,9 +429,11 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
     missing = [h for h in fixed + [c.header for c in columns] if h not in header]
     if missing:
         raise IngestError(
-            f"文件 {path}：“{SHEET}”表缺少列 {'、'.join(missing[:5])}"
-            f"{' 等' if len(missing) > 5 else ''}（共 {len(missing)} 列）。修改：不要删除或改名表头；"
-            "问卷改过的话，重新运行 weidiaoyan rejected export。"
+            "fixes.columns_missing",
+            path=path,
+            sheet=SHEET,
+            columns="、".join(missing[:5]) + (" 等" if len(missing) > 5 else ""),
+            count=len(missing),
         )
     pos = {h: header.index(h) for h in fixed + [c.header for c in columns]}
     pos[ROW] = pos[fixed[1]]
@@ -479,13 +465,18 @@ def resubmit_workbook(store: Store, form: Form, path, *, operator: str, reason: 
         where = (batch, None if shown is None else shown - offset.get(batch, 1) if not legacy else shown)
         if None in where or where not in all_rows:
             raise IngestError(
-                f"文件 {path}：“{SHEET}”表第{n}行的批次 {quoted(cells[pos['批次']])}、{fixed[1]} "
-                f"{quoted(cells[pos[ROW]])} 不是问卷 {form.id} 的隔离行。修改：不要改动批次和{fixed[1]}两列；"
-                "多余的行整行删除。"
+                "fixes.row_unknown",
+                path=path,
+                sheet=SHEET,
+                row=n,
+                form=form.id,
+                batch=cells[pos["批次"]],
+                row_column=fixed[1],
+                number=cells[pos[ROW]],
             )
         if where in seen:
             raise IngestError(
-                f"文件 {path}：“{SHEET}”表第{n}行：批次 {batch} {fixed[1]} {shown} 出现了两次。修改：只保留一行。"
+                "fixes.row_repeated", path=path, sheet=SHEET, row=n, batch=batch, row_column=fixed[1], number=shown
             )
         seen.add(where)
         p = open_rows.get(where)

@@ -259,10 +259,7 @@ def infer_draft(
     if reader.name == "wjx" and _by_code(table, layout):
         raise _by_code_error(path, by_code, code_table is not None and not _by_code(code_table, code_layout))
     if not layout.questions:
-        raise IngestError(
-            f"文件 {path}：没有找到题目列（表头如 {'、'.join(table.header[:5])}）。"
-            "修改：确认这是答卷数据导出，且第一行是题目标题。"
-        )
+        raise IngestError("infer.no_questions", path=path, header="、".join(table.header[:5]))
     questions, used, guessed, skipped, factors = [], set(), set(), {}, {}
     for pos, sq in enumerate(layout.questions, start=1):
         base = f"q{sq.number}" if sq.number is not None else ("region" if sq.tag == REGION_TAG else f"q{pos}")
@@ -368,22 +365,10 @@ def _by_code(table: RawTable, layout) -> bool:
 def _by_code_error(path, by_code, swapped: bool) -> IngestError:
     name = Path(str(path)).name
     if swapped:
-        return IngestError(
-            f"文件 {name} 是问卷星“按选项序号”导出，{Path(str(by_code)).name} 才是“按选项文本”导出，两者位置颠倒了。"
-            f"修改：weidiaoyan form infer {Path(str(by_code)).name} --by-code {name} -o surveys/问卷.yaml"
-        )
+        return IngestError("infer.by_code_swapped", name=name, other=Path(str(by_code)).name)
     if by_code:
-        return IngestError(
-            f"文件 {name} 和 {Path(str(by_code)).name} 都是问卷星“按选项序号”导出（单选题只有选项序号 1、2、3…，"
-            "多选题拆成“第N题(选项)”列），看不出选项文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
-            f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
-        )
-    return IngestError(
-        f"文件 {name} 是问卷星“按选项序号”导出：单选题只有选项序号（1、2、3…），多选题拆成“第N题(选项)”列，"
-        "只凭它推断，单选题会被当成数字题、选项没有文字。修改：在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
-        f"运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
-        "（按序号的文件放在 --by-code 后面，用来确定选项顺序）。"
-    )
+        return IngestError("infer.both_by_code", name=name, other=Path(str(by_code)).name)
+    return IngestError("infer.by_code_only", name=name)
 
 
 def review_notes(form: Form, guessed: set[str], path, *, by_code=None, wjx: bool = True) -> list[str]:

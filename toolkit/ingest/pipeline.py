@@ -56,29 +56,13 @@ def check_swapped(path, form) -> None:
     if form_ext in FORM_SUFFIXES and input_ext not in FORM_SUFFIXES:
         return
     form_bad, input_bad = form_ext not in FORM_SUFFIXES, input_ext in FORM_SUFFIXES
-    what = "；".join(
-        (
-            [
-                f"--form 应是问卷定义文件（.yaml，如 surveys/annual_topics.yaml），实为 {form}"
-                f"（{form_ext or '无扩展名'}）"
-            ]
-            if form_bad
-            else []
+    if form_bad and input_bad:  # the export is where the form belongs and the other way round
+        raise IngestError(
+            "ingest.args_swapped", form=form, path=path, path_name=Path(str(form)).name, form_name=Path(str(path)).name
         )
-        + ([f"输入文件应是平台导出的 .xlsx/.xls/.csv，实为 {path}（{input_ext}）"] if input_bad else [])
-    )
-    fix = (
-        f"看起来两者位置颠倒了。修改：weidiaoyan ingest {Path(str(form)).name} --form {Path(str(path)).name}"
-        "（导出文件在前，--form 后面跟问卷定义）。"
-        if form_bad and input_bad
-        else "修改：weidiaoyan ingest 导出文件 --form 问卷.yaml"
-        + (
-            "；还没有问卷定义时，先用 weidiaoyan form infer 导出文件 -o surveys/问卷.yaml 生成草稿。"
-            if form_bad
-            else "。"
-        )
-    )
-    raise IngestError(f"{what}。{fix}")
+    if form_bad:
+        raise IngestError("ingest.form_not_yaml", form=form, ext=form_ext or "无扩展名")
+    raise IngestError("ingest.input_is_form", path=path, ext=input_ext)
 
 
 def read_export(
@@ -98,10 +82,14 @@ def read_export(
     if not pairs or (n_questions and len(pairs) / n_questions < MIN_MATCHED):
         sample = "、".join(sq.headers[0] for sq in layout.questions[:5]) or "、".join(table.header[:5])
         raise IngestError(
-            f"文件 {path}：表头与问卷“{form.title}”（{form.id}）的题目对不上"
-            f"（按{reader.label}格式读取，{len(pairs)}/{n_questions} 题能对应，表头如：{sample}），"
-            "可能是另一份问卷的导出。修改：换用对应的问卷定义（--form）；若来源识别错了，用 --source 指定；"
-            "或用 weidiaoyan form infer 从这个文件生成问卷草稿。"
+            "ingest.no_match",
+            path=path,
+            title=form.title,
+            form=form.id,
+            reader=reader.label,
+            matched=len(pairs),
+            total=n_questions,
+            sample=sample,
         )
     columns: dict[str, list] = {}
     for sq, q in pairs:
@@ -167,15 +155,12 @@ def ingest(
     own_store = not isinstance(store, Store)
     db: Store = open_store(store) if own_store else store
     try:
-        report = _ingest(got, path, form, db, operator)
+        with db.form_lock(form.id) as conn:  # one import of a form at a time: what it reads stays true
+            report = _ingest(got, path, form, db, operator, conn)
     except _UNFORESEEN as err:
         raise _unparseable(path, source, err) from err
     except StoreConflict:  # the loser of two imports of one file at the same moment: rolled back
-        raise IngestError(
-            f"文件 {path}：同一文件正由另一个程序（或另一位同事）导入，或刚刚导入完成；"
-            "本次没有写入任何数据，也不会重复写入。修改：用 weidiaoyan db info 查看数据库；"
-            "需要时重新运行本命令，已导入的行会被自动跳过。"
-        ) from None
+        raise IngestError("ingest.busy", path=path) from None
     finally:
         if own_store:
             db.close()
@@ -203,18 +188,14 @@ _UNFORESEEN = (ValueError, KeyError, IndexError, TypeError, UnicodeError, OSErro
 
 def _unparseable(path, source: str, err: Exception) -> IngestError:
     # a file shape no reader foresaw: the transaction has rolled back; say so instead of a traceback
-    return IngestError(
-        f"文件 {path}：内容无法按{source}格式解析（{type(err).__name__}: {str(err)[:200]}），"
-        "数据库未作任何改动。修改：确认文件是平台原样导出的答卷数据；"
-        "仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查。"
-    )
+    return IngestError("ingest.unparseable", path=path, source=source, reason=f"{type(err).__name__}: {str(err)[:200]}")
 
 
-def _ingest(got, path, form, store, operator) -> dict:
+def _ingest(got, path, form, store, operator, conn=None) -> dict:
     table, reader, meta, answers = got["table"], got["reader"], got["meta"], got["answers"]
     raw_rows = _raw_rows(table)
     fps = dup.fingerprints(reader.name, form.id, list(meta["external_id"]), list(meta["submitted_at"]), raw_rows)
-    known = store.fingerprints(form.id) | store.rejected_fingerprints(form.id)
+    known = store.known_fingerprints(form.id, fps, conn)
     new = [i for i, fp in enumerate(fps) if fp not in known]
     not_shown = got.get("not_shown") or [frozenset()] * len(answers)
     results = validate_rows(form, [answers[i] for i in new], [not_shown[i] for i in new])
@@ -260,7 +241,7 @@ def _ingest(got, path, form, store, operator) -> dict:
         [respondent[i] for i, _ in accepted],
         [ips[i] for i, _ in accepted],
         [submitted[i] for i, _ in accepted],
-        store.answers_times_raw(form.id) if accepted else [],
+        store.duplicate_candidates(form, [c for _, c in accepted], conn) if accepted else [],
     )
     serial_q = form.by_role("serial")
     records = [
@@ -315,7 +296,7 @@ def _ingest(got, path, form, store, operator) -> dict:
             else "文件中的答卷此前都已导入，本次未写入任何数据"
         )
         return report
-    with store.transaction() as conn:
+    with store.transaction(conn) as conn:
         batch_id = store.create_batch(
             conn, form, source=reader.name, filename=Path(path).name, file_sha256=table.sha256, operator=operator
         )
@@ -349,13 +330,7 @@ def _odd_cell_problems(table: RawTable, pairs) -> dict[int, list[AnswerProblem]]
             continue
         what = f"是 Excel 错误值 {text}（公式出错）" if text else "是公式，但文件里没有保存计算结果"
         out.setdefault(row, []).append(
-            AnswerProblem(
-                q.id,
-                "excel_error",
-                text or None,
-                f"“{table.header[col]}”列{what}，答案无法读出。修改：在原表改正公式（或复制后“粘贴为数值”）后重新导入，"
-                "或在待修正表中填写正确答案",
-            )
+            AnswerProblem("answer.excel_error", q.id, text or None, header=table.header[col], what=what)
         )
     return out
 

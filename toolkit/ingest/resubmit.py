@@ -41,10 +41,7 @@ def resubmit(
     rows = store.open_rejected(batch_id, row_number)
     batch = store.batch(batch_id)
     if not rows or batch is None:
-        raise IngestError(
-            f"导入批次 {batch_id} 第{row_number}条数据：没有待处理的隔离行。"
-            "修改：用 store.rejected() 查看隔离行的批次号和行号。"
-        )
+        raise IngestError("ingest.row_not_pending", batch=batch_id, row=row_number)
     clean, problems = validate_answers(form, answers)
     if skipped is None:  # the workbook path knows them; parsing the batch report per row would be its hot spot
         skipped = skipped_of(_report(batch), row_number)
@@ -52,8 +49,11 @@ def resubmit(
     errors = [p for p in problems if p.is_error]
     if errors:
         raise IngestError(
-            f"导入批次 {batch_id} 第{row_number}条数据修改后仍不符合问卷：" + "；".join(p.message for p in errors),
+            "ingest.still_invalid",
+            batch=batch_id,
+            row=row_number,
             problems=errors,
+            details="".join(f"\n{p.message}" for p in errors),  # each with its own fix
         )
     raw = json.loads(rows[0]["raw"]) if rows[0]["raw"] else None
     if conn is None:

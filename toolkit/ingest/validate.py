@@ -9,7 +9,6 @@ this module only decides what to call them on, which makes 100,000-row files fas
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 
 from toolkit.forms import AnswerProblem, Expression, Form, other_key, validate_answers
@@ -63,7 +62,7 @@ class _Check:
         )
         self.keys = [q.id for q in self.sub.questions] + ([other_key(qid)] if self.q.other else [])
         full, part = form.number(qid), self.sub.number(qid)
-        self.fix = None if full == part else (re.compile(rf"^第{part}题（{re.escape(qid)}）"), f"第{full}题（{qid}）")
+        self.number = None if full == part else full  # the sub-form numbers the question by its own order
 
     def run(self, answers: dict) -> tuple[dict, list[AnswerProblem]]:
         """Check this question for one row (uncached)."""
@@ -71,9 +70,8 @@ class _Check:
         clean, problems = validate_answers(self.sub, sub_answers)
         own = {k: clean[k] for k in (self.q.id, other_key(self.q.id)) if k in clean}
         mine = [p for p in problems if p.question_id == self.q.id]
-        if self.fix:
-            pattern, repl = self.fix
-            mine = [AnswerProblem(p.question_id, p.rule, p.value, pattern.sub(repl, p.message), p.level) for p in mine]
+        if self.number is not None:
+            mine = [p.renumbered(self.number) for p in mine]
         return own, mine
 
     def column(self, rows: list[dict], frozen: dict[str, list]) -> list[tuple[dict, list[AnswerProblem]]]:

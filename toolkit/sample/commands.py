@@ -38,10 +38,7 @@ def _sample(args) -> int:
 
     if args.form is None:
         if not args.csv:
-            raise SampleError(
-                "weidiaoyan sample：未给出 --form 时只生成意见文本，需要 --csv 指定输出文件。"
-                "修改：加上 --csv data/concerns.csv，或用 --form surveys/annual_topics.yaml 生成答卷。"
-            )
+            raise SampleError("sample.csv_missing")
         df = generate_concerns(args.n, seed=args.seed)
         write_csv(df, args.csv, mask=not args.keep_pii)  # the writer masks (toolkit.outputs)
         print(

@@ -202,23 +202,19 @@ def _block(cat: Catalogue, camp: dict, seed: int, b: int, span: float) -> dict[s
 
 def check_seed(seed, where: str) -> int:
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise SampleError(f"{where}：随机种子 seed={seed!r} 无效。修改：seed 应为 0 或正整数，如 seed=0。")
+        raise SampleError("sample.seed_invalid", where=where, seed=seed)
     return int(seed)
 
 
 def _check(n, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0 or n > _MAX_ROWS:
-        raise SampleError(f"generate_concerns：行数 n={n!r} 无效。修改：n 应为 0 到 {_MAX_ROWS:,} 之间的整数。")
+        raise SampleError("sample.count_invalid", where="generate_concerns", what="行数", limit=_MAX_ROWS, n=n)
     try:
         t0, t1 = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     except (ValueError, TypeError):
-        raise SampleError(
-            f"generate_concerns：日期 start={start!r} 或 end={end!r} 无法识别。修改：写成 2025-01-01 这样的日期。"
-        ) from None
+        raise SampleError("sample.dates_invalid", start=start, end=end) from None
     if t1 < t0 + pd.Timedelta(days=30):
-        raise SampleError(
-            f"generate_concerns：时间范围 {t0.date()} 至 {t1.date()} 太短。修改：end 至少比 start 晚 30 天。"
-        )
+        raise SampleError("sample.span_short", start=t0.date(), end=t1.date())
     return t0, t1
 
 

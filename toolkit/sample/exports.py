@@ -357,4 +357,4 @@ def write_export(
     if platform == "table":
         header, rows = plain_table(form, records)
         return write_rows(header, rows, path, neutralise=neutralise, encoding=encoding or "utf-8-sig")
-    raise SampleError(f"未知的导出格式 {platform!r}。修改：取 wjx、tencent、kobo、odk 或 table。")
+    raise SampleError("sample.platform_unknown", platform=platform)

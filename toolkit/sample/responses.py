@@ -294,12 +294,9 @@ def generate_responses(form: Form, n: int, seed: int = 0) -> list[dict]:
     >>> records = generate_responses(load_form("surveys/annual_topics.yaml"), 3)   # doctest: +SKIP
     """
     if not isinstance(form, Form):
-        raise SampleError(
-            f"generate_responses：第一个参数应为问卷（Form），实为 {type(form).__name__}。"
-            "修改：先用 toolkit.load_form('surveys/….yaml') 读入问卷。"
-        )
+        raise SampleError("sample.not_a_form", kind=type(form).__name__)
     if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > _MAX:
-        raise SampleError(f"generate_responses：份数 n={n!r} 无效。修改：n 应为 0 到 {_MAX:,} 之间的整数。")
+        raise SampleError("sample.count_invalid", where="generate_responses", what="份数", limit=_MAX, n=n)
     seed = check_seed(seed, "generate_responses")
     end = min(_END, dt.date.today())
     start = end - dt.timedelta(days=_SPAN_DAYS)
@@ -312,10 +309,7 @@ def generate_responses(form: Form, n: int, seed: int = 0) -> list[dict]:
             size = max(size, 2 * len(pool))
             pool = generate_concerns(size, seed=seed, start=start.isoformat(), end=end.isoformat()).to_dict("records")
         if i > 20 * n + 1000:
-            raise SampleError(
-                f"generate_responses：无法为问卷 {form.id} 生成符合约束的答卷（已尝试 {i} 份）。"
-                f"问题：{last}。修改：检查该题的取值限制是否过严。"
-            )
+            raise SampleError("sample.constraints_unmet", form=form.id, tried=i, last=last)
         rec = respondent.record(pool[i])
         i += 1
         errors = [p for p in validate_answers(respondent.checked, rec["answers"])[1] if p.is_error]

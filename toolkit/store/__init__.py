@@ -17,6 +17,15 @@ _EXPORTS = {
     "schema": "toolkit.store.schema",
     "StoreBusy": "toolkit.store.errors",
     "StoreConflict": "toolkit.store.errors",
+    "SerialTaken": "toolkit.store.errors",
+    "StaleEdit": "toolkit.store.errors",
+    "display": "toolkit.store.store",
+    "local_midnight": "toolkit.store.store",
+    "lock": "toolkit.store.store",
+    # for commands of other stages that open a store: --db-env, hints without the password
+    "add_db_arguments": "toolkit.store.location",
+    "add_db_env": "toolkit.store.location",
+    "db_hint": "toolkit.store.location",
     "StoreError": "toolkit.store.errors",
 }
 __all__ = sorted(_EXPORTS)

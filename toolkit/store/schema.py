@@ -1,7 +1,8 @@
 """Tables of the store (SQLAlchemy Core; SQLite by default, PostgreSQL by URL).
 
 JSON payloads are kept as UTF-8 text so the same schema works on every backend and stays
-readable with any SQLite browser.
+readable with any SQLite browser. Stamps the store writes (``created_at``, ``at`` …) are ISO text in UTC
+with their offset, ``2026-05-01 08:30:00+00:00`` (migration 0005): they sort as the instants they name.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ responses = Table(
     Column("submitted_at", String(32)),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    # 1, 2, … each save of a correction or status change; a correction of an older one is refused (0004)
+    Column("revision", Integer, nullable=False, default=1, server_default="1"),
     UniqueConstraint("form_id", "fingerprint", name="uq_responses_fingerprint"),
 )
 Index("ix_responses_form", responses.c.form_id, responses.c.status)
@@ -119,6 +122,20 @@ curation_log = Table(
     Column("created_at", String(32), nullable=False),
     UniqueConstraint("model_key", "seq"),
 )
+
+# Duplicate checks look new rows up here instead of decoding every stored response (migration 0006):
+# one row per identity answer (问卷编号, phone, ID number: ``store.identity_questions``) and one for the
+# whole answers, each a hash, so an import into a large store reads only the responses that may match.
+response_keys = Table(
+    "response_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_id", String(128), nullable=False),
+    Column("key", String(32), nullable=False),
+    Column("response_id", Integer, ForeignKey("responses.id"), nullable=False),
+)
+Index("ix_response_keys_lookup", response_keys.c.form_id, response_keys.c.key)
+Index("ix_response_keys_response", response_keys.c.response_id)
 
 # ---- entry stage (migration 0002_entry) ------------------------------------------------
 entry_drafts = Table(

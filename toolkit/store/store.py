@@ -11,8 +11,10 @@ Every public write runs in one transaction: it happens completely or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -21,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import create_engine, event, func, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from toolkit.forms import Form, flatten_answers, form_from_dict, upgrade_answers
 from toolkit.store import schema
-from toolkit.store.errors import StoreBusy, StoreConflict, StoreError
-from toolkit.store.migrations import migrate
+from toolkit.store.errors import SerialTaken, StaleEdit, StoreBusy, StoreConflict, StoreError
+from toolkit.store.migrations import migrate, pending
 
 META_COLUMNS = [
     "response_id",
@@ -49,7 +51,26 @@ META_COLUMNS = [
 
 
 def now() -> str:
-    return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+    """The current instant as stored: UTC with its offset ("2026-05-01 08:30:00+00:00"), so stamps written
+    by computers with different clocks' time zones sort and compare as the same instants."""
+    return dt.datetime.now(dt.UTC).isoformat(sep=" ", timespec="seconds")
+
+
+def local_midnight() -> str:
+    """The start of today on this computer's clock, in the stored form (for "saved today" counts)."""
+    today = dt.datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today.astimezone(dt.UTC).isoformat(sep=" ", timespec="seconds")
+
+
+def display(location: str | Path) -> str:
+    """A database location as printed or logged: a URL's password replaced by ***, a file path as is."""
+    raw = str(location)
+    if "://" not in raw:
+        return raw
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: hide whatever sits between "//user:" and "@"
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", raw)
 
 
 def dumps(value: Any) -> str:
@@ -70,15 +91,7 @@ def is_lock_error(orig) -> bool:
     return (getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)) == "55P03"
 
 
-_SQLITE_TROUBLE = {  # primary result code: what happened, the fix
-    8: (
-        "数据库文件是只读的（或它所在的文件夹不可写）",
-        "给数据库文件及其文件夹写权限，或把它复制到可写的位置后用 --db 指定。",
-    ),
-    10: ("读写磁盘时出错", "检查磁盘或网络盘的连接与剩余空间后重新运行。"),
-    13: ("磁盘已满，写不下", "清理磁盘空间后重新运行。"),
-    14: ("无法打开数据库文件", "检查 --db 的路径是否存在、是否有读写权限。"),
-}
+SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 8, 10, 13, 14
 
 
 def busy_timeout() -> float:
@@ -122,34 +135,82 @@ def _plain_errors(location: str):
     def translate(context) -> None:
         orig, wrapped = context.original_exception, context.sqlalchemy_exception
         code = getattr(orig, "sqlite_errorcode", None)
+        if context.dialect.name == "postgresql" and isinstance(wrapped, OperationalError) and not is_lock_error(orig):
+            raise _server_trouble(location, orig) from None
         if isinstance(wrapped, OperationalError) and code is not None and is_lock_error(orig):
-            raise StoreBusy(
-                f"数据库 {location} 正被另一个程序写入，等了 {busy_timeout():g} 秒仍未释放"
-                "（可能有人正在导入、录入或整理数据）。本次没有写入任何数据。修改：稍等片刻后重新运行；"
-                "若一直如此，关闭其他正在使用该数据库的程序（录入页面、Jupyter 笔记本等）。"
-            ) from None
-        if code is not None and code & 0xFF in _SQLITE_TROUBLE:
-            why, fix = _SQLITE_TROUBLE[code & 0xFF]
-            raise StoreError(f"数据库 {location}：{why}。未完成的写入已撤销，数据库保持原样。修改：{fix}") from None
+            raise StoreBusy("store.busy", db=location, seconds=busy_timeout()) from None
+        primary = code & 0xFF if code is not None else None
+        if primary == SQLITE_READONLY:
+            raise StoreError("store.read_only", db=location) from None
+        if primary == SQLITE_IOERR:
+            raise StoreError("store.disk_error", db=location) from None
+        if primary == SQLITE_FULL:
+            raise StoreError("store.disk_full", db=location) from None
+        if primary == SQLITE_CANTOPEN:
+            raise StoreError("store.cannot_open", db=location) from None
         if isinstance(wrapped, IntegrityError) and (
             getattr(orig, "sqlite_errorname", "") in _UNIQUE or getattr(orig, "sqlstate", None) == "23505"
         ):
-            raise StoreConflict(
-                f"数据库 {location} 中已有相同的记录：同一份数据已经写入过，可能是另一个程序"
-                "（或另一位同事）刚刚同时写入。本次的改动已全部撤销，没有重复写入。"
-                "修改：重新运行一次，已写入的答卷会被自动跳过。"
-            ) from None
+            raise StoreConflict("store.duplicate_row", db=location) from None
 
     return translate
 
 
-def open_store(location: str | Path = "data/toolkit.db") -> Store:
+# libpq reports a failed connection without an SQLSTATE: its stable phrases tell the cases apart (checked
+# in order; a server whose lc_messages is not English gets the general message, which still quotes it)
+_SERVER_TROUBLE = [
+    ("auth", ("password authentication failed", "no password supplied", "authentication failed")),
+    ("auth", ("role ", "does not exist")),
+    ("no_database", ("database ", "does not exist")),
+    ("tls", ("ssl", "certificate")),
+    (
+        "unreachable",
+        (
+            "connection refused",
+            "no such file or directory",
+            "could not translate host",
+            "failed to resolve host",
+            "timeout expired",
+            "could not connect",
+            "connection is bad",
+            "network is unreachable",
+            "no route to host",
+            "server closed the connection",
+        ),
+    ),
+]
+
+
+def _server_trouble(location: str, orig) -> StoreError:
+    detail = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]
+    low = detail.lower()
+    kind = next(
+        (
+            kind
+            for kind, phrases in _SERVER_TROUBLE
+            # "role … does not exist", "database … does not exist": both parts; otherwise any phrase
+            if (all if "does not exist" in phrases else any)(p in low for p in phrases)
+        ),
+        None,
+    )
+    if kind == "auth":
+        return StoreError("store.server_auth", db=location, detail=detail)
+    if kind == "no_database":
+        return StoreError("store.server_no_database", db=location, detail=detail)
+    if kind == "tls":
+        return StoreError("store.server_tls", db=location, detail=detail)
+    if kind == "unreachable":
+        return StoreError("store.server_unreachable", db=location, detail=detail)
+    return StoreError("store.server_error", db=location, detail=detail)
+
+
+def open_store(location: str | Path = "data/toolkit.db", *, upgrade: bool = True) -> Store:
     """Open (creating and migrating as needed) the store at a file path or SQLAlchemy URL."""
-    return Store(location)
+    return Store(location, upgrade=upgrade)
 
 
 class Store:
-    def __init__(self, location: str | Path = "data/toolkit.db"):
+    def __init__(self, location: str | Path = "data/toolkit.db", *, upgrade: bool = True):
         location = str(location)
         if "://" in location:
             self.url, self.path = location, None
@@ -158,48 +219,89 @@ class Store:
             if self.path.exists() and self.path.is_file() and self.path.stat().st_size > 0:
                 with open(self.path, "rb") as fh:
                     if fh.read(16) != b"SQLite format 3\x00":
-                        raise StoreError(
-                            f"{self.path} 不是 SQLite 数据库文件。修改：换一个文件名（如 data/调研.db），"
-                            "不要把 Excel/CSV 文件当作数据库。"
-                        )
+                        raise StoreError("store.not_sqlite", path=self.path)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.url = f"sqlite:///{self.path}"
+        self.shown = display(location)  # what messages print: never the password
         try:
             self.engine: Engine = create_engine(self.url, future=True)
-        except Exception as err:  # bad URL, missing driver
+        except ModuleNotFoundError as err:  # a server URL without its driver installed
+            raise StoreError("store.no_driver", db=self.shown, module=err.name) from None
+        except Exception as err:  # a URL SQLAlchemy cannot read
             raise StoreError(
-                f"无法连接数据库 {location}：{err}。修改：检查数据库地址；默认用一个 .db 文件即可。"
+                "store.bad_url", db=self.shown, detail=str(err)[:200].replace(self.url, self.shown)
             ) from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        event.listen(self.engine, "handle_error", _plain_errors(str(location)))
+        event.listen(self.engine, "handle_error", _plain_errors(self.shown))
+        self.applied_migrations = self.upgrade() if upgrade else []
+
+    def upgrade(self) -> list[str]:
+        """Apply the migrations this database lacks (under a lock: see ``migrations.migrate``); their ids."""
         try:
-            self.applied_migrations = migrate(self.engine)
+            return migrate(self.engine)
         except (OperationalError, DatabaseError) as err:
-            raise StoreError(
-                f"无法打开或升级数据库 {location}：{err.orig}。修改：确认文件未被占用且有写权限。"
-            ) from None
+            fix = (
+                "确认文件未被其他程序占用且有写权限"
+                if self.path
+                else "确认账号有建表权限（CREATE），或请管理员运行 weidiaoyan db upgrade"
+            )
+            raise StoreError("store.migrate_failed", db=self.shown, detail=str(err.orig)[:300], fix=fix) from None
+
+    def pending_migrations(self) -> list[str]:
+        """Migrations this database lacks (``weidiaoyan db upgrade`` applies them)."""
+        return pending(self.engine)
 
     def __repr__(self) -> str:
-        return f"Store({self.path or self.url!s})"
+        return f"Store({self.path or self.shown})"
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One transaction: commits on success, rolls back everything on any error."""
-        with self.engine.begin() as conn:
+    def transaction(self, conn: Connection | None = None) -> Iterator[Connection]:
+        """One transaction: commits on success, rolls back everything on any error (``conn``: join that one).
+
+        On SQLite it takes the write lock at its start (``BEGIN IMMEDIATE``): what it reads is then still
+        true when it writes, and a second writer waits instead of failing half-way through.
+        """
+        if conn is not None:
             yield conn
+            return
+        with self.engine.connect() as c:
+            if c.dialect.name == "sqlite":
+                c.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield c
+            except BaseException:
+                c.rollback()
+                raise
+            c.commit()
+
+    @contextmanager
+    def form_lock(self, form_id: str, conn: Connection | None = None) -> Iterator[Connection]:
+        """A transaction holding the lock that serialises imports of one form: fingerprints and duplicate
+        checks read inside it are still true when the import writes (PostgreSQL: an advisory lock;
+        SQLite: the write lock every store transaction takes)."""
+        with self.transaction(conn) as c:
+            lock(c, "import", form_id)
+            yield c
 
     # ---- forms ---------------------------------------------------------
     def save_form(self, form: Form, conn: Connection | None = None) -> int:
-        """Register a form definition; return its store version (a new one only if the definition changed)."""
+        """Register a form definition; return its store version (a new one only if the definition changed).
+
+        Idempotent under races: the version is chosen under the form's lock, after looking again.
+        """
         t = schema.forms
+        known = select(t.c.version).where(t.c.form_id == form.id, t.c.fingerprint == form.fingerprint)
+        with self._read(conn) as c:  # a known form needs no write lock (the entry page opens while an import runs)
+            row = c.execute(known).first()
+        if row:
+            return row[0]
         with self._conn(conn) as c:
-            row = c.execute(
-                select(t.c.version).where(t.c.form_id == form.id, t.c.fingerprint == form.fingerprint)
-            ).first()
+            lock(c, "form", form.id)
+            row = c.execute(known).first()
             if row:
                 return row[0]
             version = (c.execute(select(func.max(t.c.version)).where(t.c.form_id == form.id)).scalar() or 0) + 1
@@ -234,11 +336,8 @@ class Store:
         with self.engine.connect() as c:
             row = c.execute(q.limit(1)).first()
         if row is None:
-            raise StoreError(
-                f"数据库中没有问卷 {form_id!r}"
-                + (f" 的第 {version} 版" if version else "")
-                + "。修改：先导入或保存该问卷（weidiaoyan ingest … --form 问卷.yaml）。"
-            )
+            version_text = f" 的第 {version} 版" if version else ""
+            raise StoreError("store.no_form", db=self.shown, form_id=form_id, version_text=version_text)
         form, _ = form_from_dict(json.loads(row[0]))
         return form
 
@@ -257,8 +356,35 @@ class Store:
 
         Each record: ``answers`` (dict, required) and optionally ``serial``, ``submitted_at``,
         ``external_id``, ``fingerprint``, ``raw``, ``row_number``, ``flags``, ``operator``.
-        A record whose fingerprint is already stored raises ``StoreError`` and nothing is written.
+        A record whose fingerprint is already stored raises ``StoreConflict``, an entered record whose
+        问卷编号 already has an active entered response ``SerialTaken``; either way nothing is written.
         """
+        records = list(records)
+        try:
+            return self._add_responses(form, records, source, operator, batch_id, conn)
+        except SerialTaken:
+            raise
+        except (StoreConflict, IntegrityError):  # IntegrityError: a view's own engine (entry's impatient writer)
+            taken = self._serial_holder(form.id, records) if source == "entry" and conn is None else None
+            if taken is None:
+                raise
+            raise SerialTaken("store.serial_taken", form_id=form.id, **taken) from None
+
+    def _serial_holder(self, form_id: str, records: Iterable[dict]) -> dict | None:
+        """The active entered response holding one of ``records``' 问卷编号 (after a refused insert)."""
+        t = schema.responses
+        serials = [r.get("serial") for r in records if r.get("serial")]
+        if not serials:
+            return None
+        with self.engine.connect() as c:
+            row = c.execute(
+                select(t.c.id, t.c.serial, t.c.operator)
+                .where(t.c.form_id == form_id, t.c.serial.in_(serials), t.c.status == "active", t.c.source == "entry")
+                .limit(1)
+            ).first()
+        return {"response_id": row[0], "serial": row[1], "operator": row[2]} if row else None
+
+    def _add_responses(self, form, records, source, operator, batch_id, conn) -> list[int]:
         with self._conn(conn) as c:
             version = self.save_form(form, c)
             stamp = now()
@@ -272,7 +398,7 @@ class Store:
                     "row_number": r.get("row_number"),
                     "external_id": r.get("external_id"),
                     "fingerprint": r.get("fingerprint"),
-                    "operator": r.get("operator", operator),
+                    "operator": r.get("operator") or operator,  # a record's own operator, else the batch's
                     "answers": dumps(r["answers"]),
                     "raw": dumps(r["raw"]) if r.get("raw") is not None else None,
                     "flags": dumps(r["flags"]) if r.get("flags") else None,
@@ -285,29 +411,54 @@ class Store:
             ]
             if not rows:
                 return []
-            start = c.execute(select(func.max(schema.responses.c.id))).scalar() or 0
-            c.execute(schema.responses.insert(), rows)  # a fingerprint already stored: StoreConflict
-            ids = [
-                r[0]
-                for r in c.execute(
-                    select(schema.responses.c.id).where(schema.responses.c.id > start).order_by(schema.responses.c.id)
-                )
+            t = schema.responses
+            # ids from the INSERT itself, in the records' order (another writer's rows never mix in)
+            result = c.execute(t.insert().returning(t.c.id, sort_by_parameter_order=True), rows)
+            ids = [r[0] for r in result]  # a fingerprint or active 问卷编号 already stored: StoreConflict
+            identity = identity_questions(form)
+            keys = [
+                {"form_id": form.id, "key": k, "response_id": rid}
+                for rid, r, row in zip(ids, records, rows)
+                for k in response_keys(form, r["answers"], blob=row["answers"], identity=identity)
             ]
+            c.execute(schema.response_keys.insert(), keys)
             return ids
 
-    def fingerprints(self, form_id: str) -> set[str]:
+    def fingerprints(self, form_id: str, conn: Connection | None = None) -> set[str]:
         """Fingerprints already stored for a form (for idempotent imports)."""
         t = schema.responses
-        with self.engine.connect() as c:
+        with self._read(conn) as c:
             return {
                 r[0]
                 for r in c.execute(select(t.c.fingerprint).where(t.c.form_id == form_id, t.c.fingerprint.is_not(None)))
             }
 
-    def rejected_fingerprints(self, form_id: str) -> set[str]:
+    def known_fingerprints(self, form_id: str, fingerprints: Iterable[str], conn: Connection | None = None) -> set[str]:
+        """Those of ``fingerprints`` already stored for a form, as a response or a quarantined row: looked up
+        through their indexes, so an import reads as many keys as its file has rows, not as the store holds."""
+        t, r, b = schema.responses, schema.rejected_rows, schema.batches
+        wanted, found = sorted(set(fingerprints)), set()
+        with self._read(conn) as c:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                found.update(
+                    x[0]
+                    for x in c.execute(select(t.c.fingerprint).where(t.c.form_id == form_id, t.c.fingerprint.in_(part)))
+                )
+                found.update(
+                    x[0]
+                    for x in c.execute(
+                        select(r.c.fingerprint)
+                        .join(b, r.c.batch_id == b.c.id)
+                        .where(b.c.form_id == form_id, r.c.fingerprint.in_(part))
+                    )
+                )
+        return found
+
+    def rejected_fingerprints(self, form_id: str, conn: Connection | None = None) -> set[str]:
         """Fingerprints of source rows already quarantined for a form (ingest: quarantine each row once)."""
         r, b = schema.rejected_rows, schema.batches
-        with self.engine.connect() as c:
+        with self._read(conn) as c:
             return {
                 row[0]
                 for row in c.execute(
@@ -326,13 +477,49 @@ class Store:
             ).all()
         return [(json.loads(a), s) for a, s in rows]
 
-    def answers_times_raw(self, form_id: str) -> list[tuple[dict, str | None, str | None]]:
+    def reindex(self, conn: Connection, response_id: int, answers: dict) -> None:
+        """Renew a response's lookup keys after its answers changed (in the transaction that changed them)."""
+        k, t = schema.response_keys, schema.responses
+        form_id, version = conn.execute(select(t.c.form_id, t.c.form_version).where(t.c.id == response_id)).one()
+        conn.execute(k.delete().where(k.c.response_id == response_id))
+        keys = response_keys(self.get_form(form_id, version), answers)
+        conn.execute(k.insert(), [{"form_id": form_id, "key": key, "response_id": response_id} for key in keys])
+
+    def duplicate_candidates(
+        self, form: Form, answers: list[dict], conn: Connection | None = None
+    ) -> list[tuple[dict, str | None, str | None]]:
+        """(answers, submitted_at, raw row) of the active responses that may duplicate one of ``answers``:
+        the same identity answer or the same answers altogether, found through the ``response_keys`` index.
+        Exactly the stored responses ingest's duplicate rules can match, read without decoding the rest."""
+        identity = identity_questions(form)
+        wanted = sorted({key for a in answers for key in response_keys(form, a, identity=identity)})
+        k, t = schema.response_keys, schema.responses
+        ids: set[int] = set()
+        with self._read(conn) as c:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                ids.update(
+                    r[0] for r in c.execute(select(k.c.response_id).where(k.c.form_id == form.id, k.c.key.in_(part)))
+                )
+            rows = []
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 500):
+                rows += c.execute(
+                    select(t.c.answers, t.c.submitted_at, t.c.raw)
+                    .where(t.c.id.in_(ordered[start : start + 500]), t.c.status == "active")
+                    .order_by(t.c.id)
+                ).all()
+        return [(json.loads(a), s, r) for a, s, r in rows]
+
+    def answers_times_raw(
+        self, form_id: str, conn: Connection | None = None
+    ) -> list[tuple[dict, str | None, str | None]]:
         """(answers, submitted_at, raw row as JSON text) of a form's active responses.
 
         Ingest compares new rows with these by respondent, IP (kept in the raw row) and answers.
         """
         t = schema.responses
-        with self.engine.connect() as c:
+        with self._read(conn) as c:
             rows = c.execute(
                 select(t.c.answers, t.c.submitted_at, t.c.raw).where(t.c.form_id == form_id, t.c.status == "active")
             ).all()
@@ -367,37 +554,61 @@ class Store:
         return dict(row) if row else None
 
     def response(self, response_id: int) -> dict:
-        t = schema.responses
         with self.engine.connect() as c:
-            row = c.execute(select(t).where(t.c.id == response_id)).mappings().first()
+            return self._response(c, response_id)
+
+    def _response(self, c: Connection, response_id: int, for_update: bool = False) -> dict:
+        t = schema.responses
+        q = select(t).where(t.c.id == response_id)
+        if for_update:  # an edit reads the row it changes under the row's lock (PostgreSQL; SQLite has one writer)
+            q = q.with_for_update()
+        row = c.execute(q).mappings().first()
         if row is None:
-            raise StoreError(f"没有编号为 {response_id} 的答卷。修改：检查答卷编号（response_id）。")
+            raise StoreError("store.no_response", response_id=response_id)
         out = dict(row)
         for key in ("answers", "raw", "flags"):
             out[key] = json.loads(out[key]) if out[key] else ({} if key == "answers" else None)
         return out
 
-    def update_response(self, response_id: int, answers: dict, *, operator: str, reason: str | None = None) -> None:
-        """Replace a response's answers; the before/after pair goes to the audit log."""
-        before = self.response(response_id)
+    def update_response(
+        self,
+        response_id: int,
+        answers: dict,
+        *,
+        operator: str,
+        reason: str | None = None,
+        revision: int | None = None,
+    ) -> int:
+        """Replace a response's answers; the before/after pair goes to the audit log. Returns the new revision.
+
+        ``revision``: the one the editor loaded (``response(id)["revision"]``). If someone saved the response
+        since, nothing is written and ``StaleEdit`` shows both versions — a later save never silently
+        overwrites an earlier one.
+        """
+        t = schema.responses
         with self.transaction() as c:
+            before = self._response(c, response_id, for_update=True)
+            if revision is not None and before["revision"] != revision:
+                raise StaleEdit.of(response_id, revision, before, answers)
             c.execute(
-                schema.responses.update()
-                .where(schema.responses.c.id == response_id)
-                .values(answers=dumps(answers), updated_at=now())
+                t.update()
+                .where(t.c.id == response_id)
+                .values(answers=dumps(answers), updated_at=now(), revision=before["revision"] + 1)
             )
+            self.reindex(c, response_id, answers)
             self._audit(c, operator, "update", "response", response_id, before["answers"], answers, reason)
+            return before["revision"] + 1
 
     def set_status(self, response_id: int, status: str, *, operator: str, reason: str | None = None) -> None:
         """Void (``status='void'``) or restore (``'active'``) a response, audited; nothing is deleted."""
         if status not in ("active", "void"):
-            raise StoreError(f"答卷状态只能是 active 或 void，收到 {status!r}。")
-        before = self.response(response_id)
+            raise StoreError("store.bad_status", status=status)
         with self.transaction() as c:
+            before = self._response(c, response_id, for_update=True)
             c.execute(
                 schema.responses.update()
                 .where(schema.responses.c.id == response_id)
-                .values(status=status, updated_at=now())
+                .values(status=status, updated_at=now(), revision=before["revision"] + 1)
             )
             action = "void" if status == "void" else "restore"
             self._audit(
@@ -580,6 +791,7 @@ class Store:
     def add_curation(self, model_key: str, action: str, params: dict, operator: str | None = None) -> int:
         t = schema.curation_log
         with self.transaction() as c:
+            lock(c, "curation", model_key)
             seq = (c.execute(select(func.max(t.c.seq)).where(t.c.model_key == model_key)).scalar() or 0) + 1
             c.execute(
                 t.insert().values(
@@ -637,10 +849,15 @@ class Store:
     # ---- helpers -------------------------------------------------------
     @contextmanager
     def _conn(self, conn: Connection | None):
+        with self.transaction(conn) as c:
+            yield c
+
+    @contextmanager
+    def _read(self, conn: Connection | None):
         if conn is not None:
             yield conn
         else:
-            with self.transaction() as c:
+            with self.engine.connect() as c:
                 yield c
 
     def _frame(self, table, where=None) -> pd.DataFrame:
@@ -649,6 +866,39 @@ class Store:
             q = q.where(where)
         with self.engine.connect() as c:
             return pd.DataFrame(c.execute(q).mappings().all(), columns=[col.name for col in table.columns])
+
+
+def identity_questions(form: Form) -> list[str]:
+    """Questions whose answer identifies a respondent: the 问卷编号 (role serial) and text questions asking
+    for a phone or ID number. The same answer twice marks a likely duplicate (ingest's checks)."""
+    ids = [q.id for q in form.answer_questions() if q.role == "serial"]
+    ids += [
+        q.id
+        for q in form.answer_questions()
+        if q.kind == "text" and any(w in q.label for w in ("电话", "手机", "身份证"))
+    ]
+    return ids
+
+
+def response_keys(
+    form: Form, answers: dict, *, blob: str | None = None, identity: list[str] | None = None
+) -> list[str]:
+    """Lookup keys of one response's answers (``response_keys`` table): one per identity answer, one for
+    all the answers together (``blob``: their stored JSON text, if at hand); hashes, so no answer is written
+    twice in clear. ``identity``: ``identity_questions(form)``, when many responses of one form are keyed."""
+    ids = identity_questions(form) if identity is None else identity
+    texts = [f"{q}\x1f{str(answers[q]).strip()}" for q in ids if answers.get(q) not in (None, "")]
+    texts.append("answers\x1f" + (dumps(answers) if blob is None else blob))
+    return list(dict.fromkeys(hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts))
+
+
+def lock(conn: Connection, *key: str) -> None:
+    """Hold a named lock until ``conn``'s transaction ends. PostgreSQL: a transaction-level advisory lock on
+    a 64-bit hash of the name; SQLite needs none (a store transaction holds the one write lock already)."""
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256("\x1f".join(("weidiaoyan", *key)).encode("utf-8")).digest()
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 def _iso(value) -> str | None:

@@ -11,9 +11,11 @@ from toolkit.text.pii import MASKS, mask_pii, mask_pii_many, valid_id_number
 from toolkit.text.spots import is_area, is_road, same_spot, spot_names
 from toolkit.text.tokenize import (
     cut,
+    dictionary_tag,
     extract_groups,
     extract_places,
     is_common_phrase,
+    is_content_word,
     is_proper_noun,
     place_suffixes,
     stopwords,
@@ -31,9 +33,11 @@ __all__ = [
     "tokenize_many",
     "prepare_many",
     "cut",
+    "dictionary_tag",
     "extract_places",
     "is_proper_noun",
     "is_common_phrase",
+    "is_content_word",
     "place_suffixes",
     "extract_groups",
     "spot_names",

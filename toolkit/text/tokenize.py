@@ -266,6 +266,7 @@ def _place_matches(raw: list[str]):
                 and j > 1
                 and _is_name_word(raw[j - 2], stop, concepts)
                 and not _CODE_NAME_RE.match(raw[j - 2])
+                and bool(known(raw[j - 2]))  # "撤场|后|小区": a word the HMM made up is a clause, not a name
             ):
                 break
             # Out-of-dictionary words ending in an estate suffix are HMM-glued names ("景园", "区谷园").
@@ -458,6 +459,29 @@ def _dictionary_tags() -> dict[str, str]:
     return tags
 
 
+# Tags of words that name nothing on their own: adverbs, pronouns, conjunctions, prepositions, particles,
+# numerals, measure words, time and locality words, modal particles, interjections.
+_FUNCTION_TAGS = frozenset(["d", "r", "rr", "rz", "c", "p", "u", "ud", "ug", "uj", "ul", "uv", "uz", "m", "mq", "q"])
+_FUNCTION_TAGS |= frozenset(["t", "tg", "f", "y", "e", "o", "zg"])
+# Characters that never stand inside a word the HMM found and that names a thing: adverbs, negations, particles,
+# prepositions, question words ("从来不", "听说哪个", "人太多", "西往东").
+_GRAMMAR_CHARS = re.compile("[太很最更都也又就还才被把的了着过得往向从在没不哪吗呢吧啊个]")
+
+
+def is_content_word(word: str) -> bool:
+    """Whether ``word`` names something (a thing, an act, a quality), as a label or a name needs: not a function
+    word of jieba's dictionary ("整天", "之间", "从来"), nor a clause fragment its HMM glued ("从来不")."""
+    tag = dictionary_tag(word)
+    if tag is None or tag in _PROPER_TAGS:  # jieba tags fragments as names too ("西往东" nr)
+        return not _GRAMMAR_CHARS.search(word)
+    return tag not in _FUNCTION_TAGS
+
+
+def dictionary_tag(word: str) -> str | None:
+    """jieba's part-of-speech tag of ``word`` in its dictionary (None when it lacks the word)."""
+    return _dictionary_tags().get(word)
+
+
 def is_proper_noun(word: str) -> bool:
     """Whether ``word`` is a name to jieba: missing from its dictionary (found by its HMM, "余易贷") or
     tagged there as a proper noun ("温斯顿", "东六路"); idioms and common compounds are not."""
@@ -491,7 +515,7 @@ def _is_name_word(token: str, stop, concepts) -> bool:
         or token in _NOT_NAME
         or token.startswith(("[", "不", "没"))
         or tag in _NOT_NAME_TAGS
-        or (tag is None and len(token) == 2 and token[-1] in _CLAUSE_ENDERS)
+        or (len(token) == 2 and token[-1] in _CLAUSE_ENDERS and (tag is None or token[-1] in "把被"))
         or not _WORDLIKE_RE.search(token)
         or _TIME_RE.search(token)
     )

@@ -9,13 +9,21 @@ about one estate, 0 for a policy matter ("人才购房补贴") or a bag of lette
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
 
-from toolkit.text import is_area, is_common_phrase, is_proper_noun, place_suffixes, same_spot, spot_names
+from toolkit.text import (
+    dictionary_tag,
+    is_area,
+    is_common_phrase,
+    is_content_word,
+    is_proper_noun,
+    place_suffixes,
+    same_spot,
+    spot_names,
+)
 
 # A rare name is named by at least this many texts, and by at most this share of the collection (or this many
 # texts, when more): a word in every tenth letter names no single matter.
@@ -30,10 +38,13 @@ NAME_LIFT = 10.0
 _KIND_SUFFIXES = ("局", "处", "所", "队", "厅", "委", "办", "部", "科", "院", "站", "厂", "馆", "中心", "集团", "公司")
 
 
-# The HMM glues clause fragments into words ("人太多", "西往东", "撤场后", "普惠性"): adverbs, particles and
-# prepositions never stand inside a name, localities and adjective suffixes never end one.
-_GRAMMAR = re.compile("[太很最更都也又就还才被把的了着过得往向从在没不]")
+# The HMM glues clause fragments into words ("人太多", "西往东", "风一吹", "撤场后", "普惠性"): besides function
+# characters (toolkit.text.is_content_word), the "一" of "V一V" never stands inside a name, and localities and
+# adjective suffixes never end one.
 _LOCALITY = frozenset("后前里内外中上下多少性式化")
+# jieba's "other proper noun" and "organisation" tags cover common words ("一卡通", "开放式", "新鲜空气",
+# "交汇处"): only its person and place names, and words it lacks, may be names.
+_LOOSE_TAGS = frozenset(["nz", "nt"])
 
 
 def rare_names(X, vocab, weight=None) -> list[set[str]]:
@@ -92,8 +103,10 @@ def is_name(word: str) -> bool:
         and is_proper_noun(word)
         and not word.endswith(_KIND_SUFFIXES)
         and not word.endswith(place_suffixes())
-        and not _GRAMMAR.search(word)
+        and is_content_word(word)
+        and "一" not in word
         and word[-1] not in _LOCALITY
+        and dictionary_tag(word) not in _LOOSE_TAGS
     )
 
 

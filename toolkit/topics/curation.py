@@ -36,14 +36,14 @@ REASON_EXCLUDED = "人工排除"
 def apply_step(model, action: str, params: dict) -> None:
     """Apply one curation step to a fitted model, in place, and rebuild its frames."""
     if not hasattr(model, "_state"):
-        raise TopicsError("模型尚未训练：请先 fit，再做合并、拆分、改名等整理。")
+        raise TopicsError("curation.not_fitted")
     handler = _HANDLERS.get(action)
     if handler is None:
-        raise TopicsError(f"整理步骤“{action}”不存在。可用的步骤：{'、'.join(ACTIONS)}。")
+        raise TopicsError("curation.step_unknown", action=action, known="、".join(ACTIONS))
     try:
         handler(model, model._state, dict(params))
     except KeyError as err:
-        raise TopicsError(f"整理步骤“{action}”缺少参数 {err}。参数为：{params}。") from None
+        raise TopicsError("curation.param_missing", action=action, param=err, params=params) from None
     model._rebuild()
 
 
@@ -53,9 +53,7 @@ def _topics(model, *topic_ids) -> list[int]:
     for t in topic_ids:
         t = int(t)
         if t not in known:
-            raise TopicsError(
-                f"议题编号 {t} 不存在（现有 0–{max(known, default=-1)}）。请检查 topics.csv 中的 topic_id。"
-            )
+            raise TopicsError("curation.topic_unknown", topic=t, last=max(known, default=-1))
         out.append(t)
     return out
 
@@ -64,14 +62,14 @@ def _rows(model, ids) -> np.ndarray:
     index = {v: i for i, v in enumerate(model._corpus.ids.tolist())}
     missing = [i for i in ids if i not in index]
     if missing:
-        raise TopicsError(f"文本编号 {missing[:5]} 不在本次数据中。请检查 assignments.csv 的 id 列。")
+        raise TopicsError("curation.ids_unknown", ids=missing[:5])
     return np.array([index[i] for i in ids], dtype=int)
 
 
 def _rename(model, st, p):
     if "theme_id" in p:
         if int(p["theme_id"]) not in set(model.themes_["theme_id"]):
-            raise TopicsError(f"主题编号 {p['theme_id']} 不存在。请检查 themes.csv 中的 theme_id。")
+            raise TopicsError("curation.theme_unknown", theme=p["theme_id"])
         model.theme_labels_[int(p["theme_id"])] = str(p["label"])
     else:
         (t,) = _topics(model, p["topic_id"])
@@ -95,7 +93,7 @@ def _split(model, st, p):
     members = np.flatnonzero(st["issue"] == t)
     n = max(2, int(p.get("n", 2)))
     if len(members) < n:
-        raise TopicsError(f"议题 {t} 只有 {len(members)} 条文本，无法拆成 {n} 个。")
+        raise TopicsError("curation.split_too_small", topic=t, count=len(members), n=n)
     labels, _ = cluster.kmeans(model._corpus.Z[members], n, model.random_state)
     first_new = int(st["issue"].max()) + 1
     # The part holding the first member keeps the old id (and a curated label); others get new ids.
@@ -117,7 +115,7 @@ def _move_topic(model, st, p):
     (t,) = _topics(model, p["topic_id"])
     theme = int(p["theme_id"])
     if theme not in set(model.themes_["theme_id"]):
-        raise TopicsError(f"主题编号 {theme} 不存在。请检查 themes.csv 中的 theme_id。")
+        raise TopicsError("curation.theme_unknown", theme=theme)
     st["theme"][st["issue"] == t] = theme
 
 

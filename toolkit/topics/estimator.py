@@ -82,11 +82,14 @@ def _joined(parts: list[str], word: str = "或") -> str:
 
 
 def _fail(estimator, name: str, value, allowed: str) -> TopicsError:
-    cls = type(estimator).__name__
     default = signature(type(estimator)).parameters[name].default
     return TopicsError(
-        _joined([f"{cls} 的参数 {name}={_shown(value)} 不符合要求：应为", allowed], "")
-        + f"。请改为符合要求的值，例如默认值 {name}={_shown(default)}。"
+        "param.invalid",
+        estimator=type(estimator).__name__,
+        name=name,
+        allowed=(" " if allowed[:1].isascii() else "") + allowed,  # "应为正整数", "应为 None"
+        value=_shown(value),
+        default=_shown(default),
     )
 
 
@@ -104,7 +107,7 @@ def validate_params(estimator, rules=()) -> None:
             raise _fail(estimator, name, params[name], allowed)
 
 
-def check_fitted(estimator, attribute: str, message: str) -> None:
-    """Raise :class:`NotFittedTopicsError` with ``message`` unless ``fit`` has set ``attribute``."""
+def check_fitted(code: str, estimator, attribute: str) -> None:
+    """Raise :class:`NotFittedTopicsError` with the catalogue ``code`` unless ``fit`` has set ``attribute``."""
     if not hasattr(estimator, attribute):
-        raise NotFittedTopicsError(message)
+        raise NotFittedTopicsError(code)

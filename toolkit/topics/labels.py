@@ -163,7 +163,7 @@ def shared_terms(X, labels: np.ndarray, k: int, weight: np.ndarray):
 
 
 def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
-    from toolkit.text import is_area
+    from toolkit.text import is_area, is_content_word
 
     return np.array(
         [
@@ -173,6 +173,7 @@ def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
             and t not in BOILERPLATE
             and t not in hide
             and not is_area(t)
+            and is_content_word(t)
             for t in map(str, vocab)
         ],
         dtype=bool,

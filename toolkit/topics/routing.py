@@ -63,26 +63,19 @@ def prepare(texts, n_jobs=None, progress: bool = False) -> Prepared:
 def _checked_labels(n_texts: int, labels) -> np.ndarray:
     """Labels as stripped strings, or a TopicsError saying what is wrong with them."""
     if labels is None:
-        raise TopicsError(
-            "没有给出分类标签：分流模型要从带分类的历史记录学习。请传入每条文本的分类，如 fit(texts, labels)。"
-        )
+        raise TopicsError("routing.labels_missing")
     labels = pd.Series(list(labels), dtype=object)
     if n_texts != len(labels):
-        raise TopicsError(
-            f"文本有 {n_texts} 条，分类标签有 {len(labels)} 条，数量不一致。"
-            "请确认文本列和分类列来自同一张表的同一批行。"
-        )
+        raise TopicsError("routing.labels_mismatch", texts=n_texts, labels=len(labels))
     missing = labels.isna() | (labels.astype(str).str.strip() == "")
     if missing.any():
         rows = "、".join(str(i + 1) for i in np.flatnonzero(missing)[:5])
         more = "等" if missing.sum() > 5 else ""
-        raise TopicsError(
-            f"分类标签有 {int(missing.sum())} 条为空（第 {rows} 条{more}）。请去掉未分类的历史记录或补上分类后再训练。"
-        )
+        raise TopicsError("routing.labels_empty", count=int(missing.sum()), rows=rows, more=more)
     labels = labels.astype(str).str.strip().to_numpy()
     if len(set(labels)) < 2:
-        only = f"（只有「{labels[0]}」）" if len(labels) else "（没有任何记录）"
-        raise TopicsError(f"分类标签少于 2 种{only}，无法训练分流模型。请提供带有多个类别的历史记录。")
+        only = f"只有「{labels[0]}」" if len(labels) else "没有任何记录"
+        raise TopicsError("routing.one_label", only=only)
     return labels
 
 
@@ -278,10 +271,7 @@ class Router(ClassifierMixin, BaseEstimator):
             try:
                 X = self._features(prepared, fit=True)
             except ValueError as err:  # empty vocabulary: every word and n-gram is rarer than min_df
-                raise TopicsError(
-                    f"历史记录太少或太短（{len(prepared)} 条），提取不到在多条记录中重复出现的词语。"
-                    "请提供更多带分类的历史记录。"
-                ) from err
+                raise TopicsError("routing.no_vocabulary", count=len(prepared)) from err
             models = [LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)]
             if self.nb_svm:
                 models.append(_NBSVM(C=self.C, random_state=self.random_state))
@@ -298,7 +288,7 @@ class Router(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, texts) -> np.ndarray:
         """Combined score of every text for every category (columns in ``classes_`` order)."""
-        check_fitted(self, "models_", "分流模型尚未训练。请先用带分类标签的历史记录调用 fit()。")
+        check_fitted("routing.not_fitted", self, "models_")
         prepared = prepare(texts, n_jobs=self.n_jobs, progress=self.progress)
         with threadpool_limits(1):
             X = self._features(prepared, fit=False)
@@ -357,9 +347,7 @@ def evaluate(router: Router, texts, labels, *, test_size: float = 0.2) -> dict:
     labels = _checked_labels(len(prepared), labels)
     counts = pd.Series(labels).value_counts()
     if counts.min() < 2:
-        raise TopicsError(
-            f"分类「{counts.index[-1]}」只有 1 条记录，无法分层抽出测试集。请合并或去掉过小的类别后再评估。"
-        )
+        raise TopicsError("routing.class_too_small", label=counts.index[-1])
     train, test = train_test_split(
         np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=router.random_state
     )

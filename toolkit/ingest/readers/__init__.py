@@ -25,7 +25,7 @@ def get_reader(name: str, table: RawTable | None = None) -> Reader:
         best = max(scores, key=scores.get)
         return READERS[best] if scores[best] >= 0.5 else READERS["table"]
     if name not in READERS:
-        raise IngestError(f"未知的数据来源 {name!r}。修改：--source 取值为 {'、'.join(SOURCES)}。")
+        raise IngestError("ingest.source_unknown", name=name, known="、".join(SOURCES))
     return READERS[name]
 
 
