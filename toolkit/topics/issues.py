@@ -80,6 +80,42 @@ def find_issues(
     return issue, theme
 
 
+def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 0.1):
+    """Letters naming a spot or name that is another issue's anchor join that issue when they read almost as
+    near to it (within ``margin`` of cosine) as to their own: the four 魅力之城 letters inside a city-wide
+    "门面油烟" issue belong with the 魅力之城 issue. An issue's anchor counts when most of its voices name it
+    (:func:`toolkit.topics.anchor.main_anchor`) and it has ``MIN_PLACE_TEXTS`` texts. Returns ``(issue, theme)``.
+    """
+    from toolkit.topics.anchor import main_anchor
+    from toolkit.topics.summary import centres
+
+    k = int(issue.max()) + 1 if (issue >= 0).any() else 0
+    placed = np.flatnonzero(issue >= 0)
+    order = placed[np.argsort(issue[placed], kind="stable")]
+    members = np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
+    home: dict[str, int] = {}
+    for t, idx in enumerate(members):
+        if len(idx) < MIN_PLACE_TEXTS:
+            continue
+        name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
+        if name and share >= 0.5 and name not in home:
+            home[name] = t
+    if not home:
+        return issue, theme
+    centre = centres(Z, issue, weight, k)
+    issue, theme = issue.copy(), theme.copy()
+    of_issue = {t: int(theme[idx[0]]) for t, idx in enumerate(members) if len(idx)}
+    for i in placed:
+        own = int(issue[i])
+        there = [home[h] for a in anchors[i] for h in home if same_spot(a, h) and home[h] != own]
+        if not there or own in {home[h] for a in anchors[i] for h in home if same_spot(a, h)}:
+            continue
+        best = max(there, key=lambda t: (float(Z[i] @ centre[t]), -t))
+        if float(Z[i] @ centre[best]) >= float(Z[i] @ centre[own]) - margin:
+            issue[i], theme[i] = best, of_issue[best]
+    return issue, theme
+
+
 def join_across_themes(Z, issue, theme, spots, similarity: float):
     """Issues in different themes about the same spot and alike in wording are one matter (the themes cut
     one matter's letters apart: "河口老街堵车" under 交通 and under 城建). Joined, the issue takes the theme

@@ -15,7 +15,7 @@ from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.estimator import Interval, StrOptions, check_fitted, validate_params
 from toolkit.topics.features import LsaVectorizer
-from toolkit.topics.issues import find_issues, place_keys
+from toolkit.topics.issues import find_issues, gather_at_anchors, place_keys
 from toolkit.topics.refine import refine_themes, theme_classifier
 from toolkit.topics.summary import UNASSIGNED, Corpus, centres, summarise, theme_of_issue
 
@@ -239,6 +239,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
             n_issues=self.issues,
             names=names,
         )
+        who = list(respondents) if respondents is not None else list(range(n))
+        if self.issues == "auto":
+            issue, theme = gather_at_anchors(Z, issue, theme, anchors, who, weight, PLACE_MARGIN)
         centroids = centres(Z, issue, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
         self._corpus = Corpus(
@@ -250,7 +253,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             times=pd.to_datetime(pd.Series(list(times)), errors="coerce")
             if times is not None
             else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
-            who=pd.Series(list(respondents)) if respondents is not None else pd.Series(np.arange(n)),
+            who=pd.Series(who),
             weight=weight,
             dup=dup,
             vocab=self.vectorizer_.vocabulary,
