@@ -57,3 +57,20 @@ def test_a_road_needs_twice_the_share_to_be_concrete():
 def test_terms_that_run_together_into_one_word_are_kept_apart():
     assert compose_label(["出租车", "司机"], "", {}) == "出租车、司机"
     assert compose_label(["搅拌站", "噪音"], "丽发新城小区", {}) == "丽发新城：搅拌站噪音"
+
+
+def test_letters_naming_an_issues_anchor_join_it():
+    from toolkit.topics.issues import gather_at_anchors
+
+    # issue 0: five letters about 魅力之城; issue 1: a city-wide 油烟 issue holding one 魅力之城 letter
+    Z = np.array([[1.0, 0.0]] * 5 + [[0.8, 0.6], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]])
+    issue = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1])
+    theme = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1])
+    anchors = [["魅力之城"]] * 5 + [["万科魅力之城"], ["银杏嘉园"], [], []]
+    voices = list("abcdefghi")
+    new_issue, new_theme = gather_at_anchors(Z, issue, theme, anchors, voices, np.ones(9), margin=0.1)
+    assert new_issue.tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 1]
+    assert new_theme[5] == 0  # and takes that issue's theme
+    # a letter that reads far nearer its own issue stays
+    Z[5] = [0.1, 0.995]
+    assert gather_at_anchors(Z, issue, theme, anchors, voices, np.ones(9), margin=0.1)[0][5] == 1

@@ -105,15 +105,37 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
     centre = centres(Z, issue, weight, k)
     issue, theme = issue.copy(), theme.copy()
     of_issue = {t: int(theme[idx[0]]) for t, idx in enumerate(members) if len(idx)}
+    homes_of = _spot_index(home)
     for i in placed:
         own = int(issue[i])
-        there = [home[h] for a in anchors[i] for h in home if same_spot(a, h) and home[h] != own]
-        if not there or own in {home[h] for a in anchors[i] for h in home if same_spot(a, h)}:
+        named = {t for a in anchors[i] for t in homes_of(a)}
+        there = sorted(named - {own})
+        if not there or own in named:
             continue
         best = max(there, key=lambda t: (float(Z[i] @ centre[t]), -t))
         if float(Z[i] @ centre[best]) >= float(Z[i] @ centre[own]) - margin:
             issue[i], theme[i] = best, of_issue[best]
     return issue, theme
+
+
+def _spot_index(home: dict[str, int]):
+    """A lookup ``name -> issues whose anchor is the same spot`` (:func:`toolkit.text.same_spot`: one name holds the
+    other) without comparing every name with every anchor: each anchor is indexed under all its substrings."""
+    inside: dict[str, set[int]] = {}  # substring -> issues whose anchor holds it
+    for name, t in home.items():
+        for a in range(len(name)):
+            for b in range(a + 1, len(name) + 1):
+                inside.setdefault(name[a:b], set()).add(t)
+
+    def homes_of(name: str) -> set[int]:
+        found = set(inside.get(name, ()))  # anchors holding the name
+        for a in range(len(name)):  # anchors the name holds
+            for b in range(a + 1, len(name) + 1):
+                if name[a:b] in home:
+                    found.add(home[name[a:b]])
+        return found
+
+    return homes_of
 
 
 def join_across_themes(Z, issue, theme, spots, similarity: float):
