@@ -192,3 +192,32 @@ def test_a_time_column_without_dates_and_an_out_file_are_refused(messages_xlsx, 
     a_file.write_text("keep", encoding="utf-8")
     assert rank(path, a_file) == 1
     assert "不是文件夹" in capsys.readouterr().err and a_file.read_text(encoding="utf-8") == "keep"
+
+
+def test_rank_reads_one_forms_responses_from_a_store(db_url, tmp_path, capsys):
+    """A store (a .db file or a database URL) is an input like a table: the text column is a question id."""
+    from pathlib import Path
+
+    from toolkit.forms import load_form
+    from toolkit.ingest import ingest
+    from toolkit.sample import generate_responses, write_export
+    from toolkit.store import display
+
+    form_path = Path(__file__).resolve().parents[1] / "surveys" / "annual_topics.yaml"
+    form = load_form(form_path)
+    export = write_export(form, generate_responses(form, 300, seed=3), tmp_path / "x.csv", "wjx", by="code")
+    assert ingest(export, str(form_path), db_url)["accepted"] == 300
+    out = tmp_path / "r"
+    args = ["rank", db_url, "--text-col", "concern", "--id-col", "response_id", "--time-col", "submitted_at"]
+    assert main([*args, "--district-col", "district", "--form", "annual_topics", "--quiet", "--out", str(out)]) == 0
+    cands = pd.read_csv(out / "candidates.csv")
+    assert len(cands) > 3 and cands["n_voices"].iloc[0] >= 5
+    assert cands["n_districts"].max() > 1  # the district question feeds breadth
+    detail = pd.read_excel(out / "热点问题留言明细表.xlsx", engine="openpyxl")
+    assert {"问题ID", "response_id", "concern"} <= set(detail.columns)
+    shown = json.loads((out / "weights.json").read_text(encoding="utf-8"))["input"]
+    assert shown == display(db_url)  # as messages show it: a URL's password is never written
+    capsys.readouterr()
+    # a store holding the form under another id: the message names the store and the forms it holds
+    assert main([*args, "--form", "nosuch", "--quiet", "--out", str(tmp_path / "r2")]) != 0
+    assert "nosuch" in capsys.readouterr().err

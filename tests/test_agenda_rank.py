@@ -90,8 +90,9 @@ def test_weights_change_the_order_and_bad_weights_explain_themselves():
         assert err.value.code == code
     with pytest.raises(AgendaError) as err:
         CandidateRanker().fit(msgs.drop(columns="time"), topics, assignments)
-    # the same code (and words) as a missing column in the input table of topics or rank
-    assert err.value.code == "column.missing" and err.value.context["column"] == "time"
+    # the fix names the mapping helper: a caller of the Python API has no --text-col
+    assert err.value.code == "agenda.messages_columns" and err.value.context["column"] == "time"
+    assert "修改：先用 toolkit.agenda.messages_from" in str(err.value)
 
 
 def test_theme_level_ranks_themes():

@@ -182,7 +182,7 @@ def _edit_age(path, edit):
 def test_one_underscore_zero_is_no_ten(tmp_path, quarantined):
     _, db = quarantined
     [(value, message)] = _rows(db, "select value, message from rejected_rows")
-    assert value == "1_0" and "不是有效的答案（“1_0”）" in message
+    assert value == "1_0" and "不是整数（“1_0”）" in message
     assert _rows(db, "select answers from responses") == [('{"age": 30, "opinion": "好", "visit": "2025-01-02"}',)]
 
 
@@ -377,7 +377,7 @@ def test_the_cli_runs_without_a_traceback_on_the_underscore_file(tmp_path, form)
         timeout=120,
     )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
-    assert "不是有效的答案（“1_0”）" in proc.stdout
+    assert "不是整数（“1_0”）" in proc.stdout
 
 
 # ---- line endings ---------------------------------------------------------------------------------------

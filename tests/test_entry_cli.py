@@ -21,7 +21,7 @@ def test_serve_command_is_local_only(tmp_path):
 def test_missing_form_is_reported_without_traceback(tmp_path, capsys):
     assert main(["entry", "--form", str(tmp_path / "none.yaml"), "--db", str(tmp_path / "x.db")]) == 1
     err = capsys.readouterr().err
-    assert "none.yaml：文件不存在" in err and "Traceback" not in err
+    assert "none.yaml：问卷定义文件不存在" in err and "Traceback" not in err
 
 
 def test_entry_without_voila_says_how_to_install(tmp_path):

@@ -236,4 +236,4 @@ def test_busy_is_told_by_error_code_not_by_message():
     assert is_busy(driver_error(5, "数据库被锁"))  # SQLITE_BUSY, whatever the text says
     assert is_busy(driver_error(6 | (1 << 8), "table is locked"))  # SQLITE_LOCKED_SHAREDCACHE
     assert not is_busy(driver_error(14, "unable to open: /srv/locked/busy.db"))  # a path with "locked" in it
-    assert is_busy(StoreBusy("数据库正被另一个程序写入"))
+    assert is_busy(StoreBusy("store.busy", db="x.db", seconds=5))

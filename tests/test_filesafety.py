@@ -159,7 +159,8 @@ def test_a_named_sheet_whose_part_is_missing_is_refused_not_passed():
     )
     with pytest.raises(UnsafeFile) as err:
         workbook.scan("表1")
-    assert err.value.code == "workbook.damaged" and "找不到工作表“表1”的数据" in err.value.context["why"]
+    assert err.value.code == "workbook.sheet_data_missing" and err.value.context["sheet"] == "表1"
+    assert str(err.value).startswith("输入文件 工作表“表1”：找不到这个工作表的数据")
 
 
 def test_without_a_readable_sheet_list_no_sheet_passes():
@@ -183,9 +184,8 @@ def test_a_sheet_the_reader_has_but_the_workbook_does_not_name_is_refused():
     assert workbook.scan("待修正") is None  # the reader says the sheet is missing
     with pytest.raises(UnsafeFile) as err:
         workbook.scan("别的表", required=True)
-    assert (
-        err.value.code == "workbook.damaged" and "找不到工作表“别的表”" in err.value.context["why"]
-    )  # the reader found it: unmeasured, so refused
+    # the reader found it: unmeasured, so refused
+    assert err.value.code == "workbook.sheet_unlisted" and err.value.context["sheet"] == "别的表"
 
 
 def test_lines_ended_by_a_lone_cr_are_lines():

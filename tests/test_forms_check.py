@@ -79,7 +79,7 @@ def test_broken_form_problems_point_at_questions(tmp_path):
         load_form(path)
     assert info.value.code == "form.has_errors" and info.value.problems == errors
     # the rendered message reads where → rule → value → fix
-    assert str(unknown_list).startswith(f"[错误] {path} 第") and "：引用了不存在的选项列表（'yesno'）。修改：" in str(
+    assert str(unknown_list).startswith(f"[错误] {path} 第") and "：引用了不存在的选项列表（“yesno”）。修改：" in str(
         unknown_list
     )
 
@@ -135,7 +135,10 @@ def test_yaml_syntax_error_is_located(tmp_path):
 
 def test_missing_file_message(tmp_path):
     result = _cli("form", "check", str(tmp_path / "nope.yaml"))
-    assert result.returncode == 1 and "nope.yaml：文件不存在" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 1 and "nope.yaml：问卷定义文件不存在" in result.stderr and "Traceback" not in result.stderr
+    )
+    assert "问卷定义通常在 surveys/ 目录下" in result.stderr  # the role hint: where such files live
 
 
 def test_dump_and_read_round_trip(tmp_path, annual_form):

@@ -66,7 +66,8 @@ def test_unsupported_file_type(files, tmp_path, capsys, name):
     db = tmp_path / "x.db"
     code, text = _run(capsys, "ingest", doc, "--form", files["form"], "--db", db)
     assert code == 1
-    assert f"不支持这种文件类型（“{doc.suffix}" in text and ".xlsx、.xls 或 .csv" in text
+    assert "Word、PDF、PPT 等文档不能直接导入" in text and f"扩展名 “{doc.suffix}”" in text
+    assert ".xlsx、.xls 或 .csv" in text and text.count("修改：") == 1
     assert "损坏" not in text and not db.exists()
 
 
@@ -81,7 +82,7 @@ def test_word_document_renamed_xlsx(tmp_path):
         z.writestr("word/document.xml", "<w:document/>")
     with pytest.raises(IngestError) as err:
         read_table(fake)
-    assert err.value.code == "file.not_table" and "Word 文档" in err.value.context["kind"]
+    assert err.value.code == "file.word_not_table" and "内容是 Word 文档" in str(err.value)
 
 
 def _with_title(src, dst, title="2019年群众留言汇总表", rows=1):

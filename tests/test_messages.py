@@ -112,6 +112,15 @@ BAD = {
 }
 
 
+def test_an_input_file_is_named_one_way_whatever_is_wrong_with_it(tmp_path, capsys):
+    # a missing file and a bad column of a present one: both messages open with the bare path
+    missing = tmp_path / "nosuch.csv"
+    path = write_csv(table(), tmp_path / "留言.csv")
+    for file, options in ((missing, {}), (path, {"text": "没有这列"})):
+        message = error_in_process(commands(file, **options)["topics"], capsys)
+        assert message.startswith(f"错误：{file}：") and "输入文件" not in message, message
+
+
 @pytest.mark.parametrize("case", BAD)
 def test_the_same_bad_table_gives_the_same_message_from_topics_stream_and_rank(case, tmp_path, capsys):
     spoil, expected = BAD[case]
@@ -120,7 +129,7 @@ def test_the_same_bad_table_gives_the_same_message_from_topics_stream_and_rank(c
     errors = {name: error_in_process(args, capsys) for name, args in commands(path, **options).items()}
     assert len(set(errors.values())) == 1, errors
     message = errors["topics"]
-    assert message.startswith(f"错误：输入文件 {path}") and expected in message, message
+    assert message.startswith(f"错误：{path}") and expected in message, message
     assert not (tmp_path / "o_t").exists() and not (tmp_path / "o_s").exists() and not (tmp_path / "o_r").exists()
 
 
@@ -254,10 +263,27 @@ def test_a_file_whose_encoding_changes_after_the_head_is_refused_in_chinese(tmp_
     path.write_bytes(head.encode("utf-8") + "L9999999,电梯坏了,2025-03-02\n".encode("gbk"))
     with pytest.raises(TopicsError) as err:
         list(in_chunks(path, Columns(text="标题", id="编号"), error=TopicsError))
-    assert err.value.code == "file.encoding" and "按开头判断的编码 utf-8" in err.value.context["detail"]
-    assert str(err.value).startswith(f"{path}：文字编码") and str(err.value).endswith(
-        "修改：用 Excel 或记事本打开后另存为“CSV UTF-8”。"
-    )
+    bad = head.count("\n") + 1  # the line written in GBK
+    assert err.value.code == "file.encoding_partial" and err.value.context == {
+        "path": path,
+        "encoding": "UTF-8",
+        "line": bad,
+    }
+    assert str(err.value).startswith(f"{path} 第 {bad} 行：这一行有无法按 UTF-8 编码解码的字节")
+
+
+def test_a_gbk_csv_with_one_bad_byte_names_the_encoding_and_the_line(tmp_path):
+    rows = "".join(f"L{i:04d},小区路灯不亮第{i}天,2025-03-01\n" for i in range(300))
+    path = tmp_path / "问卷星.csv"
+    path.write_bytes(("编号,标题,时间\n" + rows).encode("gbk") + b"L9999,\x81 cut,2025-03-02\n")
+    with pytest.raises(TopicsError) as err:
+        read(path, COLUMNS_1, error=TopicsError)
+    assert err.value.code == "file.encoding_partial"
+    assert err.value.context == {"path": path, "encoding": "GBK/GB18030", "line": 302}
+    # the streaming reader says the same
+    with pytest.raises(TopicsError) as again:
+        list(in_chunks(path, COLUMNS_1, error=TopicsError))
+    assert again.value.code == "file.encoding_partial" and again.value.context["line"] == 302
 
 
 def test_rank_guesses_the_respondent_column_and_keeps_optional_ones(tmp_path):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from toolkit.text import cut, extract_places
+from toolkit.text import cut, extract_places, prepare_many
+from toolkit.text.tokenize import learn_place_names
 
 
 @pytest.mark.parametrize(
@@ -115,3 +116,84 @@ def test_glued_function_characters_stay_out_of_places(text, expected):
 )
 def test_clause_fragments_are_no_places(text):
     assert extract_places(cut(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A suffix jieba's HMM glued onto the next word belongs to the name before it ("西地|省常凝市").
+        ("我们是西地省常凝市常凝大道西侧", ["西地省", "常凝大道"]),
+        # ... but not to a made-up word or an ordinary one ("多为|村民", "当地|村民"), nor a numbered group.
+        ("导致多为村民上访", []),
+        ("当地村民反映", []),
+        ("余家村八组村民熊某", ["余家村"]),
+        ("建议硬化拓宽村道", []),  # 村道 is a kind of road
+    ],
+)
+def test_glued_suffixes_join_the_name_before(text, expected):
+    assert extract_places(cut(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Expressways, groups (村民小组), stations, numbered ring roads, lakes after a proper name.
+        ("醴娄高速进度如何", ["醴娄高速"]),
+        ("我是吴家冲组村民", ["吴家冲组"]),
+        ("经过高铁南站到黄星大道", ["高铁南站", "黄星大道"]),
+        ("虎形山位于西二环边", ["西二环"]),
+        ("反映A7县高桥镇白鹭湖移民问题", ["A7县", "高桥镇", "白鹭湖"]),
+        # Numbered schools go by their number.
+        ("K8县三中危房问题", ["K8县", "三中"]),
+        # A masked name that is also an area's keeps its road ("A1|区|大道"), and the area stays.
+        ("因有事经过A1区大道，却未曾想到", ["A1区大道"]),
+        # A kind of place (a common word) after a proper name is that name's place.
+        ("北门建材市场,莲化步行街等商业中心", ["北门建材市场", "莲化步行街"]),
+    ],
+)
+def test_place_families(text, expected):
+    assert extract_places(cut(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "距离高速主线有200米",  # ordinary words before 高速 say where, not which
+        "落实我组的补助",  # a pronoun is no group's name
+        "成立了专项组",
+        "窗口一中年男性",  # "一|中年", not a school
+        "这座桥年久失修",
+        "西山街道环卫工人",  # ring roads are numbered
+        "虽然铁建大桥局排名第一",  # an organisation
+        "过河拆桥",
+        "一级士官退伍回家乡创业",  # 乡 ends 家乡
+        "石材加工区的粉尘",  # a kind of place after an ordinary word
+    ],
+)
+def test_place_family_look_alikes_are_refused(text):
+    assert [p for p in extract_places(cut(text)) if not p.endswith(("街道", "县"))] == []
+
+
+def test_names_learnt_from_the_collection():
+    # Written twice with an area suffix, a name jieba lacks is that area when written bare; a dictionary word
+    # ("南门", a school's south gate) is not learnt, a name written once may be a glued clause.
+    names = learn_place_names([["星沙街道"], ["A7县星沙街道"], ["南门街道"], ["南门街道"], ["榔梨镇"]])
+    assert names == {"星沙": "星沙街道"}
+    assert extract_places(cut("投诉星沙301公交车"), names) == ["星沙街道"]
+    assert extract_places(cut("上次看到新闻说星沙又有一个新的"), names) == ["星沙街道"]  # "说星沙" glued
+    assert extract_places(cut("星沙大道很堵"), names) == ["星沙大道"]  # the road, not the area
+    assert extract_places(cut("学校南门很堵"), names) == []
+    assert extract_places(cut("投诉星沙301公交车")) == []  # per text, without the collection
+
+
+def test_provinces_and_cities_learnt_only_by_dictionary_place_names():
+    names = learn_place_names([["湖北省"], ["湖北省"], ["星沙市"], ["星沙市"]])
+    assert names == {"湖北": "湖北省"}
+    assert extract_places(cut("我是湖北人，一家都在这里"), names) == ["湖北省"]
+
+
+def test_prepare_many_learns_names_across_texts():
+    texts = ["A7县星沙街道路灯坏了", "星沙街道的垃圾没人清", "投诉星沙301公交车不按时发车"]
+    places = prepare_many(texts, with_places=True, progress=False)[2]
+    assert places[2] == ["星沙街道"]
+    assert prepare_many(texts[2:], with_places=True, progress=False)[2] == [[]]

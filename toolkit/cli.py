@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     except ToolkitError as err:
         print(f"错误：{_shown(str(err))}", file=sys.stderr)
         if getattr(args, "json", False):  # scripts read the stable code (toolkit.errors.CATALOGUE), not the prose
-            print(json.dumps({"error": {"code": err.code, "message": _shown(str(err))}}, ensure_ascii=False))
+            shown = {"code": err.code, "message": _shown(str(err)), "facts": _facts(err)}
+            print(json.dumps({"error": shown}, ensure_ascii=False))
         return err.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
@@ -103,6 +104,23 @@ def main(argv: list[str] | None = None) -> int:
 
 # A message quoting a hostile file (a 150 MB header) must stay readable: cut it, then mask what is left.
 MAX_MESSAGE = 4000
+
+
+def _facts(err: ToolkitError) -> dict:
+    """The facts of ``err`` for ``--json``: numbers as numbers, texts masked like the message (a fact may be
+    a header or an answer holding a phone number), a nested error as its code and facts."""
+    from toolkit.outputs import mask_text
+
+    def fact(value):
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if isinstance(value, ToolkitError):
+            return {"code": value.code, "facts": _facts(value)}
+        if isinstance(value, (list, tuple, set)):
+            return [fact(v) for v in value]
+        return mask_text(str(value)[:MAX_MESSAGE])
+
+    return {name: fact(value) for name, value in err.context.items()}
 
 
 def _shown(message: str) -> str:

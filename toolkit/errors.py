@@ -33,106 +33,129 @@ class Template:
 
 # -- the catalogue, one section per stage; the keys are stable: programs and tests rely on them ----------
 # shared by every stage: input files, output paths, message tables
+_REOPEN = "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试"
+_SAVE_UTF8 = "用 Excel 或记事本打开后另存为“CSV UTF-8”"
 _SHARED: dict[str, Template] = {
     "file.not_found": Template("{path}", "文件不存在", "", "检查文件名和路径（相对路径以当前目录为准）"),
     # toolkit.filesafety: files refused before any reader sees them (where: the caller's path)
-    "file.no_access": Template("", "无法打开", "{reason}", "检查文件权限，或把文件复制到自己的文件夹后再试"),
+    "file.no_access": Template("{path}", "无法打开", "{reason}", "检查文件权限，或把文件复制到自己的文件夹后再试"),
     "file.not_regular": Template(
-        "", "这不是普通文件，读取它会卡住或没有尽头", "这是{kind}", "给出保存在磁盘上的文件本身（答卷表格、问卷定义等）"
+        "{path}",
+        "这不是普通文件，读取它会卡住或没有尽头",
+        "这是{kind}",
+        "给出保存在磁盘上的文件本身（答卷表格、问卷定义等）",
     ),
     "file.is_folder": Template(
-        "", "这是一个文件夹，不是文件", "{via}", "给出文件夹里的文件本身（答卷表格、问卷定义等）"
+        "{path}", "这是一个文件夹，不是文件", "{via}", "给出文件夹里的文件本身（答卷表格、问卷定义等）"
     ),
     "file.too_big": Template(
-        "", "文件过大", "{size}，上限 {limit}", "只保留需要的工作表和列，或按时间分成几个文件分别处理"
+        "{path}", "文件过大", "{size}，上限 {limit}", "只保留需要的工作表和列，或按时间分成几个文件分别处理"
     ),
-    "workbook.part_too_big": Template("", "工作簿的部件异常庞大", "{part}", "在 Excel 中打开后另存为 .xlsx 再试"),
-    "workbook.damaged": Template(
-        "",
-        "文件不完整或已损坏",
-        "{why}",
-        "重新从平台下载；若在 Excel 中能打开，另存为 .xlsx 后再试",
+    "workbook.part_too_big": Template("{path}", "工作簿的部件异常庞大", "{part}", "在 Excel 中打开后另存为 .xlsx 再试"),
+    "workbook.damaged": Template("{path}", "文件不完整或已损坏，无法打开", "{reason}", _REOPEN),
+    "workbook.xls_damaged": Template("{path}", "旧版 Excel（.xls）文件不完整或已损坏，无法打开", "{reason}", _REOPEN),
+    "workbook.no_directory": Template(
+        "{path}", "压缩包的目录无法读取，文件不完整或已损坏，无法先检查工作表大小", "", _REOPEN
     ),
+    "workbook.sheet_unlisted": Template(
+        "{path} 工作表{sheet!q}", "工作簿的清单里找不到这个工作表，无法先检查它的大小", "", _REOPEN
+    ),
+    "workbook.sheet_unlisted_at": Template(
+        "{path} 第 {position} 个工作表", "工作簿的清单里找不到这个位置的工作表，无法先检查它的大小", "", _REOPEN
+    ),
+    "workbook.sheet_data_missing": Template(
+        "{path} 工作表{sheet!q}", "找不到这个工作表的数据，文件不完整或已损坏", "", _REOPEN
+    ),
+    "workbook.crc_failed": Template("{path} 工作表{sheet!q}", "数据解压校验失败，文件不完整或已损坏", "", _REOPEN),
     "workbook.no_sheet_list": Template(
-        "",
+        "{path}",
         "Excel 工作簿缺少或无法读取工作表清单（xl/workbook.xml 及其关系文件），无法先检查工作表大小",
         "",
         "在 Excel 中打开后另存为 .xlsx 再试",
     ),
     "workbook.encrypted": Template(
-        "",
+        "{path}",
         "工作表的数据无法解压（已加密或压缩方式不常见），无法先检查它的大小",
         "工作表{sheet!q}",
         "在 Excel 中打开后另存为 .xlsx（不设密码）再试",
     ),
     "workbook.too_many_parts": Template(
-        "",
+        "{path}",
         "Excel 工作簿的部件过多，不是正常的工作簿",
         "{count:,} 个，上限 {limit:,}",
         "在 Excel 中打开后另存为 .xlsx；若打不开，向数据来源重新索取文件",
     ),
     "workbook.too_big_unpacked": Template(
-        "",
+        "{path}",
         "Excel 工作簿解压后过大，超出本工具能处理的大小，也可能是“压缩炸弹”",
         "解压后共 {size}（文件本身 {packed}），上限 {limit}",
         "在 Excel 中打开后另存为 .xlsx，或只保留需要的工作表；若打不开，向数据来源重新索取文件",
     ),
     "workbook.zip_bomb": Template(
-        "",
+        "{path}",
         "Excel 工作簿的部件压缩比过高，多半是“压缩炸弹”或异常文件",
         "部件 {part} 从 {packed} 解压成 {size}，压缩比 {ratio:,}:1，上限 {limit}:1",
         "在 Excel 中打开后另存为 .xlsx 再试；若打不开，向数据来源重新索取文件",
     ),
     "workbook.doctype": Template(
-        "",
+        "{path}",
         "Excel 工作簿的部件含有 DOCTYPE 声明（正常的工作簿没有），可能借实体展开耗尽内存或读取本机文件",
         "部件 {part}",
         "在 Excel 中打开后另存为 .xlsx；若打不开，向数据来源重新索取文件",
     ),
     "sheet.too_many_odd_cells": Template(
-        "",
-        "工作表中 Excel 错误值（如 #N/A）或没有计算结果的公式过多",
-        "工作表{sheet!q}有超过 {limit:,} 个这样的单元格",
+        "{path} 工作表{sheet!q}",
+        "Excel 错误值（如 #N/A）或没有计算结果的公式过多",
+        "超过 {limit:,} 个这样的单元格",
         "在 Excel 中改正公式，或全选后复制、“粘贴为数值”，另存为 .xlsx 后再试",
     ),
     "sheet.beyond_excel": Template(
-        "",
+        "{path} 工作表{sheet!q}",
         "工作表超出 Excel 的范围，不是正常的工作表",
-        "工作表{sheet!q}用到了第 {rows:,} 行、第 {columns:,} 列，上限 {max_rows:,} 行 × {max_columns:,} 列",
+        "用到了第 {rows:,} 行、第 {columns:,} 列，上限 {max_rows:,} 行 × {max_columns:,} 列",
         "删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 后再试",
     ),
     "sheet.area_too_big": Template(
-        "",
-        "工作表的数据区域过大，多半是远处（如 {far}）有一个误填的单元格",
-        "工作表{sheet!q}从 {near} 到 {far}，共 {rows:,} 行 × {columns:,} 列 = {cells:,} 个单元格，上限 {limit:,} 个",
+        "{path} 工作表{sheet!q}",
+        "数据区域过大，多半是远处的 {far} 有一个误填的单元格",
+        "从 {near} 到 {far}，共 {rows:,} 行 × {columns:,} 列 = {cells:,} 个单元格，上限 {limit:,} 个",
         "删除最后一个有内容的单元格之后的多余行和列（或只把数据区域复制到新工作簿），在 Excel 中另存为 .xlsx 再试",
     ),
     "sheet.dimension_lies": Template(
-        "",
-        "工作表声明的数据范围远大于实际数据，文件不是 Excel 保存的",
-        "工作表{sheet!q}声明 {dimension}（{rows:,} 行 × {columns:,} 列）",
+        "{path} 工作表{sheet!q}",
+        "声明的数据范围远大于实际数据，文件不是 Excel 保存的",
+        "声明 {dimension}：{rows:,} 行 × {columns:,} 列",
         "在 Excel 中打开后另存为 .xlsx（Excel 会重算数据范围）再试",
     ),
     "table.line_unsplittable": Template(
-        "",
-        "一行无法按 CSV 拆分成列，不是正常的表格",
-        "第 {line} 行有 {chars:,} 个字符、{separators:,} 个分隔符",
+        "{path} 第 {line} 行",
+        "无法按 CSV 拆分成列，不是正常的表格",
+        "有 {chars:,} 个字符、{separators:,} 个分隔符",
         "确认导出的是答卷表格；用 Excel 打开后另存为 .xlsx 再试",
     ),
     "table.too_many_columns": Template(
-        "",
-        "一行的列数过多，不是正常的表格",
-        "第 {line} 行有 {columns:,} 列，上限 {limit:,} 列（与 Excel 相同）",
+        "{path} 第 {line} 行",
+        "列数过多，不是正常的表格",
+        "{columns:,} 列，上限 {limit:,} 列，与 Excel 相同",
         "确认导出的是答卷表格；分隔符不对时用 Excel 打开后另存为 .xlsx",
     ),
     # toolkit.tables: any table a command reads
-    "file.type_unsupported": Template("{path}", "不支持这种文件类型", "{suffix!q}", "提供 {accepted} 文件"),
+    "file.type_unsupported": Template(
+        "{path}", "不支持这种文件类型", "扩展名 {suffix!q}", "给出 .xlsx、.xls 或 .csv 表格；问卷库给出 .db 文件"
+    ),
     "file.unreadable": Template(
         "{path}", "无法读取", "{reason}", "确认它是完整的 Excel 或 CSV 文件，或用 Excel 另存为 .xlsx 后再试"
     ),
-    "file.binary": Template("", "不是文本表格（含二进制内容），也不是 Excel 文件", "", "确认导出格式为 CSV 或 Excel"),
-    "file.encoding": Template(
-        "", "文字编码无法识别或无法完整解码", "{detail}", "用 Excel 或记事本打开后另存为“CSV UTF-8”"
+    "file.binary": Template(
+        "{path}", "不是文本表格（含二进制内容），也不是 Excel 文件", "", "确认导出格式为 CSV 或 Excel"
+    ),
+    "file.encoding_unknown": Template("{path}", "文字编码无法识别：不是 UTF-8，也不是 GBK/GB18030", "", _SAVE_UTF8),
+    "file.encoding_utf16": Template("{path}", "以 UTF-16 开头，但后面的内容无法按 UTF-16 解码", "", _SAVE_UTF8),
+    "file.encoding_partial": Template(
+        "{path} 第 {line} 行",
+        "这一行有无法按 {encoding} 编码解码的字节（它前面的内容都是 {encoding}）",
+        "",
+        "在 Excel 或记事本中改正这一行的乱码字符，另存为“CSV UTF-8”后再试",
     ),
     "column.not_times": Template(
         "{where}",
@@ -206,30 +229,33 @@ _FORMS: dict[str, Template] = {
         "{size}，上限 {limit} MB",
         "确认选的是问卷定义（.yaml），不是答卷数据或其他文件",
     ),
+    "form.file_not_found": Template(
+        "{path}", "问卷定义文件不存在", "", "检查文件名和路径；问卷定义通常在 surveys/ 目录下"
+    ),
     "file.not_utf8": Template("{path}", "不是 UTF-8 编码的文本文件", "", "用 UTF-8 编码另存后再试"),
     "file.not_xlsx": Template("{path}", "无法作为 .xlsx 打开", "{reason}", "用 Excel 另存为 .xlsx 后再试"),
     "yaml.syntax": Template(
         "{path} {at}", "YAML 格式错误", "{reason}", "检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否配对"
     ),
     "yaml.anchor": Template(
-        "",
+        "{path} 第{line}行",
         "不能使用 YAML 锚点/别名",
-        "第{line}行：&{anchor} 或 *{anchor}",
+        "&{anchor} 或 *{anchor}",
         "把引用处的内容直接写出来；多道题共用的选项写在 choice_lists 中，题目里写 choices: 列表名",
     ),
     "yaml.too_deep": Template(
-        "", "列表和键值对嵌套过深", "第{line}行，上限 {limit} 层", "问卷定义只需几层缩进，检查缩进或括号"
+        "{path} 第{line}行", "列表和键值对嵌套过深", "上限 {limit} 层", "问卷定义只需几层缩进，检查缩进或括号"
     ),
     "yaml.bad_value": Template(
-        "",
+        "{path} 第{line}行",
         "看起来是数字或日期，却不是有效的数字或日期",
-        "第{line}行的值 {value}",
+        "{value}",
         "文字值加上引号，数字写成正常长度，日期写成存在的日期（如 2026-05-01）",
     ),
     "yaml.duplicate_key": Template(
-        "",
+        "{path} 第{line}行",
         "键重复，YAML 只会保留后一个",
-        "第{line}行的键 {key!r}（第{first}行已有同名的键）",
+        "键 {key!q}，第{first}行已有同名的键",
         "删除多余的一处，或把两处内容合并",
     ),
     "form.not_a_form": Template(
@@ -238,7 +264,7 @@ _FORMS: dict[str, Template] = {
         "",
         "参照 surveys/ 中的示例问卷编写",
     ),
-    "form.has_errors": Template("问卷 {path}", "有 {count} 处错误", "{details}", "逐条按上面的提示改正后再试"),
+    "form.has_errors": Template("问卷 {path}", "有 {count} 处错误", "{details}", "逐条按下面的提示改正后再试"),
     # problems of a form definition (where: file, line, question and field)
     "form.field_missing": Template("{where}", "缺少必填字段 {key}", "", "在文件开头加入 {key}: …"),
     "form.not_one_value": Template(
@@ -250,7 +276,7 @@ _FORMS: dict[str, Template] = {
         "{where}", "题目定义不是键值对", "{raw}", "每道题写成 - id: …\\n  kind: …\\n  label: …"
     ),
     "form.field_unknown": Template("{where}", "未知字段（将被忽略）", "{key}", "删除它；可用字段：{known}"),
-    "form.kind_unknown": Template("{where}", "未知题型", "{kind!r}", "题型只能是：{kinds}"),
+    "form.kind_unknown": Template("{where}", "未知题型", "{kind!q}", "题型只能是：{kinds}"),
     "form.choices_not_list": Template("{where}", "应为选项列表", "实为 {shape}", "每个选项占一行，以“- ”开头"),
     "form.choice_incomplete": Template(
         "{where}", "选项缺少 id 或 label", "第{index}个选项", "每个选项写成 {{id: 英文编号, label: 中文文字}}"
@@ -262,19 +288,19 @@ _FORMS: dict[str, Template] = {
         "{where}", "选项格式无法识别", "第{index}个选项：{item}", "写成 {{id: 编号, label: 文字}} 或直接写文字"
     ),
     "form.choice_list_unknown": Template(
-        "{where}", "引用了不存在的选项列表", "{name!r}", "在 choice_lists 中定义它，或改用已有列表：{known}"
+        "{where}", "引用了不存在的选项列表", "{name!q}", "在 choice_lists 中定义它，或改用已有列表：{known}"
     ),
     "form.id_invalid": Template(
-        "{where}", "问卷编号不合规", "{value!r}", "只用英文字母、数字和下划线，如 annual_topics_2026"
+        "{where}", "问卷编号不合规", "{value!q}", "只用英文字母、数字和下划线，如 annual_topics_2026"
     ),
     "form.question_id_invalid": Template(
         "{where}",
         "题目编号不合规",
-        "{value!r}",
+        "{value!q}",
         "编号只用英文字母、数字和下划线，且不以数字开头（如 q3、concern_1）",
     ),
     "form.question_id_repeated": Template(
-        "{where}", "题目编号重复", "{value!r}（第{first}行已用过）", "给其中一道题换一个唯一的编号"
+        "{where}", "题目编号重复", "{value!q}（第{first}行已用过）", "给其中一道题换一个唯一的编号"
     ),
     "form.label_missing": Template("{where}", "缺少题干文字", "", "补上 label: 题干"),
     "form.choices_missing": Template(
@@ -302,13 +328,13 @@ _FORMS: dict[str, Template] = {
     ),
     "form.other_choice_exists": Template(
         "{where}",
-        "已有编号为 {other!r} 的选项，other: true 会与之合并",
+        "已有编号为 {other!q} 的选项，other: true 会与之合并",
         "",
         "删除该选项，由 other: true 自动生成",
     ),
     "form.other_key_taken": Template("{where}", "“其他”文字的存放编号与另一道题重名", "{key}", "给那道题换一个编号"),
     "form.count_not_applicable": Template("{where}", "{name} 只适用于多选题和排序题", "题型 {kind}", "删除 {name}"),
-    "form.count_not_positive": Template("{where}", "{name} 应为正整数", "{value!r}", "写成 {name}: 3 这样的整数"),
+    "form.count_not_positive": Template("{where}", "{name} 应为正整数", "{value!q}", "写成 {name}: 3 这样的整数"),
     "form.count_over_choices": Template(
         "{where}", "{name} 不能超过选项数 {choices}", "{name}={value}", "减小数值或增加选项"
     ),
@@ -318,7 +344,7 @@ _FORMS: dict[str, Template] = {
     "form.integer_not_number": Template(
         "{where}", "integer 只适用于数字题（将被忽略）", "题型 {kind}", "删除 integer，或把题型改为 number"
     ),
-    "form.role_unknown": Template("{where}", "未知角色", "{role!r}", "角色只能是：{roles}"),
+    "form.role_unknown": Template("{where}", "未知角色", "{role!q}", "角色只能是：{roles}"),
     "form.role_repeated": Template(
         "{where}", "每个角色只能指定给一道题", "角色 {role}（{meaning}）被多道题使用", "只在其中一道题上保留 role"
     ),
@@ -326,7 +352,7 @@ _FORMS: dict[str, Template] = {
     "form.message_without_constraint": Template(
         "{where}", "有 constraint_message 却没有 constraint", "", "补上 constraint，或删除提示文字"
     ),
-    "form.renamed_from_invalid": Template("{where}", "旧编号不合规", "{value!r}", "写上一版问卷中这道题的编号"),
+    "form.renamed_from_invalid": Template("{where}", "旧编号不合规", "{value!q}", "写上一版问卷中这道题的编号"),
     "form.renamed_from_same": Template(
         "{where}", "旧编号与新编号相同，无需 renamed_from", "{value}", "删除 renamed_from"
     ),
@@ -339,10 +365,18 @@ _FORMS: dict[str, Template] = {
     "form.choice_list_unused": Template(
         "{where}", "选项列表没有被任何题目使用", "", "删除它，或在题目的 choices 中引用"
     ),
-    "form.expression_invalid": Template("{where}", "表达式无法使用", "{expression!q}：{what}", "{fix}"),
+    "form.expression_invalid": Template(
+        "{where}", "表达式 {expression!q} 无法使用", "{cause.what}", "按表达式的写法改正：{cause.fix}"
+    ),
+    "form.regex_invalid": Template(
+        "{where}",
+        "表达式 {expression!q} 中的正则表达式 {pattern!q} 无法使用",
+        "{cause.what}",
+        "改正正则表达式：{cause.fix}",
+    ),
     "form.reference_unknown": Template("{where}", "引用了不存在的题目", "${{{ref}}}", "改成已有题目编号之一：{known}"),
     "form.reference_row_unknown": Template(
-        "{where}", "引用的题目没有这个矩阵行", "题目 {question} 的行 {row!r}", "改用可用的行：{rows}"
+        "{where}", "引用的题目没有这个矩阵行", "题目 {question} 的行 {row!q}", "改用可用的行：{rows!q}"
     ),
     "form.reference_note": Template(
         "{where}", "引用了段落说明，它没有答案", "{question}", "改为引用一道需要作答的题目"
@@ -363,12 +397,21 @@ _FORMS: dict[str, Template] = {
         "{where}", "selected() 只能用于选择题", "题目 {question}", "selected() 只用于单选、多选、排序题"
     ),
     "form.choice_unknown": Template(
-        "{where}", "引用的题目没有这个选项", "题目 {question} 的选项 {choice!r}", "选项编号应为：{labels}"
+        "{where}", "引用的题目没有这个选项", "题目 {question} 的选项 {choice!q}", "选项编号应为：{labels}"
     ),
     # a form in use (where: the form and question)
-    "form.question_unknown": Template("问卷 {form}", "没有这道题", "{question!r}", "检查题目编号，可用编号：{known}"),
-    "form.expression_failed": Template(
-        "问卷 {form} {question}的{name}（{field}: {text}）", "无法计算", "{what}", "{fix}"
+    "form.question_unknown": Template("问卷 {form}", "没有这道题", "{question!q}", "检查题目编号，可用编号：{known}"),
+    "form.relevant_failed": Template(
+        "问卷 {form} {question}的跳题条件 relevant: {text}",
+        "无法计算",
+        "{cause.what}",
+        "在问卷定义中改正跳题条件：{cause.fix}",
+    ),
+    "form.constraint_failed": Template(
+        "问卷 {form} {question}的取值限制 constraint: {text}",
+        "无法计算",
+        "{cause.what}",
+        "在问卷定义中改正取值限制：{cause.fix}",
     ),
     # XLSForm workbooks
     "xlsform.not_converted": Template(
@@ -378,108 +421,123 @@ _FORMS: dict[str, Template] = {
         "{path}", "XLSForm 需要 survey、choices（和可选的 settings）工作表", "缺少{sheet!q}", "补上这个工作表"
     ),
     "sheet.column_repeated": Template(
-        "{path} {sheet} 第{row}行",
+        "{path} {sheet} 表第{row}行",
         "列名不能重复，否则无法确定用哪一列",
         "{column!q}出现在 {columns} 列",
         "删除多余的一列或给它改名后再试",
     ),
+    "xlsform.expression_invalid": Template(
+        "{path} survey 表第{row}行（{question}）的 {field}",
+        "表达式 {expression!q} 无法使用",
+        "{cause.what}",
+        "在 survey 表中按表达式的写法改正：{cause.fix}",
+    ),
     "xlsform.not_integer": Template(
-        "survey 表第{row}行（{question}）的 {column}", "应为整数", "{value!q}", "填写一个整数（如 3），或清空该单元格"
+        "{path} survey 表第{row}行（{question}）的 {column}",
+        "应为整数",
+        "{value!q}",
+        "填写一个整数（如 3），或清空该单元格",
     ),
     # expressions: skip logic and constraints (where: the expression)
     "expr.too_long": Template(
-        "表达式 {expression!r}",
+        "表达式 {expression!q}",
         "表达式过长",
         "{length:,} 个字符，上限 {limit:,}",
         "简化条件，或把它拆到几道题的条件中",
     ),
     "expr.extra": Template(
-        "表达式 {expression!r}",
+        "表达式 {expression!q}",
         "有多余的内容",
         "第 {at} 个字符处：{token!q}",
         "检查括号是否配对、运算符之间是否缺少 and/or",
     ),
     "expr.too_deep": Template(
-        "表达式 {expression!r}",
+        "表达式 {expression!q}",
         "运算连接过深",
         "上限 {limit} 层",
         "简化条件，例如多个 selected() 用 or 连接时改用 count-selected()",
     ),
     "expr.bad_char": Template(
-        "表达式 {expression!r}",
+        "表达式 {expression!q}",
         "无法识别的字符",
         "第 {at} 个字符处：{char!q}",
         "引用题目写作 ${{题目编号}}，文字用英文引号括起",
     ),
     "expr.incomplete": Template(
-        "表达式 {expression!r}", "表达式不完整", "第 {at} 个字符处", "补全运算符右边的内容或闭合括号"
+        "表达式 {expression!q}", "表达式不完整", "第 {at} 个字符处", "补全运算符右边的内容或闭合括号"
     ),
     "expr.expected": Template(
-        "表达式 {expression!r}", "此处应为{expected!q}", "第 {at} 个字符处实为{found!q}", "检查括号和逗号"
+        "表达式 {expression!q}", "此处应为{expected!q}", "第 {at} 个字符处实为{found!q}", "检查括号和逗号"
     ),
     "expr.nesting": Template(
-        "表达式 {expression!r}",
+        "表达式 {expression!q}",
         "括号、函数或负号嵌套过深",
         "第 {at} 个字符处，上限 {limit} 层",
         "减少嵌套，去掉多余的括号",
     ),
     "expr.literal_too_long": Template(
-        "表达式 {expression!r}",
+        "表达式 {expression!q}",
         "{what}过长",
         "第 {at} 个字符处的{what}有 {length:,} 个字符，上限 {limit:,}",
         "缩短这段{what}",
     ),
     "expr.unknown_function": Template(
-        "表达式 {expression!r}", "未知函数", "第 {at} 个字符处：{name!q}", "改用可用函数之一：{known}"
+        "表达式 {expression!q}", "未知函数", "第 {at} 个字符处：{name!q}", "改用可用函数之一：{known}"
     ),
     "expr.arity": Template(
-        "表达式 {expression!r}",
+        "表达式 {expression!q}",
         "函数 {name}() 需要 {arity} 个参数",
         "第 {at} 个字符处实有 {count} 个",
         "按 {name}(…) 的用法补齐参数",
     ),
     "expr.unexpected": Template(
-        "表达式 {expression!r}", "此处不应出现{token!q}", "第 {at} 个字符处", "检查运算符两边是否都有内容"
+        "表达式 {expression!q}", "此处不应出现{token!q}", "第 {at} 个字符处", "检查运算符两边是否都有内容"
     ),
     # regular expressions inside expressions (where: the pattern)
     "regex.too_long": Template(
-        "正则表达式 {pattern!r}", "正则表达式过长", "{length} 个字符，上限 {limit}", "缩短正则表达式"
+        "正则表达式 {pattern!q}", "正则表达式过长", "{length} 个字符，上限 {limit}", "缩短正则表达式"
     ),
     "regex.syntax": Template(
-        "正则表达式 {pattern!r}",
+        "正则表达式 {pattern!q}",
         "写法有误",
         "{detail}",
         "检查括号、方括号是否配对，特殊字符 . * + ? ( ) [ ] {{ }} | \\ 作为普通字符时前面加 \\；"
         "按 Python 正则表达式的写法改正",
     ),
-    "regex.unparseable": Template("正则表达式 {pattern!r}", "无法解析", "{reason}", "简化正则表达式"),
-    "regex.nesting": Template("正则表达式 {pattern!r}", "括号嵌套过深", "上限 {limit} 层", "减少括号嵌套"),
+    "regex.unparseable": Template("正则表达式 {pattern!q}", "无法解析", "{reason}", "简化正则表达式"),
+    "regex.nesting": Template("正则表达式 {pattern!q}", "括号嵌套过深", "上限 {limit} 层", "减少括号嵌套"),
     "regex.too_big": Template(
-        "正则表达式 {pattern!r}",
+        "正则表达式 {pattern!q}",
         "重复次数相乘后过多（如 (a{{999}}){{999}}），会耗尽内存",
         "上限 {limit:,} 项",
         "减小 {{m,n}} 中的次数，或改用 + 或 *",
     ),
     "regex.timeout": Template(
-        "正则表达式 {pattern!r}",
+        "正则表达式 {pattern!q}",
         "{seconds:g} 秒内没有算完（灾难性回溯）",
         "答案有 {length:,} 个字符",
         _REGEX_FIX,
     ),
     "regex.nested_repeat": Template(
-        "正则表达式 {pattern!r}",
+        "正则表达式 {pattern!q}",
         "含有嵌套的重复（如 (a+)+），对某些答案会算上几小时，录入和导入随之卡住",
         "",
         _REGEX_FIX,
     ),
     "regex.backtracking": Template(
-        "正则表达式 {pattern!r}",
+        "正则表达式 {pattern!q}",
         "对某些答案会算上几小时（灾难性回溯），录入和导入随之卡住",
-        "如 {example!r} 这样的答案",
+        "如 {example!q} 这样的答案",
         _REGEX_FIX,
     ),
     # answers checked against their form (where: the question, numbered as in the form)
-    "answer.type": Template("第{number}题（{question}）", "不是有效的答案", "{value!q}", "{kind_fix}"),
+    "answer.type": Template("第{number}题（{question}）", "不是有效的答案", "{value!q}", "检查填写内容"),
+    "answer.not_number": Template("第{number}题（{question}）", "不是数字", "{value!q}", "填写数字"),
+    "answer.not_integer": Template("第{number}题（{question}）", "不是整数", "{value!q}", "填写整数"),
+    "answer.not_date": Template("第{number}题（{question}）", "不是日期", "{value!q}", "写成 2026-05-01 这样的日期"),
+    "answer.likert_shape": Template(
+        "第{number}题（{question}）", "不是按行填写的量表答案", "{value!q}", "按行填写量表选项"
+    ),
     "answer.irrelevant": Template(
         "第{number}题（{question}）",
         "按跳题逻辑（{relevant}）本题应跳过，却有答案",
@@ -498,7 +556,12 @@ _FORMS: dict[str, Template] = {
     "answer.choice_repeated": Template("第{number}题（{question}）", "同一选项出现了两次", "", "每个选项只选一次"),
     "answer.too_many": Template("第{number}题（{question}）", "最多选 {limit} 项", "实选 {count} 项", "减少所选项目"),
     "answer.too_few": Template("第{number}题（{question}）", "至少选 {limit} 项", "实选 {count} 项", "补选"),
-    "answer.constraint": Template("第{number}题（{question}）", "{rule}", "填写的是 {value!q}", "核对原始问卷后改正"),
+    "answer.constraint": Template(
+        "第{number}题（{question}）", "不满足取值限制 {constraint}", "填写的是 {value!q}", "核对原始问卷后改正"
+    ),
+    "answer.constraint_message": Template(
+        "第{number}题（{question}）", "未通过本题的检查：{message}", "填写的是 {value!q}", "核对原始问卷后改正"
+    ),
 }
 
 # ingest: platform exports, column mapping, fixes and resubmissions
@@ -506,17 +569,48 @@ _INFER_TEXT_FIX = (
     "在问卷星“下载答卷数据”中再选“按选项文本”导出一份，"
     "运行 weidiaoyan form infer 按文本导出.xls --by-code {name} -o surveys/问卷.yaml"
 )
+_EXCEL_FIX = "在原表改正公式（或复制后“粘贴为数值”）后重新导入，或在待修正表中填写正确答案"
 _INGEST: dict[str, Template] = {
     # reading an export (where: the file)
     "file.empty": Template("{path}", "文件是空的（0 行数据）", "", "从平台重新导出答卷数据"),
     "file.not_table": Template(
         "{path}",
-        "内容不是答卷表格（Excel 或 CSV）",
-        "{kind}",
+        "内容是压缩包，不是 Excel 工作簿，也不是答卷表格",
+        "",
         "给出平台导出的答卷表格：在平台上选择“导出为 Excel”或“CSV”后重新下载",
     ),
+    "file.word_not_table": Template(
+        "{path}",
+        "内容是 Word 文档，不是答卷表格（只是扩展名像 Excel）",
+        "",
+        "从平台重新导出答卷表格；只有文档时，把其中的表格复制到 Excel，另存为 .xlsx 后导入",
+    ),
+    "file.ppt_not_table": Template(
+        "{path}",
+        "内容是 PPT 演示文稿，不是答卷表格（只是扩展名像 Excel）",
+        "",
+        "从平台重新导出答卷表格（在平台上选择“导出为 Excel”或“CSV”）",
+    ),
+    "file.web_page": Template(
+        "{path}",
+        "内容是网页或 XML 文件，不是答卷表格",
+        "",
+        "在平台上选择“导出为 Excel”或“CSV”后重新下载，不要从网页另存",
+    ),
+    "ingest.type_unsupported": Template(
+        "{path}",
+        "只能导入平台导出的答卷表格：.xlsx、.xls 或 .csv",
+        "扩展名 {suffix!q}",
+        "在平台上选择“导出为 Excel”或“CSV”后重新下载",
+    ),
+    "ingest.document_not_table": Template(
+        "{path}",
+        "Word、PDF、PPT 等文档不能直接导入，只能导入平台导出的答卷表格：.xlsx、.xls 或 .csv",
+        "扩展名 {suffix!q}",
+        "从平台重新导出答卷表格；只有文档时，把其中的表格复制到 Excel，另存为 .xlsx 后导入",
+    ),
     "ingest.header_row_invalid": Template(
-        "{path}", "--header-row 应为从 1 数起的正整数", "{value!r}", "写表头所在的行号，如 --header-row 2"
+        "{path}", "--header-row 应为从 1 数起的正整数", "{value!q}", "写表头所在的行号，如 --header-row 2"
     ),
     "ingest.header_row_empty": Template(
         "{path}",
@@ -538,7 +632,7 @@ _INGEST: dict[str, Template] = {
         "{reason}",
         "检查该行是否多了或少了分隔符、引号是否成对；或用 Excel 另存为 .xlsx",
     ),
-    "ingest.source_unknown": Template("--source", "未知的数据来源", "{name!r}", "--source 取值为 {known}"),
+    "ingest.source_unknown": Template("--source", "未知的数据来源", "{name!q}", "--source 取值为 {known}"),
     # the export and the form
     "ingest.args_swapped": Template(
         "weidiaoyan ingest",
@@ -548,15 +642,15 @@ _INGEST: dict[str, Template] = {
     ),
     "ingest.form_not_yaml": Template(
         "--form {form}",
-        "--form 应是问卷定义文件（.yaml，如 surveys/annual_topics.yaml）",
-        "扩展名 {ext}",
+        "--form 应是问卷定义文件：.yaml，如 surveys/annual_topics.yaml",
+        "扩展名 {ext!q}",
         "weidiaoyan ingest 导出文件 --form 问卷.yaml；还没有问卷定义时，先用 weidiaoyan form infer 导出文件 -o "
         "surveys/问卷.yaml 生成草稿",
     ),
     "ingest.input_is_form": Template(
         "{path}",
         "输入文件应是平台导出的 .xlsx/.xls/.csv，不是问卷定义",
-        "扩展名 {ext}",
+        "扩展名 {ext!q}",
         "weidiaoyan ingest 导出文件 --form 问卷.yaml",
     ),
     "ingest.no_match": Template(
@@ -579,19 +673,28 @@ _INGEST: dict[str, Template] = {
         "确认文件是平台原样导出的答卷数据；仍不行请用 --source table 按普通表格导入，或把文件交给维护人员排查",
     ),
     "ingest.report_not_saved": Template(
-        "{written}",
-        "导入报告未能保存；数据已入库，无需重新导入（重新导入时已导入的行会被跳过）",
+        "--report {path}",
+        "导入报告未能保存；数据已入库：导入批次 {batch}，接收 {accepted} 行，隔离 {rejected} 行，无需重新导入",
         "{reason}",
-        "检查 --report 的位置、写权限和磁盘空间",
+        "检查 --report 的位置、写权限和磁盘空间；要重做报告时重新导入，已导入的行会被跳过",
+    ),
+    "ingest.report_not_saved_no_rows": Template(
+        "--report {path}",
+        "导入报告未能保存；文件中没有新的答卷，数据库未作任何改动",
+        "{reason}",
+        "检查 --report 的位置、写权限和磁盘空间后重新运行",
     ),
     "db.not_found": Template(
         "数据库 {db}", "不存在", "", "--db 给出导入时用的数据库文件（weidiaoyan db info --db 文件 可查看内容）"
     ),
     "answer.excel_error": Template(
         "“{header}”列",
-        "答案无法读出",
-        "{what}",
-        "在原表改正公式（或复制后“粘贴为数值”）后重新导入，或在待修正表中填写正确答案",
+        "答案无法读出：单元格是 Excel 错误值，公式出错",
+        "Excel 错误值 {value}",
+        _EXCEL_FIX,
+    ),
+    "answer.formula_unsaved": Template(
+        "“{header}”列", "答案无法读出：单元格是公式，但文件里没有保存计算结果", "", _EXCEL_FIX
     ),
     # form infer
     "infer.no_questions": Template(
@@ -619,10 +722,19 @@ _INGEST: dict[str, Template] = {
     "ingest.batch_unknown": Template(
         "问卷“{title}”（{form}）", "没有这个导入批次", "{batch}", "--batch 取 {known} 之一，或去掉 --batch 导出全部批次"
     ),
+    "fixes.file_not_found": Template(
+        "{path}", "待修正表文件不存在", "", "给出 weidiaoyan rejected export 生成的待修正表（检查文件名和路径）"
+    ),
+    "fixes.not_xlsx": Template(
+        "{path}",
+        "无法作为 .xlsx 打开",
+        "{reason}",
+        "用 Excel 另存为 .xlsx 后再试，或重新运行 weidiaoyan rejected export",
+    ),
     "fixes.sheets_missing": Template(
         "{path}",
         "不是待修正表",
-        "缺少工作表{sheets}",
+        "须有工作表 {sheets!q}",
         "用 weidiaoyan rejected export 生成的文件，不要删除或改名工作表",
     ),
     "fixes.odd_cells": Template(
@@ -664,6 +776,7 @@ _INGEST: dict[str, Template] = {
 }
 
 # entry: double entry sessions and their discrepancies
+_BUSY = "数据库正忙（可能正在导入数据，或另一台电脑正在保存）或暂时无法写入"
 _ENTRY: dict[str, Template] = {
     "entry.page_server_missing": Template(
         "录入页面",
@@ -675,9 +788,24 @@ _ENTRY: dict[str, Template] = {
         "录入员", "未填写录入员姓名（每份答卷都会记下录入员和时间）", "", "在“录入员”一栏写上您的名字"
     ),
     "entry.mode_unknown": Template(
-        "录入方式", "只能是 first（第一遍）或 second（第二遍）", "{mode!r}", "选择 first 或 second"
+        "录入方式", "只能是 first（第一遍）或 second（第二遍）", "{mode!q}", "选择 first 或 second"
     ),
-    "entry.busy": Template("", "{reason}，{what}", "", "稍等几秒再点“{button}”"),
+    "entry.busy_start": Template(
+        "录入页面", f"{_BUSY}，暂时无法开始录入", "数据库回复：{detail}", "稍等几秒再点“开始录入”"
+    ),
+    "entry.busy_draft": Template(
+        "录入页面", f"{_BUSY}，暂时读不到草稿", "数据库回复：{detail}", "稍等几秒再点“开始录入”"
+    ),
+    "entry.busy_save": Template(
+        "答卷", f"{_BUSY}，答卷未保存，已录内容保留为草稿", "数据库回复：{detail}", "稍等几秒再点“保存”"
+    ),
+    "entry.busy_void": Template(
+        "答卷 #{response_id}", _BUSY + "，答卷未作废", "数据库回复：{detail}", "稍等几秒再点“作废”"
+    ),
+    "entry.busy_restore": Template(
+        "答卷 #{response_id}", _BUSY + "，答卷未恢复", "数据库回复：{detail}", "稍等几秒再点“恢复”"
+    ),
+    "entry.busy_resolve": Template("双录不一致记录", f"{_BUSY}，未裁定", "数据库回复：{detail}", "稍等几秒再点“裁定”"),
     "entry.has_problems": Template(
         "", "有 {count} 处需要改正，答卷未保存（已录内容保留）", "{details}", "按各题的提示改正后再保存"
     ),
@@ -700,13 +828,13 @@ _ENTRY: dict[str, Template] = {
         "在问卷中加一道 kind: text、role: serial 的题目，并把编号印在纸质问卷上",
     ),
     "entry.no_first_entry": Template(
-        "问卷编号 {serial!r}",
+        "问卷编号 {serial!q}",
         "还没有第一遍录入（或已作废）",
         "",
         "核对纸质问卷上的编号；若确未录入，先做第一遍录入",
     ),
     "entry.serial_repeated": Template(
-        "问卷编号 {serial!r}", "有多份有效答卷", "{count} 份：{ids}", "先作废重复录入的那份，再做第二遍录入"
+        "问卷编号 {serial!q}", "有多份有效答卷", "{count} 份：{ids}", "先作废重复录入的那份，再做第二遍录入"
     ),
     "entry.serial_missing": Template("第二遍录入", "必须填写{label!q}（{question}）", "", "照纸质问卷右上角的编号填写"),
     "entry.same_operator": Template(
@@ -715,7 +843,7 @@ _ENTRY: dict[str, Template] = {
     "entry.resolution_unknown": Template(
         "裁定",
         "只能是 first（采用第一遍）、second（采用第二遍）或 other（另填正确值）",
-        "{choice!r}",
+        "{choice!q}",
         "选择 first、second 或 other",
     ),
     "entry.discrepancy_unknown": Template(
@@ -792,10 +920,13 @@ _STORE: dict[str, Template] = {
         "重新载入这份答卷，核对别人的修改后再改",
     ),
     "store.migrate_failed": Template(
+        "数据库 {db}", "无法建立或升级数据库的表", "{detail}", "确认文件未被其他程序占用且有写权限"
+    ),
+    "store.migrate_failed_server": Template(
         "数据库 {db}",
-        "无法建立或升级数据库的表",
+        "无法在服务器上建立或升级数据库的表",
         "{detail}",
-        "{fix}",
+        "确认账号有建表权限（CREATE），或请管理员运行 weidiaoyan db upgrade",
     ),
     # weidiaoyan db backup / restore
     "store.backup_tool_missing": Template(
@@ -920,7 +1051,7 @@ _TOPICS: dict[str, Template] = {
         "整理步骤“{action}”", "缺少参数", "{param}；已给参数：{params}", "补上缺少的参数"
     ),
     "curation.topic_unknown": Template("议题编号 {topic}", "不存在", "现有 0–{last}", "检查 topics.csv 中的 topic_id"),
-    "curation.ids_unknown": Template("文本编号 {ids}", "不在本次数据中", "", "检查 assignments.csv 的 id 列"),
+    "curation.ids_unknown": Template("文本编号 {ids!q}", "不在本次数据中", "", "检查 assignments.csv 的 id 列"),
     "curation.theme_unknown": Template("主题编号 {theme}", "不存在", "", "检查 themes.csv 中的 theme_id"),
     "curation.split_too_small": Template(
         "议题 {topic}", "文本太少，无法拆分", "只有 {count} 条文本，要拆成 {n} 个", "减小拆分数 n，或先合并更多文本"
@@ -930,20 +1061,32 @@ _TOPICS: dict[str, Template] = {
 # agenda: ranking candidates
 _AGENDA: dict[str, Template] = {
     "agenda.weights_syntax": Template(
-        "--weights", "每一段应为 因素=权重", "{part!r}", "写成 volume=0.4,intensity=0.3 这样的形式"
+        "--weights", "每一段应为 因素=权重", "{part!q}", "写成 volume=0.4,intensity=0.3 这样的形式"
     ),
     "agenda.level_unknown": Template(
         "选题打分 参数 level",
         '只能是 "issue"（议题）或 "theme"（主题）',
-        "{level!r}",
+        "{level!q}",
         '用 level="issue" 或 level="theme"',
     ),
-    "agenda.factor_unknown": Template("选题打分", "未知的因素", "{name!r}", "改用可用的因素：{known}"),
+    "agenda.factor_unknown": Template("选题打分", "未知的因素", "{name!q}", "改用可用的因素：{known}"),
     "agenda.weight_invalid": Template(
-        "选题打分 因素 {name}", "权重须为非负数，0 表示不计入", "{value!r}", "写成 {name}=0.3 这样的非负数"
+        "选题打分 因素 {name}", "权重须为非负数，0 表示不计入", "{value!q}", "写成 {name}=0.3 这样的非负数"
     ),
     "agenda.weights_zero": Template(
         "选题打分", "所有因素的权重都为 0 或缺少数据", "", "至少给一个有数据的因素设正权重（如 volume=1）"
+    ),
+    "agenda.messages_columns": Template(
+        "选题打分的参数 messages",
+        "缺少列{column!q}，留言表须有 id、text、time 三列",
+        "现有列：{present}",
+        "先用 toolkit.agenda.messages_from 把原始列映射为 id、text、time",
+    ),
+    "agenda.assignments_columns": Template(
+        "选题打分的参数 assignments",
+        "缺少列{column!q}，归类结果须有 id 和议题编号列",
+        "现有列：{present}",
+        "传入 TopicModel.fit 之后的 assignments_",
     ),
     "agenda.no_common_ids": Template(
         "选题打分", "留言与归类结果没有共同的 id", "", "确认两者来自同一份数据（id 列一致）"
@@ -988,7 +1131,7 @@ _SAMPLE: dict[str, Template] = {
         "加上 --csv data/concerns.csv，或用 --form surveys/annual_topics.yaml 生成答卷",
     ),
     "sample.platform_unknown": Template(
-        "导出格式", "未知的导出格式", "{platform!r}", "取 wjx、tencent、kobo、odk 或 table"
+        "导出格式", "未知的导出格式", "{platform!q}", "取 wjx、tencent、kobo、odk 或 table"
     ),
     "sample.not_a_form": Template(
         "generate_responses",
@@ -997,13 +1140,16 @@ _SAMPLE: dict[str, Template] = {
         "先用 toolkit.load_form('surveys/….yaml') 读入问卷",
     ),
     "sample.count_invalid": Template(
-        "{where}", "{what} n 应为 0 到 {limit:,} 之间的整数", "n={n!r}", "给出范围内的整数，如 n=100"
+        "generate_responses", "份数 n 应为 0 到 {limit:,} 之间的整数", "n={n!q}", "给出范围内的整数，如 n=100"
+    ),
+    "sample.rows_invalid": Template(
+        "generate_concerns", "行数 n 应为 0 到 {limit:,} 之间的整数", "n={n!q}", "给出范围内的整数，如 n=1000"
     ),
     "sample.seed_invalid": Template(
-        "{where}", "随机种子 seed 应为 0 或正整数", "seed={seed!r}", "写成 seed=0 这样的整数"
+        "{where}", "随机种子 seed 应为 0 或正整数", "seed={seed!q}", "写成 seed=0 这样的整数"
     ),
     "sample.dates_invalid": Template(
-        "generate_concerns", "日期无法识别", "start={start!r}，end={end!r}", "写成 2025-01-01 这样的日期"
+        "generate_concerns", "日期无法识别", "start={start!q}，end={end!q}", "写成 2025-01-01 这样的日期"
     ),
     "sample.span_short": Template(
         "generate_concerns", "时间范围太短，end 至少比 start 晚 30 天", "{start} 至 {end}", "把 end 推后或把 start 提前"
@@ -1022,14 +1168,9 @@ CATALOGUE: dict[str, Template] = {code: t for section in _SECTIONS for code, t i
 
 
 class _Formatter(string.Formatter):
+    # a wrong fact type ("{n:,}" given a text) raises here: the catalogue tests render every code
     def convert_field(self, value, conversion):
         return quoted(value) if conversion == "q" else super().convert_field(value, conversion)
-
-    def format_field(self, value, format_spec):
-        try:
-            return super().format_field(value, format_spec)
-        except (ValueError, TypeError):  # "{n:,}" given a text: show it as it is rather than fail
-            return str(value)
 
 
 _FORMAT = _Formatter()
@@ -1050,45 +1191,79 @@ def render_parts(code: str, context: dict[str, Any]) -> tuple[str, str, str, str
     """The four parts of the message of ``code`` with ``context`` filled in."""
     t = CATALOGUE[code]
     where, rule, value, fix = (_FORMAT.vformat(p, (), context) for p in (t.where, t.rule, t.value, t.fix))
-    if not t.where and context.get("path") is not None:  # a lower layer's refusal, about the caller's file
-        where = str(context["path"])
     return where, rule, value, fix
 
 
 def stated(rule: str, value: str) -> str:
-    """The rule with the value that broke it: "rule（value）", or "rule：" and lines below it."""
+    """The rule with the value that broke it: "rule（value）"; "rule：value" when the value has brackets
+    of its own (never nested brackets) or is lines below it."""
     if not value:
         return rule
-    return f"{rule}：{value}" if value.startswith("\n") else f"{rule}（{value}）"
+    bracketed = "（" in value or "）" in value or rule.endswith("）")
+    return f"{rule}：{value}" if value.startswith("\n") or bracketed else f"{rule}（{value}）"
 
 
 def render(code: str, **context: Any) -> str:
     """The Chinese message: "where：rule（value）。修改：fix。" (empty parts left out)."""
-    where, rule, value, fix = render_parts(code, context)
-    return _joined(where, rule, value, fix)
-
-
-def render_here(code: str, **context: Any) -> str:
-    """The message without its where, for a place that shows it already (the question's own box on a page)."""
-    _, rule, value, fix = render_parts(code, context)
-    return _joined("", rule, value, fix)
+    return _joined(*render_parts(code, context))
 
 
 def _joined(where: str, rule: str, value: str, fix: str) -> str:
-    body = (f"{where}：" if where else "") + stated(rule, value).rstrip("。")
-    return f"{body}。{FIX}{fix.rstrip('。')}。" if fix else f"{body}。"
+    head = f"{where}：" if where else ""
+    if value.startswith("\n"):  # a summary of problems, one a line, each with its own fix: its fix comes first
+        return f"{head}{rule.rstrip('。')}。{FIX}{fix.rstrip('。')}：{value}"
+    return f"{head}{stated(rule, value).rstrip('。')}。{FIX}{fix.rstrip('。')}。"
 
 
-class ToolkitError(Exception):
+class Coded:
+    """Something shown by a catalogue ``code`` and the facts its template names, rendered when read: the
+    one place where code + facts become text for errors, form problems and answer problems."""
+
+    code: str
+    context: dict[str, Any]
+
+    def facts(self) -> dict[str, Any]:
+        """The context the template is rendered with (a subclass adds what it holds itself)."""
+        return self.context
+
+    def parts(self) -> tuple[str, str, str, str]:
+        return render_parts(self.code, self.facts())
+
+    @property
+    def what(self) -> str:
+        """The rule and value, without where and fix: for a message that names its own place."""
+        _, rule, value, _ = self.parts()
+        return stated(rule, value)
+
+    @property
+    def fix(self) -> str:
+        return self.parts()[3]
+
+    @property
+    def message(self) -> str:
+        """The whole message: where → rule → value → fix."""
+        return _joined(*self.parts())
+
+    @property
+    def detail(self) -> str:
+        """The message without its where, for a place that shows it already (the question's own box on a page)."""
+        return _joined("", *self.parts()[1:])
+
+
+class ToolkitError(Coded, Exception):
     """Base class of all toolkit errors; the CLI prints ``str(err)`` and exits non-zero.
 
     ``code`` is a key of :data:`CATALOGUE`, ``context`` the facts its template names; ``problems`` the
-    individual problems behind an error that sums them up (a form with several errors).
+    individual problems behind an error that sums them up (a form with several errors). A code missing
+    from the catalogue is a programming error (``KeyError``), never shown as free text.
     """
 
     exit_code = 1
+    defaults: dict[str, Any] = {}  # facts a lower layer's error lacks until its caller adds them (the file)
 
     def __init__(self, code: str, *, problems: list | None = None, **context: Any):
+        if code not in CATALOGUE:
+            raise KeyError(f"{code!r} is not a code of toolkit.errors.CATALOGUE")
         super().__init__(code)
         self.code, self.context = code, context
         self.problems = list(problems or [])
@@ -1099,25 +1274,15 @@ class ToolkitError(Exception):
         (an unsafe file, a broken expression) raised as the calling stage's error, worded the same."""
         return cls(err.code, problems=err.problems, **{**err.context, **context})
 
-    @property
-    def what(self) -> str:
-        """The rule and value, without where and fix: for a message that names its own place."""
-        if self.code not in CATALOGUE:
-            return self.code
-        _, rule, value, _ = render_parts(self.code, self.context)
-        return stated(rule, value)
-
-    @property
-    def fix(self) -> str:
-        return render_parts(self.code, self.context)[3] if self.code in CATALOGUE else ""
+    def facts(self) -> dict[str, Any]:
+        return {**self.defaults, **self.context}
 
     def __str__(self) -> str:
-        # a text that is no code is shown as given (tests/test_error_catalogue.py finds any such raise site)
-        if self.code not in CATALOGUE:
-            return self.code
         try:
-            return render(self.code, **self.context)
-        except (KeyError, IndexError, AttributeError):  # a fact missing: still say what is known, never crash the CLI
+            return self.message
+        except (KeyError, IndexError, AttributeError, ValueError, TypeError):
+            # a fact missing or of the wrong type: still say what is known, never crash the CLI
+            # (tests/test_error_catalogue.py checks every raise site gives its facts)
             return f"{self.code}：{quoted(self.context)}"
 
     def __reduce__(self):  # keep code and context across processes (pickling rebuilds from args)

@@ -52,6 +52,8 @@ class UnsafeFile(ToolkitError, ValueError):
     """A file refused before reading, as a catalogue code; callers raise it as their stage's error naming
     the file (``StageError.from_error(bad, path=path)``)."""
 
+    defaults = {"path": "输入文件"}  # until the caller names the file
+
 
 def _mb(n: int) -> str:
     return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 1024:,.0f} KB"
@@ -250,10 +252,11 @@ class CheckedWorkbook:
         has the sheet already (it read the name itself): then None is a refusal too."""
         found = self._lookup(name)
         if found is None and required and self.zipped:
-            sheet = f"第 {name + 1} 个工作表" if isinstance(name, int) else f"工作表“{name}”"
-            why = f"在工作簿的清单里找不到{sheet}" if self.zf is not None else "压缩包的目录无法读取"
-            why += "，无法先检查工作表大小"
-            raise UnsafeFile("workbook.damaged", why=why)
+            if self.zf is None:
+                raise UnsafeFile("workbook.no_directory")
+            if isinstance(name, int):
+                raise UnsafeFile("workbook.sheet_unlisted_at", position=name + 1)
+            raise UnsafeFile("workbook.sheet_unlisted", sheet=name)
         return found
 
     def _lookup(self, name: str | int) -> SheetScan | None:
@@ -274,12 +277,12 @@ class CheckedWorkbook:
     def _scan(self, name: str) -> SheetScan:
         members = [m for m in self.parts[name] if m in self._members]
         if not members:
-            raise UnsafeFile("workbook.damaged", why=f"找不到工作表“{name}”的数据")
+            raise UnsafeFile("workbook.sheet_data_missing", sheet=name)
         try:
             scans = [_scan_sheet(self.zf, self.zf.getinfo(m), name) for m in members]
         except (zipfile.BadZipFile, zlib.error, EOFError):
             # a checksum that fails may hide a part that unpacks to far more than its directory says
-            raise UnsafeFile("workbook.damaged", why=f"工作表“{name}”的数据解压校验失败") from None
+            raise UnsafeFile("workbook.crc_failed", sheet=name) from None
         except (OSError, RuntimeError, NotImplementedError):  # encrypted, or a compression zipfile lacks
             raise UnsafeFile("workbook.encrypted", sheet=name) from None
         return scans[0]

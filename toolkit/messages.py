@@ -156,7 +156,7 @@ def from_frame(
 ) -> pd.DataFrame:
     """The message frame of ``frame``: columns checked, ids filled and unique, texts joined, times parsed.
 
-    ``where`` opens every message ("输入文件 附件3.xlsx"); ``error`` is the calling stage's error class.
+    ``where`` opens every message ("附件3.xlsx"); ``error`` is the calling stage's error class.
     ``clean`` normalises the text and masks personal data here (counted into ``pii_counts``), for callers
     that show texts without a :class:`~toolkit.topics.TopicModel` in between. ``first_row`` is the row
     staff see for ``frame``'s first (default ``frame.attrs["first_row"]``, else 2: below a header);
@@ -216,7 +216,8 @@ def from_frame(
 
 
 def file_where(path) -> str:
-    return f"输入文件 {path}"
+    """An input file as messages name it: its path, as every catalogue message about a file does."""
+    return str(path)
 
 
 def from_file(path, columns: Columns, *, error: type[ToolkitError], clean: bool = False) -> pd.DataFrame:
@@ -235,21 +236,33 @@ def from_store(
 ) -> pd.DataFrame:
     """Messages of the responses to ``form_id`` in a store (a .db file or a database URL); the text column
     is a question id. ``form_id`` may be left out when the store holds one form."""
-    from toolkit.store import open_store
+    frame, where = store_frame(location, form_id=form_id, error=error)
+    return from_frame(frame, columns, where=where, error=error, clean=clean)
+
+
+def store_frame(location, *, form_id: str | None = None, error: type[ToolkitError]) -> tuple[pd.DataFrame, str]:
+    """``(responses, where)``: the responses to ``form_id`` in a store as one table (meta columns, then one column
+    per answer), and how messages name it."""
+    from toolkit.store import display, open_store
 
     store = open_store(str(location))
+    shown = display(location)  # a URL's password never reaches a message
     try:
         if form_id is None:
             forms = sorted(set(store.form_versions()["form_id"]))
             if len(forms) != 1:
-                raise error("form.ambiguous", location=location, count=len(forms), forms=forms)
+                raise error("form.ambiguous", location=shown, count=len(forms), forms=forms)
             form_id = forms[0]
         responses = store.responses(form_id)
     finally:
         store.close()
     # a question may share its id with a meta column (e.g. "serial"): keep the first, they hold the same value
     responses = responses.loc[:, ~responses.columns.duplicated()]
-    return from_frame(responses, columns, where=f"问卷库 {location} 中问卷 {form_id} 的答卷", error=error, clean=clean)
+    # multiple choices and flags are lists: one cell of text, as a table shows them
+    listed = [c for c in responses.columns if responses[c].map(lambda v: isinstance(v, list)).any()]
+    for col in listed:
+        responses[col] = responses[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
+    return responses, f"问卷库 {shown} 中问卷 {form_id} 的答卷"
 
 
 def read(
@@ -278,7 +291,7 @@ def in_chunks(
 
 def _csv_chunks(path, columns: Columns, *, error, chunksize: int) -> Iterator[pd.DataFrame]:
     from toolkit.filesafety import UnsafeFile, check_csv_head
-    from toolkit.tables import HEADER_SCAN, decode_csv, set_header, unreadable
+    from toolkit.tables import HEADER_SCAN, bad_byte_line, decode_csv, set_header, shown_encoding, unreadable
 
     where = file_where(path)
     try:
@@ -312,11 +325,8 @@ def _csv_chunks(path, columns: Columns, *, error, chunksize: int) -> Iterator[pd
             first_row += len(raw)
             yield chunk
     except UnicodeDecodeError:
-        raise error(
-            "file.encoding",
-            path=path,
-            detail=f"按开头判断的编码 {encoding} 读到第 {first_row} 行以后，有无法按 {encoding} 解码的文字",
-        ) from None
+        line = bad_byte_line(path, encoding) or first_row
+        raise error("file.encoding_partial", path=path, encoding=shown_encoding(encoding), line=line) from None
     except (ValueError, OSError) as err:  # pandas' ParserError is a ValueError
         if isinstance(err, error):
             raise

@@ -35,12 +35,7 @@ def read_table(path, *, error: type[ToolkitError]) -> pd.DataFrame:
         raise error("file.not_found", path=path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise error(
-            "file.type_unsupported",
-            path=path,
-            suffix=suffix or "（无扩展名）",
-            accepted=".xlsx、.xls 或 .csv（问卷库用 .db）",
-        )
+        raise error("file.type_unsupported", path=path, suffix=suffix)
     odd = ""
     try:
         blob = read_input(path)  # a regular file of bounded size (a FIFO or /dev/zero is refused)
@@ -138,6 +133,8 @@ def odd_cells_note(scans) -> str:
 class UnreadableText(ToolkitError, ValueError):
     """Bytes that are no table text; callers raise it as their stage's error naming the file."""
 
+    defaults = {"path": "输入文件"}  # until the caller names the file
+
 
 def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
     """``(text, encoding)`` of a CSV export: UTF-8 (with or without BOM), GBK/GB18030 (问卷星, Excel on
@@ -155,29 +152,58 @@ def decode_text(blob: bytes, *, final: bool = True) -> tuple[str, str]:
                 try:
                     return decode(enc), enc
                 except UnicodeDecodeError:
-                    raise UnreadableText(
-                        "file.encoding", detail="以 UTF-16 开头，但后面的内容无法按 UTF-16 解码"
-                    ) from None
+                    raise UnreadableText("file.encoding_utf16") from None
         raise UnreadableText("file.binary")
     try:
         return decode("utf-8-sig"), "utf-8-sig" if blob.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        furthest = (err.start, "utf-8")  # the encoding that read furthest before a bad byte
     try:
         text = decode("gb18030")
         if not _looks_garbled(text):
             return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        furthest = max(furthest, (err.start, "gb18030"))
+    start, encoding = furthest
+    read = blob[:start].decode(encoding)
+    if not read.isascii() and not _looks_garbled(read):
+        # Chinese text read well up to one bad byte (a GBK export with a cut character): say where it is
+        # rather than let a guess read it all as another alphabet
+        raise UnreadableText("file.encoding_partial", encoding=shown_encoding(encoding), line=read.count("\n") + 1)
     from charset_normalizer import from_bytes
 
     best = from_bytes(blob[:200000]).best()
-    if best is None or best.encoding in ("utf_8", "gb18030"):
-        raise UnreadableText("file.encoding", detail="不是 UTF-8 或 GBK/GB18030")
-    try:
-        return decode(best.encoding), best.encoding
-    except (UnicodeDecodeError, LookupError):
-        raise UnreadableText("file.encoding", detail=f"疑似 {best.encoding}，但无法完整解码") from None
+    if best is not None and best.encoding not in ("utf_8", "gb18030"):
+        try:
+            return decode(best.encoding), best.encoding
+        except UnicodeDecodeError as err:
+            furthest = (err.start, best.encoding)
+        except LookupError:
+            pass
+    if furthest[0] == 0 or furthest[1] in ("utf-8", "gb18030"):
+        raise UnreadableText("file.encoding_unknown")
+    start, encoding = furthest
+    raise UnreadableText(
+        "file.encoding_partial", encoding=shown_encoding(encoding), line=blob.count(b"\n", 0, start) + 1
+    )
+
+
+def shown_encoding(encoding: str) -> str:
+    """An encoding as staff know it (Excel's "CSV UTF-8", 记事本's ANSI = GBK on Chinese Windows)."""
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GBK/GB18030"}.get(encoding, encoding)
+
+
+def bad_byte_line(path, encoding: str, *, piece: int = 1 << 20) -> int:
+    """The line (from 1) of the first byte of ``path`` that ``encoding`` cannot decode; 0 if none."""
+    decoder, lines = codecs.getincrementaldecoder(encoding)(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(piece):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return lines + chunk.count(b"\n", 0, max(err.start, 0)) + 1
+            lines += chunk.count(b"\n")
+    return 0
 
 
 def _looks_garbled(text: str) -> bool:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit import messages
 from toolkit.errors import ToolkitError
 from toolkit.outfolder import check_out_dir, output_folder, relocate
 
@@ -72,8 +73,10 @@ def rank_file(
     weights=None,
     random_state: int = 0,
     progress: bool = True,
+    form_id: str | None = None,
 ) -> RankRun:
-    """Rank the messages of one table and write the run's files into ``out``."""
+    """Rank the messages of one table, or of one form's responses in a store (a .db file or a database URL,
+    ``form_id`` naming the form when it holds several), and write the run's files into ``out``."""
     from toolkit.agenda import (
         AgendaError,
         CandidateRanker,
@@ -88,9 +91,7 @@ def rank_file(
     check_out_dir(out, error=AgendaError)  # a slip in --out is caught before minutes of work
     seconds = {}
     t0 = time.perf_counter()
-    raw = read_table(input)
-    msgs = messages_from(
-        raw,
+    mapping = dict(
         text_col=text_col,
         id_col=id_col,
         time_col=time_col,
@@ -99,8 +100,13 @@ def rank_file(
         respondent_col=respondent_col,
         sector_col=sector_col,
         district_col=district_col,
-        path=input,
     )
+    if messages.is_store(input):  # one form's responses, the text column a question id
+        raw, where = messages.store_frame(input, form_id=form_id, error=AgendaError)
+        msgs = messages_from(raw, **mapping, where=where)
+    else:
+        raw = read_table(input)
+        msgs = messages_from(raw, **mapping, path=input)
     seconds["read"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -123,7 +129,7 @@ def rank_file(
 
     t0 = time.perf_counter()
     settings = ranker.settings_() | {
-        "input": str(input),
+        "input": _shown(input),
         "columns": msgs.attrs.get("columns", {}),
         "top": top,
         "themes": str(themes),
@@ -241,7 +247,7 @@ def run_demo(
     from toolkit.forms import load_form
     from toolkit.outputs import write_csv
     from toolkit.sample import generate_responses
-    from toolkit.store import open_store
+    from toolkit.store import display, open_store
     from toolkit.topics import TopicModel
 
     started = time.perf_counter()
@@ -264,7 +270,7 @@ def run_demo(
         store.finish_batch(
             conn, batch, n_rows=len(records), n_accepted=len(new), n_rejected=0, n_duplicates=len(records) - len(new)
         )
-    echo(f"答卷：新写入 {len(new)} 份，已存在 {len(records) - len(new)} 份（数据库 {db}）")
+    echo(f"答卷：新写入 {len(new)} 份，已存在 {len(records) - len(new)} 份（数据库 {display(db)}）")
 
     # 2. issues and themes of the concerns
     responses = store.responses(form.id)
@@ -283,3 +289,12 @@ def run_demo(
     echo(f"议题：{n_issues} 个具体议题（未归类的意见不计），归入 {len(model.themes_)} 个领域主题")
     echo(f"用时 {time.perf_counter() - started:.1f} 秒")
     return outputs
+
+
+def _shown(location) -> str:
+    """A file path as given; a database URL without its password."""
+    if messages.is_store(location):
+        from toolkit.store import display
+
+        return display(location)
+    return str(location)

@@ -45,6 +45,7 @@ def _rank(args) -> int:
         out=args.out,
         random_state=args.seed,
         progress=not args.quiet,
+        form_id=args.form,
     )
     total = time.perf_counter() - start
     if run.note:
@@ -74,10 +75,15 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "rank",
         help="把留言归并为议题并按热度排序，输出选题候选与热点问题表",
-        description="读取留言表（xlsx/csv），归并议题，按规模、广度、时效、增势、强度、契合、具体七个因素打分排序；"
+        description="读取留言表（xlsx/csv）或问卷库，归并议题，按规模、广度、时效、增势、强度、契合、具体七个因素打分排序；"
         "写出 candidates.csv、热点问题表.xlsx、热点问题留言明细表.xlsx、选题候选清单.docx 和 weights.json。",
     )
-    p.add_argument("input", help="留言表文件（.xlsx / .xls / .csv）")
+    p.add_argument(
+        "input",
+        help="留言表文件（.xlsx / .xls / .csv），或问卷库（.db 文件或数据库地址；此时 --text-col 为题目编号，"
+        "--id-col response_id，--time-col submitted_at）",
+    )
+    p.add_argument("--form", default=None, help="问卷库中的问卷编号（库中只有一份问卷时可省略）")
     p.add_argument("--text-col", required=True, help="文本列名；多列用逗号连接，如 留言主题,留言详情")
     p.add_argument("--id-col", required=True, help="留言编号列（唯一）")
     p.add_argument("--time-col", required=True, help="留言时间列")

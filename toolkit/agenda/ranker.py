@@ -170,19 +170,11 @@ class CandidateRanker:
     def _join(messages: pd.DataFrame, assignments: pd.DataFrame, key: str) -> pd.DataFrame:
         for col in ("id", "text", "time"):
             if col not in messages:
-                raise AgendaError(
-                    "column.missing",
-                    where="选题打分的留言表（先用 toolkit.agenda.messages_from 把原始列映射为 id、text、time）",
-                    column=col,
-                    option="参数 messages",
-                    present="、".join(map(str, messages.columns)),
-                )
+                raise AgendaError("agenda.messages_columns", column=col, present="、".join(map(str, messages.columns)))
         if key not in assignments or "id" not in assignments:
             raise AgendaError(
-                "column.missing",
-                where="选题打分的归类结果（传入 TopicModel.fit 之后的 assignments_）",
+                "agenda.assignments_columns",
                 column=key if "id" in assignments else "id",
-                option="参数 assignments",
                 present="、".join(map(str, assignments.columns)),
             )
         cols = [c for c in MESSAGE_COLUMNS if c in messages]

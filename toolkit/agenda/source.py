@@ -28,13 +28,14 @@ def messages_from(
     sector_col=None,
     district_col=None,
     path=None,
+    where=None,
 ) -> pd.DataFrame:
     """Canonical messages (id, text, time, [respondent, likes, dislikes, sector, district]) from a raw table.
 
     ``text_col`` may name several columns joined by commas ("留言主题,留言详情"): their texts are concatenated.
     Without ``respondent_col`` the first column named like one (留言用户, 用户 …) is taken.
     Text is normalised and personal data masked here, so everything downstream shows masked text.
-    ``path`` names the table in messages. See :mod:`toolkit.messages`.
+    ``path`` (a file) or ``where`` (any other source) names the table in messages. See :mod:`toolkit.messages`.
     """
     columns = Columns(
         text=text_col,
@@ -47,5 +48,9 @@ def messages_from(
         district=district_col,
     )
     return from_frame(
-        frame, columns, where=file_where(path) if path is not None else "输入表", error=AgendaError, clean=True
+        frame,
+        columns,
+        where=where or (file_where(path) if path is not None else "输入表"),
+        error=AgendaError,
+        clean=True,
     )

@@ -66,6 +66,11 @@ def is_busy(err: BaseException) -> bool:
     return isinstance(err, StoreBusy) or isinstance(err, OperationalError) and is_lock_error(getattr(err, "orig", None))
 
 
+def db_said(err: BaseException) -> str:
+    """The database's own words for a failed write (``database is locked``), for the value of a message."""
+    return str(getattr(err, "orig", err))[:120]
+
+
 def reason(err: BaseException) -> str:
     """What went wrong, for a message to the operator."""
     if is_busy(err):

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from toolkit.entry.busy import BUSY_ERRORS, DRAFT_WAIT, RETRY_AFTER, SAVE_WAIT, LocalDraft, impatient
+from toolkit.entry.busy import BUSY_ERRORS, DRAFT_WAIT, RETRY_AFTER, SAVE_WAIT, LocalDraft, db_said, impatient
 from toolkit.entry.busy import reason as busy_reason
 from toolkit.entry.codes import answers_from_typed, typed_from_answers
 from toolkit.entry.double import DoubleEntry, SecondEntryResult
@@ -48,9 +48,7 @@ class EntrySession:
         try:
             self.version = self._writer.save_form(form)
         except OperationalError as err:
-            raise EntryError(
-                "entry.busy", reason=busy_reason(err), what="暂时无法开始录入", button="开始录入"
-            ) from None
+            raise EntryError("entry.busy_start", detail=db_said(err)) from None
         self.correcting: int | None = None  # response id being corrected, if any
         self.correcting_revision: int | None = None  # its revision when loaded (a stale save is refused)
 
@@ -125,9 +123,7 @@ class EntrySession:
                             )
                         ).first()
                 except BUSY_ERRORS as err:
-                    raise EntryError(
-                        "entry.busy", reason=busy_reason(err), what="暂时读不到草稿", button="开始录入"
-                    ) from None
+                    raise EntryError("entry.busy_draft", detail=db_said(err)) from None
                 kept = (json.loads(row[0]), row[1]) if row else None
             if kept and kept[0]:
                 return dict(kept[0]), kept[1]
@@ -183,9 +179,7 @@ class EntrySession:
         except OperationalError as err:
             # nothing was written (one transaction); the typed form is kept like any draft
             self.save_draft(typed)
-            raise EntryError(
-                "entry.busy", reason=busy_reason(err), what="答卷未保存，已录内容保留（草稿）", button="保存"
-            ) from None
+            raise EntryError("entry.busy_save", detail=db_said(err)) from None
         except StoreConflict as err:  # a 问卷编号 saved by another operator a moment ago, or a stale correction
             self.save_draft(typed)
             raise EntryError.from_error(err) from None
@@ -272,9 +266,8 @@ class EntrySession:
         try:
             self._writer.set_status(response_id, status, operator=self.operator, reason=why)
         except OperationalError as err:
-            raise EntryError(
-                "entry.busy", reason=busy_reason(err), what=f"答卷 #{response_id} 未{action}", button=action
-            ) from None
+            code = "entry.busy_void" if status == "void" else "entry.busy_restore"
+            raise EntryError(code, response_id=response_id, detail=db_said(err)) from None
 
     def history(self, response_id: int) -> pd.DataFrame:
         """The audit trail of one response: who changed what, when and why."""

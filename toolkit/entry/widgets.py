@@ -19,8 +19,7 @@ import warnings
 import ipywidgets as w
 from sqlalchemy.exc import OperationalError
 
-from toolkit.entry.busy import RETRY_AFTER, SAVE_WAIT, impatient
-from toolkit.entry.busy import reason as busy_reason
+from toolkit.entry.busy import RETRY_AFTER, SAVE_WAIT, db_said, impatient
 from toolkit.entry.codes import answers_from_typed, echo
 from toolkit.entry.double import SecondEntryResult, field_question
 from toolkit.entry.errors import EntryError
@@ -511,9 +510,7 @@ class ReviewPanel:
             )
         except (EntryError, OperationalError) as err:
             text = (
-                str(err)
-                if isinstance(err, EntryError)
-                else str(EntryError("entry.busy", reason=busy_reason(err), what="未裁定", button="裁定"))
+                str(err) if isinstance(err, EntryError) else str(EntryError("entry.busy_resolve", detail=db_said(err)))
             )
             self.status.value = f"<span style='color:#c62828'>{html.escape(text)}</span>"
             return

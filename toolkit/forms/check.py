@@ -90,12 +90,12 @@ def _check_expression(form: Form, q: Question, field: str, text: str, position: 
     try:
         expr = Expression(text)
     except ExpressionError as e:
-        err("form.expression_invalid", expression=shown, what=e.what, fix=e.fix)
+        err("form.expression_invalid", expression=shown, cause=e)
         return
     for pattern in expr.regex_patterns():
         bad = check_pattern(pattern)
         if bad is not None:
-            err("form.expression_invalid", expression=shown, what=f"正则表达式 {pattern!r} {bad.what}", fix=bad.fix)
+            err("form.regex_invalid", expression=shown, pattern=pattern, cause=bad)
     known = "、".join(form.question_ids())
     for ref in sorted(expr.references):
         base, _, row = ref.partition("/")
@@ -108,7 +108,7 @@ def _check_expression(form: Form, q: Question, field: str, text: str, position: 
                 "form.reference_row_unknown",
                 question=base,
                 row=row,
-                rows=", ".join(r.id for r in target.rows) or "（无）",
+                rows=[r.id for r in target.rows],
             )
         if target.kind == "note":
             err("form.reference_note", question=base)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.errors import render, render_parts, stated
+from toolkit.errors import Coded
 
 
 @dataclass(frozen=True, init=False)
-class Problem:
+class Problem(Coded):
     """A problem of a form definition: a catalogue ``code`` (:data:`toolkit.errors.CATALOGUE`), ``where``
     it is ("surveys/x.yaml 第12行 题目 q3") and the facts its template names (``context``)."""
 
@@ -33,19 +33,17 @@ class Problem:
     def is_error(self) -> bool:
         return self.level == "error"
 
+    def facts(self) -> dict[str, Any]:
+        return {**self.context, "where": self.where}
+
     @property
     def rule(self) -> str:
         """What is wrong, with the offending value."""
-        _, rule, value, _ = render_parts(self.code, {**self.context, "where": self.where})
-        return stated(rule, value)
-
-    @property
-    def fix(self) -> str:
-        return render_parts(self.code, {**self.context, "where": self.where})[3]
+        return self.what
 
     def __str__(self) -> str:
         tag = "错误" if self.is_error else "提醒"
-        return f"[{tag}] " + render(self.code, **{**self.context, "where": self.where})
+        return f"[{tag}] {self.message}"
 
 
 def where(path: str | None, line: int | None = None, question_id: str | None = None, field: str | None = None) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from toolkit.errors import render, render_here
+from toolkit.errors import Coded
 from toolkit.forms.errors import ExpressionError, FormError
 from toolkit.forms.expressions import Expression
 from toolkit.forms.model import OTHER, Form, Question, expression_scope, other_key
@@ -23,6 +23,10 @@ from toolkit.numbers import to_float
 # the rule each answer code breaks, as ingest's report counts them
 RULES = {
     "answer.type": "type",
+    "answer.not_number": "type",
+    "answer.not_integer": "type",
+    "answer.not_date": "type",
+    "answer.likert_shape": "type",
     "answer.irrelevant": "irrelevant",
     "answer.required": "required",
     "answer.rows_missing": "required",
@@ -33,12 +37,14 @@ RULES = {
     "answer.too_many": "count",
     "answer.too_few": "count",
     "answer.constraint": "constraint",
+    "answer.constraint_message": "constraint",
     "answer.excel_error": "excel_error",  # ingest: a cell Excel shows as an error, its answer unknown
+    "answer.formula_unsaved": "excel_error",  # ingest: a formula saved without its value, the answer unknown
 }
 
 
 @dataclass(frozen=True, init=False)
-class AnswerProblem:
+class AnswerProblem(Coded):
     """An answer that breaks its form: a catalogue ``code`` (``answer.…``), the question, the value given
     and the facts the code's template names (``context``: the question's ``number`` in its form …).
     The message is rendered only when read (validation is a hot path)."""
@@ -63,15 +69,8 @@ class AnswerProblem:
     def is_error(self) -> bool:
         return self.level == "error"
 
-    @property
-    def message(self) -> str:
-        """Chinese: the question, the rule broken, the value and the fix."""
-        return render(self.code, question=self.question_id, value=self.value, **self.context)
-
-    @property
-    def detail(self) -> str:
-        """The message without naming the question, for a page that shows it under the question."""
-        return render_here(self.code, question=self.question_id, value=self.value, **self.context)
+    def facts(self) -> dict[str, Any]:
+        return {"question": self.question_id, "value": self.value, **self.context}
 
     def renumbered(self, number: int) -> AnswerProblem:
         """The same problem naming its question by ``number`` (its place in the whole form)."""
@@ -91,17 +90,8 @@ def _holds(form: Form, q: Question, field: str, scope: Mapping[str, Any], curren
     try:
         return _expr(str(text)).test(scope, current)
     except ExpressionError as err:
-        name = {"relevant": "跳题条件", "constraint": "取值限制"}[field]
-        raise FormError(
-            "form.expression_failed",
-            form=form.id,
-            question=_fmt(q, form),
-            name=name,
-            field=field,
-            text=text,
-            what=err.what,
-            fix=err.fix,
-        ) from None
+        code = "form.relevant_failed" if field == "relevant" else "form.constraint_failed"
+        raise FormError(code, form=form.id, question=_fmt(q, form), text=text, cause=err) from None
 
 
 def is_blank(value) -> bool:
@@ -228,12 +218,12 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
         try:
             value = coerce(q, raw)
         except (ValueError, TypeError):
-            kind_fix = {
-                "number": "填写数字" + ("（整数）" if q.integer else ""),
-                "date": "写成 2026-05-01 这样的日期",
-                "likert": "按行填写量表选项",
-            }.get(q.kind, "检查填写内容")
-            problems.append(AnswerProblem("answer.type", q.id, raw, number=form.number(q.id), kind_fix=kind_fix))
+            code = {
+                "number": "answer.not_integer" if q.integer else "answer.not_number",
+                "date": "answer.not_date",
+                "likert": "answer.likert_shape",
+            }.get(q.kind, "answer.type")
+            problems.append(AnswerProblem(code, q.id, raw, number=form.number(q.id)))
             continue
         if q.id not in shown:
             if value is not None:
@@ -260,8 +250,13 @@ def validate_answers(form: Form, answers: Mapping[str, Any]) -> tuple[dict, list
             and q.constraint
             and not _holds(form, q, "constraint", expression_scope({**answers, q.id: value}), value)
         ):
-            rule = q.constraint_message or f"不满足取值限制 {q.constraint}"
-            problems.append(AnswerProblem("answer.constraint", q.id, raw, number=form.number(q.id), rule=rule))
+            problems.append(
+                AnswerProblem(
+                    "answer.constraint_message", q.id, raw, number=form.number(q.id), message=q.constraint_message
+                )
+                if q.constraint_message
+                else AnswerProblem("answer.constraint", q.id, raw, number=form.number(q.id), constraint=q.constraint)
+            )
         clean[q.id] = value
         if q.other:
             chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)

@@ -224,7 +224,7 @@ def _sheet_records(wb, name: str, path) -> list[dict]:
         from toolkit.filesafety import column_letters
 
         cols = "、".join(column_letters(j + 1) for j, h in enumerate(header) if h == twice[0])
-        raise FormError("sheet.column_repeated", path=path, sheet=f"{name} 表", row=1, column=twice[0], columns=cols)
+        raise FormError("sheet.column_repeated", path=path, sheet=name, row=1, column=twice[0], columns=cols)
     out = []
     for i, values in enumerate(rows[1:], start=2):
         rec = {h: v for h, v in zip(header, values) if h and v is not None and str(v).strip() != ""}
@@ -273,23 +273,27 @@ def _expression(rec: dict, field: str, q: Question, matrix_rows: dict[str, str],
             Expression(text)
         except ExpressionError as err:
             raise FormError(
-                "form.expression_invalid",
-                where=f"{path} survey 表第{rec['__row__']}行（{q.id}）的 {field}",
+                "xlsform.expression_invalid",
+                path=path,
+                row=rec["__row__"],
+                question=q.id,
+                field=field,
                 expression=text,
-                what=err.what,
-                fix=err.fix,
+                cause=err,
             ) from None
     return text or None
 
 
-def _int(value, rec: dict, column: str) -> int | None:
+def _int(value, rec: dict, column: str, path) -> int | None:
     from toolkit.numbers import to_int
 
     if value is None:
         return None
     number = to_int(value if isinstance(value, (int, float)) else str(value))
     if number is None:
-        raise FormError("xlsform.not_integer", row=rec["__row__"], question=rec.get("name"), column=column, value=value)
+        raise FormError(
+            "xlsform.not_integer", path=path, row=rec["__row__"], question=rec.get("name"), column=column, value=value
+        )
     return number
 
 
@@ -345,7 +349,7 @@ def read_xlsform(path: str | Path) -> Form:
         name = str(rec.get("name") or "").strip()
         if xtype in _BEGIN:
             if _is_matrix_group(survey, rec):
-                group = _question(rec, "likert", name)
+                group = _question(rec, "likert", name, path)
                 questions.append(group)
             continue
         if xtype in _END:
@@ -372,7 +376,7 @@ def read_xlsform(path: str | Path) -> Form:
         kind = _kind(xtype, rec)
         if kind is None:
             continue  # calculate, start, end, geopoint …: no counterpart in our model
-        q = _question(rec, kind, name)
+        q = _question(rec, kind, name, path)
         q.integer = xtype == "integer"
         if kind in ("single", "multiple", "likert", "ranking"):
             list_of[q.id] = kind_parts[1] if len(kind_parts) > 1 else ""
@@ -457,7 +461,7 @@ def _kind(xtype: str, rec: dict) -> str | None:
     }.get(xtype)
 
 
-def _question(rec: dict, kind: str, name: str) -> Question:
+def _question(rec: dict, kind: str, name: str, path) -> Question:
     return Question(
         id=name,
         kind=kind,
@@ -465,8 +469,8 @@ def _question(rec: dict, kind: str, name: str) -> Question:
         hint=str(rec.get("hint") or ""),
         required=_yes(rec.get("required")),
         role=rec.get("wdy_role"),
-        min_choices=_int(rec.get("wdy_min_choices"), rec, "wdy_min_choices"),
-        max_choices=_int(rec.get("wdy_max_choices"), rec, "wdy_max_choices"),
+        min_choices=_int(rec.get("wdy_min_choices"), rec, "wdy_min_choices", path),
+        max_choices=_int(rec.get("wdy_max_choices"), rec, "wdy_max_choices", path),
         constraint_message=rec.get("constraint_message"),
         renamed_from=str(rec["wdy_renamed_from"]) if rec.get("wdy_renamed_from") else None,
     )

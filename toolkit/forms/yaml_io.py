@@ -51,6 +51,8 @@ MAX_DEPTH = 30  # nesting of lists and mappings; a survey needs 5
 class _Refused(FormError, yaml.YAMLError):
     """YAML the loader will not read, as a catalogue code naming the line; raised as a FormError naming the file."""
 
+    defaults = {"path": "问卷定义"}  # until read_form names the file
+
 
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records each mapping's line as ``__line__`` and refuses what a survey never needs.
@@ -252,7 +254,7 @@ def _read_text(path: Path) -> str:
     from toolkit.filesafety import TooBig, UnsafeFile, read_input
 
     if not path.exists():
-        raise FormError("file.not_found", path=path)
+        raise FormError("form.file_not_found", path=path)
     try:
         blob = read_input(path, limit=MAX_BYTES)
     except TooBig as big:

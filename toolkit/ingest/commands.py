@@ -32,8 +32,17 @@ def _ingest(args) -> int:
         with output_file(out, error=IngestError, flag="--report") as tmp:
             save_report(report, tmp)
     except Exception as err:  # the rows are committed: say so, never that nothing was written
-        why = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
-        raise IngestError("ingest.report_not_saved", written=_written(report), reason=why) from None
+        why = err.what if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
+        if report.get("batch_id") is None:
+            raise IngestError("ingest.report_not_saved_no_rows", path=out, reason=why) from None
+        raise IngestError(
+            "ingest.report_not_saved",
+            path=out,
+            batch=report["batch_id"],
+            accepted=report["accepted"],
+            rejected=report["rejected"],
+            reason=why,
+        ) from None
     report["report_path"] = str(out)
     if args.json:
         print(to_json(_masked(report)))
@@ -46,13 +55,6 @@ def _ingest(args) -> int:
                 "改好后用 weidiaoyan rejected resubmit 重新提交"
             )
     return 0
-
-
-def _written(report: dict) -> str:
-    """What an import put in the database, for a message about something that failed after it."""
-    if report.get("batch_id") is None:
-        return "数据库未作任何改动（文件中没有新的答卷）"
-    return f"已写入数据库：导入批次 {report['batch_id']}，接收 {report['accepted']} 行，隔离 {report['rejected']} 行"
 
 
 def _masked(report: dict) -> dict:

@@ -28,21 +28,9 @@ from toolkit.tables import HEADER_SCAN, UnreadableText, decode_text, find_header
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".txt", ".tsv", "")
-# other documents staff pick by mistake; named in the message so it says what the file is
-_DOCUMENT_KINDS = {
-    ".docx": "Word 文档",
-    ".doc": "Word 文档",
-    ".wps": "WPS 文字文档",
-    ".pdf": "PDF 文件",
-    ".pptx": "PPT 演示文稿",
-    ".ppt": "PPT 演示文稿",
-    ".yaml": "问卷定义（YAML）",
-    ".yml": "问卷定义（YAML）",
-    ".json": "JSON 文件",
-    ".zip": "压缩包",
-    ".rar": "压缩包",
-    ".7z": "压缩包",
-}
+# documents staff pick by mistake (the message says a document is no export), and form definitions
+_DOCUMENTS = (".docx", ".doc", ".wps", ".pdf", ".pptx", ".ppt")
+_FORM_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -91,14 +79,12 @@ def read_table(path: str | Path, sheet: int | str | None = None, header_row: int
     if path.is_dir():
         raise IngestError("file.is_folder", path=path, via="")
     ext = path.suffix.lower()
+    if ext in _FORM_SUFFIXES:
+        raise IngestError("ingest.input_is_form", path=path, ext=ext)
+    if ext in _DOCUMENTS:
+        raise IngestError("ingest.document_not_table", path=path, suffix=ext)
     if ext not in TABLE_SUFFIXES:
-        kind = _DOCUMENT_KINDS.get(ext, "")
-        raise IngestError(
-            "file.type_unsupported",
-            path=path,
-            suffix=ext + (f"（{kind}）" if kind else ""),
-            accepted="平台导出的答卷表格 .xlsx、.xls 或 .csv（Word/PDF 里的表格先复制到 Excel 另存为 .xlsx）",
-        )
+        raise IngestError("ingest.type_unsupported", path=path, suffix=ext)
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
         raise IngestError("ingest.header_row_invalid", path=path, value=header_row)
     try:
@@ -154,14 +140,14 @@ def _check_workbook_zip(path: Path, book: CheckedWorkbook) -> None:
     names = book.zf.namelist()
     if any(n.startswith("xl/") for n in names):
         return
-    kind = (
-        "Word 文档"
+    code = (
+        "file.word_not_table"
         if any(n.startswith("word/") for n in names)
-        else "PPT 演示文稿"
+        else "file.ppt_not_table"
         if any(n.startswith("ppt/") for n in names)
-        else "压缩包（不是 Excel 工作簿）"
+        else "file.not_table"
     )
-    raise IngestError("file.not_table", path=path, kind=f"内容是{kind}")
+    raise IngestError(code, path=path)
 
 
 def _sheet_missing(path: Path, sheet, names: list[str]) -> IngestError:
@@ -233,8 +219,8 @@ def _mark_odd_cells(table: RawTable, scan, left: int) -> None:
 
 
 def _broken(path: Path, kind: str, err: Exception) -> IngestError:
-    what = "" if kind == "xlsx" else "旧版 Excel（.xls）文件，"
-    return IngestError("workbook.damaged", path=path, why=f"{what}无法打开：{type(err).__name__}: {str(err)[:120]}")
+    code = "workbook.damaged" if kind == "xlsx" else "workbook.xls_damaged"
+    return IngestError(code, path=path, reason=f"{type(err).__name__}: {str(err)[:120]}")
 
 
 def _header_at(
@@ -307,7 +293,7 @@ def _read_text(path: Path, blob: bytes, header_row: int | None = None) -> RawTab
     text, encoding = _decode(path, blob)
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if first.lstrip().lower().startswith(("<html", "<!doctype", "<table", "<?xml")):
-        raise IngestError("file.not_table", path=path, kind="这是网页/XML 文件")
+        raise IngestError("file.web_page", path=path)
     # a title line above the header has no delimiter: sniff the first line that has one
     lines = text.lstrip("\ufeff").split("\n", HEADER_SCAN)[:HEADER_SCAN]
     delimiter = _sniff(next((line for line in lines if _sniff(line, None)), first))

@@ -369,7 +369,7 @@ def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
 
     path = Path(path)
     if not path.exists():
-        raise IngestError("file.not_found", path=path)
+        raise IngestError("fixes.file_not_found", path=path)
     try:
         blob = read_input(path)  # a regular file of bounded size; a zip that would not explode
         book = check_workbook(blob)
@@ -379,10 +379,10 @@ def _read_sheets(path) -> tuple[list[list], dict[str, str]]:
     try:
         wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises several types for non-xlsx or broken files
-        raise IngestError("file.not_xlsx", path=path, reason=type(err).__name__) from None
+        raise IngestError("fixes.not_xlsx", path=path, reason=type(err).__name__) from None
     try:
         if SHEET not in wb.sheetnames or INFO_SHEET not in wb.sheetnames:
-            raise IngestError("fixes.sheets_missing", path=path, sheets=f"“{SHEET}”或“{INFO_SHEET}”")
+            raise IngestError("fixes.sheets_missing", path=path, sheets=[SHEET, INFO_SHEET])
         rows = [[_cell_text(v) for v in r] for r in wb[SHEET].iter_rows(values_only=True)]
         info = {
             str(r[0]): _cell_text(r[1])

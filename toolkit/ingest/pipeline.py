@@ -61,7 +61,7 @@ def check_swapped(path, form) -> None:
             "ingest.args_swapped", form=form, path=path, path_name=Path(str(form)).name, form_name=Path(str(path)).name
         )
     if form_bad:
-        raise IngestError("ingest.form_not_yaml", form=form, ext=form_ext or "无扩展名")
+        raise IngestError("ingest.form_not_yaml", form=form, ext=form_ext)
     raise IngestError("ingest.input_is_form", path=path, ext=input_ext)
 
 
@@ -328,10 +328,8 @@ def _odd_cell_problems(table: RawTable, pairs) -> dict[int, list[AnswerProblem]]
         q = question_of.get(col)
         if q is None or any(p.question_id == q.id for p in out.get(row, [])):
             continue
-        what = f"是 Excel 错误值 {text}（公式出错）" if text else "是公式，但文件里没有保存计算结果"
-        out.setdefault(row, []).append(
-            AnswerProblem("answer.excel_error", q.id, text or None, header=table.header[col], what=what)
-        )
+        code = "answer.excel_error" if text else "answer.formula_unsaved"
+        out.setdefault(row, []).append(AnswerProblem(code, q.id, text or None, header=table.header[col]))
     return out
 
 

@@ -208,7 +208,7 @@ def check_seed(seed, where: str) -> int:
 
 def _check(n, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0 or n > _MAX_ROWS:
-        raise SampleError("sample.count_invalid", where="generate_concerns", what="行数", limit=_MAX_ROWS, n=n)
+        raise SampleError("sample.rows_invalid", limit=_MAX_ROWS, n=n)
     try:
         t0, t1 = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     except (ValueError, TypeError):

@@ -296,7 +296,7 @@ def generate_responses(form: Form, n: int, seed: int = 0) -> list[dict]:
     if not isinstance(form, Form):
         raise SampleError("sample.not_a_form", kind=type(form).__name__)
     if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > _MAX:
-        raise SampleError("sample.count_invalid", where="generate_responses", what="份数", limit=_MAX, n=n)
+        raise SampleError("sample.count_invalid", limit=_MAX, n=n)
     seed = check_seed(seed, "generate_responses")
     end = min(_END, dt.date.today())
     start = end - dt.timedelta(days=_SPAN_DAYS)

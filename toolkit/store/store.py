@@ -241,12 +241,8 @@ class Store:
         try:
             return migrate(self.engine)
         except (OperationalError, DatabaseError) as err:
-            fix = (
-                "确认文件未被其他程序占用且有写权限"
-                if self.path
-                else "确认账号有建表权限（CREATE），或请管理员运行 weidiaoyan db upgrade"
-            )
-            raise StoreError("store.migrate_failed", db=self.shown, detail=str(err.orig)[:300], fix=fix) from None
+            code = "store.migrate_failed" if self.path else "store.migrate_failed_server"
+            raise StoreError(code, db=self.shown, detail=str(err.orig)[:300]) from None
 
     def pending_migrations(self) -> list[str]:
         """Migrations this database lacks (``weidiaoyan db upgrade`` applies them)."""

@@ -12,7 +12,15 @@ from collections import Counter
 
 from toolkit.text.normalize import normalize
 from toolkit.text.pii import mask_pii
-from toolkit.text.tokenize import cut, default_jobs, extract_places, filter_tokens, warm_up
+from toolkit.text.tokenize import (
+    cut,
+    default_jobs,
+    extract_places,
+    filter_tokens,
+    learn_place_names,
+    learnt_places,
+    warm_up,
+)
 
 # Below this many distinct texts, worker start-up and result pickling cost more than they save.
 PARALLEL_MIN_TEXTS = 3000
@@ -43,7 +51,8 @@ def prepare_many(
     """Normalise + mask (unless ``clean_first=False``) and tokenise ``texts``.
 
     Returns ``(clean, tokens, places, pii_counts)`` aligned with ``texts``; ``places`` is ``None``
-    unless ``with_places``; ``pii_counts`` counts masked items per kind over all texts (duplicates included).
+    unless ``with_places``, and holds the areas the collection names elsewhere, written bare in a text
+    (see :func:`toolkit.text.tokenize.learn_place_names`); ``pii_counts`` counts masked items per kind over all texts (duplicates included).
     """
     from tqdm.auto import tqdm
 
@@ -66,6 +75,14 @@ def prepare_many(
                 part = _prepare_chunk(job)
                 results.extend(part)
                 bar.update(len(part))
+    if with_places:
+        # Names the collection writes with an area suffix somewhere ("星沙街道") are that area when written bare.
+        names = learn_place_names(row[2] for row in results)
+        if names:
+            results = [
+                (clean, tokens, found + learnt_places(tokens, names, found), counts)
+                for clean, tokens, found, counts in results
+            ]
     by_text = dict(zip(unique, results))
     pii: Counter = Counter()
     for text, row in by_text.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -193,21 +194,186 @@ def tokenize(text: str, hmm: bool = True) -> list[str]:
     return filter_tokens(cut(text, hmm=hmm))
 
 
-def extract_places(raw: list[str]) -> list[str]:
+def extract_places(raw: list[str], names: dict[str, str] | None = None) -> list[str]:
     """Place names in a raw segmentation: a token ending in a place suffix, joined to its name part.
+
+    ``names`` (see :func:`learn_place_names`) adds areas the collection names elsewhere, written bare here.
 
     >>> extract_places(cut("丽发新城小区旁搅拌站噪音扰民"))
     ['丽发新城小区']
     """
     places: list[str] = []
-    for name, _ in _place_matches(raw):
+    for name, _ in _place_matches(*_unglue(raw)):
         if name not in places:
             places.append(name)
-    # "伊景园" inside "伊景园滨河苑" is the same place, named less fully.
-    return [p for p in places if not any(q != p and q.startswith(p) for q in places)]
+    # "伊景园" inside "伊景园滨河苑" is the same place, named less fully; an area ("A市" of "A市大道") is not.
+    places = [p for p in places if p[-1] in _ADMIN or not any(q != p and q.startswith(p) for q in places)]
+    return places + learnt_places(raw, names, places) if names else places
 
 
-def _place_matches(raw: list[str]):
+# Area suffixes a collection teaches names by: once it writes "星沙街道" or "榔梨镇", a bare "星沙" is that area.
+_LEARN_FROM = ("街道", "镇", "乡")
+# Provinces and cities the collection writes with their suffix ("湖北省", "深圳市") and jieba tags as place names
+# (ns): bare, "湖北人", "深圳社保" are that province or city. Not 街道/镇: jieba tags "南门" ns too.
+_LEARN_PROPER_FROM = ("省", "市")
+_CODE_PREFIX_RE = re.compile(r"^(?:[A-Z]{1,2}\d{0,3}[市县区省])+")
+
+
+def learn_place_names(places) -> dict[str, str]:
+    """Names a collection writes with an area suffix, by the bare name: ``{"星沙": "星沙街道"}``.
+
+    ``places`` holds each text's extracted places. For 街道, 镇, 乡 only names jieba's dictionary lacks are
+    learnt (names its HMM found, "星沙", "榔梨"): a dictionary word before the suffix ("南门街道", "城关镇")
+    means something else when bare (a school's 南门); for 省, 市 only names it tags as places ("湖北", "深圳").
+    A name must be written so in two texts. The most frequent full name wins, ties in order of appearance.
+
+    >>> learn_place_names([["A7县", "星沙街道"], ["A7县星沙街道", "榔梨镇"], ["南门街道", "榔梨镇"]])
+    {'星沙': '星沙街道', '榔梨': '榔梨镇'}
+    """
+    full: dict[str, Counter] = {}
+    for found in places:
+        for place in found or ():
+            suffix = next((s for s in _LEARN_FROM + _LEARN_PROPER_FROM if place.endswith(s)), "")
+            name = _CODE_PREFIX_RE.sub("", place)
+            stem = name[: -len(suffix)] if suffix else ""
+            if 2 <= len(stem) <= 4 and _learnable(stem, suffix):
+                full.setdefault(stem, Counter())[name] += 1
+    # a name written so in one text only may be a clause the HMM glued ("委托黄兴镇"); twice, it is a name
+    return {stem: names.most_common(1)[0][0] for stem, names in full.items() if sum(names.values()) >= 2}
+
+
+def _learnable(stem: str, suffix: str) -> bool:
+    """Whether ``stem`` (before ``suffix``) is a name of its own: one jieba lacks, with no function character,
+    numeral or dictionary verb in it ("三是乡", "由星沙", "救助申报镇"), and no word ending in the suffix
+    ("工业强镇", "香槟小镇", "家乡")."""
+    known, tags = segmenter().known, _dictionary_tags()
+    if suffix in _LEARN_PROPER_FROM:
+        # "湖北省", "深圳市": a province or city jieba knows by name; "大城市", "旧城区" end in a word
+        return tags.get(stem) == "ns" and tags.get(stem + suffix) in (None, "ns")
+    return not (
+        known(stem)
+        or stem[0] in _PLACE_LEADERS
+        or stem[0] in _FUNCTION_CHARS
+        or _GRAMMAR_CHARS.search(stem)
+        or any(c in _NUMERALS for c in stem)
+        or known(stem[-1] + suffix[0])
+        or any(len(p) >= 2 and tags.get(p) in _NOT_NAME_TAGS for p in segmenter().cut(stem, False))
+    )
+
+
+def learnt_places(tokens: list[str], names: dict[str, str], found=()) -> list[str]:
+    """Areas of ``names`` (see :func:`learn_place_names`) written bare in ``tokens``, by their full name.
+
+    A token is the bare name, or a word jieba's HMM made of it and a character or two glued on ("说星沙",
+    "星沙段", "星沙恒大"); names already inside a place of the text (``found``: "星沙大道") are that place,
+    not the area.
+
+    >>> learnt_places(cut("投诉星沙301公交车，到星沙大道"), {"星沙": "星沙街道"}, ["星沙大道"])
+    []
+    >>> learnt_places(cut("投诉星沙301公交车"), {"星沙": "星沙街道"})
+    ['星沙街道']
+    """
+    out: list[str] = []
+    known = segmenter().known
+    for token in tokens:
+        stem = token if token in names else "" if len(token) < 3 or known(token) else _glued_name(token, names)
+        if not stem or names[stem] in out or any(stem in place for place in found):
+            continue
+        out.append(names[stem])
+    return out
+
+
+def _glued_name(token: str, names) -> str:
+    """The learnt name inside an out-of-dictionary ``token``, with one character glued before or up to two after."""
+    if token[1:] in names:
+        return token[1:]
+    return next((token[:k] for k in (len(token) - 1, len(token) - 2) if k >= 2 and token[:k] in names), "")
+
+
+# Single-character suffixes jieba's HMM glues onto the word after them: "甘棠|镇西|坪村", "西地|省常凝市", "四达亭|村盛".
+_GLUE_SUFFIXES = frozenset("省市县区镇村路街湖河桥组")  # not 乡: "乡亲|乡爱" are words of home
+# Dictionary words made of a suffix and what stands at or near it ("银杉|路旁", "五星|村民们"): after a name, the
+# suffix is the name's ("银杉路", "五星村"). Offices name their area the same way ("春华|镇政府").
+_SUFFIX_THEN_LOCALITY = re.compile(r"^(?:[路街湖河桥][口上旁边段头畔下]|村(?:口|民们?|委会?)|[镇乡]政府|街道办)$")
+_OFFICE_RE = re.compile(r"^(?:村委会?|[镇乡]政府|街道办)$")
+# Lakes, rivers and bridges: their character ends many common words (湖水, 过河, 天桥), so only alone after a
+# proper name (one jieba lacks or tags as a name) is it a place.
+_WATERS = frozenset("湖河桥")
+_INSTITUTIONS = ("学院", "学校", "大学", "中学", "小学", "医院", "幼儿园")
+_CODED_STREETS = frozenset(["路", "大道", "街", "大街", "苑"])
+_NUMERALS = "一二三四五六七八九十百零〇两0123456789"
+# "一中", "四中", "二幼": the number of a public middle school or kindergarten, its usual name
+_NUMBERED_SCHOOL = re.compile("^[一二三四五六七八九十]{1,3}[中幼]$")
+_NUMBERED_UNIT = re.compile(f"^[{_NUMERALS}]+[组村队号栋期]$")
+_OWNER_TAGS = frozenset([None, "ns", "nz", "nt", "nr", "nrt", "nrfg"])  # not in the dictionary, or a proper noun
+_NAME_TAGS = frozenset([None, "ns", "nr", "nrt", "nrfg"])  # not in the dictionary, or a place's or person's name
+
+
+def _clause_like(name: str, numerals: bool = True) -> bool:
+    """A function character, grammar character or numeral in a would-be name: a clause, not a name."""
+    return bool(
+        _GRAMMAR_CHARS.search(name)
+        or set(name) & _FUNCTION_CHARS
+        # "一是", "小二型": a count or an ordinal; a longer name may hold a numeral ("四达亭", "三一重工")
+        or (numerals and set(name) & set(_NUMERALS) and (len(name) <= 2 or name[0] not in _NUMERALS))
+    )
+
+
+def _unglue(raw: list[str]) -> tuple[list[str], frozenset[int]]:
+    """Move a suffix off the word the HMM glued it to onto the name before it (see ``_GLUE_SUFFIXES``):
+    "西地|省常凝市" becomes "西地省|常凝市", one name as the letter meant it. Returns the tokens and the
+    positions of the names so completed (nothing before them is part of the name)."""
+    out: list[str] | None = None
+    whole: set[int] = set()
+    for i, token in enumerate(raw):
+        cut_at = _glued_suffix(raw, i)
+        if cut_at and out is None:
+            out = list(raw[:i])
+        if out is not None and cut_at:
+            out[-1] += token[:cut_at]
+            whole.add(len(out) - 1)
+            out.append(token[cut_at:])
+        elif out is not None:
+            out.append(token)
+    return (raw, frozenset()) if out is None else (out, frozenset(whole))
+
+
+def _glued_suffix(raw: list[str], i: int) -> int:
+    """Length of the suffix glued at the start of ``raw[i]`` that belongs to the name before it, else 0."""
+    token = raw[i]
+    if i == 0 or len(token) < 2 or (token[0] not in _GLUE_SUFFIXES and not _SUFFIX_THEN_LOCALITY.match(token)):
+        return 0
+    prev = raw[i - 1]
+    if _NUMBERED_UNIT.match(prev) or prev.endswith(place_suffixes()):
+        # "余家村|八组|村民", "烂泥皂组|村民": a place of its own, or a numbered unit of the one before, ends there
+        return 0
+    if _CODE_NAME_RE.match(prev):
+        return 1 if _SUFFIX_THEN_LOCALITY.match(token) else 0
+    if not _SUFFIX_THEN_LOCALITY.match(token) and (
+        len(token) > 5 or token[1:] == "道" or segmenter().known(token)  # "拓宽|村道": a kind of road
+    ):
+        return 0
+    # Only a name owns the suffix: a word jieba lacks, or one it tags as a place or person's name ("甘棠|镇西",
+    # "雷锋|镇至"); a locality word only a province or city ("西地|省常凝市"). Its own tag "nz" is too loose
+    # ("普通|村民", "全体|村组"), and a made-up word with a function character or numeral is a clause ("多为|村").
+    tag = _dictionary_tags().get(prev)
+    owner = (
+        len(prev) >= 2
+        and (
+            tag in _NAME_TAGS
+            or (tag == "s" and token[0] in "省市")
+            or (tag == "nz" and _OFFICE_RE.match(token))  # "春华|镇政府"
+        )
+        # an ordinary word after it ("村民", "路口") takes a name jieba knows ("五星|村民"), not a made-up word
+        # ("多为|村民", "原住|村民"); an office names its area after any name ("王坊|乡政府")
+        and not (tag is None and _SUFFIX_THEN_LOCALITY.match(token) and not _OFFICE_RE.match(token))
+        and _is_name_word(prev, stopwords(), domain_words())
+        and not (tag is None and _clause_like(prev))
+    )
+    return (2 if token.startswith("街道") else 1) if owner else 0
+
+
+def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
     suffixes = place_suffixes()
     concepts = domain_words()
     stop = stopwords()
@@ -215,14 +381,44 @@ def _place_matches(raw: list[str]):
     last_chars = _suffix_last_chars()
     tags = _dictionary_tags()
     for i, token in enumerate(raw):
+        if _NUMBERED_SCHOOL.match(token):
+            if not (i + 1 < len(raw) and raw[i + 1].startswith("年")):  # "一|中年男性"
+                yield token, [token]  # "三中", "五幼": public schools go by their number
+            continue
+        if token in _WATERS:
+            prev = raw[i - 1] if i else ""
+            if (
+                len(prev) >= 2
+                and tags.get(prev) in _OWNER_TAGS
+                and _is_name_word(prev, stop, concepts)
+                and not _clause_like(prev)  # "这座|桥"
+            ):
+                yield prev + token, [prev, token]  # "白鹭|湖", "四乡|河": a lake, river or bridge of a proper name
+            continue
         if not token or token[-1] not in last_chars:  # cheap test first: most tokens end no place
             continue
         if not token.endswith(suffixes) or (token in concepts and token not in suffixes):
             continue
-        if i + 1 < len(raw) and raw[i + 1] in suffixes:
-            continue  # "新城" + "小区": the place ends at the later suffix
+        coded_area = token in _ADMIN and i > 0 and bool(_CODE_NAME_RE.match(raw[i - 1]))
+        if i + 1 < len(raw) and raw[i + 1] in suffixes and not coded_area:
+            # "新城" + "小区": the place ends at the later suffix; a coded area is whole ("L10|县|县有关领导")
+            continue
+        if i + 1 < len(raw) and raw[i + 1] in _ORGANISATION_ENDS and token not in _ADMIN:
+            continue  # "铁建大桥|局", "某某广场|集团": the name of an organisation, not a place
         numbered = tags.get(token) == "m" and i > 0 and raw[i - 1] in _POSITION_IN_NAME  # "东|六路"
-        if token not in suffixes and known(token) and tags.get(token) not in _PROPER_TAGS and not numbered:
+        # "石星|农贸市场", "莲化|步行街": a kind of place (a common word of three characters or more) after a
+        # proper name is that name's place, as a suffix is
+        kind = (
+            len(token) >= 3
+            and i > 0
+            and token not in _GENERIC_TYPES
+            and len(raw[i - 1]) >= 2
+            and not token.endswith("组")  # "巡视组", "工作组": a team, whoever sent it
+            and tags.get(raw[i - 1]) in _OWNER_TAGS
+            and not (i > 1 and raw[i - 2].isdigit())  # "1|号栋|商业街": a number's unit is no name
+            and _is_name_word(raw[i - 1], stop, concepts)
+        )
+        if token not in suffixes and known(token) and tags.get(token) not in _PROPER_TAGS and not numbered and not kind:
             # 校园, 县城, 居民区, 水泥路, 线路, 全省 are ordinary words, whatever stands before them ("硬化道路",
             # "名列全省"): only a proper noun of its own ("东六路") or a suffix after a name is a place.
             continue
@@ -235,8 +431,13 @@ def _place_matches(raw: list[str]):
             continue  # an estate suffix always needs the name
         if len(token) > 1 and set(token) <= _ADMIN:
             continue  # "县市": glued suffixes with no name
+        if token in _CODED_STREETS and i > 1 and raw[i - 1] in _ADMIN and _CODE_NAME_RE.match(raw[i - 2]):
+            # "A1|区|大道": where the publisher masked a name that is also an area's ("芙蓉区"), its road stays
+            yield "".join(raw[i - 2 : i + 1]), raw[i - 2 : i + 1]
+            continue
         if (
             token in _ADMIN
+            and token != "镇"  # towns take ordinary words as names ("文星镇", "新厂镇", "路口镇"); 乡 ends 家乡, 回乡
             and i > 0
             and not _CODE_NAME_RE.match(raw[i - 1])
             and tags.get(raw[i - 1]) not in _PROPER_TAGS
@@ -246,9 +447,9 @@ def _place_matches(raw: list[str]):
         if len(token) == 2 and token[-1] in _ADMIN and token[0] in _FUNCTION_CHARS and not known(token):
             continue  # "按省", "向市", "属市": HMM glued a preposition or verb to the suffix
         # Walk back over earlier suffix words ("丽发|新城|小区"), then a few short name words.
-        j, name_chars = i, 0 if token in suffixes else len(token)
+        j, name_chars = i, 0 if token in suffixes or kind else len(token)
         limit = 4  # name characters; compound estates ("伊景园滨河苑") may have six
-        while j > 0:
+        while j > 0 and i not in whole:  # a name completed by _unglue is whole ("申请人|西地省")
             prev = raw[j - 1]
             if _CODE_NAME_RE.match(prev):
                 # A code ("A7") is a whole name: "A7" + "县" is a place, never "投诉A7县".
@@ -289,6 +490,10 @@ def _place_matches(raw: list[str]):
                 and len(prev) <= 4
                 and _is_name_word(prev, stop, concepts)
             ):
+                # an institution takes an ordinary word as its name ("航空|职业技术学院"); other kinds only a
+                # name ("申请人|西地省", "且|地下|停车场", "石材|加工区"), else they are a kind, not a place
+                if not (token.endswith(_INSTITUTIONS) or (tags.get(prev) in _OWNER_TAGS and not _clause_like(prev))):
+                    continue
                 j, name_chars = j - 1, name_chars + len(prev)
         parts = raw[j : i + 1]
         while parts and parts[0] == "之":
@@ -306,11 +511,29 @@ def _place_matches(raw: list[str]):
             continue  # "民办幼儿园", "配套幼儿园", "生态公园": a kind of place, not a named one
         name = "".join(parts)
         suffix_len = next((len(s) for s in suffixes if name.endswith(s)), 0)
+        if name.endswith("环") and name[-2:-1] not in _NUMERALS:
+            continue  # ring roads are numbered ("西二环", "东一环"); "街道|环卫" is no road
+        if (
+            len(name) > suffix_len
+            and name[-suffix_len:] in _PROPER_NAME_SUFFIXES
+            and (
+                is_common_phrase(name[:-suffix_len])
+                or name[0] in _GLUE_SUFFIXES
+                or _clause_like(name[:-suffix_len], numerals=not name.endswith("国道"))
+            )
+        ):
+            # "距离高速", "专项组": ordinary words before these suffixes say where or what, not which;
+            # "村通组" (公路), "庙七组", "小二型水库", "各大景区", "落实我组": a kind, a number, a clause
+            continue
         # A place needs two name characters before its suffix, or a code ("A市").
         if (name_chars and len(name) - suffix_len >= 2) or _CODE_NAME_RE.match(name[:-suffix_len] or "-"):
             yield name, parts
 
 
+_ORGANISATION_ENDS = frozenset(["局", "集团", "公司", "有限公司"])
+# Suffixes that follow ordinary words as often as names ("距离高速", "工作组", "研究洞庭湖"): only a name that is no
+# phrase of ordinary words makes them a place ("醴娄高速", "吴寺冲组").
+_PROPER_NAME_SUFFIXES = frozenset(["高速", "大桥", "国道", "水库", "组", "景区", "风景区", "停车场"])
 # jieba's dictionary tags of words that are never part of a place name: verbs, adverbs, prepositions,
 # numerals, pronouns, conjunctions, time words, quantifiers, particles, localities, distinguishing words
 # ("看着马路", "恢复保利广场", "三个小区", "附近小学", "整个小区"). Verbal nouns (vn: 建设路) and
