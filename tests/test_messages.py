@@ -301,3 +301,35 @@ def test_rank_guesses_the_respondent_column_and_keeps_optional_ones(tmp_path):
     )
     assert list(msgs.columns) == ["id", "text", "time", "respondent", "district"]
     assert msgs.attrs["columns"]["respondent"] == "留言用户" and msgs.attrs["columns"]["text"] == ["标题", "详情"]
+
+
+def test_a_store_is_read_in_pages_that_add_up_to_the_whole(db_url, tmp_path):
+    """``in_chunks`` on a store pages by response id (bounded memory); the pages concatenated equal ``read``."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from toolkit.forms import load_form
+    from toolkit.ingest import ingest
+    from toolkit.messages import Columns, in_chunks, read
+    from toolkit.sample import generate_responses, write_export
+    from toolkit.store import open_store
+    from toolkit.topics.errors import TopicsError
+
+    form_path = Path(__file__).resolve().parents[1] / "surveys" / "annual_topics.yaml"
+    form = load_form(form_path)
+    export = write_export(form, generate_responses(form, 250, seed=5), tmp_path / "x.csv", "wjx", by="code")
+    ingest(export, str(form_path), db_url)
+    store = open_store(db_url)
+    try:
+        pages = list(store.iter_responses("annual_topics", chunksize=100))
+        assert [len(p) for p in pages] == [100, 100, 50]
+        whole = store.responses("annual_topics")
+        assert pd.concat(pages, ignore_index=True)["response_id"].tolist() == whole["response_id"].tolist()
+    finally:
+        store.close()
+    columns = Columns(text="concern", id="response_id", time="submitted_at")
+    chunks = list(in_chunks(db_url, columns, error=TopicsError, chunksize=100))
+    assert len(chunks) == 3
+    joined = pd.concat(chunks, ignore_index=True)
+    assert joined[["id", "text"]].equals(read(db_url, columns, error=TopicsError)[["id", "text"]])

@@ -243,6 +243,18 @@ def from_store(
 def store_frame(location, *, form_id: str | None = None, error: type[ToolkitError]) -> tuple[pd.DataFrame, str]:
     """``(responses, where)``: the responses to ``form_id`` in a store as one table (meta columns, then one column
     per answer), and how messages name it."""
+    frames, where = store_frames(location, form_id=form_id, error=error, chunksize=None)
+    try:
+        return next(frames), where
+    finally:
+        frames.close()  # closes the store
+
+
+def store_frames(
+    location, *, form_id: str | None = None, error: type[ToolkitError], chunksize: int | None = 50_000
+) -> tuple[Iterator[pd.DataFrame], str]:
+    """``(frames, where)``: the responses to ``form_id`` in a store, ``chunksize`` at a time (all at once when
+    None), and how messages name them. ``form_id`` may be left out when the store holds one form."""
     from toolkit.store import display, open_store
 
     store = open_store(str(location))
@@ -253,16 +265,36 @@ def store_frame(location, *, form_id: str | None = None, error: type[ToolkitErro
             if len(forms) != 1:
                 raise error("form.ambiguous", location=shown, count=len(forms), forms=forms)
             form_id = forms[0]
-        responses = store.responses(form_id)
-    finally:
+    except BaseException:
         store.close()
+        raise
+
+    def frames() -> Iterator[pd.DataFrame]:
+        try:
+            if chunksize is None:
+                yield _as_table(store.responses(form_id))
+                return
+            empty = True
+            for frame in store.iter_responses(form_id, chunksize=chunksize):
+                empty = False
+                yield _as_table(frame)
+            if empty:
+                yield _as_table(store.responses(form_id))  # no rows: the columns still tell what a form asks
+        finally:
+            store.close()
+
+    return frames(), f"问卷库 {shown} 中问卷 {form_id} 的答卷"
+
+
+def _as_table(responses: pd.DataFrame) -> pd.DataFrame:
+    """A store's responses as a table shows them."""
     # a question may share its id with a meta column (e.g. "serial"): keep the first, they hold the same value
     responses = responses.loc[:, ~responses.columns.duplicated()]
-    # multiple choices and flags are lists: one cell of text, as a table shows them
+    # multiple choices and flags are lists: one cell of text
     listed = [c for c in responses.columns if responses[c].map(lambda v: isinstance(v, list)).any()]
     for col in listed:
         responses[col] = responses[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
-    return responses, f"问卷库 {shown} 中问卷 {form_id} 的答卷"
+    return responses
 
 
 def read(
@@ -279,8 +311,15 @@ def in_chunks(
 ) -> Iterator[pd.DataFrame]:
     """Message frames of ``chunksize`` rows. A CSV is read piece by piece (any size: it is never held
     whole), decoded as :func:`toolkit.tables.decode_text` decides from its first 4 MB, its header found as
-    :func:`toolkit.tables.read_table` finds it; other inputs are read whole and sliced. The checks are
+    :func:`toolkit.tables.read_table` finds it; a store is paged by response id; other inputs are read whole and
+    sliced. The checks are
     those of :func:`from_frame`, ids unique across chunks; the frames concatenated equal :func:`read`'s."""
+    if is_store(path):  # a store is paged by response id: never held whole
+        frames, where = store_frames(path, form_id=form_id, error=error, chunksize=chunksize)
+        ids = IdCheck(columns.id, where=where, error=error)
+        for frame in frames:
+            yield from_frame(frame, columns, where=where, error=error, ids=ids)
+        return
     if not str(path).lower().endswith(".csv"):
         frame = read(path, columns, form_id=form_id, error=error)
         for start in range(0, len(frame), chunksize):

@@ -617,14 +617,40 @@ class Store:
         Without ``version``, answers stored under older versions are mapped onto the newest one
         (renamed questions follow their ``renamed_from``).
         """
+        with self.engine.connect() as c:
+            rows = c.execute(self._responses_query(form_id, version, include_void)).mappings().all()
+        return self._response_frame(form_id, rows, version)
+
+    def iter_responses(
+        self, form_id: str, *, chunksize: int = 50_000, version: int | None = None, include_void: bool = False
+    ) -> Iterator[pd.DataFrame]:
+        """:meth:`responses` in frames of at most ``chunksize`` rows, in id order, never holding more than one
+        frame's rows: a million responses are read in bounded memory. The frames concatenated equal
+        :meth:`responses` (up to answer columns no form version declares, which each frame lists for itself)."""
+        t = schema.responses
+        last = 0
+        while True:
+            query = self._responses_query(form_id, version, include_void).where(t.c.id > last).limit(chunksize)
+            with self.engine.connect() as c:
+                rows = c.execute(query).mappings().all()
+            if not rows:
+                return
+            last = rows[-1]["id"]
+            yield self._response_frame(form_id, rows, version)
+            if len(rows) < chunksize:
+                return
+
+    @staticmethod
+    def _responses_query(form_id: str, version: int | None, include_void: bool):
         t = schema.responses
         q = select(t).where(t.c.form_id == form_id).order_by(t.c.id)
         if version:
             q = q.where(t.c.form_version == version)
         if not include_void:
             q = q.where(t.c.status == "active")
-        with self.engine.connect() as c:
-            rows = c.execute(q).mappings().all()
+        return q
+
+    def _response_frame(self, form_id: str, rows, version: int | None) -> pd.DataFrame:
         try:
             columns = self.get_form(form_id).columns()
         except StoreError:
