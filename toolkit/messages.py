@@ -19,7 +19,7 @@ cells, this turns a sheet into messages (which columns mean what, and what a mes
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -252,7 +252,7 @@ def store_frame(location, *, form_id: str | None = None, error: type[ToolkitErro
 
 def store_frames(
     location, *, form_id: str | None = None, error: type[ToolkitError], chunksize: int | None = 50_000
-) -> tuple[Iterator[pd.DataFrame], str]:
+) -> tuple[Generator[pd.DataFrame, None, None], str]:
     """``(frames, where)``: the responses to ``form_id`` in a store, ``chunksize`` at a time (all at once when
     None), and how messages name them. ``form_id`` may be left out when the store holds one form."""
     from toolkit.store import display, open_store
@@ -269,7 +269,7 @@ def store_frames(
         store.close()
         raise
 
-    def frames() -> Iterator[pd.DataFrame]:
+    def frames() -> Generator[pd.DataFrame, None, None]:
         try:
             if chunksize is None:
                 yield _as_table(store.responses(form_id))
