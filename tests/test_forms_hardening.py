@@ -212,17 +212,20 @@ def _laughs() -> str:
 
 QUESTIONS = "questions:\n  - {id: a, kind: text, label: x}\n"
 YAMLS = {
-    "billion laughs": (_laughs(), "不能使用 YAML 锚点/别名（第3行"),
+    "billion laughs": (_laughs(), "y.yaml 第3行：不能使用 YAML 锚点/别名（&"),
     "duplicate key": (
         "id: hard\ntitle: t\nquestions:\n  - id: code\n    kind: text\n    label: 登记码\n"
         '    constraint: ". != \'\'"\n    constraint: "string-length(.) < 5"\n',
-        "第8行的键 'constraint'（第7行已有同名的键",
+        "y.yaml 第8行：键重复，YAML 只会保留后一个（键 “constraint”，第7行已有同名的键",
     ),
     "duplicate key in flow": (
         "id: hard\ntitle: t\nquestions:\n  - {id: a, kind: text, label: x, id: b}\n",
-        "键重复，YAML 只会保留后一个（第4行的键 'id'",
+        "y.yaml 第4行：键重复，YAML 只会保留后一个（键 “id”",
     ),
-    "100,000-digit number": ("id: hard\ntitle: t\nversion: " + "9" * 100_000 + "\n" + QUESTIONS, "第3行的值"),
+    "100,000-digit number": (
+        "id: hard\ntitle: t\nversion: " + "9" * 100_000 + "\n" + QUESTIONS,
+        "y.yaml 第3行：看起来是数字",
+    ),
     "impossible date": ("id: hard\ntitle: t\nversion: 2026-13-45\n" + QUESTIONS, "不是有效的数字或日期"),
     "5,000 nested lists": ("id: hard\ntitle: t\nx: " + "[" * 5000 + "]" * 5000 + "\n" + QUESTIONS, "上限 30 层"),
     "2 MB file": ("id: hard\ntitle: t\n# " + "x" * 2 * 2**20 + "\n" + QUESTIONS, "上限 1 MB"),

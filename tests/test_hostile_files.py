@@ -257,7 +257,7 @@ def test_a_csv_with_a_million_columns_is_refused(work, command):
     if not path.exists():
         path.write_text("编号,留言,时间" + ",x" * 1_000_000 + "\n1,路灯坏了,2025-01-02\n", encoding="utf-8")
     assert_refused(
-        run_cli(*commands(path)[command], cwd=work), "百万列.csv", "第 1 行有 1,000,003 列", "上限 16,384 列"
+        run_cli(*commands(path)[command], cwd=work), "百万列.csv 第 1 行：列数过多", "1,000,003 列", "上限 16,384 列"
     )
 
 
@@ -265,7 +265,9 @@ def test_a_million_column_csv_is_refused_by_the_streaming_reader_too(work):
     path = work / "百万列.csv"
     if not path.exists():
         path.write_text("编号,留言,时间" + ",x" * 1_000_000 + "\n1,路灯坏了,2025-01-02\n", encoding="utf-8")
-    assert_refused(run_cli(*commands(path)["topics"], "--stream", cwd=work), "第 1 行有 1,000,003 列")
+    assert_refused(
+        run_cli(*commands(path)["topics"], "--stream", cwd=work), "百万列.csv 第 1 行：列数过多", "1,000,003 列"
+    )
 
 
 @pytest.mark.parametrize("command", READERS)

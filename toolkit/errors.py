@@ -9,7 +9,10 @@ The code is for programs and tests (``err.code``, ``err.context``; ``--json`` ou
 message is rendered from the code's :class:`Template` only when shown (``str(err)``), always in the same
 order — where (file, row, column or question), which rule failed, the value, and the fix after "修改："
 (pyxform's ``errors.py`` is the model). One meaning has one code and one wording, whichever stage
-raises it. In a template ``{name!q}`` shows a value through :func:`quoted`.
+raises it. In a template ``{name!q}`` shows a value through :func:`quoted`; a nested error is passed as
+a fact (``cause=err``) and shown through its own template (``{cause.what}``, ``{cause.fix}``). A summary
+of several problems (value starting with a line break) puts its own fix first, so each line below
+carries one "修改：". Facts are facts: the catalogue holds all wording.
 """
 
 from __future__ import annotations

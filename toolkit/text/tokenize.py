@@ -242,13 +242,14 @@ def learn_place_names(places) -> dict[str, str]:
     return {stem: names.most_common(1)[0][0] for stem, names in full.items() if sum(names.values()) >= 2}
 
 
+@lru_cache(maxsize=1 << 14)  # the same few names recur across a collection
 def _learnable(stem: str, suffix: str) -> bool:
     """Whether ``stem`` (before ``suffix``) is a name of its own: one jieba lacks, with no function character,
     numeral or dictionary verb in it ("三是乡", "由星沙", "救助申报镇"), and no word ending in the suffix
     ("工业强镇", "香槟小镇", "家乡")."""
     known, tags = segmenter().known, _dictionary_tags()
     if suffix in _LEARN_PROPER_FROM:
-        # "湖北省", "深圳市": a province or city jieba knows by name; "大城市", "旧城区" end in a word
+        # "湖北省", "深圳市": a province or city jieba knows by name, unless the whole is a common word
         return tags.get(stem) == "ns" and tags.get(stem + suffix) in (None, "ns")
     return not (
         known(stem)
@@ -257,7 +258,8 @@ def _learnable(stem: str, suffix: str) -> bool:
         or _GRAMMAR_CHARS.search(stem)
         or any(c in _NUMERALS for c in stem)
         or known(stem[-1] + suffix[0])
-        or any(len(p) >= 2 and tags.get(p) in _NOT_NAME_TAGS for p in segmenter().cut(stem, False))
+        # a verb, or an organisation's short name ("政协西山街道": the CPPCC of 西山街道)
+        or any(len(p) >= 2 and tags.get(p) in _NOT_NAME_TAGS | {"j", "nt"} for p in segmenter().cut(stem, False))
     )
 
 
@@ -296,10 +298,14 @@ _GLUE_SUFFIXES = frozenset("省市县区镇村路街湖河桥组")  # not 乡: "
 # suffix is the name's ("银杉路", "五星村"). Offices name their area the same way ("春华|镇政府").
 _SUFFIX_THEN_LOCALITY = re.compile(r"^(?:[路街湖河桥][口上旁边段头畔下]|村(?:口|民们?|委会?)|[镇乡]政府|街道办)$")
 _OFFICE_RE = re.compile(r"^(?:村委会?|[镇乡]政府|街道办)$")
+_GLUE_FIRST = _GLUE_SUFFIXES | frozenset("乡")
 # Lakes, rivers and bridges: their character ends many common words (湖水, 过河, 天桥), so only alone after a
 # proper name (one jieba lacks or tags as a name) is it a place.
 _WATERS = frozenset("湖河桥")
 _INSTITUTIONS = ("学院", "学校", "大学", "中学", "小学", "医院", "幼儿园")
+# Characters the HMM glues before a name ("在丽发", "对西地省", "由西地省", "A7|县星沙"): prepositions, copulas,
+# verbs of asking, and a code's admin suffix.
+_HEAD_GLUE = frozenset(_PLACE_LEADERS + "省市县区镇乡" + "对由为请向被把给让过系就")
 _CODED_STREETS = frozenset(["路", "大道", "街", "大街", "苑"])
 _NUMERALS = "一二三四五六七八九十百零〇两0123456789"
 # "一中", "四中", "二幼": the number of a public middle school or kindergarten, its usual name
@@ -326,7 +332,8 @@ def _unglue(raw: list[str]) -> tuple[list[str], frozenset[int]]:
     out: list[str] | None = None
     whole: set[int] = set()
     for i, token in enumerate(raw):
-        cut_at = _glued_suffix(raw, i)
+        # cheap test first: most tokens glue nothing
+        cut_at = _glued_suffix(raw, i) if i and len(token) > 1 and token[0] in _GLUE_FIRST else 0
         if cut_at and out is None:
             out = list(raw[:i])
         if out is not None and cut_at:
@@ -341,7 +348,9 @@ def _unglue(raw: list[str]) -> tuple[list[str], frozenset[int]]:
 def _glued_suffix(raw: list[str], i: int) -> int:
     """Length of the suffix glued at the start of ``raw[i]`` that belongs to the name before it, else 0."""
     token = raw[i]
-    if i == 0 or len(token) < 2 or (token[0] not in _GLUE_SUFFIXES and not _SUFFIX_THEN_LOCALITY.match(token)):
+    if i == 0 or len(token) < 2 or token[0] not in _GLUE_FIRST:  # cheap test first: most tokens glue nothing
+        return 0
+    if token[0] not in _GLUE_SUFFIXES and not _SUFFIX_THEN_LOCALITY.match(token):
         return 0
     prev = raw[i - 1]
     if _NUMBERED_UNIT.match(prev) or prev.endswith(place_suffixes()):
@@ -381,7 +390,7 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
     last_chars = _suffix_last_chars()
     tags = _dictionary_tags()
     for i, token in enumerate(raw):
-        if _NUMBERED_SCHOOL.match(token):
+        if token[-1:] in "中幼" and _NUMBERED_SCHOOL.match(token):
             if not (i + 1 < len(raw) and raw[i + 1].startswith("年")):  # "一|中年男性"
                 yield token, [token]  # "三中", "五幼": public schools go by their number
             continue
@@ -399,10 +408,19 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             continue
         if not token.endswith(suffixes) or (token in concepts and token not in suffixes):
             continue
-        coded_area = token in _ADMIN and i > 0 and bool(_CODE_NAME_RE.match(raw[i - 1]))
-        if i + 1 < len(raw) and raw[i + 1] in suffixes and not coded_area:
-            # "新城" + "小区": the place ends at the later suffix; a coded area is whole ("L10|县|县有关领导")
-            continue
+        if (
+            i + 1 < len(raw)
+            and raw[i + 1] in suffixes
+            # a coded area is whole before a name's suffix or its own repeated ("L10|县|县有关领导", "M9|县|园|街道");
+            # "D5|县|市" is two suffixes glued, no area
+            and not (
+                token in _ADMIN
+                and i > 0
+                and _CODE_NAME_RE.match(raw[i - 1])
+                and (raw[i + 1] not in _ADMIN or raw[i + 1] == token)
+            )
+        ):
+            continue  # "新城" + "小区": the place ends at the later suffix
         if i + 1 < len(raw) and raw[i + 1] in _ORGANISATION_ENDS and token not in _ADMIN:
             continue  # "铁建大桥|局", "某某广场|集团": the name of an organisation, not a place
         numbered = tags.get(token) == "m" and i > 0 and raw[i - 1] in _POSITION_IN_NAME  # "东|六路"
@@ -501,16 +519,18 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
         head = parts[0] if parts else ""
         # HMM glues a preposition ("在丽发") or a code's admin suffix ("A7|县星沙") onto the
         # name; dictionary words ("和平", "市场") are never cut.
-        if len(head) >= 2 and not known(head) and head[0] in _PLACE_LEADERS + "".join(_ADMIN):
+        if len(head) >= 2 and not known(head) and head[0] in _HEAD_GLUE:
             if head[0] in _ADMIN and j > 0 and _CODE_NAME_RE.match(raw[j - 1]):
                 yield raw[j - 1] + head[0], [raw[j - 1], head[0]]
             head = head[1:]
             # "仍为|民办幼儿园": what is left of the head may be a function character too
-            parts = ([head] if head not in _FUNCTION_CHARS | {"为"} else []) + parts[1:]
+            parts = (
+                [head] if head not in _FUNCTION_CHARS | {"为"} and not _GRAMMAR_CHARS.fullmatch(head) else []
+            ) + parts[1:]
         if len(parts) > 1 and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1]):
             continue  # "民办幼儿园", "配套幼儿园", "生态公园": a kind of place, not a named one
         name = "".join(parts)
-        suffix_len = next((len(s) for s in suffixes if name.endswith(s)), 0)
+        suffix_len = _suffix_len(name)
         if name.endswith("环") and name[-2:-1] not in _NUMERALS:
             continue  # ring roads are numbered ("西二环", "东一环"); "街道|环卫" is no road
         if (
@@ -714,6 +734,13 @@ def is_proper_noun(word: str) -> bool:
     return tag is None or tag in _PROPER_TAGS
 
 
+@lru_cache(maxsize=1 << 16)
+def _suffix_len(name: str) -> int:
+    """Length of the longest place suffix ``name`` ends with (0 when none)."""
+    return next((len(s) for s in place_suffixes() if name.endswith(s)), 0)
+
+
+@lru_cache(maxsize=1 << 16)  # names recur: decide each once
 def _is_kind(token: str, suffixes) -> bool:
     """ "职业技术学院", "实验中学": ordinary words before a place suffix name a kind of place, not one place."""
     cut_at = max((len(s) for s in suffixes if token.endswith(s) and len(s) < len(token)), default=0)
