@@ -9,6 +9,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "surveys"
 SHARED = ROOT.parent / "shared" / "data" / "external"
+# One visit record as an operator types it into the bundled 走访记录表 (entry and store tests).
+VISIT = {
+    "serial": "ZF-2026-015",
+    "member": "陈委员",
+    "member_sector": "3",
+    "visit_date": "20260412",
+    "district": "7",
+    "place": "青石镇下塘村",
+    "visit_type": "1",
+    "people_met": "1 5 8",
+    "people_met_other": "村医",
+    "people_count": "12",
+    "concern": "村里老人看病要坐一小时公交到镇卫生院",
+    "category": "5",
+    "urgency": "2",
+    "follow_up": "1",
+    "follow_up_dept": "区卫健局",
+}
 
 # A two-question form (a whole number, a text) for tests of reading files.
 AGE_OPINION_FORM_YAML = """id: t

@@ -9,6 +9,7 @@ import traceback
 from pathlib import Path
 
 import pytest
+from conftest import VISIT
 
 from toolkit.entry import EntryError, EntrySession
 from toolkit.forms import load_form
@@ -17,23 +18,6 @@ from toolkit.store import StaleEdit, open_store
 ROOT = Path(__file__).resolve().parents[1]
 VISIT_FORM = ROOT / "surveys" / "visit_record.yaml"
 ANNUAL_FORM = ROOT / "surveys" / "annual_topics.yaml"
-VISIT = {
-    "serial": "ZF-2026-015",
-    "member": "陈委员",
-    "member_sector": "3",
-    "visit_date": "20260412",
-    "district": "7",
-    "place": "青石镇下塘村",
-    "visit_type": "1",
-    "people_met": "1 5 8",
-    "people_met_other": "村医",
-    "people_count": "12",
-    "concern": "村里老人看病要坐一小时公交到镇卫生院",
-    "category": "5",
-    "urgency": "2",
-    "follow_up": "1",
-    "follow_up_dept": "区卫健局",
-}
 FORK = multiprocessing.get_context("fork")  # workers open their own store: nothing is shared but the database
 
 

@@ -187,6 +187,18 @@ class Form:
     def answer_questions(self) -> list[Question]:
         return [q for q in self.questions if q.kind != "note"]
 
+    def identity_questions(self) -> list[str]:
+        """Questions whose answer identifies a respondent: the 问卷编号 (role serial) and text questions asking
+        for a phone or ID number. The same answer twice marks a likely duplicate (ingest's checks, the store's
+        indexed keys)."""
+        ids = [q.id for q in self.answer_questions() if q.role == "serial"]
+        ids += [
+            q.id
+            for q in self.answer_questions()
+            if q.kind == "text" and any(w in q.label for w in ("电话", "手机", "身份证"))
+        ]
+        return ids
+
     def columns(self) -> list[str]:
         return [c for q in self.questions for c in q.columns()]
 

@@ -74,16 +74,6 @@ def stored_ip(raw_text: str | None) -> str | None:
     return None
 
 
-def _respondent_questions(form: Form) -> list[str]:
-    ids = [q.id for q in form.answer_questions() if q.role == "serial"]
-    ids += [
-        q.id
-        for q in form.answer_questions()
-        if q.kind == "text" and any(w in q.label for w in ("电话", "手机", "身份证"))
-    ]
-    return ids
-
-
 def _seconds(text) -> float | None:
     if not text:
         return None
@@ -109,7 +99,7 @@ def flag_duplicates(
     """
     n = len(answers)
     flags: list[list[str]] = [[] for _ in range(n)]
-    keys = _respondent_questions(form)
+    keys = form.identity_questions()
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, a in enumerate(answers):
         if respondent[i] not in (None, ""):

@@ -105,14 +105,14 @@ def _as_utc(value: str) -> str | None:
 def _keys(conn: Connection) -> None:
     # the lookup table for duplicate checks, filled once from the responses already stored
     from toolkit.forms import form_from_dict
-    from toolkit.store.store import identity_questions, response_keys
+    from toolkit.store.store import response_keys
 
     schema.metadata.create_all(conn, tables=[schema.response_keys])
     forms = {
         (f, v): form_from_dict(json.loads(d))[0]
         for f, v, d in conn.execute(select(schema.forms.c.form_id, schema.forms.c.version, schema.forms.c.definition))
     }
-    identity = {fv: identity_questions(form) for fv, form in forms.items()}
+    identity = {fv: form.identity_questions() for fv, form in forms.items()}
     r, last = schema.responses, 0
     while True:  # in slices of ids: memory stays bounded on a store of millions
         chunk = conn.execute(
@@ -131,6 +131,10 @@ def _keys(conn: Connection) -> None:
             conn.execute(schema.response_keys.insert(), rows)
 
 
+def _operators(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.operators])
+
+
 # (id, description, function)
 MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
     ("0001_initial", "问卷版本、答卷、导入批次、隔离行、审计日志、议题整理日志", _initial),
@@ -139,6 +143,7 @@ MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
     ("0004_concurrency", "答卷修订号（过时的修改被拒绝）；同一问卷编号只有一份有效的录入答卷", _concurrency),
     ("0005_utc", "时间戳统一为带时区的 UTC 时间", _utc),
     ("0006_keys", "查重索引：导入时只读取可能重复的答卷，不再逐份解码全部答卷", _keys),
+    ("0007_operators", "录入员账号（姓名与加盐散列的密码）：录入页面登录，审计日志记下是谁", _operators),
 ]
 
 

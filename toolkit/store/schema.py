@@ -124,7 +124,7 @@ curation_log = Table(
 )
 
 # Duplicate checks look new rows up here instead of decoding every stored response (migration 0006):
-# one row per identity answer (问卷编号, phone, ID number: ``store.identity_questions``) and one for the
+# one row per identity answer (问卷编号, phone, ID number: ``Form.identity_questions``) and one for the
 # whole answers, each a hash, so an import into a large store reads only the responses that may match.
 response_keys = Table(
     "response_keys",
@@ -136,6 +136,19 @@ response_keys = Table(
 )
 Index("ix_response_keys_lookup", response_keys.c.form_id, response_keys.c.key)
 Index("ix_response_keys_response", response_keys.c.response_id)
+
+# Operators' accounts (migration 0007): who enters and corrects, each with a salted scrypt hash of their
+# password ("scrypt$n$r$p$salt$hash", parameters kept with it); a disabled account can no longer log in.
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="active"),  # active | disabled
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
 
 # ---- entry stage (migration 0002_entry) ------------------------------------------------
 entry_drafts = Table(

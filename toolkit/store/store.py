@@ -411,7 +411,7 @@ class Store:
             # ids from the INSERT itself, in the records' order (another writer's rows never mix in)
             result = c.execute(t.insert().returning(t.c.id, sort_by_parameter_order=True), rows)
             ids = [r[0] for r in result]  # a fingerprint or active 问卷编号 already stored: StoreConflict
-            identity = identity_questions(form)
+            identity = form.identity_questions()
             keys = [
                 {"form_id": form.id, "key": k, "response_id": rid}
                 for rid, r, row in zip(ids, records, rows)
@@ -487,7 +487,7 @@ class Store:
         """(answers, submitted_at, raw row) of the active responses that may duplicate one of ``answers``:
         the same identity answer or the same answers altogether, found through the ``response_keys`` index.
         Exactly the stored responses ingest's duplicate rules can match, read without decoding the rest."""
-        identity = identity_questions(form)
+        identity = form.identity_questions()
         wanted = sorted({key for a in answers for key in response_keys(form, a, identity=identity)})
         k, t = schema.response_keys, schema.responses
         ids: set[int] = set()
@@ -689,6 +689,9 @@ class Store:
         file_sha256: str | None = None,
         operator: str | None = None,
     ) -> int:
+        from toolkit.store.accounts import require_account
+
+        require_account(conn, operator)
         version = self.save_form(form, conn)
         res = conn.execute(
             schema.batches.insert().values(
@@ -781,6 +784,9 @@ class Store:
         return self._frame(t, and_(*cond) if cond else None)
 
     def _audit(self, conn, operator, action, entity, entity_id, before, after, reason) -> None:
+        from toolkit.store.accounts import require_account
+
+        require_account(conn, operator)  # once the store has accounts, the log names one of them
         conn.execute(
             schema.audit_log.insert().values(
                 at=now(),
@@ -890,25 +896,13 @@ class Store:
             return pd.DataFrame(c.execute(q).mappings().all(), columns=[col.name for col in table.columns])
 
 
-def identity_questions(form: Form) -> list[str]:
-    """Questions whose answer identifies a respondent: the 问卷编号 (role serial) and text questions asking
-    for a phone or ID number. The same answer twice marks a likely duplicate (ingest's checks)."""
-    ids = [q.id for q in form.answer_questions() if q.role == "serial"]
-    ids += [
-        q.id
-        for q in form.answer_questions()
-        if q.kind == "text" and any(w in q.label for w in ("电话", "手机", "身份证"))
-    ]
-    return ids
-
-
 def response_keys(
     form: Form, answers: dict, *, blob: str | None = None, identity: list[str] | None = None
 ) -> list[str]:
     """Lookup keys of one response's answers (``response_keys`` table): one per identity answer, one for
     all the answers together (``blob``: their stored JSON text, if at hand); hashes, so no answer is written
-    twice in clear. ``identity``: ``identity_questions(form)``, when many responses of one form are keyed."""
-    ids = identity_questions(form) if identity is None else identity
+    twice in clear. ``identity``: ``form.identity_questions()``, when many responses of one form are keyed."""
+    ids = form.identity_questions() if identity is None else identity
     texts = [f"{q}\x1f{str(answers[q]).strip()}" for q in ids if answers.get(q) not in (None, "")]
     texts.append("answers\x1f" + (dumps(answers) if blob is None else blob))
     return list(dict.fromkeys(hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts))

@@ -39,9 +39,9 @@ _KIND_SUFFIXES = ("局", "处", "所", "队", "厅", "委", "办", "部", "科",
 
 
 # The HMM glues clause fragments into words ("人太多", "西往东", "风一吹", "撤场后", "普惠性"): besides function
-# characters (toolkit.text.is_content_word), the "一" of "V一V" never stands inside a name, and localities and
-# adjective suffixes never end one.
-_LOCALITY = frozenset("后前里内外中上下多少性式化")
+# characters (toolkit.text.is_content_word), the "一" of "V一V" never stands inside a name, and localities and the
+# suffixes of qualities and systems (普惠性, 开放式, 普惠制, 合同制) never end one.
+_LOCALITY = frozenset("后前里内外中上下多少性式化制型率度")
 # jieba's "other proper noun" and "organisation" tags cover common words ("一卡通", "开放式", "新鲜空气",
 # "交汇处"): only its person and place names, and words it lacks, may be names.
 _LOOSE_TAGS = frozenset(["nz", "nt"])
