@@ -856,6 +856,25 @@ _ENTRY: dict[str, Template] = {
         "不一致记录 {discrepancy}（{field}）", "已裁定过", "裁定人 {by}", "无需再裁定；要改答案请修改这份答卷"
     ),
     "entry.resolution_invalid": Template("裁定的值", "不合规", "{details}", "按提示另填正确的值"),
+    # accounts (issue 13): the entry page's login and serving it to the office network
+    "entry.login_failed": Template(
+        "登录",
+        "姓名或密码不对（或账号已停用），未登录",
+        "",
+        "核对姓名和密码（注意大小写和输入法）后再点“登录”；忘记密码请管理员运行 weidiaoyan user passwd 姓名",
+    ),
+    "entry.operator_not_account": Template(
+        "录入员 {name!q}",
+        "不是本数据库可登录的录入员账号（数据库建了账号后，只能以账号录入）",
+        "",
+        "在录入页面用账号登录；新人先由管理员运行 weidiaoyan user add 姓名",
+    ),
+    "entry.lan_needs_accounts": Template(
+        "数据库 {db}",
+        "还没有录入员账号，不能向局域网开放录入页面（否则办公网上任何人都能以任意名字录入）",
+        "",
+        "先为每位录入员建账号：weidiaoyan user add 姓名 {hint}，再加 --lan 启动；只在本机录入则去掉 --lan",
+    ),
 }
 
 # store: the database (codes added by the store's owner)
@@ -1005,6 +1024,41 @@ _STORE: dict[str, Template] = {
     "store.no_response": Template("答卷 #{response_id}", "数据库中没有这份答卷", "", "检查答卷编号（response_id）"),
     "store.bad_status": Template(
         "答卷状态", "只能是 active（有效）或 void（作废）", "收到 {status!q}", "改用 active 或 void"
+    ),
+    # operators' accounts (issue 13): weidiaoyan user add | list | disable | passwd
+    "store.operator_name_invalid": Template(
+        "录入员姓名",
+        "不能为空，最长 64 个字，不能含控制字符",
+        "收到 {name!q}",
+        "写录入员的真实姓名，如 张三",
+    ),
+    "store.operator_exists": Template(
+        "录入员账号 {name!q}", "已经存在", "", "换一个名字；要改密码用 weidiaoyan user passwd {name}"
+    ),
+    "store.operator_unknown": Template(
+        "录入员账号 {name!q}", "数据库中没有这个账号", "", "用 weidiaoyan user list 查看已有账号，或用 user add 新建"
+    ),
+    "store.operator_not_account": Template(
+        "操作人 {name!q}",
+        "不是本数据库可登录的录入员账号（数据库建了账号后，记下的每个操作人都必须是账号）",
+        "",
+        "--operator 写账号的姓名（weidiaoyan user list 查看）；新人先由管理员运行 weidiaoyan user add 姓名",
+    ),
+    "store.password_short": Template(
+        "密码", "至少要 {minimum} 个字符", "只有 {length} 个", "换一个更长的密码（可用一句好记的话）"
+    ),
+    "store.password_mismatch": Template("密码", "两次输入的不一致，未保存", "", "重新运行命令，两次输入同一个密码"),
+    "store.password_no_input": Template(
+        "密码",
+        "没有读到输入（不在终端里运行，或输入已结束），未保存",
+        "",
+        "在终端里运行并按提示输入，或用 --password-env VAR",
+    ),
+    "store.password_env_missing": Template(
+        "环境变量 {var}",
+        "没有设置或为空，读不到密码",
+        "",
+        "先设置该变量再运行，或去掉 --password-env，按提示输入密码",
     ),
 }
 

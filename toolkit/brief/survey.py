@@ -38,6 +38,39 @@ def question_text(label: str) -> str:
     return re.sub(r"[（(][^（）()]*[)）]", "", str(label)).strip() or str(label)
 
 
+# meta columns the brief reads: counts, time span, sources (with their files), message ids
+META_USED = ("response_id", "submitted_at", "source", "batch_id")
+
+
+def brief_columns(form: Form) -> set[str]:
+    """Columns of a form's response frame that the brief reads: the meta columns above, the charted choice
+    and Likert questions, the roles (界别, 镇街) and the concern text; numbers, dates, names and phones are
+    never loaded."""
+    out = set(META_USED)
+    for q in form.questions:
+        if q.kind in ("single", "multiple", "ranking", "concern") or q.role in ("district", "sector"):
+            out.add(q.id)
+        if q.is_matrix:
+            out.update(f"{q.id}/{row.id}" for row in q.rows)
+    return out
+
+
+def _share(col: pd.Series, shared: dict) -> pd.Series:
+    """``col`` with equal answers as one object (lists as tuples): choice ids repeat across a million rows,
+    their copies need not."""
+
+    def one(v):
+        if isinstance(v, list):
+            v = tuple(v)
+        try:
+            return shared.setdefault(v, v) if isinstance(v, (str, tuple)) else v
+        except TypeError:  # a tuple holding something unhashable: kept as it is
+            return v
+
+    # the same dtype back ("str" holds its strings as objects too, so they stay shared)
+    return pd.Series([one(v) for v in col], index=col.index, dtype=col.dtype, name=col.name)
+
+
 @dataclass
 class Survey:
     form: Form
@@ -47,12 +80,28 @@ class Survey:
     pii_counts: Counter = field(default_factory=Counter)
 
     @classmethod
-    def load(cls, store, form) -> Survey:
-        responses = store.responses(form.id)
-        # a question may share its id with a meta column (e.g. "serial"): keep the first, they hold the same value
-        responses = responses.loc[:, ~responses.columns.duplicated()].copy()
-        if responses.empty:
+    def load(cls, store, form, *, chunksize: int = 50_000) -> Survey:
+        """The responses of ``form`` in ``store``, read ``chunksize`` at a time (``Store.iter_responses``),
+        keeping only the columns the brief uses (:func:`brief_columns`); repeated answers (choice ids, their
+        lists) share one object, so a million responses take a few bytes per answer, not a decoded row each.
+        """
+        wanted = brief_columns(form)
+        # free text and times are (nearly) all different: nothing to share
+        unique = {"submitted_at", *(q.id for q in form.questions if q.kind == "concern")}
+        shared: dict = {}
+        pages = []
+        for page in store.iter_responses(form.id, chunksize=chunksize):
+            # a question may share its id with a meta column (e.g. "serial"): keep the first, same value
+            page = page.loc[:, ~page.columns.duplicated()]
+            page = page[[c for c in page.columns if c in wanted]].copy()
+            for c in page.columns:
+                if c not in unique and (page[c].dtype == object or pd.api.types.is_string_dtype(page[c])):
+                    page[c] = _share(page[c], shared)
+            pages.append(page)
+        if not pages or not sum(map(len, pages)):
             raise BriefError("brief.no_responses", form=form.id, title=form.title)
+        responses = pd.concat(pages, ignore_index=True) if len(pages) > 1 else pages[0].reset_index(drop=True)
+        del pages
         responses["submitted_at"] = pd.to_datetime(responses["submitted_at"], errors="coerce")
         try:
             batches = store.batches(form.id)

@@ -1,7 +1,8 @@
 """The entry page for staff who never see code: ``entry_page.ipynb`` served by Voilà on 127.0.0.1.
 
 ``weidiaoyan entry --form surveys/annual_topics.yaml --db data/调研.db`` starts it; the page asks
-for the operator's name and shows the entry form. The form and database reach the notebook's
+for the operator's name (or, once the store has operators' accounts, a login: ``login.py``) and shows
+the entry form; ``--lan`` serves it to the office network (accounts required). The form and database reach the notebook's
 kernel through environment variables, since Voilà passes no arguments to a notebook.
 """
 
@@ -15,14 +16,30 @@ NOTEBOOK = Path(__file__).with_name("entry_page.ipynb")
 ENV_FORM, ENV_DB, ENV_OPERATOR = "WEIDIAOYAN_FORM", "WEIDIAOYAN_DB", "WEIDIAOYAN_OPERATOR"
 
 
+# Kernels of closed pages are shut down after this many idle seconds (an open page is never culled).
+CULL_IDLE, CULL_EVERY = 900, 60
+
+
 def serve_command(
     form: str | Path,
     db: str | Path,
     port: int = 8866,
     operator: str | None = None,
+    *,
+    ip: str = "127.0.0.1",
+    token: str | None = None,
+    cull_idle: int = CULL_IDLE,
 ) -> tuple[list[str], dict[str, str]]:
-    """(command, environment) that serve the entry page; bound to 127.0.0.1 only (no one else on the network)."""
+    """(command, environment) that serve the entry page on ``ip`` (127.0.0.1: this computer only).
+
+    Only the form is reachable: Voilà serving one notebook registers no Jupyter contents, terminal or
+    tree API (every other path redirects to its file handler, which here serves no file at all), and
+    its kernels accept widget messages only, never code. ``token`` (for the office network) must then be
+    in the page's address; it travels in the environment, not on the command line others can list.
+    """
     env = dict(os.environ)
+    if token:
+        env["JUPYTER_TOKEN"] = token
     env[ENV_FORM] = str(Path(form).resolve())
     env[ENV_DB] = str(db) if "://" in str(db) else str(Path(db).resolve())
     if operator:
@@ -34,8 +51,13 @@ def serve_command(
         str(NOTEBOOK),
         "--no-browser",
         f"--port={port}",
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={ip}",
+        f"--Voila.auto_token={bool(token)}",  # True: the token comes from JUPYTER_TOKEN
         "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.file_denylist=.*",  # no file of the folder is served, not even images
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={min(CULL_EVERY, cull_idle)}",
+        "--MappingKernelManager.cull_connected=False",
         "--theme=light",
     ]
     return cmd, env
@@ -55,4 +77,11 @@ def page_from_environment():
             "<p style='color:#c62828'>未指定问卷或数据库。请用 <code>weidiaoyan entry --form 问卷.yaml "
             "--db 数据库.db</code> 启动录入页面。</p>"
         )
-    return EntryForm(load_form(form_path), open_store(db), operator=os.environ.get(ENV_OPERATOR) or None)
+    form, store = load_form(form_path), open_store(db)
+    from toolkit.store import has_operators
+
+    if has_operators(store):  # operators are accounts: a login, never a typed-in name
+        from toolkit.entry.login import LoginPanel
+
+        return LoginPanel(form, store)
+    return EntryForm(form, store, operator=os.environ.get(ENV_OPERATOR) or None)

@@ -46,6 +46,7 @@ class EntrySession:
         self.draft_problem: str | None = None  # why the last draft did not reach the database
         self._retry_at = 0.0
         try:
+            self._require_account()
             self.version = self._writer.save_form(form)
         except OperationalError as err:
             raise EntryError("entry.busy_start", detail=db_said(err)) from None
@@ -53,6 +54,16 @@ class EntrySession:
         self.correcting_revision: int | None = None  # its revision when loaded (a stale save is refused)
 
     # ---- checks ----------------------------------------------------------------------------------
+    def _require_account(self) -> None:
+        """Once the store has operators' accounts, entries are saved under one of them only."""
+        from toolkit.store import StoreError, require_account
+
+        with self.store.engine.connect() as c:
+            try:
+                require_account(c, self.operator)
+            except StoreError:
+                raise EntryError("entry.operator_not_account", name=self.operator) from None
+
     def check(self, typed: Mapping[str, str]) -> tuple[dict, list[AnswerProblem]]:
         """Parse typed texts and apply the form's rules (the same ones ingest applies)."""
         return validate_answers(self.form, answers_from_typed(self.form, typed))

@@ -135,8 +135,12 @@ class EntryForm:
     >>> EntryForm(load_form("surveys/annual_topics.yaml"), open_store("data/demo.db"), operator="张三")  # doctest: +SKIP
     """
 
-    def __init__(self, form: Form, store: Store, operator: str | None = None, mode: str = "first"):
+    def __init__(
+        self, form: Form, store: Store, operator: str | None = None, mode: str = "first", *, account: bool = False
+    ):
         self.form, self.store = form, store
+        # a logged-in account: its name is fixed, whatever a browser sends for the (disabled) name box
+        self._account = str(operator).strip() if account and operator else None
         self.session: EntrySession | None = None
         self._busy = False
         self._tried = False
@@ -148,6 +152,7 @@ class EntryForm:
             value=operator or "", placeholder="您的姓名", description="录入员", layout=w.Layout(width="240px")
         )
         self.operator.add_class("wdy-operator")
+        self.operator.disabled = self._account is not None
         self.mode = w.ToggleButtons(options=[(MODES["first"], "first"), (MODES["second"], "second")], value=mode)
         self.mode.add_class("wdy-mode")
         self.mode.style.button_width = "180px"
@@ -187,7 +192,8 @@ class EntryForm:
     # ---- session ---------------------------------------------------------------------------------
     def _start(self) -> None:
         try:
-            self.session = EntrySession(self.form, self.store, self.operator.value, mode=self.mode.value)
+            name = self._account or self.operator.value
+            self.session = EntrySession(self.form, self.store, name, mode=self.mode.value)
         except EntryError as err:
             self._say(str(err), error=True)
             return
@@ -214,7 +220,8 @@ class EntryForm:
 
     def _stop(self) -> None:
         if self.session is not None and (
-            self.operator.value.strip() != self.session.operator or self.mode.value != self.session.mode
+            (self._account or self.operator.value.strip()) != self.session.operator
+            or self.mode.value != self.session.mode
         ):
             self.session = None
             self.body.layout.display = "none"

@@ -27,6 +27,16 @@ _EXPORTS = {
     "add_db_env": "toolkit.store.location",
     "db_hint": "toolkit.store.location",
     "StoreError": "toolkit.store.errors",
+    # operators' accounts (the user commands and the entry page's login)
+    "add_operator": "toolkit.store.accounts",
+    "check_login": "toolkit.store.accounts",
+    "check_new_password": "toolkit.store.accounts",
+    "clean_name": "toolkit.store.accounts",
+    "disable_operator": "toolkit.store.accounts",
+    "has_operators": "toolkit.store.accounts",
+    "list_operators": "toolkit.store.accounts",
+    "require_account": "toolkit.store.accounts",
+    "set_password": "toolkit.store.accounts",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
