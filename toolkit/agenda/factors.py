@@ -82,6 +82,10 @@ def _contains_any(texts: pd.Series, words) -> pd.Series:
     return texts.fillna("").map(lambda t: bool(pattern.search(t)))
 
 
+# Rows of a candidate compared with all its voices at once when looking for copied letters.
+VOICE_BLOCK = 512
+
+
 def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
     """A voice id per message: messages by one respondent, near-duplicates, or the same wording share one voice.
 
@@ -110,11 +114,16 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
                 union(i, first.setdefault(k, i))
     if X is not None and "group" in msgs and n:
         for idx in pd.Series(np.arange(n)).groupby(msgs["group"].to_numpy()).indices.values():
-            if len(idx) > 1:
-                S = (X[idx] @ X[idx].T).tocoo()
-                for a, b in zip(S.row[S.data >= near], S.col[S.data >= near]):
-                    if a < b:
-                        union(int(idx[a]), int(idx[b]))
+            # one message per voice found so far (copies are many: a campaign, a repost), compared a block of
+            # rows at a time: memory stays bounded however large the candidate
+            reps = np.asarray(sorted({find(int(i)) for i in idx}), dtype=int)
+            for start in range(0, len(reps), VOICE_BLOCK):
+                block = reps[start : start + VOICE_BLOCK]
+                S = (X[block] @ X[reps].T).tocoo()
+                hit = S.data >= near
+                for a, b in zip(S.row[hit], S.col[hit]):
+                    if block[a] != reps[b]:
+                        union(int(block[a]), int(reps[b]))
     return pd.Series([find(i) for i in range(n)], index=msgs.index)
 
 
