@@ -115,3 +115,20 @@ def any_store(db_url):
     s = open_store(db_url)
     yield s
     s.close()
+
+
+def wait_for_page(proc, url: str, deadline: float, log) -> None:
+    """Wait until a server started as ``proc`` answers ``url``; fail with the end of its ``log`` if it dies or
+    ``deadline`` (``time.monotonic()``) passes."""
+    import time
+    import urllib.request
+
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read(1)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("Voilà 未能启动：\n" + log.read_text(encoding="utf-8")[-3000:])
+            time.sleep(0.3)

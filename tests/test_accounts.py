@@ -122,14 +122,9 @@ def test_login_panel_saves_under_the_account_name(db_url, fast_refusals):
     ui.operator.value = "李四"  # what a tampered browser could send for the disabled box
     ui.start.click()
     assert ui.session.operator == "张三"
-    for key, value in {
-        "serial": "DH-0100",
-        "sector": "2",
-        "district": "1",
-        "age_band": "2",
-        "concern_areas": "3",
-        "concern": "电梯经常坏，老人上下楼困难",
-    }.items():
+    from test_entry_widgets import MINIMAL
+
+    for key, value in MINIMAL.items():
         ui.inputs[key].value = value
     ui._submitted(None)
     assert "已保存答卷" in ui.status.value

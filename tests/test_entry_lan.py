@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import wait_for_page
 
 from toolkit.store import open_store
 from toolkit.store.accounts import add_operator
@@ -54,15 +55,7 @@ def lan_server(tmp_path):
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/login", timeout=5).read(1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("Voilà 未能启动：\n" + (tmp_path / "voila.log").read_text(encoding="utf-8")[-3000:])
-            time.sleep(0.3)
+    wait_for_page(proc, f"{base}/login", deadline, tmp_path / "voila.log")
     yield base
     proc.terminate()
     try:

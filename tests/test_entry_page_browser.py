@@ -8,10 +8,10 @@ import shutil
 import socket
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import wait_for_page
 
 from toolkit.forms import load_form
 from toolkit.store import open_store
@@ -52,15 +52,7 @@ def entry_server(tmp_path):
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).read(1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("Voilà 未能启动：\n" + (tmp_path / "voila.log").read_text(encoding="utf-8")[-3000:])
-            time.sleep(0.3)
+    wait_for_page(proc, url, deadline, tmp_path / "voila.log")
     yield url, db
     proc.terminate()
     try:

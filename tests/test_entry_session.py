@@ -7,6 +7,7 @@ import copy
 from pathlib import Path
 
 import pytest
+from conftest import VISIT
 
 from toolkit.entry import EntryError, EntrySession
 from toolkit.entry.codes import answers_from_typed, typed_from_answers
@@ -15,23 +16,6 @@ from toolkit.forms.versions import describe_changes
 from toolkit.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-VISIT = {
-    "serial": "ZF-2026-015",
-    "member": "陈委员",
-    "member_sector": "3",
-    "visit_date": "20260412",
-    "district": "7",
-    "place": "青石镇下塘村",
-    "visit_type": "1",
-    "people_met": "1 5 8",
-    "people_met_other": "村医",
-    "people_count": "12",
-    "concern": "村里老人看病要坐一小时公交到镇卫生院",
-    "category": "5",
-    "urgency": "2",
-    "follow_up": "1",
-    "follow_up_dept": "区卫健局",
-}
 
 
 @pytest.fixture
