@@ -445,3 +445,10 @@ def test_fuzz_yaml_forms(tmp_path, text):
         return
     for p in problems:
         assert p.where and p.rule and p.fix and str(p).startswith("[")
+
+
+def test_int_of_a_whole_number_too_large_for_a_float_is_that_number():
+    # found by test_fuzz_expressions: int() went through float() and overflowed
+    huge = 10**300 + 7
+    assert parse("int(${q1})").evaluate({"q1": huge}, None) == huge
+    assert parse("int(${q1})").evaluate({"q1": "3.7"}, None) == 3

@@ -103,6 +103,14 @@ def _number(value):
     return float("nan") if num is None else num
 
 
+def _int(num):
+    """int() of a number: whole numbers as they are (a 300-digit one overflows a float), finite floats cut,
+    nan and infinities kept."""
+    if isinstance(num, int):
+        return num
+    return int(num) if math.isfinite(num) else num
+
+
 FUNCTIONS: dict[str, tuple[int, Callable]] = {
     # name: (number of arguments, implementation)
     "selected": (2, _selected),
@@ -112,7 +120,7 @@ FUNCTIONS: dict[str, tuple[int, Callable]] = {
     "not": (1, lambda v: not _truthy(v)),
     "today": (0, lambda: _dt.date.today().isoformat()),
     "number": (1, _number),
-    "int": (1, lambda v: int(n) if math.isfinite(n := _number(v)) else n),
+    "int": (1, lambda v: _int(_number(v))),
     "true": (0, lambda: True),
     "false": (0, lambda: False),
 }
