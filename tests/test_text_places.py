@@ -197,3 +197,9 @@ def test_prepare_many_learns_names_across_texts():
     places = prepare_many(texts, with_places=True, progress=False)[2]
     assert places[2] == ["星沙街道"]
     assert prepare_many(texts[2:], with_places=True, progress=False)[2] == [[]]
+
+
+def test_a_kind_of_kindergarten_is_no_place():
+    # "普惠制" says which kind, like 民办 or 普惠性: the place is the estate before it
+    assert extract_places(cut("高心麓城普惠制幼儿园办学不规范")) == ["高心麓城"]
+
