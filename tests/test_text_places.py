@@ -202,4 +202,3 @@ def test_prepare_many_learns_names_across_texts():
 def test_a_kind_of_kindergarten_is_no_place():
     # "普惠制" says which kind, like 民办 or 普惠性: the place is the estate before it
     assert extract_places(cut("高心麓城普惠制幼儿园办学不规范")) == ["高心麓城"]
-
