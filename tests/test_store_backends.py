@@ -127,7 +127,8 @@ def test_an_old_sqlite_store_is_upgraded_with_the_same_instants(tmp_path, annual
             )
     engine.dispose()
     store = open_store(path)
-    assert store.applied_migrations == ["0004_concurrency", "0005_utc", "0006_keys", "0007_operators"]
+    assert store.applied_migrations[:4] == ["0004_concurrency", "0005_utc", "0006_keys", "0007_operators"]
+    assert "0009_members" in store.applied_migrations  # later stages' tables are created as well
     # the duplicate-check index was filled from the stored answers
     assert len(store.duplicate_candidates(annual, [{"serial": "A-1"}])) == 2
     expected = dt.datetime.fromisoformat("2026-05-01 08:30:00").astimezone(dt.UTC)

@@ -25,6 +25,9 @@ STAGE_COMMANDS = [
     "toolkit.topics.commands",
     "toolkit.agenda.commands",
     "toolkit.brief.commands",
+    "toolkit.analysis.commands",
+    "toolkit.opinion.commands",
+    "toolkit.member.commands",
     "toolkit.demo",
 ]
 

@@ -1220,7 +1220,277 @@ _SAMPLE: dict[str, Template] = {
     "demo.form_missing": Template("surveys/{name}.yaml", "找不到示例问卷", "", "在项目根目录下运行本命令"),
 }
 
-_SECTIONS = (_SHARED, _FORMS, _INGEST, _ENTRY, _STORE, _TOPICS, _AGENDA, _BRIEF, _SAMPLE)
+# member: the register of committee members, their duties, points and 履职档案
+_RULES_FIX = "参照 toolkit/member/rules_example.yaml 的写法"
+_MEMBER: dict[str, Template] = {
+    "member.list_has_errors": Template(
+        "委员名单 {path}", "有 {count} 处问题，未导入任何委员", "{details}", "逐条按下面的提示改正名单后重新导入"
+    ),
+    "member.list_column_missing": Template(
+        "委员名单 {path}",
+        "缺少必需的列{column!q}",
+        "现有列：{present!q}",
+        "在表头加上这一列（也可写作：{aliases}）",
+    ),
+    "member.list_empty": Template(
+        "委员名单 {path}", "名单中没有任何委员", "", "在表头下面逐行填写委员的姓名、界别、所在镇街/委员工作室、职务"
+    ),
+    "member.name_empty": Template(
+        "第 {row} 行“{column}”列", "姓名不能为空", "", "填写委员姓名；这一行不是委员时删除它"
+    ),
+    "member.name_repeated": Template(
+        "第 {row} 行“{column}”列",
+        "与第 {first} 行同名，又没有委员编号，无法区分是不是同一人",
+        "{name!q}",
+        "同名的两位委员各填一个委员编号；重复填写的行删除其中一行",
+    ),
+    "member.code_repeated": Template(
+        "第 {row} 行“{column}”列", "委员编号与第 {first} 行重复", "{value!q}", "每位委员的编号应各不相同"
+    ),
+    "member.sector_empty": Template("第 {row} 行“{column}”列", "界别不能为空", "", "填写委员所在界别，如{example!q}"),
+    "member.sector_unknown": Template(
+        "第 {row} 行“{column}”列",
+        "不在界别名单中",
+        "{sector!q}",
+        "改为界别名单中的一项（{known}）；本会界别不同时用 --sectors 给出本会的界别名单",
+    ),
+    "member.sectors_empty": Template(
+        "界别名单 {path}", "没有任何界别", "", "每行写一个界别名称，如“中共”“民革”“经济界”"
+    ),
+    "member.no_register": Template(
+        "数据库 {db}", "还没有委员名单", "", "先运行 weidiaoyan member import 名单.xlsx --db …"
+    ),
+    "member.unknown": Template(
+        "委员{name!q}", "不在委员名单中", "", "用 weidiaoyan member list 查看名单中的姓名和编号，或先把这位委员加入名单"
+    ),
+    "member.ambiguous": Template(
+        "委员{name!q}",
+        "名单中有 {count} 位同名委员",
+        "委员编号：{codes!q}",
+        "写委员编号代替姓名，如 {example}",
+    ),
+    "member.no_members": Template("{flag}", "没有给出委员", "", "写一位或几位委员的姓名（或委员编号），用逗号分隔"),
+    "member.kind_unknown": Template("{flag}", "不是工作人员可录入的履职类型", "{kind!q}", "改用其中一种：{known}"),
+    "member.date_invalid": Template("{flag}", "日期无法识别", "{value!q}", "写成 2026-04-12 这样的日期"),
+    "member.year_invalid": Template(
+        "{flag}", "年份应为 2000 到 2100 之间的整数", "{value!q}", "写成 {flag} 2026 这样的年份"
+    ),
+    "member.months_invalid": Template("{flag}", "月数应为 1 到 36 之间的整数", "{value!q}", "写成 {flag} 6 这样的整数"),
+    "member.alias_invalid": Template(
+        "别称{alias!q}",
+        "别称不能为空，也不能与名单中另一位委员的姓名相同",
+        "",
+        "别称写记录里出现的写法，如“陈委员”",
+    ),
+    "member.alias_taken": Template(
+        "别称{alias!q}",
+        "已经指向另一位委员",
+        "{other}",
+        "确认是哪位委员；若要改指，先运行 weidiaoyan member alias {alias} --remove",
+    ),
+    "member.activity_unknown": Template(
+        "履职记录 A{activity}", "不存在或已作废", "", "用 weidiaoyan member activities 查看记录编号"
+    ),
+    "member.rules_has_errors": Template(
+        "计分规则 {path}", "有 {count} 处问题", "{details}", "逐条按下面的提示改正后再试"
+    ),
+    "member.rules_unreadable": Template(
+        "计分规则 {path}", "不是有效的 YAML", "{reason}", "检查缩进、冒号和引号；" + _RULES_FIX
+    ),
+    "member.rules_shape": Template("{place}", "应为键值对", "实为{shape}", _RULES_FIX),
+    "member.rules_key_unknown": Template("{place}", "未知的设置", "{key!q}", "可用的设置：{known}"),
+    "member.rules_no_kinds": Template(
+        "{place}", "没有任何履职类型的分值", "", "在 kinds 下为每种履职类型写 points（分值）；" + _RULES_FIX
+    ),
+    "member.rules_points": Template("{place}", "分值应为 0 或正数", "{value!q}", "写成 points: 2 这样的数"),
+    "member.rules_cap": Template("{place}", "上限应为正数", "{value!q}", "写成 cap: 20 这样的数；不设上限时删去这一行"),
+    "member.rules_multiplier": Template(
+        "{place}", "倍数应为正数", "{value!q}", "写成 multiplier: 2 这样的数；不加倍时删去这一行"
+    ),
+    "member.rules_period": Template(
+        "{place}",
+        "上限的周期只能是 year（年）、quarter（季度）或 month（月）",
+        "{value!q}",
+        "改为 year、quarter 或 month",
+    ),
+}
+
+# opinion: 社情民意信息 drafts, 协商选题 and 协商意见, their tracking
+_TRACK_FIX = "用 weidiaoyan opinion show 编号 --db 数据库 查看已登记的步骤"
+_OPINION: dict[str, Template] = {
+    "opinion.item_unknown": Template(
+        "编号 {item}", "数据库里没有这条社情民意信息或协商意见", "", "用 weidiaoyan opinion list --db 数据库 查看编号"
+    ),
+    "opinion.topic_unknown": Template(
+        "协商选题 {topic}", "数据库里没有这个协商选题", "", "用 weidiaoyan opinion topic list --db 数据库 查看编号"
+    ),
+    "opinion.state_unknown": Template("{flag}", "不是跟踪状态", "{state!q}", "改用其中之一：{known}"),
+    "opinion.step_skipped": Template(
+        "{item}",
+        "跳过了必经的步骤{missing!q}",
+        "当前为{current!q}，要登记{state!q}",
+        "先登记{missing!q}；现在可以登记：{allowed}",
+    ),
+    "opinion.step_backwards": Template(
+        "{item}", "状态只能向前，{state!q}已经登记过或在当前状态之前", "当前为{current!q}", "现在可以登记：{allowed}"
+    ),
+    "opinion.follow_up_early": Template(
+        "{item}", "跟踪问效只能在答复之后登记", "当前为{current!q}", "先登记答复；现在可以登记：{allowed}"
+    ),
+    "opinion.date_invalid": Template("{flag}", "日期无法识别", "{value!q}", "写成 2026-05-08 这样的日期"),
+    "opinion.date_before": Template(
+        "{item}",
+        "日期早于上一步，各步骤应按时间先后登记",
+        "{state} {date}，上一步{previous} {previous_date}",
+        "核对日期；上一步登记错了时，" + _TRACK_FIX,
+    ),
+    "opinion.date_future": Template(
+        "{flag}", "日期晚于今天，只登记已经发生的步骤", "{date}，今天 {today}", "核对日期，写成今天或以前的日期"
+    ),
+    "opinion.deadline_before": Template(
+        "--deadline", "期限早于这一步的日期", "期限 {deadline}，日期 {date}", "把期限写成这一步之后的日期"
+    ),
+    "opinion.deadline_not_here": Template(
+        "--deadline",
+        "只有交办（办理期限）和答复之后的步骤（下次跟踪问效日期）带期限",
+        "步骤{state!q}",
+        "去掉 --deadline，或在交办时再给出期限",
+    ),
+    "opinion.answer_missing": Template(
+        "{item}",
+        "登记答复时要给出答复类别",
+        "",
+        "加上 --answer A、B 或 C：A 已解决，B 列入计划，C 留作参考",
+    ),
+    "opinion.answer_invalid": Template(
+        "--answer", "答复类别只能是 A、B、C", "{answer!q}", "写 A 已解决、B 列入计划或 C 留作参考"
+    ),
+    "opinion.answer_not_here": Template(
+        "--answer", "只有答复这一步带答复类别", "步骤{state!q}", "去掉 --answer，或改为 --to 答复"
+    ),
+    "opinion.rank_dir_invalid": Template(
+        "{path}",
+        "不是 weidiaoyan rank --out 写出的结果文件夹",
+        "缺少 {missing}",
+        "给出 rank 的 --out 文件夹，或先运行 weidiaoyan rank 输入 … --out 该文件夹",
+    ),
+    "opinion.rank_unknown": Template(
+        "{path}", "没有这个名次的选题候选", "第 {rank} 名，共 {count} 个候选", "改用 1 到 {count} 之间的名次"
+    ),
+    "opinion.rank_no_messages": Template(
+        "{path} 第 {rank} 名（问题ID {issue}）",
+        "留言明细表里没有这个候选的留言，明细表只列出热度前几名",
+        "",
+        "用 weidiaoyan rank … --top {rank} 重新排序后再起草",
+    ),
+    "opinion.source_missing": Template(
+        "weidiaoyan opinion draft",
+        "既没有给出 rank 结果文件夹和 --rank 名次，也没有 --blank",
+        "",
+        "写成 opinion draft 结果文件夹 --rank 1 …，或 opinion draft --blank --title 标题 …",
+    ),
+    "opinion.title_missing": Template(
+        "{where}", "缺少标题", "", "加上 --title，如 --title 关于加强老旧小区加装电梯的建议"
+    ),
+    "opinion.year_invalid": Template("--year", "年度应为四位数的年份", "{year!q}", "写成 --year 2026 这样的年份"),
+}
+
+# analysis: cross-tabs, filters, weights, data-quality flags
+_TARGETS = "{path} 题目 {question}"
+_ANALYSIS: dict[str, Template] = {
+    "analysis.filter_invalid": Template("筛选条件 {filter!q}", "无法使用", "{cause.what}", "改正筛选条件：{cause.fix}"),
+    "analysis.filter_unknown_question": Template(
+        "筛选条件 {filter!q}", "引用了问卷中没有的题目", "{question!q}", "改用问卷中的题目编号：{known}"
+    ),
+    "analysis.filter_label_not_id": Template(
+        "筛选条件 {filter!q}",
+        "题目 {question} 的选项要写选项编号，不是选项文字",
+        "{label!q}",
+        "把 '{label}' 改为 '{choice}'",
+    ),
+    "analysis.filter_choice_unknown": Template(
+        "筛选条件 {filter!q}", "题目 {question} 没有这个选项", "{value!q}", "改用该题的选项编号：{known}"
+    ),
+    "analysis.matrix_row_needed": Template(
+        "题目 {question}",
+        "是矩阵量表，交叉分析要指定其中一行",
+        "可用：{rows}",
+        "写成 {example} 这样的“题目编号/行编号”",
+    ),
+    "analysis.not_a_matrix": Template(
+        "{column!q}", "题目 {question} 不是矩阵量表，不能用“/行编号”", "", "只写题目编号 {question}"
+    ),
+    "analysis.not_tabulable": Template(
+        "问卷 {form} 题目 {question}（{label}）",
+        "是{kind}，不能做交叉分析",
+        "",
+        "改用单选、多选、量表、排序、数字、日期题，或镇街、界别、社区等角色题",
+    ),
+    "analysis.too_many_texts": Template(
+        "题目 {question}",
+        "填写的内容种类太多，不宜做交叉分析",
+        "{count:,} 种，上限 {limit}",
+        "改用单选题（如镇街），或先把答案归并为少数几类",
+    ),
+    "analysis.same_question": Template("交叉分析 {question}", "行和列是同一道题", "", "为 --rows 和 --cols 选两道不同的题"),
+    "analysis.no_responses": Template(
+        "问卷 {form}", "数据库中还没有答卷，无法分析", "", "先录入或导入答卷（weidiaoyan ingest …）"
+    ),
+    "analysis.filter_matches_none": Template(
+        "筛选条件 {filter!q}",
+        "没有答卷符合",
+        "共 {count:,} 份答卷，符合 0 份",
+        "检查选项编号和条件（“and”要求同时满足，可改为“or”），或去掉筛选条件",
+    ),
+    "analysis.no_common_answers": Template(
+        "交叉分析 {rows} × {cols}",
+        "没有答卷同时回答了这两道题",
+        "共 {count:,} 份答卷",
+        "检查题目编号；有跳题逻辑的题只对部分人显示，换一道都回答了的题",
+    ),
+    "analysis.weights_encoding": Template("{path}", "加权目标文件不是 UTF-8 编码", "", "用记事本另存为“UTF-8”编码"),
+    "analysis.weights_yaml": Template(
+        "{path} 第{line}行", "加权目标文件不是有效的 YAML", "{reason}", "对照示例检查冒号、缩进（用空格，不用制表符）"
+    ),
+    "analysis.weights_shape": Template(
+        "{path}",
+        "加权目标应写成 targets 下“题目编号: {{选项: 占比}}”",
+        "",
+        "参照工具自带的示例文件 {example} 改写",
+    ),
+    "analysis.weights_question_unknown": Template(
+        _TARGETS, "问卷中没有这道题，不能作为加权变量", "", "改用问卷中的单选题编号：{known}"
+    ),
+    "analysis.weights_question_kind": Template(
+        _TARGETS + "（{label}）", "不是单选题，不能作为加权变量", "", "改用镇街、性别、年龄段等单选题加权"
+    ),
+    "analysis.weights_category_unknown": Template(
+        _TARGETS, "没有这个选项", "{category!q}", "写选项编号或选项文字，可用：{known}"
+    ),
+    "analysis.weights_share_invalid": Template(
+        _TARGETS + " 选项 {category}", "占比应为 0 到 1 之间的数", "{value!q}", "写成 0.25 这样的小数（25% 写 0.25）"
+    ),
+    "analysis.weights_sum": Template(
+        _TARGETS, "各选项占比合计应为 1", "合计 {total}", "核对各项占比；百分数请除以 100"
+    ),
+    "analysis.weights_no_respondents": Template(
+        "{path}", "没有答卷回答了全部加权题目，无法加权", "加权题目：{questions}", "减少加权变量，或检查题目编号"
+    ),
+    "analysis.weights_category_missing": Template(
+        _TARGETS,
+        "样本中有人选了这些选项，加权目标却没有给出占比",
+        "{categories}，共 {count} 份答卷",
+        "补上这些选项的总体占比（合计仍为 1）",
+    ),
+    "analysis.weights_empty_cell": Template(
+        _TARGETS + " 选项 {category}",
+        "目标占比大于 0，但样本中没有人选这一项，无法加权",
+        "目标占比 {share}",
+        "把这一项与相近的选项合并（占比相加），或不用这道题加权",
+    ),
+}
+
+_SECTIONS = (_SHARED, _FORMS, _INGEST, _ENTRY, _STORE, _TOPICS, _AGENDA, _BRIEF, _SAMPLE, _MEMBER, _OPINION, _ANALYSIS)
 CATALOGUE: dict[str, Template] = {code: t for section in _SECTIONS for code, t in section.items()}
 
 

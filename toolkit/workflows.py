@@ -177,6 +177,11 @@ def write_run(
     return paths
 
 
+# Concern texts above which ``brief`` fits the topic model and the ranker on a sample of this many (as
+# ``topics --stream`` does): a million would need more than 4 GB; the rest are assigned a chunk at a time.
+BRIEF_SAMPLE = 100_000
+
+
 def build_brief(
     store,
     form,
@@ -188,6 +193,7 @@ def build_brief(
     top: int = 10,
     random_state: int = 0,
     progress: bool = False,
+    sample_size: int = BRIEF_SAMPLE,
 ) -> dict[str, Path]:
     """Build the brief of ``form``'s responses in ``store`` into ``out_dir``; return outputs by name.
 
@@ -195,6 +201,11 @@ def build_brief(
     ``keywords``: this year's 党政中心工作 keywords; default the example list shipped with the toolkit.
     Without a concern question (or with nobody answering it) only ``charts``, ``deck`` and ``report`` are made;
     they say why the issue and candidate parts are missing.
+
+    With more than ``sample_size`` concern texts (and no ``model`` given) the topic model and the ranker are
+    fitted on ``sample_size`` of them, chosen by a seeded hash of the response id (the same store gives the
+    same sample); every other text is then assigned to the issues a chunk at a time, for the counts of all
+    texts. The brief says so (``toolkit.brief.Sampled``). Smaller stores are analysed whole, as before.
 
     >>> from toolkit import open_store, load_form, build_brief
     >>> build_brief(open_store("data/demo.db"), load_form("surveys/annual_topics.yaml"), "reports/demo")  # doctest: +SKIP
@@ -213,7 +224,13 @@ def build_brief(
     from toolkit.topics import TopicModel
 
     msgs = survey.messages()
+    sampled = None
     if model is None:
+        whole = msgs
+        if len(msgs) > sample_size:
+            from toolkit.topics.stream import hashed_sample
+
+            msgs = msgs.iloc[hashed_sample(msgs["id"], sample_size, int(random_state or 0))].reset_index(drop=True)
         model = TopicModel(themes="auto", random_state=random_state, progress=progress)
         model.fit(
             msgs["text"].tolist(),
@@ -221,9 +238,33 @@ def build_brief(
             times=msgs["time"].tolist(),
             respondents=msgs["respondent"].tolist(),
         )
+        if msgs is not whole:
+            sampled = _assign_the_rest(model, whole, msgs)
+        del whole
     keywords = list(example_central_work()) if keywords is None else list(keywords)
     ranker = CandidateRanker(weights=weights, keywords=keywords).fit(msgs, model.topics_, model.assignments_)
-    return write_brief(survey, out_dir, msgs=msgs, model=model, ranker=ranker, keywords=keywords, top=top)
+    return write_brief(
+        survey, out_dir, msgs=msgs, model=model, ranker=ranker, keywords=keywords, top=top, sampled=sampled
+    )
+
+
+def _assign_the_rest(model, whole: pd.DataFrame, sample: pd.DataFrame):
+    """What the brief says of a sample: the texts of ``whole`` outside ``sample`` are given their issues by
+    the model fitted on the sample, a chunk at a time, and counted with the sample's per issue."""
+    import numpy as np
+
+    from toolkit.brief import Sampled
+    from toolkit.topics.stream import assign_in_chunks
+
+    rest = ~whole["id"].isin(sample["id"]).to_numpy()
+    topic_ids = np.concatenate(
+        [
+            model.assignments_["topic_id"].to_numpy(dtype=np.int32),
+            assign_in_chunks(model, whole["text"][rest], whole["id"][rest]),
+        ]
+    )
+    sizes = pd.Series(topic_ids[topic_ids >= 0]).value_counts().sort_index()
+    return Sampled(n_messages=len(whole), n_sample=len(sample), n_unassigned=int((topic_ids < 0).sum()), sizes=sizes)
 
 
 def bundled_form_path(name: str = "annual_topics") -> Path:

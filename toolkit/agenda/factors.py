@@ -354,19 +354,23 @@ def concreteness(msgs: pd.DataFrame, X) -> pd.DataFrame:
     return out
 
 
-# An issue is fully concrete when this share of its voices name its anchor (see toolkit.topics.anchor).
+# An issue is a concrete matter when most of its voices name its anchor (see toolkit.topics.anchor); a road, which
+# runs for kilometres, when three in four do.
 ANCHORED = 0.5
+ROAD_ANCHORED = 0.75
 
 
 def anchored(anchor_share: pd.Series, anchor: pd.Series) -> pd.Series:
     """Concreteness from the topic model's ``anchor_share``: 小切口 is one matter at one spot or of one named thing,
-    so an issue is as concrete as the share of its voices naming the same one (1 from ``ANCHORED`` up; twice
-    that for a road, which runs for kilometres). A policy matter or a bag of letters about ten different schools
-    names none and is broad, however alike its wording."""
+    so an issue is as concrete as the share of its voices naming the same one, scaled so that it reaches
+    ``CONCRETE`` where most of them do (``ANCHORED``; ``ROAD_ANCHORED`` for a road) and 1 when all do. An issue
+    whose anchor is named by a minority of its voices is a bag that happens to hold some letters about one spot;
+    a policy matter or a bag of letters about ten different schools names none and is broad, however alike its
+    wording."""
     from toolkit.text import is_road
 
-    need = np.where([is_road(a) for a in anchor.fillna("").astype(str)], 2 * ANCHORED, ANCHORED)
-    return np.minimum(1.0, anchor_share.fillna(0.0).astype(float) / need).round(4)
+    need = np.where([is_road(a) for a in anchor.fillna("").astype(str)], ROAD_ANCHORED, ANCHORED)
+    return np.minimum(1.0, anchor_share.fillna(0.0).astype(float) * CONCRETE / need).round(4)
 
 
 # A candidate whose voices name a place, most of them the same one, is one matter whatever its wording.

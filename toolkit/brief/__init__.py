@@ -35,7 +35,7 @@ BriefError         the stage's error.
 ['csv', 'pdf', 'png', 'svg']
 """
 
-from toolkit.brief.build import BRIEF_FILES, write_brief
+from toolkit.brief.build import BRIEF_FILES, Sampled, write_brief
 from toolkit.brief.candidate_list import write_candidate_list
 from toolkit.brief.charts import bar_chart, heatmap_chart, likert_chart, quotes_chart, ranking_chart, timeline_chart
 from toolkit.brief.errors import BriefError
@@ -50,6 +50,7 @@ __all__ = [
     "BriefError",
     "Chart",
     "PALETTE",
+    "Sampled",
     "Survey",
     "bar_chart",
     "font_report",

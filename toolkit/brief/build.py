@@ -6,6 +6,7 @@ and handed in; this module draws and writes what it is given.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -30,25 +31,58 @@ BRIEF_FILES = (
 )
 
 
+@dataclass
+class Sampled:
+    """Issues and candidates made from a sample of the concern texts (a large store): how many texts there
+    are, how many the topic model and the ranker were fitted on, and, over all texts (the rest assigned by
+    the fitted model), how many went to no issue and how many to each (``topic_id`` -> count)."""
+
+    n_messages: int
+    n_sample: int
+    n_unassigned: int
+    sizes: pd.Series
+
+    def note(self) -> str:
+        """The method note of the brief (plain Chinese)."""
+        return (
+            f"抽样归纳：本次共 {self.n_messages:,} 条意见，议题归并与选题打分只用了其中 {self.n_sample:,} 条"
+            f"（{self.n_sample / self.n_messages:.1%}，按答卷编号的散列值抽取，同一数据库、同一随机种子每次抽到同一批）；"
+            "其余意见按归纳出的议题逐批归类，只计入各议题的意见条数（candidates.csv 的 n_messages_all 列）和未归类数。"
+            "各议题的反映人数、条数、热度和排序理由均按样本计算。"
+        )
+
+
 def write_brief(
-    survey: Survey, out_dir, *, msgs: pd.DataFrame | None = None, model=None, ranker=None, keywords=None, top: int = 10
+    survey: Survey,
+    out_dir,
+    *,
+    msgs: pd.DataFrame | None = None,
+    model=None,
+    ranker=None,
+    keywords=None,
+    top: int = 10,
+    sampled: Sampled | None = None,
 ) -> dict[str, Path]:
     """Write the brief of ``survey`` into ``out_dir``; return outputs by name.
 
     ``msgs``, ``model``, ``ranker``: the concern messages (``survey.messages()``), a ``TopicModel`` and a
     ``CandidateRanker`` fitted on them, ``keywords`` the 党政中心工作 keywords the ranker used. Without them
     (a survey without answered concern questions, ``survey.no_issues_reason()``) only ``charts``, ``deck``
-    and ``report`` are made, and they say why the issue and candidate parts are missing.
+    and ``report`` are made, and they say why the issue and candidate parts are missing. ``sampled``: the
+    model and the ranker were fitted on a sample of the concern texts (``msgs`` is that sample); the
+    subtitle, data-quality table, method notes and candidates.csv say so and count all texts where they can.
 
     All outputs appear at once when complete: a run killed midway leaves the previous brief, or none; an
     earlier run's outputs this run does not make (charts of a dropped question) do not linger.
     """
     with output_folder(out_dir, error=BriefError, names=BRIEF_FILES) as stage:
-        paths = _write(survey, stage, msgs=msgs, model=model, ranker=ranker, keywords=keywords, top=top)
+        paths = _write(
+            survey, stage, msgs=msgs, model=model, ranker=ranker, keywords=keywords, top=top, sampled=sampled
+        )
     return relocate(paths, stage, out_dir)
 
 
-def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top) -> dict[str, Path]:
+def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top, sampled) -> dict[str, Path]:
     folder = out / "charts"
     form = survey.form
     districts = findings.district_bars(survey, folder)
@@ -105,12 +139,19 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top) -> 
     issue_charts = [c for c in (quotes, heatmap) if c is not None]
     slides = [ranking, *issue_charts, *survey_slides]
 
-    subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}｜{issue_count_sentence(len(ranker.members_), candidates)}"
-    quality = quality_table(survey, msgs, model)
-    appendix = method_notes(survey, ranker, keywords)
+    counted = issue_count_sentence(len(ranker.members_), candidates)
+    if sampled is not None:  # the issues of a sample; all texts counted
+        counted = issue_count_sentence(sampled.n_messages - sampled.n_unassigned, candidates)
+        counted += f"（据抽样的 {sampled.n_sample:,} 条归纳）"
+    subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}｜{counted}"
+    quality = quality_table(survey, msgs, model, sampled)
+    appendix = method_notes(survey, ranker, keywords, sampled)
+    exported = candidates
+    if sampled is not None:
+        exported = candidates.assign(n_messages_all=candidates["topic_id"].map(sampled.sizes).fillna(0).astype(int))
     paths = {
         "charts": folder,
-        "candidates": candidates_csv(candidates, out / "candidates.csv"),
+        "candidates": candidates_csv(exported, out / "candidates.csv"),
         "weights": write_json(ranker.settings_(), out / "weights.json"),  # saved with the run, as in `rank`
         "candidate_list": write_candidate_list(
             candidates, out / "选题候选清单.docx", context=subtitle, weights=ranker.weights_, top=top
@@ -169,8 +210,11 @@ def issue_line(r: dict) -> str:
     return f"{r['label']}：{int(r['n_voices'])}人反映" + (f"，如“{quote}”" if quote else "") + "。"
 
 
-def quality_table(survey: Survey, msgs: pd.DataFrame | None = None, model=None) -> pd.DataFrame:
-    """Data-quality counts of the appendix; the concern rows only when issues were made (``msgs``, ``model``)."""
+def quality_table(
+    survey: Survey, msgs: pd.DataFrame | None = None, model=None, sampled: Sampled | None = None
+) -> pd.DataFrame:
+    """Data-quality counts of the appendix; the concern rows only when issues were made (``msgs``, ``model``),
+    counting all concern texts when the issues were made from a sample (``sampled``)."""
     c = survey.counts
     b = survey.batches
     total = lambda col: int(b[col].sum()) if len(b) and col in b else 0  # noqa: E731
@@ -184,16 +228,23 @@ def quality_table(survey: Survey, msgs: pd.DataFrame | None = None, model=None) 
         ("作废答卷", c.get("void", 0), "经审核作废，不计入分析"),
         ("有效答卷", survey.n, "本报告分析的答卷"),
     ]
-    if msgs is not None and model is not None:
+    if msgs is not None and model is not None and sampled is not None:
+        rows += [
+            ("填写了意见建议", sampled.n_messages, "全部归入议题或未归类"),
+            ("议题归纳所用样本", sampled.n_sample, "按答卷编号抽取，参与议题归并与选题排序"),
+            ("未归类的意见", sampled.n_unassigned, "过短或与各议题都不相似，未进入排序"),
+        ]
+    elif msgs is not None and model is not None:
         rows += [
             ("填写了意见建议", len(msgs), "参与议题归并与选题排序"),
             ("未归类的意见", int((model.assignments_["topic_id"] < 0).sum()), "过短或与其他意见都不相似，未进入排序"),
-            ("遮蔽的个人信息", pii, "手机号、身份证号、车牌等，导出前已替换为[手机号]等"),
         ]
+    if msgs is not None and model is not None:
+        rows.append(("遮蔽的个人信息", pii, "手机号、身份证号、车牌等，导出前已替换为[手机号]等"))
     return pd.DataFrame(rows, columns=["项目", "数量", "说明"])
 
 
-def method_notes(survey: Survey, ranker=None, keywords=None) -> list[str]:
+def method_notes(survey: Survey, ranker=None, keywords=None, sampled: Sampled | None = None) -> list[str]:
     """The method appendix; without a ``ranker`` (no issues made) only the survey-wide notes."""
     if ranker is None:
         return [ORDINAL_NOTE, f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案。"]
@@ -209,4 +260,6 @@ def method_notes(survey: Survey, ranker=None, keywords=None) -> list[str]:
         ORDINAL_NOTE,
         f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案。",
     ]
+    if sampled is not None:
+        notes.insert(1, sampled.note())
     return notes

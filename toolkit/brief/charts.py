@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.brief.figure import Chart, new_figure, save_chart, wrap
+from toolkit.brief.figure import Chart, Native, chinese_punctuation, new_figure, pct, save_chart, wrap
+from toolkit.brief.figure import percent as share
 from toolkit.brief.style import ACCENT, DIVERGING, MUTED, PALETTE, SEQUENTIAL_CMAP, SUBTLE_TEXT, TEXT
 
 OTHER_LABELS = {"未归类", "其他", "其它", "未填写"}
@@ -59,13 +60,14 @@ def bar_chart(
     out. ``sort=False`` keeps the given order (ordered scales such as 年龄段); the largest bars are still the
     highlighted ones.
     """
+    with_percent = percent
     frame = _label_value(data, label, value)
     if sort:
         frame = frame.sort_values(["value", "label"], ascending=[False, True], kind="mergesort")
     if top:
         frame = frame.head(top)
     total = float(base) if base else float(frame["value"].sum()) or 1.0
-    frame["percent"] = (100 * frame["value"] / total).round(1)
+    frame["percent"] = [share(v, total) for v in frame["value"]]
     frame = frame.reset_index(drop=True)
 
     height = max(2.6, min(7.5, 0.9 + 0.42 * len(frame)))
@@ -82,14 +84,23 @@ def bar_chart(
     ax.spines[["bottom", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
     top_value = float(frame["value"].max() or 1)
-    for yi, (v, p) in enumerate(zip(frame["value"], frame["percent"])):
-        text = f"{v:,.0f}（{p:.1f}%）" if percent else f"{v:,.0f}"
+    texts = [
+        f"{v:,.0f}（{pct(p)}）" if with_percent else f"{v:,.0f}" for v, p in zip(frame["value"], frame["percent"])
+    ]
+    for yi, (v, text) in enumerate(zip(frame["value"], texts)):
         ax.text(v + top_value * 0.01, yi, text, va="center", fontsize=10, color=TEXT)
     ax.set_xlim(0, top_value * 1.18)
     out = frame.rename(columns={"label": label_name, "value": value_name, "percent": "占比(%)"})
-    if not percent:
+    if not with_percent:
         out = out.drop(columns="占比(%)")
-    return save_chart(fig, path_stem, out, title=title, subtitle=subtitle)
+    native = Native(
+        "bar",
+        categories=frame["label"].tolist(),
+        series={value_name: frame["value"].astype(float).tolist()},
+        point_colours=colors,
+        labels=texts,
+    )
+    return save_chart(fig, path_stem, out, title=title, subtitle=subtitle, native=native)
 
 
 def ranking_chart(
@@ -115,11 +126,11 @@ def ranking_chart(
         .str.extract(r"（([^（）]*排在其后)）", expand=False)
         .fillna("")
     )
-    labels = [
-        wrap(f"{r['rank']}. {r.get('label', r[key])}" + (f"（{note}）" if note else ""), 18)
+    names = [
+        f"{r['rank']}. {r.get('label', r[key])}" + (f"（{note}）" if note else "")
         for r, note in zip(top_rows.to_dict("records"), notes)
     ]
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, [wrap(n, 18) for n in names])
     ax.invert_yaxis()
     ax.tick_params(axis="y", length=0)
     for yi, heat in zip(y, top_rows["heat"]):
@@ -141,7 +152,15 @@ def ranking_chart(
     for f in factors:  # the drawn segments, in 热度 points: they add up to 热度
         data[f"{FACTOR_NAMES[f]}贡献（热度）"] = (100 * top_rows[f"contrib_{f}"]).round(2)
     data["说明"] = notes.to_numpy()
-    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
+    native = Native(
+        "stacked",
+        categories=names,
+        series={FACTOR_NAMES[f]: (100 * top_rows[f"contrib_{f}"]).round(2).tolist() for f in factors},
+        number_format="0.0",
+        colours=[PALETTE[i % len(PALETTE)] for i in range(len(factors))],
+        axis_title="热度（0–100，各因素贡献之和）",
+    )
+    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle, native=native)
 
 
 def heatmap_chart(
@@ -155,7 +174,11 @@ def heatmap_chart(
     fig, ax = new_figure(title, subtitle, figsize=(width, max(3.0, min(8.0, 1.6 + 0.45 * table.shape[0]))))
     cmap = plt.get_cmap(SEQUENTIAL_CMAP)
     image = ax.imshow(values, cmap=cmap, aspect="auto", vmin=0, vmax=max(values.max(), 1))
-    ax.set_xticks(np.arange(table.shape[1]), [wrap(c, 4) for c in table.columns], fontsize=8)
+    columns = [str(c) for c in table.columns]
+    if max(map(len, columns), default=0) <= 4:
+        ax.set_xticks(np.arange(table.shape[1]), columns, fontsize=8)
+    else:  # long names are turned, not broken inside a word ("社会福利和社会保障界" stays one name)
+        ax.set_xticks(np.arange(table.shape[1]), columns, fontsize=8, rotation=35, ha="right", rotation_mode="anchor")
     ax.set_yticks(np.arange(table.shape[0]), [wrap(r, 16) for r in table.index], fontsize=9)
     ax.tick_params(length=0)
     ax.spines[:].set_visible(False)
@@ -181,12 +204,14 @@ def likert_chart(counts: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     k = shares.shape[1]
     colors = _diverging(k)
     half = k // 2
-    # most dissatisfied statement on top: that is the finding
-    order = (
-        shares.assign(_neg=shares.iloc[:, :half].sum(axis=1))
-        .sort_values("_neg", ascending=False, kind="mergesort")
-        .drop(columns="_neg")
+    # the shares written (title, labels, CSV): one rounding of the exact counts
+    totals = counts.sum(axis=1)
+    neg_share = pd.Series([share(n, t) for n, t in zip(counts.iloc[:, :half].sum(axis=1), totals)], index=counts.index)
+    pos_share = pd.Series(
+        [share(n, t) for n, t in zip(counts.iloc[:, k - half :].sum(axis=1), totals)], index=counts.index
     )
+    # most dissatisfied statement on top: that is the finding
+    order = shares.loc[neg_share.sort_values(ascending=False, kind="mergesort").index]
     fig, ax = new_figure(title, subtitle, figsize=(10, max(3.0, min(7.0, 1.6 + 0.55 * len(order)))))
     y = np.arange(len(order))
     neutral = order.iloc[:, half].to_numpy() if k % 2 else np.zeros(len(order))
@@ -201,11 +226,12 @@ def likert_chart(counts: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     ax.tick_params(axis="y", length=0)
     neg = order.iloc[:, :half].sum(axis=1).to_numpy()
     pos = order.iloc[:, k - half :].sum(axis=1).to_numpy()
+    neg_shown, pos_shown = neg_share[order.index].to_numpy(), pos_share[order.index].to_numpy()
     left_edge = -(neg + neutral / 2)
     right_edge = pos + neutral / 2
     for yi in y:
-        ax.text(left_edge[yi] - 1, yi, f"{neg[yi]:.0f}%", ha="right", va="center", fontsize=9, color=colors[0])
-        ax.text(right_edge[yi] + 1, yi, f"{pos[yi]:.0f}%", ha="left", va="center", fontsize=9, color=colors[-1])
+        ax.text(left_edge[yi] - 1, yi, pct(neg_shown[yi]), ha="right", va="center", fontsize=9, color=colors[0])
+        ax.text(right_edge[yi] + 1, yi, pct(pos_shown[yi]), ha="left", va="center", fontsize=9, color=colors[-1])
     limit = max(np.abs(left_edge).max(), right_edge.max()) + 12
     ax.set_xlim(-limit, limit)
     ax.set_xticks([])
@@ -214,9 +240,15 @@ def likert_chart(counts: pd.DataFrame, *, title: str, subtitle: str = "", path_s
     data = counts.loc[order.index].copy()
     data.index.name = "项目"
     data = data.reset_index()
-    data["不满意(%)"] = neg.round(1)
-    data["满意(%)"] = pos.round(1)
-    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
+    data["不满意(%)"] = neg_shown
+    data["满意(%)"] = pos_shown
+    native = Native(
+        "stacked100",
+        categories=[str(r) for r in order.index],
+        series={str(c): counts.loc[order.index, c].astype(float).tolist() for c in counts.columns},
+        colours=list(colors),
+    )
+    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle, native=native)
 
 
 def _diverging(k: int) -> list[str]:
@@ -259,7 +291,14 @@ def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_st
 
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     data = pd.DataFrame({f"{unit}起始日": x.strftime("%Y-%m-%d"), "答卷数": counts.to_numpy()})
-    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle)
+    native = Native(
+        "line",
+        categories=data[f"{unit}起始日"].tolist(),
+        series={"答卷数": counts.astype(float).tolist()},
+        colours=[ACCENT],
+        axis_title=f"答卷数（每{unit}）",
+    )
+    return save_chart(fig, path_stem, data, title=title, subtitle=subtitle, native=native)
 
 
 def quotes_chart(
@@ -270,7 +309,7 @@ def quotes_chart(
     for i, item in enumerate(items, start=1):
         blocks.append(("head", f"{i}. {item['label']}（{item['n']}人）", 1))
         for quote in list(item.get("quotes", []))[:per_issue]:
-            text = wrap(f"“{quote}”", width)
+            text = wrap(f"“{chinese_punctuation(quote)}”", width)
             blocks.append(("quote", text, text.count("\n") + 1))
     # one unit = one line of quote text; headings get a little more air above them
     units = sum(lines + (0.6 if kind == "head" else 0.25) for kind, _, lines in blocks)
@@ -294,7 +333,7 @@ def quotes_chart(
         )
         y += lines
     rows = [
-        {"议题": it["label"], "人数": it["n"], "引述": q}
+        {"议题": it["label"], "人数": it["n"], "引述": chinese_punctuation(q)}
         for it in items
         for q in list(it.get("quotes", []))[:per_issue]
     ]

@@ -6,9 +6,11 @@ drawn, UTF-8 with BOM so Excel opens it, through ``toolkit.outputs.write_csv``) 
 
 from __future__ import annotations
 
-import textwrap
+import io
+import re
 import warnings
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +20,41 @@ from toolkit.brief.style import SUBTLE_TEXT, glyph_problems, use_house_style
 from toolkit.outputs import write_csv
 
 FORMATS = ("png", "svg", "pdf")
+HEADING_GID = "brief-heading"  # the title and subtitle drawn on a figure: left off where the slide shows them
+
+
+def percent(count, base) -> float:
+    """``count`` of ``base`` in per cent, rounded half up to one decimal from the exact ratio: the one number
+    a chart's bars, its CSV, its title and the workbook all show (62.55 is 62.6 everywhere, never 62.5 here
+    and 63 there)."""
+    if not base:
+        return 0.0
+    exact = Decimal(str(count)) * 100 / Decimal(str(base))
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def pct(value: float) -> str:
+    """A percentage as every text of the brief writes it: "62.6%"."""
+    return f"{value:.1f}%"
+
+
+@dataclass
+class Native:
+    """The numbers of a chart PowerPoint can draw itself (an editable chart on the slide).
+
+    ``kind``: "bar" (horizontal bars), "stacked" (stacked horizontal bars), "stacked100" (stacked to 100 %),
+    "line"; ``series``: name -> one value per category, in order; ``colours``: one per series, or with one
+    series ``point_colours`` one per bar; ``labels``: the text written at each bar of a one-series chart.
+    """
+
+    kind: str
+    categories: list[str]
+    series: dict[str, list[float]]
+    number_format: str = "0"
+    colours: list[str] | None = None
+    point_colours: list[str] | None = None
+    labels: list[str] | None = None
+    axis_title: str = ""
 
 
 @dataclass
@@ -29,19 +66,105 @@ class Chart:
     data: pd.DataFrame
     figure: object = field(repr=False)
     paths: dict[str, Path] = field(default_factory=dict)
+    native: Native | None = None
 
     @property
     def png(self) -> Path:
         return self.paths["png"]
 
+    @property
+    def stem(self) -> str:
+        return self.png.with_suffix("").name
+
+    def headless_png(self, dpi: int = 200) -> bytes:
+        """The picture without its title and subtitle, for a slide that shows them as text: said once."""
+        fig = self.figure
+        heading = [a for a in fig.findobj(lambda a: a.get_gid() == HEADING_GID) if a.get_visible()]
+        for artist in heading:
+            artist.set_visible(False)
+        buffer = io.BytesIO()
+        try:
+            fig.savefig(buffer, format="png", dpi=dpi, metadata=None)
+        finally:
+            for artist in heading:
+                artist.set_visible(True)
+        return buffer.getvalue()
+
+    def numbers_text(self, limit: int = 40) -> str:
+        """The numbers drawn, one line per row ("镇街 东湖街道｜答卷数 120｜占比(%) 24.0"), for slide notes."""
+        lines = []
+        for row in self.data.head(limit).to_dict("records"):
+            lines.append("｜".join(f"{k} {_shown(v)}" for k, v in row.items() if not _blank(v)))
+        if len(self.data) > limit:
+            lines.append(f"……共 {len(self.data)} 行，见 {self.stem}.csv")
+        return "\n".join(lines)
+
     def _repr_png_(self):  # shows the chart in JupyterLab
         return self.png.read_bytes() if "png" in self.paths else None
 
 
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _blank(value) -> bool:
+    try:
+        return bool(pd.isna(value)) or value == ""
+    except (TypeError, ValueError):
+        return False
+
+
+# a wrapped line never starts with closing punctuation nor ends with opening punctuation (禁则), and an
+# item number ("3. ", "12、") stays with the words it numbers; Latin words and numbers are not broken
+_ITEM = r"\d+[.、．)）]\s*[^\s]"
+_TOKEN = re.compile(rf"^{_ITEM}|[A-Za-z0-9][A-Za-z0-9.,:%/+\-]*|\s+|.", re.S)
+_CLOSING = set("，。、；：！？）》」』”’%％,.;:!?)]")
+_OPENING = set("（《「『“‘([")
+
+
+def _width(text: str) -> float:
+    """Width in Chinese characters: a Latin letter or digit is half of one."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text)
+
+
 def wrap(label, width: int = 14) -> str:
-    """Wrap a (Chinese) label onto lines of ``width`` characters; CJK has no spaces, so break anywhere."""
+    """Wrap a (Chinese) label onto lines about ``width`` Chinese characters wide: between any two Chinese
+    characters, never inside a Latin word or a number, never leaving an item number alone on a line."""
     text = str(label)
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        if tokens and (token[0] in _CLOSING or tokens[-1][-1] in _OPENING):
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if line and _width((line + token).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines) or text
+
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
+_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"}
+
+
+def chinese_punctuation(text) -> str:
+    """Half-width punctuation next to Chinese made full-width again ("停车难,晚上(8点后)" -> "停车难，晚上（8点后）"),
+    straight quotes around Chinese made “curly”: text normalisation (NFKC) folds them for matching, a reader
+    should not see it. Numbers ("3.5", "1,000", "10:30") are left alone."""
+    text = str(text)
+    text = re.sub(rf'"([^"]*[{_CJK}][^"]*)"', r"“\1”", text)
+    text = re.sub(rf"(?<=[{_CJK}])\s*([,?!:;()])|([,?!:;()])\s*(?=[{_CJK}])",
+                  lambda m: _FULL[m.group(1) or m.group(2)], text)
+    return text
 
 
 def new_figure(title: str, subtitle: str = "", *, figsize=None, nrows: int = 1, ncols: int = 1, **kwargs):
@@ -51,15 +174,25 @@ def new_figure(title: str, subtitle: str = "", *, figsize=None, nrows: int = 1, 
 
     use_house_style()
     fig, ax = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kwargs)
-    fig.suptitle(title, x=0.0, ha="left", fontsize=15, fontweight=matplotlib.rcParams["axes.titleweight"])
+    heading = fig.suptitle(title, x=0.0, ha="left", fontsize=15, fontweight=matplotlib.rcParams["axes.titleweight"])
+    heading.set_gid(HEADING_GID)
     first = ax.flat[0] if hasattr(ax, "flat") else ax
     if subtitle:
         first.set_title(subtitle, loc="left", fontsize=10, fontweight="normal", color=SUBTLE_TEXT, pad=10)
+        first.title.set_gid(HEADING_GID)
     return fig, ax
 
 
 def save_chart(
-    fig, path_stem, data: pd.DataFrame, *, title: str = "", subtitle: str = "", formats=FORMATS, close: bool = True
+    fig,
+    path_stem,
+    data: pd.DataFrame,
+    *,
+    title: str = "",
+    subtitle: str = "",
+    formats=FORMATS,
+    close: bool = True,
+    native: Native | None = None,
 ) -> Chart:
     """Save ``fig`` as PNG/SVG/PDF plus ``data`` as CSV next to it; refuse a figure that would show tofu."""
     import matplotlib.pyplot as plt
@@ -85,4 +218,4 @@ def save_chart(
     paths["csv"] = csv_path
     if close:
         plt.close(fig)
-    return Chart(title=title, subtitle=subtitle, data=data, figure=fig, paths=paths)
+    return Chart(title=title, subtitle=subtitle, data=data, figure=fig, paths=paths, native=native)

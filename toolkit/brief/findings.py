@@ -9,12 +9,30 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from toolkit.brief import charts as C
-from toolkit.brief.figure import Chart
+from toolkit.brief.figure import Chart, pct, percent
 from toolkit.brief.ordinal import is_ordinal, ordered_levels
 from toolkit.brief.survey import Survey, question_text, short_label
 
 if TYPE_CHECKING:  # for the annotation only
     from toolkit.forms import Question
+
+
+# two shares closer than this (percentage points) are "close": the headline says so instead of naming a winner
+CLOSE = 3.0
+
+
+def leaders(values: pd.Series) -> list:
+    """The labels of ``values`` tied at its largest value, in ``values``' order (the chart's order)."""
+    if values.empty:
+        return []
+    top = values.max()
+    return [k for k, v in values.items() if v == top]
+
+
+def quoted(labels, limit: int = 3) -> str:
+    """ "“甲”" / "“甲”“乙”" / "“甲”“乙”“丙”等5项": the names in a headline."""
+    shown = "".join(f"“{x}”" for x in list(labels)[:limit])
+    return shown + (f"等{len(labels)}项" if len(labels) > limit else "")
 
 
 def candidate_ranking(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 10) -> Chart:
@@ -34,7 +52,10 @@ def issue_sector_heatmap(survey: Survey, candidates, members, msgs, folder: Path
     table.index = [f"{r}. {lab}" for r, lab in zip(rows["rank"], rows["label"])]
     table = table[table.sum().sort_values(ascending=False, kind="mergesort").index]
     i, j = divmod(int(table.to_numpy().argmax()), table.shape[1])
+    ties = int((table.to_numpy() == table.iat[i, j]).sum())
     title = f"{table.columns[j]}最集中反映“{rows.iloc[i]['label']}”（{table.iat[i, j]}人）"
+    if ties > 1:  # several cells share the largest count: name one as an example, say how many there are
+        title = f"{ties}处并列最集中（各{table.iat[i, j]}人），如{table.columns[j]}反映“{rows.iloc[i]['label']}”"
     return C.heatmap_chart(
         table,
         title=title,
@@ -52,7 +73,7 @@ def district_bars(survey: Survey, folder: Path) -> Chart | None:
     counts = survey.labels(q).value_counts()
     if counts.empty:
         return None
-    share = 100 * counts.iloc[0] / counts.sum()
+    share = percent(counts.iloc[0], counts.sum())
     listed = len({short_label(c.label) for c in q.choices})
     # "均有" only when every 镇街 of the form answered; otherwise say how many of them did
     spread = (
@@ -60,7 +81,11 @@ def district_bars(survey: Survey, folder: Path) -> Chart | None:
         if len(counts) >= listed or not listed
         else f"{listed}个镇街中{len(counts)}个有答卷"
     )
-    title = f"{counts.index[0]}答卷最多，占{share:.0f}%；{spread}"
+    first = leaders(counts)
+    if len(first) > 1:
+        title = f"{'、'.join(first[:3])}{'等' if len(first) > 3 else ''}答卷并列最多，各占{pct(share)}；{spread}"
+    else:
+        title = f"{counts.index[0]}答卷最多，占{pct(share)}；{spread}"
     return C.bar_chart(
         counts,
         title=title,
@@ -91,9 +116,14 @@ def likert_bars(survey: Survey, folder: Path) -> list[Chart]:
         if not answered:
             continue
         half = len(order) // 2
-        neg = counts.iloc[:, :half].sum(axis=1) / counts.sum(axis=1).replace(0, 1) * 100
-        worst = neg.idxmax()
-        title = f"“{worst}”最不满意：{neg.max():.0f}%的人不满意"
+        neg = pd.Series(
+            [percent(n, t) for n, t in zip(counts.iloc[:, :half].sum(axis=1), counts.sum(axis=1))], index=counts.index
+        )
+        worst = leaders(neg.sort_values(ascending=False, kind="mergesort"))
+        if len(worst) > 1:
+            title = f"{quoted(worst)}并列最不满意：各有{pct(neg.max())}的人不满意"
+        else:
+            title = f"“{worst[0]}”最不满意：{pct(neg.max())}的人不满意"
         sub = survey.subtitle(answered, "人作答", extra=question_text(q.label))
         out.append(
             C.likert_chart(
@@ -112,9 +142,11 @@ def timeline(survey: Survey, folder: Path) -> Chart | None:
     counts = times.dt.to_period("W-SUN" if unit == "周" else "M").dt.start_time.value_counts().sort_index()
     full = pd.date_range(counts.index.min(), counts.index.max(), freq=freq)
     counts = counts.reindex(full.union(counts.index)).fillna(0).astype(int)
-    peak = counts.idxmax()
-    when = f"{peak.year}年{peak.month}月" + (f"{peak.day}日起的一周" if unit == "周" else "")
-    title = f"答卷在{when}最多（{counts.max()}份）"
+    peaks = leaders(counts)
+    when = "、".join(
+        f"{p.year}年{p.month}月" + (f"{p.day}日起的一周" if unit == "周" else "") for p in peaks[:2]
+    ) + ("等" if len(peaks) > 2 else "")
+    title = f"答卷在{when}最多（{counts.max()}份）" if len(peaks) == 1 else f"答卷在{when}并列最多（各{counts.max()}份）"
     return C.timeline_chart(
         counts, title=title, subtitle=survey.subtitle(), path_stem=folder / "05_答卷时间", unit=unit
     )
@@ -151,11 +183,8 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[Question, Chart]]:
             note = "人作答（排第一位的选项）" if q.kind == "ranking" else "人作答（可多选，合计超过100%）"
         if counts.empty or not counts.sum():
             continue
-        most = counts.idxmax()  # first of the largest, in the chart's order
-        pct = 100 * counts[most] / max(base, 1)
-        verb = "排第一位的最多" if q.kind == "ranking" else "最多"
+        title = choice_headline(q, counts, base)
         topic = topic_of(q.label)
-        title = (f"{topic}：" if len(topic) <= 12 else "") + f"“{most}”{verb}（{pct:.0f}%）"
         sub = survey.subtitle(base, note, extra=question_text(q.label)[:30])
         stem = folder / chart_name(f"06_{n + 1}", topic, q.id)
         out.append(
@@ -175,6 +204,28 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[Question, Chart]]:
             )
         )
     return out
+
+
+def choice_headline(q, counts: pd.Series, base: int) -> str:
+    """The headline of a choice question's bars: the question named, then the answer most chosen — or the
+    answers tied for most, or, when the first two are within ``CLOSE`` points, that they are about even.
+    The shares are the chart's (``percent``: one rounding everywhere)."""
+    topic = topic_of(q.label)
+    ordered = counts.sort_values(ascending=False, kind="mergesort")
+    shares = [percent(v, max(base, 1)) for v in ordered]
+    first = leaders(counts)
+    verb = "排第一位的" if q.kind == "ranking" else ""
+    if len(first) > 1:
+        return f"{topic}：{quoted(first)}{verb}并列最多（各{pct(shares[0])}）"
+    second = ordered.index[1] if len(ordered) > 1 else None
+    if second is not None and shares[0] - shares[1] < CLOSE:
+        if len(counts[counts > 0]) == 2:
+            return f"{topic}：两种回答大致各半（“{ordered.index[0]}”{pct(shares[0])}，“{second}”{pct(shares[1])}）"
+        return (
+            f"{topic}：“{ordered.index[0]}”与“{second}”{verb}不相上下"
+            f"（{pct(shares[0])}、{pct(shares[1])}）"
+        )
+    return f"{topic}：“{ordered.index[0]}”{verb}最多（{pct(shares[0])}）"
 
 
 def chart_name(number: str, topic: str, question_id: str) -> str:
@@ -203,8 +254,11 @@ def quotes(survey: Survey, candidates: pd.DataFrame, folder: Path, top: int = 5)
         return None
     total = sum(it["n"] for it in items)
     # the items come in candidate rank order; "最多" must name the issue with the most people
-    most = max(items, key=lambda it: it["n"])
-    title = f"排名前{len(items)}的议题共{total}人反映，“{most['label']}”人数最多（{most['n']}人）"
+    most = leaders(pd.Series({it["label"]: it["n"] for it in items}))
+    n_most = max(it["n"] for it in items)
+    title = f"排名前{len(items)}的议题共{total}人反映，" + (
+        f"“{most[0]}”人数最多（{n_most}人）" if len(most) == 1 else f"{quoted(most)}人数并列最多（各{n_most}人）"
+    )
     return C.quotes_chart(
         items, title=title, subtitle=survey.subtitle(extra="个人信息已遮蔽"), path_stem=folder / "07_议题原话"
     )

@@ -49,6 +49,7 @@ ROLES = {
     "district": "镇街",
     "community": "社区/村",
     "member": "委员",
+    "collector": "收集答卷的委员",  # who collected this response: a member's duty (toolkit.member)
     "serial": "问卷编号",
     "age": "年龄",
     "date": "日期",

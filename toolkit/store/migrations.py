@@ -135,6 +135,16 @@ def _operators(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.operators])
 
 
+def _opinion(conn: Connection) -> None:
+    tables = [schema.opinion_topics, schema.opinion_items, schema.opinion_steps, schema.opinion_evidence]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+def _members(conn: Connection) -> None:
+    tables = [schema.members, schema.member_aliases, schema.member_activities, schema.member_activity_members]
+    schema.metadata.create_all(conn, tables=tables)
+
+
 # (id, description, function)
 MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
     ("0001_initial", "问卷版本、答卷、导入批次、隔离行、审计日志、议题整理日志", _initial),
@@ -144,6 +154,8 @@ MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
     ("0005_utc", "时间戳统一为带时区的 UTC 时间", _utc),
     ("0006_keys", "查重索引：导入时只读取可能重复的答卷，不再逐份解码全部答卷", _keys),
     ("0007_operators", "录入员账号（姓名与加盐散列的密码）：录入页面登录，审计日志记下是谁", _operators),
+    ("0008_opinion", "社情民意信息、协商选题与协商意见，跟踪步骤（报送到办结、问效）与所依据的群众留言", _opinion),
+    ("0009_members", "委员名单、姓名别称、工作人员录入的委员履职活动", _members),
 ]
 
 

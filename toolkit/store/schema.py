@@ -195,3 +195,129 @@ entry_discrepancies = Table(
     Column("resolved_by", String(64)),
     Column("resolved_at", String(32)),
 )
+
+# ---- member stage (migration 0009_members): the register of committee members and their duties --------
+members = Table(
+    "members",
+    metadata,  # one committee member (委员) of the register, imported from the office's list
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), unique=True),  # 委员编号; optional, tells apart members of one name
+    Column("name", String(64), nullable=False),
+    Column("sector", String(64), nullable=False),  # 界别
+    Column("studio", Text),  # 所在镇街/委员工作室
+    Column("title", Text),  # 职务
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+Index("ix_members_name", members.c.name)
+
+member_aliases = Table(
+    "member_aliases",
+    metadata,  # another way records write a member's name ("陈委员"), resolved by staff to one member
+    Column("id", Integer, primary_key=True),
+    Column("alias", String(64), nullable=False, unique=True),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+member_activities = Table(
+    "member_activities",
+    metadata,  # a duty entered by staff (接待日, 协商会, 视察 …); duties found in records are derived, not copied
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("date", String(10), nullable=False),  # YYYY-MM-DD
+    Column("note", Text),
+    Column("recorder", String(64)),  # who entered it
+    Column("status", String(16), nullable=False, default="active"),  # active | void
+    Column("created_at", String(32), nullable=False),
+)
+
+member_activity_members = Table(
+    "member_activity_members",
+    metadata,  # the members who took part in one entered duty
+    Column("id", Integer, primary_key=True),
+    Column("activity_id", Integer, ForeignKey("member_activities.id"), nullable=False),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    UniqueConstraint("activity_id", "member_id", name="uq_member_activity_members"),
+)
+
+# ---- opinion stage (migration 0008_opinion): 社情民意信息, 协商选题 and 协商意见, their tracking -----------
+# An item is a 社情民意信息 (kind "report") or a 协商意见 (kind "proposal", of an opinion_topics row); both
+# are tracked by the same steps (起草 → 报送 → 采用 → 批示 → 交办 → 答复 → 反馈 → 办结, 问效 checks). The
+# evidence behind it is kept as message ids (stable: 留言编号 or response_id) with a masked copy of each
+# letter, and the issue id and label of the ranking run it came from (issue ids are per run).
+opinion_topics = Table(
+    "opinion_topics",
+    metadata,  # a year's chosen 协商选题, from a candidate of a ranking run, and its 协商会
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("issue_ids", Text, nullable=False),  # JSON list of the run's topic_id
+    Column("issue_label", Text),
+    Column("message_ids", Text, nullable=False),  # JSON list
+    Column("source", Text),  # the rank --out folder, as given
+    Column("source_rank", Integer),
+    Column("source_settings", Text),  # JSON: the run's input, seed, columns (to redo it)
+    Column("meeting_date", String(10)),  # 协商会 (YYYY-MM-DD)
+    Column("meeting_note", Text),
+    Column("operator", String(64)),
+    Column("created_at", String(32), nullable=False),
+)
+
+opinion_items = Table(
+    "opinion_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # report (社情民意信息) | proposal (协商意见)
+    Column("topic_id", Integer, ForeignKey("opinion_topics.id")),  # a proposal's 协商选题
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),  # JSON {"situation", "problems", "suggestions"} as drafted
+    Column("chars", Integer, nullable=False, default=0),  # 字数 of the body
+    Column("member", Text),  # 反映人 (several joined with 、)
+    Column("unit", Text),  # 报送单位
+    Column("department", Text),  # 承办单位 meant for a proposal (the 交办 step names the real one)
+    Column("issue_ids", Text, nullable=False),  # JSON list of the run's topic_id
+    Column("issue_label", Text),
+    Column("message_ids", Text, nullable=False),  # JSON list
+    Column("source", Text),  # the rank --out folder, as given
+    Column("source_rank", Integer),
+    Column("source_settings", Text),  # JSON
+    Column("document", Text),  # the DOCX written
+    Column("operator", String(64)),
+    Column("created_at", String(32), nullable=False),
+)
+Index("ix_opinion_items_topic", opinion_items.c.topic_id)
+
+opinion_steps = Table(
+    "opinion_steps",
+    metadata,  # one tracking step of an item; seq orders them (a second writer of the same seq is refused)
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("opinion_items.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # 起草 报送 采用 批示 交办 答复 反馈 办结 问效
+    Column("date", String(10), nullable=False),  # when it happened (YYYY-MM-DD)
+    Column("actor", Text),  # --by: 单位或领导
+    Column("note", Text),
+    Column("deadline", String(10)),  # 交办: 办理期限; 答复 and after: next 问效 check
+    Column("answer", String(1)),  # 答复: A 已解决 / B 列入计划 / C 留作参考
+    Column("operator", String(64)),
+    Column("recorded_at", String(32), nullable=False),
+    UniqueConstraint("item_id", "seq", name="uq_opinion_steps_seq"),
+)
+
+opinion_evidence = Table(
+    "opinion_evidence",
+    metadata,  # the residents' letters behind an item or a topic (masked copies; message_id is the link)
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("opinion_items.id")),
+    Column("topic_id", Integer, ForeignKey("opinion_topics.id")),
+    Column("message_id", String(128), nullable=False),
+    Column("issue_id", Integer),
+    Column("text", Text),
+    Column("time", String(32)),
+    Column("sector", Text),
+    Column("district", Text),
+)
+Index("ix_opinion_evidence_item", opinion_evidence.c.item_id)
+Index("ix_opinion_evidence_topic", opinion_evidence.c.topic_id)
+Index("ix_opinion_evidence_message", opinion_evidence.c.message_id)

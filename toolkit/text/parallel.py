@@ -80,7 +80,7 @@ def prepare_many(
         names = learn_place_names(row[2] for row in results)
         if names:
             results = [
-                (clean, tokens, found + learnt_places(tokens, names, found), counts)
+                (clean, tokens, found + learnt_places(tokens, names, found, clean), counts)
                 for clean, tokens, found, counts in results
             ]
     by_text = dict(zip(unique, results))

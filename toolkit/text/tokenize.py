@@ -208,7 +208,7 @@ def extract_places(raw: list[str], names: dict[str, str] | None = None) -> list[
             places.append(name)
     # "伊景园" inside "伊景园滨河苑" is the same place, named less fully; an area ("A市" of "A市大道") is not.
     places = [p for p in places if p[-1] in _ADMIN or not any(q != p and q.startswith(p) for q in places)]
-    return places + learnt_places(raw, names, places) if names else places
+    return places + learnt_places(raw, names, places, "".join(raw)) if names else places
 
 
 # Area suffixes a collection teaches names by: once it writes "星沙街道" or "榔梨镇", a bare "星沙" is that area.
@@ -263,12 +263,13 @@ def _learnable(stem: str, suffix: str) -> bool:
     )
 
 
-def learnt_places(tokens: list[str], names: dict[str, str], found=()) -> list[str]:
+def learnt_places(tokens: list[str], names: dict[str, str], found=(), text: str = "") -> list[str]:
     """Areas of ``names`` (see :func:`learn_place_names`) written bare in ``tokens``, by their full name.
 
     A token is the bare name, or a word jieba's HMM made of it and a character or two glued on ("说星沙",
     "星沙段", "星沙恒大"); names already inside a place of the text (``found``: "星沙大道") are that place,
-    not the area.
+    not the area. With ``text`` (the text ``tokens`` come from), names the HMM split are found too (see
+    :func:`_split_names`).
 
     >>> learnt_places(cut("投诉星沙301公交车，到星沙大道"), {"星沙": "星沙街道"}, ["星沙大道"])
     []
@@ -277,11 +278,40 @@ def learnt_places(tokens: list[str], names: dict[str, str], found=()) -> list[st
     """
     out: list[str] = []
     known = segmenter().known
-    for token in tokens:
-        stem = token if token in names else "" if len(token) < 3 or known(token) else _glued_name(token, names)
+    stems = [
+        token if token in names else "" if len(token) < 3 or known(token) else _glued_name(token, names)
+        for token in tokens
+    ]
+    for stem in stems + (_split_names(text, names) if text else []):
         if not stem or names[stem] in out or any(stem in place for place in found):
             continue
         out.append(names[stem])
+    return out
+
+
+@lru_cache(maxsize=8)  # one collection's names, compiled once
+def _names_re(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+
+
+def _split_names(text: str, names: dict[str, str]) -> list[str]:
+    """Learnt names the HMM cut apart in ``text`` ("榔|梨", "因星|沙段"): every word the name shares only in
+    part is one jieba lacks, glued by its HMM. Part of a dictionary word ("提高|桥梁" for "高桥") is no name."""
+    out = []
+    for match in _names_re(tuple(names)).finditer(text):
+        if match.group() in out:
+            continue
+        block = next((b for b in BLOCK_RE.finditer(text, max(0, match.start() - 20)) if b.end() >= match.end()), None)
+        if block is None or block.start() > match.start():
+            continue
+        pos, start, end, parts = block.start(), match.start(), match.end(), []
+        for token in _cut_block(block.group(), True, default_engine()):
+            if pos < end and pos + len(token) > start:
+                parts.append((token, pos >= start and pos + len(token) <= end))
+            pos += len(token)
+        known = segmenter().known
+        if len(parts) > 1 and all(inside or not known(token) for token, inside in parts):
+            out.append(match.group())
     return out
 
 
@@ -292,16 +322,23 @@ def _glued_name(token: str, names) -> str:
     return next((token[:k] for k in (len(token) - 1, len(token) - 2) if k >= 2 and token[:k] in names), "")
 
 
+# Common words that end road and town names: a name's last character with the suffix ("X坡|路" cut "X|坡路"),
+# or a highway or market town ("X公路", "X集镇"); not 马路, 小路, 线路, which say what kind of road.
+_NAMED_ROADS_TOWNS = frozenset(["公路", "坡路", "市镇", "集镇", "口镇", "村镇"])
 # Single-character suffixes jieba's HMM glues onto the word after them: "甘棠|镇西|坪村", "西地|省常凝市", "四达亭|村盛".
 _GLUE_SUFFIXES = frozenset("省市县区镇村路街湖河桥组")  # not 乡: "乡亲|乡爱" are words of home
 # Dictionary words made of a suffix and what stands at or near it ("银杉|路旁", "五星|村民们"): after a name, the
 # suffix is the name's ("银杉路", "五星村"). Offices name their area the same way ("春华|镇政府").
-_SUFFIX_THEN_LOCALITY = re.compile(r"^(?:[路街湖河桥][口上旁边段头畔下]|村(?:口|民们?|委会?)|[镇乡]政府|街道办)$")
-_OFFICE_RE = re.compile(r"^(?:村委会?|[镇乡]政府|街道办)$")
+_SUFFIX_THEN_LOCALITY = re.compile(r"^(?:[路街湖河桥][口上旁边段头畔下]|村(?:口|民们?|委会?)|[省市县区镇乡]政府|街道办)$")
+_ROAD_POINT_RE = re.compile("^路[口上旁边]$")  # not 路段: "驾考|路段" is a stretch used for a purpose
+_OFFICE_RE = re.compile(r"^(?:村委会?|[省市县区镇乡]政府|街道办)$")
 _GLUE_FIRST = _GLUE_SUFFIXES | frozenset("乡")
 # Lakes, rivers and bridges: their character ends many common words (湖水, 过河, 天桥), so only alone after a
 # proper name (one jieba lacks or tags as a name) is it a place.
 _WATERS = frozenset("湖河桥")
+# Landforms that end village and town names in the south ("毛塘铺", "吴寺冲", "黄达嘴", "三角坪"); alone they are
+# verbs or common nouns (铺, 冲, 坡), so they take the same proper name before them as a lake does.
+_LANDFORMS = frozenset("冲铺塘岭坡港嘴咀坪洲滩垸堤渡")
 _INSTITUTIONS = ("学院", "学校", "大学", "中学", "小学", "医院", "幼儿园")
 # Characters the HMM glues before a name ("在丽发", "对西地省", "由西地省", "A7|县星沙"): prepositions, copulas,
 # verbs of asking, and a code's admin suffix.
@@ -310,6 +347,8 @@ _CODED_STREETS = frozenset(["路", "大道", "街", "大街", "苑"])
 _NUMERALS = "一二三四五六七八九十百零〇两0123456789"
 # "一中", "四中", "二幼": the number of a public middle school or kindergarten, its usual name
 _NUMBERED_SCHOOL = re.compile("^[一二三四五六七八九十]{1,3}[中幼]$")
+# Highways and (army) hospitals go by a number of two or three digits; four are a year ("2019|医院").
+_NUMBERED_FACILITIES = frozenset(["国道", "省道", "县道", "医院"])
 _NUMBERED_UNIT = re.compile(f"^[{_NUMERALS}]+[组村队号栋期]$")
 _OWNER_TAGS = frozenset([None, "ns", "nz", "nt", "nr", "nrt", "nrfg"])  # not in the dictionary, or a proper noun
 _NAME_TAGS = frozenset([None, "ns", "nr", "nrt", "nrfg"])  # not in the dictionary, or a place's or person's name
@@ -323,6 +362,21 @@ def _clause_like(name: str, numerals: bool = True) -> bool:
         # "一是", "小二型": a count or an ordinal; a longer name may hold a numeral ("四达亭", "三一重工")
         or (numerals and set(name) & set(_NUMERALS) and (len(name) <= 2 or name[0] not in _NUMERALS))
     )
+
+
+def _owns_landform(prev: str, stop, concepts) -> bool:
+    """Whether ``prev`` is a proper name that a lake, river or landform character after it belongs to."""
+    return (
+        len(prev) >= 2
+        and _dictionary_tags().get(prev) in _OWNER_TAGS
+        and _is_name_word(prev, stop, concepts)
+        and not _clause_like(prev)  # "这座|桥"
+        # a word the HMM ended with a locality says where, not which ("层内|铺面")
+        and not (prev[-1] in _LOCALITY_ENDS and not segmenter().known(prev))
+    )
+
+
+_LOCALITY_ENDS = frozenset("内外上下旁边中里前后")
 
 
 def _unglue(raw: list[str]) -> tuple[list[str], frozenset[int]]:
@@ -374,8 +428,9 @@ def _glued_suffix(raw: list[str], i: int) -> int:
             or (tag == "nz" and _OFFICE_RE.match(token))  # "春华|镇政府"
         )
         # an ordinary word after it ("村民", "路口") takes a name jieba knows ("五星|村民"), not a made-up word
-        # ("多为|村民", "原住|村民"); an office names its area after any name ("王坊|乡政府")
-        and not (tag is None and _SUFFIX_THEN_LOCALITY.match(token) and not _OFFICE_RE.match(token))
+        # ("多为|村民", "原住|村民"); an office names its area after any name ("王坊|乡政府"), and so does a road's
+        # point ("迎丰|路上"): no word ends in 路 as 村 ends 原住村 (an old home)
+        and not (tag is None and _SUFFIX_THEN_LOCALITY.match(token) and not _OFFICE_RE.match(token) and not _ROAD_POINT_RE.match(token))
         and _is_name_word(prev, stopwords(), domain_words())
         and not (tag is None and _clause_like(prev))
     )
@@ -390,19 +445,16 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
     last_chars = _suffix_last_chars()
     tags = _dictionary_tags()
     for i, token in enumerate(raw):
+        if token in _NUMBERED_FACILITIES and i and raw[i - 1].isdigit() and 2 <= len(raw[i - 1]) <= 3:
+            yield raw[i - 1] + token, [raw[i - 1], token]  # "107|国道", "415|医院": named by their number
+            continue
         if token[-1:] in "中幼" and _NUMBERED_SCHOOL.match(token):
             if not (i + 1 < len(raw) and raw[i + 1].startswith("年")):  # "一|中年男性"
                 yield token, [token]  # "三中", "五幼": public schools go by their number
             continue
-        if token in _WATERS:
-            prev = raw[i - 1] if i else ""
-            if (
-                len(prev) >= 2
-                and tags.get(prev) in _OWNER_TAGS
-                and _is_name_word(prev, stop, concepts)
-                and not _clause_like(prev)  # "这座|桥"
-            ):
-                yield prev + token, [prev, token]  # "白鹭|湖", "四乡|河": a lake, river or bridge of a proper name
+        if token in _WATERS or token in _LANDFORMS:
+            if i and _owns_landform(raw[i - 1], stop, concepts):
+                yield raw[i - 1] + token, [raw[i - 1], token]  # "白鹭|湖", "毛塘|铺": a lake, a village of a name
             continue
         if not token or token[-1] not in last_chars:  # cheap test first: most tokens end no place
             continue
@@ -423,7 +475,21 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             continue  # "新城" + "小区": the place ends at the later suffix
         if i + 1 < len(raw) and raw[i + 1] in _ORGANISATION_ENDS and token not in _ADMIN:
             continue  # "铁建大桥|局", "某某广场|集团": the name of an organisation, not a place
-        numbered = tags.get(token) == "m" and i > 0 and raw[i - 1] in _POSITION_IN_NAME  # "东|六路"
+        # "东|六路", "新|五路", "远大|二路": a numbered road after a position or a name; not "走了|一路" (all the way)
+        numbered = (
+            tags.get(token) == "m"
+            and i > 0
+            and (
+                raw[i - 1] in _POSITION_IN_NAME
+                or (
+                    len(raw[i - 1]) >= 2
+                    and token[0] != "一"
+                    and tags.get(raw[i - 1]) in (None, "ns", "nz", "b")
+                    and raw[i - 1] not in stop
+                    and not _clause_like(raw[i - 1])
+                )
+            )
+        )
         # "石星|农贸市场", "莲化|步行街": a kind of place (a common word of three characters or more) after a
         # proper name is that name's place, as a suffix is
         kind = (
@@ -432,9 +498,20 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             and token not in _GENERIC_TYPES
             and len(raw[i - 1]) >= 2
             and not token.endswith("组")  # "巡视组", "工作组": a team, whoever sent it
+            and token[: -_suffix_len(token)] not in _GENERIC_MODIFIERS  # "水泥路": a surface, no place's type
             and tags.get(raw[i - 1]) in _OWNER_TAGS
             and not (i > 1 and raw[i - 2].isdigit())  # "1|号栋|商业街": a number's unit is no name
             and _is_name_word(raw[i - 1], stop, concepts)
+        ) or (
+            # "白竹|坡路", "石期|市镇", "醴官|公路": after a name jieba lacks or knows as a place, these words are
+            # its road or town (the HMM took the name's last character, or the road is a highway)
+            token in _NAMED_ROADS_TOWNS
+            and i > 0
+            and 2 <= len(raw[i - 1]) <= 3
+            and tags.get(raw[i - 1]) in (None, "ns")
+            and raw[i - 1][0] not in _CLAUSE_ENDERS  # "离主|公路": a preposition opens a clause
+            and _is_name_word(raw[i - 1], stop, concepts)
+            and not _clause_like(raw[i - 1])
         )
         if token not in suffixes and known(token) and tags.get(token) not in _PROPER_TAGS and not numbered and not kind:
             # 校园, 县城, 居民区, 水泥路, 线路, 全省 are ordinary words, whatever stands before them ("硬化道路",
@@ -470,16 +547,18 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
         while j > 0 and i not in whole:  # a name completed by _unglue is whole ("申请人|西地省")
             prev = raw[j - 1]
             if _CODE_NAME_RE.match(prev):
-                # A code ("A7") is a whole name: "A7" + "县" is a place, never "投诉A7县".
-                if j == i and token in _ADMIN:
+                # A code ("A7") is a whole name: "A7" + "县" is a place, never "投诉A7县". Masks are capitals;
+                # "c区", "b栋" are parts of an estate.
+                if j == i and token in _ADMIN and prev[0].isupper():
                     j, name_chars = j - 1, len(prev)
                 break
             if prev == "之" and (j < i or token in _ESTATE):  # "魅力之城小区", "万科魅力之城"
                 j -= 1
                 continue
             # not a name word ends the name, except a position character right before the suffix that belongs
-            # to a preceding name ("府|前|社区")
-            if not _is_name_word(prev, stop, concepts) and not (
+            # to a preceding name ("府|前|社区"), or a landform after a name ("夏铎|铺|镇")
+            landform = prev in _LANDFORMS and j > 1 and _owns_landform(raw[j - 2], stop, concepts)
+            if not landform and not _is_name_word(prev, stop, concepts) and not (
                 j == i
                 and prev in _POSITION_IN_NAME
                 and j > 1
@@ -499,6 +578,8 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             if (is_suffix and not prev.endswith(_ESTATE)) or (name_chars and len(prev) + name_chars > limit):
                 break
             j, name_chars = j - 1, name_chars + len(prev)
+            if len(prev) >= 2 and prev[0] in _PLACE_LEADERS and not known(prev):
+                break  # "路口|至金|港湾|酒店": a preposition the HMM glued on opens the name
         # "科技|职业|技术|学院": ordinary words before the suffix name a kind of place; the name is the word before
         if j > 0 and name_chars and _is_kind("".join(raw[j : i + 1]), suffixes):
             prev = raw[j - 1]
@@ -513,21 +594,31 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
                 if not (token.endswith(_INSTITUTIONS) or (tags.get(prev) in _OWNER_TAGS and not _clause_like(prev))):
                     continue
                 j, name_chars = j - 1, name_chars + len(prev)
+        if numbered and j == i:
+            j -= 1  # the position or name the number belongs to ("新" is a stopword alone)
         parts = raw[j : i + 1]
         while parts and parts[0] == "之":
             parts = parts[1:]
         head = parts[0] if parts else ""
         # HMM glues a preposition ("在丽发") or a code's admin suffix ("A7|县星沙") onto the
         # name; dictionary words ("和平", "市场") are never cut.
-        if len(head) >= 2 and not known(head) and head[0] in _HEAD_GLUE:
-            if head[0] in _ADMIN and j > 0 and _CODE_NAME_RE.match(raw[j - 1]):
+        coded = j > 0 and _CODE_NAME_RE.match(raw[j - 1])
+        # an admin suffix at the head is a code's ("A7|县星沙") or one of an idiom ("镇容镇|貌"); else it begins
+        # the name ("在|镇泰|幼儿园")
+        if (
+            len(head) >= 2
+            and not known(head)
+            and head[0] in _HEAD_GLUE
+            and (head[0] not in _ADMIN or coded or head[-1] in _ADMIN)
+        ):
+            if head[0] in _ADMIN and coded:
                 yield raw[j - 1] + head[0], [raw[j - 1], head[0]]
             head = head[1:]
             # "仍为|民办幼儿园": what is left of the head may be a function character too
             parts = (
                 [head] if head not in _FUNCTION_CHARS | {"为"} and not _GRAMMAR_CHARS.fullmatch(head) else []
             ) + parts[1:]
-        if len(parts) > 1 and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1]):
+        if not numbered and len(parts) > 1 and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1]):
             continue  # "民办幼儿园", "配套幼儿园", "生态公园": a kind of place, not a named one
         name = "".join(parts)
         suffix_len = _suffix_len(name)
@@ -553,7 +644,11 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
 _ORGANISATION_ENDS = frozenset(["局", "集团", "公司", "有限公司"])
 # Suffixes that follow ordinary words as often as names ("距离高速", "工作组", "研究洞庭湖"): only a name that is no
 # phrase of ordinary words makes them a place ("醴娄高速", "吴寺冲组").
-_PROPER_NAME_SUFFIXES = frozenset(["高速", "大桥", "国道", "水库", "组", "景区", "风景区", "停车场"])
+_PROPER_NAME_SUFFIXES = frozenset(
+    ["高速", "大桥", "国道", "水库", "组", "景区", "风景区", "停车场"]
+    # facilities go by a proper name too ("明诚驾校", "天晟大酒店", "某某故居"), kinds by ordinary words ("五星级酒店")
+    + ["驾校", "酒店", "别墅", "故居", "隧道", "渔场", "林场", "商场", "超市"]
+)
 # jieba's dictionary tags of words that are never part of a place name: verbs, adverbs, prepositions,
 # numerals, pronouns, conjunctions, time words, quantifiers, particles, localities, distinguishing words
 # ("看着马路", "恢复保利广场", "三个小区", "附近小学", "整个小区"). Verbal nouns (vn: 建设路) and

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize as l2_normalize
+from sklearn.utils import check_random_state
 
 # Above this many texts, full-batch k-means with hundreds of centres gets slow on 2 cores.
 MINIBATCH_FROM = 20_000
 RANDOM_INIT_FROM = 60
+# Seeded k-means runs whose agreement gives the themes (see consensus_kmeans).
+CONSENSUS_RUNS = 20
+# Theme words: used by at least this many texts and this share of them (see theme_columns).
+THEME_MIN_TEXTS = 5
+THEME_MIN_SHARE = 0.001
 
 
 def n_fine_clusters(n_texts: int, per_cluster: int = 10) -> int:
@@ -46,7 +55,8 @@ def kmeans(Z: np.ndarray, k: int, random_state, sample_weight=None, n_init: int 
 def cluster_themes(
     centroids: np.ndarray, weights: np.ndarray, n_themes, random_state, candidates=range(4, 13)
 ) -> np.ndarray:
-    """Theme of each issue: weighted k-means over issue centroids; ``"auto"`` picks k by silhouette."""
+    """Theme of each fine cluster: the agreement of weighted k-means runs over the clusters' centres
+    (:func:`consensus_kmeans`); ``"auto"`` picks k by silhouette first."""
     n = len(centroids)
     if n <= 1:
         return np.zeros(n, dtype=int)
@@ -60,12 +70,66 @@ def cluster_themes(
                 continue
             score = silhouette_score(centroids, labels, metric="cosine", random_state=0)
             if best is None or score > best + 1e-9:
-                best, best_k = score, labels
-        if best_k is not None:
-            return best_k
-        n_themes = min(2, n)
-    labels, _ = kmeans(centroids, int(n_themes), random_state, sample_weight=weights, n_init=10)
-    return labels
+                best, best_k = score, k
+        n_themes = best_k if best_k is not None else min(2, n)
+    return consensus_kmeans(centroids, int(n_themes), random_state, sample_weight=weights)
+
+
+def consensus_kmeans(Z: np.ndarray, k: int, random_state, sample_weight=None, runs: int = CONSENSUS_RUNS):
+    """``k`` groups of the rows of ``Z`` that ``runs`` seeded k-means runs agree on (evidence accumulation,
+    Fred & Jain 2005): two rows are as close as the share of runs that put them together, and average
+    linkage on that cuts the rows into ``k``.
+
+    One k-means run into a few broad themes depends on its seeds: on the labelled teddy2020c messages, the
+    NMI of twenty runs from one set of fine clusters spread from 0.42 to 0.56 after refinement, and neither
+    inertia nor silhouette picked the good ones. What most runs agree on is steadier, and better than the
+    average run. Deterministic: the runs' seeds are drawn from ``random_state``.
+    """
+    n = len(Z)
+    k = max(1, min(k, n))
+    if k == 1 or n <= k:
+        return np.arange(n) if n <= k else np.zeros(n, dtype=int)
+    seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max, size=runs)
+    together = np.zeros((n, n), dtype=np.float32)
+    for seed in seeds:
+        labels, _ = kmeans(Z, k, int(seed), sample_weight=sample_weight)
+        together += labels[:, None] == labels[None, :]
+    together /= runs
+    distance = 1.0 - together
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    # Rows the runs put in different groups each time (outliers) stay apart up to the last merges: cut finer
+    # until k groups hold a fair share each, and give each smaller one to the group it sat with most often.
+    least = weight.sum() / (10 * k)
+    for cut in range(k, n + 1):
+        labels = fcluster(tree, t=cut, criterion="maxclust") - 1
+        mass = np.bincount(labels, weights=weight)
+        big = np.flatnonzero(mass >= least)
+        if len(big) >= k or cut >= 4 * k:
+            break
+    big = big[np.argsort(-mass[big], kind="stable")][:k] if len(big) else np.array([int(np.argmax(mass))])
+    if len(big) < len(mass):
+        member = (labels[:, None] == big[None, :]).astype(np.float32)
+        affinity = (together @ member) / member.sum(axis=0)  # mean co-occurrence with each big group
+        small = ~np.isin(labels, big)
+        labels = np.where(small, big[np.argmax(affinity, axis=1)], labels)
+    return np.searchsorted(np.sort(big), labels)
+
+
+def theme_columns(X, min_texts: int = THEME_MIN_TEXTS, min_share: float = THEME_MIN_SHARE) -> np.ndarray:
+    """Columns of the TF-IDF ``X`` that carry a domain: words used by at least ``min_texts`` texts and
+    ``min_share`` of them.
+
+    A domain (housing, schools, pay) is spoken of in many letters about many matters; a word only a
+    handful of texts use names one matter: its place, estate, company or a one-off wording. Themes
+    refined on those words follow matters rather than domains (on the teddy2020c messages the refined
+    themes' NMI rose from ~0.51 to ~0.54 without them). All columns when fewer than two qualify.
+    """
+    X = sp.csr_matrix(X)
+    used = np.bincount(X.indices, minlength=X.shape[1])
+    keep = used >= max(min_texts, min_share * X.shape[0])
+    return keep if keep.sum() >= 2 else np.ones(X.shape[1], dtype=bool)
 
 
 def relabel_by_size(labels: np.ndarray, weights=None) -> np.ndarray:

@@ -85,6 +85,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         The fitted TF-IDF → LSA features.
     theme_classifier_ : classifier or None
         Naive Bayes over TF-IDF that gives a new text its theme (None when no text had words).
+    theme_columns_ : ndarray of bool
+        The TF-IDF columns themes are refined and predicted on (words used by enough texts to carry a domain).
     pii_counts_ : dict of str to int
         Personal data masked in the fitted texts, per kind.
 
@@ -322,11 +324,15 @@ class TopicModel(TransformerMixin, BaseEstimator):
         fine_weight = np.bincount(fine_rows, weights=weight[rows], minlength=len(fine_centres))
         theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, self.random_state)
         labels = theme_of_fine[fine_rows]
+        # Naive Bayes sees only the words that carry a domain (cluster.theme_columns), not one matter's names.
+        self.theme_columns_ = np.ones(X.shape[1], dtype=bool)
         if len(rows) >= 20 * most_themes:  # naive Bayes needs some texts per theme to estimate word rates
-            labels = refine_themes(X[rows], labels, weight[rows])
-            labels = self._absorb_tiny_themes(X[rows], Z[rows], labels, weight[rows])
+            self.theme_columns_ = cluster.theme_columns(X[rows])
+            X_theme = X[rows][:, self.theme_columns_]
+            labels = refine_themes(X_theme, labels, weight[rows])
+            labels = self._absorb_tiny_themes(X_theme, Z[rows], labels, weight[rows])
         labels = cluster.relabel_by_size(labels, weight[rows])
-        self.theme_classifier_ = theme_classifier(X[rows], labels, weight[rows])
+        self.theme_classifier_ = theme_classifier(X[rows][:, self.theme_columns_], labels, weight[rows])
         return dup, weight, labels, fine_rows
 
     def _absorb_tiny_themes(self, X, Z, labels, weight):
@@ -458,7 +464,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
     def _predict_theme(self, X):
         if self.theme_classifier_ is None:
             return np.zeros(X.shape[0], dtype=int)
-        return self.theme_classifier_.predict(X).astype(int)
+        columns = getattr(self, "theme_columns_", None)  # models saved before theme columns: all
+        return self.theme_classifier_.predict(X if columns is None else X[:, columns]).astype(int)
 
 
 def _checked_ids(ids, n: int) -> np.ndarray:

@@ -5,6 +5,10 @@ collect) and the TopicModel is fitted on it; a last pass assigns every text with
 (issues and themes never renumber) and writes ``assignments.csv`` chunk by chunk while counting
 sizes and first/last seen per issue and theme. Near-duplicate groups are only found inside the
 sample, so ``n_distinct`` is the sample's share scaled to the full counts.
+
+For inputs already in memory (``weidiaoyan brief`` on a large store): :func:`hashed_sample` picks the
+sample by a seeded hash of each id (the same store gives the same sample, whatever the row order) and
+:func:`assign_in_chunks` gives every other text its issue, a chunk at a time, as one compact array.
 """
 
 from __future__ import annotations
@@ -38,6 +42,29 @@ def sample_rows(path, text_col, id_col, time_col, size: int, seed: int, chunksiz
         kept.append(chunk.iloc[chosen[lo:hi] - start])
         start += len(chunk)
     return pd.concat(kept, ignore_index=True)
+
+
+def hashed_sample(ids, size: int, seed: int = 0) -> np.ndarray:
+    """Positions (ascending) of the ``size`` ids with the smallest seeded hash (all positions when there are
+    no more than ``size``). The hash is of the id as text, keyed by ``seed`` (pandas' SipHash, the same on
+    every machine): the same ids give the same sample in any order."""
+    keys = np.asarray([str(i) for i in ids], dtype=object)
+    if size >= len(keys):
+        return np.arange(len(keys))
+    hashed = pd.util.hash_array(keys, hash_key=f"{seed:016d}"[-16:], categorize=False)
+    order = np.lexsort((np.arange(len(keys)), hashed))  # equal hashes (practically none) by position
+    return np.sort(order[:size])
+
+
+def assign_in_chunks(model, texts, ids, *, chunksize: int = 50_000) -> np.ndarray:
+    """The issue (``topic_id``, -1 = 未归类) of each text by ``model.transform``, ``chunksize`` texts at a
+    time: only one chunk's tokens and features are held, the result is one int32 per text."""
+    texts, ids = list(texts), list(ids)
+    out = np.empty(len(texts), dtype=np.int32)
+    for start in range(0, len(texts), chunksize):
+        stop = start + chunksize
+        out[start:stop] = model.transform(texts[start:stop], ids=ids[start:stop])["topic_id"].to_numpy()
+    return out
 
 
 def fit_stream(
