@@ -99,3 +99,21 @@ def test_platform_durations_are_read_as_seconds():
     assert parse_duration("1小时2分") == 3720
     assert parse_duration("２分３秒") == 123  # full-width digits as 问卷星 may write them
     assert parse_duration(17) == 17 and parse_duration("") is None and parse_duration(-3) is None
+
+
+def test_a_voided_response_carries_no_flag(store):
+    # flags are of active responses only: a voided one's open double-entry discrepancy is not counted
+    form = make_form()
+    first = {"serial": "A-2", "district": "donghu", "sex": "m", "years": 5}
+    other = {"serial": "A-3", "district": "xishan", "sex": "f", "years": 9}
+    rid, _ = store.add_responses(
+        form,
+        [{"answers": first, "serial": "A-2"}, {"answers": other, "serial": "A-3"}],
+        source="entry",
+        operator="张三",
+    )
+    DoubleEntry(store, form).add_second({**first, "years": 6}, operator="李四")
+    assert quality_flags(store, form.id, form=form)["response_id"].tolist() == [rid]
+    store.set_status(rid, "void", operator="王主任", reason="重复录入")
+    flags = quality_flags(store, form.id, form=form)
+    assert flags.empty and quality_summary(flags, 1).set_index("flag").loc["any", "responses"] == 0

@@ -134,3 +134,14 @@ def test_target_files_bundled_example_and_broken_yaml(tmp_path, annual_form):
     with pytest.raises(AnalysisError) as err:
         load_targets(tmp_path / "没有.yaml", annual_form)
     assert err.value.code == "file.not_found"
+
+
+def test_targets_with_yaml_aliases_are_refused_before_any_value_is_quoted(tmp_path, annual_form):
+    # a share that is an alias of nested aliases would be spelled out, all billion items, by the message
+    bomb = tmp_path / "炸弹.yaml"
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    bomb.write_text("\n".join(levels) + "\ntargets:\n  district: {donghu: *a8}\n", encoding="utf-8")
+    with pytest.raises(AnalysisError) as err:
+        load_targets(bomb, annual_form)
+    assert err.value.code == "analysis.weights_yaml" and "第2行" in str(err.value) and "别名" in str(err.value)

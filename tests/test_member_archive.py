@@ -11,7 +11,15 @@ from openpyxl import load_workbook
 from tests import test_member_points
 from tests.test_member_points import visit
 from tests.test_member_register import GOOD, write_list
-from toolkit.member import MemberError, activities, build_archive, load_rules, score, write_archive
+from toolkit.member import (
+    MemberError,
+    activities,
+    build_archive,
+    import_members,
+    load_rules,
+    score,
+    write_archive,
+)
 
 filled = test_member_points.filled  # the fixture: a register, visit records, collected responses, an entered duty
 
@@ -133,3 +141,23 @@ def test_the_commands_run_end_to_end_and_refuse_a_bad_list(tmp_path, capsys, vis
     assert len(list((out / "履职档案").glob("*.docx"))) == 4
     assert main(["member", "activities", "--year", "2026", "--member", "陈明", "--db", db]) == 0
     assert "（3 次）" in capsys.readouterr().out
+
+
+@pytest.mark.slow  # writes the charts and a DOCX per member
+def test_a_code_from_the_list_cannot_name_a_file_outside_the_archive(store, tmp_path):
+    rows = [["../../外面", "陈明", "民建", "", ""], ["W/1", "李华", "经济界", "", ""], ["W_1", "李华", "民革", "", ""]]
+    import_members(store, write_list(tmp_path / "名单.xlsx", rows))
+    out = tmp_path / "a" / "b" / "档案"
+    paths = write_archive(build_archive(store, 2026, as_of="2026-12-31"), out)
+    dossiers = [p for k, p in paths.items() if k.startswith("dossier:")]
+    assert all(p.parent == out / "履职档案" for p in dossiers) and len(set(dossiers)) == 3
+    # two codes alike once made safe: the second file carries its member's number too
+    assert [p.name for p in dossiers] == ["外面_陈明.docx", "W_1_李华.docx", "003_W_1_李华.docx"]
+    assert [p.name for p in tmp_path.rglob("*.docx") if p.parent != out / "履职档案"] == []
+
+
+def test_the_sector_chart_names_every_sector_that_ties_for_most_points():
+    from toolkit.member.archive import _sector_title
+
+    assert _sector_title(pd.Series({"民建": 4.0, "经济界": 4.0, "民革": 1.0}), 2026) == "民建、经济界委员积分并列最多"
+    assert _sector_title(pd.Series({"民建": 4.0, "经济界": 3.0}), 2026) == "民建委员积分最多"

@@ -256,3 +256,83 @@ def test_the_entry_panel_records_a_duty_and_shows_a_refusal(filled):
     mine = found[found["activity_id"] == f"A{box.recorded[0]}"]
     assert sorted(mine["member_id"]) == [1, 4] and set(mine["kind"]) == {"视察"} and set(mine["date"]) == {"2026-08-01"}
     assert filled.audit("member_activity")["operator"].tolist()[-1] == "张三"
+
+
+def test_rules_with_non_numbers_where_numbers_belong_are_refused_in_words(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "cap_period: [year]\nkinds:\n  走访: {points: .inf}\n  视察: {points: 1, cap: .nan}\n", encoding="utf-8"
+    )
+    with pytest.raises(MemberError) as caught:  # not a TypeError, nor an endless or unknowable cap
+        load_rules(path)
+    assert sorted(p.code for p in caught.value.problems) == [
+        "member.rules_cap",
+        "member.rules_period",
+        "member.rules_points",
+    ]
+
+
+def test_a_duty_dated_after_today_is_refused(filled):
+    import datetime as dt
+
+    count = len(filled.audit("member_activity"))
+    later = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    with pytest.raises(MemberError) as caught:
+        record_activity(filled, kind="协商会", date=later, members=["李华"])
+    assert caught.value.code == "member.date_future" and later in str(caught.value)
+    assert len(filled.audit("member_activity")) == count
+
+
+def test_an_alias_too_long_or_written_with_other_spaces_is_refused(filled):
+    set_alias(filled, "华委员", "李华")
+    with pytest.raises(MemberError) as caught:  # the same alias as records match it: it points to 李华 already
+        set_alias(filled, "华 委员", "陈明")
+    assert caught.value.code == "member.alias_taken"
+    with pytest.raises(MemberError) as caught:
+        set_alias(filled, "委" * 65, "陈明")
+    assert caught.value.code == "member.too_long"
+
+
+def test_an_opinion_author_written_with_a_space_is_the_member(filled, tmp_path):
+    opinion = pytest.importorskip("toolkit.opinion")
+    draft = opinion.draft_report(
+        filled, blank_draft=True, title="关于停车的建议", member="李 华", out=tmp_path / "sq", date="2026-03-05"
+    )
+    found = activities(filled, 2026)
+    mine = found.frame[found.frame["activity_id"] == f"O{draft.id}-撰写社情民意"]
+    assert mine["member_id"].tolist() == [2] and found.unmatched["name"].tolist() == ["陈委员"]
+
+
+def test_a_duty_voided_twice_at_once_is_voided_and_audited_once(filled):
+    import threading
+
+    from sqlalchemy import update
+
+    from toolkit.store import schema
+
+    t = schema.member_activities
+    outcome = []
+
+    def second():
+        try:
+            void_activity(filled, 1, operator=None)
+            outcome.append("voided")
+        except MemberError as err:
+            outcome.append(err.code)
+
+    worker = threading.Thread(target=second)
+    with filled.transaction() as c:  # someone voiding A1 right now, not yet committed
+        c.execute(update(t).where(t.c.id == 1).values(status="void"))
+        worker.start()
+        worker.join(1.0)
+    worker.join(30)
+    assert outcome == ["member.activity_unknown"]
+
+
+def test_a_kind_written_twice_in_the_rules_is_refused(tmp_path):
+    # YAML keeps the last of two equal keys without a word: the points would not be those staff read first
+    path = tmp_path / "r.yaml"
+    path.write_text("kinds:\n  走访: 2\n  视察: 1\n  走访: {points: 5}\n", encoding="utf-8")
+    with pytest.raises(MemberError) as caught:
+        load_rules(path)
+    assert caught.value.code == "member.rules_unreadable" and "第 4 行：'走访' 与第 2 行重复" in str(caught.value)

@@ -128,3 +128,26 @@ def test_a_csv_list_and_full_width_spaces_read_alike(tmp_path):
     path.write_text("姓名,界别,职务\n陈　明, 民建 ,委员\n", encoding="utf-8")
     (row,) = read_member_list(path)
     assert (row["name"], row["sector"], row["row"]) == ("陈 明", "民建", 2)
+
+
+def test_a_list_without_codes_keeps_the_codes_the_register_has(store, tmp_path):
+    import_members(store, write_list(tmp_path / "a.xlsx", [["W-01", "陈明", "民建", "", ""]]))
+    no_codes = write_list(
+        tmp_path / "b.xlsx", [["陈明", "民建", "青石镇", ""]], header=["姓名", "界别", "镇街", "职务"]
+    )
+    result = import_members(store, no_codes)
+    assert (result.added, result.updated) == (0, 1)
+    assert members(store)[["code", "studio"]].values.tolist() == [["W-01", "青石镇"]]
+
+
+def test_a_value_wider_than_the_stores_column_is_refused_on_every_backend(store, tmp_path):
+    # SQLite would keep it and PostgreSQL refuse it half-way with a database error: both refuse it first
+    rows = [["", "陈" * 65, "民建", "", ""], ["W" * 70, "李华", "经济界", "", ""]]
+    with pytest.raises(MemberError) as caught:
+        import_members(store, write_list(tmp_path / "long.xlsx", rows))
+    assert [(p.code, p.context["row"]) for p in caught.value.problems] == [
+        ("member.too_long", 2),
+        ("member.too_long", 3),
+    ]
+    assert "第 2 行“姓名”列" in str(caught.value) and "超过 64 个字" in str(caught.value)
+    assert members(store).empty

@@ -123,12 +123,13 @@ def test_docx_is_laid_out_as_printed(tmp_path, rank_dir):
     assert fonts == {"宋体", "仿宋", "黑体"}  # every run names its East-Asian font
     assert "13812345678" not in "".join(_docx_text(result.docx))
     assert doc.core_properties.subject == f"社情民意信息 #{result.id}"
-    # byte-identical for the same input
-    again = tmp_path / "again.docx"
+    # byte-identical for the same input (written twice, at different moments, to different names)
     from toolkit.opinion.document import write_docx
 
-    write_docx(result.text, again, number=f"第{result.id}号", member="张三", unit="区政协教育委")
-    assert len(again.read_bytes()) > 0
+    once, twice = tmp_path / "once.docx", tmp_path / "twice.docx"
+    for path in (once, twice):
+        write_docx(result.text, path, number=f"第{result.id}号", date="2026-05-06", member="张三", unit="区政协教育委")
+    assert once.read_bytes() == twice.read_bytes()
 
 
 def test_refusals_write_nothing(tmp_path, rank_dir):
@@ -341,3 +342,18 @@ def test_the_notebook_panel_drafts_and_records(tmp_path, rank_dir):
     assert panel.record() is None and "跳过了必经的步骤" in panel.message.value  # shown, not raised
     panel.state.value = "报送"
     assert panel.record()["seq"] == 2 and "报送" in panel.table.value
+
+
+def test_a_draft_of_the_same_number_already_there_is_kept_and_nothing_registered(tmp_path):
+    # another store's 社情民意信息_1.docx, rewritten by its member: a fresh store's draft #1 must not replace it
+    from toolkit.opinion import items
+
+    out = tmp_path / "稿"
+    out.mkdir()
+    (out / "社情民意信息_1.docx").write_bytes(b"rewritten by the member")
+    store = open_store(tmp_path / "new.db")
+    with pytest.raises(OpinionError) as err:
+        draft_report(store, blank_draft=True, title="关于停车的建议", out=out, date="2026-05-06")
+    assert err.value.code == "opinion.draft_exists" and "不覆盖" in str(err.value)
+    assert (out / "社情民意信息_1.docx").read_bytes() == b"rewritten by the member"
+    assert items(store).empty

@@ -234,3 +234,42 @@ def test_two_people_recording_the_same_step_at_once(store):
         t.join()
     assert sorted(map(str, results)) == ["2", "opinion.step_backwards"]
     assert [s["state"] for s in item(store, rid)["steps"]] == ["起草", "报送"]
+
+
+def test_a_draft_dated_after_today_is_refused_as_no_step_could_follow_it(store):
+    import datetime as dt
+
+    before = _snapshot(store)
+    later = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    with pytest.raises(OpinionError) as err:
+        _report(store, date=later)
+    assert err.value.code == "opinion.date_future"
+    assert _snapshot(store) == before
+
+
+def test_an_id_typed_another_way_waits_for_the_same_lock(store):
+    # "07" and 7 are one item: a step recorded under one must wait for a step being recorded under the other,
+    # or both would read one step and write step 2
+    import threading
+
+    from toolkit.store import lock
+
+    rid = _report(store)
+    done = threading.Event()
+
+    def record():
+        track(store, f" 0{rid}", "报送", "2026-04-03")
+        done.set()
+
+    worker = threading.Thread(target=record)
+    with store.transaction() as c:
+        lock(c, "opinion", str(rid))  # as track(store, rid, …) holds it while it records
+        worker.start()
+        assert not done.wait(1.0)
+    worker.join(30)
+    assert done.is_set() and [s["state"] for s in item(store, rid)["steps"]] == ["起草", "报送"]
+
+
+def test_a_member_written_with_a_space_stays_one_name(store):
+    _report(store, member="王 芳、李四", date="2026-02-01")
+    assert member_activities(store)["member"].tolist() == ["李四", "王 芳"]

@@ -202,3 +202,64 @@ def test_prepare_many_learns_names_across_texts():
 def test_a_kind_of_kindergarten_is_no_place():
     # "普惠制" says which kind, like 民办 or 普惠性: the place is the estate before it
     assert extract_places(cut("高心麓城普惠制幼儿园办学不规范")) == ["高心麓城"]
+
+
+def test_learnt_names_split_by_the_hmm():
+    # "柘|梨", "因棠|沙段": a learnt name cut apart, each part out of the dictionary or whole inside it
+    names = {"柘梨": "柘梨镇", "棠沙": "棠沙街道", "高桥": "高桥镇"}
+    assert extract_places(cut("而且在柘梨那边好多厂"), names) == ["柘梨镇"]
+    assert extract_places(cut("因棠沙段管道问题"), names) == ["棠沙街道"]
+    # part of dictionary words is no name: "提高|桥梁"
+    assert extract_places(cut("提高桥梁质量"), names) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # facilities named by a proper name; the kind alone ("五星级酒店") is none
+        ("反映碧水驾校退费难", ["碧水驾校"]),
+        ("楼下新开了一家五星级酒店", []),
+        # a preposition the HMM glued on opens the name, nothing before it belongs ("路口|至|银|港湾")
+        ("每天在桂苑路口至银港湾酒店门前摆摊", ["银港湾酒店"]),
+        # landforms ending village names, alone or before a suffix; not after a locality ("层内|铺面")
+        ("我是夏桐铺镇的村民", ["夏桐铺镇"]),
+        ("我们都在毛竹铺这边务工", ["毛竹铺"]),
+        ("商场层内铺面出租", []),
+        # lower-case letters are parts of an estate, not masked areas
+        ("安置区c区和b区的惠民路", ["惠民路"]),
+        # a surface ("水泥路") is no place's type, whatever clause stands before it
+        ("村里想修条水泥路", []),
+        # the HMM takes a name's last character into 坡路 / 市镇; highways and market towns
+        ("连接白柳坡路的双塘路", ["白柳坡路", "双塘路"]),
+        ("我是桂期市镇的居民", ["桂期市镇"]),
+        ("政府对江口镇罗林集镇的规划", ["江口镇", "罗林集镇"]),
+        ("离主公路不远", []),
+        # a road's point after a name jieba lacks
+        ("在兴丰路上发动机轰鸣", ["兴丰路"]),
+        ("他冲到路口", []),
+        # a province's or city's government names it
+        ("东川省政府关于征地的批复", ["东川省"]),
+        # highways and hospitals by their number; four digits are a year
+        ("在163医院检查", ["163医院"]),
+        ("沿319国道两边", ["319国道"]),
+        ("2019医院改革", []),
+        # numbered roads after a position or a name
+        ("希望整治新七路旁边的宣传栏", ["新七路"]),
+        ("他走了一路都没停", []),
+        # an admin character at the head of a name jieba lacks is the name's own, unless an idiom's
+        ("在镇琪幼儿园门口", ["镇琪幼儿园"]),
+        ("如今的镇容镇貌", []),
+        # where someone is from: a common noun names a town too
+        ("我是A7县渡口镇人", ["A7县", "渡口镇"]),
+        # kinds of places or acts, whatever stands before them
+        ("全国文明城市建设", []),
+        ("9月份开园的计划", []),
+        # with no name before a word ending like a suffix, that word is the name; not a suffix word ("花园")
+        ("推动C3区玫瑰园社区建设", ["C3区", "玫瑰园社区"]),
+        ("我们花园小区停水", []),
+        # a kind by who runs it belongs to its owner, it is no name of its own
+        ("向教育局移交银泰项目配套幼儿园", []),
+    ],
+)
+def test_place_rules_on_real_letter_patterns(text, expected):
+    assert extract_places(cut(text)) == expected

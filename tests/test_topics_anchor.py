@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from toolkit.agenda.factors import anchored
+from toolkit.agenda.factors import CONCRETE, anchored, matter_focus
 from toolkit.text import is_road
 from toolkit.topics.anchor import generic_names, is_name, main_anchor, rare_names, text_anchors
 from toolkit.topics.labels import compose_label
@@ -48,10 +48,12 @@ def test_main_anchor_counts_voices_not_letters():
     assert main_anchor([["A市"], []], ["a", "b"]) == ("", 0.0)  # an area anchors nothing
 
 
-def test_a_road_needs_twice_the_share_to_be_concrete():
+def test_concrete_when_most_voices_name_the_anchor_and_three_in_four_for_a_road():
     assert is_road("凉塘路") and is_road("星沙大道") and not is_road("丽发新城")
-    got = anchored(pd.Series([0.5, 0.5, 0.25, np.nan]), pd.Series(["丽发新城", "凉塘路", "丽发新城", ""]))
-    assert got.tolist() == [1.0, 0.5, 0.5, 0.0]
+    shares = pd.Series([1.0, 0.5, 0.75, 0.5, 0.25, np.nan])
+    got = anchored(shares, pd.Series(["丽发新城", "丽发新城", "凉塘路", "凉塘路", "丽发新城", ""]))
+    assert got.tolist() == [1.0, CONCRETE, CONCRETE, 0.3333, 0.25, 0.0]
+    assert (got >= CONCRETE).tolist() == [True, True, True, False, False, False]
 
 
 def test_terms_that_run_together_into_one_word_are_kept_apart():
@@ -74,3 +76,41 @@ def test_letters_naming_an_issues_anchor_join_it():
     # a letter that reads far nearer its own issue stays
     Z[5] = [0.1, 0.995]
     assert gather_at_anchors(Z, issue, theme, anchors, voices, np.ones(9), margin=0.1)[0][5] == 1
+
+
+def test_letters_sharing_only_a_place_share_no_matter():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from toolkit.topics.summary import matter_lift, mean_similarity
+
+    texts = [
+        "青松苑 搅拌站 噪音 粉尘 扰民",
+        "青松苑 搅拌站 夜间 噪音",
+        "青松苑 搅拌站 粉尘 严重",
+        "青松苑 幼儿园 学位 不足",
+        "青松苑 围栏 拆除",
+        "青松苑 违建 阳台",
+        "地铁 站口 拥堵",
+        "公交 线路 调整",
+        "医保 报销 手续",
+        "学校 食堂 价格",
+    ]
+    vec = TfidfVectorizer(analyzer=str.split)
+    X = vec.fit_transform(texts)
+    vocab = vec.get_feature_names_out()
+    base = mean_similarity(X)
+    one_matter = matter_lift(X[[0, 1, 2]], vocab, ["青松苑"], base)
+    one_place = matter_lift(X[[0, 3, 4, 5]], vocab, ["青松苑"], base)
+    assert one_place < 1 < one_matter  # without the place word, the bundle's letters share nothing
+    assert matter_lift(X[[0, 3, 4, 5]], vocab, [], base) > one_place  # the place word alone makes them look alike
+    assert np.isnan(matter_lift(X[[0]], vocab, ["青松苑"], base))
+
+
+def test_matter_focus_is_relative_to_the_collections_typical_issue():
+    lift = pd.Series([30.0, 15.0, 45.0, 60.0, 2.0, np.nan])
+    n_texts = pd.Series([10, 6, 8, 20, 1, 1])
+    focus = matter_focus(lift, n_texts)  # typical: median of 30, 15, 45, 60 = 37.5
+    assert focus.round(2).tolist()[:5] == [0.8, 0.4, 1.0, 1.0, 0.05]
+    got = anchored(pd.Series([1.0, 1.0]), pd.Series(["丽发新城", "丽发新城"]), focus.iloc[:2])
+    assert got.tolist() == [0.8, 0.4]
+    assert anchored(pd.Series([1.0]), pd.Series(["丽发新城"]), pd.Series([np.nan])).tolist() == [1.0]

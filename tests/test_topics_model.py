@@ -157,3 +157,43 @@ def test_transform_sends_a_text_naming_a_place_to_that_places_issue(monkeypatch)
     monkeypatch.setattr(topic_model, "PLACE_MARGIN", 0.0)
     assert with_places > right_issue_share()  # measured 0.635 against 0.627
     assert with_places >= 0.55
+
+
+def test_consensus_kmeans_is_deterministic_and_finds_separated_groups():
+    import numpy as np
+
+    from toolkit.topics.cluster import consensus_kmeans
+
+    rng = np.random.RandomState(0)
+    centres = np.eye(4)[:3] * 5
+    Z = np.vstack([c + rng.normal(scale=0.3, size=(30, 4)) for c in centres] + [[[0, 0, 0, 40]]])
+    weight = np.ones(len(Z))
+    labels = consensus_kmeans(Z, 3, 7, sample_weight=weight)
+    assert (labels == consensus_kmeans(Z, 3, 7, sample_weight=weight)).all()
+    truth = np.repeat(np.arange(3), 30)
+    assert normalized_mutual_info_score(truth, labels[:90]) == pytest.approx(1.0)
+    # The far outlier founds no group of its own: it joins one of the three.
+    assert len(set(labels)) == 3
+
+
+def test_theme_words_leave_out_rare_words_and_weigh_the_taxonomy():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from toolkit.topics.cluster import theme_features, theme_word_weights
+
+    vocab = np.array(["物业", "小区名甲", "感谢"])
+    # 物业 (a taxonomy word) and 感谢 in 10 texts each, the estate name in 2.
+    X = sp.csr_matrix(np.array([[1.0, 1.0 if i < 2 else 0.0, 1.0] for i in range(10)]))
+    weights = theme_word_weights(X, vocab, min_texts=5, domain_weight=2.0)
+    assert weights[1] == 0 and weights[0] == 2.0 * weights[2] > 0
+    assert theme_features(X, weights).shape == (10, 2)
+    # Too few words qualify: every word counts as it is.
+    assert (theme_word_weights(X[:3], vocab, min_texts=5) > 0).all()
+
+
+def test_theme_classifier_predicts_on_the_theme_words(model, concerns):
+    assert len(model.theme_word_weights_) == len(model.vectorizer_.vocabulary)
+    assert (model.theme_word_weights_ == 0).any()
+    again = model.transform(concerns["text"].head(300))
+    assert (again["theme_id"].to_numpy() == model.assignments_["theme_id"].head(300).to_numpy()).mean() > 0.8

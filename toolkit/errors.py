@@ -1159,6 +1159,19 @@ _BRIEF: dict[str, Template] = {
         "",
         "先录入或导入答卷（weidiaoyan ingest …），再运行 weidiaoyan brief",
     ),
+    "brief.filter_matches_none": Template(
+        "筛选条件（{filter}）",
+        "没有答卷符合，无法生成简报",
+        "共 {count:,} 份答卷，符合 0 份",
+        "检查选项编号和条件（“and”要求同时满足，可改为“or”），或去掉 --filter",
+    ),
+    # a filter (``--filter``) of any command: it chooses responses, so it needs a store of them
+    "filter.needs_store": Template(
+        "{path}",
+        "筛选条件只能用于问卷库（.db 文件或数据库地址）：表格文件没有问卷定义，条件中的题目编号无从对照",
+        "{filter}",
+        "把表格导入问卷库（weidiaoyan ingest）后对问卷库筛选，或在 Excel 中先筛好再导出",
+    ),
     "brief.no_concern_question": Template(
         "问卷 {form}",
         "没有“意见建议（concern）”题，无法归并议题和排序选题",
@@ -1247,6 +1260,9 @@ _MEMBER: dict[str, Template] = {
     "member.code_repeated": Template(
         "第 {row} 行“{column}”列", "委员编号与第 {first} 行重复", "{value!q}", "每位委员的编号应各不相同"
     ),
+    "member.too_long": Template(
+        "{where}", "超过 {limit} 个字", "{value!q}（{length} 个字）", "写得短一些：只写姓名、编号或界别本身"
+    ),
     "member.sector_empty": Template("第 {row} 行“{column}”列", "界别不能为空", "", "填写委员所在界别，如{example!q}"),
     "member.sector_unknown": Template(
         "第 {row} 行“{column}”列",
@@ -1272,6 +1288,9 @@ _MEMBER: dict[str, Template] = {
     "member.no_members": Template("{flag}", "没有给出委员", "", "写一位或几位委员的姓名（或委员编号），用逗号分隔"),
     "member.kind_unknown": Template("{flag}", "不是工作人员可录入的履职类型", "{kind!q}", "改用其中一种：{known}"),
     "member.date_invalid": Template("{flag}", "日期无法识别", "{value!q}", "写成 2026-04-12 这样的日期"),
+    "member.date_future": Template(
+        "{flag}", "日期晚于今天，只记录已经做过的履职", "{date}，今天 {today}", "核对日期；计划中的活动做完后再记录"
+    ),
     "member.year_invalid": Template(
         "{flag}", "年份应为 2000 到 2100 之间的整数", "{value!q}", "写成 {flag} 2026 这样的年份"
     ),
@@ -1392,6 +1411,12 @@ _OPINION: dict[str, Template] = {
     "opinion.title_missing": Template(
         "{where}", "缺少标题", "", "加上 --title，如 --title 关于加强老旧小区加装电梯的建议"
     ),
+    "opinion.draft_exists": Template(
+        "{path}",
+        "已有同名的稿子（可能是委员改写过的），不覆盖",
+        "数据库 {db} 的新稿编号是 {id}",
+        "换一个 --out 文件夹，或把已有的文件移走后再起草",
+    ),
     "opinion.year_invalid": Template("--year", "年度应为四位数的年份", "{year!q}", "写成 --year 2026 这样的年份"),
 }
 
@@ -1432,7 +1457,9 @@ _ANALYSIS: dict[str, Template] = {
         "{count:,} 种，上限 {limit}",
         "改用单选题（如镇街），或先把答案归并为少数几类",
     ),
-    "analysis.same_question": Template("交叉分析 {question}", "行和列是同一道题", "", "为 --rows 和 --cols 选两道不同的题"),
+    "analysis.same_question": Template(
+        "交叉分析 {question}", "行和列是同一道题", "", "为 --rows 和 --cols 选两道不同的题"
+    ),
     "analysis.no_responses": Template(
         "问卷 {form}", "数据库中还没有答卷，无法分析", "", "先录入或导入答卷（weidiaoyan ingest …）"
     ),
@@ -1487,6 +1514,40 @@ _ANALYSIS: dict[str, Template] = {
         "目标占比大于 0，但样本中没有人选这一项，无法加权",
         "目标占比 {share}",
         "把这一项与相近的选项合并（占比相加），或不用这道题加权",
+    ),
+    # compare-waves: 问效 by re-survey (a baseline wave against a follow-up wave)
+    "analysis.wave_filter_missing": Template(
+        "{flag}",
+        "缺少这一轮的条件，前后对比要分别给出基线和跟踪两轮的条件",
+        "",
+        "写成 {flag} \"${{submitted_at}} < '2026-06-01'\" 这样的条件（按提交时间或轮次题分轮）",
+    ),
+    "analysis.wave_empty": Template(
+        "{flag} {filter!q}",
+        "这一轮没有符合条件的答卷",
+        "共 {count:,} 份答卷，符合 0 份",
+        "核对条件，如按提交时间分轮：\"${{submitted_at}} < '2026-06-01'\"",
+    ),
+    "analysis.waves_overlap": Template(
+        "--baseline 与 --followup",
+        "两轮的条件选中了同样的答卷，基线和跟踪两轮应互不重叠",
+        "{count:,} 份答卷两轮都符合",
+        "改正条件使两轮不重叠，如一个写 < '2026-06-01'，另一个写 >= '2026-06-01'",
+    ),
+    "analysis.waves_not_comparable": Template(
+        "题目 {question}（{label}）",
+        "是{kind}，不能做前后对比",
+        "",
+        "改用单选题、量表题（矩阵量表写“题目编号/行编号”）或数字题；多选题、排序题给出 --option 选项编号",
+    ),
+    "analysis.waves_option_unknown": Template(
+        "--option", "不是题目 {question} 的选项", "{option!q}", "改用该题的选项编号：{known}"
+    ),
+    "analysis.waves_option_number": Template(
+        "--option", "数字题比较的是平均数，不按选项", "{option!q}", "去掉 --option"
+    ),
+    "analysis.waves_by_invalid": Template(
+        "--by {by}", "分组题应是单选题（如镇街），且不是要比较的那道题", "{reason}", "换一道单选题，如 --by district"
     ),
 }
 

@@ -173,9 +173,7 @@ def from_frame(
     if long:  # a 190 MB "letter" would hold the segmenter for minutes and exhaust memory
         text = [t[:MAX_TEXT] if len(t) > MAX_TEXT else t for t in text]
     if clean:
-        from toolkit.text import mask_pii, normalize
-
-        text = [mask_pii(normalize(t), pii_counts) for t in text]
+        text = _cleaned(text, pii_counts)
     out = pd.DataFrame({"id": frame[columns.id].to_numpy(), "text": list(text)})
     out["time"] = (
         parse_times(frame[columns.time], column=columns.time, where=where, error=error).to_numpy()
@@ -215,6 +213,27 @@ def from_frame(
     return out
 
 
+def _cleaned(texts, pii_counts: Counter | None) -> list[str]:
+    """``texts`` normalised and masked; each distinct text is cleaned once (a campaign repeats one letter a
+    thousand times), and its personal data counted once per copy, as when every copy is cleaned."""
+    from toolkit.text import mask_pii, normalize
+
+    done: dict[str, str] = {}
+    found_in: dict[str, Counter] = {}  # only the texts with personal data
+    out = []
+    for t in texts:
+        clean = done.get(t)
+        if clean is None:
+            found: Counter = Counter()
+            clean = done[t] = mask_pii(normalize(t), found)
+            if found:
+                found_in[t] = found
+        if pii_counts is not None and t in found_in:
+            pii_counts.update(found_in[t])
+        out.append(clean)
+    return out
+
+
 def file_where(path) -> str:
     """An input file as messages name it: its path, as every catalogue message about a file does."""
     return str(path)
@@ -240,10 +259,12 @@ def from_store(
     return from_frame(frame, columns, where=where, error=error, clean=clean)
 
 
-def store_frame(location, *, form_id: str | None = None, error: type[ToolkitError]) -> tuple[pd.DataFrame, str]:
+def store_frame(
+    location, *, form_id: str | None = None, error: type[ToolkitError], select=None
+) -> tuple[pd.DataFrame, str]:
     """``(responses, where)``: the responses to ``form_id`` in a store as one table (meta columns, then one column
-    per answer), and how messages name it."""
-    frames, where = store_frames(location, form_id=form_id, error=error, chunksize=None)
+    per answer), and how messages name it. ``select(responses, form)``: the responses to keep (a filter)."""
+    frames, where = store_frames(location, form_id=form_id, error=error, chunksize=None, select=select)
     try:
         return next(frames), where
     finally:
@@ -251,10 +272,17 @@ def store_frame(location, *, form_id: str | None = None, error: type[ToolkitErro
 
 
 def store_frames(
-    location, *, form_id: str | None = None, error: type[ToolkitError], chunksize: int | None = 50_000
+    location,
+    *,
+    form_id: str | None = None,
+    error: type[ToolkitError],
+    chunksize: int | None = 50_000,
+    select=None,
 ) -> tuple[Generator[pd.DataFrame, None, None], str]:
     """``(frames, where)``: the responses to ``form_id`` in a store, ``chunksize`` at a time (all at once when
-    None), and how messages name them. ``form_id`` may be left out when the store holds one form."""
+    None), and how messages name them. ``form_id`` may be left out when the store holds one form.
+    ``select(responses, form)``: the responses to keep, given the stored form (a filter), before they are
+    made a table."""
     from toolkit.store import display, open_store
 
     store = open_store(str(location))
@@ -269,15 +297,18 @@ def store_frames(
         store.close()
         raise
 
+    def kept(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame if select is None else select(frame, store.get_form(form_id))
+
     def frames() -> Generator[pd.DataFrame, None, None]:
         try:
             if chunksize is None:
-                yield _as_table(store.responses(form_id))
+                yield _as_table(kept(store.responses(form_id)))
                 return
             empty = True
             for frame in store.iter_responses(form_id, chunksize=chunksize):
                 empty = False
-                yield _as_table(frame)
+                yield _as_table(kept(frame))
             if empty:
                 yield _as_table(store.responses(form_id))  # no rows: the columns still tell what a form asks
         finally:

@@ -74,9 +74,12 @@ def rank_file(
     random_state: int = 0,
     progress: bool = True,
     form_id: str | None = None,
+    filter: str | None = None,
 ) -> RankRun:
     """Rank the messages of one table, or of one form's responses in a store (a .db file or a database URL,
-    ``form_id`` naming the form when it holds several), and write the run's files into ``out``."""
+    ``form_id`` naming the form when it holds several), and write the run's files into ``out``. ``filter``:
+    of a store, only the responses for which this expression in the form's language holds
+    (``toolkit.analysis.filter_responses``); the settings and the candidate list say which."""
     from toolkit.agenda import (
         AgendaError,
         CandidateRanker,
@@ -101,8 +104,20 @@ def rank_file(
         sector_col=sector_col,
         district_col=district_col,
     )
+    select, words = None, []
+    if filter is not None and filter.strip():
+        if not messages.is_store(input):
+            raise AgendaError("filter.needs_store", path=str(input), filter=filter)
+        from toolkit.analysis import filter_in_words, filter_responses
+
+        def select(frame, form):  # the words too: the filter is checked against the stored form first
+            words.append(filter_in_words(form, filter))
+            return filter_responses(frame, form, filter)
+
     if messages.is_store(input):  # one form's responses, the text column a question id
-        raw, where = messages.store_frame(input, form_id=form_id, error=AgendaError)
+        raw, where = messages.store_frame(input, form_id=form_id, error=AgendaError, select=select)
+        if words:
+            where += f"（筛选：{words[0]}）"
         msgs = messages_from(raw, **mapping, where=where)
     else:
         raw = read_table(input)
@@ -136,10 +151,20 @@ def rank_file(
         "issues": str(issues),
         "issue_similarity": issue_similarity,
         "random_state": random_state,
+        **({"filter": filter, "filter_words": words[0]} if words else {}),
     }
     # all files at once: a run killed while writing leaves the previous complete output, or none
     with output_folder(out, error=AgendaError, names=RUN_FILES) as stage:
-        paths = write_run(stage, raw, msgs, ranker, hot, id_col=id_col, time_col=time_col, source=Path(input).name)
+        paths = write_run(
+            stage,
+            raw,
+            msgs,
+            ranker,
+            hot,
+            id_col=id_col,
+            time_col=time_col,
+            source=Path(input).name + (f"｜筛选：{words[0]}" if words else ""),
+        )
         write_json(settings, paths["settings"])
     paths = relocate(paths, stage, out)
     seconds["write"] = time.perf_counter() - t0
@@ -194,8 +219,13 @@ def build_brief(
     random_state: int = 0,
     progress: bool = False,
     sample_size: int = BRIEF_SAMPLE,
+    filter: str | None = None,
 ) -> dict[str, Path]:
     """Build the brief of ``form``'s responses in ``store`` into ``out_dir``; return outputs by name.
+
+    ``filter``: only the responses for which this expression in the form's language holds
+    (``${district} == 'donghu'``, ``toolkit.analysis.filter_responses``); every chart's subtitle and the
+    report say which, in words.
 
     ``model``: a fitted ``TopicModel`` of the concern texts (ids = response_id), else one is fitted here.
     ``keywords``: this year's 党政中心工作 keywords; default the example list shipped with the toolkit.
@@ -216,7 +246,13 @@ def build_brief(
     from toolkit.brief import BriefError, Survey, write_brief
 
     check_out_dir(out_dir, error=BriefError)  # before minutes of fitting
-    survey = Survey.load(store, form)
+    where, words = None, ""
+    if filter is not None and filter.strip():
+        from toolkit.analysis import filter_in_words, filter_responses
+
+        words = filter_in_words(form, filter)  # a refused filter stops here, before anything is read
+        where = lambda page: filter_responses(page, form, filter)  # noqa: E731
+    survey = Survey.load(store, form, where=where, filter_words=words)
     if survey.no_issues_reason():  # a survey without free-text concerns still gets its charts, deck and report
         return write_brief(survey, out_dir)
 

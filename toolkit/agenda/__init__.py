@@ -20,10 +20,12 @@ DEFAULT_WEIGHTS, FACTORS, FACTOR_NAMES, AgendaError
 Factors (each normalised to [0, 1]; see ``toolkit.agenda.factors``): volume (distinct voices: one person,
 a copied letter or a campaign counts once; log-scaled), breadth (share of 界别 and 镇街), recency (half-life
 of the median message age), growth (last window vs the one before), intensity (urgent/safety words, likes,
-dislikes, Likert priority), alignment (党政中心工作 keywords), concreteness (one matter at one place:
-character similarity of its voices × share of them naming its most-named 小区/路段). Issues the topic model
-split but that are one matter are joined first (``toolkit.agenda.textsim``, ``factors.same_place``);
-candidates raised by fewer than 5 voices or too scattered to be one matter are listed last (``eligible``).
+dislikes, Likert priority), alignment (党政中心工作 keywords), concreteness (one matter at one place: the share
+of its voices naming the issue's anchor — half of them make it concrete, three in four for a road — times how far
+its letters share a matter beyond that place, relative to the collection's typical issue; for models without
+anchors, character similarity of its voices × share of them naming its most-named 小区/路段). A candidate is an
+issue of the topic model; candidates raised by fewer than 5 voices or marked 内容分散 are listed last
+(``eligible``).
 
 >>> from toolkit.topics import TopicModel
 >>> from toolkit.agenda import rank_candidates

@@ -46,6 +46,7 @@ def _rank(args) -> int:
         random_state=args.seed,
         progress=not args.quiet,
         form_id=args.form,
+        filter=args.filter,
     )
     total = time.perf_counter() - start
     if run.note:
@@ -84,6 +85,11 @@ def register(subparsers) -> None:
         "--id-col response_id，--time-col submitted_at）",
     )
     p.add_argument("--form", default=None, help="问卷库中的问卷编号（库中只有一份问卷时可省略）")
+    p.add_argument(
+        "--filter",
+        default=None,
+        help="输入是问卷库时，只排序符合条件的答卷，如 \"${district} == 'donghu'\"（问卷的表达式，题目编号与选项编号）",
+    )
     p.add_argument("--text-col", required=True, help="文本列名；多列用逗号连接，如 留言主题,留言详情")
     p.add_argument("--id-col", required=True, help="留言编号列（唯一）")
     p.add_argument("--time-col", required=True, help="留言时间列")

@@ -360,17 +360,37 @@ ANCHORED = 0.5
 ROAD_ANCHORED = 0.75
 
 
-def anchored(anchor_share: pd.Series, anchor: pd.Series) -> pd.Series:
+def anchored(anchor_share: pd.Series, anchor: pd.Series, focus: pd.Series | None = None) -> pd.Series:
     """Concreteness from the topic model's ``anchor_share``: 小切口 is one matter at one spot or of one named thing,
     so an issue is as concrete as the share of its voices naming the same one, scaled so that it reaches
-    ``CONCRETE`` where most of them do (``ANCHORED``; ``ROAD_ANCHORED`` for a road) and 1 when all do. An issue
+    ``CONCRETE`` where most of them do (``ANCHORED``; ``ROAD_ANCHORED`` for a road). An issue
     whose anchor is named by a minority of its voices is a bag that happens to hold some letters about one spot;
     a policy matter or a bag of letters about ten different schools names none and is broad, however alike its
-    wording."""
+    wording. With ``focus`` (:func:`matter_focus`), letters that share the place and nothing else (施工,
+    幼儿园学位, 违建 at one estate) count as concrete only as far as they share a matter there."""
     from toolkit.text import is_road
 
     need = np.where([is_road(a) for a in anchor.fillna("").astype(str)], ROAD_ANCHORED, ANCHORED)
-    return np.minimum(1.0, anchor_share.fillna(0.0).astype(float) * CONCRETE / need).round(4)
+    out = np.minimum(1.0, anchor_share.fillna(0.0).astype(float) * CONCRETE / need)
+    if focus is not None:
+        out = out * focus.fillna(1.0)
+    return out.round(4)
+
+
+# Issues with at least this many texts tell how alike the letters of one matter are in this collection.
+TYPICAL_MIN_TEXTS = 5
+
+
+def matter_focus(matter_lift: pd.Series, n_texts: pd.Series) -> pd.Series:
+    """How far an issue's letters share a matter beyond its place, in [0, 1]: its ``matter_lift`` (toolkit.topics)
+    over that of the collection's typical issue (the median of those with ``TYPICAL_MIN_TEXTS`` texts), capped
+    at 1. Relative, since what "alike" means depends on the texts: one-line subjects are far more alike than
+    letters of a page."""
+    lift = matter_lift.astype(float)
+    typical = lift[n_texts >= TYPICAL_MIN_TEXTS].median()
+    if not typical or not np.isfinite(typical):
+        return pd.Series(1.0, index=lift.index)
+    return np.minimum(1.0, lift / typical).round(4)
 
 
 # A candidate whose voices name a place, most of them the same one, is one matter whatever its wording.

@@ -239,10 +239,15 @@ class CandidateRanker:
             # the topic model measured each issue's cohesion and said which are mixed: one rule, in topics
             table["mixed"] = info["reason"].reindex(table.index).fillna("").astype(str) != ""
         if self._topic_verdict(info) and "anchor_share" in info:
-            # ... and what each issue is about: concreteness is the share of voices naming that anchor
+            # ... and what each issue is about: concreteness is the share of voices naming that anchor, as far as
+            # they share a matter there and not only the place
             table["anchor"] = info["anchor"].reindex(table.index).fillna("")
             table["anchor_share"] = info["anchor_share"].reindex(table.index)
-            table["concreteness"] = F.anchored(table["anchor_share"], table["anchor"])
+            focus = None
+            if "matter_lift" in info and "n_texts" in info:
+                focus = F.matter_focus(info["matter_lift"], info["n_texts"]).reindex(table.index)
+                table["matter_focus"] = focus
+            table["concreteness"] = F.anchored(table["anchor_share"], table["anchor"], focus)
         table["places"] = places.reindex(table.index).fillna("")
         sizes = merged.value_counts()
         members = merged.dropna().groupby(merged.dropna()).agg(lambda v: "、".join(str(i) for i in sorted(v.index)))
@@ -266,6 +271,8 @@ class CandidateRanker:
         spot_here = "anchor" not in r and r.get("n_placed", 0) >= 4 and r.get("top_place_share", 0) >= 0.5
         if r.get("anchor") and r.get("anchor_share", 0) >= 0.5:  # as in 热点问题表
             bits.append(f"{r['anchor_share']:.0%}的人提到“{r['anchor']}”")
+            if r.get("matter_focus", 1.0) < 0.5:  # they share the place, not the matter
+                bits.append("但说的是那里的不同事情")
         elif r.get("top_place") and spot_here:  # a model without anchors: the spot found here
             bits.append(f"集中在“{r['top_place']}”（{r['top_place_share']:.0%}）")
         elif r.get("n_placed", 0) >= 4 and r.get("place_focus", 1) < 0.34:

@@ -12,6 +12,10 @@ load_targets(path, form), rake(frame, form, targets) -> Weights
                      population shares from YAML and raking weights (Kish effective n in ``Weights``);
                      ``example_targets_path()`` is a bundled example.
 crosstab_chart(table, path_stem=), crosstab_figure(table)   the chart (house style of the brief).
+compare_waves(frame, form, question, baseline=, followup=, by=None, option=None) -> WaveComparison
+                     问效 by re-survey: one question in a baseline wave against a follow-up wave (each picked
+                     by a filter), per group and overall: N each side, share or mean, change, test (chi-square,
+                     two-proportion z or Mann-Whitney), plain reading, small bases; ``waves_sheets`` for xlsx.
 CrosstabPanel(store_or_frame, form)   the notebook widget: two questions, a filter, table and chart.
 quality_flags(store, form_id) -> DataFrame   speeders, 1-second submissions, straight-lining, identical
                      answers from one IP/device, duplicate respondents, open double-entry discrepancies;
@@ -55,6 +59,9 @@ _EXPORTS = {
     "crosstab_chart": "toolkit.analysis.chart",
     "crosstab_figure": "toolkit.analysis.chart",
     "CrosstabPanel": "toolkit.analysis.widget",
+    "WaveComparison": "toolkit.analysis.waves",
+    "compare_waves": "toolkit.analysis.waves",
+    "waves_sheets": "toolkit.analysis.waves",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

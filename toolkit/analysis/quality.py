@@ -68,6 +68,8 @@ def quality_flags(store, form_id: str, *, form: Form | None = None) -> pd.DataFr
     found += _same_device(frame, form, meta)
     found += _ingest_flags(frame, {rid for rid, flag, _ in found if flag == "same_device"})
     found += _open_discrepancies(store, form)
+    active = set(frame["response_id"])
+    found = [f for f in found if f[0] in active]  # a voided response's open discrepancy is no active one's flag
     if not found:
         return pd.DataFrame(columns=COLUMNS)
     order = {flag: i for i, flag in enumerate(FLAGS)}

@@ -93,7 +93,14 @@ def load_targets(path, form: Form) -> Targets:
     except UnsafeFile as bad:
         raise AnalysisError.from_error(bad, path=str(path)) from None
     try:
-        data = yaml.safe_load(blob.decode("utf-8-sig"))
+        text = blob.decode("utf-8-sig")
+        # an alias (*名字) lets a few lines stand for a billion items, which a message quoting the value would
+        # spell out: targets never need one
+        alias = next((e for e in yaml.parse(text) if isinstance(e, yaml.AliasEvent)), None)
+        if alias is not None:
+            reason = "加权目标不能使用锚点和别名（&名字、*名字），请直接写出每个占比"
+            raise AnalysisError("analysis.weights_yaml", path=str(path), line=alias.start_mark.line + 1, reason=reason)
+        data = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise AnalysisError("analysis.weights_encoding", path=str(path)) from None
     except yaml.YAMLError as err:

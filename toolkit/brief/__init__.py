@@ -9,7 +9,10 @@ PALETTE            the one colour-blind-safe palette (Okabe–Ito).
 write_brief(survey, out_dir, *, msgs=None, model=None, ranker=None, keywords=None, top=10) -> {name: Path}
                    everything, from a ``Survey.load(store, form)`` and the topic model and ranker fitted on
                    its concerns (``toolkit.workflows.build_brief`` fits them and calls this): charts/ (PNG 300 dpi,
-                   SVG, PDF + CSV each), 简报.pptx (16:9), 调研报告.docx, candidates.csv and 选题候选清单.docx.
+                   SVG, PDF + CSV each), 简报.pptx (16:9, native editable charts, numbers in the notes),
+                   调研报告.docx, 分类统计.xlsx (one sheet per question, ``toolkit.brief.workbook``),
+                   candidates.csv and 选题候选清单.docx. A filter is applied by the caller
+                   (``Survey.load(store, form, where=…, filter_words=…)``) and said on every subtitle.
                    A survey without answered concern questions gets the survey charts, deck and report only,
                    with a note why issues and candidates are left out.
                    One measure throughout: 热度 (0–100) = score × 100. Ordered scales (年龄段, 收入 …) keep

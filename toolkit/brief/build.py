@@ -15,9 +15,11 @@ from toolkit.brief import findings
 from toolkit.brief.candidate_list import candidate_rows, weights_sentence, write_candidate_list
 from toolkit.brief.deck import write_deck
 from toolkit.brief.errors import BriefError
+from toolkit.brief.figure import chinese_punctuation
 from toolkit.brief.report import write_report
 from toolkit.brief.style import font_report
 from toolkit.brief.survey import Survey
+from toolkit.brief.workbook import WORKBOOK, write_workbook
 from toolkit.outfolder import output_folder, relocate
 
 # what a brief writes; other files staff put in the folder (or in charts/) are kept across runs
@@ -27,6 +29,7 @@ BRIEF_FILES = (
     "选题候选清单.docx",
     "简报.pptx",
     "调研报告.docx",
+    WORKBOOK,
     *(f"charts/[0-9][0-9]_*.{ext}" for ext in ("png", "svg", "pdf", "csv")),
 )
 
@@ -89,20 +92,23 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top, sam
     likerts = findings.likert_bars(survey, folder)
     when = findings.timeline(survey, folder)
     choices = findings.choice_bars(survey, folder)
-    overview_charts = [c for c in (districts, when, *(c for _, c in choices), *likerts) if c is not None]
+    spreads = [*findings.number_histograms(survey, folder), *findings.date_timelines(survey, folder)]
+    overview_charts = [c for c in (districts, when, *(c for _, c in choices), *likerts, *spreads) if c is not None]
     # the deck argues for the candidates; yes/no questions and the like stay in the report
     survey_slides = [
         *[c for c in (districts, when, *likerts) if c is not None],
         *[c for q, c in choices if q.kind != "single" or q.role],
     ]
     title, report_title = f"{form.title}调研简报", f"{form.title}调研报告"
+    workbook = write_workbook(survey, out / WORKBOOK, charts=overview_charts, filter_note=survey.filter_note())
 
     skipped = survey.no_issues_reason()
     if skipped:  # a survey without free-text concerns still gets its charts, deck and report
-        subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}"
+        subtitle = f"{survey.n:,} 份有效答卷{survey.filter_suffix()}｜{survey.span()}"
         appendix = method_notes(survey)
         return {
             "charts": folder,
+            "workbook": workbook,
             # no candidates to argue for: every survey chart goes on the slides
             "deck": write_deck(
                 out / "简报.pptx",
@@ -110,6 +116,7 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top, sam
                 subtitle=f"{subtitle}\n{skipped}",
                 charts=overview_charts,
                 closing=[skipped, *appendix],
+                technical=technical_notes(),
             ),
             "report": write_report(
                 out / "调研报告.docx",
@@ -123,6 +130,8 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top, sam
                 explanations=[],
                 proposal_charts=[],
                 appendix=appendix,
+                technical=technical_notes(),
+                filter_note=survey.filter_note(),
                 quality=quality_table(survey),
                 note=skipped,
             ),
@@ -143,7 +152,7 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top, sam
     if sampled is not None:  # the issues of a sample; all texts counted
         counted = issue_count_sentence(sampled.n_messages - sampled.n_unassigned, candidates)
         counted += f"（据抽样的 {sampled.n_sample:,} 条归纳）"
-    subtitle = f"{survey.n:,} 份有效答卷｜{survey.span()}｜{counted}"
+    subtitle = f"{survey.n:,} 份有效答卷{survey.filter_suffix()}｜{survey.span()}｜{counted}"
     quality = quality_table(survey, msgs, model, sampled)
     appendix = method_notes(survey, ranker, keywords, sampled)
     exported = candidates
@@ -151,13 +160,20 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top, sam
         exported = candidates.assign(n_messages_all=candidates["topic_id"].map(sampled.sizes).fillna(0).astype(int))
     paths = {
         "charts": folder,
+        "workbook": workbook,
         "candidates": candidates_csv(exported, out / "candidates.csv"),
         "weights": write_json(ranker.settings_(), out / "weights.json"),  # saved with the run, as in `rank`
         "candidate_list": write_candidate_list(
             candidates, out / "选题候选清单.docx", context=subtitle, weights=ranker.weights_, top=top
         ),
         "deck": write_deck(
-            out / "简报.pptx", title=title, subtitle=subtitle, charts=slides, candidate_table=table, closing=appendix
+            out / "简报.pptx",
+            title=title,
+            subtitle=subtitle,
+            charts=slides,
+            candidate_table=table,
+            closing=appendix,
+            technical=technical_notes(ranker, sampled),
         ),
         "report": write_report(
             out / "调研报告.docx",
@@ -171,6 +187,8 @@ def _write(survey: Survey, out: Path, *, msgs, model, ranker, keywords, top, sam
             explanations=[str(e) for e in candidates["explanation"].head(top)],
             proposal_charts=[ranking],
             appendix=appendix,
+            technical=technical_notes(ranker, sampled),
+            filter_note=survey.filter_note(),
             quality=quality,
         ),
     }
@@ -206,7 +224,7 @@ def overview_lines(survey: Survey) -> list[str]:
 
 
 def issue_line(r: dict) -> str:
-    quote = str(r.get("representative") or "").split(" | ")[0].strip().rstrip("…")[:60]
+    quote = chinese_punctuation(str(r.get("representative") or "").split(" | ")[0].strip().rstrip("…")[:60])
     return f"{r['label']}：{int(r['n_voices'])}人反映" + (f"，如“{quote}”" if quote else "") + "。"
 
 
@@ -226,8 +244,10 @@ def quality_table(
         ("隔离（拒收）行", total("n_rejected"), f"未通过校验，附原因待人工处理；仍未处理 {c.get('rejected', 0)} 行"),
         ("重复（跳过）行", c.get("duplicates", total("n_duplicates")), "与已入库答卷指纹相同，只计一次"),
         ("作废答卷", c.get("void", 0), "经审核作废，不计入分析"),
-        ("有效答卷", survey.n, "本报告分析的答卷"),
+        ("有效答卷", survey.n_total, "通过校验、未作废的答卷"),
     ]
+    if survey.filter_words:
+        rows.append(("符合筛选条件的答卷", survey.n, f"本报告分析的答卷：{survey.filter_words}"))
     if msgs is not None and model is not None and sampled is not None:
         rows += [
             ("填写了意见建议", sampled.n_messages, "全部归入议题或未归类"),
@@ -244,22 +264,49 @@ def quality_table(
     return pd.DataFrame(rows, columns=["项目", "数量", "说明"])
 
 
+PLAIN_CHART_NOTE = "图表配色照顾色弱的读者，黑白打印也能分清；百分比保留一位小数，标题、图和表中的同一个数完全一致。"
+
+
 def method_notes(survey: Survey, ranker=None, keywords=None, sampled: Sampled | None = None) -> list[str]:
-    """The method appendix; without a ``ranker`` (no issues made) only the survey-wide notes."""
+    """The method page in plain Chinese for leaders (the technical terms are in :func:`technical_notes`);
+    without a ``ranker`` (no issues made) only the survey-wide notes."""
     if ranker is None:
-        return [ORDINAL_NOTE, f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案。"]
+        return [ORDINAL_NOTE, PLAIN_CHART_NOTE]
     notes = [
-        "议题归并：意见文本经规范化、个人信息遮蔽、jieba 分词后，用 TF-IDF + LSA + k-means 归并为具体议题，"
-        "再聚为领域主题；内容几乎相同的多条意见（重复提交、联名）只计一次。",
-        "选题打分：各因素归一到 0—1 后加权平均再 × 100，即热度指数（0—100），排序理由中各因素后的数字是其贡献的热度；"
-        f"本次权重为 {weights_sentence(ranker.weights_)}。",
+        "议题归纳：把说的是同一件事的意见归为一个议题（通常在同一个地点），再把议题归入领域；"
+        "同一个人重复提交、多人联名的相同意见只算一次。",
+        "选题排序：综合反映人数、事情是否具体、是否紧急、涉及面、与党委政府中心工作是否契合、是否是近期的事，"
+        f"按满分 100 分打分，即“热度”；本次各方面所占的比重为 {weights_sentence(ranker.weights_)}。",
         "党政中心工作关键词："
         + ("、".join(keywords[:12]) + ("等" if len(keywords) > 12 else "") if keywords else "未提供")
         + "（请按本年度党委、政府重点工作替换）。",
-        "热度相同时依次按反映人数多、最近一条时间晚、编号小排序；同一输入与随机种子得到相同结果。",
+        "热度相同时，反映人数多的排在前面，再相同时最近一条意见晚的在前；同样的数据每次得到同样的结果。",
         ORDINAL_NOTE,
-        f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案。",
+        PLAIN_CHART_NOTE,
     ]
     if sampled is not None:
-        notes.insert(1, sampled.note())
+        notes.insert(
+            1,
+            f"意见较多（{sampled.n_messages:,} 条），议题从其中抽取的 {sampled.n_sample:,} 条归纳，"
+            "其余意见逐条归入这些议题计数。",
+        )
+    return notes
+
+
+def technical_notes(ranker=None, sampled: Sampled | None = None) -> list[str]:
+    """The technical note of the appendix: the methods by their names, for whoever checks them."""
+    notes = []
+    if ranker is not None:
+        notes += [
+            "议题归并：意见文本经规范化（NFKC、繁简转换）、个人信息遮蔽、jieba 分词后，用 TF-IDF + LSA + k-means "
+            "归并为具体议题，再聚为领域主题；近似重复的意见（重复提交、联名）只计一次。",
+            "选题打分：各因素归一到 0—1 后加权平均再 × 100，即热度指数（0—100），排序理由中各因素后的数字是其贡献的热度；"
+            "热度相同时依次按反映人数、最近一条时间、议题编号排序；同一输入与随机种子（--seed）得到相同结果。",
+        ]
+    if sampled is not None:
+        notes.append(sampled.note())
+    notes += [
+        "百分比由人数精确计算后四舍五入到一位小数（ROUND_HALF_UP），图、表、标题共用这一个数。",
+        f"图表{font_report()}；配色为色盲友好的 Okabe–Ito 方案，热力图为 ColorBrewer Blues，满意度为 ColorBrewer PuOr。",
+    ]
     return notes

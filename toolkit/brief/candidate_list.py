@@ -8,6 +8,7 @@ import pandas as pd
 
 from toolkit.agenda import FACTOR_NAMES
 from toolkit.brief.docx_tools import add_table, new_document, save_document
+from toolkit.brief.figure import chinese_punctuation
 
 COLUMNS = ["排名", "议题", "典型意见", "热度指数", "反映人数", "时间范围"]
 WIDTHS_CM = [1.1, 3.6, 6.4, 1.6, 1.6, 2.7]
@@ -20,7 +21,7 @@ def _span(first, last) -> str:
 
 def typical(row: dict, width: int = 26) -> str:
     """The candidate's most central message, shortened: labels are keywords, this says what it is about."""
-    quote = str(row.get("representative") or "").split(" | ")[0].strip().rstrip("…")
+    quote = chinese_punctuation(str(row.get("representative") or "").split(" | ")[0].strip().rstrip("…"))
     return quote[:width] + ("…" if len(quote) > width else "")
 
 

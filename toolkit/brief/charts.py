@@ -84,9 +84,7 @@ def bar_chart(
     ax.spines[["bottom", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
     top_value = float(frame["value"].max() or 1)
-    texts = [
-        f"{v:,.0f}（{pct(p)}）" if with_percent else f"{v:,.0f}" for v, p in zip(frame["value"], frame["percent"])
-    ]
+    texts = [f"{v:,.0f}（{pct(p)}）" if with_percent else f"{v:,.0f}" for v, p in zip(frame["value"], frame["percent"])]
     for yi, (v, text) in enumerate(zip(frame["value"], texts)):
         ax.text(v + top_value * 0.01, yi, text, va="center", fontsize=10, color=TEXT)
     ax.set_xlim(0, top_value * 1.18)
@@ -267,8 +265,11 @@ def _diverging(k: int) -> list[str]:
     return [to_hex(cmap(i / (k - 1))) for i in range(k)]
 
 
-def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_stem, unit: str = "周") -> Chart:
-    """Responses per period (``counts`` indexed by period start) as bars, the peak marked."""
+def timeline_chart(
+    counts: pd.Series, *, title: str, subtitle: str = "", path_stem, unit: str = "周", what: str = "答卷数"
+) -> Chart:
+    """Responses (``what``: 答卷数, or 人数 of a date question) per period (``counts`` indexed by period start)
+    as bars, the peak marked."""
     fig, ax = new_figure(title, subtitle, figsize=(10, 4.2))
     x = pd.to_datetime(counts.index)
     width = (x[1] - x[0]).days * 0.8 if len(x) > 1 else 5
@@ -276,7 +277,7 @@ def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_st
     if len(counts):
         peak = int(np.argmax(counts.to_numpy()))
         ax.annotate(
-            f"峰值 {counts.iloc[peak]:.0f} 份",
+            f"峰值 {counts.iloc[peak]:.0f} {'份' if what == '答卷数' else '人'}",
             xy=(x[peak], counts.iloc[peak]),
             xytext=(0, 6),
             textcoords="offset points",
@@ -284,19 +285,19 @@ def timeline_chart(counts: pd.Series, *, title: str, subtitle: str = "", path_st
             fontsize=9,
             color=TEXT,
         )
-    ax.set_ylabel(f"答卷数（每{unit}）")
+    ax.set_ylabel(f"{what}（每{unit}）")
     ax.yaxis.grid(True)
     ax.set_axisbelow(True)
     import matplotlib.dates as mdates
 
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
-    data = pd.DataFrame({f"{unit}起始日": x.strftime("%Y-%m-%d"), "答卷数": counts.to_numpy()})
+    data = pd.DataFrame({f"{unit}起始日": x.strftime("%Y-%m-%d"), what: counts.to_numpy()})
     native = Native(
         "line",
         categories=data[f"{unit}起始日"].tolist(),
-        series={"答卷数": counts.astype(float).tolist()},
+        series={what: counts.astype(float).tolist()},
         colours=[ACCENT],
-        axis_title=f"答卷数（每{unit}）",
+        axis_title=f"{what}（每{unit}）",
     )
     return save_chart(fig, path_stem, data, title=title, subtitle=subtitle, native=native)
 

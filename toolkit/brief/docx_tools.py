@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.brief.figure import title_lines
 from toolkit.office import freeze_core_properties, normalize_zip, set_font
 from toolkit.outputs import mask_xml_text
 
@@ -14,8 +15,12 @@ BODY_FONT = "宋体"  # present on every Chinese Windows; LibreOffice substitute
 HEADING_FONT = "黑体"
 
 
+TITLE_PER_LINE = 20  # characters of the 20 pt title on an A4 line (16 cm between the margins holds ~22)
+
+
 def new_document(title: str | None = None, subtitle: str | None = None):
-    """An A4 document with 宋体 body and 黑体 headings; optional centred title and grey subtitle."""
+    """An A4 document with 宋体 body and 黑体 headings; optional centred title and grey subtitle. A long title
+    is broken between words (``title_lines``), not inside one where the line happens to end."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, RGBColor
@@ -31,8 +36,12 @@ def new_document(title: str | None = None, subtitle: str | None = None):
         set_font(style, HEADING_FONT, size_pt=size, bold=name != "Title")
         style.font.color.rgb = RGBColor(0x22, 0x22, 0x22)
     if title:
-        heading = doc.add_heading(title, level=0)
+        heading = doc.add_heading("", level=0)
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for i, line in enumerate(title_lines(title, TITLE_PER_LINE)):
+            if i:
+                heading.runs[-1].add_break()  # a line break inside the title: one heading, two lines
+            heading.add_run(line)
     if subtitle:
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -68,18 +77,28 @@ def add_table(doc, frame: pd.DataFrame, widths_cm: list[float] | None = None, fo
     return table
 
 
-def add_picture(doc, path, width_cm: float = 16.0, caption: str | None = None) -> None:
+def add_picture(
+    doc, picture, width_cm: float = 16.0, caption: str | None = None, note: str = "", alt: str = ""
+) -> None:
+    """A centred picture (a path or PNG bytes) with its caption and a smaller grey note under it; ``alt``
+    the picture's description (alternative text: what screen readers say, the chart's file name)."""
+    import io
+
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
 
-    doc.add_picture(str(path), width=Cm(width_cm))
+    source = io.BytesIO(picture) if isinstance(picture, bytes) else str(picture)
+    shape = doc.add_picture(source, width=Cm(width_cm))
+    if alt:
+        shape._inline.docPr.set("descr", alt)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if caption:
-        para = doc.add_paragraph()
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = para.add_run(caption)
-        run.font.size = Pt(9)
-        run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    for text, size in ((caption, 9), (note, 7.5)):
+        if text:
+            para = doc.add_paragraph()
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = para.add_run(text)
+            run.font.size = Pt(size)
+            run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
 
 def save_document(doc, path) -> Path:

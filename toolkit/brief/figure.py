@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -67,6 +68,8 @@ class Chart:
     figure: object = field(repr=False)
     paths: dict[str, Path] = field(default_factory=dict)
     native: Native | None = None
+    question: str | None = None  # the question id it charts, if one (the workbook puts its numbers there)
+    _headless: dict[int, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def png(self) -> Path:
@@ -77,24 +80,28 @@ class Chart:
         return self.png.with_suffix("").name
 
     def headless_png(self, dpi: int = 200) -> bytes:
-        """The picture without its title and subtitle, for a slide that shows them as text: said once."""
-        fig = self.figure
-        heading = [a for a in fig.findobj(lambda a: a.get_gid() == HEADING_GID) if a.get_visible()]
+        """The picture without its title and subtitle, for a slide that shows them as text: said once.
+        Drawn once per ``dpi`` (a layout drawn again may move by a pixel: the deck's bytes would differ)."""
+        if dpi in self._headless:
+            return self._headless[dpi]
+        fig: Any = self.figure
+        heading = {a: a.get_text() for a in fig.findobj(lambda a: a.get_gid() == HEADING_GID)}
         for artist in heading:
-            artist.set_visible(False)
+            artist.set_text("")  # empty, not hidden: the layout gives the space back to the chart
         buffer = io.BytesIO()
         try:
             fig.savefig(buffer, format="png", dpi=dpi, metadata=None)
         finally:
-            for artist in heading:
-                artist.set_visible(True)
-        return buffer.getvalue()
+            for artist, text in heading.items():
+                artist.set_text(text)
+        self._headless[dpi] = buffer.getvalue()
+        return self._headless[dpi]
 
     def numbers_text(self, limit: int = 40) -> str:
         """The numbers drawn, one line per row ("镇街 东湖街道｜答卷数 120｜占比(%) 24.0"), for slide notes."""
         lines = []
         for row in self.data.head(limit).to_dict("records"):
-            lines.append("｜".join(f"{k} {_shown(v)}" for k, v in row.items() if not _blank(v)))
+            lines.append("｜".join(f"{k} {_shown(v, '%' in str(k))}" for k, v in row.items() if not _blank(v)))
         if len(self.data) > limit:
             lines.append(f"……共 {len(self.data)} 行，见 {self.stem}.csv")
         return "\n".join(lines)
@@ -103,7 +110,10 @@ class Chart:
         return self.png.read_bytes() if "png" in self.paths else None
 
 
-def _shown(value) -> str:
+def _shown(value, share: bool = False) -> str:
+    """A number as the chart writes it: a share with its one decimal (60.0), others without trailing zeros."""
+    if share and isinstance(value, (int, float)):
+        return f"{value:.1f}"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
@@ -152,6 +162,45 @@ def wrap(label, width: int = 14) -> str:
     return "\n".join(lines) or text
 
 
+# where a long title may break: after closing punctuation, around the words titles are made of
+_TITLE_WORDS = ("调研报告", "调研简报", "报告", "简报", "问卷", "选题", "征集", "调研", "协商", "情况", "关于", "工作")
+
+
+def title_lines(text: str, per_line: float) -> list[str]:
+    """``text`` on as few lines of at most ``per_line`` Chinese characters as it needs, broken only between
+    words: after punctuation, before or after the words of a title (年度, 调研报告 …), else between jieba's
+    words; the lines as even as they can be. Never inside a word, as a layout's own wrapping would."""
+    text = str(text).strip()
+    if _width(text) <= per_line:
+        return [text]
+    marks = {i for i in range(1, len(text)) if text[i - 1] in _CLOSING or text[i] in _OPENING}
+    breaks = set(marks)
+    for i in range(1, len(text)):
+        if text[:i].endswith("年度") or text[:i].endswith("年") and text[i] not in "度0123456789":
+            breaks.add(i)
+    for word in _TITLE_WORDS:
+        for start in (m.start() for m in re.finditer(word, text)):
+            breaks.update({start, start + len(word)})
+    if not any(_width(text[:i]) <= per_line and _width(text[i:]) <= per_line for i in breaks):
+        from toolkit.text import cut as segment  # jieba, set up quietly by the text stage
+
+        ends = 0
+        for word in segment(text):
+            ends += len(word)
+            breaks.add(ends)
+    fits = [i for i in breaks if 0 < i < len(text) and _width(text[:i]) <= per_line]
+    if not fits:
+        return wrap(text, int(per_line)).split("\n")
+    # two lines when a break leaves both fitting: the most even pair; else the longest first line, the rest again
+    rest_fits = [i for i in fits if _width(text[i:]) <= per_line]
+    if rest_fits:
+        # a break at punctuation reads best: it wins over a word break up to 3 characters less even
+        cut = min(rest_fits, key=lambda i: (max(_width(text[:i]), _width(text[i:])) + 3 * (i not in marks), i))
+        return [text[:cut], text[cut:]]
+    cut = max(fits)
+    return [text[:cut], *title_lines(text[cut:], per_line)]
+
+
 _CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
 _FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", "(": "（", ")": "）"}
 
@@ -162,8 +211,9 @@ def chinese_punctuation(text) -> str:
     should not see it. Numbers ("3.5", "1,000", "10:30") are left alone."""
     text = str(text)
     text = re.sub(rf'"([^"]*[{_CJK}][^"]*)"', r"“\1”", text)
-    text = re.sub(rf"(?<=[{_CJK}])\s*([,?!:;()])|([,?!:;()])\s*(?=[{_CJK}])",
-                  lambda m: _FULL[m.group(1) or m.group(2)], text)
+    text = re.sub(
+        rf"(?<=[{_CJK}])\s*([,?!:;()])|([,?!:;()])\s*(?=[{_CJK}])", lambda m: _FULL[m.group(1) or m.group(2)], text
+    )
     return text
 
 
@@ -178,8 +228,9 @@ def new_figure(title: str, subtitle: str = "", *, figsize=None, nrows: int = 1, 
     heading.set_gid(HEADING_GID)
     first = ax.flat[0] if hasattr(ax, "flat") else ax
     if subtitle:
-        first.set_title(subtitle, loc="left", fontsize=10, fontweight="normal", color=SUBTLE_TEXT, pad=10)
-        first.title.set_gid(HEADING_GID)
+        first.set_title(subtitle, loc="left", fontsize=10, fontweight="normal", color=SUBTLE_TEXT, pad=10).set_gid(
+            HEADING_GID
+        )
     return fig, ax
 
 

@@ -12,6 +12,7 @@ from toolkit.brief import charts as C
 from toolkit.brief.figure import Chart, pct, percent
 from toolkit.brief.ordinal import is_ordinal, ordered_levels
 from toolkit.brief.survey import Survey, question_text, short_label
+from toolkit.outputs import write_csv
 
 if TYPE_CHECKING:  # for the annotation only
     from toolkit.forms import Question
@@ -86,7 +87,7 @@ def district_bars(survey: Survey, folder: Path) -> Chart | None:
         title = f"{'、'.join(first[:3])}{'等' if len(first) > 3 else ''}答卷并列最多，各占{pct(share)}；{spread}"
     else:
         title = f"{counts.index[0]}答卷最多，占{pct(share)}；{spread}"
-    return C.bar_chart(
+    chart = C.bar_chart(
         counts,
         title=title,
         subtitle=survey.subtitle(int(counts.sum())),
@@ -95,6 +96,8 @@ def district_bars(survey: Survey, folder: Path) -> Chart | None:
         label_name="镇街",
         value_name="答卷数",
     )
+    chart.question = q.id
+    return chart
 
 
 def likert_bars(survey: Survey, folder: Path) -> list[Chart]:
@@ -125,28 +128,36 @@ def likert_bars(survey: Survey, folder: Path) -> list[Chart]:
         else:
             title = f"“{worst[0]}”最不满意：{pct(neg.max())}的人不满意"
         sub = survey.subtitle(answered, "人作答", extra=question_text(q.label))
-        out.append(
-            C.likert_chart(
-                counts, title=title, subtitle=sub, path_stem=folder / chart_name(f"04_{n + 1}", "满意度", q.id)
-            )
+        chart = C.likert_chart(
+            counts, title=title, subtitle=sub, path_stem=folder / chart_name(f"04_{n + 1}", "满意度", q.id)
         )
+        chart.question = q.id
+        out.append(chart)
     return out
+
+
+def per_period(times: pd.Series) -> tuple[pd.Series, str]:
+    """Counts of ``times`` (datetimes, no NaT) per week (a span up to 200 days) or per month, every period
+    from the first to the last shown (0 too), and the unit ("周"/"月")."""
+    days = (times.max() - times.min()).days
+    freq, unit = ("W-MON", "周") if days <= 200 else ("MS", "月")
+    counts = times.dt.to_period("W-SUN" if unit == "周" else "M").dt.start_time.value_counts().sort_index()
+    full = pd.date_range(counts.index.min(), counts.index.max(), freq=freq)
+    return counts.reindex(full.union(counts.index)).fillna(0).astype(int), unit
 
 
 def timeline(survey: Survey, folder: Path) -> Chart | None:
     times = survey.responses["submitted_at"].dropna()
     if times.empty:
         return None
-    days = (times.max() - times.min()).days
-    freq, unit = ("W-MON", "周") if days <= 200 else ("MS", "月")
-    counts = times.dt.to_period("W-SUN" if unit == "周" else "M").dt.start_time.value_counts().sort_index()
-    full = pd.date_range(counts.index.min(), counts.index.max(), freq=freq)
-    counts = counts.reindex(full.union(counts.index)).fillna(0).astype(int)
+    counts, unit = per_period(times)
     peaks = leaders(counts)
-    when = "、".join(
-        f"{p.year}年{p.month}月" + (f"{p.day}日起的一周" if unit == "周" else "") for p in peaks[:2]
-    ) + ("等" if len(peaks) > 2 else "")
-    title = f"答卷在{when}最多（{counts.max()}份）" if len(peaks) == 1 else f"答卷在{when}并列最多（各{counts.max()}份）"
+    when = "、".join(f"{p.year}年{p.month}月" + (f"{p.day}日起的一周" if unit == "周" else "") for p in peaks[:2]) + (
+        "等" if len(peaks) > 2 else ""
+    )
+    title = (
+        f"答卷在{when}最多（{counts.max()}份）" if len(peaks) == 1 else f"答卷在{when}并列最多（各{counts.max()}份）"
+    )
     return C.timeline_chart(
         counts, title=title, subtitle=survey.subtitle(), path_stem=folder / "05_答卷时间", unit=unit
     )
@@ -187,22 +198,119 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[Question, Chart]]:
         topic = topic_of(q.label)
         sub = survey.subtitle(base, note, extra=question_text(q.label)[:30])
         stem = folder / chart_name(f"06_{n + 1}", topic, q.id)
-        out.append(
-            (
-                q,
-                C.bar_chart(
-                    counts,
-                    title=title,
-                    subtitle=sub,
-                    base=base,
-                    top=None if ordinal else 12,
-                    sort=not ordinal,
-                    path_stem=stem,
-                    label_name="选项",
-                    value_name="人数",
-                ),
-            )
+        chart = C.bar_chart(
+            counts,
+            title=title,
+            subtitle=sub,
+            base=base,
+            top=None if ordinal else 12,
+            sort=not ordinal,
+            path_stem=stem,
+            label_name="选项",
+            value_name="人数",
         )
+        chart.question = q.id
+        out.append((q, chart))
+    return out
+
+
+def number_values(survey: Survey, q) -> pd.Series:
+    """The answers of a number question as floats, unanswered left out."""
+    col = survey.responses.get(q.id)
+    if col is None:
+        return pd.Series(dtype=float)
+    return pd.to_numeric(col, errors="coerce").dropna().astype(float)
+
+
+def number_bins(values: pd.Series, integer: bool) -> pd.Series:
+    """Counts of ``values`` in about 8 bins of a round width (1, 2, 5 × 10ⁿ), labelled "0–4" (whole numbers) or
+    "0–5" (left-closed); each value its own bar when whole numbers span at most 12 values. Every bin shown."""
+    import numpy as np
+
+    low, high = float(values.min()), float(values.max())
+    if integer and high - low <= 11:
+        levels = np.arange(int(low), int(high) + 1)
+        counts = values.round().astype(int).value_counts().reindex(levels, fill_value=0)
+        return pd.Series(counts.to_numpy(), index=[str(v) for v in levels])
+    raw = (high - low) / 8 or 1.0
+    scale = 10 ** np.floor(np.log10(raw))
+    width = next(m * scale for m in (1, 2, 5, 10) if m * scale >= raw)
+    if integer:
+        width = max(1.0, float(np.ceil(width)))
+    start = np.floor(low / width) * width
+    edges = np.arange(start, high + width, width)
+    if edges[-1] <= high:
+        edges = np.append(edges, edges[-1] + width)
+    index = np.clip(((values.to_numpy() - start) // width).astype(int), 0, len(edges) - 2)
+    counts = np.bincount(index, minlength=len(edges) - 1)
+
+    def label(a, b):
+        return f"{a:g}–{b - 1:g}" if integer else f"{a:g}–{b:g}"
+
+    return pd.Series(counts, index=[label(a, b) for a, b in zip(edges[:-1], edges[1:])])
+
+
+def number_histograms(survey: Survey, folder: Path) -> list[Chart]:
+    """A histogram of every answered number question, its headline the median and the middle half."""
+    out = []
+    for n, q in enumerate(survey.of_kind("number")):
+        values = number_values(survey, q)
+        if values.empty:
+            continue
+        topic = topic_of(q.label)
+        q1, median, q3 = (float(values.quantile(p)) for p in (0.25, 0.5, 0.75))
+        title = f"{topic}：中位数 {median:g}，中间一半的人在 {q1:g}—{q3:g} 之间"
+        chart = C.bar_chart(
+            number_bins(values, q.integer),
+            title=title,
+            subtitle=survey.subtitle(len(values), "人作答", extra=question_text(q.label)[:30]),
+            sort=False,
+            highlight=0,
+            path_stem=folder / chart_name(f"08_{n + 1}", topic, q.id),
+            label_name="分组",
+            value_name="人数",
+        )
+        # the numbers of the headline beside the bins: a headline is checked against its chart's CSV
+        summary = f"中位数 {median:g}；下四分位数 {q1:g}；上四分位数 {q3:g}；平均数 {values.mean():.2f}；作答人数 {len(values)}"
+        chart.data["说明"] = [summary] + [""] * (len(chart.data) - 1)
+        write_csv(chart.data, chart.paths["csv"])
+        chart.question = q.id
+        out.append(chart)
+    return out
+
+
+def date_values(survey: Survey, q) -> pd.Series:
+    """The answers of a date question as datetimes, unanswered and unreadable left out."""
+    col = survey.responses.get(q.id)
+    if col is None:
+        return pd.Series(dtype="datetime64[ns]")
+    return pd.to_datetime(col, errors="coerce", format="mixed").dropna()
+
+
+def date_timelines(survey: Survey, folder: Path) -> list[Chart]:
+    """The answers of every date question over time (per week or month), the busiest period named."""
+    out = []
+    for n, q in enumerate(survey.of_kind("date")):
+        dates = date_values(survey, q)
+        if dates.empty:
+            continue
+        counts, unit = per_period(dates)
+        peaks = leaders(counts)
+        when = "、".join(
+            f"{p.year}年{p.month}月" + (f"{p.day}日起的一周" if unit == "周" else "") for p in peaks[:2]
+        ) + ("等" if len(peaks) > 2 else "")
+        topic = topic_of(q.label)
+        title = f"{topic}：{when}最多（{'各' if len(peaks) > 1 else ''}{counts.max()}人）"
+        chart = C.timeline_chart(
+            counts,
+            title=title,
+            subtitle=survey.subtitle(len(dates), "人作答", extra=question_text(q.label)[:30]),
+            path_stem=folder / chart_name(f"09_{n + 1}", topic, q.id),
+            unit=unit,
+            what="人数",
+        )
+        chart.question = q.id
+        out.append(chart)
     return out
 
 
@@ -221,10 +329,7 @@ def choice_headline(q, counts: pd.Series, base: int) -> str:
     if second is not None and shares[0] - shares[1] < CLOSE:
         if len(counts[counts > 0]) == 2:
             return f"{topic}：两种回答大致各半（“{ordered.index[0]}”{pct(shares[0])}，“{second}”{pct(shares[1])}）"
-        return (
-            f"{topic}：“{ordered.index[0]}”与“{second}”{verb}不相上下"
-            f"（{pct(shares[0])}、{pct(shares[1])}）"
-        )
+        return f"{topic}：“{ordered.index[0]}”与“{second}”{verb}不相上下（{pct(shares[0])}、{pct(shares[1])}）"
     return f"{topic}：“{ordered.index[0]}”{verb}最多（{pct(shares[0])}）"
 
 

@@ -11,8 +11,17 @@ from toolkit.brief.docx_tools import add_picture, add_table, new_document, save_
 
 
 def _charts(doc, charts, start: int) -> int:
+    """Each chart without its drawn title: the caption says it (once), the note under it the chart's
+    subtitle (N, the question, a filter, time and source)."""
     for i, chart in enumerate(charts, start=start):
-        add_picture(doc, chart.png, width_cm=16, caption=f"图{i}　{chart.title}")
+        add_picture(
+            doc,
+            chart.headless_png(),
+            width_cm=16,
+            caption=f"图{i}　{chart.title}",
+            note=chart.subtitle,
+            alt=f"charts/{chart.stem}.png",
+        )
     return start + len(charts)
 
 
@@ -43,15 +52,21 @@ def write_report(
     appendix: list[str],
     quality: pd.DataFrame,
     note: str = "",
+    technical: list[str] | None = None,
+    filter_note: str = "",
 ) -> Path:
     """Write the report; the sections' sentences are prepared by ``toolkit.brief.build``.
 
     ``note``: why there are no issues (a survey without concerns); it stands in 二、主要问题 and 三、选题建议
-    is left out when ``candidate_table`` is None.
+    is left out when ``candidate_table`` is None. ``appendix``: the method in plain Chinese; ``technical``: the
+    technical note after it (技术说明). ``filter_note``: which responses the report covers (a filter), said
+    first in 一、基本情况.
     """
     doc = new_document(title, subtitle)
     n = 1
     doc.add_heading("一、基本情况", level=1)
+    if filter_note:
+        doc.add_paragraph(filter_note)
     for line in overview:
         doc.add_paragraph(line)
     n = _charts(doc, overview_charts, n)
@@ -71,4 +86,8 @@ def write_report(
     doc.add_paragraph()
     for line in appendix:
         doc.add_paragraph(line, style="List Bullet")
+    if technical:
+        doc.add_paragraph("技术说明（供核对方法参阅）：")
+        for line in technical:
+            doc.add_paragraph(line, style="List Bullet")
     return save_document(doc, Path(path))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from toolkit.brief.errors import BriefError
+from toolkit.brief.figure import pct, percent
+from toolkit.forms import other_key
 
 if TYPE_CHECKING:  # for the annotation only
     from toolkit.forms import Form
@@ -43,15 +46,20 @@ META_USED = ("response_id", "submitted_at", "source", "batch_id")
 
 
 def brief_columns(form: Form) -> set[str]:
-    """Columns of a form's response frame that the brief reads: the meta columns above, the charted choice
-    and Likert questions, the roles (界别, 镇街) and the concern text; numbers, dates, names and phones are
-    never loaded."""
+    """Columns of a form's response frame that the brief reads: the meta columns above, the charted choice,
+    Likert, number and date questions, the texts of "其他（请注明）", the roles (界别, 镇街) and the concern
+    text; other free text (names, phones, addresses) is never loaded."""
     out = set(META_USED)
     for q in form.questions:
-        if q.kind in ("single", "multiple", "ranking", "concern") or q.role in ("district", "sector"):
+        if q.kind in ("single", "multiple", "ranking", "likert", "number", "date", "concern") or q.role in (
+            "district",
+            "sector",
+        ):
             out.add(q.id)
         if q.is_matrix:
             out.update(f"{q.id}/{row.id}" for row in q.rows)
+        if q.other and q.kind in ("single", "multiple", "ranking", "likert"):
+            out.add(other_key(q.id))
     return out
 
 
@@ -78,28 +86,51 @@ class Survey:
     counts: dict
     batches: pd.DataFrame
     pii_counts: Counter = field(default_factory=Counter)
+    filter_words: str = ""  # the filter the responses were chosen by, in words ("" = all responses)
+    n_total: int = 0  # valid responses before the filter
+
+    def __post_init__(self) -> None:
+        self.n_total = self.n_total or len(self.responses)
 
     @classmethod
-    def load(cls, store, form, *, chunksize: int = 50_000) -> Survey:
+    def load(
+        cls,
+        store,
+        form,
+        *,
+        chunksize: int = 50_000,
+        where: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+        filter_words: str = "",
+    ) -> Survey:
         """The responses of ``form`` in ``store``, read ``chunksize`` at a time (``Store.iter_responses``),
         keeping only the columns the brief uses (:func:`brief_columns`); repeated answers (choice ids, their
         lists) share one object, so a million responses take a few bytes per answer, not a decoded row each.
+
+        ``where``: keeps the rows of a page to analyse (a filter, ``toolkit.analysis.filter_responses``, which
+        the caller binds; it sees every column), ``filter_words`` that filter as readers see it, on every
+        chart's subtitle and in the report. A filter nobody matches is refused (``brief.filter_matches_none``).
         """
         wanted = brief_columns(form)
         # free text and times are (nearly) all different: nothing to share
         unique = {"submitted_at", *(q.id for q in form.questions if q.kind == "concern")}
         shared: dict = {}
         pages = []
+        total = 0
         for page in store.iter_responses(form.id, chunksize=chunksize):
             # a question may share its id with a meta column (e.g. "serial"): keep the first, same value
             page = page.loc[:, ~page.columns.duplicated()]
+            total += len(page)
+            if where is not None:
+                page = where(page)
             page = page[[c for c in page.columns if c in wanted]].copy()
             for c in page.columns:
                 if c not in unique and (page[c].dtype == object or pd.api.types.is_string_dtype(page[c])):
                     page[c] = _share(page[c], shared)
             pages.append(page)
-        if not pages or not sum(map(len, pages)):
+        if not total:
             raise BriefError("brief.no_responses", form=form.id, title=form.title)
+        if not sum(map(len, pages)):
+            raise BriefError("brief.filter_matches_none", filter=filter_words, count=total)
         responses = pd.concat(pages, ignore_index=True) if len(pages) > 1 else pages[0].reset_index(drop=True)
         del pages
         responses["submitted_at"] = pd.to_datetime(responses["submitted_at"], errors="coerce")
@@ -107,7 +138,14 @@ class Survey:
             batches = store.batches(form.id)
         except Exception:  # an older store without batches: the appendix shows what it can
             batches = pd.DataFrame()
-        return cls(form=form, responses=responses, counts=store.counts(form.id), batches=batches)
+        return cls(
+            form=form,
+            responses=responses,
+            counts=store.counts(form.id),
+            batches=batches,
+            filter_words=filter_words if where is not None else "",
+            n_total=total,
+        )
 
     # -- questions ----------------------------------------------------------------------------------------
     def by_role(self, role: str):
@@ -170,11 +208,24 @@ class Survey:
         return first if first == last else f"{first}—{last}"
 
     def subtitle(self, n: int | None = None, what: str = "份答卷", extra: str = "") -> str:
+        """A chart's context line: N, the question, the filter, the time span and the source."""
         n = self.n if n is None else n
         parts = [f"N={n:,}{what}", self.span(), f"来源：{self.form.title}"]
+        if self.filter_words:
+            parts.insert(1, f"筛选：{self.filter_words}")
         if extra:
             parts.insert(1, extra)
         return "｜".join(parts)
+
+    def filter_suffix(self) -> str:
+        """ "（筛选：镇街为“东湖街道”）" after a count of responses; "" without a filter."""
+        return f"（筛选：{self.filter_words}）" if self.filter_words else ""
+
+    def filter_note(self) -> str:
+        """The sentence that opens a filtered report: which responses, how many of all."""
+        if not self.filter_words:
+            return ""
+        return f"本报告只统计符合筛选条件（{self.filter_words}）的答卷：{self.n:,} 份，占全部有效答卷 {self.n_total:,} 份的 {pct(percent(self.n, self.n_total))}。"
 
     def messages(self) -> pd.DataFrame:
         """Canonical messages for topics and ranking: one per answered concern, PII masked (see

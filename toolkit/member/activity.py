@@ -69,6 +69,8 @@ def record_activity(
     if kind not in STAFF_KINDS:
         raise MemberError("member.kind_unknown", flag="--kind", kind=kind, known="、".join(STAFF_KINDS))
     day = parse_date(date)
+    if day > dt.date.today():  # a planned duty earns nothing until it is done
+        raise MemberError("member.date_future", flag="--date", date=day.isoformat(), today=dt.date.today().isoformat())
     if not members:
         raise MemberError("member.no_members", flag="--member")
     ids = Register.load(store).resolve(members)
@@ -90,7 +92,8 @@ def void_activity(store, activity: int, *, operator: str | None = None, reason: 
 
     t = schema.member_activities
     with store.transaction() as c:
-        row = c.execute(select(t.c.status).where(t.c.id == activity)).first()
+        # FOR UPDATE (PostgreSQL; SQLite's write lock does it): two voiding at once, the second sees it void
+        row = c.execute(select(t.c.status).where(t.c.id == activity).with_for_update()).first()
         if row is None or row[0] != "active":
             raise MemberError("member.activity_unknown", activity=activity)
         c.execute(t.update().where(t.c.id == activity).values(status="void"))

@@ -143,7 +143,14 @@ def _groups(summary: pd.DataFrame, by: str, idle: str) -> pd.DataFrame:
 
 
 def _safe_name(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", str(text)).strip("_") or "委员"
+    """``text`` as one file name: no separators or characters Windows refuses, never ``.`` or ``..``."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", str(text)).strip("_.") or "委员"
+
+
+def dossier_name(code: str, member_id: int, name: str) -> str:
+    """The DOCX of one member inside the 履职档案 folder: ``W-03_王芳.docx``, ``001_陈明.docx`` without a code.
+    The code and name come from the office's list: both are made safe, so none can name a file elsewhere."""
+    return f"{_safe_name(code) if code else f'{member_id:03d}'}_{_safe_name(name)}.docx"
 
 
 def write_archive(archive: Archive, out) -> dict[str, Path]:
@@ -239,8 +246,7 @@ def _charts(archive: Archive, folder: Path) -> dict[str, Path]:
     if by_sector.empty or not kinds:
         by_sector = pd.DataFrame({"积分": 0.0}, index=pd.Index(sorted(set(archive.summary["界别"])), name="界别"))
     total = float(archive.points["points"].sum())
-    top = by_sector.sum(axis=1).idxmax() if total else None
-    title = f"{top}委员积分最多" if top else f"{archive.year}年尚无计分的履职活动"
+    title = _sector_title(by_sector.sum(axis=1), archive.year) if total else f"{archive.year}年尚无计分的履职活动"
     subtitle = f"{archive.year}年｜委员 {len(archive.register)} 人，积分合计 {total:g}｜计分规则：{archive.rules.name}"
     sector = sector_points_chart(by_sector, title=title, subtitle=subtitle, path_stem=folder / "01_界别积分")
     acts = archive.activities.frame.drop_duplicates("activity_id")
@@ -255,6 +261,16 @@ def _charts(archive: Archive, folder: Path) -> dict[str, Path]:
     return {f"chart:sector:{k}": p for k, p in sector.paths.items()} | {
         f"chart:month:{k}": p for k, p in month.paths.items()
     }
+
+
+def _sector_title(totals: pd.Series, year: int) -> str:
+    """The sector chart's finding: the 界别 with most points, or those that share the most (a tie names them all)."""
+    top = totals[totals == totals.max()]
+    if len(top) == 1:
+        return f"{top.index[0]}委员积分最多"
+    if len(top) <= 3:
+        return f"{'、'.join(map(str, top.index))}委员积分并列最多"
+    return f"{year}年 {len(top)} 个界别委员积分并列最多"
 
 
 def _dossiers(archive: Archive, folder: Path) -> dict[int, Path]:
@@ -297,7 +313,9 @@ def _dossiers(archive: Archive, folder: Path) -> dict[int, Path]:
         idle = ""
         if row[archive.idle_column]:
             idle = f"提示：截至 {archive.as_of.isoformat()}，近 {archive.idle_months} 个月没有履职记录。"
-        name = f"{row['委员编号'] or f'{member_id:03d}'}_{_safe_name(row['姓名'])}.docx"
+        name = dossier_name(row["委员编号"], member_id, row["姓名"])
+        if any(p.name == name for p in written.values()):  # two codes alike once made safe ("W/1", "W_1")
+            name = f"{member_id:03d}_{name}"
         written[member_id] = write_dossier(
             folder / name,
             member=who,

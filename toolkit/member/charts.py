@@ -28,7 +28,7 @@ def sector_points_chart(table: pd.DataFrame, *, title: str, subtitle: str, path_
     fig, ax = _figure(title, subtitle, (10, height))
     left = pd.Series(0.0, index=table.index)
     for i, kind in enumerate(table.columns):
-        color = PALETTE[i % len(PALETTE)] if i < len(PALETTE) else MUTED
+        color = PALETTE[i] if i < len(PALETTE) else MUTED
         ax.barh(range(len(table)), table[kind], left=left, color=color, height=0.65, label=kind)
         left += table[kind]
     for y, total in enumerate(left):

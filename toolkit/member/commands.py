@@ -123,9 +123,10 @@ def _activities(args) -> int:
 
 
 def _unmatched(args) -> int:
-    store = _open(args)
     from toolkit.member import activities
+    from toolkit.outputs import mask_text
 
+    store = _open(args)
     lost = activities(store, _year(args.year)).unmatched
     if lost.empty:
         print(f"{args.year}年的记录中，所有委员姓名都对应名单中的委员。")
@@ -133,7 +134,7 @@ def _unmatched(args) -> int:
     print(f"{args.year}年未能对应名单的姓名（{lost['name'].nunique()} 个，{len(lost)} 条记录，均未计入）：")
     for (name, reason), rows in lost.groupby(["name", "reason"], sort=True):
         where = "、".join(f"{r.activity_id}（{r.date}）" for r in rows.itertuples())
-        print(f"  “{name}”：{reason}，{len(rows)} 条：{where}")
+        print(f"  “{mask_text(name)}”：{reason}，{len(rows)} 条：{where}")  # as typed: it may hold a phone number
     print(
         "修改：姓名写法不同（如“陈委员”）时运行 weidiaoyan member alias 陈委员 --member 陈明 …；"
         "名单漏了这位委员时补进名单后重新 member import；记录写错时在录入页面改正答卷。"

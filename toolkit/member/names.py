@@ -8,17 +8,23 @@ record goes to the unmatched list.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import select
 
 from toolkit.member.errors import MemberError
-from toolkit.member.sectors import name_key
 
 NOT_REGISTERED = "不在委员名单中"
 SEVERAL = "名单中有同名委员"
 SEPARATORS = "、,，;；/／"  # between several names in one answer ("陈明、李华")
+
+
+def name_key(text) -> str:
+    """A name (or header, or 界别) as compared: full-width folded to half-width (NFKC), no spaces anywhere
+    ("陈 明" is "陈明")."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
 def split_names(text) -> list[str]:
@@ -83,9 +89,13 @@ class Register:
 
 def set_alias(store, alias: str, member: str, *, operator: str | None = None) -> int:
     """Let records' ``alias`` mean the member ``member`` (a name or code of the register); audited."""
+    from toolkit.member.register import LONGEST
     from toolkit.store import lock, now, schema
 
     alias = " ".join(str(alias).split())
+    if len(alias) > LONGEST:
+        where = f"别称“{alias[:20]}…”"
+        raise MemberError("member.too_long", where=where, value=alias[:20] + "…", length=len(alias), limit=LONGEST)
     with store.transaction() as c:
         lock(c, "members")
         register = Register.load(store)
@@ -95,10 +105,12 @@ def set_alias(store, alias: str, member: str, *, operator: str | None = None) ->
         if _is_name(register, alias):
             return member_id  # the member's own name or code: found without an alias
         t = schema.member_aliases
-        taken = c.execute(select(t.c.member_id).where(t.c.alias == alias)).first()
-        if taken is not None and taken[0] != member_id:
-            other = register.frame.loc[register.frame["member_id"] == taken[0], "name"]
-            raise MemberError("member.alias_taken", alias=alias, other=other.iloc[0] if len(other) else taken[0])
+        # compared as records are matched ("陈 委员" is "陈委员"): one alias, one member
+        stored = {name_key(a): (a, m) for a, m in c.execute(select(t.c.alias, t.c.member_id))}
+        taken = stored.get(name_key(alias))
+        if taken is not None and taken[1] != member_id:
+            other = register.frame.loc[register.frame["member_id"] == taken[1], "name"]
+            raise MemberError("member.alias_taken", alias=alias, other=other.iloc[0] if len(other) else taken[1])
         if taken is None:
             c.execute(t.insert().values(alias=alias, member_id=member_id, created_at=now()))
             store.log_audit(

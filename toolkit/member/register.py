@@ -19,7 +19,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from toolkit.member.errors import MemberError
-from toolkit.member.sectors import name_key, read_sectors
+from toolkit.member.names import name_key
+from toolkit.member.sectors import read_sectors
 
 # field -> the headers a list may use for it (the first is the one messages name)
 COLUMNS = {
@@ -30,6 +31,7 @@ COLUMNS = {
     "code": ("委员编号", "编号"),
 }
 REQUIRED = ("name", "sector")
+LONGEST = 64  # characters of a name, code or 界别: the width of their columns in the store (PostgreSQL enforces it)
 FIELDS = ("code", "name", "sector", "studio", "title")
 # the register as a table: the store's columns and the headers staff read
 REGISTER_HEADERS = {
@@ -99,6 +101,19 @@ def read_member_list(path, *, sectors=None) -> list[dict]:
         def problem(code: str, field: str, **facts) -> None:
             problems.append(MemberError(code, row=row, column=found[field], **facts))  # noqa: B023
 
+        for field in ("code", "name", "sector"):  # the store keeps them in columns of a fixed width
+            if len(values[field]) > LONGEST:
+                where = f"第 {row} 行“{found[field]}”列"
+                problems.append(
+                    MemberError(
+                        "member.too_long",
+                        row=row,
+                        where=where,
+                        value=values[field][:20] + "…",
+                        length=len(values[field]),
+                        limit=LONGEST,
+                    )
+                )
         if not values["name"]:
             problem("member.name_empty", "name")
         if values["code"]:
@@ -165,6 +180,8 @@ def import_members(store, path, *, sectors=None, operator: str | None = None) ->
                         "member.ambiguous", name=row["name"], count=len(same), codes=codes, example=codes[0]
                     )
                 match = same[0] if same else None
+            if match is not None and not row["code"]:
+                new["code"] = match["code"]  # a list without 委员编号 keeps the codes the register has
             stamp = now()
             if match is None:
                 member_id = c.execute(

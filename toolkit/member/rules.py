@@ -15,6 +15,7 @@ result can be reproduced with the file it was computed under.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,8 @@ class Rules:
 
 
 def _number(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A finite number of the file (YAML's .inf and .nan are none: no cap nor score can be computed with them)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return float(value)
 
@@ -69,6 +71,11 @@ def load_rules(path=None) -> Rules:
         if alias is not None:
             reason = f"第 {alias.start_mark.line + 1} 行：计分规则不能使用锚点和别名（&名字、*名字），请直接写出内容"
             raise MemberError("member.rules_unreadable", path=path, reason=reason)
+        twice = _repeated_key(yaml.compose(text))
+        if twice is not None:  # YAML would keep the last silently: one kind scored by the rule staff did not see
+            key, line, first = twice
+            reason = f"第 {line} 行：{key!r} 与第 {first} 行重复，只能写一次"
+            raise MemberError("member.rules_unreadable", path=path, reason=reason)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
@@ -89,7 +96,7 @@ def load_rules(path=None) -> Rules:
                 problem("member.rules_key_unknown", "", key=key, known="、".join(TOP_KEYS))
         name = str(data.get("name") or name)
         period = data.get("cap_period", "year")
-        if period not in PERIODS:
+        if not isinstance(period, str) or period not in PERIODS:
             problem("member.rules_period", "cap_period", value=period)
         entries = data.get("kinds")
         if entries is not None and not isinstance(entries, dict):
@@ -106,6 +113,28 @@ def load_rules(path=None) -> Rules:
         raise MemberError("member.rules_has_errors", path=path, count=len(problems), details=details, problems=problems)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Rules(name=name, cap_period=period, kinds=kinds, text=text, sha256=sha, path=str(path))
+
+
+def _repeated_key(node) -> tuple[str, int, int] | None:
+    """The first key a mapping of ``node`` (a composed YAML node) gives twice: (key, line, first line)."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                return key.value, line, seen[key.value]
+            seen.setdefault(str(getattr(key, "value", "")), line)
+            found = _repeated_key(value)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _repeated_key(item)
+            if found is not None:
+                return found
+    return None
 
 
 def _kind_rule(entry, place: str, problem) -> KindRule | None:

@@ -7,17 +7,11 @@ committee with other 界别 gives its own list: a text file, one 界别 a line, 
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 from toolkit.member.errors import MemberError
 
 BUNDLED = Path(__file__).with_name("sectors.txt")
-
-
-def name_key(text) -> str:
-    """A name as compared: full-width folded to half-width (NFKC), no spaces anywhere ("陈 明" is "陈明")."""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
 def read_sectors(path=None) -> list[str]:

@@ -15,6 +15,9 @@ choose_topic(store, rank_dir, rank, *, year), set_meeting(store, topic_id, date)
     title, …)                                   a year's 协商选题, its 协商会 and each 协商意见 (tracked like a report)
 member_activities(store, year=None) -> DataFrame   member, kind (撰写社情民意 / 被采用 / 获批示), date, source,
     report_id: for the 履职档案
+year_report(store, year, today_is=None) -> YearReport   the 报送登记表 and its counts: by state, 采用率,
+    批示, by member, 界别 and theme, days from 报送 to 答复, the overdue list (frames, for the deck and report);
+    write_year_report(report, out) -> {name: Path}   the workbook and two charts (funnel, by theme)
 TrackingPanel(store, rank_dir, out), tracking_widget(...)   the notebook panel: draft, record steps, overdue
 STATES, ANSWERS, MAX_CHARS, OpinionError
 
@@ -43,6 +46,9 @@ _EXPORTS = {
     "evidence_table": "toolkit.opinion.export",
     "write_evidence": "toolkit.opinion.export",
     "member_activities": "toolkit.opinion.activities",
+    "YearReport": "toolkit.opinion.yearly",
+    "year_report": "toolkit.opinion.yearly",
+    "write_year_report": "toolkit.opinion.yearly",
     "TrackingPanel": "toolkit.opinion.widget",
     "tracking_widget": "toolkit.opinion.widget",
 }

@@ -11,7 +11,7 @@ from toolkit.opinion import records
 
 ACTIVITY_COLUMNS = ["member", "kind", "date", "source", "report_id"]
 KIND_BY_STATE = {"起草": "撰写社情民意", "采用": "被采用", "批示": "获批示"}
-_SEPARATORS = re.compile(r"[、，,;；/\s]+")
+_SEPARATORS = re.compile(r"[、，,;；/／]+")  # not spaces: "王 芳" is one name, as the register reads it
 
 
 def member_activities(store, year: int | None = None) -> pd.DataFrame:

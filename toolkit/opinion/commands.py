@@ -4,6 +4,7 @@ residents' letters behind each."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 def _store(args):
@@ -192,6 +193,32 @@ def _evidence(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from toolkit.opinion import OpinionError, write_year_report, year_report
+    from toolkit.outfolder import check_out_dir
+
+    check_out_dir(args.out, error=OpinionError)  # before anything is read
+    report = year_report(_store(args), args.year, today_is=args.today)
+    written = write_year_report(report, args.out)
+    if args.json:
+        _print_json({**report.to_dict(), "written": {k: str(v) for k, v in written.items()}})
+        return 0
+    rate = "—" if report.adoption_rate is None else f"{report.adoption_rate:.1f}%"
+    print(f"{report.year} 年社情民意信息与协商意见：登记 {len(report.register)} 条，报送 {report.submitted} 条，")
+    print(
+        f"  采用 {report.adopted} 条（采用率 {rate}），获批示 {report.instructed} 条（批示 {report.instructions} 次），"
+    )
+    print(f"  办结 {report.closed} 条；逾期 {len(report.overdue)} 条。")
+    if report.days:
+        print(
+            f"  报送至答复：中位数 {report.median_days:g} 天，最长 {report.max_days} 天（{len(report.days)} 条已答复）。"
+        )
+    for row in report.overdue.to_dict("records"):
+        print(f"  ⚠ 逾期 {row['编号']}：{row['逾期原因']}（{row['承办单位'] or '承办单位未登记'}）")
+    print(f"已写入 {written['workbook']} 和 {Path(args.out) / 'charts'}（办理环节、按议题两张图）")
+    return 0
+
+
 # ---- 协商选题 -------------------------------------------------------------------------------------------
 def _topic_add(args) -> int:
     from toolkit.opinion import choose_topic, topics
@@ -327,6 +354,19 @@ def register(subparsers) -> None:
     p.add_argument("id", help="编号")
     p.add_argument("-o", "--output", help="写成 Excel 文件（.xlsx）")
     p.add_argument("--json", action="store_true", help="以 JSON 打印")
+
+    p = add(
+        "report",
+        _report,
+        "年度报告：报送登记表（Excel）、按状态/委员/界别/议题统计、采用率、批示数、办理天数、逾期清单和两张图",
+        "一年的社情民意信息与协商意见（按报送日期计入年度，未报送的按起草日期）：写出 社情民意年度报告_年度.xlsx"
+        "（报送登记表、汇总、按状态、办理环节、按委员、按界别、按议题、逾期清单、办理天数）和 charts/ 下的两张图"
+        "（报送 → 采用 → 批示 → 办结、按议题）。界别取自委员名单（weidiaoyan member import）。",
+    )
+    p.add_argument("--year", required=True, help="年度，如 2026")
+    p.add_argument("--out", required=True, help="结果文件夹")
+    p.add_argument("--today", help="按这一天判断逾期（默认今天）")
+    p.add_argument("--json", action="store_true", help="以 JSON 打印各项统计和写出的文件")
 
     topic = opinion.add_parser("topic", help="年度协商选题：登记选题、协商会和协商意见")
     topic.set_defaults(func=lambda args, p=topic: p.print_help() or 2)

@@ -53,6 +53,25 @@ def _evidence_rows(evidence, **owner) -> list[dict]:
     return rows
 
 
+def _add_evidence(c, evidence, **owner) -> None:
+    rows = _evidence_rows(evidence, **owner)
+    if rows:
+        c.execute(schema.opinion_evidence.insert(), rows)
+
+
+def _source_columns(issue_ids, issue_label, message_ids, source, source_rank, settings) -> dict:
+    """Where an item or a topic came from, as stored: the run's issue ids and label, the stable message ids,
+    the rank folder and place, the run's settings."""
+    return dict(
+        issue_ids=dumps([int(i) for i in issue_ids]),
+        issue_label=issue_label,
+        message_ids=dumps([str(m) for m in message_ids]),
+        source=source,
+        source_rank=source_rank,
+        source_settings=None if settings is None else dumps(settings),
+    )
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
 
@@ -79,8 +98,11 @@ def create_item(
     operator: str | None = None,
     conn=None,
 ) -> int:
-    """Register an item with its 起草 step dated ``date`` and its evidence; return its id."""
+    """Register an item with its 起草 step dated ``date`` (not after today: no later step could follow it) and
+    its evidence; return its id."""
     date = parse_date(date)
+    if date > today():
+        raise OpinionError("opinion.date_future", flag="--date", date=date, today=today())
     stamp = now()
     values = dict(
         kind=kind,
@@ -91,12 +113,7 @@ def create_item(
         member=member or None,
         unit=unit or None,
         department=department or None,
-        issue_ids=dumps([int(i) for i in issue_ids]),
-        issue_label=issue_label,
-        message_ids=dumps([str(m) for m in message_ids]),
-        source=source,
-        source_rank=source_rank,
-        source_settings=None if source_settings is None else dumps(source_settings),
+        **_source_columns(issue_ids, issue_label, message_ids, source, source_rank, source_settings),
         operator=operator,
         created_at=stamp,
     )
@@ -106,9 +123,7 @@ def create_item(
         item_id = c.execute(schema.opinion_items.insert().values(**values)).inserted_primary_key[0]
         step = dict(item_id=item_id, seq=1, state="起草", date=date, operator=operator, recorded_at=stamp)
         c.execute(schema.opinion_steps.insert().values(**step))
-        rows = _evidence_rows(evidence, item_id=item_id)
-        if rows:
-            c.execute(schema.opinion_evidence.insert(), rows)
+        _add_evidence(c, evidence, item_id=item_id)
         after = {k: values[k] for k in ("kind", "title", "member", "unit", "topic_id", "source", "source_rank")}
         store.log_audit(
             c, operator=operator, action="create", entity=ITEM_ENTITY, entity_id=item_id, after=after | {"date": date}
@@ -121,26 +136,32 @@ def set_document(store, item_id: int, path: str, conn=None) -> None:
         c.execute(schema.opinion_items.update().where(schema.opinion_items.c.id == item_id).values(document=path))
 
 
-def _item_row(c, item_id) -> dict:
+def _key(given) -> int | None:
+    """An id as typed ("7", " 07", 7) as the store's integer; None when it is none."""
     try:
-        key = int(item_id)
+        return int(str(given).strip())
     except (TypeError, ValueError):
-        raise OpinionError("opinion.item_unknown", item=item_id) from None
-    row = c.execute(select(schema.opinion_items).where(schema.opinion_items.c.id == key)).mappings().first()
+        return None
+
+
+def _row(c, table, given) -> dict | None:
+    key = _key(given)
+    row = None if key is None else c.execute(select(table).where(table.c.id == key)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def _item_row(c, item_id) -> dict:
+    row = _row(c, schema.opinion_items, item_id)
     if row is None:
         raise OpinionError("opinion.item_unknown", item=item_id)
-    return dict(row)
+    return row
 
 
 def _topic_row(c, topic_id) -> dict:
-    try:
-        key = int(topic_id)
-    except (TypeError, ValueError):
-        raise OpinionError("opinion.topic_unknown", topic=topic_id) from None
-    row = c.execute(select(schema.opinion_topics).where(schema.opinion_topics.c.id == key)).mappings().first()
+    row = _row(c, schema.opinion_topics, topic_id)
     if row is None:
         raise OpinionError("opinion.topic_unknown", topic=topic_id)
-    return dict(row)
+    return row
 
 
 def _steps(c, item_id: int) -> list[dict]:
@@ -170,7 +191,8 @@ def add_step(
     deadline = None if deadline in (None, "") else parse_date(deadline, "--deadline")
     answer = clean_answer(answer)
     with store.transaction() as c:
-        lock(c, "opinion", str(item_id))
+        # the lock is the item's, however its id was typed: "7" and "07" must not record step 3 side by side
+        lock(c, "opinion", str(_key(item_id)))
         row = _item_row(c, item_id)
         steps = _steps(c, row["id"])
         states = [s["state"] for s in steps]
@@ -354,20 +376,13 @@ def create_topic(
     values = dict(
         year=int(year),
         title=title,
-        issue_ids=dumps([int(i) for i in issue_ids]),
-        issue_label=issue_label,
-        message_ids=dumps([str(m) for m in message_ids]),
-        source=source,
-        source_rank=source_rank,
-        source_settings=None if source_settings is None else dumps(source_settings),
+        **_source_columns(issue_ids, issue_label, message_ids, source, source_rank, source_settings),
         operator=operator,
         created_at=now(),
     )
     with store.transaction() as c:
         topic_id = c.execute(schema.opinion_topics.insert().values(**values)).inserted_primary_key[0]
-        rows = _evidence_rows(evidence, topic_id=topic_id)
-        if rows:
-            c.execute(schema.opinion_evidence.insert(), rows)
+        _add_evidence(c, evidence, topic_id=topic_id)
         after = {k: values[k] for k in ("year", "title", "source", "source_rank")}
         store.log_audit(c, operator=operator, action="create", entity=TOPIC_ENTITY, entity_id=topic_id, after=after)
     return int(topic_id)

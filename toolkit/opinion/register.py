@@ -87,7 +87,10 @@ def draft_report(
                 conn=conn,
                 **fields,
             )
-            target = Path(out) / f"社情民意信息_{item_id}.docx"
+            path = Path(out) / f"社情民意信息_{item_id}.docx"
+            if path.exists():  # another store's draft of that number, perhaps rewritten by its member: kept
+                raise OpinionError("opinion.draft_exists", path=path, db=store.shown, id=item_id)
+            target = path
             with output_file(target, error=OpinionError, flag="--out") as tmp:
                 write_docx(
                     text,

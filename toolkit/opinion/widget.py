@@ -14,15 +14,19 @@ class TrackingPanel:
     """``TrackingPanel(store, rank_dir, out).widget`` to display; ``draft()``, ``record()`` do what the buttons do."""
 
     def __init__(self, store, rank_dir, out, *, operator: str | None = None, top: int = 10):
-        import ipywidgets as w
-        import pandas as pd
+        from pathlib import Path
 
+        import ipywidgets as w
+
+        from toolkit.opinion.errors import OpinionError
         from toolkit.opinion.source import CANDIDATES
+        from toolkit.tables import read_table
 
         self.store, self.rank_dir, self.out, self.operator = store, rank_dir, out, operator
-        cands = pd.read_csv(f"{rank_dir}/{CANDIDATES}", encoding="utf-8-sig").head(top)
+        # read as every input is (toolkit.tables: size, encoding and file kind checked), not straight with pandas
+        cands = read_table(Path(rank_dir) / CANDIDATES, error=OpinionError).head(top)
         options = [
-            (f"第{int(r['rank'])}名 {r['label']}（{int(r['n_voices'])}人）", int(r["rank"]))
+            (f"第{int(float(r['rank']))}名 {r['label']}（{int(float(r['n_voices']))}人）", int(float(r["rank"])))
             for _, r in cands.iterrows()
         ]
         self.candidate = w.Dropdown(options=options, description="选题候选")

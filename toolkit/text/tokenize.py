@@ -297,12 +297,14 @@ def _names_re(names: tuple[str, ...]) -> re.Pattern:
 def _split_names(text: str, names: dict[str, str]) -> list[str]:
     """Learnt names the HMM cut apart in ``text`` ("榔|梨", "因星|沙段"): every word the name shares only in
     part is one jieba lacks, glued by its HMM. Part of a dictionary word ("提高|桥梁" for "高桥") is no name."""
-    out = []
+    out: list[str] = []
+    blocks: list[re.Match] = []
     for match in _names_re(tuple(names)).finditer(text):
         if match.group() in out:
             continue
-        block = next((b for b in BLOCK_RE.finditer(text, max(0, match.start() - 20)) if b.end() >= match.end()), None)
-        if block is None or block.start() > match.start():
+        blocks = blocks or list(BLOCK_RE.finditer(text))  # the runs cut() segments one by one, found once
+        block = next((b for b in blocks if b.start() <= match.start() and match.end() <= b.end()), None)
+        if block is None:
             continue
         pos, start, end, parts = block.start(), match.start(), match.end(), []
         for token in _cut_block(block.group(), True, default_engine()):
@@ -329,8 +331,11 @@ _NAMED_ROADS_TOWNS = frozenset(["公路", "坡路", "市镇", "集镇", "口镇"
 _GLUE_SUFFIXES = frozenset("省市县区镇村路街湖河桥组")  # not 乡: "乡亲|乡爱" are words of home
 # Dictionary words made of a suffix and what stands at or near it ("银杉|路旁", "五星|村民们"): after a name, the
 # suffix is the name's ("银杉路", "五星村"). Offices name their area the same way ("春华|镇政府").
-_SUFFIX_THEN_LOCALITY = re.compile(r"^(?:[路街湖河桥][口上旁边段头畔下]|村(?:口|民们?|委会?)|[省市县区镇乡]政府|街道办)$")
+_SUFFIX_THEN_LOCALITY = re.compile(
+    r"^(?:[路街湖河桥][口上旁边段头畔下]|村(?:口|民们?|委会?)|[省市县区镇乡]政府|街道办)$"
+)
 _ROAD_POINT_RE = re.compile("^路[口上旁边]$")  # not 路段: "驾考|路段" is a stretch used for a purpose
+_NATIVE_RE = re.compile("^[省市县区镇乡]人$")
 _OFFICE_RE = re.compile(r"^(?:村委会?|[省市县区镇乡]政府|街道办)$")
 _GLUE_FIRST = _GLUE_SUFFIXES | frozenset("乡")
 # Lakes, rivers and bridges: their character ends many common words (湖水, 过河, 天桥), so only alone after a
@@ -426,11 +431,18 @@ def _glued_suffix(raw: list[str], i: int) -> int:
             tag in _NAME_TAGS
             or (tag == "s" and token[0] in "省市")
             or (tag == "nz" and _OFFICE_RE.match(token))  # "春华|镇政府"
+            # "铜梁|区人", "路口|镇人": where someone is from; a common noun names towns ("路口镇") too
+            or (tag in ("n", "s", "nz") and _NATIVE_RE.match(token))
         )
         # an ordinary word after it ("村民", "路口") takes a name jieba knows ("五星|村民"), not a made-up word
         # ("多为|村民", "原住|村民"); an office names its area after any name ("王坊|乡政府"), and so does a road's
         # point ("迎丰|路上"): no word ends in 路 as 村 ends 原住村 (an old home)
-        and not (tag is None and _SUFFIX_THEN_LOCALITY.match(token) and not _OFFICE_RE.match(token) and not _ROAD_POINT_RE.match(token))
+        and not (
+            tag is None
+            and _SUFFIX_THEN_LOCALITY.match(token)
+            and not _OFFICE_RE.match(token)
+            and not _ROAD_POINT_RE.match(token)
+        )
         and _is_name_word(prev, stopwords(), domain_words())
         and not (tag is None and _clause_like(prev))
     )
@@ -493,25 +505,28 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
         # "石星|农贸市场", "莲化|步行街": a kind of place (a common word of three characters or more) after a
         # proper name is that name's place, as a suffix is
         kind = (
-            len(token) >= 3
-            and i > 0
-            and token not in _GENERIC_TYPES
-            and len(raw[i - 1]) >= 2
-            and not token.endswith("组")  # "巡视组", "工作组": a team, whoever sent it
-            and token[: -_suffix_len(token)] not in _GENERIC_MODIFIERS  # "水泥路": a surface, no place's type
-            and tags.get(raw[i - 1]) in _OWNER_TAGS
-            and not (i > 1 and raw[i - 2].isdigit())  # "1|号栋|商业街": a number's unit is no name
-            and _is_name_word(raw[i - 1], stop, concepts)
-        ) or (
-            # "白竹|坡路", "石期|市镇", "醴官|公路": after a name jieba lacks or knows as a place, these words are
-            # its road or town (the HMM took the name's last character, or the road is a highway)
-            token in _NAMED_ROADS_TOWNS
-            and i > 0
-            and 2 <= len(raw[i - 1]) <= 3
-            and tags.get(raw[i - 1]) in (None, "ns")
-            and raw[i - 1][0] not in _CLAUSE_ENDERS  # "离主|公路": a preposition opens a clause
-            and _is_name_word(raw[i - 1], stop, concepts)
-            and not _clause_like(raw[i - 1])
+            (
+                len(token) >= 3
+                and i > 0
+                and token not in _GENERIC_TYPES
+                and len(raw[i - 1]) >= 2
+                and not token.endswith("组")  # "巡视组", "工作组": a team, whoever sent it
+                and token[: -_suffix_len(token)] not in _GENERIC_MODIFIERS  # "水泥路": a surface, no place's type
+                and tags.get(raw[i - 1]) in _OWNER_TAGS
+                and not (i > 1 and raw[i - 2].isdigit())  # "1|号栋|商业街": a number's unit is no name
+                and _is_name_word(raw[i - 1], stop, concepts)
+            )
+            or (
+                # "白竹|坡路", "石期|市镇", "醴官|公路": after a name jieba lacks or knows as a place, these words are
+                # its road or town (the HMM took the name's last character, or the road is a highway)
+                token in _NAMED_ROADS_TOWNS
+                and i > 0
+                and 2 <= len(raw[i - 1]) <= 3
+                and tags.get(raw[i - 1]) in (None, "ns")
+                and raw[i - 1][0] not in _CLAUSE_ENDERS  # "离主|公路": a preposition opens a clause
+                and _is_name_word(raw[i - 1], stop, concepts)
+                and not _clause_like(raw[i - 1])
+            )
         )
         if token not in suffixes and known(token) and tags.get(token) not in _PROPER_TAGS and not numbered and not kind:
             # 校园, 县城, 居民区, 水泥路, 线路, 全省 are ordinary words, whatever stands before them ("硬化道路",
@@ -524,8 +539,8 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             and (token.endswith(_ESTATE) or token in _GENERIC_TYPES)
         ):
             continue  # an estate suffix always needs the name
-        if len(token) > 1 and set(token) <= _ADMIN:
-            continue  # "县市": glued suffixes with no name
+        if len(token) > 1 and set(token) <= _ADMIN and not kind:
+            continue  # "县市": glued suffixes with no name (after a name, "石岭|市镇" is its town)
         if token in _CODED_STREETS and i > 1 and raw[i - 1] in _ADMIN and _CODE_NAME_RE.match(raw[i - 2]):
             # "A1|区|大道": where the publisher masked a name that is also an area's ("芙蓉区"), its road stays
             yield "".join(raw[i - 2 : i + 1]), raw[i - 2 : i + 1]
@@ -542,7 +557,8 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
         if len(token) == 2 and token[-1] in _ADMIN and token[0] in _FUNCTION_CHARS and not known(token):
             continue  # "按省", "向市", "属市": HMM glued a preposition or verb to the suffix
         # Walk back over earlier suffix words ("丽发|新城|小区"), then a few short name words.
-        j, name_chars = i, 0 if token in suffixes or kind else len(token)
+        # a name completed by _unglue is whole ("铜梁区"): its own characters are the name, whatever the word before
+        j, name_chars = i, 0 if (token in suffixes or kind) and i not in whole else len(token)
         limit = 4  # name characters; compound estates ("伊景园滨河苑") may have six
         while j > 0 and i not in whole:  # a name completed by _unglue is whole ("申请人|西地省")
             prev = raw[j - 1]
@@ -558,13 +574,17 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             # not a name word ends the name, except a position character right before the suffix that belongs
             # to a preceding name ("府|前|社区"), or a landform after a name ("夏铎|铺|镇")
             landform = prev in _LANDFORMS and j > 1 and _owns_landform(raw[j - 2], stop, concepts)
-            if not landform and not _is_name_word(prev, stop, concepts) and not (
-                j == i
-                and prev in _POSITION_IN_NAME
-                and j > 1
-                and _is_name_word(raw[j - 2], stop, concepts)
-                and not _CODE_NAME_RE.match(raw[j - 2])
-                and bool(known(raw[j - 2]))  # "撤场|后|小区": a word the HMM made up is a clause, not a name
+            if (
+                not landform
+                and not _is_name_word(prev, stop, concepts)
+                and not (
+                    j == i
+                    and prev in _POSITION_IN_NAME
+                    and j > 1
+                    and _is_name_word(raw[j - 2], stop, concepts)
+                    and not _CODE_NAME_RE.match(raw[j - 2])
+                    and bool(known(raw[j - 2]))  # "撤场|后|小区": a word the HMM made up is a clause, not a name
+                )
             ):
                 break
             # Out-of-dictionary words ending in an estate suffix are HMM-glued names ("景园", "区谷园").
@@ -580,6 +600,17 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             j, name_chars = j - 1, name_chars + len(prev)
             if len(prev) >= 2 and prev[0] in _PLACE_LEADERS and not known(prev):
                 break  # "路口|至金|港湾|酒店": a preposition the HMM glued on opens the name
+        if not name_chars and j < i and token in suffixes and i not in whole:
+            # "白关镇|石湾|村", "A6|区|玫瑰园|社区": no name before the words ending like a suffix, so the last of
+            # them is the name, if a name jieba knows or lacks, or an estate's longer than a suffix ("花园|小区")
+            prev = raw[i - 1]
+            if (
+                prev not in suffixes
+                and len(prev) >= 2
+                and (tags.get(prev) in _NAME_TAGS or (len(prev) >= 3 and prev.endswith(_ESTATE)))
+                and _is_name_word(prev, stop, concepts)
+            ):
+                j, name_chars = i - 1, len(prev)
         # "科技|职业|技术|学院": ordinary words before the suffix name a kind of place; the name is the word before
         if j > 0 and name_chars and _is_kind("".join(raw[j : i + 1]), suffixes):
             prev = raw[j - 1]
@@ -594,6 +625,8 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
                 if not (token.endswith(_INSTITUTIONS) or (tags.get(prev) in _OWNER_TAGS and not _clause_like(prev))):
                     continue
                 j, name_chars = j - 1, name_chars + len(prev)
+        if token in _GENERIC_TYPES:
+            continue  # "全国|文明城市", "9月份|开园": a kind of place, or an act, whatever stands before it
         if numbered and j == i:
             j -= 1  # the position or name the number belongs to ("新" is a stopword alone)
         parts = raw[j : i + 1]
@@ -618,8 +651,14 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             parts = (
                 [head] if head not in _FUNCTION_CHARS | {"为"} and not _GRAMMAR_CHARS.fullmatch(head) else []
             ) + parts[1:]
-        if not numbered and len(parts) > 1 and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1]):
+        if (
+            not numbered
+            and len(parts) > 1
+            and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1])
+        ):
             continue  # "民办幼儿园", "配套幼儿园", "生态公园": a kind of place, not a named one
+        if len(parts) > 2 and parts[-2] in _OWNERSHIP_KINDS:
+            continue  # "某楼盘|配套|幼儿园", "区教育局|公办|幼儿园": a kind of place that something has
         name = "".join(parts)
         suffix_len = _suffix_len(name)
         if name.endswith("环") and name[-2:-1] not in _NUMERALS:
@@ -703,8 +742,12 @@ _GENERIC_TYPES = frozenset(
         "开园",
         "上路",
         "新建",
+        "高楼大厦",
+        "大马路",
     ]
 )
+# Kinds by who runs or owns a place: what stands before them is its owner, not its name.
+_OWNERSHIP_KINDS = frozenset(["民办", "公办", "配套", "普惠", "普惠性", "普惠制", "私立", "公立", "楼盘"])
 # Words that say what kind a place is, never which one: "民办幼儿园", "配套幼儿园", "生态公园", "水泥路".
 _GENERIC_MODIFIERS = frozenset(
     [

@@ -252,8 +252,6 @@ def _by_place(X, matter, named, named_total, holds, share):
         root_of[name] = next((r for r in roots if same_spot(name, r)), name)
         if root_of[name] == name:
             roots.append(name)
-    if len(roots) == 1 and not is_area(roots[0]):
-        return _split_core(X, matter, named, roots[0])
     if len(roots) < 2:
         return [matter]
     group = np.full(len(matter), -1)
@@ -266,25 +264,3 @@ def _by_place(X, matter, named, named_total, holds, share):
     if free.any():
         group[free] = np.asarray((X[matter[free]] @ l2_normalize(centres).T).argmax(axis=1)).ravel()
     return [matter[group == r] for r in range(len(roots)) if (group == r).any()]
-
-
-# A spot named by fewer than this share of a matter's texts is one matter among others there: its texts part.
-CORE_SHARE = 0.5
-
-
-def _split_core(X, matter, named, spot):
-    """The texts of ``matter`` naming its one founding spot part from the rest when they are a minority of it:
-    "强制学生实习" at 涉外经济学院 among letters about ten colleges' canteens and dormitories is a matter of its
-    own, and the rest must not be shown under that college's name. Texts naming no spot go with the nearer part
-    (TF-IDF centre); texts naming another spot stay with the rest."""
-    inside = np.array([any(same_spot(p, spot) for p in named[i]) for i in matter], dtype=bool)
-    if inside.sum() >= CORE_SHARE * len(matter):
-        return [matter]
-    core, rest = matter[inside], matter[~inside]
-    a = l2_normalize(np.asarray(X[core].sum(axis=0)))
-    b = l2_normalize(np.asarray(X[rest].sum(axis=0)))
-    free = np.array([not any(not is_area(p) for p in named[i]) for i in rest], dtype=bool)
-    near_core = free & (np.asarray(X[rest] @ a.T).ravel() > np.asarray(X[rest] @ b.T).ravel())
-    joined = np.sort(np.concatenate([core, rest[near_core]]))
-    left = rest[~near_core]
-    return [joined, left] if len(left) else [matter]

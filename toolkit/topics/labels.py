@@ -205,7 +205,7 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
             term = str(vocab[cols[c]])
             if terms and p[c] < (THIRD_TERM_SHARE if len(terms) == 2 else MIN_TERM_SHARE):
                 continue
-            if place and _overlaps(term, place):
+            if place and overlaps(term, place):
                 continue  # "区丽发" beside "丽发新城": a piece of the place, not the matter
             if any(term in s or s in term for s in terms):
                 continue
@@ -228,7 +228,7 @@ def _distinct(labels: list[str]) -> list[str]:
     return out
 
 
-def _overlaps(term: str, place: str) -> bool:
+def overlaps(term: str, place: str) -> bool:
     """Whether ``term`` shares two consecutive characters with ``place``."""
     return any(term[i : i + 2] in place for i in range(len(term) - 1))
 

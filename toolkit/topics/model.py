@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 from toolkit.topics import cluster, keywords
@@ -23,6 +24,8 @@ REASON_EMPTY = "文本为空或只有停用词，无法判断议题"
 REASON_ISOLATED = "与任何议题都不相似（孤立的关切）"
 # Rows compared with every issue centre at once in transform (rows × issues floats).
 _TRANSFORM_BLOCK = 4096
+# Fresh starts of the themes when refining one empties a theme (then the emptied theme is patched up).
+THEME_RETRIES = 2
 # A text naming a place may go to that place's issue when its similarity is within this of the best.
 PLACE_MARGIN = 0.1
 _COUNT_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
@@ -85,8 +88,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         The fitted TF-IDF → LSA features.
     theme_classifier_ : classifier or None
         Naive Bayes over TF-IDF that gives a new text its theme (None when no text had words).
-    theme_columns_ : ndarray of bool
-        The TF-IDF columns themes are refined and predicted on (words used by enough texts to carry a domain).
+    theme_word_weights_ : ndarray of shape (n_words,)
+        Weight of each TF-IDF column when themes are refined and predicted (0: a word too rare to carry a domain).
     pii_counts_ : dict of str to int
         Personal data masked in the fitted texts, per kind.
 
@@ -322,18 +325,34 @@ class TopicModel(TransformerMixin, BaseEstimator):
         dup = near_duplicate_groups(X, fine, self.duplicate_threshold)
         weight = _distinct_weight(dup)
         fine_weight = np.bincount(fine_rows, weights=weight[rows], minlength=len(fine_centres))
-        theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, self.random_state)
-        labels = theme_of_fine[fine_rows]
-        # Naive Bayes sees only the words that carry a domain (cluster.theme_columns), not one matter's names.
-        self.theme_columns_ = np.ones(X.shape[1], dtype=bool)
-        if len(rows) >= 20 * most_themes:  # naive Bayes needs some texts per theme to estimate word rates
-            self.theme_columns_ = cluster.theme_columns(X[rows])
-            X_theme = X[rows][:, self.theme_columns_]
+        refine = len(rows) >= 20 * most_themes  # naive Bayes needs some texts per theme to estimate word rates
+        # Naive Bayes sees the words that carry a domain (cluster.theme_word_weights), not one matter's names.
+        self.theme_word_weights_ = (
+            cluster.theme_word_weights(X[rows], self.vectorizer_.vocabulary) if refine else np.ones(X.shape[1])
+        )
+        X_theme = cluster.theme_features(X[rows], self.theme_word_weights_)
+        # A refinement that empties a theme is a degenerate start: try the next seeds before patching it up.
+        retry_seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=THEME_RETRIES)
+        for seed in [self.random_state, *(int(s) for s in retry_seeds)]:
+            theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, seed)
+            labels = theme_of_fine[fine_rows]
+            if not refine:
+                break
             labels = refine_themes(X_theme, labels, weight[rows])
+            if self._tiny_theme(labels, weight[rows]) is None:
+                break
+        if refine:
             labels = self._absorb_tiny_themes(X_theme, Z[rows], labels, weight[rows])
         labels = cluster.relabel_by_size(labels, weight[rows])
-        self.theme_classifier_ = theme_classifier(X[rows][:, self.theme_columns_], labels, weight[rows])
+        self.theme_classifier_ = theme_classifier(X_theme, labels, weight[rows])
         return dup, weight, labels, fine_rows
+
+    def _tiny_theme(self, labels, weight):
+        """A theme holding under 1/(10k) of the texts (or, for a fixed k, one left empty), or None."""
+        k = len(np.unique(labels)) if self.themes == "auto" else int(self.themes)
+        sizes = np.bincount(labels, weights=weight, minlength=k)
+        smallest = int(np.argmin(sizes))
+        return smallest if sizes[smallest] < weight.sum() / (10 * k) else None
 
     def _absorb_tiny_themes(self, X, Z, labels, weight):
         """A theme is a broad domain: one holding under 1/(10k) of the texts (an outlier cluster that
@@ -464,8 +483,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
     def _predict_theme(self, X):
         if self.theme_classifier_ is None:
             return np.zeros(X.shape[0], dtype=int)
-        columns = getattr(self, "theme_columns_", None)  # models saved before theme columns: all
-        return self.theme_classifier_.predict(X if columns is None else X[:, columns]).astype(int)
+        word_weights = getattr(self, "theme_word_weights_", None)  # models saved before: every word as is
+        return self.theme_classifier_.predict(
+            X if word_weights is None else cluster.theme_features(X, word_weights)
+        ).astype(int)
 
 
 def _checked_ids(ids, n: int) -> np.ndarray:
