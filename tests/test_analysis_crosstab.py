@@ -11,6 +11,12 @@ from scipy import stats
 from toolkit.analysis import AnalysisError, crosstab, filter_in_words, filter_responses, independence_test
 from toolkit.forms import form_from_dict
 
+
+def _choices(**labels: str) -> list[dict]:
+    """``donghu="东湖街道", …`` as a question's choices (or a matrix's rows)."""
+    return [{"id": key, "label": label} for key, label in labels.items()]
+
+
 FORM = {
     "id": "xt",
     "title": "交叉分析测试问卷",
@@ -22,38 +28,26 @@ FORM = {
             "kind": "single",
             "role": "district",
             "label": "您所在的镇街",
-            "choices": [
-                {"id": "donghu", "label": "东湖街道"},
-                {"id": "xishan", "label": "西山街道"},
-                {"id": "qingshi", "label": "青石镇"},
-            ],
+            "choices": _choices(donghu="东湖街道", xishan="西山街道", qingshi="青石镇"),
         },
         {
             "id": "sex",
             "kind": "single",
             "label": "性别",
-            "choices": [{"id": "m", "label": "男"}, {"id": "f", "label": "女"}],
+            "choices": _choices(m="男", f="女"),
         },
         {
             "id": "areas",
             "kind": "multiple",
             "label": "您关心哪些方面？",
-            "choices": [
-                {"id": "traffic", "label": "交通"},
-                {"id": "elderly", "label": "养老"},
-                {"id": "schooling", "label": "上学"},
-            ],
+            "choices": _choices(traffic="交通", elderly="养老", schooling="上学"),
         },
         {
             "id": "services",
             "kind": "likert",
             "label": "满意程度",
             "choices": [{"id": "1", "label": "不满意"}, {"id": "2", "label": "一般"}, {"id": "3", "label": "满意"}],
-            "rows": [
-                {"id": "medical", "label": "看病"},
-                {"id": "transport", "label": "出行"},
-                {"id": "school", "label": "上学"},
-            ],
+            "rows": _choices(medical="看病", transport="出行", school="上学"),
         },
         {"id": "years", "kind": "number", "integer": True, "label": "居住年数"},
         {"id": "fill_date", "kind": "date", "label": "填写日期"},

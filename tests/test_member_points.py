@@ -138,12 +138,28 @@ def test_staff_entries_are_refused_with_messages_and_nothing_written(filled):
     assert len(filled.audit("member_activity")) == count
 
 
+def rules_file(tmp_path, text: str, name: str = "r.yaml"):
+    """``text`` written as a rules file."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refused_rules(path, text: str | None = None) -> MemberError:
+    """The error ``load_rules`` raises on the rules file ``path`` (first rewritten to ``text``, if given)."""
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(MemberError) as caught:
+        load_rules(path)
+    return caught.value
+
+
 def test_points_follow_the_rules_with_caps_and_multipliers(tmp_path, filled):
-    rules_path = tmp_path / "规则.yaml"
-    rules_path.write_text(
+    rules_path = rules_file(
+        tmp_path,
         "name: 测试规则\ncap_period: year\nkinds:\n  走访: {points: 2, cap: 3}\n  收集意见: 0.5\n"
         "  接待日: {points: 3, multiplier: 2}\n",
-        encoding="utf-8",
+        "规则.yaml",
     )
     found = activities(filled, 2026)
     table = score(found.frame, load_rules(rules_path))
@@ -160,24 +176,21 @@ def test_points_follow_the_rules_with_caps_and_multipliers(tmp_path, filled):
 
 
 def test_a_kind_the_rules_do_not_list_earns_nothing_and_says_so(tmp_path, filled):
-    path = tmp_path / "r.yaml"
-    path.write_text("kinds:\n  走访: 1\n", encoding="utf-8")
-    table = score(activities(filled, 2026).frame, load_rules(path))
+    table = score(activities(filled, 2026).frame, load_rules(rules_file(tmp_path, "kinds:\n  走访: 1\n")))
     unlisted = table[table["kind"] != "走访"]
     assert (unlisted["points"] == 0).all() and set(unlisted["rule"]) == {"计分规则未列这一类型，不计分"}
 
 
 def test_a_bad_rules_file_names_every_problem(tmp_path):
-    path = tmp_path / "坏规则.yaml"
-    path.write_text(
+    path = rules_file(
+        tmp_path,
         "cap_period: week\nweights: 1\nkinds:\n  走访: {points: -1}\n  视察: {points: 2, cap: 0, bonus: 1}\n"
         "  调研: {points: 1, multiplier: 0}\n",
-        encoding="utf-8",
+        "坏规则.yaml",
     )
-    with pytest.raises(MemberError) as caught:
-        load_rules(path)
-    codes = [p.code for p in caught.value.problems]
-    assert caught.value.code == "member.rules_has_errors"
+    err = refused_rules(path)
+    codes = [p.code for p in err.problems]
+    assert err.code == "member.rules_has_errors"
     assert sorted(codes) == sorted(
         [
             "member.rules_key_unknown",
@@ -188,14 +201,9 @@ def test_a_bad_rules_file_names_every_problem(tmp_path):
             "member.rules_multiplier",
         ]
     )
-    assert "kinds › 视察 › cap" in str(caught.value)
-    path.write_text("kinds: [走访]\n", encoding="utf-8")
-    with pytest.raises(MemberError, match="应为键值对"):
-        load_rules(path)
-    path.write_text("kinds:\n  走访: {points: 1\n", encoding="utf-8")
-    with pytest.raises(MemberError) as caught:
-        load_rules(path)
-    assert caught.value.code == "member.rules_unreadable"
+    assert "kinds › 视察 › cap" in str(err)
+    assert "应为键值对" in str(refused_rules(path, "kinds: [走访]\n"))
+    assert refused_rules(path, "kinds:\n  走访: {points: 1\n").code == "member.rules_unreadable"
 
 
 def test_the_bundled_rules_load_and_count_an_adopted_opinion_double():
@@ -233,11 +241,10 @@ def test_opinion_reports_count_for_their_authors(filled, tmp_path):
 
 
 def test_rules_with_yaml_aliases_are_refused(tmp_path):
-    path = tmp_path / "炸弹.yaml"
-    path.write_text("a: &a [x, x, x]\nb: &b [*a, *a, *a]\nname: *b\nkinds:\n  走访: 1\n", encoding="utf-8")
-    with pytest.raises(MemberError) as caught:
-        load_rules(path)
-    assert caught.value.code == "member.rules_unreadable" and "第 2 行" in str(caught.value)
+    err = refused_rules(
+        rules_file(tmp_path, "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nname: *b\nkinds:\n  走访: 1\n", "炸弹.yaml")
+    )
+    assert err.code == "member.rules_unreadable" and "第 2 行" in str(err)
 
 
 def test_the_entry_panel_records_a_duty_and_shows_a_refusal(filled):
@@ -259,13 +266,9 @@ def test_the_entry_panel_records_a_duty_and_shows_a_refusal(filled):
 
 
 def test_rules_with_non_numbers_where_numbers_belong_are_refused_in_words(tmp_path):
-    path = tmp_path / "r.yaml"
-    path.write_text(
-        "cap_period: [year]\nkinds:\n  走访: {points: .inf}\n  视察: {points: 1, cap: .nan}\n", encoding="utf-8"
-    )
-    with pytest.raises(MemberError) as caught:  # not a TypeError, nor an endless or unknowable cap
-        load_rules(path)
-    assert sorted(p.code for p in caught.value.problems) == [
+    text = "cap_period: [year]\nkinds:\n  走访: {points: .inf}\n  视察: {points: 1, cap: .nan}\n"
+    err = refused_rules(rules_file(tmp_path, text))  # a MemberError: not a TypeError, nor an endless or unknowable cap
+    assert sorted(p.code for p in err.problems) == [
         "member.rules_cap",
         "member.rules_period",
         "member.rules_points",
@@ -331,8 +334,5 @@ def test_a_duty_voided_twice_at_once_is_voided_and_audited_once(filled):
 
 def test_a_kind_written_twice_in_the_rules_is_refused(tmp_path):
     # YAML keeps the last of two equal keys without a word: the points would not be those staff read first
-    path = tmp_path / "r.yaml"
-    path.write_text("kinds:\n  走访: 2\n  视察: 1\n  走访: {points: 5}\n", encoding="utf-8")
-    with pytest.raises(MemberError) as caught:
-        load_rules(path)
-    assert caught.value.code == "member.rules_unreadable" and "第 4 行：'走访' 与第 2 行重复" in str(caught.value)
+    err = refused_rules(rules_file(tmp_path, "kinds:\n  走访: 2\n  视察: 1\n  走访: {points: 5}\n"))
+    assert err.code == "member.rules_unreadable" and "第 4 行：'走访' 与第 2 行重复" in str(err)

@@ -5,8 +5,6 @@ through the command line on sample data."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import pandas as pd
 import pytest
@@ -200,30 +198,11 @@ def test_evidence_command_lists_the_letters_masked(tmp_path, rank_dir, capsys):
 
 @pytest.mark.slow
 def test_libreoffice_opens_and_renders_the_draft(tmp_path, rank_dir):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    pdftotext = shutil.which("pdftotext")
-    if not soffice or not pdftotext:
-        pytest.skip("需要 LibreOffice（soffice）和 poppler-utils（pdftotext）")
+    from tests.test_brief_build import _libreoffice_pdf  # skips without LibreOffice and pdftotext
+
     store = open_store(tmp_path / "o.db")
     result = draft_report(store, rank_dir, 1, out=tmp_path / "d", member="张三", unit="区政协教育委")
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(result.docx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / result.docx.with_suffix(".pdf").name
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    compact = "".join(text.split())
+    compact = "".join("".join(_libreoffice_pdf(result.docx, tmp_path)).split())
     assert "关于青石路口红绿灯问题的建议" in compact and "反映人：张三" in compact and "【待委员改写】" in compact
 
 

@@ -67,6 +67,16 @@ def group(subparsers, name: str, help: str):
     return existing._group_subparsers
 
 
+def add_store_command(subparsers, name: str, func, help: str, description: str | None = None):
+    """Add the sub-command ``name`` that runs ``func`` on a store (``--db`` or ``--db-env``); its parser."""
+    from toolkit.store import add_db_arguments
+
+    parser = subparsers.add_parser(name, help=help, description=description or help)
+    add_db_arguments(parser)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="weidiaoyan", description="微调研工具箱：问卷设计、录入、导入、议题发现、选题排序与简报。")
     from toolkit import __version__

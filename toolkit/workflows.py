@@ -264,7 +264,7 @@ def build_brief(
     if model is None:
         whole = msgs
         if len(msgs) > sample_size:
-            from toolkit.topics.stream import hashed_sample
+            from toolkit.topics import hashed_sample
 
             msgs = msgs.iloc[hashed_sample(msgs["id"], sample_size, int(random_state or 0))].reset_index(drop=True)
         model = TopicModel(themes="auto", random_state=random_state, progress=progress)
@@ -290,7 +290,7 @@ def _assign_the_rest(model, whole: pd.DataFrame, sample: pd.DataFrame):
     import numpy as np
 
     from toolkit.brief import Sampled
-    from toolkit.topics.stream import assign_in_chunks
+    from toolkit.topics import assign_in_chunks
 
     rest = ~whole["id"].isin(sample["id"]).to_numpy()
     topic_ids = np.concatenate(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.analysis.crosstabs import SMALL_BASE, CrossTab
-from toolkit.brief import PALETTE, Chart, save_chart, use_house_style
+from toolkit.brief import PALETTE, Chart, ink_on, new_figure, save_chart
 
 MAX_STACKED = 7  # row categories a stacked bar shows before the grouped layout reads better
 _LABEL_SHARE = 6.0  # segments of at least this many percent carry their number
@@ -59,10 +59,6 @@ def chart_data(t: CrossTab, *, weighted: bool = False) -> pd.DataFrame:
 
 def crosstab_figure(t: CrossTab, *, layout: str = "auto", weighted: bool = False, title: str | None = None):
     """``(figure, title, subtitle)`` of the cross-tab; ``layout``: "auto", "stacked" or "grouped"."""
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    use_house_style()
     weighted = weighted and t.weighted is not None
     percent = (t.weighted.col_percent if weighted else t.col_percent).fillna(0)
     cols = [c for c in t.counts.columns if t.col_base[c] > 0]
@@ -75,7 +71,7 @@ def crosstab_figure(t: CrossTab, *, layout: str = "auto", weighted: bool = False
     bar_names = [f"{c}（n={t.col_base[c]:,}{'，基数小' if t.col_base[c] < SMALL_BASE else ''}）" for c in cols]
     if stacked:
         height = max(3.2, min(8.0, 1.8 + 0.5 * len(cols)))
-        fig, ax = plt.subplots(figsize=(10, height), layout="constrained")
+        fig, ax = new_figure(title, subtitle, figsize=(10, height))
         y = np.arange(len(cols))
         left = np.zeros(len(cols))
         for i, row in enumerate(rows):
@@ -83,7 +79,9 @@ def crosstab_figure(t: CrossTab, *, layout: str = "auto", weighted: bool = False
             ax.barh(y, width, left=left, color=colors[i], height=0.62, label=str(row))
             for yi, (x0, wv) in enumerate(zip(left, width)):
                 if wv >= _LABEL_SHARE:
-                    ax.text(x0 + wv / 2, yi, f"{wv:.0f}%", ha="center", va="center", fontsize=9, color=_ink(colors[i]))
+                    ax.text(
+                        x0 + wv / 2, yi, f"{wv:.0f}%", ha="center", va="center", fontsize=9, color=ink_on(colors[i])
+                    )
             left = left + width
         ax.set_yticks(y, [f"{_wrap(c)}\n{n[len(str(c)) :]}" for c, n in zip(cols, bar_names)])
         ax.set_xlim(0, 100)
@@ -91,7 +89,7 @@ def crosstab_figure(t: CrossTab, *, layout: str = "auto", weighted: bool = False
     else:
         k = len(cols)
         height = max(3.2, min(9.0, 1.6 + len(rows) * (0.25 * k + 0.35)))
-        fig, ax = plt.subplots(figsize=(10, height), layout="constrained")
+        fig, ax = new_figure(title, subtitle, figsize=(10, height))
         step = 0.8 / max(k, 1)
         y = np.arange(len(rows))
         top = float(percent.to_numpy().max()) if percent.size else 0.0
@@ -108,8 +106,6 @@ def crosstab_figure(t: CrossTab, *, layout: str = "auto", weighted: bool = False
     ax.set_xticks([])
     ax.spines[["bottom", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    fig.suptitle(title, x=0.0, ha="left", fontsize=15, fontweight=matplotlib.rcParams["axes.titleweight"])
-    ax.set_title(subtitle, loc="left", fontsize=10, fontweight="normal", color="#555555", pad=10)
     return fig, title, subtitle
 
 
@@ -165,14 +161,6 @@ def _colors(k: int) -> list[str]:
 
     cmap = colormaps["viridis"]
     return [to_hex(cmap(i / max(k - 1, 1))) for i in range(k)]
-
-
-def _ink(color: str) -> str:
-    """Black or white, whichever reads on ``color``."""
-    from matplotlib.colors import to_rgb
-
-    r, g, b = to_rgb(color)
-    return "#222222" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
 
 
 def _wrap(label: str, width: int = 12) -> str:

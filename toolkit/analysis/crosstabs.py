@@ -311,3 +311,13 @@ def _nested(frame: pd.DataFrame, digits: int) -> dict:
 
 def _flat(series: pd.Series, digits: int) -> dict:
     return {str(k): _number(v, digits) for k, v in series.items()}
+
+
+def percent_text(value) -> str:
+    """A percentage as the tables print it ("62.6%"), a dash where there is none."""
+    return "—" if pd.isna(value) else f"{float(value):.1f}%"
+
+
+def number_text(value) -> str:
+    """A number (a margin of error in points) as the tables print it ("3.1"), a dash where there is none."""
+    return "—" if pd.isna(value) else f"{float(value):.1f}"

@@ -14,7 +14,7 @@ import html
 import pandas as pd
 
 from toolkit.analysis.chart import crosstab_figure, png_bytes
-from toolkit.analysis.crosstabs import CrossTab, crosstab
+from toolkit.analysis.crosstabs import CrossTab, crosstab, number_text, percent_text
 from toolkit.analysis.variables import tabulable_columns
 from toolkit.errors import ToolkitError
 
@@ -90,25 +90,17 @@ def table_html(t: CrossTab) -> str:
     for row in t.counts.index:
         cells = []
         for col in t.counts.columns:
-            text = f"{t.counts.loc[row, col]:,}（{_pct(t.col_percent.loc[row, col])}）"
+            text = f"{t.counts.loc[row, col]:,}（{percent_text(t.col_percent.loc[row, col])}）"
             if t.weighted is not None:
                 w = t.weighted
-                text += f"<br><small>加权 {_pct(w.col_percent.loc[row, col])} ±{_num(w.col_moe.loc[row, col])}</small>"
+                text += f"<br><small>加权 {percent_text(w.col_percent.loc[row, col])} ±{number_text(w.col_moe.loc[row, col])}</small>"
             cells.append(f"<td>{text}</td>")
-        total = f"{t.row_base[row]:,}（{_pct(100 * t.row_base[row] / t.n)}）"
+        total = f"{t.row_base[row]:,}（{percent_text(100 * t.row_base[row] / t.n)}）"
         body.append(f"<tr><th>{html.escape(str(row))}</th>{''.join(cells)}<td>{total}</td></tr>")
     bases = "".join(f"<td>{n:,}</td>" for n in t.col_base)
     body.append(f"<tr><th>基数（人）</th>{bases}<td>{t.n:,}</td></tr>")
     caption = html.escape(f"{t.rows.label} ＼ {t.cols.label}（人数及列百分比）")
     return f"<table><caption>{caption}</caption><tr><th></th>{head}<th>合计</th></tr>{''.join(body)}</table>"
-
-
-def _pct(value) -> str:
-    return "—" if pd.isna(value) else f"{float(value):.1f}%"
-
-
-def _num(value) -> str:
-    return "—" if pd.isna(value) else f"{float(value):.1f}"
 
 
 def _clip(label: str, width: int = 40) -> str:

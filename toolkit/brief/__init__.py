@@ -26,6 +26,8 @@ Chart              what chart functions return: .title, .subtitle, .data, .paths
 glyph_problems(fig)  CJK characters in a figure no resolved font can draw (empty = no tofu).
 write_candidate_list(candidates, path)   the 选题候选清单 .docx for the meeting.
 write_xlsx({sheet: frame}, path)         reproducible .xlsx with a frozen bold header (``toolkit.office``).
+BriefPanel(build, databases, folder=, reports=)   the notebook panel (06): database, survey, a filter chosen
+                   by option text, output folder, a 生成简报 button (``build`` = ``toolkit.workflows.build_brief``).
 BriefError         the stage's error.
 
 >>> import pandas as pd
@@ -41,15 +43,17 @@ BriefError         the stage's error.
 from toolkit.brief.build import BRIEF_FILES, Sampled, write_brief
 from toolkit.brief.candidate_list import write_candidate_list
 from toolkit.brief.charts import bar_chart, heatmap_chart, likert_chart, quotes_chart, ranking_chart, timeline_chart
+from toolkit.brief.docx_tools import new_document, save_document
 from toolkit.brief.errors import BriefError
-from toolkit.brief.figure import Chart, save_chart
-from toolkit.brief.style import PALETTE, font_report, glyph_problems, use_house_style
+from toolkit.brief.figure import Chart, new_figure, save_chart
+from toolkit.brief.style import PALETTE, font_report, glyph_problems, ink_on, use_house_style
 from toolkit.brief.survey import Survey
 from toolkit.lazy import lazy_exports
 from toolkit.office import write_xlsx  # re-exported from its old home: the helper is shared now
 
 __all__ = [
     "BRIEF_FILES",
+    "BriefPanel",
     "BriefError",
     "Chart",
     "PALETTE",
@@ -59,10 +63,14 @@ __all__ = [
     "font_report",
     "glyph_problems",
     "heatmap_chart",
+    "ink_on",
     "likert_chart",
+    "new_document",
+    "new_figure",
     "quotes_chart",
     "ranking_chart",
     "save_chart",
+    "save_document",
     "timeline_chart",
     "use_house_style",
     "write_brief",
@@ -72,4 +80,5 @@ __all__ = [
 
 # the run that fits and then calls write_brief moved above the stages (FutureWarning on use)
 _MOVED = {"build_brief": "toolkit.workflows"}
-__getattr__, __dir__ = lazy_exports(__name__, {}, moved=_MOVED)
+# the notebook panel loads on first use (ipywidgets)
+__getattr__, __dir__ = lazy_exports(__name__, {"BriefPanel": "toolkit.brief.widget"}, moved=_MOVED)

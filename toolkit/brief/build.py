@@ -288,7 +288,7 @@ def method_notes(survey: Survey, ranker=None, keywords=None, sampled: Sampled | 
         notes.insert(
             1,
             f"意见较多（{sampled.n_messages:,} 条），议题从其中抽取的 {sampled.n_sample:,} 条归纳，"
-            "其余意见逐条归入这些议题计数。",
+            "其余意见逐条归入这些议题计数；各议题的反映人数、热度和排序按抽取的这部分计算。",
         )
     return notes
 

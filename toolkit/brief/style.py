@@ -35,6 +35,15 @@ SUBTLE_TEXT = "#555555"
 DIVERGING = ["#B35806", "#F1A340", "#D9D9D9", "#998EC3", "#542788"]
 SEQUENTIAL_CMAP = "Blues"  # ColorBrewer sequential, colour-blind safe, for heatmaps
 
+
+def ink_on(color: str) -> str:
+    """The colour of a label drawn on ``color``: ``TEXT`` on a light bar, white on a dark one."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(color)
+    return TEXT if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+
+
 # Sans-serif families designed for Simplified Chinese, best first (matched case-insensitively).
 PREFERRED_CJK_FAMILIES = [
     "Noto Sans CJK SC",

@@ -8,6 +8,8 @@ Quarantined rows go out to staff as a fix workbook and come back corrected:
 
 >>> export_rejected(store, form, "reports/待修正.xlsx")                      # doctest: +SKIP
 >>> resubmit_workbook(store, form, "reports/待修正.xlsx", operator="张三")    # doctest: +SKIP
+
+In a notebook, ``IngestPanel("../data", "../surveys")`` does the same with choices and buttons (notebook 03).
 """
 
 from toolkit.lazy import lazy_exports
@@ -23,6 +25,7 @@ _EXPORTS = {
     "infer_form": "toolkit.ingest.infer",
     "ingest": "toolkit.ingest.pipeline",
     "read_export": "toolkit.ingest.pipeline",
+    "IngestPanel": "toolkit.ingest.widget",
 }
 __all__ = sorted([*_EXPORTS, "resubmit"])
 # fake platform exports for tests and demos moved to the sample stage (FutureWarning on use)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from toolkit.member.errors import MemberError
 from toolkit.member.names import Register, split_names
+from toolkit.numbers import to_date
 
 STAFF_KINDS = ("接待日", "协商会", "视察", "走访", "调研", "其他")
 VISIT_KIND = "走访"  # a response of a form whose role: member question names who visited
@@ -46,18 +47,11 @@ class Activities:
 
 
 def parse_date(value, *, flag: str = "--date") -> dt.date:
-    """A date as staff write it: 2026-04-12, 2026/4/12, 2026.4.12, 20260412 or 2026年4月12日."""
-    text = str(value or "").strip()
-    for sep in ("/", ".", "年", "月"):
-        text = text.replace(sep, "-")
-    text = text.removesuffix("日")
-    try:
-        if text.isdigit() and len(text) == 8:
-            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        year, month, day = (int(p) for p in text.split("-"))
-        return dt.date(year, month, day)
-    except ValueError:
-        raise MemberError("member.date_invalid", flag=flag, value=value) from None
+    """A date as staff write it: 2026-04-12, 2026/4/12, 2026.4.12, 20260412 or 2026年4月12日 (``toolkit.numbers.to_date``)."""
+    day = to_date(value)
+    if day is None:
+        raise MemberError("member.date_invalid", flag=flag, value=value)
+    return day
 
 
 def record_activity(

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toolkit.brief import PALETTE, save_chart, use_house_style
+from toolkit.brief import PALETTE, new_figure, save_chart
 
 MUTED = "#9E9E9E"
 SUBTLE = "#555555"
-
-
-def _figure(title: str, subtitle: str, size):
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    use_house_style()
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    fig.suptitle(title, x=0.0, ha="left", fontsize=15, fontweight=matplotlib.rcParams["axes.titleweight"])
-    ax.set_title(subtitle, loc="left", fontsize=10, fontweight="normal", color=SUBTLE, pad=10)
-    return fig, ax
 
 
 def sector_points_chart(table: pd.DataFrame, *, title: str, subtitle: str, path_stem):
     """Stacked horizontal bars: one bar per 界别 (``table``'s index), one colour per kind (its columns)."""
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="mergesort").index]
     height = max(3.0, min(8.0, 1.2 + 0.42 * len(table)))
-    fig, ax = _figure(title, subtitle, (10, height))
+    fig, ax = new_figure(title, subtitle, figsize=(10, height))
     left = pd.Series(0.0, index=table.index)
     for i, kind in enumerate(table.columns):
         color = PALETTE[i] if i < len(PALETTE) else MUTED
@@ -45,7 +34,7 @@ def monthly_chart(counts: pd.Series, *, title: str, subtitle: str, path_stem):
     """Duties per month (``counts`` indexed 1–12) as bars, the busiest month marked."""
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = _figure(title, subtitle, (10, 4.2))
+    fig, ax = new_figure(title, subtitle, figsize=(10, 4.2))
     months = list(range(1, 13))
     values = [int(counts.get(m, 0)) for m in months]
     ax.bar(months, values, color=PALETTE[0], width=0.7)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from toolkit.store import add_db_arguments
-
 
 def _open(args):
     from toolkit.store import open_store
@@ -167,15 +165,12 @@ def _archive(args) -> int:
 
 
 def register(subparsers) -> None:
-    from toolkit.cli import group
+    from toolkit.cli import add_store_command, group
 
     sub = group(subparsers, "member", "委员履职档案：委员名单、履职活动、计分与年度档案")
 
-    def command(name: str, help: str, func, **kwargs):
-        p = sub.add_parser(name, help=help, description=help, **kwargs)
-        add_db_arguments(p)
-        p.set_defaults(func=func)
-        return p
+    def command(name: str, help: str, func):
+        return add_store_command(sub, name, func, help)
 
     operator_help = "操作人姓名（数据库建了录入员账号时须是账号姓名），记入审计日志"
     p = command("import", "导入委员名单（xlsx/csv：姓名、界别、所在镇街/委员工作室、职务，可选委员编号）", _import)

@@ -3,31 +3,21 @@ residents' concerns their records brought in (personal data masked, as in every 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from toolkit.office import freeze_core_properties, normalize_zip, set_font
-from toolkit.outputs import mask_text, mask_xml_text
-
-BODY_FONT = "宋体"
-HEADING_FONT = "黑体"
+from toolkit.brief import new_document, save_document
+from toolkit.outputs import mask_text
 
 
-def _document():
-    from docx import Document
-    from docx.shared import Cm, RGBColor
+def _document(title: str, subtitle: str):
+    """The brief's A4 document (``toolkit.brief.new_document``: 宋体 body, 黑体 headings), a little denser."""
+    from docx.shared import Cm, Pt
 
-    doc = Document()
+    doc = new_document(title, subtitle)
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.2)
-    section.top_margin = section.bottom_margin = Cm(2.2)
-    set_font(doc.styles["Normal"], BODY_FONT, size_pt=10.5)
-    for name, size in (("Title", 18), ("Heading 1", 13)):
-        style = doc.styles[name]
-        set_font(style, HEADING_FONT, size_pt=size, bold=name != "Title")
-        style.font.color.rgb = RGBColor(0x22, 0x22, 0x22)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2.2)
+    for name, size in (("Normal", 10.5), ("Title", 18), ("Heading 1", 13)):
+        doc.styles[name].font.size = Pt(size)
     return doc
 
 
@@ -58,16 +48,9 @@ def write_dossier(path, *, member: dict, header: str, summary: str, idle: str, k
     ``member``: {label: value} of who they are; ``kinds``: a frame 类型/次数/积分; ``duties``: a frame of
     their duties by date; ``concerns``: (date, source, text) of the residents' concerns they brought in.
     """
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
 
-    doc = _document()
-    title = doc.add_heading(f"{member['姓名']} 履职档案", level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    para = doc.add_paragraph()
-    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = para.add_run(header)
-    run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    doc = _document(f"{member['姓名']} 履职档案", header)
     doc.add_heading("基本情况", level=1)
     who = pd.DataFrame({"项目": list(member), "内容": [v or "" for v in member.values()]})
     _table(doc, who, [4.5, 12.1])
@@ -97,9 +80,4 @@ def write_dossier(path, *, member: dict, header: str, summary: str, idle: str, k
     small = doc.add_paragraph().add_run(footer)
     small.font.size = Pt(8.5)
     small.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mask_xml_text(doc.element.body)
-    freeze_core_properties(doc.core_properties)
-    doc.save(str(path))
-    return normalize_zip(path)
+    return save_document(doc, path)

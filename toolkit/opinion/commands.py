@@ -82,19 +82,6 @@ def _track(args) -> int:
     return 0
 
 
-_LIST_HEADERS = [
-    ("name", "编号"),
-    ("state", "状态"),
-    ("state_date", "日期"),
-    ("member", "反映人"),
-    ("department", "承办单位"),
-    ("deadline", "办理期限"),
-    ("answer", "答复"),
-    ("follow_up", "问效日期"),
-    ("title", "标题"),
-]
-
-
 def _list(args) -> int:
     from toolkit.opinion import items
     from toolkit.opinion.states import check_state, parse_date
@@ -290,19 +277,19 @@ def _topic_list(args) -> int:
 
 
 def register(subparsers) -> None:
-    from toolkit.cli import group
-    from toolkit.store import add_db_arguments
+    from toolkit.cli import add_store_command, group
 
     opinion = group(subparsers, "opinion", "社情民意信息与协商成果：起草、跟踪（报送到办结）、逾期提醒、依据留言")
 
-    def add(name, func, help, description=None):
-        p = opinion.add_parser(name, help=help, description=description or help)
-        add_db_arguments(p)
-        p.set_defaults(func=func)
-        return p
+    def add(name, func, help, description=None, *, parent=opinion):
+        return add_store_command(parent, name, func, help, description)
 
-    def who(p):
-        p.add_argument("--operator", help="登记人（数据库建了录入员账号时须是账号姓名，记入审计日志）")
+    def last(p, json: str | None = "以 JSON 打印", operator: bool = True):
+        """The options every command ends with: ``--json`` (printing ``json``), ``--operator`` (who records)."""
+        if json:
+            p.add_argument("--json", action="store_true", help=json)
+        if operator:
+            p.add_argument("--operator", help="登记人（数据库建了录入员账号时须是账号姓名，记入审计日志）")
 
     p = add(
         "draft",
@@ -319,8 +306,7 @@ def register(subparsers) -> None:
     p.add_argument("--title", help="标题（默认由议题生成：关于……的建议）")
     p.add_argument("--blank", action="store_true", help="起草空白稿（须给 --title）")
     p.add_argument("--date", help="起草日期（默认今天）")
-    p.add_argument("--json", action="store_true", help='打印 {"id", "docx", "chars"}')
-    who(p)
+    last(p, '打印 {"id", "docx", "chars"}')
 
     p = add(
         "track",
@@ -336,24 +322,23 @@ def register(subparsers) -> None:
     p.add_argument("--note", help="备注")
     p.add_argument("--deadline", help="交办：办理期限；答复及以后：下次跟踪问效的日期")
     p.add_argument("--answer", help="答复类别：A 已解决、B 列入计划、C 留作参考")
-    p.add_argument("--json", action="store_true", help="打印登记的这一步")
-    who(p)
+    last(p, "打印登记的这一步")
 
     p = add("list", _list, "列出社情民意信息和协商意见及其状态、期限、逾期情况")
     p.add_argument("--state", help="只列出这个状态的")
     p.add_argument("--overdue", action="store_true", help="只列出逾期的：交办超过期限仍未答复，或跟踪问效到期")
     p.add_argument("--year", type=int, help="只列出这一年起草的")
     p.add_argument("--today", help="按这一天判断逾期（默认今天）")
-    p.add_argument("--json", action="store_true", help="以 JSON 打印")
+    last(p, operator=False)
 
     p = add("show", _show, "查看一条社情民意信息或协商意见及其全部跟踪记录")
     p.add_argument("id", help="编号")
-    p.add_argument("--json", action="store_true", help="以 JSON 打印")
+    last(p, operator=False)
 
     p = add("evidence", _evidence, "列出一条社情民意信息或协商意见所依据的群众留言（已打码）")
     p.add_argument("id", help="编号")
     p.add_argument("-o", "--output", help="写成 Excel 文件（.xlsx）")
-    p.add_argument("--json", action="store_true", help="以 JSON 打印")
+    last(p, operator=False)
 
     p = add(
         "report",
@@ -366,41 +351,33 @@ def register(subparsers) -> None:
     p.add_argument("--year", required=True, help="年度，如 2026")
     p.add_argument("--out", required=True, help="结果文件夹")
     p.add_argument("--today", help="按这一天判断逾期（默认今天）")
-    p.add_argument("--json", action="store_true", help="以 JSON 打印各项统计和写出的文件")
+    last(p, "以 JSON 打印各项统计和写出的文件", operator=False)
 
     topic = opinion.add_parser("topic", help="年度协商选题：登记选题、协商会和协商意见")
     topic.set_defaults(func=lambda args, p=topic: p.print_help() or 2)
     sub = topic.add_subparsers(title="子命令", metavar="<子命令>")
 
-    def add_topic(name, func, help):
-        p = sub.add_parser(name, help=help, description=help)
-        add_db_arguments(p)
-        p.set_defaults(func=func)
-        return p
-
-    p = add_topic("add", _topic_add, "把 rank 结果中的一个候选登记为年度协商选题")
+    p = add("add", _topic_add, "把 rank 结果中的一个候选登记为年度协商选题", parent=sub)
     p.add_argument("rank_dir", help="weidiaoyan rank 的 --out 结果文件夹")
     p.add_argument("--rank", type=int, required=True, help="候选名次（1 = 第一名）")
     p.add_argument("--year", required=True, help="年度，如 2026")
     p.add_argument("--title", help="选题名称（默认由议题生成）")
-    p.add_argument("--json", action="store_true", help="以 JSON 打印")
-    who(p)
+    last(p)
 
-    p = add_topic("meeting", _topic_meeting, "登记协商选题的协商会（日期、地点与参加人等）")
+    p = add("meeting", _topic_meeting, "登记协商选题的协商会（日期、地点与参加人等）", parent=sub)
     p.add_argument("topic", help="协商选题编号")
     p.add_argument("--date", required=True, help="协商会日期")
     p.add_argument("--note", help="地点、参加单位等")
-    who(p)
+    last(p, json=None)
 
-    p = add_topic("proposal", _topic_proposal, "登记协商会形成的一条协商意见（之后用 opinion track 跟踪）")
+    p = add("proposal", _topic_proposal, "登记协商会形成的一条协商意见（之后用 opinion track 跟踪）", parent=sub)
     p.add_argument("topic", help="协商选题编号")
     p.add_argument("--title", required=True, help="协商意见（一句话）")
     p.add_argument("--text", help="协商意见全文")
     p.add_argument("--department", help="承办单位")
     p.add_argument("--date", help="日期（默认协商会日期）")
-    p.add_argument("--json", action="store_true", help="以 JSON 打印")
-    who(p)
+    last(p)
 
-    p = add_topic("list", _topic_list, "列出协商选题及其协商意见的办理状态")
+    p = add("list", _topic_list, "列出协商选题及其协商意见的办理状态", parent=sub)
     p.add_argument("--year", type=int, help="只列出这一年的")
-    p.add_argument("--json", action="store_true", help="以 JSON 打印")
+    last(p, operator=False)

@@ -3,16 +3,16 @@
 and the 反映人 / 报送单位 lines at the end.
 
 Chinese fonts are set as East-Asian fonts (``toolkit.office.set_font``) so Word and WPS render them; every
-text is masked (``toolkit.outputs.mask_xml_text``); equal input gives equal bytes.
+text is masked and equal input gives equal bytes (``toolkit.brief.save_document``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.office import freeze_core_properties, normalize_zip, set_font
+from toolkit.brief import save_document
+from toolkit.office import set_font
 from toolkit.opinion.draft import REWRITE, DraftText
-from toolkit.outputs import mask_xml_text
 
 BODY_FONT = "仿宋"  # 公文 正文; Word and WPS have it, LibreOffice substitutes a CJK serif
 HEADING_FONT = "黑体"
@@ -83,11 +83,7 @@ def write_docx(
     props.title = text.title
     for key, value in (properties or {}).items():
         setattr(props, key, value)
-    mask_xml_text(doc.element.body)
-    freeze_core_properties(props)
-    path = Path(path)
-    doc.save(str(path))
-    return normalize_zip(path)
+    return save_document(doc, path)
 
 
 def _body_paragraph(doc):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import TypedDict, Unpack
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -59,15 +60,30 @@ def _add_evidence(c, evidence, **owner) -> None:
         c.execute(schema.opinion_evidence.insert(), rows)
 
 
-def _source_columns(issue_ids, issue_label, message_ids, source, source_rank, settings) -> dict:
-    """Where an item or a topic came from, as stored: the run's issue ids and label, the stable message ids,
-    the rank folder and place, the run's settings."""
+class Source(TypedDict, total=False):
+    """Where an item or a topic came from: the ranking run's issue ids and label, the stable ids of the
+    messages behind it, the rank folder and place, the run's settings, and the evidence rows."""
+
+    issue_ids: Iterable[int]
+    issue_label: str | None
+    message_ids: Iterable
+    source: str | None
+    source_rank: int | None
+    source_settings: dict | None
+    evidence: object
+
+
+def _source_columns(source: Source) -> dict:
+    """``source`` as stored (the evidence rows go to their own table: ``_add_evidence``)."""
+    if unknown := sorted(set(source) - set(Source.__annotations__)):  # a misspelt keyword is no source
+        raise TypeError(f"unexpected keyword arguments: {', '.join(unknown)}")
+    settings = source.get("source_settings")
     return dict(
-        issue_ids=dumps([int(i) for i in issue_ids]),
-        issue_label=issue_label,
-        message_ids=dumps([str(m) for m in message_ids]),
-        source=source,
-        source_rank=source_rank,
+        issue_ids=dumps([int(i) for i in source.get("issue_ids", ())]),
+        issue_label=source.get("issue_label"),
+        message_ids=dumps([str(m) for m in source.get("message_ids", ())]),
+        source=source.get("source"),
+        source_rank=source.get("source_rank"),
         source_settings=None if settings is None else dumps(settings),
     )
 
@@ -88,18 +104,12 @@ def create_item(
     unit: str | None = None,
     department: str | None = None,
     topic_id: int | None = None,
-    issue_ids: Iterable[int] = (),
-    issue_label: str | None = None,
-    message_ids: Iterable = (),
-    source: str | None = None,
-    source_rank: int | None = None,
-    source_settings: dict | None = None,
-    evidence=None,
     operator: str | None = None,
     conn=None,
+    **source: Unpack[Source],
 ) -> int:
     """Register an item with its 起草 step dated ``date`` (not after today: no later step could follow it) and
-    its evidence; return its id."""
+    where it came from (``Source``: its evidence too); return its id."""
     date = parse_date(date)
     if date > today():
         raise OpinionError("opinion.date_future", flag="--date", date=date, today=today())
@@ -113,7 +123,7 @@ def create_item(
         member=member or None,
         unit=unit or None,
         department=department or None,
-        **_source_columns(issue_ids, issue_label, message_ids, source, source_rank, source_settings),
+        **_source_columns(source),
         operator=operator,
         created_at=stamp,
     )
@@ -123,7 +133,7 @@ def create_item(
         item_id = c.execute(schema.opinion_items.insert().values(**values)).inserted_primary_key[0]
         step = dict(item_id=item_id, seq=1, state="起草", date=date, operator=operator, recorded_at=stamp)
         c.execute(schema.opinion_steps.insert().values(**step))
-        _add_evidence(c, evidence, item_id=item_id)
+        _add_evidence(c, source.get("evidence"), item_id=item_id)
         after = {k: values[k] for k in ("kind", "title", "member", "unit", "topic_id", "source", "source_rank")}
         store.log_audit(
             c, operator=operator, action="create", entity=ITEM_ENTITY, entity_id=item_id, after=after | {"date": date}
@@ -236,15 +246,20 @@ def get_item(store, item_id) -> dict:
     with store.engine.connect() as c:
         row = _item_row(c, item_id)
         steps = _steps(c, row["id"])
-    return _decoded(row) | {"steps": steps, "state": current_state([s["state"] for s in steps])}
+    out = _decoded(row)
+    return out | {
+        "name": item_name(out["kind"], out["id"]),
+        "steps": steps,
+        "state": current_state([s["state"] for s in steps]),
+    }
 
 
-def _decoded(row: dict) -> dict:
+def _decoded(row) -> dict:
+    """An item's or a topic's row with its JSON fields decoded."""
     out = dict(row)
     for key in ("body", "issue_ids", "message_ids", "source_settings"):
         if out.get(key):
             out[key] = json.loads(out[key])
-    out["name"] = item_name(out["kind"], out["id"])
     return out
 
 
@@ -363,26 +378,20 @@ def create_topic(
     *,
     year: int,
     title: str,
-    issue_ids: Iterable[int] = (),
-    issue_label: str | None = None,
-    message_ids: Iterable = (),
-    source: str | None = None,
-    source_rank: int | None = None,
-    source_settings: dict | None = None,
-    evidence=None,
     operator: str | None = None,
+    **source: Unpack[Source],
 ) -> int:
-    """Register a year's chosen 协商选题 with its evidence; return its id."""
+    """Register a year's chosen 协商选题 with where it came from (``Source``: its evidence too); return its id."""
     values = dict(
         year=int(year),
         title=title,
-        **_source_columns(issue_ids, issue_label, message_ids, source, source_rank, source_settings),
+        **_source_columns(source),
         operator=operator,
         created_at=now(),
     )
     with store.transaction() as c:
         topic_id = c.execute(schema.opinion_topics.insert().values(**values)).inserted_primary_key[0]
-        _add_evidence(c, evidence, topic_id=topic_id)
+        _add_evidence(c, source.get("evidence"), topic_id=topic_id)
         after = {k: values[k] for k in ("year", "title", "source", "source_rank")}
         store.log_audit(c, operator=operator, action="create", entity=TOPIC_ENTITY, entity_id=topic_id, after=after)
     return int(topic_id)
@@ -412,11 +421,7 @@ def set_meeting(store, topic_id, date, *, note: str | None = None, operator: str
 def get_topic(store, topic_id) -> dict:
     with store.engine.connect() as c:
         row = _topic_row(c, topic_id)
-    out = dict(row)
-    for key in ("issue_ids", "message_ids", "source_settings"):
-        if out.get(key):
-            out[key] = json.loads(out[key])
-    return out
+    return _decoded(row)
 
 
 TOPIC_COLUMNS = ["id", "year", "title", "meeting_date", "meeting_note", "issue_label", "n_messages", "source_rank"]

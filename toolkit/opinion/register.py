@@ -110,10 +110,10 @@ def draft_report(
     return DraftResult(id=item_id, docx=target, chars=text.chars(), text=text, limit=drafting.MAX_CHARS)
 
 
-def _source_fields(evidence) -> dict:
+def _source_fields(evidence) -> records.Source:
     if evidence is None:
         return {}
-    return dict(
+    return records.Source(
         issue_ids=[evidence.issue_id],
         issue_label=evidence.label,
         message_ids=evidence.messages["message_id"].tolist(),

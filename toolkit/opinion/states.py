@@ -17,9 +17,7 @@ opinion.step_skipped 社情民意信息 #1：跳过了必经的步骤“报送�
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
+from toolkit.numbers import to_date
 from toolkit.opinion.errors import OpinionError
 
 STATES = ("起草", "报送", "采用", "批示", "交办", "答复", "反馈", "办结")
@@ -31,22 +29,13 @@ ANSWERS = {"A": "已解决", "B": "列入计划", "C": "留作参考"}
 DEADLINE_STATES = frozenset({"交办", *ANSWERED, FOLLOW_UP})
 ALL_STEPS = (*STATES, FOLLOW_UP)
 
-_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*")
-
 
 def parse_date(value, flag: str = "--date") -> str:
-    """``value`` as ``YYYY-MM-DD``: accepts 2026-05-08, 2026/5/8, 2026.5.8 and 2026年5月8日."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    m = _DATE.fullmatch(str(value or ""))
-    try:
-        if not m:
-            raise ValueError
-        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError:
-        raise OpinionError("opinion.date_invalid", flag=flag, value=value) from None
+    """``value`` as ``YYYY-MM-DD``: accepts 2026-05-08, 2026/5/8, 2026.5.8 and 2026年5月8日 (``toolkit.numbers.to_date``)."""
+    day = to_date(value)
+    if day is None:
+        raise OpinionError("opinion.date_invalid", flag=flag, value=value)
+    return day.isoformat()
 
 
 def current_state(states: list[str]) -> str | None:

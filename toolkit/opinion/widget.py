@@ -62,39 +62,37 @@ class TrackingPanel:
         color = "#1a7f37" if ok else "#c00000"
         self.message.value = f"<span style='color:{color}'>{html.escape(text)}</span>"
 
+    def _attempt(self, verb, *args, **kwargs):
+        """``verb(store, *args, **kwargs, operator=…)``; a refusal is said in red and gives None."""
+        try:
+            return verb(self.store, *args, operator=self.operator, **kwargs)
+        except ToolkitError as err:
+            self._say(str(err), ok=False)
+            return None
+
     def draft(self) -> int | None:
         from toolkit.opinion.register import draft_report
 
-        try:
-            result = draft_report(
-                self.store,
-                self.rank_dir,
-                self.candidate.value,
-                out=self.out,
-                member=self.member.value or None,
-                operator=self.operator,
-            )
-        except ToolkitError as err:
-            self._say(str(err), ok=False)
+        result = self._attempt(
+            draft_report, self.rank_dir, self.candidate.value, out=self.out, member=self.member.value or None
+        )
+        if result is None:
             return None
         self._say(f"已起草 社情民意信息 #{result.id}（{result.chars} 字）：{result.docx}")
         self.refresh(select=result.id)
         return result.id
 
     def record(self) -> dict | None:
-        try:
-            step = records.track(
-                self.store,
-                self.item.value,
-                self.state.value,
-                self.date.value,
-                by=self.by.value or None,
-                deadline=self.deadline.value or None,
-                answer=self.answer.value or None,
-                operator=self.operator,
-            )
-        except ToolkitError as err:
-            self._say(str(err), ok=False)
+        step = self._attempt(
+            records.track,
+            self.item.value,
+            self.state.value,
+            self.date.value,
+            by=self.by.value or None,
+            deadline=self.deadline.value or None,
+            answer=self.answer.value or None,
+        )
+        if step is None:
             return None
         self._say(f"已登记第 {step['seq']} 步：{step['state']} {step['date']}")
         self.refresh(select=self.item.value)

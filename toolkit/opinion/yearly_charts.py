@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toolkit.brief import PALETTE, save_chart, use_house_style
+from toolkit.brief import PALETTE, ink_on, new_figure, save_chart
 
 SUBTLE = "#555555"
 MAX_THEMES = 12  # themes drawn; the rest are summed as 其他议题
-
-
-def _figure(title: str, subtitle: str, size):
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    use_house_style()
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    fig.suptitle(title, x=0.0, ha="left", fontsize=15, fontweight=matplotlib.rcParams["axes.titleweight"])
-    ax.set_title(subtitle, loc="left", fontsize=10, fontweight="normal", color=SUBTLE, pad=10)
-    return fig, ax
 
 
 def _bare(ax) -> None:
@@ -39,13 +28,13 @@ def funnel_chart(report, *, path_stem):
     else:
         title = f"{report.year}年尚未报送社情民意信息"
     subtitle = f"{report.year}年｜社情民意信息与协商意见｜每一环节为报送后走到这一步的条数｜统计至{report.today}"
-    fig, ax = _figure(title, subtitle, (10, 3.8))
+    fig, ax = new_figure(title, subtitle, figsize=(10, 3.8))
     top = max(base, 1)
     for y, (n, share) in enumerate(funnel[["条数", "占报送(%)"]].itertuples(index=False)):
         color = PALETTE[y % len(PALETTE)]
         ax.barh(y, n, left=(top - n) / 2, color=color, height=0.7)
         label = f"{n} 条" + ("" if share is None or pd.isna(share) or y == 0 else f"（{share:.1f}%）")
-        ink = _ink(color) if n >= top * 0.3 else "#222222"  # a narrow bar: the label reads over the white
+        ink = ink_on(color) if n >= top * 0.3 else "#222222"  # a narrow bar: the label reads over the white
         ax.text(top / 2, y, label, ha="center", va="center", fontsize=11, color=ink, fontweight="bold")
     ax.set_yticks(range(len(funnel)), list(funnel["环节"]))
     ax.set_xlim(-0.02 * top, top * 1.02)
@@ -69,7 +58,7 @@ def theme_chart(report, *, path_stem):
     else:
         title = f"{report.year}年尚无社情民意信息"
     subtitle = f"{report.year}年｜{n}条，按所依据的议题｜深色为其中已采用或获批示的"
-    fig, ax = _figure(title, subtitle, (10, max(3.0, min(8.0, 1.4 + 0.45 * len(table)))))
+    fig, ax = new_figure(title, subtitle, figsize=(10, max(3.0, min(8.0, 1.4 + 0.45 * len(table)))))
     y = range(len(table))
     ax.barh(y, table["篇数"], color="#D9D9D9", height=0.65, label="条数")
     ax.barh(y, table["采用或批示"], color=PALETTE[0], height=0.65, label="已采用或获批示")
@@ -80,14 +69,6 @@ def theme_chart(report, *, path_stem):
     ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=9, frameon=False)
     _bare(ax)
     return save_chart(fig, path_stem, table, title=title, subtitle=subtitle)
-
-
-def _ink(color: str) -> str:
-    """Black or white, whichever reads on ``color``."""
-    from matplotlib.colors import to_rgb
-
-    r, g, b = to_rgb(color)
-    return "#222222" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
 
 
 def _wrap(label: str, width: int = 14) -> str:

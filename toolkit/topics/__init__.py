@@ -35,7 +35,8 @@ new texts join existing issues (ids unchanged, nothing renumbered) or go to æœªå
 Also here: ``model.curate(action, **params)`` and :class:`~toolkit.topics.curation.CurationLog`
 (merge / split / rename / move / move_topic / exclude, stored in the store and replayed),
 :class:`~toolkit.topics.routing.Router` (supervised routing to standing categories),
-:func:`~toolkit.topics.stream.fit_stream` (a million texts: fit on a sample, assign in chunks),
+:func:`~toolkit.topics.stream.fit_stream` (a million texts: fit on a sample, assign in chunks;
+:func:`hashed_sample` picks that sample, :func:`assign_in_chunks` the rest, for callers that fit themselves),
 :class:`~toolkit.topics.widget.CurationPanel` (browse and curate with buttons in JupyterLab).
 """
 
@@ -47,6 +48,8 @@ _EXPORTS = {
     "TopicModel": "toolkit.topics.model",
     "parse_themes": "toolkit.topics.model",
     "Router": "toolkit.topics.routing",
+    "assign_in_chunks": "toolkit.topics.stream",
+    "hashed_sample": "toolkit.topics.stream",
     "UNASSIGNED": "toolkit.topics.summary",
     "UNASSIGNED_LABEL": "toolkit.topics.summary",
 }

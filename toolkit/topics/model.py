@@ -7,7 +7,6 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 from toolkit.topics import cluster, keywords
@@ -24,8 +23,6 @@ REASON_EMPTY = "文本为空或只有停用词，无法判断议题"
 REASON_ISOLATED = "与任何议题都不相似（孤立的关切）"
 # Rows compared with every issue centre at once in transform (rows × issues floats).
 _TRANSFORM_BLOCK = 4096
-# Fresh starts of the themes when refining one empties a theme (then the emptied theme is patched up).
-THEME_RETRIES = 2
 # A text naming a place may go to that place's issue when its similarity is within this of the best.
 PLACE_MARGIN = 0.1
 _COUNT_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
@@ -310,7 +307,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         return index
 
     def _fit_themes(self, X, Z, rows):
-        """Themes of the non-empty ``rows``: k-means of fine clusters' centres, refined by naive Bayes EM.
+        """Themes of the non-empty ``rows``: what seeded k-means runs over fine clusters' centres agree on
+        (:func:`toolkit.topics.cluster.consensus_kmeans`), refined by naive Bayes EM on the theme words.
 
         Also returns near-duplicate groups, the weights that make each group count once, and the fine
         clusters (the units issues are built from).
@@ -326,33 +324,19 @@ class TopicModel(TransformerMixin, BaseEstimator):
         weight = _distinct_weight(dup)
         fine_weight = np.bincount(fine_rows, weights=weight[rows], minlength=len(fine_centres))
         refine = len(rows) >= 20 * most_themes  # naive Bayes needs some texts per theme to estimate word rates
+        theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, self.random_state)
+        labels = theme_of_fine[fine_rows]
         # Naive Bayes sees the words that carry a domain (cluster.theme_word_weights), not one matter's names.
         self.theme_word_weights_ = (
             cluster.theme_word_weights(X[rows], self.vectorizer_.vocabulary) if refine else np.ones(X.shape[1])
         )
         X_theme = cluster.theme_features(X[rows], self.theme_word_weights_)
-        # A refinement that empties a theme is a degenerate start: try the next seeds before patching it up.
-        retry_seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=THEME_RETRIES)
-        for seed in [self.random_state, *(int(s) for s in retry_seeds)]:
-            theme_of_fine = cluster.cluster_themes(fine_centres, fine_weight, self.themes, seed)
-            labels = theme_of_fine[fine_rows]
-            if not refine:
-                break
-            labels = refine_themes(X_theme, labels, weight[rows])
-            if self._tiny_theme(labels, weight[rows]) is None:
-                break
         if refine:
+            labels = refine_themes(X_theme, labels, weight[rows])
             labels = self._absorb_tiny_themes(X_theme, Z[rows], labels, weight[rows])
         labels = cluster.relabel_by_size(labels, weight[rows])
         self.theme_classifier_ = theme_classifier(X_theme, labels, weight[rows])
         return dup, weight, labels, fine_rows
-
-    def _tiny_theme(self, labels, weight):
-        """A theme holding under 1/(10k) of the texts (or, for a fixed k, one left empty), or None."""
-        k = len(np.unique(labels)) if self.themes == "auto" else int(self.themes)
-        sizes = np.bincount(labels, weights=weight, minlength=k)
-        smallest = int(np.argmin(sizes))
-        return smallest if sizes[smallest] < weight.sum() / (10 * k) else None
 
     def _absorb_tiny_themes(self, X, Z, labels, weight):
         """A theme is a broad domain: one holding under 1/(10k) of the texts (an outlier cluster that
