@@ -85,14 +85,39 @@ def test_refusals_are_chinese_with_a_code_and_no_traceback(db, capsys):
     assert "不能做交叉分析" in capsys.readouterr().err
 
 
+def test_a_date_filter_that_is_no_date_is_refused_and_a_good_one_is_shown_normalised(db, capsys):
+    path, form = db
+    args = ["crosstab", "--db", path, "--form", form, "--rows", "district", "--cols", "sex"]
+    assert main([*args, "--filter", "${submitted_at} < '2026-13-01'"]) == 1
+    assert "月份 13 不存在" in capsys.readouterr().err
+    assert main([*args, "--filter", "${created_at} >= '2000/1/1'"]) == 0
+    assert "筛选条件：录入日期不早于 2000-01-01（80 / 80 份答卷符合）" in capsys.readouterr().out
+
+
 def test_quality_command_lists_flags_and_writes_a_masked_workbook(db, tmp_path, capsys):
     path, form = db
     out = tmp_path / "质量.xlsx"
     assert main(["quality", "--db", path, "--form", "xt", "--json", "-o", str(out)]) == 0  # a form id in the store
     result = json.loads(capsys.readouterr().out)
     assert result["responses"] == 80 and result["summary"]["any"]["responses"] == 0
+    # typed in, not imported: no 用时, IP or device, so those checks are not computed (not "0 份")
+    speeder = result["summary"]["speeder"]
+    assert speeder["computed"] is False and speeder["responses"] is None and speeder["why"] == "没有用时数据"
+    assert result["summary"]["same_device"]["computed"] is False
+    assert result["summary"]["straight_line"] == {
+        "label": "矩阵题全选同一项",
+        "computed": True,
+        "responses": 0,
+        "percent": 0.0,
+    }
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["汇总", "标记明细"]
+    summary = {row[0].value: [c.value for c in row[1:]] for row in book["汇总"].iter_rows(min_row=2)}
+    assert summary["答题过快"] == ["未计算", None, "没有用时数据"] and summary["矩阵题全选同一项"][0] == 0
+    assert main(["quality", "--db", path, "--form", "xt"]) == 0
+    text = capsys.readouterr().out
+    assert "答题过快：未计算（没有用时数据）" in text and "同一 IP/设备重复作答：未计算（没有 IP/设备数据）" in text
+    assert "矩阵题全选同一项：0 份（0.0%）" in text
     assert [c.value for c in book["标记明细"][1]] == ["答卷编号", "问卷编号", "提交时间", "标记", "原因"]
 
 

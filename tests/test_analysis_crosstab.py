@@ -234,3 +234,33 @@ def test_submission_month_is_a_column_too(store):
     )
     t = crosstab(store.responses(form.id), form, "sex", "submitted_at")
     assert t.counts.columns.tolist() == ["2026年4月", "2026年5月"] and t.counts.loc["男"].tolist() == [1, 1]
+
+
+def test_a_time_or_date_compared_with_a_date_is_compared_as_dates(store):
+    # as text, "2026-07-01 …" < "2026-6-1" ("0" sorts before "6"): every response was picked
+    form = make_form()
+    times = ["2026-05-31 12:00:00+00:00", "2026-06-01 12:00:00+00:00", "2026-10-20 12:00:00+00:00"]
+    fills = ["2026-05-31", "2026-06-01", "2026-10-20"]
+    store.add_responses(
+        form,
+        [{"answers": {"sex": "m", "fill_date": d}, "submitted_at": t} for t, d in zip(times, fills)],
+        source="sample",
+    )
+    frame = store.responses(form.id)
+    for written in ("'2026-6-1'", "'2026/6/1'", "'2026年6月1日'", "'２０２６-06-01'", "20260601"):
+        assert len(filter_responses(frame, form, f"${{submitted_at}} < {written}")) == 1, written
+        assert len(filter_responses(frame, form, f"${{submitted_at}} >= {written}")) == 2, written
+        assert len(filter_responses(frame, form, f"{written} > ${{fill_date}}")) == 1, written
+    assert len(filter_responses(frame, form, "${submitted_at} == '2026/6/1'")) == 1
+    assert filter_in_words(form, "${submitted_at} < '2026/6/1'") == "提交日期早于 2026-06-01"
+    words = filter_in_words(form, "'2026年6月1日' <= ${fill_date} and ${sex} == 'm'")
+    assert words == "第7题不早于 2026-06-01且第3题为“男”"
+    refused = {
+        "'2026-13-01'": ("analysis.filter_date_month", "月份 13 不存在"),
+        "'2026-2-30'": ("analysis.filter_date_day", "2026年2月没有30日"),
+        "'六月'": ("analysis.filter_date_invalid", "比较的值应是日期"),
+    }
+    for written, (code, rule) in refused.items():
+        with pytest.raises(AnalysisError) as err:
+            filter_responses(frame, form, f"${{submitted_at}} < {written}")
+        assert err.value.code == code and rule in str(err.value) and written.strip("'") in str(err.value)

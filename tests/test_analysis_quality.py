@@ -117,3 +117,36 @@ def test_a_voided_response_carries_no_flag(store):
     store.set_status(rid, "void", operator="王主任", reason="重复录入")
     flags = quality_flags(store, form.id, form=form)
     assert flags.empty and quality_summary(flags, 1).set_index("flag").loc["any", "responses"] == 0
+
+
+def test_checks_without_their_data_are_not_computed_rather_than_zero(store, tmp_path):
+    # a 问卷星 export with the 所用时间 and 来自IP columns taken out: no 用时 and no IP to check
+    form = make_form()
+    export = tmp_path / "问卷星导出.csv"
+    _wjx_export(export, form)
+    with open(export, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    keep = [i for i, name in enumerate(rows[0]) if name not in ("所用时间", "来自IP")]
+    assert len(keep) == len(rows[0]) - 2
+    with open(export, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([[row[i] for i in keep] for row in rows])
+    assert ingest(export, form, store, operator="测试")["accepted"] == 16
+    flags = quality_flags(store, form.id, form=form)
+    assert flags.attrs["not_computed"] == {
+        "instant": "没有用时数据",
+        "speeder": "没有用时数据",
+        "same_device": "没有 IP/设备数据",
+    }
+    summary = quality_summary(flags, 16).set_index("flag")
+    assert summary.loc["speeder", "computed"] is False and summary.loc["speeder", "responses"] is None
+    assert summary.loc["straight_line", "computed"] is True and summary.loc["straight_line", "responses"] == 1
+
+
+def test_a_check_with_its_data_is_computed(store, tmp_path):
+    form = make_form()
+    export = tmp_path / "问卷星导出.csv"
+    _wjx_export(export, form)
+    ingest(export, form, store, operator="测试")
+    flags = quality_flags(store, form.id, form=form)
+    assert flags.attrs["not_computed"] == {}
+    assert quality_summary(flags, 16)["computed"].tolist() == [True] * 7

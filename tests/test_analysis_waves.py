@@ -183,16 +183,39 @@ def test_cli_json_text_and_workbook(db, tmp_path, capsys):
     assert main([*args, "-o", str(book)]) == 0
     text = capsys.readouterr().out
     assert "东湖街道：平均分由 1.62 升至 2.25" in text and "注意：基数少于 30 人" in text and "已写入" in text
+    # the waves in words, as crosstab writes its filter, not the expressions as typed
+    assert "基线：提交日期早于 2026-06-01（90 份答卷）" in text and "跟踪：提交日期不早于 2026-06-01" in text
+    assert "${submitted_at}" not in text
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["前后对比", "说明"]
     sheet = [[c.value for c in row] for row in wb["前后对比"].iter_rows()]
     assert sheet[0][:6] == ["分组", "基线 N", "跟踪 N", "基线", "跟踪", "变化"]
     assert sheet[1][:6] == ["东湖街道", 40, 40, 1.62, 2.25, 0.62]  # 1.625: rounded as Python rounds
     notes = {row[0].value: row[1].value for row in wb["说明"].iter_rows(min_row=2)}
-    assert notes["基线条件"] == BEFORE and notes["结论（合计）"].startswith("平均分由")
+    assert notes["基线条件"] == f"提交日期早于 2026-06-01（{BEFORE}）" and notes["结论（合计）"].startswith("平均分由")
     cells = [c.value for ws in wb for row in ws.iter_rows() for c in row]
     assert not [v for v in cells if isinstance(v, str) and v.startswith("=")]
     before = book.read_bytes()
     assert main([*args[:-2], "--by", "areas", "-o", str(book)]) == 1
     err = capsys.readouterr().err
     assert "分组题应是单选题" in err and "Traceback" not in err and book.read_bytes() == before
+
+
+def test_a_change_too_small_to_show_is_zero_not_minus_zero(db_url, capsys):
+    # 2.00 before, 601/301 = 1.9967 after: the change, -0.0033, rounds to 0.00 (Python's round gives -0.0)
+    store = open_store(db_url)
+    scores = {0: [1, 3], 1: [2] * 300 + [1]}
+    records = [
+        {"answers": {"services": {"transport": str(s)}}, "submitted_at": f"2026-{3 + 6 * wave:02d}-10 10:00"}
+        for wave, values in scores.items()
+        for s in values
+    ]
+    store.add_responses(make_form(), records, source="sample")
+    store.close()
+    args = ["compare-waves", "--db", db_url, "--form", "xt", "--question", "services/transport"]
+    assert main([*args, "--baseline", BEFORE, "--followup", AFTER]) == 0
+    text = capsys.readouterr().out
+    assert "-0.00" not in text and "平均分前后都约为 2.00" in text
+    assert main([*args, "--baseline", BEFORE, "--followup", AFTER, "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["rows"]
+    assert row["change"] == -0.003

@@ -65,3 +65,22 @@ def test_rank_from_a_store_ranks_only_the_filtered_responses_and_says_so(db, tmp
     assert set(detail["response_id"]) <= donghu
     context = Document(out / "选题候选清单.docx").paragraphs[1].text
     assert "筛选：镇街为“东湖街道”" in context
+
+
+def test_a_filter_on_one_district_draws_no_district_chart(db, tmp_path):
+    from toolkit.brief import Survey
+    from toolkit.brief.findings import district_bars
+    from toolkit.forms import load_form
+    from toolkit.store import open_store
+
+    path, form_path, donghu = db
+    form = load_form(form_path)
+    store = open_store(path)
+    try:
+        one = Survey.load(store, form, where=lambda p: p[p["district"] == "donghu"], filter_words="镇街为“东湖街道”")
+        assert one.n == len(donghu)
+        assert district_bars(one, tmp_path) is None  # "东湖街道答卷最多，占100%" says nothing
+        everyone = Survey.load(store, form)
+        assert district_bars(everyone, tmp_path) is not None
+    finally:
+        store.close()

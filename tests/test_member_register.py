@@ -151,3 +151,14 @@ def test_a_value_wider_than_the_stores_column_is_refused_on_every_backend(store,
     ]
     assert "第 2 行“姓名”列" in str(caught.value) and "超过 64 个字" in str(caught.value)
     assert members(store).empty
+
+
+def test_a_recorded_duty_echoes_its_date_as_stored(db_url, tmp_path, capsys):
+    from toolkit.cli import main
+
+    db = ["--db", db_url]
+    assert main(["member", "import", str(write_list(tmp_path / "名单.xlsx", GOOD)), *db]) == 0
+    capsys.readouterr()
+    assert main(["member", "record", "--kind", "视察", "--date", "2026年6月15日", "--member", "陈明", *db]) == 0
+    out = capsys.readouterr().out
+    assert "视察，2026-06-15，委员 陈明" in out and "2026年6月15日" not in out

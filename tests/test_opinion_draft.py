@@ -336,3 +336,39 @@ def test_a_draft_of_the_same_number_already_there_is_kept_and_nothing_registered
     assert err.value.code == "opinion.draft_exists" and "不覆盖" in str(err.value)
     assert (out / "社情民意信息_1.docx").read_bytes() == b"rewritten by the member"
     assert items(store).empty
+
+
+def test_traditional_letters_are_simplified_and_courtesies_cut_from_seeded_sentences(tmp_path, rank_dir):
+    detail = pd.read_excel(rank_dir / "热点问题留言明细表.xlsx", engine="openpyxl")
+    more = [
+        ("A6", "青石路口沒有紅綠燈，孩子過馬路太危險。二是盡快解決，謝謝。辛苦了！"),
+        ("A7", "感謝委員關心。希望盡快在青石路口增設紅綠燈，望回覆。"),
+    ]
+    rows = [{"问题ID": 0, "留言编号": m, "留言内容": t, "留言时间": "2026-04-21", "镇街": "青石镇"} for m, t in more]
+    pd.concat([detail, pd.DataFrame(rows)]).to_excel(rank_dir / "热点问题留言明细表.xlsx", index=False)
+    result = draft_report(open_store(tmp_path / "o.db"), rank_dir, 1, out=tmp_path / "drafts", date="2026-05-06")
+    text = result.text
+    body = "".join(text.situation + text.problems + text.suggestions)
+    for word in ("謝", "谢", "感", "辛苦", "回复", "回覆", "盡", "紅"):
+        assert word not in body, word
+    assert text.problems[0].startswith("一是青石路口没有红绿灯，孩子过马路太危险") and "（4人反映）" in text.problems[0]
+    assert "是尽快解决" in body and "二是二是" not in body and "是二是" not in body
+    assert text.suggestions[0].startswith("一是在青石路口增设红绿灯") and "（3人提出）" in text.suggestions[0]
+
+
+def test_a_member_not_in_the_register_is_warned_about_and_still_drafted(db_url, tmp_path, rank_dir, capsys):
+    from tests.test_member_register import GOOD, write_list
+
+    db = ["--db", db_url]
+    draft = ["opinion", "draft", str(rank_dir), "--rank", "1", "--out", str(tmp_path / "稿"), "--date", "2026-05-06"]
+    assert main([*draft, "--member", "不存在的人", *db]) == 0  # no register yet: nothing to check against
+    assert "不在委员名单中" not in capsys.readouterr().err
+    assert main(["member", "import", str(write_list(tmp_path / "名单.xlsx", GOOD)), *db]) == 0
+    capsys.readouterr()
+    assert main([*draft, "--rank", "2", "--member", "不存在的人、陈 明", *db]) == 0
+    out, err = capsys.readouterr()
+    assert "已起草 社情民意信息 #2" in out
+    assert "反映人“不存在的人”不在委员名单中" in err and "陈" not in err
+    assert main([*draft, "--rank", "3", "--member", "李华、W-03", "--json", *db]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["not_in_register"] == [] and "委员名单" not in err

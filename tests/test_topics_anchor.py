@@ -17,7 +17,7 @@ def test_generic_names_are_kinds_written_like_names():
 
 def test_clause_fragments_glued_by_the_hmm_are_no_names():
     assert is_name("余易贷") and is_name("佳兆业")  # ("中茂城" ends in a place suffix: place extraction finds it)
-    for fragment in ("人太多", "西往东", "撤场后", "普惠性", "普惠制", "虚假宣传", "公安局", "实验中学"):
+    for fragment in ("人太多", "西往东", "撤场后", "普惠性", "普惠制", "虚假宣传", "公安局", "实验中学", "失能老人"):
         assert not is_name(fragment), fragment
 
 

@@ -1009,6 +1009,12 @@ _STORE: dict[str, Template] = {
         "",
         "重新运行一次，已写入的答卷会被自动跳过",
     ),
+    "store.not_found": Template(
+        "{path}",
+        "数据库文件不存在",
+        "",
+        "检查路径和文件名（相对路径以当前目录为准）；新建数据库用 weidiaoyan db init，或直接导入、录入答卷",
+    ),
     "store.not_sqlite": Template(
         "{path}",
         "不是 SQLite 数据库文件",
@@ -1435,6 +1441,18 @@ _ANALYSIS: dict[str, Template] = {
     ),
     "analysis.filter_choice_unknown": Template(
         "筛选条件 {filter!q}", "题目 {question} 没有这个选项", "{value!q}", "改用该题的选项编号：{known}"
+    ),
+    "analysis.filter_date_invalid": Template(
+        "筛选条件 {filter!q}",
+        "{question} 是日期，比较的值应是日期",
+        "{value!q}",
+        "写成 '2026-06-01'（或 2026/6/1、2026年6月1日）这样的日期",
+    ),
+    "analysis.filter_date_month": Template(
+        "筛选条件 {filter!q}", "月份 {month} 不存在", "{value!q}", "月份写 1–12，如 '2026-06-01'"
+    ),
+    "analysis.filter_date_day": Template(
+        "筛选条件 {filter!q}", "{year}年{month}月没有{day}日", "{value!q}", "写成这个月里存在的日期，如 '2026-06-01'"
     ),
     "analysis.matrix_row_needed": Template(
         "题目 {question}",

@@ -285,7 +285,7 @@ def store_frames(
     made a table."""
     from toolkit.store import display, open_store
 
-    store = open_store(str(location))
+    store = open_store(str(location), create=False)
     shown = display(location)  # a URL's password never reaches a message
     try:
         if form_id is None:

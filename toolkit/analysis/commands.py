@@ -19,7 +19,7 @@ def _open(args):
     given = str(args.form)
     by_file = given.lower().endswith((".yaml", ".yml")) or Path(given).is_file()
     form = load_form(given) if by_file else None
-    store = open_store(args.db)
+    store = open_store(args.db, create=False)
     return store, form if form is not None else store.get_form(given)
 
 
@@ -104,7 +104,9 @@ def _quality(args) -> int:
             "form": form.id,
             "responses": responses,
             "summary": {
-                r.flag: {"label": r.label, "responses": r.responses, "percent": r.percent} for r in summary.itertuples()
+                r.flag: {"label": r.label, "computed": r.computed, "responses": r.responses, "percent": r.percent}
+                | ({} if r.computed else {"why": r.why})
+                for r in summary.itertuples()
             },
             "flags": flags.to_dict("records"),
             "written": str(written) if written else None,
@@ -113,7 +115,9 @@ def _quality(args) -> int:
         return 0
     print(f"问卷 {form.id}（{form.title}）：{responses:,} 份答卷；标记只供复核，不删除任何答卷。")
     for r in summary.itertuples():
-        print(f"  {r.label}：{r.responses:,} 份（{r.percent:.1f}%）")
+        print(
+            f"  {r.label}：{r.responses:,} 份（{r.percent:.1f}%）" if r.computed else f"  {r.label}：未计算（{r.why}）"
+        )
     for r in flags.head(args.show).itertuples():
         print(f"  答卷 {r.response_id}｜{r.label}｜{r.reason}")
     if len(flags) > args.show:

@@ -91,9 +91,10 @@ def notes_sheet(t: CrossTab) -> pd.DataFrame:
 def quality_sheets(flags: pd.DataFrame, responses: int) -> dict[str, pd.DataFrame]:
     """汇总 (per flag: responses, share) and 标记明细 (one line per response and flag, with its reason)."""
     summary = quality_summary(flags, responses)
-    summary = summary.drop(columns="flag").rename(
-        columns={"label": "标记", "responses": "答卷数", "percent": "占比(%)"}
-    )
+    summary["responses"] = [n if done else "未计算" for n, done in zip(summary["responses"], summary["computed"])]
+    summary = summary.drop(columns=["flag", "computed"]).rename(
+        columns={"label": "标记", "responses": "答卷数", "percent": "占比(%)", "why": "说明"}
+    )[["标记", "答卷数", "占比(%)", "说明"]]
     detail = flags.drop(columns="flag").rename(
         columns={
             "response_id": ANSWER_ID,

@@ -12,7 +12,9 @@ entry_discrepancy      double entry found fields that differ and a supervisor ha
 =====================  ==========================================================================
 
 用时, IP and device come from the platform's own columns, kept with each imported row; responses typed
-in on paper have none of them and are checked for the rest.
+in on paper have none of them and are checked for the rest. A check with no data at all to work on (no
+response with a 用时, or with an IP or device) is not computed, never reported as 0: the flags' frame says
+which in ``flags.attrs["not_computed"]`` ({flag: why}), and ``quality_summary`` marks them.
 
 >>> flags = quality_flags(store, "annual_topics")                         # doctest: +SKIP
 >>> clean = frame[~frame["response_id"].isin(flags["response_id"])]        # doctest: +SKIP
@@ -58,7 +60,7 @@ def quality_flags(store, form_id: str, *, form: Form | None = None) -> pd.DataFr
     form = form or store.get_form(form_id)
     frame = store.responses(form_id)
     if frame.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return _noting(pd.DataFrame(columns=COLUMNS), {})
     frame = frame.loc[:, ~frame.columns.duplicated()]
     meta = _platform_meta(store, form_id)
     found: list[tuple[int, str, str]] = []
@@ -67,16 +69,17 @@ def quality_flags(store, form_id: str, *, form: Form | None = None) -> pd.DataFr
     found += _straight_lines(frame, form)
     found += _same_device(frame, form, meta)
     found += _ingest_flags(frame, {rid for rid, flag, _ in found if flag == "same_device"})
+    skipped = _not_computed(durations, meta, frame["response_id"], found)
     found += _open_discrepancies(store, form)
     active = set(frame["response_id"])
     found = [f for f in found if f[0] in active]  # a voided response's open discrepancy is no active one's flag
     if not found:
-        return pd.DataFrame(columns=COLUMNS)
+        return _noting(pd.DataFrame(columns=COLUMNS), skipped)
     order = {flag: i for i, flag in enumerate(FLAGS)}
     found.sort(key=lambda f: (f[0], order[f[1]]))
     info = frame.set_index("response_id")
     serial = info["serial"] if "serial" in info else pd.Series(None, index=info.index)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "response_id": rid,
@@ -90,11 +93,33 @@ def quality_flags(store, form_id: str, *, form: Form | None = None) -> pd.DataFr
         ],
         columns=COLUMNS,
     )
+    return _noting(table, skipped)
+
+
+def _noting(flags: pd.DataFrame, skipped: dict[str, str]) -> pd.DataFrame:
+    flags.attrs["not_computed"] = skipped
+    return flags
+
+
+def _not_computed(durations: pd.Series, meta: dict[int, dict], ids, found: list) -> dict[str, str]:
+    """{flag: why} for the checks nothing could be computed for (no 用时 at all, no IP or device at all)."""
+    out = {}
+    timed = int(durations.notna().sum())
+    if not timed:
+        out["instant"] = out["speeder"] = "没有用时数据"
+    elif timed < MIN_TIMED:
+        out["speeder"] = f"有用时的答卷不足 {MIN_TIMED} 份"
+    seen = any(meta.get(rid, {}).get("ip") or meta.get(rid, {}).get("device") for rid in ids)
+    if not seen and not any(flag == "same_device" for _, flag, _ in found):
+        out["same_device"] = "没有 IP/设备数据"
+    return out
 
 
 def quality_summary(flags: pd.DataFrame, responses: int) -> pd.DataFrame:
-    """Per flag: how many responses carry it and their share of ``responses`` (every flag listed, 0 too)."""
+    """Per flag: how many responses carry it and their share of ``responses`` (every flag listed, 0 too);
+    ``computed`` False (with ``why``, counts None) for a check that had no data to run on."""
     counts = flags.groupby("flag")["response_id"].nunique() if len(flags) else pd.Series(dtype=int)
+    skipped = flags.attrs.get("not_computed", {})
     rows = []
     for flag, label in FLAGS.items():
         n = int(counts.get(flag, 0))
@@ -102,14 +127,18 @@ def quality_summary(flags: pd.DataFrame, responses: int) -> pd.DataFrame:
             {
                 "flag": flag,
                 "label": label,
-                "responses": n,
-                "percent": round(100 * n / responses, 1) if responses else 0.0,
+                "computed": flag not in skipped,
+                "why": skipped.get(flag, ""),
+                "responses": None if flag in skipped else n,
+                "percent": None if flag in skipped else round(100 * n / responses, 1) if responses else 0.0,
             }
         )
     flagged = int(flags["response_id"].nunique()) if len(flags) else 0
     share = round(100 * flagged / responses, 1) if responses else 0.0
-    rows.append({"flag": "any", "label": "至少一项", "responses": flagged, "percent": share})
-    return pd.DataFrame(rows)
+    rows.append(
+        {"flag": "any", "label": "至少一项", "computed": True, "why": "", "responses": flagged, "percent": share}
+    )
+    return pd.DataFrame(rows, dtype=object)  # None stays None (not computed), counts stay whole numbers
 
 
 def parse_duration(text) -> float | None:

@@ -91,7 +91,7 @@ class WaveComparison:
         for row in rows:
             for key in ("baseline", "followup", "change", "p_value"):
                 if isinstance(row[key], float):
-                    row[key] = round(row[key], 6 if key == "p_value" else 3)
+                    row[key] = round(row[key], 6 if key == "p_value" else 3) + 0.0  # never -0.0
         return {
             "form": self.form_id,
             "question": self.question,
@@ -263,9 +263,11 @@ def _compare(measure: str, values, wave, levels: list[str], group: str, label: s
     noun = "比例" if share else label[:3]  # 平均分 (a scale) or 平均数
     if abs(change) < 1e-12:
         moved = f"{noun}前后都是 {shown(before)}"
+    elif shown(before) == shown(after):
+        moved = f"{noun}前后都约为 {shown(before)}"  # a change too small to show
     else:
         verb = "升至" if change > 0 else "降至"
-        moved = f"{noun}由 {shown(before)} {verb} {shown(after)}（{change:+.{1 if share else 2}f}{unit}）"
+        moved = f"{noun}由 {shown(before)} {verb} {shown(after)}（{_signed(change, 1 if share else 2)}{unit}）"
     reading = f"{moved}，{_verdict(p)}" if p is not None else f"{moved}，无法检验（两轮答案完全相同）"
     return [
         {
@@ -281,6 +283,12 @@ def _compare(measure: str, values, wave, levels: list[str], group: str, label: s
             "small_base": small,
         }
     ]
+
+
+def _signed(change: float, digits: int) -> str:
+    """+0.62, -1.5; a change that rounds to nothing as 0.00 (not -0.00)."""
+    rounded = round(change, digits) + 0.0
+    return f"{rounded:+.{digits}f}" if rounded else f"{0:.{digits}f}"
 
 
 def _verdict(p: float) -> str:
@@ -353,7 +361,8 @@ def people_table(c: WaveComparison) -> pd.DataFrame:
     digits = 1 if c.measure == "share" else 2
     table = c.rows.copy()
     for key in ("baseline", "followup", "change"):
-        table[key] = table[key].map(lambda x: None if pd.isna(x) else round(float(x), digits))
+        # + 0.0: a change that rounds to nothing shows as 0.00, not -0.00
+        table[key] = table[key].map(lambda x: None if pd.isna(x) else round(float(x), digits) + 0.0)
     table["p_value"] = table["p_value"].map(lambda p: None if p is None or pd.isna(p) else round(float(p), 4))
     table["small_base"] = table["small_base"].map(lambda s: "是" if s else "")
     if not (table["option"] != "").any():
@@ -366,10 +375,15 @@ def waves_sheets(c: WaveComparison) -> dict[str, pd.DataFrame]:
     about = [
         ("问卷", c.form_id),
         ("题目", f"{c.label}（{c.question}）"),
-        ("基线条件", c.baseline),
-        ("跟踪条件", c.followup),
+        ("基线条件", _condition(c.baseline_words, c.baseline)),
+        ("跟踪条件", _condition(c.followup_words, c.followup)),
         ("结论（合计）", c.reading),
     ]
     about += [("警告", w) for w in c.warnings]
     about += [("说明", n) for n in c.notes]
     return {"前后对比": people_table(c), "说明": pd.DataFrame(about, columns=["项目", "内容"])}
+
+
+def _condition(words: str, expression: str) -> str:
+    """A wave's condition as the crosstab's 说明 writes a filter: in words, the expression after it."""
+    return expression if not words or words == expression.strip() else f"{words}（{expression}）"

@@ -20,7 +20,7 @@ def _brief(args) -> int:
         from toolkit.analysis import filter_in_words
 
         print(f"筛选：{filter_in_words(form, args.filter)}")
-    store = open_store(args.db)
+    store = open_store(args.db, create=False)
     keywords = load_keywords(args.keywords) if args.keywords else None
     outputs = build_brief(
         store, form, args.out, keywords=keywords, top=args.top, random_state=args.seed, filter=args.filter

@@ -72,7 +72,7 @@ def district_bars(survey: Survey, folder: Path) -> Chart | None:
     if q is None:
         return None
     counts = survey.labels(q).value_counts()
-    if counts.empty:
+    if counts.empty or (survey.filter_words and len(counts) < 2):  # a filter on one 镇街: nothing to show
         return None
     share = percent(counts.iloc[0], counts.sum())
     listed = len({short_label(c.label) for c in q.choices})
@@ -192,8 +192,8 @@ def choice_bars(survey: Survey, folder: Path) -> list[tuple[Question, Chart]]:
             counts = pd.Series([short_label(q.choice_label(c)) for v in picks for c in v]).value_counts()
             base = int(answered.sum())
             note = "人作答（排第一位的选项）" if q.kind == "ranking" else "人作答（可多选，合计超过100%）"
-        if counts.empty or not counts.sum():
-            continue
+        if counts.empty or not counts.sum() or (survey.filter_words and q.kind == "single" and (counts > 0).sum() < 2):
+            continue  # no answers, or one answer left by the filter ("${sector} == 'edu'"): nothing to compare
         title = choice_headline(q, counts, base)
         topic = topic_of(q.label)
         sub = survey.subtitle(base, note, extra=question_text(q.label)[:30])

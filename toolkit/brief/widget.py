@@ -135,7 +135,7 @@ class BriefPanel:
         """The chosen database, opened (close it when done)."""
         from toolkit.store import open_store
 
-        return open_store(self.database.value)
+        return open_store(self.database.value, create=False)
 
     def chosen_form(self) -> Form | None:
         """The chosen survey's definition as saved in the database (None when the database has none)."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 
-def _open(args):
+def _open(args, create: bool = False):
+    """The store of ``--db``; only importing the list may create it (elsewhere a new file is a mistyped path)."""
     from toolkit.store import open_store
 
-    return open_store(args.db)
+    return open_store(args.db, create=create)
 
 
 def _names(text: str | None) -> list[str]:
@@ -28,11 +29,11 @@ def _import(args) -> int:
     from toolkit.member import import_members, read_sectors
 
     sectors = read_sectors(args.sectors) if args.sectors else None
-    store = _open(args)
+    store = _open(args, create=True)
     result = import_members(store, args.list, sectors=sectors, operator=args.operator)
     print(
         f"已导入委员名单 {args.list}：新增 {result.added} 人，更新 {result.updated} 人，"
-        f"未变 {result.unchanged} 人（修改已记入审计日志）。"
+        f"未变 {result.unchanged} 人" + ("（修改已记入审计日志）。" if result.added or result.updated else "。")
     )
     if result.note:
         print(f"提示：{result.note}。")
@@ -74,14 +75,15 @@ def _alias(args) -> int:
 
 
 def _record(args) -> int:
-    from toolkit.member import record_activity
+    from toolkit.member import parse_date, record_activity
 
     store = _open(args)
     names = _names(args.member)
     activity = record_activity(
         store, kind=args.kind, date=args.date, members=names, note=args.note, operator=args.operator
     )
-    print(f"已记录履职活动 A{activity}：{args.kind}，{args.date}，委员 {'、'.join(names)}（已记入审计日志）。")
+    day = parse_date(args.date).isoformat()  # as stored: 2026年6月15日 is 2026-06-15
+    print(f"已记录履职活动 A{activity}：{args.kind}，{day}，委员 {'、'.join(names)}（已记入审计日志）。")
     return 0
 
 

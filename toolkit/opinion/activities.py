@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
+from sqlalchemy import select
 
 from toolkit.opinion import records
 
@@ -53,3 +55,19 @@ def _members(value) -> list[str]:
     if value is None or (isinstance(value, float) and value != value):
         return []
     return [m for m in _SEPARATORS.split(str(value).strip()) if m]
+
+
+def not_in_register(store, member) -> list[str]:
+    """The names of ``member`` ("张三、李四") that the member register knows by no name, code or alias ("陈委员"),
+    compared as the register compares them (full-width folded, no spaces); [] while the register is empty."""
+    from toolkit.store import schema
+
+    m, a = schema.members, schema.member_aliases
+    with store.engine.connect() as c:
+        known = {_key(v) for row in c.execute(select(m.c.name, m.c.code)) for v in row if v}
+        known |= {_key(v) for (v,) in c.execute(select(a.c.alias))}
+    return [name for name in _members(member) if known and _key(name) not in known]
+
+
+def _key(name) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(name)).split())

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 
-def _store(args):
+def _store(args, create: bool = False):
+    """The store of ``--db``; only a draft may create it (elsewhere a new file is a mistyped path)."""
     from toolkit.store import open_store
 
-    return open_store(args.db)
+    return open_store(args.db, create=create)
 
 
 def _print_json(value) -> None:
@@ -18,10 +19,14 @@ def _print_json(value) -> None:
 
 
 def _draft(args) -> int:
-    from toolkit.opinion import draft_report
+    import sys
 
+    from toolkit.opinion import draft_report
+    from toolkit.opinion.activities import not_in_register
+
+    store = _store(args, create=True)
     result = draft_report(
-        _store(args),
+        store,
         args.rank_dir,
         args.rank,
         out=args.out,
@@ -34,8 +39,15 @@ def _draft(args) -> int:
     )
     if result.over:
         print(f"提示：正文 {result.chars:,} 字，超过 {result.limit:,} 字（一事一报），请委员压缩后再报送。")
+    unknown = not_in_register(store, args.member) if args.member else []
+    for name in unknown:
+        print(
+            f"注意：反映人“{name}”不在委员名单中（weidiaoyan member list 查看名单）；已照常起草，"
+            "履职档案会把它列为未匹配，核对姓名或用 weidiaoyan member alias 设别称",
+            file=sys.stderr,
+        )
     if args.json:
-        _print_json(result.to_dict())
+        _print_json({**result.to_dict(), "not_in_register": unknown})
         return 0
     print(f"已起草 社情民意信息 #{result.id}：{result.text.title}")
     seeded = "" if args.blank else "；“存在问题”“意见建议”取自群众原话，标有【待委员改写】"

@@ -1,7 +1,9 @@
 """The text of a 社情民意信息 drafted from evidence: a title, 基本情况 with the figures and a few quotes,
 存在问题 and 意见建议 seeded from what residents themselves wrote, each marked for the member to rewrite.
 
-Residents' sentences are cut from their letters (openers like "我是…的居民" and courtesies dropped); a
+Residents' sentences are cut from their letters, in simplified characters (繁體 converted first), openers
+like "我是…的居民" and a resident's own numbering ("二是") dropped, courtesies ("谢谢", "辛苦了", "望回复")
+cut from the sentence and a sentence of courtesies alone left out; a
 sentence several other candidates' letters share too ("希望能给我们一个答复") says nothing about this
 matter and is left out. Sentences that say the same thing are counted together, and the ones most
 residents said come first. Quotes are masked (``toolkit.outputs.mask_text``).
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from toolkit.opinion.source import Evidence
+from toolkit.text import to_simplified
 
 MAX_CHARS = 1500  # 一事一报: a 社情民意信息's body, in characters
 REWRITE = "【待委员改写】"
@@ -35,8 +38,13 @@ _OPENERS = [
     re.compile(r"^(我家|我|本人)(是|家住|住在|住)[^，,：:。！!]{0,20}[，,：:]"),
     re.compile(r"^[^，,：:。！!]{0,15}?(居民|群众|村民)反映[：:，,]*"),
     re.compile(r"^我(想|要)?反映(一个|一下)?(问题|情况)?[：:，,]*"),
+    re.compile(r"^(第?[一二三四五六七八九十\d]{1,2}(是|、|[.．)）])|[（(][一二三四五六七八九十\d]{1,2}[)）])"),
 ]
-_COURTESY = re.compile(r"谢谢|感谢|盼回复|望采纳|此致|敬礼|麻烦.{0,6}反映|帮忙反映|辛苦")
+# a clause holding one of these is a courtesy or a closing, not the matter: cut from the sentence
+_COURTESY = re.compile(
+    r"谢谢|多谢|感谢|此致|敬礼|望采纳|麻烦.{0,6}反映|帮忙反映|辛苦(了|啦|您|你|大家)"
+    r"|(盼|望|期待|希望|请)(您|你们)?(能)?(尽快|早日|及时)?(回复|答复|回音|复)"
+)
 _PUNCT = re.compile(r"[\s\W_]+")
 
 
@@ -95,8 +103,8 @@ def compose(evidence: Evidence, *, quotes: int = 3, problems: int = 3, suggestio
     from toolkit.outputs import mask_text, unneutralise
 
     msgs = evidence.messages.copy()
-    msgs["text"] = msgs["text"].map(lambda t: unneutralise(str(t or "")))
-    msgs["extra"] = msgs["extra"].map(lambda t: unneutralise(str(t or "")))
+    msgs["text"] = msgs["text"].map(lambda t: to_simplified(unneutralise(str(t or ""))))
+    msgs["extra"] = msgs["extra"].map(lambda t: to_simplified(unneutralise(str(t or ""))))
     shared = _shared_sentences(evidence.others)
     keys = _keywords(evidence)
     said = _sentences(msgs, shared)
@@ -158,7 +166,7 @@ def _shared_sentences(others: pd.DataFrame | None) -> set[str]:
         return set()
     seen: dict[str, set] = {}
     for issue, text, extra in zip(others.get("issue_id", []), others["text"], others["extra"]):
-        for s in _split(f"{text}。{extra}"):
+        for s in _split(to_simplified(f"{text}。{extra}")):
             for clause in _clauses(s):
                 seen.setdefault(_key(clause), set()).add(issue)
     return {k for k, issues in seen.items() if len(issues) >= 2}
@@ -170,9 +178,9 @@ def _sentences(msgs: pd.DataFrame, shared: set[str]) -> list[dict]:
     for i, row in enumerate(msgs.itertuples(index=False)):
         seen = set()
         for s in _split(f"{row.text}。{row.extra}"):
-            s = "，".join(c.strip() for c in _clauses(s) if _key(c) not in shared)
+            s = "，".join(c.strip() for c in _clauses(s) if _key(c) not in shared and not _COURTESY.search(c))
             k = _key(s)
-            if len(k) < 4 or k in seen or _COURTESY.search(s):
+            if len(k) < 4 or k in seen:
                 continue
             seen.add(k)
             out.append({"text": s, "key": k, "who": row.respondent or row.message_id or i, "cue": bool(_CUE.search(s))})

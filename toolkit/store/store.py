@@ -204,18 +204,22 @@ def _server_trouble(location: str, orig) -> StoreError:
     return StoreError("store.server_error", db=location, detail=detail)
 
 
-def open_store(location: str | Path = "data/toolkit.db", *, upgrade: bool = True) -> Store:
-    """Open (creating and migrating as needed) the store at a file path or SQLAlchemy URL."""
-    return Store(location, upgrade=upgrade)
+def open_store(location: str | Path = "data/toolkit.db", *, upgrade: bool = True, create: bool = True) -> Store:
+    """Open (creating and migrating as needed) the store at a file path or SQLAlchemy URL. ``create=False``:
+    a database file that does not exist is refused rather than created (commands that only read: a mistyped
+    path must not look like an empty database)."""
+    return Store(location, upgrade=upgrade, create=create)
 
 
 class Store:
-    def __init__(self, location: str | Path = "data/toolkit.db", *, upgrade: bool = True):
+    def __init__(self, location: str | Path = "data/toolkit.db", *, upgrade: bool = True, create: bool = True):
         location = str(location)
         if "://" in location:
             self.url, self.path = location, None
         else:
             self.path = Path(location)
+            if not create and not self.path.is_file():
+                raise StoreError("store.not_found", path=self.path)
             if self.path.exists() and self.path.is_file() and self.path.stat().st_size > 0:
                 with open(self.path, "rb") as fh:
                     if fh.read(16) != b"SQLite format 3\x00":

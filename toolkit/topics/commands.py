@@ -99,7 +99,7 @@ def _replay_store_curation(args, model) -> int:
     from toolkit.store import open_store
     from toolkit.topics.curation import CurationLog
 
-    store = open_store(args.input)
+    store = open_store(args.input, create=False)
     try:
         form = args.form or sorted(set(store.form_versions()["form_id"]))[0]
         return CurationLog(store, f"{form}/{args.text_col}").replay(model)

@@ -1,7 +1,7 @@
 """Documents → TF-IDF → LSA vectors (the shared representation of issues and themes).
 
-Tried and dropped: a separate theme view without place-name words (themes are subjects, not
-neighbourhoods) — it lowered NMI on both the teddy2020c messages and the synthetic concerns.
+Themes are fitted on these vectors, then refined on TF-IDF columns that carry a domain (words used by enough
+texts: :func:`toolkit.topics.cluster.theme_word_weights`), so one estate's or company's name cannot pull a theme.
 """
 
 from __future__ import annotations
