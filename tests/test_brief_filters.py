@@ -84,3 +84,17 @@ def test_a_filter_on_one_district_draws_no_district_chart(db, tmp_path):
         assert district_bars(everyone, tmp_path) is not None
     finally:
         store.close()
+
+
+def test_topics_from_a_store_groups_only_the_filtered_responses(db, tmp_path, capsys):
+    import pandas as pd
+
+    path, _, donghu = db
+    out = tmp_path / "topics"
+    args = ["topics", path, "--text-col", "concern", "--id-col", "response_id", "--quiet"]
+    assert main([*args, "--out", str(out), "--filter", "${district} == 'donghu'"]) == 0
+    assert "筛选：镇街为“东湖街道”" in capsys.readouterr().out
+    ids = set(pd.read_csv(out / "assignments.csv")["id"])
+    assert ids and ids <= donghu
+    assert main([*args, "--out", str(out), "--filter", "${district} == 'donghu'", "--stream"]) == 1
+    assert "不能同时使用" in capsys.readouterr().err

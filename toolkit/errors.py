@@ -1076,6 +1076,12 @@ _TOPICS: dict[str, Template] = {
         "实为 {value}",
         "改为符合要求的值，例如默认值 {name}={default}",
     ),
+    "topics.filter_stream": Template(
+        "--filter 与 --stream",
+        "不能同时使用：分块读取时无法先按条件筛选",
+        "",
+        "去掉 --stream（筛选后的答卷一般不多），或去掉 --filter",
+    ),
     "topics.not_fitted": Template("议题模型", "模型尚未训练", "", "先调用 fit(texts)，再对新文本调用 transform"),
     "topics.empty_input": Template("输入", "没有任何文本可供聚类", "", "检查输入文件的文本列是否有内容"),
     "topics.ids_mismatch": Template(

@@ -53,6 +53,32 @@ class RankRun:
     members: pd.DataFrame | None = None  # message id -> candidate (topic_id)
 
 
+def response_filter(input, filter: str | None, *, error):
+    """``(select, words)`` for reading a store through ``filter`` (the form's expression language,
+    ``toolkit.analysis.filter_responses``): ``select(responses, form)`` for ``messages.store_frame(s)``, and a list
+    that holds the filter in words once it has been checked against the stored form. ``(None, [])`` without a
+    filter; a filter on a table file is refused (it has no form to check the filter against)."""
+    words: list[str] = []
+    if filter is None or not filter.strip():
+        return None, words
+    if not messages.is_store(input):
+        raise error("filter.needs_store", path=str(input), filter=filter)
+    from toolkit.analysis import filter_in_words, filter_responses
+
+    def select(frame, form):  # the words too: the filter is checked against the stored form first
+        words.append(filter_in_words(form, filter))
+        return filter_responses(frame, form, filter)
+
+    return select, words
+
+
+def filtered_concerns(input, columns, *, form_id: str | None, filter: str, error) -> tuple[pd.DataFrame, str]:
+    """``(messages, filter in words)``: the concerns of one form in a store for which ``filter`` holds."""
+    select, words = response_filter(input, filter, error=error)
+    raw, where = messages.store_frame(input, form_id=form_id, error=error, select=select)
+    return messages.from_frame(raw, columns, where=f"{where}（筛选：{words[0]}）", error=error), words[0]
+
+
 def rank_file(
     input,
     *,
@@ -104,16 +130,7 @@ def rank_file(
         sector_col=sector_col,
         district_col=district_col,
     )
-    select, words = None, []
-    if filter is not None and filter.strip():
-        if not messages.is_store(input):
-            raise AgendaError("filter.needs_store", path=str(input), filter=filter)
-        from toolkit.analysis import filter_in_words, filter_responses
-
-        def select(frame, form):  # the words too: the filter is checked against the stored form first
-            words.append(filter_in_words(form, filter))
-            return filter_responses(frame, form, filter)
-
+    select, words = response_filter(input, filter, error=AgendaError)
     if messages.is_store(input):  # one form's responses, the text column a question id
         raw, where = messages.store_frame(input, form_id=form_id, error=AgendaError, select=select)
         if words:

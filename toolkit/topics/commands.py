@@ -26,6 +26,11 @@ def register(subparsers) -> None:
         "--stream", action="store_true", help="大数据（几十万条以上）：在抽样上训练，再分块分配全部文本，内存占用低"
     )
     p.add_argument("--sample-size", type=int, default=100_000, help="--stream 时训练抽样的条数（默认 100000）")
+    p.add_argument(
+        "--filter",
+        default=None,
+        help="只归纳符合条件的答卷（输入为问卷库时），写法同 crosstab，如 \"${district} == 'donghu'\"",
+    )
     p.set_defaults(func=_run)
 
 
@@ -39,11 +44,21 @@ def _run(args) -> int:
 
     check_out_dir(args.out, error=TopicsError)
     themes = parse_themes(args.themes)
+    if args.stream and args.filter:
+        raise TopicsError("topics.filter_stream")
     if args.stream:
         return _run_stream(args, themes)
-    data = read_concerns(
-        args.input, args.text_col, args.id_col, args.time_col, form_id=args.form, respondent_col=args.respondent_col
-    )
+    if args.filter:
+        from toolkit.messages import Columns
+        from toolkit.workflows import filtered_concerns
+
+        columns = Columns(text=args.text_col, id=args.id_col, time=args.time_col, respondent=args.respondent_col)
+        data, words = filtered_concerns(args.input, columns, form_id=args.form, filter=args.filter, error=TopicsError)
+        print(f"筛选：{words}（{len(data):,} 条）")
+    else:
+        data = read_concerns(
+            args.input, args.text_col, args.id_col, args.time_col, form_id=args.form, respondent_col=args.respondent_col
+        )
     if data.attrs.get("note"):
         print(f"提示：{data.attrs['note']}")
     model = TopicModel(themes=themes, random_state=args.seed, n_jobs=args.jobs, progress=not args.quiet)

@@ -75,9 +75,8 @@ def find_issues(
         for part in parts if wanted else _join_by_spot(parts, spots):
             issue[part] = next_id
             next_id += 1
-    # Issues are not joined across themes, even at one spot: an estate's parking and its school places are two
-    # matters for two departments (joining alike issues across themes cost theme NMI and issue purity on real
-    # letters: benchmarks/topics_labels.py, rank_reference.py).
+    if spots is not None:
+        issue, theme = join_across_themes(Z, issue, theme, spots, similarity)
     return issue, theme
 
 
@@ -137,6 +136,32 @@ def _spot_index(home: dict[str, int]):
         return found
 
     return homes_of
+
+
+def join_across_themes(Z, issue, theme, spots, similarity: float):
+    """Issues in different themes about the same spot and alike in wording are one matter (the themes cut
+    one matter's letters apart: "河口老街堵车" under 交通 and under 城建). Joined, the issue takes the theme
+    most of its texts have, and so do its texts. Returns ``(issue, theme)``."""
+    k = int(issue.max()) + 1 if (issue >= 0).any() else 0
+    placed = np.flatnonzero(issue >= 0)
+    order = placed[np.argsort(issue[placed], kind="stable")]
+    members = np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
+    tops = [_spots_of(idx, spots) for idx in members]
+    centre = l2_normalize(np.vstack([Z[idx].sum(axis=0) for idx in members])) if k else np.zeros((0, 1))
+    root = list(range(k))
+    for a in range(k):
+        for b in range(a):
+            if root[b] != root[a] and _share_spot(tops[a], tops[b]) and float(centre[a] @ centre[b]) >= similarity:
+                old, new = max(root[a], root[b]), min(root[a], root[b])
+                root = [new if r == old else r for r in root]
+    if root == list(range(k)):
+        return issue, theme
+    issue, theme = issue.copy(), theme.copy()
+    for r in sorted(set(root)):
+        idx = np.concatenate([members[t] for t in range(k) if root[t] == r])
+        issue[idx] = r
+        theme[idx] = Counter(theme[idx].tolist()).most_common(1)[0][0]
+    return issue, theme
 
 
 def place_keys(places) -> list[set[str]]:
