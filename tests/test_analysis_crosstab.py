@@ -264,3 +264,13 @@ def test_a_time_or_date_compared_with_a_date_is_compared_as_dates(store):
         with pytest.raises(AnalysisError) as err:
             filter_responses(frame, form, f"${{submitted_at}} < {written}")
         assert err.value.code == code and rule in str(err.value) and written.strip("'") in str(err.value)
+
+
+def test_a_matrix_row_keeps_its_row_in_a_chart_title():
+    from types import SimpleNamespace
+
+    from toolkit.analysis.chart import _named
+
+    row = SimpleNamespace(name="您对所在镇以下公共服务的满意程度·看病", label="")
+    assert _named(row, 12).endswith("·看病") and len(_named(row, 12)) <= 12
+    assert _named(SimpleNamespace(name="年龄段", label="")) == "年龄段"

@@ -76,6 +76,10 @@ def test_dictionary_tags_keep_function_words_out_of_names(text, expected):
         "成立了领导小组",
         "时任县长来过",
         "生态公园没有厕所",
+        "我是一名市属中学的教师",  # a school the city runs, not one named school ("属中学" once the area is cut)
+        "区属医院的床位不够",
+        "城镇小区配套幼儿园建设滞后",  # which kind of area, not which place
+        "农村公路坏了没人修",
     ],
 )
 def test_kinds_of_places_are_no_places(text):

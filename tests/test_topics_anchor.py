@@ -114,3 +114,10 @@ def test_matter_focus_is_relative_to_the_collections_typical_issue():
     got = anchored(pd.Series([1.0, 1.0]), pd.Series(["丽发新城", "丽发新城"]), focus.iloc[:2])
     assert got.tolist() == [0.8, 0.4]
     assert anchored(pd.Series([1.0]), pd.Series(["丽发新城"]), pd.Series([np.nan])).tolist() == [1.0]
+
+
+def test_an_estate_named_with_its_road_is_the_anchor_not_the_road():
+    anchors = [["劳动东路", "魅力之城"], ["劳动东路", "魅力之城"], ["劳动东路"], ["魅力之城"], ["劳动东路", "魅力之城"]]
+    voices = ["a", "b", "c", "d", "e"]
+    assert main_anchor(anchors, voices) == ("魅力之城", 0.8)  # 4 of 5 name the estate, 4 of 5 the road
+    assert main_anchor([["劳动东路"], ["劳动东路"], ["劳动东路", "魅力之城"]], ["a", "b", "c"])[0] == "劳动东路"

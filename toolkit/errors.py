@@ -1044,6 +1044,12 @@ _STORE: dict[str, Template] = {
     "store.operator_unknown": Template(
         "录入员账号 {name!q}", "数据库中没有这个账号", "", "用 weidiaoyan user list 查看已有账号，或用 user add 新建"
     ),
+    "store.operator_locked": Template(
+        "录入员账号 {name!q}",
+        "密码连续输错次数太多，账号已锁定至 {until}（本机时间），未登录",
+        "",
+        "到时再用正确的密码登录；忘记密码请管理员运行 weidiaoyan user passwd {name}（同时解除锁定）",
+    ),
     "store.operator_not_account": Template(
         "操作人 {name!q}",
         "不是本数据库可登录的录入员账号（数据库建了账号后，记下的每个操作人都必须是账号）",

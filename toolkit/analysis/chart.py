@@ -33,8 +33,13 @@ def short(label: str, width: int = 24) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _named(v) -> str:
-    return short(v.name or v.label)
+def _named(v, limit: int | None = None) -> str:
+    """A question's short name; a matrix row ("question·row") keeps its row whole, the question is what is cut."""
+    name = v.name or v.label
+    if "·" in name:
+        question, row = name.rsplit("·", 1)
+        return f"{short(question, max(4, (limit or 16) - len(row) - 1))}·{row}"
+    return short(name, limit) if limit else short(name)
 
 
 def chart_data(t: CrossTab, *, weighted: bool = False) -> pd.DataFrame:
@@ -66,7 +71,7 @@ def crosstab_figure(t: CrossTab, *, layout: str = "auto", weighted: bool = False
     percent = percent.loc[rows, cols]
     stacked = layout == "stacked" or (layout == "auto" and not t.rows.multiple and len(rows) <= MAX_STACKED)
     colors = _colors(len(cols) if not stacked else len(rows))
-    title = title or f"{_named(t.rows)}（按{short(t.cols.name or t.cols.label, 12)}）：{_finding(t)}"
+    title = title or f"{_named(t.rows)}（按{_named(t.cols, 12)}）：{_finding(t)}"
     subtitle = _subtitle(t, weighted)
     bar_names = [f"{c}（n={t.col_base[c]:,}{'，基数小' if t.col_base[c] < SMALL_BASE else ''}）" for c in cols]
     if stacked:

@@ -747,13 +747,42 @@ _GENERIC_TYPES = frozenset(
     ]
 )
 # Kinds by who runs or owns a place: what stands before them is its owner, not its name.
-_OWNERSHIP_KINDS = frozenset(["民办", "公办", "配套", "普惠", "普惠性", "普惠制", "私立", "公立", "楼盘"])
+_OWNERSHIP_KINDS = frozenset(
+    [
+        "民办",
+        "公办",
+        "配套",
+        "普惠",
+        "普惠性",
+        "普惠制",
+        "私立",
+        "公立",
+        "楼盘",
+        "省属",
+        "市属",
+        "县属",
+        "区属",
+        "镇属",
+        "部属",
+    ]
+)
 # Words that say what kind a place is, never which one: "民办幼儿园", "配套幼儿园", "生态公园", "水泥路".
 _GENERIC_MODIFIERS = frozenset(
     [
         "民办",
         "公办",
+        "省属",  # "市属中学": a school the city runs, not one named school
+        "市属",
+        "县属",
+        "区属",
+        "镇属",
+        "部属",
         "配套",
+        "城镇",  # "城镇小区配套幼儿园", "农村公路": which kind of area, not which place
+        "农村",
+        "城市",
+        "城区",
+        "老旧",
         "普惠",
         "普惠性",
         "普惠制",

@@ -21,6 +21,7 @@ from toolkit.text import (
     is_common_phrase,
     is_content_word,
     is_proper_noun,
+    is_road,
     place_suffixes,
     same_spot,
     spot_names,
@@ -155,10 +156,15 @@ def _name_part(name: str, suffixes) -> str:
     return name[: len(name) - cut]
 
 
+# A spot named by this share of the voices naming a road (or more) is the anchor rather than the road it is on.
+ROAD_ADDRESS = 0.8
+
+
 def main_anchor(anchors, voices) -> tuple[str, float]:
     """``(anchor, share)`` of one issue: the spot or name most of its distinct ``voices`` name, and their share.
 
-    A voice names a spot when one name holds the other ("武广新城伊景园滨河苑" names "伊景园滨河苑").
+    A voice names a spot when one name holds the other ("武广新城伊景园滨河苑" names "伊景园滨河苑"). A road gives way
+    to a spot on it named by nearly as many (``ROAD_ADDRESS``): letters give the estate's road as its address.
     """
     named: dict = {}
     for names, voice in zip(anchors, voices, strict=True):
@@ -166,9 +172,13 @@ def main_anchor(anchors, voices) -> tuple[str, float]:
     if not named:
         return "", 0.0
     counts = Counter(n for names in named.values() for n in names)
-    best, share = "", 0.0
+    if not counts:
+        return "", 0.0
+    shares = {}
     for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
-        hits = sum(1 for names in named.values() if any(same_spot(name, n) for n in names))
-        if hits / len(named) > share + 1e-12:
-            best, share = name, hits / len(named)
-    return best, round(share, 3)
+        shares[name] = sum(1 for names in named.values() if any(same_spot(name, n) for n in names)) / len(named)
+    best = max(shares, key=lambda n: (shares[n], -list(shares).index(n)))
+    if is_road(best):  # "劳动东路魅力之城小区": the estate is the spot, the road its address
+        on_it = [n for n in shares if not is_road(n) and shares[n] >= ROAD_ADDRESS * shares[best]]
+        best = on_it[0] if on_it else best
+    return best, round(shares[best], 3)
