@@ -129,6 +129,7 @@ def test_an_old_sqlite_store_is_upgraded_with_the_same_instants(tmp_path, annual
     store = open_store(path)
     assert store.applied_migrations[:4] == ["0004_concurrency", "0005_utc", "0006_keys", "0007_operators"]
     assert "0009_members" in store.applied_migrations  # later stages' tables are created as well
+    assert "0010_login_lockout" in store.applied_migrations  # the lockout columns of operators
     # the duplicate-check index was filled from the stored answers
     assert len(store.duplicate_candidates(annual, [{"serial": "A-1"}])) == 2
     expected = dt.datetime.fromisoformat("2026-05-01 08:30:00").astimezone(dt.UTC)

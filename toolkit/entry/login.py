@@ -2,7 +2,8 @@
 
 The check runs in the page's kernel (the password never leaves the office machine serving the page,
 and its hash never reaches the browser); once logged in, the form is entered under the account's name,
-fixed for the session. A refused login waits ``accounts.LOGIN_DELAY`` seconds before answering.
+fixed for the session. A refused login waits ``accounts.LOGIN_DELAY`` seconds before answering; after
+``accounts.MAX_FAILURES`` wrong passwords the account is locked for a while and the panel says until when.
 """
 
 from __future__ import annotations
@@ -46,19 +47,24 @@ class LoginPanel:
     def login(self) -> bool:
         """Check the typed name and password; on success replace the panel by the entry form."""
         from toolkit.entry.widgets import EntryForm
-        from toolkit.store import check_login
+        from toolkit.store import StoreError, check_login
 
         if self.entry is not None:
             return True
         self.button.disabled = True
         self.status.value = "正在核对……"
+        refusal: Exception | None = None
         try:
             name = check_login(self.store, self.name.value, self.password.value)
+        except StoreError as exc:
+            if exc.code != "store.operator_locked":
+                raise
+            name, refusal = None, exc  # the account is locked: say so, and until when
         finally:
             self.password.value = ""  # never kept in the widget's state
             self.button.disabled = False
         if name is None:
-            message = html.escape(str(EntryError("entry.login_failed")))
+            message = html.escape(str(refusal or EntryError("entry.login_failed")))
             self.status.value = f"<p style='color:#c62828'>{message}</p>"
             return False
         self.entry = EntryForm(self.form, self.store, operator=name, account=True)

@@ -45,6 +45,8 @@ def _add(args) -> int:
 
 
 def _list(args) -> int:
+    import datetime as dt
+
     from toolkit.store import list_operators, open_store
 
     store = open_store(args.db)
@@ -53,6 +55,9 @@ def _list(args) -> int:
         print(f"数据库 {store.shown} 还没有录入员账号（录入页面不要求登录）。新建：weidiaoyan user add 姓名")
     for row in rows:
         state = "可登录" if row["status"] == "active" else "已停用"
+        if row["status"] == "active" and row["locked_until"]:
+            until = dt.datetime.fromisoformat(row["locked_until"]).astimezone()  # stored UTC -> local time
+            state = f"已锁定至 {until:%Y-%m-%d %H:%M}（密码输错太多次；user passwd 解除）"
         print(f"{row['name']}\t{state}\t建于 {row['created_at']}\t最近修改 {row['updated_at']}")
     return 0
 
@@ -72,7 +77,7 @@ def _passwd(args) -> int:
     clean_name(args.name)
     store = open_store(args.db)
     set_password(store, args.name, _password(args))
-    print(f"已为录入员 {args.name.strip()} 设置新密码（账号可登录）。")
+    print(f"已为录入员 {args.name.strip()} 设置新密码（账号可登录，锁定已解除）。")
     return 0
 
 
@@ -80,7 +85,7 @@ def register(user) -> None:
     """The sub-commands of the ``user`` group (``user``: its subparsers, made by ``entry.commands``)."""
     for name, func, text in (
         ("add", _add, "新建录入员账号（提示输入两遍密码）"),
-        ("passwd", _passwd, "设置新密码（忘记密码时由管理员运行；也重新启用停用的账号）"),
+        ("passwd", _passwd, "设置新密码（忘记密码时由管理员运行；也重新启用停用的账号、解除锁定）"),
     ):
         p = user.add_parser(name, help=text)
         p.add_argument("name", metavar="姓名", help="录入员姓名（记入每份答卷和审计日志）")

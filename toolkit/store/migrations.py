@@ -145,6 +145,18 @@ def _members(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _login_lockout(conn: Connection) -> None:
+    # wrong passwords counted in the store, so every entry-page kernel and office sees the same count
+    have = {c["name"] for c in inspect(conn).get_columns("operators")}
+    for column, kind in (
+        ("failed_logins", "INTEGER NOT NULL DEFAULT 0"),
+        ("first_failed_at", "VARCHAR(32)"),
+        ("locked_until", "VARCHAR(32)"),
+    ):
+        if column not in have:
+            conn.exec_driver_sql(f"ALTER TABLE operators ADD COLUMN {column} {kind}")
+
+
 # (id, description, function)
 MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
     ("0001_initial", "问卷版本、答卷、导入批次、隔离行、审计日志、议题整理日志", _initial),
@@ -156,6 +168,7 @@ MIGRATIONS: list[tuple[str, str, Callable[[Connection], None]]] = [
     ("0007_operators", "录入员账号（姓名与加盐散列的密码）：录入页面登录，审计日志记下是谁", _operators),
     ("0008_opinion", "社情民意信息、协商选题与协商意见，跟踪步骤（报送到办结、问效）与所依据的群众留言", _opinion),
     ("0009_members", "委员名单、姓名别称、工作人员录入的委员履职活动", _members),
+    ("0010_login_lockout", "录入员账号连续输错密码后暂时锁定（错误次数记在数据库里，各台电脑一致）", _login_lockout),
 ]
 
 

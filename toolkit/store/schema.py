@@ -148,6 +148,10 @@ operators = Table(
     Column("status", String(16), nullable=False, default="active"),  # active | disabled
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    # login lockout (migration 0010): wrong passwords counted since the first of them, and the lock's end
+    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
+    Column("first_failed_at", String(32)),
+    Column("locked_until", String(32)),
 )
 
 # ---- entry stage (migration 0002_entry) ------------------------------------------------
