@@ -767,28 +767,15 @@ _OWNERSHIP_KINDS = frozenset(
     ]
 )
 # Words that say what kind a place is, never which one: "民办幼儿园", "配套幼儿园", "生态公园", "水泥路".
-_GENERIC_MODIFIERS = frozenset(
+# (every kind by owner among them: "市属中学" is a school the city runs, not one named school)
+_GENERIC_MODIFIERS = _OWNERSHIP_KINDS | frozenset(
     [
-        "民办",
-        "公办",
-        "省属",  # "市属中学": a school the city runs, not one named school
-        "市属",
-        "县属",
-        "区属",
-        "镇属",
-        "部属",
-        "配套",
         "城镇",  # "城镇小区配套幼儿园", "农村公路": which kind of area, not which place
         "农村",
         "城市",
         "城区",
         "老旧",
-        "普惠",
-        "普惠性",
-        "普惠制",
         "品牌",
-        "私立",
-        "公立",
         "标准",
         "生态",
         "基层",
@@ -836,7 +823,6 @@ _GENERIC_MODIFIERS = frozenset(
         "房地产",
         "人才",
         "公司",
-        "楼盘",
         "大楼",
         "对外",
         "宣传",

@@ -177,7 +177,7 @@ def main_anchor(anchors, voices) -> tuple[str, float]:
     shares = {}
     for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
         shares[name] = sum(1 for names in named.values() if any(same_spot(name, n) for n in names)) / len(named)
-    best = max(shares, key=lambda n: (shares[n], -list(shares).index(n)))
+    best = max(shares, key=shares.__getitem__)  # on a tie, the first: the most written
     if is_road(best):  # "劳动东路魅力之城小区": the estate is the spot, the road its address
         on_it = [n for n in shares if not is_road(n) and shares[n] >= ROAD_ADDRESS * shares[best]]
         best = on_it[0] if on_it else best
