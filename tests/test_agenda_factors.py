@@ -14,13 +14,16 @@ def frame(rows):
     return pd.DataFrame(rows, columns=["id", "group", "text", "time", "respondent"])
 
 
+CAMPAIGN = "联名：丽发新城小区旁的搅拌站日夜施工，噪音和粉尘严重影响三千多户居民休息，请有关部门尽快搬走"
+
+
 def test_one_person_and_a_campaign_count_once():
     msgs = frame(
         [
             (1, 0, "丽发新城小区旁搅拌站噪音大", "2024-01-01", "a"),
             (2, 0, "丽发新城小区旁搅拌站粉尘多", "2024-01-02", "a"),  # same person again
-            (3, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "b"),
-            (4, 0, "联名：请搬走丽发新城搅拌站", "2024-01-03", "c"),  # campaign text, another person
+            (3, 0, CAMPAIGN, "2024-01-03", "b"),
+            (4, 0, CAMPAIGN, "2024-01-03", "c"),  # campaign text, another person
             (5, 0, "丽发新城搅拌站夜间施工", "2024-01-04", "d"),
             (6, 1, "学校门口没有红绿灯", "2024-01-05", "e"),
         ]
@@ -34,9 +37,27 @@ def test_one_person_and_a_campaign_count_once():
 
 
 def test_near_duplicate_of_links_voices():
-    msgs = frame([(1, 0, "甲", "2024-01-01", "a"), (2, 0, "乙", "2024-01-01", "b"), (3, 0, "丙", "2024-01-01", "c")])
+    texts = [CAMPAIGN, CAMPAIGN.replace("三千", "两千"), CAMPAIGN.replace("联名", "呼吁")]
+    msgs = frame([(i + 1, 0, t, "2024-01-01", r) for i, (t, r) in enumerate(zip(texts, "abc"))])
     msgs["dup_group"] = [None, 1, 1]
     assert F.volume(msgs).loc[0, "n_voices"] == 2
+
+
+def test_short_answers_alike_by_chance_are_separate_voices():
+    # survey answers and subject lines coincide: three residents writing "停车难" are three voices
+    short = "泉星公园何时开工"
+    msgs = frame(
+        [(1, 0, "停车难", "2024-01-01", "a"), (2, 0, "停车难", "2024-01-01", "b"), (3, 0, "停车难", "2024-01-02", "c")]
+    )
+    msgs = pd.concat([msgs, frame([(4, 1, short, "2024-01-01", "d"), (5, 1, short + "？", "2024-01-01", "e")])])
+    msgs = msgs.reset_index(drop=True)
+    msgs["dup_group"] = [1, 1, 1, 4, 4]
+    X, X_full = char_vectors(msgs["text"])
+    msgs["voice"] = F.voices(msgs, X_full)
+    vol = F.volume(msgs)
+    assert vol.loc[0, "n_voices"] == 3 and vol.loc[1, "n_voices"] == 2
+    # without respondents too: wording alone does not make two short answers one person's
+    assert F.voices(msgs.drop(columns=["respondent", "dup_group"]), X_full).nunique() == 5
 
 
 def test_breadth_is_share_of_sectors_and_districts():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from toolkit.agenda.factors import CONCRETE, anchored, matter_focus
 from toolkit.text import is_road
@@ -121,3 +122,32 @@ def test_an_estate_named_with_its_road_is_the_anchor_not_the_road():
     voices = ["a", "b", "c", "d", "e"]
     assert main_anchor(anchors, voices) == ("魅力之城", 0.8)  # 4 of 5 name the estate, 4 of 5 the road
     assert main_anchor([["劳动东路"], ["劳动东路"], ["劳动东路", "魅力之城"]], ["a", "b", "c"])[0] == "劳动东路"
+
+
+def test_one_spot_inside_a_matter_told_elsewhere_is_its_own_issue():
+    from collections import Counter
+
+    from toolkit.topics.issues import _by_place
+
+    # "培训机构退费": six letters about 温斯顿 (named nowhere else), five about other schools naming no place
+    named = [{"温斯顿"}] * 6 + [set()] * 5
+    matter = np.arange(11)
+    X = sp.csr_matrix(np.eye(11))
+    total = Counter({"温斯顿": 6})
+    parts = _by_place(X, matter, named, total, {}, 0.1)
+    assert sorted(p.tolist() for p in parts) == [list(range(6)), list(range(6, 11))]
+    # a speaker's own 社区, named about everything its residents raise, founds nothing
+    assert len(_by_place(X, matter, named, Counter({"温斯顿": 30}), {}, 0.1)) == 1
+    # nor does a spot with too few letters to stand as an issue, or with nothing left beside it
+    assert len(_by_place(X, matter, [{"温斯顿"}] * 4 + [set()] * 7, Counter({"温斯顿": 4}), {}, 0.1)) == 1
+    assert len(_by_place(X, matter, [{"温斯顿"}] * 10 + [set()], Counter({"温斯顿": 10}), {}, 0.1)) == 1
+
+
+def test_words_the_dictionary_mistags_as_names_are_no_names():
+    from toolkit.text import is_mistagged_phrase
+
+    # jieba's dictionary tags these as person or place names; each is two ordinary words
+    for phrase in ("大力支持", "安全措施", "家里人", "原以为"):
+        assert is_mistagged_phrase(phrase) and not is_name(phrase), phrase
+    for name in ("温斯顿", "余易贷", "美麓阳光", "伊景园"):
+        assert not is_mistagged_phrase(name), name

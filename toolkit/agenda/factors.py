@@ -84,6 +84,9 @@ def _contains_any(texts: pd.Series, words) -> pd.Series:
 
 # Rows of a candidate compared with all its voices at once when looking for copied letters.
 VOICE_BLOCK = 512
+# Texts shorter than this (characters, blanks left out) are never taken for copies of one another: two residents
+# writing "停车难" or "泉星公园何时开工" are two voices; a letter of a few sentences is not written twice by chance.
+COPY_CHARS = 30
 
 
 def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
@@ -91,10 +94,12 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
 
     So a campaign (one letter posted by many) and a person writing ten times each count once. ``X``: the
     character vectors of ``toolkit.agenda.textsim`` — messages of one candidate whose openings are ≥ ``near``
-    alike are one letter copied, even when the topic model did not mark them as duplicates.
+    alike are one letter copied, even when the topic model did not mark them as duplicates. Only texts of
+    ``COPY_CHARS`` or more are linked by their wording: short answers and subject lines coincide by chance.
     """
     n = len(msgs)
     parent = list(range(n))
+    copyable = _copyable(msgs["text"])
 
     def find(i):
         while parent[i] != i:
@@ -107,16 +112,21 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    for key in _voice_keys(msgs):
+    for by_text, key in _voice_keys(msgs):
         first: dict[str, int] = {}
         for i, k in enumerate(key):
-            if k:
+            if k and (copyable[i] or not by_text):
                 union(i, first.setdefault(k, i))
     if X is not None and "group" in msgs and n:
-        for idx in pd.Series(np.arange(n)).groupby(msgs["group"].to_numpy()).indices.values():
+        rows = pd.Series(np.arange(n))[copyable]
+        for idx in rows.groupby(msgs["group"].to_numpy()[copyable]).indices.values():
+            idx = rows.to_numpy()[idx]
             # one message per voice found so far (copies are many: a campaign, a repost), compared a block of
             # rows at a time: memory stays bounded however large the candidate
-            reps = np.asarray(sorted({find(int(i)) for i in idx}), dtype=int)
+            first_of: dict[int, int] = {}
+            for i in idx:
+                first_of.setdefault(find(int(i)), int(i))
+            reps = np.asarray(sorted(first_of.values()), dtype=int)
             for start in range(0, len(reps), VOICE_BLOCK):
                 block = reps[start : start + VOICE_BLOCK]
                 S = (X[block] @ X[reps].T).tocoo()
@@ -127,14 +137,20 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
     return pd.Series([find(i) for i in range(n)], index=msgs.index)
 
 
-def _voice_keys(msgs: pd.DataFrame) -> list[list[str]]:
-    """Keys that make two messages one voice: same respondent, same near-duplicate group, same text."""
+def _copyable(texts: pd.Series) -> np.ndarray:
+    """Texts long enough to be told apart from a chance likeness (``COPY_CHARS``)."""
+    return np.array([isinstance(t, str) and len("".join(t.split())) >= COPY_CHARS for t in texts], dtype=bool)
+
+
+def _voice_keys(msgs: pd.DataFrame) -> list[tuple[bool, list[str]]]:
+    """Keys that make two messages one voice, each with whether it is a likeness of wording: same respondent,
+    same near-duplicate group, same text."""
     keys = []
     if "respondent" in msgs:
-        keys.append(["" if pd.isna(v) or v == "" else f"r:{v}" for v in msgs["respondent"]])
+        keys.append((False, ["" if pd.isna(v) or v == "" else f"r:{v}" for v in msgs["respondent"]]))
     if "dup_group" in msgs:  # TopicModel.assignments_["duplicate_of"]: id of the group's first text, or None
-        keys.append(["" if pd.isna(v) or str(v) == "-1" else f"d:{v}" for v in msgs["dup_group"]])
-    keys.append(["".join(str(t).split()) if isinstance(t, str) else "" for t in msgs["text"]])
+        keys.append((True, ["" if pd.isna(v) or str(v) == "-1" else f"d:{v}" for v in msgs["dup_group"]]))
+    keys.append((True, ["".join(str(t).split()) if isinstance(t, str) else "" for t in msgs["text"]]))
     return keys
 
 

@@ -910,6 +910,20 @@ def is_common_phrase(text: str) -> bool:
     return bool(pieces) and all(len(p) >= 2 and known(p) and not is_proper_noun(p) for p in pieces)
 
 
+@lru_cache(maxsize=1 << 16)
+def is_mistagged_phrase(word: str) -> bool:
+    """Whether jieba's dictionary tags ``word`` as a name although it is two ordinary words ("大力|支持", "安全|措施",
+    "家里|人", "原|以为" are tagged person names there): real names do not split so ("温斯顿", "伊景园")."""
+    if _dictionary_tags().get(word) not in _PROPER_TAGS:
+        return False
+    known = segmenter().known
+
+    def ordinary(part: str) -> bool:
+        return known(part) and not is_proper_noun(part) and _dictionary_tags().get(part) is not None
+
+    return any(ordinary(word[:k]) and ordinary(word[k:]) for k in range(1, len(word)))
+
+
 def _is_name_word(token: str, stop, concepts) -> bool:
     """Whether ``token`` can be part of a place name (not a verb, number or function word)."""
     tag = _dictionary_tags().get(token)

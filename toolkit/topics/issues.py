@@ -11,7 +11,9 @@
    named here (城关街道 holds 幸福里社区: most texts naming the latter name the former) founds no issue
    of its own. A text naming several places goes with a spot (:mod:`toolkit.text.spots`) before an
    area, then with the place most named in this matter (the spot of the matter rather than a
-   speaker's own 社区); texts naming none join the group nearest in TF-IDF.
+   speaker's own 社区); texts naming none join the group nearest in TF-IDF. A matter of which one spot alone
+   founds an issue, the spot named mostly about it, is split in two: that spot's letters and the rest
+   (温斯顿's refunds inside "培训机构退费").
 3. **Spots.** Parts of one theme about the same spot are joined: one spot, one issue, however
    differently it was worded.
 
@@ -37,6 +39,8 @@ OWN_PLACE_SHARE = 0.5
 SPOT_SHARE = 0.3
 # P holds Q when at least this share of the texts naming Q also name P (and P is named more often).
 HOLDS_SHARE = 0.3
+# A spot founding no issue beside it splits off its matter's letters when this many texts name it.
+CORE_MIN_TEXTS = 5
 
 
 def find_issues(
@@ -252,6 +256,8 @@ def _by_place(X, matter, named, named_total, holds, share):
         root_of[name] = next((r for r in roots if same_spot(name, r)), name)
         if root_of[name] == name:
             roots.append(name)
+    if len(roots) == 1 and not is_area(roots[0]) and counts[roots[0]] >= OWN_PLACE_SHARE * named_total[roots[0]]:
+        return _one_place_core(matter, named, roots[0])
     if len(roots) < 2:
         return [matter]
     group = np.full(len(matter), -1)
@@ -264,3 +270,13 @@ def _by_place(X, matter, named, named_total, holds, share):
     if free.any():
         group[free] = np.asarray((X[matter[free]] @ l2_normalize(centres).T).argmax(axis=1)).ravel()
     return [matter[group == r] for r in range(len(roots)) if (group == r).any()]
+
+
+def _one_place_core(matter, named, place):
+    """A matter of which one spot founds an issue and no other does, the spot named mostly about this matter: the
+    texts naming it are that spot's issue (温斯顿's refunds inside "培训机构退费"), the rest (the same kind of matter
+    elsewhere) another, when both are big enough to stand."""
+    here = np.array([any(same_spot(p, place) for p in named[i]) for i in matter], dtype=bool)
+    if here.sum() < CORE_MIN_TEXTS or (~here).sum() < MIN_PLACE_TEXTS:
+        return [matter]
+    return [matter[here], matter[~here]]
