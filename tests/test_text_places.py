@@ -80,6 +80,9 @@ def test_dictionary_tags_keep_function_words_out_of_names(text, expected):
         "区属医院的床位不够",
         "城镇小区配套幼儿园建设滞后",  # which kind of area, not which place
         "农村公路坏了没人修",
+        "本人在公立医院工作",  # a kind jieba writes as one word with its suffix
+        "这家综合医院排队太久",
+        "入住养老公寓要交押金",
     ],
 )
 def test_kinds_of_places_are_no_places(text):
@@ -91,6 +94,7 @@ def test_kinds_of_places_are_no_places(text):
     [
         ("A7县清溪镇和高桥镇", ["A7县", "清溪镇", "高桥镇"]),
         ("东一路和东二路交叉口", ["东一路", "东二路"]),
+        ("A市中心医院挂号难", ["A市", "中心医院"]),  # a hospital's usual name, not a kind
     ],
 )
 def test_named_places_still_found(text, expected):
@@ -105,6 +109,8 @@ def test_named_places_still_found(text, expected):
         ("这条路离学校很近", []),
         ("该园仍为民办幼儿园", []),  # leaders stripped twice leave a kind of place
         ("公交车至金港湾的路段", ["金港湾"]),  # a glued preposition is no part of the name
+        ("这凉塘路什么时候改造", ["凉塘路"]),  # a demonstrative the HMM glued on
+        ("因鑫利家园的问题一直没解决", ["鑫利家园"]),
     ],
 )
 def test_glued_function_characters_stay_out_of_places(text, expected):

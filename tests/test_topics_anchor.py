@@ -151,3 +151,14 @@ def test_words_the_dictionary_mistags_as_names_are_no_names():
         assert is_mistagged_phrase(phrase) and not is_name(phrase), phrase
     for name in ("温斯顿", "余易贷", "美麓阳光", "伊景园"):
         assert not is_mistagged_phrase(name), name
+
+
+def test_parts_at_one_spot_join_only_when_alike():
+    from toolkit.topics.issues import _join_by_spot
+
+    named = [{"青松苑"}] * 9
+    parts = [np.arange(0, 3), np.arange(3, 6), np.arange(6, 9)]
+    # 搅拌站 letters in two wordings, and 幼儿园学位 letters at the same estate
+    Z = np.array([[1.0, 0.0]] * 3 + [[0.8, 0.6]] * 3 + [[0.0, 1.0]] * 3)
+    joined = _join_by_spot(parts, named, Z, similarity=0.3)
+    assert [p.tolist() for p in joined] == [list(range(6)), list(range(6, 9))]

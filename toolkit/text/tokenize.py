@@ -345,9 +345,9 @@ _WATERS = frozenset("湖河桥")
 # verbs or common nouns (铺, 冲, 坡), so they take the same proper name before them as a lake does.
 _LANDFORMS = frozenset("冲铺塘岭坡港嘴咀坪洲滩垸堤渡")
 _INSTITUTIONS = ("学院", "学校", "大学", "中学", "小学", "医院", "幼儿园")
-# Characters the HMM glues before a name ("在丽发", "对西地省", "由西地省", "A7|县星沙"): prepositions, copulas,
-# verbs of asking, and a code's admin suffix.
-_HEAD_GLUE = frozenset(_PLACE_LEADERS + "省市县区镇乡" + "对由为请向被把给让过系就")
+# Characters the HMM glues before a name ("在丽发", "对西地省", "由西地省", "A7|县星沙", "这凉塘路", "因鑫利|家园"):
+# prepositions, copulas, verbs of asking, demonstratives, "因" and a code's admin suffix.
+_HEAD_GLUE = frozenset(_PLACE_LEADERS + "省市县区镇乡" + "对由为请向被把给让过系就这那因")
 _CODED_STREETS = frozenset(["路", "大道", "街", "大街", "苑"])
 _NUMERALS = "一二三四五六七八九十百零〇两0123456789"
 # "一中", "四中", "二幼": the number of a public middle school or kindergarten, its usual name
@@ -651,12 +651,11 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             parts = (
                 [head] if head not in _FUNCTION_CHARS | {"为"} and not _GRAMMAR_CHARS.fullmatch(head) else []
             ) + parts[1:]
-        if (
-            not numbered
-            and len(parts) > 1
-            and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1])
+        if not numbered and (
+            (len(parts) > 1 and all(part in _GENERIC_MODIFIERS or part in suffixes for part in parts[:-1]))
+            or (len(parts) == 1 and parts[0][: -_suffix_len(parts[0]) or None] in _KINDS_IN_ONE_WORD)
         ):
-            continue  # "民办幼儿园", "配套幼儿园", "生态公园": a kind of place, not a named one
+            continue  # "民办幼儿园", "配套幼儿园", "生态公园", "公立医院": a kind of place, not a named one
         if len(parts) > 2 and parts[-2] in _OWNERSHIP_KINDS:
             continue  # "某楼盘|配套|幼儿园", "区教育局|公办|幼儿园": a kind of place that something has
         name = "".join(parts)
@@ -766,9 +765,13 @@ _OWNERSHIP_KINDS = frozenset(
         "部属",
     ]
 )
+# Kinds of service: "综合医院", "专科医院", "养老公寓".
+_SERVICE_KINDS = frozenset(["综合", "专科", "养老"])
+# Kinds jieba writes as one word with their suffix ("公立医院", "专科医院"); not "中心医院", a hospital's usual name.
+_KINDS_IN_ONE_WORD = _OWNERSHIP_KINDS | _SERVICE_KINDS
 # Words that say what kind a place is, never which one: "民办幼儿园", "配套幼儿园", "生态公园", "水泥路".
 # (every kind by owner among them: "市属中学" is a school the city runs, not one named school)
-_GENERIC_MODIFIERS = _OWNERSHIP_KINDS | frozenset(
+_GENERIC_MODIFIERS = _KINDS_IN_ONE_WORD | frozenset(
     [
         "城镇",  # "城镇小区配套幼儿园", "农村公路": which kind of area, not which place
         "农村",

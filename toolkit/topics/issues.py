@@ -14,8 +14,9 @@
    speaker's own 社区); texts naming none join the group nearest in TF-IDF. A matter of which one spot alone
    founds an issue, the spot named mostly about it, is split in two: that spot's letters and the rest
    (温斯顿's refunds inside "培训机构退费").
-3. **Spots.** Parts of one theme about the same spot are joined: one spot, one issue, however
-   differently it was worded.
+3. **Spots.** Parts of one theme about the same spot are joined when alike in wording (as alike as the
+   parts of one matter must be): "河口老街堵车" and "河口老街红绿灯", not 施工噪音 and 幼儿园学位 at one
+   estate — several problems at one place are several matters.
 
 Measured with ``benchmarks/topics_issues.py`` against the sample generator's true issues.
 """
@@ -76,7 +77,7 @@ def find_issues(
         parts = []
         for matter in _matters(Z, members, fine[members], similarity, wanted):
             parts += [matter] if wanted else _by_place(X, matter, named, named_total, holds, place_share)
-        for part in parts if wanted else _join_by_spot(parts, spots):
+        for part in parts if wanted else _join_by_spot(parts, spots, Z, similarity):
             issue[part] = next_id
             next_id += 1
     if spots is not None:
@@ -190,14 +191,22 @@ def _holds(named, count: Counter) -> dict[str, set[str]]:
     return out
 
 
-def _join_by_spot(parts, named):
-    """Parts of one theme about the same spot are one issue, however differently worded
+def _join_by_spot(parts, named, Z, similarity):
+    """Parts of one theme about the same spot are one issue when alike in wording
     ("河口老街堵车半小时" and "河口老街红绿灯不合理")."""
     joined: list[list[int]] = []
     spots: list[set[str]] = []
+    centre = [l2_normalize(np.asarray(Z[p].sum(axis=0)).reshape(1, -1))[0] for p in parts]
     for k, part in enumerate(parts):
         mine = _spots_of(part, named)
-        at = next((j for j, s in enumerate(spots) if _share_spot(mine, s)), None)
+        at = next(
+            (
+                j
+                for j, s in enumerate(spots)
+                if _share_spot(mine, s) and float(centre[k] @ centre[joined[j][0]]) >= similarity
+            ),
+            None,
+        )
         if at is None:
             joined.append([k])
             spots.append(set(mine))
