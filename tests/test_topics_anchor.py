@@ -162,3 +162,18 @@ def test_parts_at_one_spot_join_only_when_alike():
     Z = np.array([[1.0, 0.0]] * 3 + [[0.8, 0.6]] * 3 + [[0.0, 1.0]] * 3)
     joined = _join_by_spot(parts, named, Z, similarity=0.3)
     assert [p.tolist() for p in joined] == [list(range(6)), list(range(6, 9))]
+
+
+def test_issues_at_a_kind_of_place_are_not_joined_across_themes():
+    from toolkit.topics.issues import join_across_themes
+
+    # issues 0 and 1 (themes 0 and 1) are alike and name one spot; issue 2 names two county hospitals
+    Z = np.array([[1.0, 0.0]] * 3 + [[0.9, 0.44]] * 3 + [[0.0, 1.0]] * 2)
+    issue = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    theme = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    others = [{"广州人民医院"}, {"岳阳人民医院"}]
+    joined, themes = join_across_themes(Z, issue, theme, [{"丽发新城"}] * 6 + others, 0.3)
+    assert joined[:6].tolist() == [0] * 6 and themes[:6].tolist() == [0] * 6
+    # "人民医院" ends two other names and says nothing but ordinary words: a kind of hospital, not one spot
+    joined, themes = join_across_themes(Z, issue, theme, [{"人民医院"}] * 6 + others, 0.3)
+    assert joined.tolist() == issue.tolist() and themes.tolist() == theme.tolist()

@@ -185,8 +185,29 @@ def keep_token(token: str) -> bool:
 
 
 def filter_tokens(raw: list[str]) -> list[str]:
-    """Content words of a raw segmentation, Latin letters lower-cased."""
-    return [t.lower() if t.isascii() else t for t in raw if keep_token(t.strip())]
+    """Content words of a raw segmentation, Latin letters lower-cased; a number naming a brand with the word after
+    it ("58车贷", "360借条") is kept as that name too."""
+    out = [t.lower() if t.isascii() else t for t in raw if keep_token(t.strip())]
+    return out + [raw[i] + raw[i + 1] for i in range(len(raw) - 1) if _numbered_brand(raw[i], raw[i + 1])]
+
+
+# A number of two to five digits before a noun names a platform or a service ("58车贷", "58同城", "360借条",
+# "12345热线"); before a count, a unit or a time ("20万元", "3号楼", "10多年", "12小时") it says how many.
+_BRAND_NUMBER = re.compile(r"^\d{2,5}$")
+_BRAND_WORD_TAGS = frozenset([None, "n", "nz", "nt", "j"])
+_COUNTED = frozenset("号个多余年月日时元万千百亿栋层楼期路次天岁平米户人名位家条件分秒点周届辆台套间批班倍")
+_TIME_WORDS = frozenset(["小时", "分钟", "公里", "公斤", "平方", "世纪", "年代"])
+
+
+def _numbered_brand(number: str, word: str) -> bool:
+    return (
+        bool(_BRAND_NUMBER.match(number))
+        and len(word) >= 2
+        and not word.isascii()
+        and word[0] not in _COUNTED
+        and word not in _TIME_WORDS
+        and _dictionary_tags().get(word, None) in _BRAND_WORD_TAGS
+    )
 
 
 def tokenize(text: str, hmm: bool = True) -> list[str]:

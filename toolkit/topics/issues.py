@@ -146,12 +146,17 @@ def _spot_index(home: dict[str, int]):
 def join_across_themes(Z, issue, theme, spots, similarity: float):
     """Issues in different themes about the same spot and alike in wording are one matter (the themes cut
     one matter's letters apart: "河口老街堵车" under 交通 and under 城建). Joined, the issue takes the theme
-    most of its texts have, and so do its texts. Returns ``(issue, theme)``."""
+    most of its texts have, and so do its texts. A kind of place written like a name
+    (:func:`toolkit.topics.anchor.generic_names`) is no such spot: "人民医院" under 卫生 (its doctors) and
+    under 劳动 (its staff's pay) are two matters, often of two counties' hospitals. Returns ``(issue, theme)``."""
+    from toolkit.topics.anchor import generic_names
+
     k = int(issue.max()) + 1 if (issue >= 0).any() else 0
     placed = np.flatnonzero(issue >= 0)
     order = placed[np.argsort(issue[placed], kind="stable")]
     members = np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
-    tops = [_spots_of(idx, spots) for idx in members]
+    generic = generic_names({p for named in spots for p in named if not is_area(p)})
+    tops = [_spots_of(idx, spots) - generic for idx in members]
     centre = l2_normalize(np.vstack([Z[idx].sum(axis=0) for idx in members])) if k else np.zeros((0, 1))
     root = list(range(k))
     for a in range(k):
