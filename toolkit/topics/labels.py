@@ -198,15 +198,15 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
         # log(1 + lift): the share decides among words as common here as anywhere (an issue of all texts)
         score = p * np.log1p(p / np.maximum(q[cols], 1e-12))
         order = np.lexsort((cols, -score))
-        place, share = places_of[t] if places_of[t] else ("", 0.0)
-        place = place if share >= PLACE_SHARE else ""
+        where, share = places_of[t] if places_of[t] else ("", 0.0)
+        place = where if share >= PLACE_SHARE else ""
         terms, shares = [], {}
         for c in order:
             term = str(vocab[cols[c]])
             if terms and p[c] < (THIRD_TERM_SHARE if len(terms) == 2 else MIN_TERM_SHARE):
                 continue
-            if place and overlaps(term, place):
-                continue  # "区丽发" beside "丽发新城": a piece of the place, not the matter
+            if where and overlaps(term, where):
+                continue  # "区丽发", "景园": a piece of the place, not the matter (shown or not)
             if any(term in s or s in term for s in terms):
                 continue
             terms.append(term)
