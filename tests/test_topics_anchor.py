@@ -177,3 +177,19 @@ def test_issues_at_a_kind_of_place_are_not_joined_across_themes():
     # "人民医院" ends two other names and says nothing but ordinary words: a kind of hospital, not one spot
     joined, themes = join_across_themes(Z, issue, theme, [{"人民医院"}] * 6 + others, 0.3)
     assert joined.tolist() == issue.tolist() and themes.tolist() == theme.tolist()
+
+
+def test_letters_naming_no_place_are_not_a_places_letters():
+    from collections import Counter
+
+    from toolkit.topics.issues import _by_place
+
+    # 门面油烟: four letters at 魅力之城, four at 银杏嘉园, five about other shops naming no place
+    rows = [[1, 1, 0, 0]] * 4 + [[1, 0, 1, 0]] * 4 + [[1, 0, 0, 1]] * 5
+    X = sp.csr_matrix(np.asarray(rows, dtype=float))
+    named = [{"魅力之城"}] * 4 + [{"银杏嘉园"}] * 4 + [set()] * 5
+    parts = _by_place(X, np.arange(13), named, Counter({"魅力之城": 4, "银杏嘉园": 4}), {}, 0.1)
+    assert sorted(p.tolist() for p in parts) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11, 12]]
+    # one or two such letters still join the nearest place's part
+    parts = _by_place(X[:9], np.arange(9), named[:9], Counter({"魅力之城": 4, "银杏嘉园": 4}), {}, 0.1)
+    assert sorted(len(p) for p in parts) == [4, 5]

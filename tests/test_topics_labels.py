@@ -124,3 +124,11 @@ def test_pieces_of_a_place_named_by_a_minority_stay_out_of_the_label():
     )[0]
     assert "捆绑" in label and "车位" in label
     assert "景园" not in label and "滨河" not in label
+
+
+def test_a_place_written_several_ways_is_one_place_for_the_label():
+    from toolkit.topics.summary import naming_share
+
+    lists = [["丽发新城小区"], ["A市", "丽发新城"], ["暮云丽发新城"], ["A市"], []]
+    assert naming_share("丽发新城小区", lists) == 0.6  # three of five name it, each in its own way
+    assert naming_share("A市", lists) == 0.4  # an area, named as written

@@ -11,7 +11,8 @@
    named here (城关街道 holds 幸福里社区: most texts naming the latter name the former) founds no issue
    of its own. A text naming several places goes with a spot (:mod:`toolkit.text.spots`) before an
    area, then with the place most named in this matter (the spot of the matter rather than a
-   speaker's own 社区); texts naming none join the group nearest in TF-IDF. A matter of which one spot alone
+   speaker's own 社区); texts naming none join the group nearest in TF-IDF — when there are a handful, their own
+   group competes (the same matter elsewhere: other shops' fumes are not 魅力之城's). A matter of which one spot alone
    founds an issue, the spot named mostly about it, is split in two: that spot's letters and the rest
    (温斯顿's refunds inside "培训机构退费").
 3. **Spots.** Parts of one theme about the same spot are joined when alike in wording (as alike as the
@@ -281,9 +282,11 @@ def _by_place(X, matter, named, named_total, holds, share):
             group[j] = max(hits, key=lambda r: (not is_area(roots[r]), counts[roots[r]], -r))
     centres = np.vstack([np.asarray(X[matter[group == r]].sum(axis=0)) for r in range(len(roots))])
     free = group < 0
+    if free.sum() >= MIN_PLACE_TEXTS:  # the texts naming no place compete as the same matter elsewhere
+        centres = np.vstack([centres, np.asarray(X[matter[free]].sum(axis=0))])
     if free.any():
         group[free] = np.asarray((X[matter[free]] @ l2_normalize(centres).T).argmax(axis=1)).ravel()
-    return [matter[group == r] for r in range(len(roots)) if (group == r).any()]
+    return [matter[group == r] for r in range(len(centres)) if (group == r).any()]
 
 
 def _one_place_core(matter, named, place):

@@ -126,7 +126,7 @@ def summarise(
         issue_places[t] = keywords.common_places(lists, min_share=0.2, exclude=generic, totals=place_totals)
         if issue_places[t]:
             top = issue_places[t][0]
-            main_place[t] = (top, sum(top in set(p or ()) for p in lists) / len(lists))
+            main_place[t] = (top, naming_share(top, lists))
     members_of = [groups[t].index.to_numpy() if t in groups else np.array([], dtype=int) for t in range(k)]
     auto_labels = (
         labels.issue_labels(
@@ -182,6 +182,17 @@ def summarise(
             }
         )
     return assignments, topics, pd.DataFrame(theme_rows, columns=THEME_COLUMNS)
+
+
+def naming_share(place: str, place_lists) -> float:
+    """Share of the texts naming ``place``, however fully ("丽发新城小区", "暮云丽发新城", "丽发新城" are one spot)."""
+    from toolkit.text import same_spot, spot_names
+
+    spot = min(spot_names([place]), key=len, default="")
+    if not spot:  # an area: named as written
+        return sum(place in set(p or ()) for p in place_lists) / max(len(place_lists), 1)
+    named = (any(same_spot(spot, s) for s in spot_names(p or ())) for p in place_lists)
+    return sum(named) / max(len(place_lists), 1)
 
 
 def _anchor_columns(corpus, idx, who) -> dict:
