@@ -13,9 +13,9 @@ the ids of every letter about it and ``n_writers``. Matters just below the rule 
 月亮岛路110kV高压线, 湖楚财富, 江山帝景新房安全隐患) are left out. The file counts 留言用户 as given: the
 data has a few identical letters under different users. A candidate *is* a matter when most of its
 messages are that matter's letters. Prints, per text column: precision@10 (share of the top 10 that are a
-reference matter; target >= 0.8), and how many distinct matters the top 10 and top 20 hold, per seed (the first
-seed's top 10 listed) and their mean over the seeds: one seed's top 10 moves by a matter or two when a
-cluster shifts, so a single run says little.
+reference matter; target >= 0.8) and how many distinct matters the top 10 and top 20 hold, per seed (the first
+seed's top 10 listed), then the mean precision@10 and top-20 count over the seeds: one seed's top 10 moves by
+a matter or two when a cluster shifts, so a single run says little.
 """
 
 from __future__ import annotations

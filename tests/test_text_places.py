@@ -95,6 +95,7 @@ def test_kinds_of_places_are_no_places(text):
         ("A7县清溪镇和高桥镇", ["A7县", "清溪镇", "高桥镇"]),
         ("东一路和东二路交叉口", ["东一路", "东二路"]),
         ("A市中心医院挂号难", ["A市", "中心医院"]),  # a hospital's usual name, not a kind
+        ("那洪村修路", ["那洪村"]),  # "那" opens names (那洪村, 那坡县); only "这" and "因" are glued on
     ],
 )
 def test_named_places_still_found(text, expected):

@@ -37,5 +37,7 @@ def test_a_number_naming_a_platform_is_kept_with_its_word():
     assert "58车贷" in tokenize("A市58车贷案件进展缓慢") and "车贷" in tokenize("A市58车贷案件进展缓慢")
     assert "360借条" in tokenize("360借条暴力催收")
     # counts, units and times are no names
-    for text in ("借了20万元", "等了10多年", "住在3号楼", "排队12小时", "2019年的事", "交了2000元押金"):
+    for text in ("借了20万元", "等了10多年", "住在3号楼", "排队12小时", "2019年的事", "交了2000元押金", "2020疫情期间"):
+        assert not any(ch.isdigit() for word in tokenize(text) for ch in word), text
+    for text in ("花了3000块钱", "积水20公分深"):
         assert not any(ch.isdigit() for word in tokenize(text) for ch in word), text

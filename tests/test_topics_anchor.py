@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 import scipy.sparse as sp
 
 from toolkit.agenda.factors import CONCRETE, anchored, matter_focus
@@ -149,7 +150,7 @@ def test_words_the_dictionary_mistags_as_names_are_no_names():
     # jieba's dictionary tags these as person or place names; each is two ordinary words
     for phrase in ("大力支持", "安全措施", "家里人", "原以为"):
         assert is_mistagged_phrase(phrase) and not is_name(phrase), phrase
-    for name in ("温斯顿", "余易贷", "美麓阳光", "伊景园"):
+    for name in ("温斯顿", "余易贷", "美麓阳光", "伊景园", "马建军", "林豆豆"):  # a surname and a given name
         assert not is_mistagged_phrase(name), name
 
 
@@ -159,7 +160,7 @@ def test_parts_at_one_spot_join_only_when_alike():
     named = [{"青松苑"}] * 9
     parts = [np.arange(0, 3), np.arange(3, 6), np.arange(6, 9)]
     # 搅拌站 letters in two wordings, and 幼儿园学位 letters at the same estate
-    Z = np.array([[1.0, 0.0]] * 3 + [[0.8, 0.6]] * 3 + [[0.0, 1.0]] * 3)
+    Z = np.array([[1.0, 0.0]] * 3 + [[0.9, 0.44]] * 3 + [[0.0, 1.0]] * 3)
     joined = _join_by_spot(parts, named, Z, similarity=0.3)
     assert [p.tolist() for p in joined] == [list(range(6)), list(range(6, 9))]
 
@@ -193,3 +194,15 @@ def test_letters_naming_no_place_are_not_a_places_letters():
     # one or two such letters still join the nearest place's part
     parts = _by_place(X[:9], np.arange(9), named[:9], Counter({"魅力之城": 4, "银杏嘉园": 4}), {}, 0.1)
     assert sorted(len(p) for p in parts) == [4, 5]
+
+
+def test_the_group_of_letters_naming_no_place_is_scored_leaving_each_letter_out():
+    from sklearn.preprocessing import normalize
+
+    from toolkit.topics.issues import _alike_to_the_others
+
+    rows = normalize(np.random.default_rng(0).random((6, 5)))
+    got = _alike_to_the_others(sp.csr_matrix(rows))
+    for i in range(6):  # each letter against the others only: none is near the group for being part of it
+        others = rows[np.arange(6) != i].sum(axis=0)
+        assert got[i] == pytest.approx(rows[i] @ others / np.linalg.norm(others))

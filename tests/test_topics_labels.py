@@ -124,6 +124,13 @@ def test_pieces_of_a_place_named_by_a_minority_stay_out_of_the_label():
     )[0]
     assert "捆绑" in label and "车位" in label
     assert "景园" not in label and "滨河" not in label
+    # the kind of the place is no piece of its name: "幼儿园" stays when "星沙幼儿园" does not lead
+    texts = ["幼儿园 学位 不足"] * 10 + [f"其他{i} 内容{i}" for i in range(20)]
+    X = vec.fit_transform(texts)
+    label = issue_labels(
+        X, issue, [np.arange(10)], np.ones(30), vec.get_feature_names_out(), texts, [("星沙幼儿园", 0.3)]
+    )[0]
+    assert "幼儿园" in label
 
 
 def test_a_place_written_several_ways_is_one_place_for_the_label():

@@ -192,10 +192,11 @@ def filter_tokens(raw: list[str]) -> list[str]:
 
 
 # A number of two to five digits before a noun names a platform or a service ("58车贷", "58同城", "360借条",
-# "12345热线"); before a count, a unit or a time ("20万元", "3号楼", "10多年", "12小时") it says how many.
-_BRAND_NUMBER = re.compile(r"^\d{2,5}$")
+# "12345热线"); before a count, a unit or a time ("20万元", "3号楼", "10多年", "12小时", "3000块钱", "20公分") it
+# says how many, and a year says when ("2020疫情").
+_BRAND_NUMBER = re.compile(r"^(?!(?:19|20)\d\d$)\d{2,5}$")  # not a year ("2020疫情")
 _BRAND_WORD_TAGS = frozenset([None, "n", "nz", "nt", "j"])
-_COUNTED = frozenset("号个多余年月日时元万千百亿栋层楼期路次天岁平米户人名位家条件分秒点周届辆台套间批班倍")
+_COUNTED = frozenset("号个多余年月日时元块万千百亿栋层楼期路次天岁平米公厘毫户人名位家条件分秒点周届辆台套间批班倍")
 _TIME_WORDS = frozenset(["小时", "分钟", "公里", "公斤", "平方", "世纪", "年代"])
 
 
@@ -367,8 +368,8 @@ _WATERS = frozenset("湖河桥")
 _LANDFORMS = frozenset("冲铺塘岭坡港嘴咀坪洲滩垸堤渡")
 _INSTITUTIONS = ("学院", "学校", "大学", "中学", "小学", "医院", "幼儿园")
 # Characters the HMM glues before a name ("在丽发", "对西地省", "由西地省", "A7|县星沙", "这凉塘路", "因鑫利|家园"):
-# prepositions, copulas, verbs of asking, demonstratives, "因" and a code's admin suffix.
-_HEAD_GLUE = frozenset(_PLACE_LEADERS + "省市县区镇乡" + "对由为请向被把给让过系就这那因")
+# prepositions, copulas, verbs of asking, "这", "因" and a code's admin suffix (not "那": 那洪村, 那坡县 are names).
+_HEAD_GLUE = frozenset(_PLACE_LEADERS + "省市县区镇乡" + "对由为请向被把给让过系就这因")
 _CODED_STREETS = frozenset(["路", "大道", "街", "大街", "苑"])
 _NUMERALS = "一二三四五六七八九十百零〇两0123456789"
 # "一中", "四中", "二幼": the number of a public middle school or kindergarten, its usual name
@@ -746,6 +747,7 @@ _NOT_NAME_TAGS = frozenset(
 # A dictionary word ending in a place suffix with no name before it is a place only if it is a proper
 # noun ("东六路", "五一广场"); common nouns are not ("居民区", "高速公路", "快速路").
 _PROPER_TAGS = frozenset(["ns", "nz", "nt", "nr", "nrt", "nrfg"])
+_PERSON_TAGS = frozenset(["nr", "nrt", "nrfg"])
 # Dictionary words tagged as proper nouns that still name a kind of place, not one place.
 _GENERIC_TYPES = frozenset(
     [
@@ -936,16 +938,17 @@ def is_common_phrase(text: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def is_mistagged_phrase(word: str) -> bool:
-    """Whether jieba's dictionary tags ``word`` as a name although it is two ordinary words ("大力|支持", "安全|措施",
-    "家里|人", "原|以为" are tagged person names there): real names do not split so ("温斯顿", "伊景园")."""
-    if _dictionary_tags().get(word) not in _PROPER_TAGS:
+    """Whether jieba's dictionary tags ``word`` as a person's name although it is two ordinary words ("大力|支持",
+    "安全|措施", "家里|人" are tagged so there): real names do not split so ("温斯顿", "马建军")."""
+    if _dictionary_tags().get(word) not in _PERSON_TAGS:
         return False
     known = segmenter().known
 
     def ordinary(part: str) -> bool:
         return known(part) and not is_proper_noun(part) and _dictionary_tags().get(part) is not None
 
-    return any(ordinary(word[:k]) and ordinary(word[k:]) for k in range(1, len(word)))
+    # the first part a word of two characters or more: "马|建军", "林|豆豆" are a surname and a given name
+    return any(ordinary(word[:k]) and ordinary(word[k:]) for k in range(2, len(word)))
 
 
 def _is_name_word(token: str, stop, concepts) -> bool:

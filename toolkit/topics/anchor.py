@@ -149,10 +149,10 @@ def generic_names(names) -> set[str]:
         for start in range(1, len(name) - MIN_NAME_CHARS + 1):
             endings[name[start:]] += 1
     suffixes = place_suffixes()
-    return {name for name in names if endings[name] >= GENERIC_ENDINGS and is_common_phrase(_name_part(name, suffixes))}
+    return {name for name in names if endings[name] >= GENERIC_ENDINGS and is_common_phrase(name_part(name, suffixes))}
 
 
-def _name_part(name: str, suffixes) -> str:
+def name_part(name: str, suffixes) -> str:
     """What a place name says before its kind: "实验" of "实验中学", "丽发" of "丽发新城"."""
     cut = max((len(s) for s in suffixes if name.endswith(s) and len(s) < len(name)), default=0)
     return name[: len(name) - cut]

@@ -15,8 +15,8 @@
    group competes (the same matter elsewhere: other shops' fumes are not 魅力之城's). A matter of which one spot alone
    founds an issue, the spot named mostly about it, is split in two: that spot's letters and the rest
    (温斯顿's refunds inside "培训机构退费").
-3. **Spots.** Parts of one theme about the same spot are joined when alike in wording (as alike as the
-   parts of one matter must be): "河口老街堵车" and "河口老街红绿灯", not 施工噪音 and 幼儿园学位 at one
+3. **Spots.** Parts of one theme about the same spot are joined when alike in wording (their centres' cosine
+   at least the matters' ``similarity``): "河口老街堵车" and "河口老街红绿灯", not 施工噪音 and 幼儿园学位 at one
    estate — several problems at one place are several matters.
 
 Measured with ``benchmarks/topics_issues.py`` against the sample generator's true issues.
@@ -202,24 +202,26 @@ def _join_by_spot(parts, named, Z, similarity):
     ("河口老街堵车半小时" and "河口老街红绿灯不合理")."""
     joined: list[list[int]] = []
     spots: list[set[str]] = []
-    centre = [l2_normalize(np.asarray(Z[p].sum(axis=0)).reshape(1, -1))[0] for p in parts]
+    sums: list[np.ndarray] = []  # each joined group's centre so far
     for k, part in enumerate(parts):
         mine = _spots_of(part, named)
+        own = np.asarray(Z[part].sum(axis=0)).ravel()
         at = next(
-            (
-                j
-                for j, s in enumerate(spots)
-                if _share_spot(mine, s) and float(centre[k] @ centre[joined[j][0]]) >= similarity
-            ),
-            None,
+            (j for j, s in enumerate(spots) if _share_spot(mine, s) and _cosine(own, sums[j]) >= similarity), None
         )
         if at is None:
             joined.append([k])
             spots.append(set(mine))
+            sums.append(own)
         else:
             joined[at].append(k)
             spots[at] |= mine
+            sums[at] = sums[at] + own
     return [np.sort(np.concatenate([parts[k] for k in ks])) for ks in joined]
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
 
 
 def _spots_of(part, named) -> set[str]:
@@ -282,11 +284,12 @@ def _by_place(X, matter, named, named_total, holds, share):
             group[j] = max(hits, key=lambda r: (not is_area(roots[r]), counts[roots[r]], -r))
     centres = np.vstack([np.asarray(X[matter[group == r]].sum(axis=0)) for r in range(len(roots))])
     free = group < 0
-    if free.sum() >= MIN_PLACE_TEXTS:  # the texts naming no place compete as the same matter elsewhere
-        centres = np.vstack([centres, np.asarray(X[matter[free]].sum(axis=0))])
     if free.any():
-        group[free] = np.asarray((X[matter[free]] @ l2_normalize(centres).T).argmax(axis=1)).ravel()
-    return [matter[group == r] for r in range(len(centres)) if (group == r).any()]
+        sims = np.asarray(X[matter[free]] @ l2_normalize(centres).T)
+        if free.sum() >= MIN_PLACE_TEXTS:  # the texts naming no place compete as the same matter elsewhere
+            sims = np.hstack([sims, _alike_to_the_others(X[matter[free]])[:, None]])
+        group[free] = sims.argmax(axis=1)
+    return [matter[group == r] for r in range(len(roots) + 1) if (group == r).any()]
 
 
 def _one_place_core(matter, named, place):
@@ -297,3 +300,13 @@ def _one_place_core(matter, named, place):
     if here.sum() < CORE_MIN_TEXTS or (~here).sum() < MIN_PLACE_TEXTS:
         return [matter]
     return [matter[here], matter[~here]]
+
+
+def _alike_to_the_others(rows) -> np.ndarray:
+    """Per row: cosine with the sum of the other rows (no row is near a centre for being part of it)."""
+    rows = sp.csr_matrix(rows)
+    total = np.asarray(rows.sum(axis=0)).ravel()
+    own = np.asarray(rows @ total).ravel()
+    sq = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
+    others = np.sqrt(np.maximum(float(total @ total) - 2 * own + sq, 1e-12))
+    return (own - sq) / (np.sqrt(np.maximum(sq, 1e-12)) * others)

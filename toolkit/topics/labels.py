@@ -186,6 +186,9 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
     ``members``: the row indices of each issue's texts; ``places_of``: per issue, ``(place, share of its
     texts naming it)`` of its most telling place, or None.
     """
+    from toolkit.text import place_suffixes
+    from toolkit.topics.anchor import name_part
+
     k = len(members)
     P, q = shared_terms(X, issue, k, weight)
     worthy = _label_worthy(vocab, hide)
@@ -205,8 +208,8 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
             term = str(vocab[cols[c]])
             if terms and p[c] < (THIRD_TERM_SHARE if len(terms) == 2 else MIN_TERM_SHARE):
                 continue
-            if where and overlaps(term, where):
-                continue  # "区丽发", "景园": a piece of the place, not the matter (shown or not)
+            if (place and overlaps(term, place)) or (where and overlaps(term, name_part(where, place_suffixes()))):
+                continue  # "区丽发", "景园": a piece of the place, not the matter (its kind, "小区", may be one)
             if any(term in s or s in term for s in terms):
                 continue
             terms.append(term)
