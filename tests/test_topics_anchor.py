@@ -154,17 +154,6 @@ def test_words_the_dictionary_mistags_as_names_are_no_names():
         assert not is_mistagged_phrase(name), name
 
 
-def test_parts_at_one_spot_join_only_when_alike():
-    from toolkit.topics.issues import _join_by_spot
-
-    named = [{"青松苑"}] * 9
-    parts = [np.arange(0, 3), np.arange(3, 6), np.arange(6, 9)]
-    # 搅拌站 letters in two wordings, and 幼儿园学位 letters at the same estate
-    Z = np.array([[1.0, 0.0]] * 3 + [[0.9, 0.44]] * 3 + [[0.0, 1.0]] * 3)
-    joined = _join_by_spot(parts, named, Z, similarity=0.3)
-    assert [p.tolist() for p in joined] == [list(range(6)), list(range(6, 9))]
-
-
 def test_issues_at_a_kind_of_place_are_not_joined_across_themes():
     from toolkit.topics.issues import join_across_themes
 
@@ -191,6 +180,16 @@ def test_letters_naming_no_place_are_not_a_places_letters():
     named = [{"魅力之城"}] * 4 + [{"银杏嘉园"}] * 4 + [set()] * 5
     parts = _by_place(X, np.arange(13), named, Counter({"魅力之城": 4, "银杏嘉园": 4}), {}, 0.1)
     assert sorted(p.tolist() for p in parts) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11, 12]]
+    # letters naming no place that are most of the matter: a speaker's 社区 named by a few cuts out no matter
+    many = _by_place(
+        X[[0, 1, 2, 3, 4, 5, 6, 7] + [8] * 10],
+        np.arange(18),
+        named[:8] + [set()] * 10,
+        Counter({"魅力之城": 4, "银杏嘉园": 4}),
+        {},
+        0.1,
+    )
+    assert sorted(len(p) for p in many) != [4, 4, 10]
     # one or two such letters still join the nearest place's part
     parts = _by_place(X[:9], np.arange(9), named[:9], Counter({"魅力之城": 4, "银杏嘉园": 4}), {}, 0.1)
     assert sorted(len(p) for p in parts) == [4, 5]

@@ -11,13 +11,13 @@
    named here (城关街道 holds 幸福里社区: most texts naming the latter name the former) founds no issue
    of its own. A text naming several places goes with a spot (:mod:`toolkit.text.spots`) before an
    area, then with the place most named in this matter (the spot of the matter rather than a
-   speaker's own 社区); texts naming none join the group nearest in TF-IDF — when there are a handful, their own
-   group competes (the same matter elsewhere: other shops' fumes are not 魅力之城's). A matter of which one spot alone
-   founds an issue, the spot named mostly about it, is split in two: that spot's letters and the rest
-   (温斯顿's refunds inside "培训机构退费").
-3. **Spots.** Parts of one theme about the same spot are joined when alike in wording (their centres' cosine
-   at least the matters' ``similarity``): "河口老街堵车" and "河口老街红绿灯", not 施工噪音 and 幼儿园学位 at one
-   estate — several problems at one place are several matters.
+   speaker's own 社区); texts naming none join the group nearest in TF-IDF — when they are a handful and fewer
+   than those naming a place, their own group competes (the same matter elsewhere: other shops' fumes are not
+   魅力之城's; a matter most of whose letters name no place is not cut into its few speakers' 社区). A matter of
+   which one spot alone founds an issue, the spot named mostly about it, is split in two: that spot's letters
+   and the rest (温斯顿's refunds inside "培训机构退费").
+3. **Spots.** Parts of one theme about the same spot are joined: one spot, one issue, however
+   differently it was worded.
 
 Measured with ``benchmarks/topics_issues.py`` against the sample generator's true issues.
 """
@@ -78,7 +78,7 @@ def find_issues(
         parts = []
         for matter in _matters(Z, members, fine[members], similarity, wanted):
             parts += [matter] if wanted else _by_place(X, matter, named, named_total, holds, place_share)
-        for part in parts if wanted else _join_by_spot(parts, spots, Z, similarity):
+        for part in parts if wanted else _join_by_spot(parts, spots):
             issue[part] = next_id
             next_id += 1
     if spots is not None:
@@ -197,31 +197,21 @@ def _holds(named, count: Counter) -> dict[str, set[str]]:
     return out
 
 
-def _join_by_spot(parts, named, Z, similarity):
-    """Parts of one theme about the same spot are one issue when alike in wording
+def _join_by_spot(parts, named):
+    """Parts of one theme about the same spot are one issue, however differently worded
     ("河口老街堵车半小时" and "河口老街红绿灯不合理")."""
     joined: list[list[int]] = []
     spots: list[set[str]] = []
-    sums: list[np.ndarray] = []  # each joined group's centre so far
     for k, part in enumerate(parts):
         mine = _spots_of(part, named)
-        own = np.asarray(Z[part].sum(axis=0)).ravel()
-        at = next(
-            (j for j, s in enumerate(spots) if _share_spot(mine, s) and _cosine(own, sums[j]) >= similarity), None
-        )
+        at = next((j for j, s in enumerate(spots) if _share_spot(mine, s)), None)
         if at is None:
             joined.append([k])
             spots.append(set(mine))
-            sums.append(own)
         else:
             joined[at].append(k)
             spots[at] |= mine
-            sums[at] = sums[at] + own
     return [np.sort(np.concatenate([parts[k] for k in ks])) for ks in joined]
-
-
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
 
 
 def _spots_of(part, named) -> set[str]:
@@ -286,7 +276,7 @@ def _by_place(X, matter, named, named_total, holds, share):
     free = group < 0
     if free.any():
         sims = np.asarray(X[matter[free]] @ l2_normalize(centres).T)
-        if free.sum() >= MIN_PLACE_TEXTS:  # the texts naming no place compete as the same matter elsewhere
+        if MIN_PLACE_TEXTS <= free.sum() < (~free).sum():  # a minority naming no place: the matter elsewhere
             sims = np.hstack([sims, _alike_to_the_others(X[matter[free]])[:, None]])
         group[free] = sims.argmax(axis=1)
     return [matter[group == r] for r in range(len(roots) + 1) if (group == r).any()]
