@@ -99,7 +99,8 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
     """
     n = len(msgs)
     parent = list(range(n))
-    copyable = _copyable(msgs["text"])
+    wording = ["".join(t.split()) if isinstance(t, str) else "" for t in msgs["text"]]  # blanks left out
+    copyable = np.array([len(w) >= COPY_CHARS for w in wording], dtype=bool)
 
     def find(i):
         while parent[i] != i:
@@ -112,7 +113,7 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    for by_text, key in _voice_keys(msgs):
+    for by_text, key in _voice_keys(msgs, wording):
         first: dict[str, int] = {}
         for i, k in enumerate(key):
             if k and (copyable[i] or not by_text):
@@ -137,20 +138,15 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
     return pd.Series([find(i) for i in range(n)], index=msgs.index)
 
 
-def _copyable(texts: pd.Series) -> np.ndarray:
-    """Texts long enough to be told apart from a chance likeness (``COPY_CHARS``)."""
-    return np.array([isinstance(t, str) and len("".join(t.split())) >= COPY_CHARS for t in texts], dtype=bool)
-
-
-def _voice_keys(msgs: pd.DataFrame) -> list[tuple[bool, list[str]]]:
+def _voice_keys(msgs: pd.DataFrame, wording: list[str]) -> list[tuple[bool, list[str]]]:
     """Keys that make two messages one voice, each with whether it is a likeness of wording: same respondent,
-    same near-duplicate group, same text."""
+    same near-duplicate group, same text (``wording``: each text with its blanks left out)."""
     keys = []
     if "respondent" in msgs:
         keys.append((False, ["" if pd.isna(v) or v == "" else f"r:{v}" for v in msgs["respondent"]]))
     if "dup_group" in msgs:  # TopicModel.assignments_["duplicate_of"]: id of the group's first text, or None
         keys.append((True, ["" if pd.isna(v) or str(v) == "-1" else f"d:{v}" for v in msgs["dup_group"]]))
-    keys.append((True, ["".join(str(t).split()) if isinstance(t, str) else "" for t in msgs["text"]]))
+    keys.append((True, wording))
     return keys
 
 

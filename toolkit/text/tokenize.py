@@ -207,7 +207,7 @@ def _numbered_brand(number: str, word: str) -> bool:
         and not word.isascii()
         and word[0] not in _COUNTED
         and word not in _TIME_WORDS
-        and _dictionary_tags().get(word, None) in _BRAND_WORD_TAGS
+        and _dictionary_tags().get(word) in _BRAND_WORD_TAGS
     )
 
 

@@ -99,8 +99,8 @@ def _lift(X, B, cols) -> np.ndarray:
 def is_name(word: str) -> bool:
     """A word of three or more characters that jieba's dictionary lacks (found by its HMM: "余易贷", "美麓阳光")
     or tags as a proper noun ("温斯顿") unless two ordinary words ("大力支持"); not an idiom ("水泄不通"), a common
-    compound, a concept of the governance dictionary ("虚假宣传"), a kind of place or organisation ("实验中学", "公安局"), nor a group of people
-    ("失能老人": who a matter concerns, not what it is about)."""
+    compound, a concept of the governance dictionary ("虚假宣传"), a kind of place or organisation ("实验中学",
+    "公安局"), nor a group of people ("失能老人": who a matter concerns, not what it is about)."""
     return (
         len(word) >= MIN_NAME_CHARS
         and not word.isascii()

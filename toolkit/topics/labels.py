@@ -203,13 +203,14 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
         order = np.lexsort((cols, -score))
         where, share = places_of[t] if places_of[t] else ("", 0.0)
         place = where if share >= PLACE_SHARE else ""
+        name = name_part(where, place_suffixes())  # its kind ("小区") may be the matter, its name never
         terms, shares = [], {}
         for c in order:
             term = str(vocab[cols[c]])
             if terms and p[c] < (THIRD_TERM_SHARE if len(terms) == 2 else MIN_TERM_SHARE):
                 continue
-            if (place and overlaps(term, place)) or (where and overlaps(term, name_part(where, place_suffixes()))):
-                continue  # "区丽发", "景园": a piece of the place, not the matter (its kind, "小区", may be one)
+            if (place and overlaps(term, place)) or (name and overlaps(term, name)):
+                continue  # "区丽发", "景园": a piece of the place, not the matter
             if any(term in s or s in term for s in terms):
                 continue
             terms.append(term)

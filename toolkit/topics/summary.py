@@ -13,6 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
+from toolkit.text import same_spot, spot_names
 from toolkit.topics import keywords, labels
 from toolkit.topics.anchor import main_anchor
 
@@ -186,13 +187,12 @@ def summarise(
 
 def naming_share(place: str, place_lists) -> float:
     """Share of the texts naming ``place``, however fully ("丽发新城小区", "暮云丽发新城", "丽发新城" are one spot)."""
-    from toolkit.text import same_spot, spot_names
+    spot = min(spot_names([place]), key=len, default="")  # "" for an area: named as written
 
-    spot = min(spot_names([place]), key=len, default="")
-    if not spot:  # an area: named as written
-        return sum(place in set(p or ()) for p in place_lists) / max(len(place_lists), 1)
-    named = (any(same_spot(spot, s) for s in spot_names(p or ())) for p in place_lists)
-    return sum(named) / max(len(place_lists), 1)
+    def names_it(places) -> bool:
+        return any(same_spot(spot, s) for s in spot_names(places or ())) if spot else place in set(places or ())
+
+    return sum(map(names_it, place_lists)) / max(len(place_lists), 1)
 
 
 def _anchor_columns(corpus, idx, who) -> dict:
