@@ -383,7 +383,11 @@ def anchored(anchor_share: pd.Series, anchor: pd.Series, focus: pd.Series | None
     from toolkit.text import is_road
 
     need = np.where([is_road(a) for a in anchor.fillna("").astype(str)], ROAD_ANCHORED, ANCHORED)
-    out = np.minimum(1.0, anchor_share.fillna(0.0).astype(float) * CONCRETE / need)
+    share = anchor_share.fillna(0.0).astype(float).clip(0.0, 1.0)
+    # linear in two pieces: 0 → 0, ``need`` → CONCRETE, all voices → 1 (a road all its letters name is as concrete
+    # as an estate all name)
+    out = np.where(share < need, share * CONCRETE / need, CONCRETE + (share - need) * (1 - CONCRETE) / (1 - need))
+    out = pd.Series(out, index=anchor_share.index)
     if focus is not None:
         out = out * focus.fillna(1.0)
     return out.round(4)

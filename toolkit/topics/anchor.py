@@ -111,6 +111,7 @@ def is_name(word: str) -> bool:
         and not word.endswith(groups())
         and is_content_word(word)
         and "一" not in word
+        and not word.startswith("之")  # "之日起", "之所以": a clause's particle, where no name begins
         and word[-1] not in _LOCALITY
         and dictionary_tag(word) not in _LOOSE_TAGS
     )

@@ -43,6 +43,7 @@ SPOT_SHARE = 0.3
 HOLDS_SHARE = 0.3
 # A spot founding no issue beside it splits off its matter's letters when this many texts name it.
 CORE_MIN_TEXTS = 5
+CORE_QUANTILE = 0.25
 
 
 def find_issues(
@@ -121,6 +122,45 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
         best = max(there, key=lambda t: (float(Z[i] @ centre[t]), -t))
         if float(Z[i] @ centre[best]) >= float(Z[i] @ centre[own]) - margin:
             issue[i], theme[i] = best, of_issue[best]
+    return issue, theme
+
+
+def split_at_anchors(X, issue, theme, anchors, voices):
+    """An issue whose main anchor (:func:`toolkit.topics.anchor.main_anchor`) some of its texts name and others
+    not splits in two: the letters naming it, with those that read nearer to them than to the others, and the
+    rest (温斯顿's refunds inside "培训机构退费", 余易贷 inside "P2P平台兑付"). Only for a spot or name that founds a
+    matter (``CORE_MIN_TEXTS`` texts, named mostly in this issue — not a speaker's own 社区 — and no area), and when
+    at least ``MIN_PLACE_TEXTS`` texts stay apart; the rest may split again. ``X``: TF-IDF rows (unit length).
+    Returns ``(issue, theme)``."""
+    from toolkit.topics.anchor import main_anchor
+
+    named_total = Counter(n for names in anchors for n in set(names))
+    issue, theme = issue.copy(), theme.copy()
+    next_id = int(issue.max()) + 1 if (issue >= 0).any() else 0
+    placed = np.flatnonzero(issue >= 0)
+    order = placed[np.argsort(issue[placed], kind="stable")]
+    queue = np.split(order, np.cumsum(np.bincount(issue[placed]))[:-1]) if len(placed) else []
+    while queue:
+        idx = queue.pop()
+        if len(idx) < CORE_MIN_TEXTS + MIN_PLACE_TEXTS:
+            continue
+        name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
+        if not name or is_area(name) or share >= 1:
+            continue
+        here = np.array([any(same_spot(name, n) for n in anchors[i]) for i in idx], dtype=bool)
+        own = sum(name in anchors[i] for i in idx)
+        if here.sum() < CORE_MIN_TEXTS or own < OWN_PLACE_SHARE * named_total[name]:
+            continue
+        rest = idx[~here]
+        core = l2_normalize(np.asarray(X[idx[here]].sum(axis=0)))
+        # a letter of the matter that does not name the spot reads as near to its letters as they do to each other
+        typical = np.quantile(_alike_to_the_others(X[idx[here]]), CORE_QUANTILE)
+        apart = rest[np.asarray(X[rest] @ core.T).ravel() < typical]
+        if len(apart) < MIN_PLACE_TEXTS:
+            continue
+        issue[apart] = next_id
+        next_id += 1
+        queue.append(apart)
     return issue, theme
 
 

@@ -15,7 +15,7 @@ from toolkit.topics.dedup import near_duplicate_groups
 from toolkit.topics.errors import TopicsError
 from toolkit.topics.estimator import Interval, StrOptions, check_fitted, validate_params
 from toolkit.topics.features import LsaVectorizer
-from toolkit.topics.issues import find_issues, gather_at_anchors, place_keys
+from toolkit.topics.issues import find_issues, gather_at_anchors, place_keys, split_at_anchors
 from toolkit.topics.refine import refine_themes, theme_classifier
 from toolkit.topics.summary import UNASSIGNED, Corpus, centres, summarise, theme_of_issue
 
@@ -244,6 +244,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         who = list(respondents) if respondents is not None else list(range(n))
         if self.issues == "auto":
             issue, theme = gather_at_anchors(Z, issue, theme, anchors, who, weight, PLACE_MARGIN)
+            issue, theme = split_at_anchors(X, issue, theme, anchors, who)
         centroids = centres(Z, issue, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
         self._corpus = Corpus(
