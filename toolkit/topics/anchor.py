@@ -143,12 +143,14 @@ def generic_names(names) -> set[str]:
     A name is generic when it ends several longer names of the collection *and* says nothing but ordinary
     words before its suffix ("实验", "职业技术"); "丽发新城" ends "暮云丽发新城" too, but "丽发" is a name.
     Written bare ("A市实验中学" leaves "实验中学" once the area is dropped) a generic name would gather letters
-    about different schools under one anchor.
+    about different schools under one anchor. A longer name that only puts an area before it ("西地省涉外经济学院",
+    "A市涉外经济学院") is the same place located, not another of its kind.
     """
     endings: Counter = Counter()
     for name in names:
         for start in range(1, len(name) - MIN_NAME_CHARS + 1):
-            endings[name[start:]] += 1
+            if not is_area(name[:start]):  # "西地省涉外经济学院" locates the one school, it is not another
+                endings[name[start:]] += 1
     suffixes = place_suffixes()
     return {name for name in names if endings[name] >= GENERIC_ENDINGS and is_common_phrase(name_part(name, suffixes))}
 

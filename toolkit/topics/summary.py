@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
-from toolkit.text import same_spot, spot_names
+from toolkit.text import is_proper_noun, same_spot, spot_names
 from toolkit.topics import keywords, labels
 from toolkit.topics.anchor import main_anchor
 
@@ -261,9 +261,11 @@ def matter_lift(rows, vocab, places, base: float) -> float:
         return float("nan")
     rows = sp.csr_matrix(rows, copy=True)
     names = [p for p in places if p]
-    if names:
-        cols = np.unique(rows.indices)
-        drop = cols[[any(labels.overlaps(str(vocab[c]), p) for p in names) for c in cols]]
+    cols = np.unique(rows.indices)
+    # the places, and any name: the pieces of place names jieba cuts apart ("北辰" of "北辰三角洲") are
+    # place too, and letters about ten matters at one estate share only them
+    drop = cols[[is_proper_noun(str(vocab[c])) or any(labels.overlaps(str(vocab[c]), p) for p in names) for c in cols]]
+    if len(drop):
         rows.data[np.isin(rows.indices, drop)] = 0
         rows.eliminate_zeros()
     rows = l2_normalize(rows)
