@@ -207,3 +207,60 @@ def test_the_group_of_letters_naming_no_place_is_scored_leaving_each_letter_out(
     for i in range(6):  # each letter against the others only: none is near the group for being part of it
         others = rows[np.arange(6) != i].sum(axis=0)
         assert got[i] == pytest.approx(rows[i] @ others / np.linalg.norm(others))
+
+
+def _tfidf(texts):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer=str.split).fit_transform(texts)
+
+
+def test_an_issue_splits_into_its_anchors_letters_and_the_same_matter_elsewhere():
+    from toolkit.topics.issues import split_at_anchors
+
+    spot = [
+        "凉塘路 旧城 改造 停工 加层 两年 无人 问津",
+        "凉塘路 几排 房子 改造 停工 两年",
+        "凉塘路 居民 加层 改造 停工 指挥部",
+        "凉塘路 改造 停工 加层 指挥部 通告",
+        "凉塘路 旧城 改造 停工 无人 问津",
+    ]
+    told_without_it = ["四区 几排 房子 旧城 改造 停工 加层 两年"]  # the same matter, the road not named
+    elsewhere = ["棚户 改造 水电 煤气 升级", "危房 拆迁 规划 多年 停止", "顶棚 拆除 漏水 严重", "提质 改造 缩水 公示"]
+    X = _tfidf(spot + told_without_it + elsewhere)
+    anchors = [["凉塘路"]] * 5 + [[]] + [["杉仙岭"], ["唐家湾巷"], [], ["富绿新村"]]
+    issue = np.zeros(10, dtype=int)
+    got = split_at_anchors(X, issue, anchors, list("abcdefghij"))
+    assert got[:6].tolist() == [0] * 6 and got[6:].tolist() == [1] * 4
+    # a spot named mostly about other matters (a speaker's own 社区) splits nothing off
+    busy = anchors + [["凉塘路"]] * 6
+    assert (
+        split_at_anchors(
+            _tfidf(spot + told_without_it + elsewhere + ["凉塘路 路灯"] * 6),
+            np.r_[issue, [-1] * 6],
+            busy,
+            list("abcdefghijklmnop"),
+        )[:10].tolist()
+        == [0] * 10
+    )
+    # nor does a rest of fewer than MIN_PLACE_TEXTS texts, or an issue whose letters all name the spot
+    assert split_at_anchors(X[:8], issue[:8], anchors[:8], list("abcdefgh")).tolist() == [0] * 8
+    assert split_at_anchors(X[:5], issue[:5], anchors[:5], list("abcde")).tolist() == [0] * 5
+
+
+def test_a_name_with_an_area_before_it_is_the_same_place_not_another_of_its_kind():
+    names = {
+        "涉外经济学院",
+        "西地省涉外经济学院",
+        "A市涉外经济学院",
+        "实验中学",
+        "广益实验中学",
+        "A市实验中学",
+        "滨江实验中学",
+    }
+    assert generic_names(names) == {"实验中学"}
+
+
+def test_a_road_all_its_letters_name_is_as_concrete_as_an_estate():
+    got = anchored(pd.Series([1.0, 0.875, 1.0]), pd.Series(["凉塘路", "凉塘路", "丽发新城"]))
+    assert got.tolist() == [1.0, 0.75, 1.0]

@@ -18,6 +18,9 @@
    and the rest (温斯顿's refunds inside "培训机构退费").
 3. **Spots.** Parts of one theme about the same spot are joined: one spot, one issue, however
    differently it was worded.
+4. **Anchors** (after letters naming another issue's anchor have joined it, :func:`gather_at_anchors`): an issue
+   whose main spot or name only some of its letters name is split into those letters and the same kind of matter
+   elsewhere (:func:`split_at_anchors`: 凉塘路's stalled renovation inside "旧城改造").
 
 Measured with ``benchmarks/topics_issues.py`` against the sample generator's true issues.
 """
@@ -125,17 +128,17 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
     return issue, theme
 
 
-def split_at_anchors(X, issue, theme, anchors, voices):
+def split_at_anchors(X, issue, anchors, voices) -> np.ndarray:
     """An issue whose main anchor (:func:`toolkit.topics.anchor.main_anchor`) some of its texts name and others
-    not splits in two: the letters naming it, with those that read nearer to them than to the others, and the
-    rest (温斯顿's refunds inside "培训机构退费", 余易贷 inside "P2P平台兑付"). Only for a spot or name that founds a
+    not splits in two: the letters naming it, with those reading as near to them as they do to one another (the
+    matter told without the name: the lower quartile, ``CORE_QUANTILE``, of theirs), and the rest (温斯顿's refunds inside "培训机构退费", 余易贷 inside "P2P平台兑付"). Only for a spot or name that founds a
     matter (``CORE_MIN_TEXTS`` texts, named mostly in this issue — not a speaker's own 社区 — and no area), and when
-    at least ``MIN_PLACE_TEXTS`` texts stay apart; the rest may split again. ``X``: TF-IDF rows (unit length).
-    Returns ``(issue, theme)``."""
+    at least ``MIN_PLACE_TEXTS`` texts stay apart; the rest may split again (in the same theme). ``X``: TF-IDF rows
+    (unit length). Returns the new ``issue``."""
     from toolkit.topics.anchor import main_anchor
 
     named_total = Counter(n for names in anchors for n in set(names))
-    issue, theme = issue.copy(), theme.copy()
+    issue = issue.copy()
     next_id = int(issue.max()) + 1 if (issue >= 0).any() else 0
     placed = np.flatnonzero(issue >= 0)
     order = placed[np.argsort(issue[placed], kind="stable")]
@@ -161,7 +164,7 @@ def split_at_anchors(X, issue, theme, anchors, voices):
         issue[apart] = next_id
         next_id += 1
         queue.append(apart)
-    return issue, theme
+    return issue
 
 
 def _spot_index(home: dict[str, int]):
