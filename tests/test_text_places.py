@@ -112,6 +112,8 @@ def test_named_places_still_found(text, expected):
         ("公交车至金港湾的路段", ["金港湾"]),  # a glued preposition is no part of the name
         ("这凉塘路什么时候改造", ["凉塘路"]),  # a demonstrative the HMM glued on
         ("因鑫利家园的问题一直没解决", ["鑫利家园"]),
+        ("东六路下穿长永高速通道工程进展如何", ["东六路", "长永高速"]),  # 下穿/上跨: a road crossing another
+        ("希望东六路上跨京港澳高速", ["东六路", "京港澳高速"]),
     ],
 )
 def test_glued_function_characters_stay_out_of_places(text, expected):
