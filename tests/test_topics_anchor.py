@@ -104,10 +104,25 @@ def test_letters_sharing_only_a_place_share_no_matter():
     one_matter = matter_lift(X[[0, 1, 2]], vocab, ["青松苑"], base)
     one_place = matter_lift(X[[0, 3, 4, 5]], vocab, ["青松苑"], base)
     assert one_place < 1 < one_matter  # without the place word, the bundle's letters share nothing
-    # a name the issue's places miss is left out too (jieba cuts "北辰三角洲" into names: "北辰" is place as well)
-    assert matter_lift(X[[0, 3, 4, 5]], vocab, [], base) == one_place
-    assert matter_lift(X[[0, 1, 2]], vocab, [], base) == one_matter  # the matter's own words stay
+    assert matter_lift(X[[0, 3, 4, 5]], vocab, [], base) > one_place  # the place word alone makes them look alike
     assert np.isnan(matter_lift(X[[0]], vocab, ["青松苑"], base))
+
+
+def test_matter_lift_leaves_out_the_pieces_of_names_not_the_words_jieba_lacks():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from toolkit.topics.summary import matter_lift, mean_similarity
+
+    # jieba cuts "北辰三角洲" into names ("北辰" nr, "三角洲" ns); "棚改" and "加层" it lacks, yet they say the matter
+    at_estate = ["北辰 三角洲 群租房", "北辰 三角洲 入户门 设计", "北辰 三角洲 外墙 渗水"]
+    one_matter = ["棚改 加层 停工", "棚改 加层 两年", "棚改 加层 无人 问津"]
+    others = ["地铁 站口 拥堵", "公交 线路 调整", "医保 报销 手续", "学校 食堂 价格"]
+    vec = TfidfVectorizer(analyzer=str.split)
+    X = vec.fit_transform(at_estate + one_matter + others)
+    vocab = vec.get_feature_names_out()
+    base = mean_similarity(X)
+    assert matter_lift(X[[0, 1, 2]], vocab, [], base) == 0.0
+    assert matter_lift(X[[3, 4, 5]], vocab, [], base) > 1
 
 
 def test_matter_focus_is_relative_to_the_collections_typical_issue():
@@ -212,53 +227,54 @@ def test_the_group_of_letters_naming_no_place_is_scored_leaving_each_letter_out(
 def _tfidf(texts):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer=str.split).fit_transform(texts)
+    vec = TfidfVectorizer(analyzer=str.split)
+    return vec.fit_transform(texts), vec.get_feature_names_out()
+
+
+def _split(texts, anchors, issue=None, dup=None):
+    from toolkit.topics.issues import split_at_anchors
+
+    X, vocab = _tfidf(texts)
+    issue = np.zeros(len(texts), dtype=int) if issue is None else np.asarray(issue)
+    dup = np.full(len(texts), -1) if dup is None else np.asarray(dup)
+    return split_at_anchors(X, issue, anchors, [f"v{i}" for i in range(len(texts))], vocab, dup).tolist()
+
+
+SPOT = [
+    "凉塘路 旧城 改造 停工 加层 两年 无人 问津",
+    "凉塘路 几排 房子 改造 停工 两年",
+    "凉塘路 居民 加层 改造 停工 指挥部",
+    "凉塘路 改造 停工 加层 指挥部 通告",
+    "凉塘路 旧城 改造 停工 无人 问津",
+]
+TOLD_WITHOUT_IT = ["四区 几排 房子 旧城 改造 停工 加层 两年"]  # the same matter, the road not named
+ELSEWHERE = ["棚户 改造 水电 煤气 升级", "危房 拆迁 规划 多年 停止", "顶棚 拆除 漏水 严重", "提质 改造 缩水 公示"]
+ANCHORS = [["凉塘路"]] * 5 + [[]] + [["杉仙岭"], ["唐家湾巷"], [], ["富绿新村"]]
 
 
 def test_an_issue_splits_into_its_anchors_letters_and_the_same_matter_elsewhere():
-    from toolkit.topics.issues import split_at_anchors
+    assert _split(SPOT + TOLD_WITHOUT_IT + ELSEWHERE, ANCHORS) == [0] * 6 + [1] * 4
+    # other issues, unused ids and unassigned texts stay as they are; new issues take fresh ids
+    issue = [2] * 10 + [-1, 0]
+    got = _split(SPOT + TOLD_WITHOUT_IT + ELSEWHERE + ["路灯 不亮", "公交 线路"], ANCHORS + [[], []], issue)
+    assert got == [2] * 6 + [3] * 4 + [-1, 0]
 
-    spot = [
-        "凉塘路 旧城 改造 停工 加层 两年 无人 问津",
-        "凉塘路 几排 房子 改造 停工 两年",
-        "凉塘路 居民 加层 改造 停工 指挥部",
-        "凉塘路 改造 停工 加层 指挥部 通告",
-        "凉塘路 旧城 改造 停工 无人 问津",
-    ]
-    told_without_it = ["四区 几排 房子 旧城 改造 停工 加层 两年"]  # the same matter, the road not named
-    elsewhere = ["棚户 改造 水电 煤气 升级", "危房 拆迁 规划 多年 停止", "顶棚 拆除 漏水 严重", "提质 改造 缩水 公示"]
-    X = _tfidf(spot + told_without_it + elsewhere)
-    anchors = [["凉塘路"]] * 5 + [[]] + [["杉仙岭"], ["唐家湾巷"], [], ["富绿新村"]]
-    issue = np.zeros(10, dtype=int)
-    got = split_at_anchors(X, issue, anchors, list("abcdefghij"))
-    assert got[:6].tolist() == [0] * 6 and got[6:].tolist() == [1] * 4
+
+def test_copies_of_one_letter_do_not_raise_the_bar_for_the_matter_told_without_the_name():
+    copies = [SPOT[0]] * 4 + SPOT[1:2]  # a collective letter posted by four residents, and a letter
+    dup = [0] * 4 + [-1] * 6
+    assert _split(copies + TOLD_WITHOUT_IT + ELSEWHERE, ANCHORS, dup=dup) == [0] * 6 + [1] * 4
+    # counted as distinct letters, the copies (alike as 1) would have set the bar above the letter without the name
+    assert _split(copies + TOLD_WITHOUT_IT + ELSEWHERE, ANCHORS)[5] == 1
+
+
+def test_no_split_at_a_speakers_own_place_for_a_tiny_rest_or_when_all_name_it():
     # a spot named mostly about other matters (a speaker's own 社区) splits nothing off
-    busy = anchors + [["凉塘路"]] * 6
-    assert (
-        split_at_anchors(
-            _tfidf(spot + told_without_it + elsewhere + ["凉塘路 路灯"] * 6),
-            np.r_[issue, [-1] * 6],
-            busy,
-            list("abcdefghijklmnop"),
-        )[:10].tolist()
-        == [0] * 10
-    )
-    # nor does a rest of fewer than MIN_PLACE_TEXTS texts, or an issue whose letters all name the spot
-    assert split_at_anchors(X[:8], issue[:8], anchors[:8], list("abcdefgh")).tolist() == [0] * 8
-    assert split_at_anchors(X[:5], issue[:5], anchors[:5], list("abcde")).tolist() == [0] * 5
-
-
-def test_a_name_with_an_area_before_it_is_the_same_place_not_another_of_its_kind():
-    names = {
-        "涉外经济学院",
-        "西地省涉外经济学院",
-        "A市涉外经济学院",
-        "实验中学",
-        "广益实验中学",
-        "A市实验中学",
-        "滨江实验中学",
-    }
-    assert generic_names(names) == {"实验中学"}
+    texts = SPOT + TOLD_WITHOUT_IT + ELSEWHERE + ["凉塘路 路灯"] * 6
+    assert _split(texts, ANCHORS + [["凉塘路"]] * 6, [0] * 10 + [-1] * 6)[:10] == [0] * 10
+    # nor a rest of fewer than MIN_PLACE_TEXTS texts, nor an issue whose letters all name the spot
+    assert _split(SPOT + TOLD_WITHOUT_IT + ELSEWHERE[:2], ANCHORS[:8]) == [0] * 8
+    assert _split(SPOT + SPOT[:4], [["凉塘路"]] * 9) == [0] * 9
 
 
 def test_a_road_all_its_letters_name_is_as_concrete_as_an_estate():

@@ -375,7 +375,7 @@ ROAD_ANCHORED = 0.75
 def anchored(anchor_share: pd.Series, anchor: pd.Series, focus: pd.Series | None = None) -> pd.Series:
     """Concreteness from the topic model's ``anchor_share``: 小切口 is one matter at one spot or of one named thing,
     so an issue is as concrete as the share of its voices naming the same one, scaled so that it reaches
-    ``CONCRETE`` where most of them do (``ANCHORED``; ``ROAD_ANCHORED`` for a road). An issue
+    ``CONCRETE`` where most of them do (``ANCHORED``; ``ROAD_ANCHORED`` for a road) and 1 where all do. An issue
     whose anchor is named by a minority of its voices is a bag that happens to hold some letters about one spot;
     a policy matter or a bag of letters about ten different schools names none and is broad, however alike its
     wording. With ``focus`` (:func:`matter_focus`), letters that share the place and nothing else (施工,

@@ -370,7 +370,7 @@ _INSTITUTIONS = ("学院", "学校", "大学", "中学", "小学", "医院", "�
 # Characters the HMM glues before a name ("在丽发", "对西地省", "由西地省", "A7|县星沙", "这凉塘路", "因鑫利|家园"):
 # prepositions, copulas, verbs of asking, "这", "因" and a code's admin suffix (not "那": 那洪村, 那坡县 are names).
 _HEAD_GLUE = frozenset(_PLACE_LEADERS + "省市县区镇乡" + "对由为请向被把给让过系就这因")
-# 下穿/上跨: one road crossing another ("东六路下|穿|长永高速"); after any other word 穿 may begin a name (穿紫河)
+# 下穿/上跨: one road crossing another ("东六路下|穿|长永高速"); elsewhere 穿 may begin a name (穿紫河)
 _CROSSINGS = {"下": "穿", "上": "跨"}
 _CODED_STREETS = frozenset(["路", "大道", "街", "大街", "苑"])
 _NUMERALS = "一二三四五六七八九十百零〇两0123456789"
@@ -656,7 +656,7 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
         parts = raw[j : i + 1]
         while parts and parts[0] == "之":
             parts = parts[1:]
-        crossing = _CROSSINGS.get(raw[j - 1], "") if j > 0 else ""
+        crossing = _CROSSINGS.get(raw[j - 1], "") if j > 1 and raw[j - 2][-1:] in "路道街线桥" else ""
         if len(parts) > 1 and crossing and (parts[0] == crossing or (parts[0][0] == crossing and not known(parts[0]))):
             parts = [parts[0][1:], *parts[1:]] if len(parts[0]) > 1 else parts[1:]  # "下|穿" or "上|跨京|港澳"
         head = parts[0] if parts else ""

@@ -111,7 +111,7 @@ def is_name(word: str) -> bool:
         and not word.endswith(groups())
         and is_content_word(word)
         and "一" not in word
-        and not word.startswith("之")  # "之日起", "之所以": a clause's particle, where no name begins
+        and not word.startswith("之")  # "之日起", "之所以": a clause's particle (a name such as 之江 is lost with them)
         and word[-1] not in _LOCALITY
         and dictionary_tag(word) not in _LOOSE_TAGS
     )
@@ -143,14 +143,12 @@ def generic_names(names) -> set[str]:
     A name is generic when it ends several longer names of the collection *and* says nothing but ordinary
     words before its suffix ("实验", "职业技术"); "丽发新城" ends "暮云丽发新城" too, but "丽发" is a name.
     Written bare ("A市实验中学" leaves "实验中学" once the area is dropped) a generic name would gather letters
-    about different schools under one anchor. A longer name that only puts an area before it ("西地省涉外经济学院",
-    "A市涉外经济学院") is the same place located, not another of its kind.
+    about different schools under one anchor.
     """
     endings: Counter = Counter()
     for name in names:
         for start in range(1, len(name) - MIN_NAME_CHARS + 1):
-            if not is_area(name[:start]):  # "西地省涉外经济学院" locates the one school, it is not another
-                endings[name[start:]] += 1
+            endings[name[start:]] += 1
     suffixes = place_suffixes()
     return {name for name in names if endings[name] >= GENERIC_ENDINGS and is_common_phrase(name_part(name, suffixes))}
 

@@ -44,8 +44,10 @@ OWN_PLACE_SHARE = 0.5
 SPOT_SHARE = 0.3
 # P holds Q when at least this share of the texts naming Q also name P (and P is named more often).
 HOLDS_SHARE = 0.3
-# A spot founding no issue beside it splits off its matter's letters when this many texts name it.
+# A spot founding no issue beside it splits off its matter's letters when this many texts (voices, for an issue's
+# anchor) name it.
 CORE_MIN_TEXTS = 5
+# A letter not naming the spot is of its matter when as near to the spot's letters as the lower quartile of them.
 CORE_QUANTILE = 0.25
 
 
@@ -99,10 +101,8 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
     from toolkit.topics.anchor import main_anchor
     from toolkit.topics.summary import centres
 
-    k = int(issue.max()) + 1 if (issue >= 0).any() else 0
-    placed = np.flatnonzero(issue >= 0)
-    order = placed[np.argsort(issue[placed], kind="stable")]
-    members = np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
+    members = members_of(issue)
+    k = len(members)
     home: dict[str, int] = {}
     for t, idx in enumerate(members):
         if len(idx) < MIN_PLACE_TEXTS:
@@ -116,7 +116,7 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
     issue, theme = issue.copy(), theme.copy()
     of_issue = {t: int(theme[idx[0]]) for t, idx in enumerate(members) if len(idx)}
     homes_of = _spot_index(home)
-    for i in placed:
+    for i in np.flatnonzero(issue >= 0):
         own = int(issue[i])
         named = {t for a in anchors[i] for t in homes_of(a)}
         there = sorted(named - {own})
@@ -128,43 +128,59 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
     return issue, theme
 
 
-def split_at_anchors(X, issue, anchors, voices) -> np.ndarray:
+def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
     """An issue whose main anchor (:func:`toolkit.topics.anchor.main_anchor`) some of its texts name and others
     not splits in two: the letters naming it, with those reading as near to them as they do to one another (the
-    matter told without the name: the lower quartile, ``CORE_QUANTILE``, of theirs), and the rest (温斯顿's refunds inside "培训机构退费", 余易贷 inside "P2P平台兑付"). Only for a spot or name that founds a
-    matter (``CORE_MIN_TEXTS`` texts, named mostly in this issue — not a speaker's own 社区 — and no area), and when
-    at least ``MIN_PLACE_TEXTS`` texts stay apart; the rest may split again (in the same theme). ``X``: TF-IDF rows
-    (unit length). Returns the new ``issue``."""
+    matter told without the name), and the rest (温斯顿's refunds inside "培训机构退费", 凉塘路 inside "旧城改造").
+    Only for a spot or name that founds a matter — ``CORE_MIN_TEXTS`` voices name it, at least half of all texts
+    naming it are here (not a speaker's own 社区) — and when at least ``MIN_PLACE_TEXTS`` texts stay apart; the
+    rest may split again (in the same theme). Nearness is read without the name's words (every letter naming it
+    shares them) and over distinct texts (``dup``: near-duplicate group per text, -1 for none; copies would make
+    the bar 1). ``X``: TF-IDF rows (unit length), ``vocab`` its words. Returns the new ``issue``."""
     from toolkit.topics.anchor import main_anchor
+    from toolkit.topics.labels import overlaps
 
     named_total = Counter(n for names in anchors for n in set(names))
     issue = issue.copy()
-    next_id = int(issue.max()) + 1 if (issue >= 0).any() else 0
-    placed = np.flatnonzero(issue >= 0)
-    order = placed[np.argsort(issue[placed], kind="stable")]
-    queue = np.split(order, np.cumsum(np.bincount(issue[placed]))[:-1]) if len(placed) else []
+    queue = [idx for idx in members_of(issue) if len(idx)]
+    next_id = len(queue) and int(issue.max()) + 1
     while queue:
         idx = queue.pop()
         if len(idx) < CORE_MIN_TEXTS + MIN_PLACE_TEXTS:
             continue
         name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
-        if not name or is_area(name) or share >= 1:
+        if not name or share >= 1:
             continue
         here = np.array([any(same_spot(name, n) for n in anchors[i]) for i in idx], dtype=bool)
         own = sum(name in anchors[i] for i in idx)
-        if here.sum() < CORE_MIN_TEXTS or own < OWN_PLACE_SHARE * named_total[name]:
+        if len({voices[i] for i in idx[here]}) < CORE_MIN_TEXTS or own < OWN_PLACE_SHARE * named_total[name]:
             continue
-        rest = idx[~here]
-        core = l2_normalize(np.asarray(X[idx[here]].sum(axis=0)))
+        variants = {n for i in idx[here] for n in anchors[i] if same_spot(name, n)}
+        rows = sp.csr_matrix(X[idx], copy=True)
+        cols = np.unique(rows.indices)
+        rows.data[np.isin(rows.indices, cols[[any(overlaps(str(vocab[c]), v) for v in variants) for c in cols]])] = 0
+        rows = l2_normalize(rows)
+        distinct = np.asarray([dup[i] < 0 or dup[i] == i for i in idx]) & here
+        if distinct.sum() < 2:
+            continue
+        core = l2_normalize(np.asarray(rows[here].sum(axis=0)))
         # a letter of the matter that does not name the spot reads as near to its letters as they do to each other
-        typical = np.quantile(_alike_to_the_others(X[idx[here]]), CORE_QUANTILE)
-        apart = rest[np.asarray(X[rest] @ core.T).ravel() < typical]
+        typical = np.quantile(_alike_to_the_others(rows[distinct]), CORE_QUANTILE)
+        apart = idx[~here][np.asarray(rows[~here] @ core.T).ravel() < typical]
         if len(apart) < MIN_PLACE_TEXTS:
             continue
         issue[apart] = next_id
         next_id += 1
         queue.append(apart)
     return issue
+
+
+def members_of(issue) -> list[np.ndarray]:
+    """The texts of each issue ``0 .. max`` (an empty array for an unused id; texts of issue -1 left out)."""
+    k = int(issue.max()) + 1 if (issue >= 0).any() else 0
+    placed = np.flatnonzero(issue >= 0)
+    order = placed[np.argsort(issue[placed], kind="stable")]
+    return np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
 
 
 def _spot_index(home: dict[str, int]):
@@ -195,10 +211,8 @@ def join_across_themes(Z, issue, theme, spots, similarity: float):
     under 劳动 (its staff's pay) are two matters, often of two counties' hospitals. Returns ``(issue, theme)``."""
     from toolkit.topics.anchor import generic_names
 
-    k = int(issue.max()) + 1 if (issue >= 0).any() else 0
-    placed = np.flatnonzero(issue >= 0)
-    order = placed[np.argsort(issue[placed], kind="stable")]
-    members = np.split(order, np.cumsum(np.bincount(issue[placed], minlength=k))[:-1]) if k else []
+    members = members_of(issue)
+    k = len(members)
     generic = generic_names({p for named in spots for p in named if not is_area(p)})
     tops = [_spots_of(idx, spots) - generic for idx in members]
     centre = l2_normalize(np.vstack([Z[idx].sum(axis=0) for idx in members])) if k else np.zeros((0, 1))

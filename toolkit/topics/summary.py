@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
-from toolkit.text import is_proper_noun, same_spot, spot_names
+from toolkit.text import dictionary_tag, is_proper_noun, same_spot, spot_names
 from toolkit.topics import keywords, labels
 from toolkit.topics.anchor import main_anchor
 
@@ -160,7 +160,7 @@ def summarise(
                 "cohesion": round(float(cohesion[t]), 4),
                 "reason": mixed_reason(cohesion[t], len(idx)),
                 **anchor,
-                "matter_lift": matter_lift(corpus.X[idx], corpus.vocab, [anchor["anchor"], *places], base),
+                "matter_lift": matter_lift(corpus.X[idx], corpus.vocab, _named(corpus, idx, anchor["anchor"]), base),
             }
         )
     rows.append(_unassigned_row(frame, assignments, corpus.clean))
@@ -254,17 +254,17 @@ def mean_similarity(X) -> float:
 
 def matter_lift(rows, vocab, places, base: float) -> float:
     """How many times more alike an issue's texts are than two texts of the collection (``base``), the words of
-    its ``places`` left out: 1–5 for letters that share a place and nothing else (施工, 幼儿园学位 and 违建 at one
-    estate), 10 and more for one matter told in people's own words. NaN for a single text."""
+    its ``places`` (and any word jieba's dictionary tags as a name) left out: 1–5 for letters that share a place
+    and nothing else (施工, 幼儿园学位 and 违建 at one estate), 10 and more for one matter told in people's own
+    words. NaN for a single text."""
     n = rows.shape[0]
     if n < 2 or base <= 0:
         return float("nan")
     rows = sp.csr_matrix(rows, copy=True)
-    names = [p for p in places if p]
+    # a word sharing two characters with a place is part of it (jieba cuts "北辰三角洲" into 北辰|三角洲)
+    pairs = {p[i : i + 2] for p in places if p for i in range(len(p) - 1)}
     cols = np.unique(rows.indices)
-    # the issue's places, and any name: the pieces of place names jieba cuts apart ("北辰" of "北辰三角洲") are
-    # place too, and letters about ten matters at one estate share only them
-    drop = cols[[is_proper_noun(str(vocab[c])) or any(labels.overlaps(str(vocab[c]), p) for p in names) for c in cols]]
+    drop = cols[[_is_place_word(str(vocab[c]), pairs) for c in cols]]
     if len(drop):
         rows.data[np.isin(rows.indices, drop)] = 0
         rows.eliminate_zeros()
@@ -272,6 +272,20 @@ def matter_lift(rows, vocab, places, base: float) -> float:
     total = np.asarray(rows.sum(axis=0)).ravel()
     alike = (float(total @ total) - float(rows.multiply(rows).sum())) / (n * (n - 1))
     return round(alike / base, 2)
+
+
+def _is_place_word(word: str, pairs: set[str]) -> bool:
+    tagged_name = dictionary_tag(word) is not None and is_proper_noun(word)  # not a word jieba lacks: 棚改, 加层
+    return tagged_name or any(word[i : i + 2] in pairs for i in range(len(word) - 1))
+
+
+def _named(corpus, idx, anchor: str) -> set[str]:
+    """What an issue's texts name: its anchor, and every place and rare name any of its texts names."""
+    named = {anchor} if anchor else set()
+    for i in idx:
+        named.update(corpus.places[i] or ())
+        named.update(corpus.anchors[i] if corpus.anchors is not None else ())
+    return named
 
 
 def mixed_reason(cohesion: float, n: int) -> str:
