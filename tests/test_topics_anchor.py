@@ -277,6 +277,27 @@ def test_no_split_at_a_speakers_own_place_for_a_tiny_rest_or_when_all_name_it():
     assert _split(SPOT + SPOT[:4], [["凉塘路"]] * 9) == [0] * 9
 
 
+def test_a_few_letters_naming_a_spot_inside_a_broad_matter_found_no_issue():
+    spot = ["癌症村 工厂 排放 废水 污染"] + [
+        "癌症村 工厂 废水 污染 河流",
+        "癌症村 排放 污染 严重",
+        "癌症村 工厂 污染",
+        "癌症村 废水 排放",
+    ]
+    broad = [
+        "工厂 排放 废水 污染 河流",
+        "工厂 污染 排放 严重",
+        "废水 排放 污染 河流",
+        "工厂 废水 污染",
+        "排放 废水 污染 严重",
+    ]
+    broad += ["工厂 排放 污染", "废水 污染 河流 严重"]
+    other = ["夜间 施工 噪音 扰民", "广场舞 噪音 扰民", "烧烤 油烟 扰民"]
+    anchors = [["癌症村"]] * 5 + [[]] * 10
+    # the spot's letters are five of fifteen, and seven letters of the same broad matter read as near as they do
+    assert _split(spot + broad + other, anchors) == [0] * 15
+
+
 def test_a_road_all_its_letters_name_is_as_concrete_as_an_estate():
     got = anchored(pd.Series([1.0, 0.875, 1.0]), pd.Series(["凉塘路", "凉塘路", "丽发新城"]))
     assert got.tolist() == [1.0, 0.75, 1.0]

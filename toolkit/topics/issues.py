@@ -133,8 +133,9 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
     not splits in two: the letters naming it, with those reading as near to them as they do to one another (the
     matter told without the name), and the rest (温斯顿's refunds inside "培训机构退费", 凉塘路 inside "旧城改造").
     Only for a spot or name that founds a matter — ``CORE_MIN_TEXTS`` voices name it, at least half of all texts
-    naming it are here (not a speaker's own 社区) — and when at least ``MIN_PLACE_TEXTS`` texts stay apart; the
-    rest may split again (in the same theme). Nearness is read without the name's words (every letter naming it
+    naming it are here (not a speaker's own 社区) — and when at least ``MIN_PLACE_TEXTS`` texts stay apart and those
+    joining the spot's letters are fewer than they (else the spot is a few letters inside a broad matter that reads
+    alike: 5 letters on one 癌症村 inside 118 on pollution). The rest may split again (in the same theme). Nearness is read without the name's words (every letter naming it
     shares them) and over distinct texts (``dup``: near-duplicate group per text, -1 for none; copies would make
     the bar 1). ``X``: TF-IDF rows (unit length), ``vocab`` its words. Returns the new ``issue``."""
     from toolkit.topics.anchor import main_anchor
@@ -166,9 +167,10 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
         core = l2_normalize(np.asarray(rows[here].sum(axis=0)))
         # a letter of the matter that does not name the spot reads as near to its letters as they do to each other
         typical = np.quantile(_alike_to_the_others(rows[distinct]), CORE_QUANTILE)
-        apart = idx[~here][np.asarray(rows[~here] @ core.T).ravel() < typical]
-        if len(apart) < MIN_PLACE_TEXTS:
+        far = np.asarray(rows[~here] @ core.T).ravel() < typical
+        if far.sum() < MIN_PLACE_TEXTS or (~far).sum() > here.sum():
             continue
+        apart = idx[~here][far]
         issue[apart] = next_id
         next_id += 1
         queue.append(apart)
