@@ -197,3 +197,11 @@ def test_theme_classifier_predicts_on_the_theme_words(model, concerns):
     assert (model.theme_word_weights_ == 0).any()
     again = model.transform(concerns["text"].head(300))
     assert (again["theme_id"].to_numpy() == model.assignments_["theme_id"].head(300).to_numpy()).mean() > 0.8
+
+
+def test_new_texts_find_an_issue_by_its_anchor_too(model):
+    # an anchor may be a rare name no place suffix finds ("温斯顿"): new texts naming it as a word are routed there
+    listed = model.topics_[(model.topics_["topic_id"] >= 0) & (model.topics_["anchor"] != "")]
+    assert len(listed)
+    for topic_id, anchor in zip(listed["topic_id"], listed["anchor"], strict=True):
+        assert topic_id in model.issues_by_place_[anchor]

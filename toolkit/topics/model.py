@@ -299,11 +299,14 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.issues_by_place_ = self._issues_by_place()
 
     def _issues_by_place(self) -> dict[str, list[int]]:
-        """Place name (as :func:`toolkit.topics.issues.place_keys` gives it) -> the issues listing it."""
+        """Place name (as :func:`toolkit.topics.issues.place_keys` gives it) or anchor -> the issues listing it
+        (an anchor may be a rare name, "温斯顿", that no place suffix finds: new texts name it as a word)."""
         index: dict[str, list[int]] = {}
-        listed = self.topics_.loc[self.topics_["topic_id"] >= 0, ["topic_id", "places"]]
-        for topic_id, places in zip(listed["topic_id"], listed["places"], strict=True):
-            for name in place_keys([[p for p in str(places or "").split("、") if p]])[0]:
+        listed = self.topics_.loc[self.topics_["topic_id"] >= 0]
+        anchors = listed["anchor"] if "anchor" in listed else [""] * len(listed)
+        for topic_id, places, anchor in zip(listed["topic_id"], listed["places"], anchors, strict=True):
+            names = place_keys([[p for p in str(places or "").split("、") if p]])[0]
+            for name in sorted(names | ({anchor} if isinstance(anchor, str) and anchor else set())):
                 index.setdefault(name, []).append(int(topic_id))
         return index
 
@@ -418,7 +421,14 @@ class TopicModel(TransformerMixin, BaseEstimator):
         theme = np.full(n, UNASSIGNED, dtype=int)
         similarity = np.zeros(n, dtype=np.float32)
         reasons = np.where(nonempty, REASON_ISOLATED, REASON_EMPTY).astype(object)
-        named = place_keys(places) if by_place else None
+        named = (
+            [
+                found | {t for t in words if t in by_place}
+                for found, words in zip(place_keys(places), tokens, strict=True)
+            ]
+            if by_place
+            else None
+        )
         rows = np.flatnonzero(nonempty)
         if len(rows):  # a text with words gets its nearest theme even when it joins no issue
             theme[rows] = self._predict_theme(X[rows])
