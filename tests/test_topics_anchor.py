@@ -48,6 +48,14 @@ def test_main_anchor_counts_voices_not_letters():
     voices = ["a", "a", "a", "b", "c"]  # one person writing three times is one voice
     assert main_anchor(anchors, voices) == ("丽发新城", round(1 / 3, 3))
     assert main_anchor([["A市"], []], ["a", "b"]) == ("", 0.0)  # an area anchors nothing
+    # a letter listing six roads names the last ones in passing: 长永高速 is the subject of two letters of four
+    roads = [
+        ["黄星大道", "凉塘路", "螺丝塘路", "开元路", "东升路", "长永高速"],
+        ["东六路", "长永高速"],
+        ["长永高速"],
+        [],
+    ]
+    assert main_anchor(roads, ["a", "b", "c", "d"]) == ("长永高速", 0.5)
 
 
 def test_concrete_when_most_voices_name_the_anchor_and_three_in_four_for_a_road():

@@ -159,6 +159,8 @@ def name_part(name: str, suffixes) -> str:
     return name[: len(name) - cut]
 
 
+# A letter's subject is among the first spots it names: one listing six roads names the later ones in passing.
+SUBJECT_SPOTS = 3
 # A spot named by this share of the voices naming a road (or more) is the anchor rather than the road it is on.
 ROAD_ADDRESS = 0.8
 
@@ -166,12 +168,13 @@ ROAD_ADDRESS = 0.8
 def main_anchor(anchors, voices) -> tuple[str, float]:
     """``(anchor, share)`` of one issue: the spot or name most of its distinct ``voices`` name, and their share.
 
-    A voice names a spot when one name holds the other ("武广新城伊景园滨河苑" names "伊景园滨河苑"). A road gives way
+    A voice names a spot when one name holds the other ("武广新城伊景园滨河苑" names "伊景园滨河苑"), among the first
+    ``SUBJECT_SPOTS`` its letters name (``anchors`` in text order, :func:`text_anchors`). A road gives way
     to a spot on it named by nearly as many (``ROAD_ADDRESS``): letters give the estate's road as its address.
     """
     named: dict = {}
     for names, voice in zip(anchors, voices, strict=True):
-        named.setdefault(voice, set()).update(n for n in names if not is_area(n))
+        named.setdefault(voice, set()).update([n for n in names if not is_area(n)][:SUBJECT_SPOTS])
     if not named:
         return "", 0.0
     counts = Counter(n for names in named.values() for n in names)
