@@ -139,3 +139,21 @@ def test_a_place_written_several_ways_is_one_place_for_the_label():
     lists = [["丽发新城小区"], ["A市", "丽发新城"], ["暮云丽发新城"], ["A市"], []]
     assert naming_share("丽发新城小区", lists) == 0.6  # three of five name it, each in its own way
     assert naming_share("A市", lists) == 0.4  # an area, named as written
+
+
+def test_a_second_place_is_no_matter_when_a_place_leads_the_label():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from toolkit.topics.labels import issue_labels
+
+    # the estate's letters give its road as their address: "魅力之城：劳动东路" says where twice and not what
+    texts = (
+        ["魅力之城 劳动东路 油烟 噪音"] * 5 + ["魅力之城 劳动东路 油烟"] * 3 + [f"其他{i} 内容{i}" for i in range(20)]
+    )
+    vec = TfidfVectorizer(analyzer=str.split)
+    X = vec.fit_transform(texts)
+    issue = np.array([0] * 8 + [-1] * 20)
+    args = (X, issue, [np.arange(8)], np.ones(28), vec.get_feature_names_out(), texts, [("魅力之城", 1.0)])
+    # jieba cuts the road in two ("劳动|东路"); each piece is place, not matter
+    assert issue_labels(*args, named=[["魅力之城小区", "劳动东路"]]) == ["魅力之城：油烟噪音"]
+    assert "劳动" in issue_labels(*args)[0]  # without the places its texts name

@@ -180,11 +180,12 @@ def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
     )
 
 
-def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozenset()) -> list[str]:
+def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozenset(), named=None) -> list[str]:
     """A label per issue 0..k-1 (see the module docstring).
 
     ``members``: the row indices of each issue's texts; ``places_of``: per issue, ``(place, share of its
-    texts naming it)`` of its most telling place, or None.
+    texts naming it)`` of its most telling place, or None; ``named``: per issue, the places a share of its texts
+    name (when a place leads the label, another one is no matter: "魅力之城：劳动东路" is the estate's address).
     """
     from toolkit.text import place_suffixes
     from toolkit.topics.anchor import name_part
@@ -192,6 +193,7 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
     k = len(members)
     P, q = shared_terms(X, issue, k, weight)
     worthy = _label_worthy(vocab, hide)
+    kinds = place_suffixes()
     out = []
     for t in range(k):
         lo, hi = P.indptr[t], P.indptr[t + 1]
@@ -203,7 +205,8 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
         order = np.lexsort((cols, -score))
         where, share = places_of[t] if places_of[t] else ("", 0.0)
         place = where if share >= PLACE_SHARE else ""
-        name = name_part(where, place_suffixes())  # its kind ("小区") may be the matter, its name never
+        name = name_part(where, kinds)  # its kind ("小区") may be the matter, its name never
+        others = [n for n in named[t] if n] if place and named is not None else []
         terms, shares = [], {}
         for c in order:
             term = str(vocab[cols[c]])
@@ -211,6 +214,8 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
                 continue
             if (place and overlaps(term, place)) or (name and overlaps(term, name)):
                 continue  # "区丽发", "景园": a piece of the place, not the matter
+            if any(overlaps(term, name_part(n, kinds)) or (term in n and term not in kinds) for n in others):
+                continue  # a piece of another place its texts name ("劳动|东路" of 劳动东路): where, not what
             if any(term in s or s in term for s in terms):
                 continue
             terms.append(term)

@@ -131,7 +131,15 @@ def summarise(
     members_of = [groups[t].index.to_numpy() if t in groups else np.array([], dtype=int) for t in range(k)]
     auto_labels = (
         labels.issue_labels(
-            corpus.X, issue, members_of, corpus.weight, corpus.vocab, corpus.clean, main_place, hide=generic
+            corpus.X,
+            issue,
+            members_of,
+            corpus.weight,
+            corpus.vocab,
+            corpus.clean,
+            main_place,
+            hide=generic,
+            named=[issue_places.get(t, []) for t in range(k)],
         )
         if k
         else []
