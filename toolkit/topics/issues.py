@@ -135,11 +135,12 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
     Only for a spot or name that founds a matter — ``CORE_MIN_TEXTS`` voices name it, at least half of all texts
     naming it are here (not a speaker's own 社区) — and when at least ``MIN_PLACE_TEXTS`` texts stay apart and those
     joining the spot's letters are fewer than they (else the spot is a few letters inside a broad matter that reads
-    alike: 5 letters on one 癌症村 inside 118 on pollution). The rest may split again (in the same theme). Nearness is read without the name's words (every letter naming it
-    shares them) and over distinct texts (``dup``: near-duplicate group per text, -1 for none; copies would make
-    the bar 1). ``X``: TF-IDF rows (unit length), ``vocab`` its words. Returns the new ``issue``."""
+    alike: 5 letters on one 癌症村 inside 118 on pollution). The rest may split again (in the same theme).
+    Nearness is read without the name's words (every letter naming it shares them) and over distinct texts
+    (``dup``: near-duplicate group per text, -1 for none; copies would make the bar 1). ``X``: TF-IDF rows (unit length), ``vocab`` its words. Returns the new ``issue``."""
     from toolkit.topics.anchor import main_anchor
     from toolkit.topics.labels import overlaps
+    from toolkit.topics.summary import leave_out
 
     named_total = Counter(n for names in anchors for n in set(names))
     issue = issue.copy()
@@ -157,10 +158,7 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
         if len({voices[i] for i in idx[here]}) < CORE_MIN_TEXTS or own < OWN_PLACE_SHARE * named_total[name]:
             continue
         variants = {n for i in idx[here] for n in anchors[i] if same_spot(name, n)}
-        rows = sp.csr_matrix(X[idx], copy=True)
-        cols = np.unique(rows.indices)
-        rows.data[np.isin(rows.indices, cols[[any(overlaps(str(vocab[c]), v) for v in variants) for c in cols]])] = 0
-        rows = l2_normalize(rows)
+        rows = leave_out(X[idx], vocab, lambda word, names=variants: any(overlaps(word, v) for v in names))
         distinct = np.asarray([dup[i] < 0 or dup[i] == i for i in idx]) & here
         if distinct.sum() < 2:
             continue

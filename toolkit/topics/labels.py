@@ -206,7 +206,8 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
         where, share = places_of[t] if places_of[t] else ("", 0.0)
         place = where if share >= PLACE_SHARE else ""
         name = name_part(where, kinds)  # its kind ("小区") may be the matter, its name never
-        others = [n for n in named[t] if n] if place and named is not None else []
+        # other places its texts name, with the name part of each ("劳动东" of 劳动东路)
+        others = [(n, name_part(n, kinds)) for n in named[t] if n] if place and named is not None else []
         terms, shares = [], {}
         for c in order:
             term = str(vocab[cols[c]])
@@ -214,7 +215,7 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
                 continue
             if (place and overlaps(term, place)) or (name and overlaps(term, name)):
                 continue  # "区丽发", "景园": a piece of the place, not the matter
-            if any(overlaps(term, name_part(n, kinds)) or (term in n and term not in kinds) for n in others):
+            if any(overlaps(term, part) or (term in n and term not in kinds) for n, part in others):
                 continue  # a piece of another place its texts name ("劳动|东路" of 劳动东路): where, not what
             if any(term in s or s in term for s in terms):
                 continue

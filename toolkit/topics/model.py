@@ -303,8 +303,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         (an anchor may be a rare name, "温斯顿", that no place suffix finds: new texts name it as a word)."""
         index: dict[str, list[int]] = {}
         listed = self.topics_.loc[self.topics_["topic_id"] >= 0]
-        anchors = listed["anchor"] if "anchor" in listed else [""] * len(listed)
-        for topic_id, places, anchor in zip(listed["topic_id"], listed["places"], anchors, strict=True):
+        for topic_id, places, anchor in zip(listed["topic_id"], listed["places"], listed["anchor"], strict=True):
             names = place_keys([[p for p in str(places or "").split("、") if p]])[0]
             for name in sorted(names | ({anchor} if isinstance(anchor, str) and anchor else set())):
                 index.setdefault(name, []).append(int(topic_id))

@@ -268,18 +268,23 @@ def matter_lift(rows, vocab, places, base: float) -> float:
     n = rows.shape[0]
     if n < 2 or base <= 0:
         return float("nan")
-    rows = sp.csr_matrix(rows, copy=True)
     # a word sharing two characters with a place is part of it (jieba cuts "北辰三角洲" into 北辰|三角洲)
     pairs = {p[i : i + 2] for p in places if p for i in range(len(p) - 1)}
-    cols = np.unique(rows.indices)
-    drop = cols[[_is_place_word(str(vocab[c]), pairs) for c in cols]]
-    if len(drop):
-        rows.data[np.isin(rows.indices, drop)] = 0
-        rows.eliminate_zeros()
-    rows = l2_normalize(rows)
+    rows = leave_out(rows, vocab, lambda word: _is_place_word(word, pairs))
     total = np.asarray(rows.sum(axis=0)).ravel()
     alike = (float(total @ total) - float(rows.multiply(rows).sum())) / (n * (n - 1))
     return round(alike / base, 2)
+
+
+def leave_out(rows, vocab, drop) -> sp.csr_matrix:
+    """``rows`` (a copy) without the columns whose word ``drop(word)`` holds, unit length again."""
+    rows = sp.csr_matrix(rows, copy=True)
+    cols = np.unique(rows.indices)
+    gone = cols[[drop(str(vocab[c])) for c in cols]]
+    if len(gone):
+        rows.data[np.isin(rows.indices, gone)] = 0
+        rows.eliminate_zeros()
+    return l2_normalize(rows)
 
 
 def _is_place_word(word: str, pairs: set[str]) -> bool:
