@@ -17,30 +17,50 @@ def frame(rows):
 CAMPAIGN = "联名：丽发新城小区旁的搅拌站日夜施工，噪音和粉尘严重影响三千多户居民休息，请有关部门尽快搬走"
 
 
-def test_one_person_and_a_campaign_count_once():
+def test_one_person_counts_once_and_each_signer_of_one_letter_counts():
     msgs = frame(
         [
             (1, 0, "丽发新城小区旁搅拌站噪音大", "2024-01-01", "a"),
             (2, 0, "丽发新城小区旁搅拌站粉尘多", "2024-01-02", "a"),  # same person again
             (3, 0, CAMPAIGN, "2024-01-03", "b"),
-            (4, 0, CAMPAIGN, "2024-01-03", "c"),  # campaign text, another person
+            (4, 0, CAMPAIGN, "2024-01-03", "c"),  # the same letter, another person: a 联名
             (5, 0, "丽发新城搅拌站夜间施工", "2024-01-04", "d"),
             (6, 1, "学校门口没有红绿灯", "2024-01-05", "e"),
         ]
     )
+    msgs["letter"] = F.letters(msgs)
+    msgs["voice"] = F.voices(msgs, letter=msgs["letter"])
     vol = F.volume(msgs)
     assert vol.loc[0, "n_messages"] == 5
     assert vol.loc[0, "n_respondents"] == 4
-    assert vol.loc[0, "n_voices"] == 3  # a (twice), b+c (one campaign), d
+    assert vol.loc[0, "n_voices"] == 4  # a (twice), b, c, d
+    assert vol.loc[0, "n_same_text"] == 2 and vol.loc[1, "n_same_text"] == 0  # b and c sent one text
     assert vol.loc[0, "volume"] == pytest.approx(1.0)
     assert 0 < vol.loc[1, "volume"] < 1
 
 
-def test_near_duplicate_of_links_voices():
+def test_copies_whose_writer_is_unknown_are_no_new_voice():
+    msgs = frame(
+        [
+            (1, 0, CAMPAIGN, "2024-01-03", "b"),
+            (2, 0, CAMPAIGN, "2024-01-03", "c"),
+            (3, 0, CAMPAIGN, "2024-01-04", None),  # a repost, or a paper form entered twice
+            (4, 0, "丽发新城搅拌站夜间施工", "2024-01-04", None),
+        ]
+    )
+    voice = F.voices(msgs)
+    assert voice.nunique() == 3 and voice[2] in (voice[0], voice[1])
+    # without any respondent column, a copied letter is one voice
+    assert F.volume(msgs.drop(columns="respondent")).loc[0, "n_voices"] == 2
+
+
+def test_near_duplicate_of_links_letters():
     texts = [CAMPAIGN, CAMPAIGN.replace("三千", "两千"), CAMPAIGN.replace("联名", "呼吁")]
     msgs = frame([(i + 1, 0, t, "2024-01-01", r) for i, (t, r) in enumerate(zip(texts, "abc"))])
     msgs["dup_group"] = [None, 1, 1]
-    assert F.volume(msgs).loc[0, "n_voices"] == 2
+    assert F.letters(msgs).nunique() == 2
+    assert F.volume(msgs).loc[0, "n_voices"] == 3  # three writers
+    assert F.volume(msgs.drop(columns="respondent")).loc[0, "n_voices"] == 2
 
 
 def test_short_answers_alike_by_chance_are_separate_voices():

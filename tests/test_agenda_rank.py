@@ -171,3 +171,18 @@ def test_differently_worded_letters_about_one_spot_are_one_matter():
     )
     # one estate named by 44 voices: one matter; scattered places or too little evidence: a bag
     assert _one_matter(table, 0.1).tolist() == [True, False, True, False]
+
+
+def test_each_writer_of_one_letter_counts_and_the_explanation_says_they_sent_one_text():
+    msgs, topics, assignments = small_inputs()
+    letter = "我们是丽发新城小区的业主，小区旁搅拌站日夜施工，噪音粉尘严重影响三千多户居民，请尽快搬走"
+    extra = pd.DataFrame(
+        [(f"d{i}", letter, "2024-06-10", f"r{i}", 0) for i in range(3)]
+        + [("d9", letter, "2024-06-11", None, 0)],  # a copy whose writer is unknown
+        columns=["id", "text", "time", "respondent", "likes"],
+    )
+    msgs = pd.concat([msgs, extra], ignore_index=True)
+    assignments = pd.concat([assignments, extra[["id"]].assign(topic_id=0, theme_id=0)], ignore_index=True)
+    row = CandidateRanker().fit(msgs, topics, assignments).candidates_.set_index("topic_id").loc[0]
+    assert row["n_voices"] == 9 and row["n_messages"] == 10  # six in their own words, three signers of one letter
+    assert row["n_same_text"] == 3 and "其中3人发的是同一文本" in row["explanation"]

@@ -88,6 +88,30 @@ def test_letters_naming_an_issues_anchor_join_it():
     assert gather_at_anchors(Z, issue, theme, anchors, voices, np.ones(9), margin=0.1)[0][5] == 1
 
 
+def test_an_anchor_gathers_into_the_issue_most_of_whose_letters_name_it():
+    from toolkit.topics.issues import gather_at_anchors
+
+    # issue 0: three 温斯顿 letters among six on refunds; issue 1: six letters all naming 温斯顿
+    Z = np.array([[0.9, 0.436]] * 3 + [[0.0, 1.0]] * 3 + [[1.0, 0.0]] * 6)
+    issue = theme = np.array([0] * 6 + [1] * 6)
+    anchors = [["温斯顿"]] * 3 + [["德睿国际"], [], []] + [["温斯顿"]] * 6
+    got, _ = gather_at_anchors(Z, issue, theme, anchors, list("abcdefghijkl"), np.ones(12), margin=0.1)
+    assert got.tolist() == [1] * 3 + [0] * 3 + [1] * 6
+    # with homes given (the spots a split has just founded), only those gather
+    kept, _ = gather_at_anchors(Z, issue, theme, anchors, list("abcdefghijkl"), np.ones(12), margin=0.1, home={})
+    assert kept.tolist() == issue.tolist()
+
+
+def test_a_split_names_the_spots_it_founds():
+    from toolkit.topics.issues import split_at_anchors
+
+    X, vocab = _tfidf(SPOT + TOLD_WITHOUT_IT + ELSEWHERE)
+    issue, cores = split_at_anchors(
+        X, np.zeros(10, dtype=int), ANCHORS, [f"v{i}" for i in range(10)], vocab, np.full(10, -1)
+    )
+    assert cores == {"凉塘路": 0} and issue.tolist() == [0] * 6 + [1] * 4
+
+
 def test_letters_sharing_only_a_place_share_no_matter():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -245,7 +269,7 @@ def _split(texts, anchors, issue=None, dup=None):
     X, vocab = _tfidf(texts)
     issue = np.zeros(len(texts), dtype=int) if issue is None else np.asarray(issue)
     dup = np.full(len(texts), -1) if dup is None else np.asarray(dup)
-    return split_at_anchors(X, issue, anchors, [f"v{i}" for i in range(len(texts))], vocab, dup).tolist()
+    return split_at_anchors(X, issue, anchors, [f"v{i}" for i in range(len(texts))], vocab, dup)[0].tolist()
 
 
 SPOT = [

@@ -17,8 +17,8 @@ load_keywords(keywords)   keywords from a list, a comma-separated string or a on
 weights_widget(messages, model, …)   ipywidgets sliders that re-rank live (notebooks).
 DEFAULT_WEIGHTS, FACTORS, FACTOR_NAMES, AgendaError
 
-Factors (each normalised to [0, 1]; see ``toolkit.agenda.factors``): volume (distinct voices: one person,
-a copied letter or a campaign counts once; log-scaled), breadth (share of 界别 and 镇街), recency (half-life
+Factors (each normalised to [0, 1]; see ``toolkit.agenda.factors``): volume (distinct voices: one person counts
+once, each writer of a shared letter counts, a copy by an unknown writer does not; log-scaled), breadth (share of 界别 and 镇街), recency (half-life
 of the median message age), growth (last window vs the one before), intensity (urgent/safety words, likes,
 dislikes, Likert priority), alignment (党政中心工作 keywords), concreteness (one matter at one place: the share
 of its voices naming the issue's anchor — half of them make it concrete, three in four for a road — times how far

@@ -13,7 +13,17 @@ from toolkit.text import is_area
 
 HOT_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
 _FIRST = ["rank", "topic_id", "theme_id", "score", "heat", *FACTORS]
-_AFTER = ["label", "n_messages", "n_voices", "n_respondents", "first_seen", "last_seen", "places", "merged_ids"]
+_AFTER = [
+    "label",
+    "n_messages",
+    "n_voices",
+    "n_respondents",
+    "n_same_text",
+    "first_seen",
+    "last_seen",
+    "places",
+    "merged_ids",
+]
 
 
 def candidates_csv(candidates: pd.DataFrame, path) -> Path:

@@ -89,69 +89,99 @@ VOICE_BLOCK = 512
 COPY_CHARS = 30
 
 
-def voices(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
-    """A voice id per message: messages by one respondent, near-duplicates, or the same wording share one voice.
+class _Union:
+    """Union-find over row positions; a set is named by its smallest member."""
 
-    So a campaign (one letter posted by many) and a person writing ten times each count once. ``X``: the
-    character vectors of ``toolkit.agenda.textsim`` — messages of one candidate whose openings are ≥ ``near``
-    alike are one letter copied, even when the topic model did not mark them as duplicates. Only texts of
-    ``COPY_CHARS`` or more are linked by their wording: short answers and subject lines coincide by chance.
-    """
-    n = len(msgs)
-    parent = list(range(n))
-    wording = ["".join(t.split()) if isinstance(t, str) else "" for t in msgs["text"]]  # blanks left out
-    copyable = np.array([len(w) >= COPY_CHARS for w in wording], dtype=bool)
+    def __init__(self, n: int):
+        self.parent = list(range(n))
 
-    def find(i):
+    def find(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    def union(i, j):
-        a, b = find(i), find(j)
+    def union(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
         if a != b:
-            parent[max(a, b)] = min(a, b)
+            self.parent[max(a, b)] = min(a, b)
 
-    for by_text, key in _voice_keys(msgs, wording):
+
+def letters(msgs: pd.DataFrame, X=None, near: float = 0.9) -> pd.Series:
+    """A letter id per message: messages with the same wording, marked near-duplicates by the topic model
+    (``dup_group``), or — with ``X``, the character vectors of ``toolkit.agenda.textsim`` — whose openings are
+    ≥ ``near`` alike within one candidate are one letter, written once and copied. Only texts of ``COPY_CHARS``
+    or more are copies: short answers and subject lines coincide by chance."""
+    n = len(msgs)
+    sets = _Union(n)
+    wording = ["".join(t.split()) if isinstance(t, str) else "" for t in msgs["text"]]  # blanks left out
+    copyable = np.array([len(w) >= COPY_CHARS for w in wording], dtype=bool)
+    keys = [wording]
+    if "dup_group" in msgs:  # TopicModel.assignments_["duplicate_of"]: id of the group's first text, or None
+        keys.append(["" if pd.isna(v) or str(v) == "-1" else f"d:{v}" for v in msgs["dup_group"]])
+    for key in keys:
         first: dict[str, int] = {}
         for i, k in enumerate(key):
-            if k and (copyable[i] or not by_text):
-                union(i, first.setdefault(k, i))
+            if k and copyable[i]:
+                sets.union(i, first.setdefault(k, i))
     if X is not None and "group" in msgs and n:
         rows = pd.Series(np.arange(n))[copyable]
         for idx in rows.groupby(msgs["group"].to_numpy()[copyable]).indices.values():
             idx = rows.to_numpy()[idx]
-            # one message per voice found so far (copies are many: a campaign, a repost), compared a block of
+            # one message per letter found so far (copies are many: a campaign, a repost), compared a block of
             # rows at a time: memory stays bounded however large the candidate
             first_of: dict[int, int] = {}
             for i in idx:
-                first_of.setdefault(find(int(i)), int(i))
+                first_of.setdefault(sets.find(int(i)), int(i))
             reps = np.asarray(sorted(first_of.values()), dtype=int)
             for start in range(0, len(reps), VOICE_BLOCK):
                 block = reps[start : start + VOICE_BLOCK]
                 S = (X[block] @ X[reps].T).tocoo()
                 hit = S.data >= near
                 for a, b in zip(S.row[hit], S.col[hit]):
-                    if block[a] != reps[b]:
-                        union(int(block[a]), int(reps[b]))
-    return pd.Series([find(i) for i in range(n)], index=msgs.index)
+                    sets.union(int(block[a]), int(reps[b]))
+    return pd.Series([sets.find(i) for i in range(n)], index=msgs.index)
 
 
-def _voice_keys(msgs: pd.DataFrame, wording: list[str]) -> list[tuple[bool, list[str]]]:
-    """Keys that make two messages one voice, each with whether it is a likeness of wording: same respondent,
-    same near-duplicate group, same text (``wording``: each text with its blanks left out)."""
-    keys = []
+def voices(msgs: pd.DataFrame, X=None, near: float = 0.9, letter: pd.Series | None = None) -> pd.Series:
+    """A voice id per message: one person, however many messages, is one voice.
+
+    With a ``respondent`` column, each respondent is a voice, and respondents who sent the same letter
+    (:func:`letters`; ``letter`` when already computed) are as many voices: a letter that 17 residents of one
+    estate sign and post is 17 people asking (how many of them is ``n_same_text``, shown beside). A copy
+    whose writer is not known is no new voice: it may be a repost or a paper form entered twice.
+    """
+    letter = letters(msgs, X, near) if letter is None else letter
+    n = len(msgs)
+    sets = _Union(n)
+    known = np.zeros(n, dtype=bool)
     if "respondent" in msgs:
-        keys.append((False, ["" if pd.isna(v) or v == "" else f"r:{v}" for v in msgs["respondent"]]))
-    if "dup_group" in msgs:  # TopicModel.assignments_["duplicate_of"]: id of the group's first text, or None
-        keys.append((True, ["" if pd.isna(v) or str(v) == "-1" else f"d:{v}" for v in msgs["dup_group"]]))
-    keys.append((True, wording))
-    return keys
+        who = ["" if pd.isna(v) or v == "" else str(v) for v in msgs["respondent"]]
+        known = np.array([bool(w) for w in who], dtype=bool)
+        first: dict[str, int] = {}
+        for i, w in enumerate(who):
+            if w:
+                sets.union(i, first.setdefault(w, i))
+    # each letter's first message with a known writer (else its first message) stands for it
+    rep: dict[int, int] = {}
+    for i in np.lexsort((np.arange(n), ~known)):
+        rep.setdefault(int(letter.iloc[i]), int(i))
+    for i in np.flatnonzero(~known):
+        sets.union(int(i), rep[int(letter.iloc[i])])
+    return pd.Series([sets.find(i) for i in range(n)], index=msgs.index)
+
+
+def same_text(msgs: pd.DataFrame) -> pd.Series:
+    """Per candidate, the voices whose letter another voice of it sent too (``voice`` and ``letter`` columns)."""
+    pairs = msgs[["group", "letter", "voice"]].drop_duplicates()
+    shared = pairs.groupby(["group", "letter"])["voice"].transform("size") >= 2
+    return pairs[shared].groupby("group")["voice"].nunique()
 
 
 def volume(msgs: pd.DataFrame) -> pd.DataFrame:
-    """Distinct voices per candidate (respondents, with duplicates and campaigns counted once).
+    """Distinct voices per candidate (respondents; one person's repeats and copies by unknown writers once) and,
+    with a ``letter`` column, ``n_same_text``: how many of them sent a letter another of them sent too.
 
     Uses the ``voice`` column when present (see ``voices``), else computes it without character vectors.
     """
@@ -164,6 +194,8 @@ def volume(msgs: pd.DataFrame) -> pd.DataFrame:
     )
     if "respondent" in msgs:
         out["n_respondents"] = msgs.groupby("group")["respondent"].nunique()
+    if "letter" in msgs:
+        out["n_same_text"] = same_text(msgs).reindex(out.index).fillna(0).astype(int)
     out["volume"] = log_scale(out["n_voices"])
     return out
 

@@ -23,7 +23,7 @@ from toolkit.agenda.errors import AgendaError
 
 DEFAULT_WEIGHTS = {
     # 群众关心 carries the most: a concrete matter raised by 30 people must not sit under 7-letter ones
-    "volume": 0.35,  # how many people, duplicates and campaigns once
+    "volume": 0.35,  # how many people (one person's repeats once)
     "concreteness": 0.25,  # 小切口: one place, one matter (a broad bucket is not a topic for consultation)
     "intensity": 0.15,  # 急难愁盼: urgent/safety words, likes, Likert priority
     "breadth": 0.10,  # across 界别 and 镇街
@@ -201,7 +201,8 @@ class CandidateRanker:
                 X, msgs["group"].to_numpy(), msgs["text"], self.merge_similarity, places=info.get("places")
             ).reindex(keep)
         msgs["group"] = msgs["group"].map(merged)
-        msgs["voice"] = F.voices(msgs, X_full)
+        msgs["letter"] = F.letters(msgs, X_full)
+        msgs["voice"] = F.voices(msgs, letter=msgs["letter"])
         msgs["spots"] = F.spots(msgs["text"])
         if self.level == "issue" and self.merge_similarity is not None:
             by_place = F.same_place(F.place_focus(msgs))  # one 小区 named by most voices of both: one matter
@@ -262,6 +263,8 @@ class CandidateRanker:
         """One line: who and how many, what stands out, and which factors carried the score."""
         r = row._asdict()
         bits = [f"{r.get('n_voices', 0)}人反映（{r.get('n_messages', 0)}条）"]
+        if r.get("n_same_text", 0) >= 2:  # a 联名 or a shared template: many people, one wording
+            bits.append(f"其中{int(r['n_same_text'])}人发的是同一文本")
         if r.get("likes"):
             bits.append(f"点赞{int(r['likes']):,}")
         if r.get("n_districts"):

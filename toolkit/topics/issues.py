@@ -92,24 +92,28 @@ def find_issues(
     return issue, theme
 
 
-def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 0.1):
+def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 0.1, home=None):
     """Letters naming a spot or name that is another issue's anchor join that issue when they read almost as
     near to it (within ``margin`` of cosine) as to their own: the four 魅力之城 letters inside a city-wide
     "门面油烟" issue belong with the 魅力之城 issue. An issue's anchor counts when most of its voices name it
-    (:func:`toolkit.topics.anchor.main_anchor`) and it has ``MIN_PLACE_TEXTS`` texts. Returns ``(issue, theme)``.
+    (:func:`toolkit.topics.anchor.main_anchor`) and it has ``MIN_PLACE_TEXTS`` texts; an anchor two issues
+    have is at home in the one where more texts name it. ``home`` (``{anchor: issue}``) gives the homes instead.
+    Returns ``(issue, theme)``.
     """
     from toolkit.topics.anchor import main_anchor
     from toolkit.topics.summary import centres
 
     members = members_of(issue)
     k = len(members)
-    home: dict[str, int] = {}
-    for t, idx in enumerate(members):
-        if len(idx) < MIN_PLACE_TEXTS:
-            continue
-        name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
-        if name and share >= 0.5 and name not in home:
-            home[name] = t
+    if home is None:
+        best: dict[str, tuple[float, int]] = {}  # the issue where most texts name the anchor is its home
+        for t, idx in enumerate(members):
+            if len(idx) < MIN_PLACE_TEXTS:
+                continue
+            name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
+            if name and share >= 0.5 and (share * len(idx), -t) > best.get(name, (0.0, 0)):
+                best[name] = (share * len(idx), -t)
+        home = {name: -t for name, (_, t) in best.items()}
     if not home:
         return issue, theme
     centre = centres(Z, issue, weight, k)
@@ -128,7 +132,7 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
     return issue, theme
 
 
-def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
+def split_at_anchors(X, issue, anchors, voices, vocab, dup):
     """An issue whose main anchor (:func:`toolkit.topics.anchor.main_anchor`) some of its texts name and others
     not splits in two: the letters naming it, with those reading as near to them as they do to one another (the
     matter told without the name), and the rest (温斯顿's refunds inside "培训机构退费", 凉塘路 inside "旧城改造").
@@ -137,7 +141,8 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
     joining the spot's letters are fewer than they (else the spot is a few letters inside a broad matter that reads
     alike: 5 letters on one 癌症村 inside 118 on pollution). The rest may split again (in the same theme).
     Nearness is read without the name's words (every letter naming it shares them) and over distinct texts
-    (``dup``: near-duplicate group per text, -1 for none; copies would make the bar 1). ``X``: TF-IDF rows (unit length), ``vocab`` its words. Returns the new ``issue``."""
+    (``dup``: near-duplicate group per text, -1 for none; copies would make the bar 1). ``X``: TF-IDF rows (unit length), ``vocab`` its words. Returns the new ``issue`` and the spots split off,
+    ``{anchor: issue}``: letters naming one elsewhere may join it (:func:`gather_at_anchors` with ``home``)."""
     from toolkit.topics.anchor import main_anchor
     from toolkit.topics.labels import overlaps
     from toolkit.topics.summary import leave_out
@@ -146,6 +151,7 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
     issue = issue.copy()
     queue = [idx for idx in members_of(issue) if len(idx)]
     next_id = len(queue) and int(issue.max()) + 1
+    cores: dict[str, int] = {}
     while queue:
         idx = queue.pop()
         if len(idx) < CORE_MIN_TEXTS + MIN_PLACE_TEXTS:
@@ -169,10 +175,11 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup) -> np.ndarray:
         if far.sum() < MIN_PLACE_TEXTS or (~far).sum() > here.sum():
             continue
         apart = idx[~here][far]
+        cores.setdefault(name, int(issue[idx[0]]))
         issue[apart] = next_id
         next_id += 1
         queue.append(apart)
-    return issue
+    return issue, cores
 
 
 def members_of(issue) -> list[np.ndarray]:

@@ -244,7 +244,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         who = list(respondents) if respondents is not None else list(range(n))
         if self.issues == "auto":
             issue, theme = gather_at_anchors(Z, issue, theme, anchors, who, weight, PLACE_MARGIN)
-            issue = split_at_anchors(X, issue, anchors, who, self.vectorizer_.vocabulary, dup)
+            issue, cores = split_at_anchors(X, issue, anchors, who, self.vectorizer_.vocabulary, dup)
+            if cores:
+                issue, theme = gather_at_anchors(Z, issue, theme, anchors, who, weight, PLACE_MARGIN, home=cores)
         centroids = centres(Z, issue, weight)
         issue, centroids, reasons, similarity = self._settle_issues(Z, issue, centroids, nonempty, weight)
         self._corpus = Corpus(
