@@ -165,10 +165,10 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9, letter: pd.Series | No
                 sets.union(i, first.setdefault(w, i))
     # each letter's first message with a known writer (else its first message) stands for it
     rep: dict[int, int] = {}
-    for i in np.lexsort((np.arange(n), ~known)):
-        rep.setdefault(int(letter.iloc[i]), int(i))
-    for i in np.flatnonzero(~known):
-        sets.union(int(i), rep[int(letter.iloc[i])])
+    for k in np.lexsort((np.arange(n), ~known)):
+        rep.setdefault(int(letter.iloc[k]), int(k))
+    for u in np.flatnonzero(~known):
+        sets.union(int(u), rep[int(letter.iloc[u])])
     return pd.Series([sets.find(i) for i in range(n)], index=msgs.index)
 
 

@@ -106,14 +106,14 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
     members = members_of(issue)
     k = len(members)
     if home is None:
-        best: dict[str, tuple[float, int]] = {}  # the issue where most texts name the anchor is its home
+        most: dict[str, tuple[float, int]] = {}  # the issue where most texts name the anchor is its home
         for t, idx in enumerate(members):
             if len(idx) < MIN_PLACE_TEXTS:
                 continue
             name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
-            if name and share >= 0.5 and (share * len(idx), -t) > best.get(name, (0.0, 0)):
-                best[name] = (share * len(idx), -t)
-        home = {name: -t for name, (_, t) in best.items()}
+            if name and share >= 0.5 and (share * len(idx), -t) > most.get(name, (0.0, 0)):
+                most[name] = (share * len(idx), -t)
+        home = {name: -t for name, (_, t) in most.items()}
     if not home:
         return issue, theme
     centre = centres(Z, issue, weight, k)
