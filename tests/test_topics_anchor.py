@@ -102,6 +102,24 @@ def test_an_anchor_gathers_into_the_issue_most_of_whose_letters_name_it():
     assert kept.tolist() == issue.tolist()
 
 
+def test_a_letter_in_a_broad_issue_joins_the_issue_of_the_spot_it_names():
+    from toolkit.topics.issues import gather_at_anchors
+
+    # issue 0: four letters about 洪山公园; issue 1: "公园何时建" about six parks, one of them 洪山公园's
+    Z = np.array([[1.0, 0.0]] * 4 + [[0.64, 0.768]] + [[0.0, 1.0]] * 5)
+    issue, theme = np.array([0] * 4 + [1] * 6), np.zeros(10, dtype=int)
+    anchors = [["洪山公园"]] * 4 + [["洪山公园"], ["泉星公园"], ["鹅羊山公园"], ["李家湖公园"], [], []]
+    voices = list("abcdefghij")
+    got, _ = gather_at_anchors(Z, issue, theme, anchors, voices, np.ones(10), margin=0.1)
+    assert got[4] == 0  # 0.64 to its spot's issue against 0.83 to the broad one: within the broad margin
+    # nearer its own by more than that, or in another theme, or naming the spot only after three others: it stays
+    assert gather_at_anchors(Z, issue, theme, anchors, voices, np.ones(10), margin=0.1, broad_margin=0.1)[0][4] == 1
+    other_theme = np.array([0] * 4 + [2] * 6)
+    assert gather_at_anchors(Z, issue, other_theme, anchors, voices, np.ones(10), margin=0.1)[0][4] == 1
+    late = anchors[:4] + [["泉星公园", "鹅羊山公园", "李家湖公园", "洪山公园"]] + anchors[5:]
+    assert gather_at_anchors(Z, issue, theme, late, voices, np.ones(10), margin=0.1)[0][4] == 1
+
+
 def test_a_split_names_the_spots_it_founds():
     from toolkit.topics.issues import split_at_anchors
 

@@ -49,6 +49,9 @@ HOLDS_SHARE = 0.3
 CORE_MIN_TEXTS = 5
 # A letter not naming the spot is of its matter when as near to the spot's letters as the lower quartile of them.
 CORE_QUANTILE = 0.25
+# A letter in a broad issue naming another issue's anchor joins it when this near (cosine) to it as to its own;
+# on 附件3, 0.2–0.35 gave the same ranking, no nearness test at all (1.0) a worse one (benchmarks/rank_reference.py).
+BROAD_MARGIN = 0.25
 
 
 def find_issues(
@@ -92,27 +95,35 @@ def find_issues(
     return issue, theme
 
 
-def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 0.1, home=None):
+def gather_at_anchors(
+    Z, issue, theme, anchors, voices, weight, margin: float = 0.1, home=None, broad_margin: float = BROAD_MARGIN
+):
     """Letters naming a spot or name that is another issue's anchor join that issue when they read almost as
     near to it (within ``margin`` of cosine) as to their own: the four 魅力之城 letters inside a city-wide
     "门面油烟" issue belong with the 魅力之城 issue. An issue's anchor counts when most of its voices name it
     (:func:`toolkit.topics.anchor.main_anchor`) and it has ``MIN_PLACE_TEXTS`` texts; an anchor two issues
     have is at home in the one where more texts name it. ``home`` (``{anchor: issue}``) gives the homes instead.
+    A letter in a broad issue (no anchor most of its voices name: "公园何时建" about a dozen parks) that names an
+    anchor among its first spots joins the anchor's issue of its theme within ``broad_margin``: there its spot
+    is the matter, and short subject lines read nearer the generic wording ("何时开工") than the spot's letters.
     Returns ``(issue, theme)``.
     """
-    from toolkit.topics.anchor import main_anchor
+    from toolkit.topics.anchor import SUBJECT_SPOTS, main_anchor
     from toolkit.topics.summary import centres
 
     members = members_of(issue)
     k = len(members)
+    most: dict[str, tuple[float, int]] = {}  # the issue where most texts name the anchor is its home
+    broad = set()
+    for t, idx in enumerate(members):
+        if len(idx) < MIN_PLACE_TEXTS:
+            continue
+        name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
+        if share < 0.5:
+            broad.add(t)
+        elif name and (share * len(idx), -t) > most.get(name, (0.0, 0)):
+            most[name] = (share * len(idx), -t)
     if home is None:
-        most: dict[str, tuple[float, int]] = {}  # the issue where most texts name the anchor is its home
-        for t, idx in enumerate(members):
-            if len(idx) < MIN_PLACE_TEXTS:
-                continue
-            name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
-            if name and share >= 0.5 and (share * len(idx), -t) > most.get(name, (0.0, 0)):
-                most[name] = (share * len(idx), -t)
         home = {name: -t for name, (_, t) in most.items()}
     if not home:
         return issue, theme
@@ -127,7 +138,12 @@ def gather_at_anchors(Z, issue, theme, anchors, voices, weight, margin: float = 
         if not there or own in named:
             continue
         best = max(there, key=lambda t: (float(Z[i] @ centre[t]), -t))
-        if float(Z[i] @ centre[best]) >= float(Z[i] @ centre[own]) - margin:
+        wide = (
+            own in broad
+            and of_issue[best] == theme[i]
+            and best in {t for a in anchors[i][:SUBJECT_SPOTS] for t in homes_of(a)}
+        )
+        if float(Z[i] @ centre[best]) >= float(Z[i] @ centre[own]) - (broad_margin if wide else margin):
             issue[i], theme[i] = best, of_issue[best]
     return issue, theme
 
