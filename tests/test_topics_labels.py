@@ -157,3 +157,21 @@ def test_a_second_place_is_no_matter_when_a_place_leads_the_label():
     # jieba cuts the road in two ("劳动|东路"); each piece is place, not matter
     assert issue_labels(*args, named=[["魅力之城小区", "劳动东路"]]) == ["魅力之城：油烟噪音"]
     assert "劳动" in issue_labels(*args)[0]  # without the places its texts name
+
+
+def test_a_third_word_joins_the_label_only_when_most_texts_hold_two_of_the_three(monkeypatch):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from toolkit.topics import labels
+
+    # 计生办 and 超生 each in half the texts, 小孩 in 40 %: only 40 % hold two of the three words
+    texts = [
+        " ".join(w for w, on in (("计生办", i < 5), ("超生", i >= 5), ("小孩", i in (0, 1, 5, 6))) if on)
+        for i in range(10)
+    ] + [f"其他{i} 内容{i}" for i in range(20)]
+    vec = TfidfVectorizer(analyzer=str.split)
+    X = vec.fit_transform(texts)
+    args = (X, np.array([0] * 10 + [-1] * 20), [np.arange(10)], np.ones(30), vec.get_feature_names_out(), texts, [None])
+    assert "小孩" not in labels.issue_labels(*args)[0]
+    monkeypatch.setattr(labels, "THIRD_TERM_SUPPORT", 0.4)
+    assert "小孩" in labels.issue_labels(*args)[0]

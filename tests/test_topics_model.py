@@ -176,6 +176,20 @@ def test_consensus_kmeans_is_deterministic_and_finds_separated_groups():
     assert len(set(labels)) == 3
 
 
+def test_vote_keeps_what_most_runs_agree_on():
+    import numpy as np
+
+    from toolkit.topics.cluster import vote
+
+    truth = np.repeat(np.arange(3), 40)
+    runs = np.stack([(truth + shift) % 3 for shift in range(5)])  # same groups, permuted ids
+    runs[0, :20] = 2  # one run merges half of group 0 into group 2
+    runs[1, 40:60] = runs[1, 0]  # another moves half of group 1 into group 0
+    labels = vote(runs, 3, 0)
+    assert (labels == vote(runs, 3, 0)).all()
+    assert normalized_mutual_info_score(truth, labels) == pytest.approx(1.0)
+
+
 def test_theme_words_leave_out_rare_words_and_weigh_the_taxonomy():
     import numpy as np
     import scipy.sparse as sp

@@ -137,8 +137,10 @@ BOILERPLATE = frozenset(
 MAX_LABEL_CHARS = 20
 # A term enters a label when at least this share of the issue's texts contain it (the first term: any share).
 MIN_TERM_SHARE = 0.2
-# A third term must be shared this widely: it names the matter more fully but no label words are filler.
+# A third term must be shared this widely, and this share of the texts must hold two of the three words: it
+# names the matter more fully but no label words are filler, and the label is still what most texts say.
 THIRD_TERM_SHARE = 0.4
+THIRD_TERM_SUPPORT = 0.5
 # One place dominates an issue when at least this share of its texts name it.
 PLACE_SHARE = 0.5
 _HAN_RE = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -208,7 +210,7 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
         name = name_part(where, kinds)  # its kind ("小区") may be the matter, its name never
         # other places its texts name, with the name part of each ("劳动东" of 劳动东路)
         others = [(n, name_part(n, kinds)) for n in named[t] if n] if place and named is not None else []
-        terms, shares = [], {}
+        terms, shares, picked = [], {}, []
         for c in order:
             term = str(vocab[cols[c]])
             if terms and p[c] < (THIRD_TERM_SHARE if len(terms) == 2 else MIN_TERM_SHARE):
@@ -219,13 +221,23 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
                 continue  # a piece of another place its texts name ("劳动|东路" of 劳动东路): where, not what
             if any(term in s or s in term for s in terms):
                 continue
+            if len(terms) == 2 and _support(X, members[t], weight, [*picked, cols[c]]) < THIRD_TERM_SUPPORT:
+                continue
             terms.append(term)
+            picked.append(cols[c])
             shares[term] = float(p[c])
             if len(terms) == (2 if place else 3):
                 break
         texts = [clean[i] for i in members[t]]
         out.append(compose_label(_in_text_order(terms, texts), place, shares))
     return _distinct(out)
+
+
+def _support(X, rows, weight, cols) -> float:
+    """Weighted share of ``rows`` holding at least two of the words ``cols`` (columns of ``X``)."""
+    held = (sp.csr_matrix(X[rows][:, cols]) != 0).sum(axis=1).A.ravel()
+    w = weight[rows]
+    return float(w[held >= 2].sum() / max(w.sum(), 1e-12))
 
 
 def _distinct(labels: list[str]) -> list[str]:

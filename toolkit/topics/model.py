@@ -16,7 +16,7 @@ from toolkit.topics.errors import TopicsError
 from toolkit.topics.estimator import Interval, StrOptions, check_fitted, validate_params
 from toolkit.topics.features import LsaVectorizer
 from toolkit.topics.issues import find_issues, gather_at_anchors, place_keys, split_at_anchors
-from toolkit.topics.refine import refine_themes, theme_classifier
+from toolkit.topics.refine import refine_consensus, refine_themes, theme_classifier
 from toolkit.topics.summary import UNASSIGNED, Corpus, centres, summarise, theme_of_issue
 
 REASON_EMPTY = "文本为空或只有停用词，无法判断议题"
@@ -313,7 +313,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
     def _fit_themes(self, X, Z, rows):
         """Themes of the non-empty ``rows``: what seeded k-means runs over fine clusters' centres agree on
-        (:func:`toolkit.topics.cluster.consensus_kmeans`), refined by naive Bayes EM on the theme words.
+        (:func:`toolkit.topics.cluster.consensus_kmeans`) or, given enough texts, what naive Bayes EMs on the
+        theme words from each of those runs agree on (:func:`toolkit.topics.refine.refine_consensus`).
 
         Also returns near-duplicate groups, the weights that make each group count once, and the fine
         clusters (the units issues are built from).
@@ -337,7 +338,11 @@ class TopicModel(TransformerMixin, BaseEstimator):
         )
         X_theme = cluster.theme_features(X[rows], self.theme_word_weights_)
         if refine:
-            labels = refine_themes(X_theme, labels, weight[rows])
+            # One EM from the consensus start lands in whichever optimum is near it: refine each k-means run
+            # and keep what the runs agree on (see toolkit.topics.refine).
+            k = int(theme_of_fine.max()) + 1
+            starts = cluster.kmeans_runs(fine_centres, k, self.random_state, fine_weight)[:, fine_rows]
+            labels = refine_consensus(X_theme, starts, k, self.random_state, weight[rows])
             labels = self._absorb_tiny_themes(X_theme, Z[rows], labels, weight[rows])
         labels = cluster.relabel_by_size(labels, weight[rows])
         self.theme_classifier_ = theme_classifier(X_theme, labels, weight[rows])
