@@ -272,6 +272,12 @@ def test_learnt_names_split_by_the_hmm():
         ("我们花园小区停水", []),
         # a kind by who runs it belongs to its owner, it is no name of its own
         ("向教育局移交银泰项目配套幼儿园", []),
+        # an act (a verbal noun) before the name is no part of it; right before the suffix it is ("建设大道")
+        ("建议利用边角地建设口袋公园", []),
+        ("尽快启动同鑫家园改造", ["同鑫家园"]),
+        ("规划建设石碑中学", ["石碑中学"]),
+        ("建设大道修路", ["建设大道"]),
+        ("劳动广场举办活动", ["劳动广场"]),
     ],
 )
 def test_place_rules_on_real_letter_patterns(text, expected):

@@ -595,6 +595,8 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             if prev == "之" and (j < i or token in _ESTATE):  # "魅力之城小区", "万科魅力之城"
                 j -= 1
                 continue
+            if tags.get(prev) == "vn" and j < i:
+                break  # "建设|口袋公园", "启动|同鑫家园": an act before the name ("建设大道", "培训学校" are names, kinds)
             # not a name word ends the name, except a position character right before the suffix that belongs
             # to a preceding name ("府|前|社区"), or a landform after a name ("夏铎|铺|镇")
             landform = prev in _LANDFORMS and j > 1 and _owns_landform(raw[j - 2], stop, concepts)
@@ -642,6 +644,7 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
                 prev not in _ADMIN
                 and not _CODE_NAME_RE.match(prev)
                 and len(prev) <= 4
+                and tags.get(prev) != "vn"  # "建设|石碑中学": an act, not the name
                 and _is_name_word(prev, stop, concepts)
             ):
                 # an institution takes an ordinary word as its name ("航空|职业技术学院"); other kinds only a
@@ -809,6 +812,7 @@ _GENERIC_MODIFIERS = _KINDS_IN_ONE_WORD | frozenset(
         "品牌",
         "标准",
         "生态",
+        "口袋",  # "口袋公园": a pocket park, a kind
         "基层",
         "中心",
         "周边",
