@@ -185,4 +185,4 @@ def test_each_writer_of_one_letter_counts_and_the_explanation_says_they_sent_one
     assignments = pd.concat([assignments, extra[["id"]].assign(topic_id=0, theme_id=0)], ignore_index=True)
     row = CandidateRanker().fit(msgs, topics, assignments).candidates_.set_index("topic_id").loc[0]
     assert row["n_voices"] == 9 and row["n_messages"] == 10  # six in their own words, three signers of one letter
-    assert row["n_same_text"] == 3 and "其中3人发的是同一文本" in row["explanation"]
+    assert row["n_same_text"] == 3 and "其中3人的留言与他人文字相同" in row["explanation"]

@@ -97,8 +97,10 @@ def test_an_anchor_gathers_into_the_issue_most_of_whose_letters_name_it():
     anchors = [["温斯顿"]] * 3 + [["德睿国际"], [], []] + [["温斯顿"]] * 6
     got, _ = gather_at_anchors(Z, issue, theme, anchors, list("abcdefghijkl"), np.ones(12), margin=0.1)
     assert got.tolist() == [1] * 3 + [0] * 3 + [1] * 6
-    # with homes given (the spots a split has just founded), only those gather
-    kept, _ = gather_at_anchors(Z, issue, theme, anchors, list("abcdefghijkl"), np.ones(12), margin=0.1, home={})
+    # with homes given (the spots a split has just founded), only those gather: issue 0 as 温斯顿's home keeps
+    # its letters, and issue 1's read far nearer their own
+    home = {"温斯顿": 0}
+    kept, _ = gather_at_anchors(Z, issue, theme, anchors, list("abcdefghijkl"), np.ones(12), margin=0.1, home=home)
     assert kept.tolist() == issue.tolist()
 
 
@@ -118,6 +120,12 @@ def test_a_letter_in_a_broad_issue_joins_the_issue_of_the_spot_it_names():
     assert gather_at_anchors(Z, issue, other_theme, anchors, voices, np.ones(10), margin=0.1)[0][4] == 1
     late = anchors[:4] + [["泉星公园", "鹅羊山公园", "李家湖公园", "洪山公园"]] + anchors[5:]
     assert gather_at_anchors(Z, issue, theme, late, voices, np.ones(10), margin=0.1)[0][4] == 1
+    # a second spot it names, whose issue is in another theme, does not keep it from its spot's issue
+    Z2 = np.vstack([Z, [[0.7, 0.714]] * 3])
+    issue2, theme2 = np.append(issue, [2, 2, 2]), np.append(theme, [1, 1, 1])
+    both = anchors[:4] + [["洪山公园", "泉星公园"], ["其他"]] + anchors[6:] + [["泉星公园"]] * 3
+    got2, _ = gather_at_anchors(Z2, issue2, theme2, both, list("abcdefghijklm"), np.ones(13), margin=0.1)
+    assert got2[4] == 0
 
 
 def test_a_split_names_the_spots_it_founds():

@@ -154,6 +154,10 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9, letter: pd.Series | No
     """
     letter = letters(msgs, X, near) if letter is None else letter
     n = len(msgs)
+    if len(letter) != n:
+        raise ValueError("letter must hold one id per message")
+    lab = letter.to_numpy()
+    group = msgs["group"].to_numpy() if "group" in msgs else np.zeros(n, dtype=int)
     sets = _Union(n)
     known = np.zeros(n, dtype=bool)
     if "respondent" in msgs:
@@ -163,12 +167,12 @@ def voices(msgs: pd.DataFrame, X=None, near: float = 0.9, letter: pd.Series | No
         for i, w in enumerate(who):
             if w:
                 sets.union(i, first.setdefault(w, i))
-    # each letter's first message with a known writer (else its first message) stands for it
-    rep: dict[int, int] = {}
+    # in each candidate, a letter's first message with a known writer (else its first message) stands for it
+    rep: dict[tuple, int] = {}
     for k in np.lexsort((np.arange(n), ~known)):
-        rep.setdefault(int(letter.iloc[k]), int(k))
+        rep.setdefault((group[k], lab[k]), int(k))
     for u in np.flatnonzero(~known):
-        sets.union(int(u), rep[int(letter.iloc[u])])
+        sets.union(int(u), rep[(group[u], lab[u])])
     return pd.Series([sets.find(i) for i in range(n)], index=msgs.index)
 
 

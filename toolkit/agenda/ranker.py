@@ -264,7 +264,7 @@ class CandidateRanker:
         r = row._asdict()
         bits = [f"{r.get('n_voices', 0)}人反映（{r.get('n_messages', 0)}条）"]
         if r.get("n_same_text", 0) >= 2:  # a 联名 or a shared template: many people, one wording
-            bits.append(f"其中{int(r['n_same_text'])}人发的是同一文本")
+            bits.append(f"其中{int(r['n_same_text'])}人的留言与他人文字相同")
         if r.get("likes"):
             bits.append(f"点赞{int(r['likes']):,}")
         if r.get("n_districts"):

@@ -274,7 +274,7 @@ def method_notes(survey: Survey, ranker=None, keywords=None, sampled: Sampled | 
         return [ORDINAL_NOTE, PLAIN_CHART_NOTE]
     notes = [
         "议题归纳：把说的是同一件事的意见归为一个议题（通常在同一个地点），再把议题归入领域；"
-        "同一个人重复提交、多人联名的相同意见只算一次。",
+        "同一个人重复提交只算一次；多人联名或发同一封信的，是几个人就算几人，并注明其中几人文字相同。",
         "选题排序：综合反映人数、事情是否具体、是否紧急、涉及面、与党委政府中心工作是否契合、是否是近期的事，"
         f"按满分 100 分打分，即“热度”；本次各方面所占的比重为 {weights_sentence(ranker.weights_)}。",
         "党政中心工作关键词："
@@ -299,7 +299,7 @@ def technical_notes(ranker=None, sampled: Sampled | None = None) -> list[str]:
     if ranker is not None:
         notes += [
             "议题归并：意见文本经规范化（NFKC、繁简转换）、个人信息遮蔽、jieba 分词后，用 TF-IDF + LSA + k-means "
-            "归并为具体议题，再聚为领域主题；近似重复的意见（重复提交、联名）只计一次。",
+            "归并为具体议题，再聚为领域主题；归纳时近似重复的文字只按一条计权重（免得一封信左右议题），反映人数仍按人计。",
             "选题打分：各因素归一到 0—1 后加权平均再 × 100，即热度指数（0—100），排序理由中各因素后的数字是其贡献的热度；"
             "热度相同时依次按反映人数、最近一条时间、议题编号排序；同一输入与随机种子（--seed）得到相同结果。",
         ]

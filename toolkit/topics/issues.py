@@ -113,7 +113,7 @@ def gather_at_anchors(
 
     members = members_of(issue)
     k = len(members)
-    most: dict[str, tuple[float, int]] = {}  # the issue where most texts name the anchor is its home
+    most: dict[str, tuple[int, int]] = {}  # the issue where most texts name the anchor is its home
     broad = set()
     for t, idx in enumerate(members):
         if len(idx) < MIN_PLACE_TEXTS:
@@ -121,12 +121,13 @@ def gather_at_anchors(
         name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
         if share < 0.5:
             broad.add(t)
-        elif name and (share * len(idx), -t) > most.get(name, (0.0, 0)):
-            most[name] = (share * len(idx), -t)
+        elif name:
+            naming = sum(any(same_spot(name, n) for n in anchors[i]) for i in idx)
+            most[name] = max(most.get(name, (0, 0)), (naming, -t))
     if home is None:
         home = {name: -t for name, (_, t) in most.items()}
     if not home:
-        return issue, theme
+        return issue.copy(), theme.copy()
     centre = centres(Z, issue, weight, k)
     issue, theme = issue.copy(), theme.copy()
     of_issue = {t: int(theme[idx[0]]) for t, idx in enumerate(members) if len(idx)}
@@ -137,12 +138,13 @@ def gather_at_anchors(
         there = sorted(named - {own})
         if not there or own in named:
             continue
-        best = max(there, key=lambda t: (float(Z[i] @ centre[t]), -t))
-        wide = (
-            own in broad
-            and of_issue[best] == theme[i]
-            and best in {t for a in anchors[i][:SUBJECT_SPOTS] for t in homes_of(a)}
+        # from a broad issue: the issues of the spots it names first, in its theme, within the wider margin
+        wide = sorted(
+            {t for a in anchors[i][:SUBJECT_SPOTS] for t in homes_of(a) if t != own and of_issue[t] == theme[i]}
+            if own in broad
+            else ()
         )
+        best = max(wide or there, key=lambda t: (float(Z[i] @ centre[t]), -t))
         if float(Z[i] @ centre[best]) >= float(Z[i] @ centre[own]) - (broad_margin if wide else margin):
             issue[i], theme[i] = best, of_issue[best]
     return issue, theme

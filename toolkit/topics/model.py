@@ -340,7 +340,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         if refine:
             # One EM from the consensus start lands in whichever optimum is near it: refine each k-means run
             # and keep what the runs agree on (see toolkit.topics.refine).
-            k = int(theme_of_fine.max()) + 1
+            # the k asked for (the consensus may hold fewer groups), or the one "auto" chose
+            k = int(theme_of_fine.max()) + 1 if self.themes == "auto" else min(int(self.themes), len(fine_centres))
             starts = cluster.kmeans_runs(fine_centres, k, self.random_state, fine_weight)[:, fine_rows]
             labels = refine_consensus(X_theme, starts, k, self.random_state, weight[rows])
             labels = self._absorb_tiny_themes(X_theme, Z[rows], labels, weight[rows])
