@@ -175,3 +175,17 @@ def test_a_third_word_joins_the_label_only_when_most_texts_hold_two_of_the_three
     assert "小孩" not in labels.issue_labels(*args)[0]
     monkeypatch.setattr(labels, "THIRD_TERM_SUPPORT", 0.4)
     assert "小孩" in labels.issue_labels(*args)[0]
+
+
+def test_an_idiom_is_no_label_word():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from toolkit.topics.labels import issue_labels
+
+    # every letter says how it feels (苦不堪言) and most what the matter is (噪音, 扰民)
+    texts = ["苦不堪言 噪音 扰民"] * 6 + ["苦不堪言 噪音"] * 4 + [f"其他{i} 内容{i}" for i in range(20)]
+    vec = TfidfVectorizer(analyzer=str.split)
+    X = vec.fit_transform(texts)
+    args = (X, np.array([0] * 10 + [-1] * 20), [np.arange(10)], np.ones(30), vec.get_feature_names_out(), texts, [None])
+    label = issue_labels(*args)[0]
+    assert "苦不堪言" not in label and "噪音" in label

@@ -165,7 +165,9 @@ def shared_terms(X, labels: np.ndarray, k: int, weight: np.ndarray):
 
 
 def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
-    from toolkit.text import is_area, is_content_word
+    """Words a label may take: no idiom (jieba's tag ``i``: "此情此景", "苦不堪言", "乱七八糟" say how the writer
+    feels, not what the matter is)."""
+    from toolkit.text import dictionary_tag, is_area, is_content_word
 
     return np.array(
         [
@@ -176,6 +178,7 @@ def _label_worthy(vocab: np.ndarray, hide: frozenset) -> np.ndarray:
             and t not in hide
             and not is_area(t)
             and is_content_word(t)
+            and dictionary_tag(t) != "i"
             for t in map(str, vocab)
         ],
         dtype=bool,
