@@ -192,7 +192,7 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
     texts naming it)`` of its most telling place, or None; ``named``: per issue, the places a share of its texts
     name (when a place leads the label, another one is no matter: "魅力之城：劳动东路" is the estate's address).
     """
-    from toolkit.text import place_suffixes
+    from toolkit.text import is_proper_noun, is_road, place_suffixes
     from toolkit.topics.anchor import name_part
 
     k = len(members)
@@ -222,6 +222,8 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
                 continue  # "区丽发", "景园": a piece of the place, not the matter
             if any(overlaps(term, part) or (term in n and term not in kinds) for n, part in others):
                 continue  # a piece of another place its texts name ("劳动|东路" of 劳动东路): where, not what
+            if place and is_road(term) and is_proper_noun(term):
+                continue  # a road's name ("星光大厦：解放西路") is where too, however few name it ("道路" may be what)
             if any(term in s or s in term for s in terms):
                 continue
             if len(terms) == 2 and _support(X, members[t], weight, [*picked, cols[c]]) < THIRD_TERM_SUPPORT:
