@@ -121,7 +121,7 @@ def gather_at_anchors(
         name, share = main_anchor([anchors[i] for i in idx], [voices[i] for i in idx])
         if share < 0.5:
             broad.add(t)
-        elif name:
+        elif name and home is None:  # homes given: only which issues are broad is wanted here
             naming = sum(any(same_spot(name, n) for n in anchors[i]) for i in idx)
             most[name] = max(most.get(name, (0, 0)), (naming, -t))
     if home is None:
@@ -159,8 +159,9 @@ def split_at_anchors(X, issue, anchors, voices, vocab, dup):
     joining the spot's letters are fewer than they (else the spot is a few letters inside a broad matter that reads
     alike: 5 letters on one 癌症村 inside 118 on pollution). The rest may split again (in the same theme).
     Nearness is read without the name's words (every letter naming it shares them) and over distinct texts
-    (``dup``: near-duplicate group per text, -1 for none; copies would make the bar 1). ``X``: TF-IDF rows (unit length), ``vocab`` its words. Returns the new ``issue`` and the spots split off,
-    ``{anchor: issue}``: letters naming one elsewhere may join it (:func:`gather_at_anchors` with ``home``)."""
+    (``dup``: near-duplicate group per text, -1 for none; copies would make the bar 1). ``X``: TF-IDF rows (unit
+    length), ``vocab`` its words. Returns the new ``issue`` and the spots split off, ``{anchor: issue}``: letters
+    naming one elsewhere may join it (:func:`gather_at_anchors` with ``home``)."""
     from toolkit.topics.anchor import main_anchor
     from toolkit.topics.labels import overlaps
     from toolkit.topics.summary import leave_out

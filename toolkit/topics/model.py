@@ -339,8 +339,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         X_theme = cluster.theme_features(X[rows], self.theme_word_weights_)
         if refine:
             # One EM from the consensus start lands in whichever optimum is near it: refine each k-means run
-            # and keep what the runs agree on (see toolkit.topics.refine).
-            # the k asked for (the consensus may hold fewer groups), or the one "auto" chose
+            # and keep what the runs agree on (see toolkit.topics.refine), for the k asked for (the consensus
+            # may hold fewer groups) or the one "auto" chose.
             k = int(theme_of_fine.max()) + 1 if self.themes == "auto" else min(int(self.themes), len(fine_centres))
             starts = cluster.kmeans_runs(fine_centres, k, self.random_state, fine_weight)[:, fine_rows]
             labels = refine_consensus(X_theme, starts, k, self.random_state, weight[rows])
