@@ -166,6 +166,29 @@ def test_letters_sharing_only_a_place_share_no_matter():
     assert np.isnan(matter_lift(X[[0]], vocab, ["青松苑"], base))
 
 
+def test_matter_lift_compares_the_letters_of_different_voices():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from toolkit.topics.summary import matter_lift, mean_similarity
+
+    # one resident writes four times about his cracked floors, three neighbours each about something else there
+    texts = ["青松苑 楼板 开裂"] * 4 + ["青松苑 幼儿园 学位", "青松苑 围栏 拆除", "青松苑 违建 阳台"]
+    texts += ["地铁 站口 拥堵", "公交 线路 调整", "医保 报销 手续", "学校 食堂 价格"]
+    vec = TfidfVectorizer(analyzer=str.split)
+    X = vec.fit_transform(texts)
+    vocab = vec.get_feature_names_out()
+    base = mean_similarity(X)
+    issue = list(range(7))
+    by_text = matter_lift(X[issue], vocab, ["青松苑"], base)
+    by_voice = matter_lift(X[issue], vocab, ["青松苑"], base, voices=["甲"] * 4 + ["乙", "丙", "丁"])
+    assert by_voice == 0.0 < 1 < by_text  # his repeats made the bundle look like one matter
+    # copies by different people are different voices sharing a matter; one voice alone compares nothing
+    assert matter_lift(X[[0, 1, 2]], vocab, ["青松苑"], base, voices=["甲", "乙", "丙"]) > 1
+    assert np.isnan(matter_lift(X[[0, 1, 2]], vocab, ["青松苑"], base, voices=["甲"] * 3))
+    # without voices, every text is its own
+    assert matter_lift(X[issue], vocab, ["青松苑"], base, voices=list("ABCDEFG")) == by_text
+
+
 def test_matter_lift_leaves_out_the_pieces_of_names_not_the_words_jieba_lacks():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
