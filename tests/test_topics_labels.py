@@ -204,3 +204,20 @@ def test_a_road_is_no_matter_when_a_place_leads_the_label():
     X = vec.fit_transform(texts)
     args = (X, np.array([0] * 8 + [-1] * 20), [np.arange(8)], np.ones(28), vec.get_feature_names_out(), texts)
     assert issue_labels(*args, [("星光大厦", 1.0)])[0] == "星光大厦：消防招商"
+
+
+def test_the_estate_leads_the_label_not_the_road_it_is_on():
+    # every letter gives the road, the estate is written two ways: the estate is what they are about
+    texts = [
+        "劳动东路魅力之城小区底层商铺油烟扰民",
+        "劳动东路魅力之城小区底层餐馆油烟扰民严重",
+        "劳动东路万科魅力之城小区底层商铺油烟熏人",
+        "劳动东路万科魅力之城底层商铺油烟和噪音扰民",
+        "劳动东路魅力之城一楼商铺油烟扰民没人管",
+        "劳动东路万科魅力之城商铺油烟扰民",
+    ]
+    texts += [f"{p}小学门口早晚接送孩子交通拥堵" for p in ("东湖", "西山", "南门", "北苑", "河口", "松林")]
+    texts += [f"{p}村自来水水压太低经常停水" for p in ("石桥", "上坪", "三河", "桃源", "龙泉", "金桥")]
+    topics = TopicModel(random_state=0, progress=False).fit(texts).topics_
+    label = topics.loc[topics["n_texts"] == 6, "label"].tolist()
+    assert any(lab.startswith("万科魅力之城：") and "油烟" in lab for lab in label), label

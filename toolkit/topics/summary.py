@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
-from toolkit.text import dictionary_tag, is_proper_noun, same_spot, spot_names
+from toolkit.text import dictionary_tag, is_area, is_proper_noun, is_road, same_spot, spot_names
 from toolkit.topics import keywords, labels
 from toolkit.topics.anchor import main_anchor
 
@@ -122,11 +122,16 @@ def summarise(
     groups = {int(t): m for t, m in frame[frame["issue"] >= 0].groupby("issue", sort=True)}
     issue_places: dict = {}
     main_place: list[tuple[str, float] | None] = [None] * k
+    anchor_of = {t: _anchor_columns(corpus, members.index.to_numpy(), members["who"]) for t, members in groups.items()}
     for t, members in groups.items():
         lists = [corpus.places[i] for i in members.index]
         issue_places[t] = keywords.common_places(lists, min_share=0.2, exclude=generic, totals=place_totals)
         if issue_places[t]:
             top = issue_places[t][0]
+            anchor, share = anchor_of[t]["anchor"], anchor_of[t]["anchor_share"]
+            # "劳动东路魅力之城小区": the estate leads the label, the road is its address (as in main_anchor)
+            if is_road(top) and not is_area(top) and anchor and not is_road(anchor) and share >= 0.5:
+                top = anchor
             main_place[t] = (top, naming_share(top, lists))
     members_of = [groups[t].index.to_numpy() if t in groups else np.array([], dtype=int) for t in range(k)]
     auto_labels = (
@@ -151,7 +156,7 @@ def summarise(
         idx = members.index.to_numpy()
         places = issue_places[t]
         quotes = representatives(idx, corpus.clean, corpus.Z, issue_centres[t])
-        anchor = _anchor_columns(corpus, idx, members["who"])
+        anchor = anchor_of[t]
         rows.append(
             {
                 "topic_id": int(t),
