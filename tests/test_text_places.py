@@ -212,6 +212,18 @@ def test_prepare_many_learns_names_across_texts():
     assert prepare_many(texts[2:], with_places=True, progress=False)[2] == [[]]
 
 
+def test_a_verb_glued_before_a_place_the_collection_names_is_no_part_of_it():
+    texts = ["我们是还没住进武广新城片区的业主", "武广新城捆绑销售车位", "投诉武广新城开发商"]
+    texts += ["A市涉外经济学院强制学生实习"] + ["A市经济学院组织学生外出打工", "A市经济学院强制实习"]
+    assert extract_places(cut(texts[0])) == ["进武广新城"]  # the segmenter glued "进" to the name
+    places = prepare_many(texts, with_places=True, progress=False)[2]
+    assert places[0] == ["武广新城"]
+    # "经济学院" is a kind the collection names more often, not the name of the college
+    assert places[3] == ["A市", "涉外经济学院"]
+    # alone, a text has nothing to learn from
+    assert prepare_many(texts[:1], with_places=True, progress=False)[2] == [["进武广新城"]]
+
+
 def test_a_kind_of_kindergarten_is_no_place():
     # "普惠制" says which kind, like 民办 or 普惠性: the place is the estate before it
     assert extract_places(cut("高心麓城普惠制幼儿园办学不规范")) == ["高心麓城"]

@@ -17,6 +17,7 @@ from toolkit.text.tokenize import (
     default_jobs,
     extract_places,
     filter_tokens,
+    glued_heads,
     learn_place_names,
     learnt_places,
     warm_up,
@@ -81,6 +82,13 @@ def prepare_many(
         if names:
             results = [
                 (clean, tokens, found + learnt_places(tokens, names, found, clean), counts)
+                for clean, tokens, found, counts in results
+            ]
+        # A place the collection names on its own is that place with a verb glued before it ("进|武广新城").
+        heads = glued_heads(row[2] for row in results)
+        if heads:
+            results = [
+                (clean, tokens, list(dict.fromkeys(heads.get(p, p) for p in found)), counts)
                 for clean, tokens, found, counts in results
             ]
     by_text = dict(zip(unique, results))

@@ -311,6 +311,40 @@ def learnt_places(tokens: list[str], names: dict[str, str], found=(), text: str 
     return out
 
 
+# Dictionary tags of a word the segmenter glues before a place ("进|武广新城", "剩|望岳路", "紧临|商学院宿舍"): a verb,
+# preposition, adverb, pronoun or conjunction opens a clause, it names nothing.
+_CLAUSE_HEAD_TAGS = frozenset(["v", "vd", "vg", "p", "d", "ad", "r", "c", "u"])
+
+
+def glued_heads(places) -> dict[str, str]:
+    """Places written with a clause word stuck before them, by the place itself: ``{"进武广新城": "武广新城"}``.
+
+    ``places`` holds each text's extracted places. A place P is the place Q when P is a word of one or two
+    characters that jieba's dictionary tags as a verb, preposition, adverb, pronoun or conjunction followed by Q,
+    and the collection names Q (three characters or more, a name before its kind) on its own in more texts than
+    P, two at least. Real names that begin with such a word ("开慧镇", "望岳路", "观沙岭街道") stay: their rest is no
+    place named alone; nor does "涉外经济学院" lose its name to the kind "经济学院".
+
+    >>> glued_heads([["进武广新城"], ["武广新城"], ["武广新城小区", "武广新城"], ["开慧镇"]])
+    {'进武广新城': '武广新城'}
+    """
+    count = Counter(p for found in places for p in set(found or ()))
+    tags = _dictionary_tags()
+    out = {}
+    for place, n in count.items():
+        for cut_at in (1, 2):
+            rest = place[cut_at:]
+            if (
+                len(rest) >= 3
+                and count.get(rest, 0) >= max(2, n + 1)
+                and tags.get(place[:cut_at]) in _CLAUSE_HEAD_TAGS
+                and not is_common_phrase(name_part(rest))  # "涉外|经济学院": the rest is a kind of place, no name
+            ):
+                out[place] = rest
+                break
+    return out
+
+
 @lru_cache(maxsize=8)  # one collection's names, compiled once
 def _names_re(names: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
@@ -937,6 +971,13 @@ def _is_kind(token: str, suffixes) -> bool:
 
 
 @lru_cache(maxsize=1 << 16)
+def name_part(name: str, suffixes=None) -> str:
+    """What a place name says before its kind: "实验" of "实验中学", "丽发" of "丽发新城"."""
+    suffixes = place_suffixes() if suffixes is None else suffixes
+    cut = max((len(s) for s in suffixes if name.endswith(s) and len(s) < len(name)), default=0)
+    return name[: len(name) - cut]
+
+
 def is_common_phrase(text: str) -> bool:
     """Whether ``text`` is made of ordinary dictionary words only ("实验", "职业技术"), as opposed to a name
     ("丽发", "伊景园滨河": single characters or words the dictionary lacks or tags as proper nouns)."""

@@ -23,6 +23,7 @@ from toolkit.text import (
     is_mistagged_phrase,
     is_proper_noun,
     is_road,
+    name_part,
     place_suffixes,
     same_spot,
     spot_names,
@@ -151,12 +152,6 @@ def generic_names(names) -> set[str]:
             endings[name[start:]] += 1
     suffixes = place_suffixes()
     return {name for name in names if endings[name] >= GENERIC_ENDINGS and is_common_phrase(name_part(name, suffixes))}
-
-
-def name_part(name: str, suffixes) -> str:
-    """What a place name says before its kind: "实验" of "实验中学", "丽发" of "丽发新城"."""
-    cut = max((len(s) for s in suffixes if name.endswith(s) and len(s) < len(name)), default=0)
-    return name[: len(name) - cut]
 
 
 # A letter's subject is among the first spots it names: one listing six roads names the later ones in passing.

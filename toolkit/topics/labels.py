@@ -192,8 +192,7 @@ def issue_labels(X, issue, members, weight, vocab, clean, places_of, hide=frozen
     texts naming it)`` of its most telling place, or None; ``named``: per issue, the places a share of its texts
     name (when a place leads the label, another one is no matter: "魅力之城：劳动东路" is the estate's address).
     """
-    from toolkit.text import is_proper_noun, is_road, place_suffixes
-    from toolkit.topics.anchor import name_part
+    from toolkit.text import is_proper_noun, is_road, name_part, place_suffixes
 
     k = len(members)
     P, q = shared_terms(X, issue, k, weight)
