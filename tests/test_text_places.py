@@ -241,6 +241,14 @@ def test_learnt_names_split_by_the_hmm():
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # where, relative to something, names no place: "隔壁|小区", "距离|小区", "紧临|商学院宿舍"
+        ("我家隔壁小区天天装修", []),
+        ("工地距离小区门口不到十米", []),
+        ("距离青园小学不到百米", ["青园小学"]),
+        ("紧临轻苑小区", ["轻苑小区"]),
+        # ... while a whole proper name ending like an estate stays a place after them
+        ("早禾田对面李家湾的稻田", ["李家湾"]),
+        ("门口对面新城", []),
         # facilities named by a proper name; the kind alone ("五星级酒店") is none
         ("反映碧水驾校退费难", ["碧水驾校"]),
         ("楼下新开了一家五星级酒店", []),

@@ -81,6 +81,18 @@ _NOT_NAME = frozenset(
         "家在",
         "我们",
         "本人",
+        # where, relative to something: "距离|小区", "隔壁|小区", "紧临|商学院宿舍" name no place
+        "距离",
+        "隔壁",
+        "紧临",
+        "紧邻",
+        "对面",
+        "旁边",
+        "附近",
+        "周边",
+        "门口",
+        "楼下",
+        "楼上",
     ]
 )
 _FUNCTION_CHARS = frozenset("按属向在于到从是的和与及据任全各该某本此这那每我你他其")
@@ -595,6 +607,7 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             and known(token)
             and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts))
             and (token.endswith(_ESTATE) or token in _GENERIC_TYPES)
+            and not (len(token) >= 3 and tags.get(token) in _PROPER_TAGS)  # "对面|李家湾": a name of its own
         ):
             continue  # an estate suffix always needs the name
         if len(token) > 1 and set(token) <= _ADMIN and not kind:

@@ -167,16 +167,22 @@ def main_anchor(anchors, voices) -> tuple[str, float]:
     ``SUBJECT_SPOTS`` its letters name (``anchors`` in text order, :func:`text_anchors`). A road gives way
     to a spot on it named by nearly as many (``ROAD_ADDRESS``): letters give the estate's road as its address.
     """
-    named: dict = {}
+    named: dict = {}  # voice -> {name: how early its letters name it}
     for names, voice in zip(anchors, voices, strict=True):
-        named.setdefault(voice, set()).update([n for n in names if not is_area(n)][:SUBJECT_SPOTS])
+        seen = named.setdefault(voice, {})
+        for at, n in enumerate([n for n in names if not is_area(n)][:SUBJECT_SPOTS]):
+            seen[n] = min(seen.get(n, at), at)
     if not named:
         return "", 0.0
     counts = Counter(n for names in named.values() for n in names)
     if not counts:
         return "", 0.0
+    early: Counter = Counter()  # sum over voices of where their letters name each
+    for names in named.values():
+        early.update(names)
     shares = {}
-    for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
+    # on a tie, the name the letters give first: "诺亚山林小区门口设置医院" is about the estate
+    for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], early[kv[0]] / kv[1], kv[0]))[:5]:
         shares[name] = sum(1 for names in named.values() if any(same_spot(name, n) for n in names)) / len(named)
     best = max(shares, key=shares.__getitem__)  # on a tie, the first: the most written
     if is_road(best):  # "劳动东路魅力之城小区": the estate is the spot, the road its address
