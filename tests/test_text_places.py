@@ -249,6 +249,7 @@ def test_learnt_names_split_by_the_hmm():
         # ... while a whole proper name ending like an estate stays a place after them
         ("早禾田对面李家湾的稻田", ["李家湾"]),
         ("门口对面新城", []),
+        ("A2区南门口地铁站附近交通秩序需要整治", ["A2区", "南门口地铁站"]),
         # facilities named by a proper name; the kind alone ("五星级酒店") is none
         ("反映碧水驾校退费难", ["碧水驾校"]),
         ("楼下新开了一家五星级酒店", []),

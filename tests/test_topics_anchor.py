@@ -190,6 +190,11 @@ def test_matter_lift_compares_the_letters_of_different_voices():
     assert np.isnan(matter_lift(X[[0, 1, 2]], vocab, ["青松苑"], base, voices=["甲"] * 3))
     # without voices, every text is its own
     assert matter_lift(X[issue], vocab, ["青松苑"], base, voices=list("ABCDEFG")) == by_text
+    # ids as read from a sheet: numbers and text mixed, blanks; each unknown writer is a voice of their own
+    mixed = ["甲", 7, 7.0, np.nan, "乙", None, ""]
+    assert matter_lift(X[issue], vocab, ["青松苑"], base, voices=mixed) == matter_lift(
+        X[issue], vocab, ["青松苑"], base, voices=["甲", 7, 7, "u1", "乙", "u2", "u3"]
+    )
 
 
 def test_matter_lift_leaves_out_the_pieces_of_names_not_the_words_jieba_lacks():

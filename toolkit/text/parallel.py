@@ -53,7 +53,10 @@ def prepare_many(
 
     Returns ``(clean, tokens, places, pii_counts)`` aligned with ``texts``; ``places`` is ``None``
     unless ``with_places``, and holds the areas the collection names elsewhere, written bare in a text
-    (see :func:`toolkit.text.tokenize.learn_place_names`); ``pii_counts`` counts masked items per kind over all texts (duplicates included).
+    (see :func:`toolkit.text.tokenize.learn_place_names`), and places without a clause word glued before them
+    (:func:`toolkit.text.tokenize.glued_heads`): both are learnt from the texts of this call, as a batch of new
+    texts alone would not teach them; ``pii_counts`` counts masked items per kind over all texts (duplicates
+    included).
     """
     from tqdm.auto import tqdm
 

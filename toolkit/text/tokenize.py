@@ -81,20 +81,12 @@ _NOT_NAME = frozenset(
         "家在",
         "我们",
         "本人",
-        # where, relative to something: "距离|小区", "隔壁|小区", "紧临|商学院宿舍" name no place
-        "距离",
-        "隔壁",
-        "紧临",
-        "紧邻",
-        "对面",
-        "旁边",
-        "附近",
-        "周边",
-        "门口",
-        "楼下",
-        "楼上",
     ]
 )
+# Where, relative to something: "距离|小区", "隔壁|小区", "紧临|商学院宿舍" name no place. (A village named so,
+# "楼下村", is lost with them: far rarer in letters than "楼下" of one's building. Not 门口: "南|门口" is a name.)
+_RELATIONAL = frozenset(["距离", "隔壁", "紧临", "紧邻", "对面", "旁边", "附近", "周边", "楼下", "楼上"])
+_NOT_NAME = _NOT_NAME | _RELATIONAL
 _FUNCTION_CHARS = frozenset("按属向在于到从是的和与及据任全各该某本此这那每我你他其")
 # Prepositions and verbs HMM glues onto the word before a place ("村向|社区", "路离|学校"): that word ends a clause.
 _CLAUSE_ENDERS = frozenset("向离在到从往给对把被")
@@ -607,7 +599,8 @@ def _place_matches(raw: list[str], whole: frozenset[int] = frozenset()):
             and known(token)
             and (i == 0 or not _is_name_word(raw[i - 1], stop, concepts))
             and (token.endswith(_ESTATE) or token in _GENERIC_TYPES)
-            and not (len(token) >= 3 and tags.get(token) in _PROPER_TAGS)  # "对面|李家湾": a name of its own
+            # "对面|李家湾": after a word of where, a proper name of its own ("对面|托育园" is a kind)
+            and not (i > 0 and raw[i - 1] in _RELATIONAL and len(token) >= 3 and tags.get(token) in _PROPER_TAGS)
         ):
             continue  # an estate suffix always needs the name
         if len(token) > 1 and set(token) <= _ADMIN and not kind:
@@ -979,11 +972,10 @@ def _suffix_len(name: str) -> int:
 @lru_cache(maxsize=1 << 16)  # names recur: decide each once
 def _is_kind(token: str, suffixes) -> bool:
     """ "职业技术学院", "实验中学": ordinary words before a place suffix name a kind of place, not one place."""
-    cut_at = max((len(s) for s in suffixes if token.endswith(s) and len(s) < len(token)), default=0)
-    return bool(cut_at) and is_common_phrase(token[:-cut_at])
+    name = name_part(token, suffixes)
+    return name != token and is_common_phrase(name)
 
 
-@lru_cache(maxsize=1 << 16)
 def name_part(name: str, suffixes=None) -> str:
     """What a place name says before its kind: "实验" of "实验中学", "丽发" of "丽发新城"."""
     suffixes = place_suffixes() if suffixes is None else suffixes
@@ -991,6 +983,7 @@ def name_part(name: str, suffixes=None) -> str:
     return name[: len(name) - cut]
 
 
+@lru_cache(maxsize=1 << 16)
 def is_common_phrase(text: str) -> bool:
     """Whether ``text`` is made of ordinary dictionary words only ("实验", "职业技术"), as opposed to a name
     ("丽发", "伊景园滨河": single characters or words the dictionary lacks or tags as proper nouns)."""

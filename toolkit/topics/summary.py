@@ -15,7 +15,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from toolkit.text import dictionary_tag, is_area, is_proper_noun, is_road, same_spot, spot_names
 from toolkit.topics import keywords, labels
-from toolkit.topics.anchor import main_anchor
+from toolkit.topics.anchor import ROAD_ADDRESS, main_anchor
 
 UNASSIGNED = -1
 UNASSIGNED_LABEL = "未归类"
@@ -128,11 +128,14 @@ def summarise(
         issue_places[t] = keywords.common_places(lists, min_share=0.2, exclude=generic, totals=place_totals)
         if issue_places[t]:
             top = issue_places[t][0]
-            anchor, share = anchor_of[t]["anchor"], anchor_of[t]["anchor_share"]
-            # "劳动东路魅力之城小区": the estate leads the label, the road is its address (as in main_anchor)
-            if is_road(top) and not is_area(top) and anchor and not is_road(anchor) and share >= 0.5:
-                top = anchor
-            main_place[t] = (top, naming_share(top, lists))
+            share, anchor = naming_share(top, lists), anchor_of[t]["anchor"]
+            # "劳动东路魅力之城小区": a spot named nearly as often as the road it is on leads the label, the road
+            # is its address (main_anchor's rule, here over texts as the label's share is)
+            if is_road(top) and not is_area(top) and anchor and not is_road(anchor):
+                at_spot = naming_share(anchor, lists)
+                if at_spot >= ROAD_ADDRESS * share:
+                    top, share = anchor, at_spot
+            main_place[t] = (top, share)
     members_of = [groups[t].index.to_numpy() if t in groups else np.array([], dtype=int) for t in range(k)]
     auto_labels = (
         labels.issue_labels(
@@ -273,7 +276,8 @@ def matter_lift(rows, vocab, places, base: float, voices=None) -> float:
     and nothing else (施工, 幼儿园学位 and 违建 at one estate), 10 and more for one matter told in people's own
     words. With ``voices`` (who wrote each text) only texts of different voices are compared: a matter is
     shared when different people write alike, and one resident writing four times about his cracked floor says
-    nothing about what his neighbours in the same issue wrote. NaN for a single text (or voice)."""
+    nothing about what his neighbours in the same issue wrote. NaN for a single text, or a single voice (the
+    ranker then takes the issue as focused: one person's letters are one matter as far as it can tell)."""
     n = rows.shape[0]
     if n < 2 or base <= 0:
         return float("nan")
@@ -281,7 +285,7 @@ def matter_lift(rows, vocab, places, base: float, voices=None) -> float:
     pairs = {p[i : i + 2] for p in places if p for i in range(len(p) - 1)}
     rows = leave_out(rows, vocab, lambda word: _is_place_word(word, pairs))
     # Σ over pairs of texts by different voices = |Σx|² − Σ over voices |Σ of their texts|²
-    _, voice = np.unique(np.asarray(voices if voices is not None else np.arange(n)), return_inverse=True)
+    voice = _voice_codes(voices, n)
     per_voice = sp.csr_matrix((np.ones(n), (voice, np.arange(n))), shape=(int(voice.max()) + 1, n)) @ rows
     texts_per_voice = np.bincount(voice).astype(float)
     pairs_across = n * n - float(texts_per_voice @ texts_per_voice)
@@ -290,6 +294,17 @@ def matter_lift(rows, vocab, places, base: float, voices=None) -> float:
     total = np.asarray(rows.sum(axis=0)).ravel()
     alike = (float(total @ total) - float(per_voice.multiply(per_voice).sum())) / pairs_across
     return round(alike / base, 2)
+
+
+def _voice_codes(voices, n: int) -> np.ndarray:
+    """0, 1, … per distinct voice; each text whose writer is unknown (None, NaN, blank) is a voice of its own.
+    Respondent ids come as read from a sheet: numbers and text mixed, blanks among them."""
+    if voices is None:
+        return np.arange(n)
+    codes, uniques = pd.factorize(pd.Series(list(voices), dtype=object).replace("", None))
+    unknown = codes < 0
+    codes[unknown] = len(uniques) + np.arange(int(unknown.sum()))
+    return codes
 
 
 def leave_out(rows, vocab, drop) -> sp.csr_matrix:
