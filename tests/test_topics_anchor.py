@@ -59,6 +59,9 @@ def test_main_anchor_counts_voices_not_letters():
     # as many name the estate as a phrase after it: the letters give the estate first ("设置医院" < "诺亚山林" by code)
     hospital = [["诺亚山林", "设置医院"], ["诺亚山林", "设置医院"], ["诺亚山林"], ["设置医院"], ["溪泉湾"]]
     assert main_anchor(hospital, ["a", "b", "a", "b", "c"]) == ("诺亚山林", round(2 / 3, 3))
+    # one spot named more or less fully by as many, the fuller name first: its shorter name
+    tower = [["西路星光大厦"], ["西路星光大厦"], ["美食广场", "星光大厦"], ["美食广场", "星光大厦"]]
+    assert main_anchor(tower, ["a", "b", "c", "d"]) == ("星光大厦", 1.0)
 
 
 def test_concrete_when_most_voices_name_the_anchor_and_three_in_four_for_a_road():
