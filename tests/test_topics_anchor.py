@@ -62,6 +62,9 @@ def test_main_anchor_counts_voices_not_letters():
     # one spot named more or less fully by as many, the fuller name first: its shorter name
     tower = [["西路星光大厦"], ["西路星光大厦"], ["美食广场", "星光大厦"], ["美食广场", "星光大厦"]]
     assert main_anchor(tower, ["a", "b", "c", "d"]) == ("星光大厦", 1.0)
+    # ... when written as often: a piece a few letters give is not the name
+    estate = [["伊景园滨河苑"], ["伊景园滨河苑"], ["伊景园滨河苑"], ["滨河苑"]]
+    assert main_anchor(estate, ["a", "b", "c", "d"]) == ("伊景园滨河苑", 1.0)
 
 
 def test_concrete_when_most_voices_name_the_anchor_and_three_in_four_for_a_road():

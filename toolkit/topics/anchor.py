@@ -185,8 +185,9 @@ def main_anchor(anchors, voices) -> tuple[str, float]:
     for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], early[kv[0]] / kv[1], kv[0]))[:5]:
         shares[name] = sum(1 for names in named.values() if any(same_spot(name, n) for n in names)) / len(named)
     best = max(shares, key=shares.__getitem__)  # on a tie, the first: the most written
-    # one spot named more or less fully by as many ("西路星光大厦", "星光大厦"): its shorter name
-    best = min((n for n in shares if n in best and shares[n] == shares[best]), key=len)
+    # one spot named more or less fully by as many voices ("西路星光大厦", "星光大厦"): its shorter name, when
+    # written as often ("滨河苑" of a few "伊景园·滨河苑" is not the estate's name)
+    best = min((n for n in shares if n in best and shares[n] == shares[best] and counts[n] >= counts[best]), key=len)
     if is_road(best):  # "劳动东路魅力之城小区": the estate is the spot, the road its address
         on_it = [n for n in shares if not is_road(n) and shares[n] >= ROAD_ADDRESS * shares[best]]
         best = on_it[0] if on_it else best
