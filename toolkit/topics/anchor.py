@@ -174,12 +174,13 @@ def main_anchor(anchors, voices) -> tuple[str, float]:
             seen[n] = min(seen.get(n, at), at)
     if not named:
         return "", 0.0
-    counts = Counter(n for names in named.values() for n in names)
+    counts: Counter = Counter()  # voices naming each
+    early: Counter = Counter()  # sum over those voices of where their letters name it
+    for names in named.values():
+        counts.update(names.keys())
+        early.update(names)
     if not counts:
         return "", 0.0
-    early: Counter = Counter()  # sum over voices of where their letters name each
-    for names in named.values():
-        early.update(names)
     shares = {}
     # on a tie, the name the letters give first: "诺亚山林小区门口设置医院" is about the estate
     for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], early[kv[0]] / kv[1], kv[0]))[:5]:
